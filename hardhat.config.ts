@@ -1,0 +1,61 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * solc-js from the pinned npm `solc` package. A compiler with a `path` is never downloaded, so
+ * builds work offline. Every build profile needs it: Hardhat resolves the compilers of all
+ * profiles on any build, and Ignition builds with `production`.
+ */
+function solcJs(settings: Record<string, unknown> = {}) {
+  return {
+    version: require("solc/package.json").version as string,
+    path: require.resolve("solc/soljson.js"),
+    settings: { evmVersion: "cancun", ...settings },
+  };
+}
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: solcJs(),
+      production: solcJs({ optimizer: { enabled: true, runs: 200 } }),
+    },
+  },
+  paths: {
+    tests: {
+      mocha: "test",
+      solidity: "test/solidity",
+    },
+  },
+  test: {
+    solidity: {
+      profiles: {
+        // Runs in `npm test`: quick enough for CI, still thousands of calls per invariant.
+        default: {
+          fuzz: { runs: 256 },
+          invariant: { runs: 64, depth: 64, failOnRevert: true },
+        },
+        // `npm run test:deep`: 10x the runs and depth of the default profile.
+        deep: {
+          fuzz: { runs: 5000 },
+          invariant: { runs: 640, depth: 640, failOnRevert: true },
+        },
+      },
+    },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.GRIDLEASE_RPC_URL ?? "http://127.0.0.1:8545",
+    },
+  },
+  typechain: {
+    outDir: "types/ethers-contracts",
+  },
+});

@@ -1,0 +1,145 @@
+// `npm start`: a local chain with the Gridlease protocol deployed and a few demo providers online.
+// Runs on the pinned Node 22 (npm puts node_modules/.bin first on PATH), which strips the types itself.
+// Ctrl-C stops every child process; a second `npm start` starts from a clean chain.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const host = "127.0.0.1";
+const port = Number(process.env.GRIDLEASE_PORT ?? "8545");
+const rpcUrl = `http://${host}:${port}`;
+const children = new Set<ChildProcess>();
+
+function log(message: string): void {
+  console.log(`[gridlease] ${message}`);
+}
+
+function hardhat(args: string[], options: { quiet?: boolean } = {}): ChildProcess {
+  const child = spawn(join(root, "node_modules", ".bin", "hardhat"), args, {
+    cwd: root,
+    env: { ...process.env, GRIDLEASE_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" },
+    stdio: options.quiet ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+  });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+
+function finished(child: ChildProcess, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${what} failed (${signal ?? `exit code ${code}`})`)),
+    );
+  });
+}
+
+function portIsOpen(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function waitForChain(node: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (node.exitCode !== null) throw new Error(`the local chain exited early (exit code ${node.exitCode})`);
+    try {
+      const response = await fetch(rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the local chain did not answer on ${rpcUrl} within ${timeoutMs / 1000} s`);
+}
+
+function stopAll(): void {
+  for (const child of children) child.kill("SIGTERM");
+}
+
+async function main(): Promise<void> {
+  if (await portIsOpen()) {
+    throw new Error(
+      `port ${port} on ${host} is already in use (another \`npm start\`?). Stop that process, ` +
+        `or run on another port: GRIDLEASE_PORT=8546 npm start`,
+    );
+  }
+
+  log("compiling contracts ...");
+  await finished(hardhat(["build", "--build-profile", "production"]), "compilation");
+
+  log(`starting a local chain on ${rpcUrl} (chain id 31337) ...`);
+  const node = hardhat(["node", "--hostname", host, "--port", String(port)], { quiet: true });
+  node.stderr?.pipe(process.stderr);
+  node.stdout?.resume();
+  await waitForChain(node, 60_000);
+
+  log("deploying the protocol with Ignition ...");
+  await finished(
+    hardhat([
+      "ignition",
+      "deploy",
+      "ignition/modules/Gridlease.ts",
+      "--network",
+      "localhost",
+      "--parameters",
+      "ignition/parameters/localhost.json",
+      "--reset",
+    ]),
+    "deployment",
+  );
+
+  log("onboarding demo providers ...");
+  await finished(hardhat(["run", "--no-compile", "--network", "localhost", "scripts/seed-demo.ts"]), "demo seeding");
+
+  const addresses = JSON.parse(
+    readFileSync(join(root, "ignition", "deployments", "chain-31337", "deployed_addresses.json"), "utf8"),
+  ) as Record<string, string>;
+  log("ready.");
+  console.log(`\n  JSON-RPC      ${rpcUrl}  (chain id 31337)`);
+  for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(30)} ${address}`);
+  console.log("\n  Funded test accounts use Hardhat's default mnemonic (test test ... junk).");
+  console.log("  Press Ctrl-C to stop.\n");
+
+  await new Promise<void>((resolve, reject) => {
+    node.on("exit", (code, signal) => {
+      if (stopping) resolve();
+      else reject(new Error(`the local chain stopped unexpectedly (${signal ?? `exit code ${code}`})`));
+    });
+  });
+}
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping ...");
+    stopAll();
+  });
+}
+
+main()
+  .then(() => {
+    log("stopped.");
+    process.exit(0);
+  })
+  .catch((error: unknown) => {
+    console.error(`[gridlease] ${error instanceof Error ? error.message : String(error)}`);
+    stopAll();
+    process.exit(1);
+  });

@@ -1,0 +1,364 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { deployProtocol, GRL, INITIAL_SUPPLY, onboardProvider, UNBONDING_PERIOD } from "../helpers/fixtures.js";
+import { expectConservation, expectProvider } from "./helpers.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+/** Alice onboarded: 4 H100 (800 GRL required), 1800 GRL free, online. */
+async function onboardedFixture() {
+  const f = await deployProtocol(ethers);
+  await onboardProvider(f, f.alice);
+  return f;
+}
+
+/** As onboardedFixture, plus 500 GRL locked under lock id 1 (1300 GRL free). */
+async function lockedFixture() {
+  const f = await onboardedFixture();
+  await f.registry.connect(f.market).lockCollateral(f.alice.address, 1n, 500n * GRL);
+  return f;
+}
+
+describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", function () {
+  describe("lockCollateral", function () {
+    it("test_lockCollateral_movesFreeToLockAndEmits", async function () {
+      const { registry, token, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
+      const registryAddress = await registry.getAddress();
+      const balanceBefore = await token.balanceOf(registryAddress);
+      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 500n * GRL))
+        .to.emit(registry, "CollateralLocked")
+        .withArgs(alice.address, 1n, 500n * GRL, 500n * GRL, 1_300n * GRL);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
+      await expectProvider(registry, alice, {
+        freeStake: 1_300n * GRL,
+        lockedStake: 500n * GRL,
+        unbondingStake: 0n,
+        online: true,
+        listedGpus: 4n,
+      });
+      // Locking moves accounting buckets only; no tokens move.
+      expect(await token.balanceOf(registryAddress)).to.equal(balanceBefore);
+    });
+
+    it("test_lockCollateral_addsToExistingLock", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 200n * GRL))
+        .to.emit(registry, "CollateralLocked")
+        .withArgs(alice.address, 1n, 200n * GRL, 700n * GRL, 1_100n * GRL);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(700n * GRL);
+      await expectProvider(registry, alice, { freeStake: 1_100n * GRL, lockedStake: 700n * GRL });
+    });
+
+    it("test_lockCollateral_keepsLockIdsSeparate", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).lockCollateral(alice.address, 2n, 300n * GRL))
+        .to.emit(registry, "CollateralLocked")
+        .withArgs(alice.address, 2n, 300n * GRL, 300n * GRL, 1_000n * GRL);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
+      expect(await registry.lockOf(alice.address, 2n)).to.equal(300n * GRL);
+      await expectProvider(registry, alice, { freeStake: 1_000n * GRL, lockedStake: 800n * GRL });
+    });
+
+    it("test_lockCollateral_keepsProvidersSeparate", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await onboardProvider(f, f.bob);
+      await f.registry.connect(f.market).lockCollateral(f.bob.address, 1n, 50n * GRL);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
+      expect(await f.registry.lockOf(f.bob.address, 1n)).to.equal(50n * GRL);
+    });
+
+    it("test_lockCollateral_canLockWholeFreeStake", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
+      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 1_800n * GRL))
+        .to.emit(registry, "CollateralLocked")
+        .withArgs(alice.address, 1n, 1_800n * GRL, 1_800n * GRL, 0n);
+      await expectProvider(registry, alice, { freeStake: 0n, lockedStake: 1_800n * GRL });
+    });
+
+    it("test_lockCollateral_acceptsMaxLockId", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
+      await registry.connect(market).lockCollateral(alice.address, ethers.MaxUint256, GRL);
+      expect(await registry.lockOf(alice.address, ethers.MaxUint256)).to.equal(GRL);
+    });
+
+    it("test_lockCollateral_revertsAboveFreeStake", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).lockCollateral(alice.address, 2n, 1_300n * GRL + 1n))
+        .to.be.revertedWithCustomError(registry, "RegistryLockExceedsFree")
+        .withArgs(1_300n * GRL + 1n, 1_300n * GRL);
+    });
+
+    it("test_lockCollateral_cannotLockUnbondingStake", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
+      await registry.connect(alice).requestUnbond(1_000n * GRL);
+      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 801n * GRL))
+        .to.be.revertedWithCustomError(registry, "RegistryLockExceedsFree")
+        .withArgs(801n * GRL, 800n * GRL);
+    });
+
+    it("test_lockCollateral_revertsOnZeroAmount", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
+      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 0n)).to.be.revertedWithCustomError(
+        registry,
+        "RegistryZeroAmount",
+      );
+    });
+
+    it("test_lockCollateral_revertsForNonProvider", async function () {
+      const { registry, market, outsider } = await networkHelpers.loadFixture(onboardedFixture);
+      await expect(registry.connect(market).lockCollateral(outsider.address, 1n, GRL))
+        .to.be.revertedWithCustomError(registry, "RegistryNotProvider")
+        .withArgs(outsider.address);
+    });
+  });
+
+  describe("unlockCollateral", function () {
+    it("test_unlockCollateral_returnsToFreeAndEmits", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 200n * GRL))
+        .to.emit(registry, "CollateralUnlocked")
+        .withArgs(alice.address, 1n, 200n * GRL, 300n * GRL, 1_500n * GRL);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(300n * GRL);
+      await expectProvider(registry, alice, { freeStake: 1_500n * GRL, lockedStake: 300n * GRL });
+    });
+
+    it("test_unlockCollateral_wholeLockEmptiesIt", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 500n * GRL))
+        .to.emit(registry, "CollateralUnlocked")
+        .withArgs(alice.address, 1n, 500n * GRL, 0n, 1_800n * GRL);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(0n);
+      await expectProvider(registry, alice, { freeStake: 1_800n * GRL, lockedStake: 0n });
+    });
+
+    it("test_unlockCollateral_revertsAboveLock", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 500n * GRL + 1n))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
+        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
+    });
+
+    it("test_unlockCollateral_boundedByLockNotTotalLocked", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await registry.connect(market).lockCollateral(alice.address, 2n, 300n * GRL);
+      // 800 GRL are locked in all, but lock 1 holds only 500.
+      await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 600n * GRL))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
+        .withArgs(1n, 600n * GRL, 500n * GRL);
+    });
+
+    it("test_unlockCollateral_revertsForUnknownLock", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).unlockCollateral(alice.address, 99n, 1n))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
+        .withArgs(99n, 1n, 0n);
+    });
+
+    it("test_unlockCollateral_revertsForAnotherProvidersLock", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await onboardProvider(f, f.bob);
+      await expect(f.registry.connect(f.market).unlockCollateral(f.bob.address, 1n, GRL))
+        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLock")
+        .withArgs(1n, GRL, 0n);
+    });
+
+    it("test_unlockCollateral_revertsOnZeroAmount", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 0n)).to.be.revertedWithCustomError(
+        registry,
+        "RegistryZeroAmount",
+      );
+    });
+
+    it("test_unlockCollateral_revertsForNonProvider", async function () {
+      const { registry, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).unlockCollateral(outsider.address, 1n, GRL))
+        .to.be.revertedWithCustomError(registry, "RegistryNotProvider")
+        .withArgs(outsider.address);
+    });
+  });
+
+  describe("slash", function () {
+    it("test_slash_sendsRecipientShareAndBurnsRest", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      const { registry, token, alice, market, outsider } = f;
+      const registryAddress = await registry.getAddress();
+      const supplyBefore = await token.totalSupply();
+      const registryBefore = await token.balanceOf(registryAddress);
+      expect(await token.totalBurned()).to.equal(0n);
+
+      await expect(registry.connect(market).slash(alice.address, 1n, 300n * GRL, outsider.address, 200n * GRL))
+        .to.emit(registry, "ProviderSlashed")
+        .withArgs(alice.address, 1n, outsider.address, 300n * GRL, 200n * GRL, 0n)
+        .and.to.emit(token, "Transfer")
+        .withArgs(registryAddress, outsider.address, 300n * GRL)
+        .and.to.emit(token, "TokensBurned")
+        .withArgs(registryAddress, 200n * GRL, 200n * GRL);
+
+      expect(await token.balanceOf(outsider.address)).to.equal(300n * GRL);
+      expect(await token.balanceOf(registryAddress)).to.equal(registryBefore - 500n * GRL);
+      expect(await token.totalSupply()).to.equal(supplyBefore - 200n * GRL);
+      expect(await token.totalBurned()).to.equal(200n * GRL);
+      expect(await token.totalSupply()).to.equal(INITIAL_SUPPLY + (await token.totalMinted()) - 200n * GRL);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(0n);
+      // Free stake is untouched; only the lock paid.
+      await expectProvider(registry, alice, {
+        freeStake: 1_300n * GRL,
+        lockedStake: 0n,
+        unbondingStake: 0n,
+        listedGpus: 4n,
+      });
+      await expectConservation(f, [alice]);
+    });
+
+    it("test_slash_partialLeavesRemainderInLock", async function () {
+      const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).slash(alice.address, 1n, 100n * GRL, outsider.address, 50n * GRL))
+        .to.emit(registry, "ProviderSlashed")
+        .withArgs(alice.address, 1n, outsider.address, 100n * GRL, 50n * GRL, 350n * GRL);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(350n * GRL);
+      await expectProvider(registry, alice, { freeStake: 1_300n * GRL, lockedStake: 350n * GRL });
+      // The remainder can still be released.
+      await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 350n * GRL))
+        .to.emit(registry, "CollateralUnlocked")
+        .withArgs(alice.address, 1n, 350n * GRL, 0n, 1_650n * GRL);
+    });
+
+    it("test_slash_burnOnlyAcceptsZeroRecipient", async function () {
+      const { registry, token, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      const supplyBefore = await token.totalSupply();
+      await expect(registry.connect(market).slash(alice.address, 1n, 0n, ethers.ZeroAddress, 500n * GRL))
+        .to.emit(registry, "ProviderSlashed")
+        .withArgs(alice.address, 1n, ethers.ZeroAddress, 0n, 500n * GRL, 0n);
+      expect(await token.totalSupply()).to.equal(supplyBefore - 500n * GRL);
+      expect(await token.totalBurned()).to.equal(500n * GRL);
+    });
+
+    it("test_slash_recipientOnlyBurnsNothing", async function () {
+      const { registry, token, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      const supplyBefore = await token.totalSupply();
+      await expect(registry.connect(market).slash(alice.address, 1n, 500n * GRL, outsider.address, 0n))
+        .to.emit(registry, "ProviderSlashed")
+        .withArgs(alice.address, 1n, outsider.address, 500n * GRL, 0n, 0n)
+        .and.not.to.emit(token, "TokensBurned");
+      expect(await token.totalSupply()).to.equal(supplyBefore);
+      expect(await token.totalBurned()).to.equal(0n);
+      expect(await token.balanceOf(outsider.address)).to.equal(500n * GRL);
+    });
+
+    it("test_slash_boundedByLockEvenWithOtherLocksAndFreeStake", async function () {
+      const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      await registry.connect(market).lockCollateral(alice.address, 2n, 300n * GRL);
+      // Lock 1 holds 500; lock 2 (300) and free stake (1000) must stay out of reach.
+      await expect(registry.connect(market).slash(alice.address, 1n, 300n * GRL, outsider.address, 200n * GRL + 1n))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
+        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
+      await expect(registry.connect(market).slash(alice.address, 1n, 501n * GRL, outsider.address, 0n))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
+        .withArgs(1n, 501n * GRL, 500n * GRL);
+      await expectProvider(registry, alice, { freeStake: 1_000n * GRL, lockedStake: 800n * GRL });
+      expect(await registry.lockOf(alice.address, 2n)).to.equal(300n * GRL);
+    });
+
+    it("test_slash_revertsForUnknownLock", async function () {
+      const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).slash(alice.address, 7n, 0n, outsider.address, 1n))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
+        .withArgs(7n, 1n, 0n);
+    });
+
+    it("test_slash_revertsOnZeroTotal", async function () {
+      const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(
+        registry.connect(market).slash(alice.address, 1n, 0n, outsider.address, 0n),
+      ).to.be.revertedWithCustomError(registry, "RegistryZeroAmount");
+    });
+
+    it("test_slash_revertsWhenRecipientShareGoesToZeroAddress", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(
+        registry.connect(market).slash(alice.address, 1n, 100n * GRL, ethers.ZeroAddress, 100n * GRL),
+      )
+        .to.be.revertedWithCustomError(registry, "RegistryInvalidSlashRecipient")
+        .withArgs(ethers.ZeroAddress);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
+    });
+
+    it("test_slash_revertsWhenRecipientIsTheRegistry", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      const self = await registry.getAddress();
+      // Tokens sent to the registry itself would sit outside every provider's stake, stranded.
+      await expect(registry.connect(market).slash(alice.address, 1n, 100n * GRL, self, 0n))
+        .to.be.revertedWithCustomError(registry, "RegistryInvalidSlashRecipient")
+        .withArgs(self);
+      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
+    });
+
+    it("test_slash_revertsOnOverflowingTotal", async function () {
+      const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(
+        registry.connect(market).slash(alice.address, 1n, ethers.MaxUint256, outsider.address, 1n),
+      ).to.be.revertedWithPanic(0x11);
+    });
+
+    it("test_slash_revertsForNonProvider", async function () {
+      const { registry, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
+      await expect(registry.connect(market).slash(outsider.address, 1n, GRL, outsider.address, 0n))
+        .to.be.revertedWithCustomError(registry, "RegistryNotProvider")
+        .withArgs(outsider.address);
+    });
+
+    it("test_slash_cannotBeEscapedByUnbonding", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      const { registry, token, alice, market, outsider } = f;
+      // Alice tries to run with everything: only the free 1300 can be unbonded, and only 800 of that
+      // while 4 GPUs are listed (the 500 locked count towards the 800 required).
+      await expect(registry.connect(alice).requestUnbond(1_300n * GRL + 1n))
+        .to.be.revertedWithCustomError(registry, "RegistryUnbondExceedsFree")
+        .withArgs(1_300n * GRL + 1n, 1_300n * GRL);
+      await registry.connect(alice).requestUnbond(1_000n * GRL);
+      await expectProvider(registry, alice, { freeStake: 300n * GRL, lockedStake: 500n * GRL });
+      // The whole lock is still slashable, and the unbonding stake is not touched.
+      await registry.connect(market).slash(alice.address, 1n, 250n * GRL, outsider.address, 250n * GRL);
+      await expectProvider(registry, alice, {
+        freeStake: 300n * GRL,
+        lockedStake: 0n,
+        unbondingStake: 1_000n * GRL,
+      });
+      await expectConservation(f, [alice]);
+      await networkHelpers.time.increase(UNBONDING_PERIOD);
+      await expect(registry.connect(alice).withdraw()).to.changeTokenBalance(ethers, token, alice, 1_000n * GRL);
+      await expectConservation(f, [alice]);
+    });
+
+    it("test_slash_conservesStakeAcrossMultiStepScenario", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      const { registry, alice, bob, market, outsider } = f;
+      await onboardProvider(f, bob, 2n, 600n * GRL);
+      await registry.connect(market).lockCollateral(alice.address, 10n, 400n * GRL);
+      await registry.connect(market).lockCollateral(bob.address, 10n, 300n * GRL);
+      await registry.connect(market).lockCollateral(bob.address, 11n, 200n * GRL);
+      await expectConservation(f, [alice, bob]);
+      await registry.connect(market).slash(bob.address, 10n, 120n * GRL, outsider.address, 30n * GRL);
+      await registry.connect(market).unlockCollateral(alice.address, 10n, 150n * GRL);
+      await registry.connect(alice).requestUnbond(500n * GRL);
+      await registry.connect(market).slash(alice.address, 10n, 0n, ethers.ZeroAddress, 250n * GRL);
+      await registry.connect(bob).stake(5n * GRL);
+      await expectConservation(f, [alice, bob]);
+      await expectProvider(registry, alice, {
+        freeStake: 1_050n * GRL,
+        lockedStake: 0n,
+        unbondingStake: 500n * GRL,
+      });
+      await expectProvider(registry, bob, {
+        freeStake: 505n * GRL,
+        lockedStake: 350n * GRL,
+        unbondingStake: 0n,
+      });
+      await networkHelpers.time.increase(UNBONDING_PERIOD);
+      await registry.connect(alice).withdraw();
+      await expectConservation(f, [alice, bob]);
+    });
+  });
+});
