@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   }
 
   log("compiling contracts ...");
-  await finished(hardhat(["build", "--build-profile", "production"]), "compilation");
+  await finished(hardhat(["build", "--build-profile", "production", "--no-tests"]), "compilation");
 
   log(`starting a local chain on ${rpcUrl} (chain id 31337) ...`);
   const node = hardhat(["node", "--hostname", host, "--port", String(port)], { quiet: true });
@@ -139,7 +139,12 @@ main()
     process.exit(0);
   })
   .catch((error: unknown) => {
-    console.error(`[gridlease] ${error instanceof Error ? error.message : String(error)}`);
     stopAll();
+    if (stopping) {
+      // Ctrl-C while a step was still running: that step's failure is the interruption itself.
+      log("stopped.");
+      process.exit(0);
+    }
+    console.error(`[gridlease] ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
