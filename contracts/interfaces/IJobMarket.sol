@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IJobMarket
+/// @notice The Gridlease job lifecycle: escrowed job creation, a sealed-bid reverse auction (or instant
+/// acceptance), execution with streaming payment, delivery, a challenge window, disputes and timeouts.
+/// @dev Money never leaves by push: every payout and refund is credited to a per-token ledger and pulled
+/// with {withdraw}, so a payee that cannot receive blocks nobody else. Every transition that depends only
+/// on time can be triggered by anyone. Governance parameters are snapshotted: a job keeps the parameter
+/// set that was current at its creation, whatever governance changes later.
+///
+/// Times are half-open: a deadline is the first second at which its action is no longer allowed, and
+/// the first second at which the matching timeout action is.
+interface IJobMarket {
+    // ------------------------------------------------------------------------------------------------
+    // Types
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice How the auction sets the price.
+    /// @dev FirstPrice: the winner's own bid. SecondPrice (Vickrey): the second-lowest revealed bid, or
+    /// the reserve with a single reveal. Instant: no auction; the first eligible provider to accept wins
+    /// at the reserve.
+    enum PricingRule {
+        FirstPrice,
+        SecondPrice,
+        Instant
+    }
+
+    /// @notice A job's state. `Revealing` is never stored: {stateOf} reports it for a `Bidding` job
+    /// whose bid window has closed.
+    enum JobState {
+        None,
+        Bidding,
+        Revealing,
+        Awarded,
+        Running,
+        Delivered,
+        Disputed,
+        Settled,
+        Expired,
+        Cancelled,
+        Failed,
+        Resolved
+    }
+
+    /// @notice The arbiter's ruling on a dispute.
+    enum Ruling {
+        ProviderFault,
+        RenterFault
+    }
+
+    /// @notice Why a job failed.
+    enum FailureReason {
+        NoShow,
+        LateDelivery
+    }
+
+    /// @notice The job request field named by {MarketInvalidRequest}.
+    enum RequestField {
+        GpuModel,
+        GpuCount,
+        MinReputation,
+        Duration,
+        ReservePricePerGpuHour,
+        BidWindow,
+        RevealWindow
+    }
+
+    /// @notice The governance parameter named by {MarketParameterOutOfBounds}, in {MarketParams} order.
+    enum Parameter {
+        FeeBps,
+        CollateralBps,
+        HoldbackBps,
+        SlashToRenterBps,
+        FaultSlashBps,
+        DisputeBondBps,
+        MaxBids,
+        BidBond,
+        StartWindow,
+        ChallengeWindow,
+        DisputeTimeout,
+        DeliveryGrace
+    }
+
+    /// @notice What a renter asks for when creating a job.
+    /// @param paymentToken An allow-listed stablecoin.
+    /// @param gpuModel GPU model id (bytes32 short string, as in the registry).
+    /// @param gpuCount GPUs needed, all from one provider.
+    /// @param minVramGb Minimum memory per GPU.
+    /// @param region Required provider region, 0 for any.
+    /// @param minReputation Minimum provider reputation, in [0, 10000].
+    /// @param duration Seconds of compute.
+    /// @param reservePricePerGpuHour Highest acceptable price per GPU-hour, in payment token units.
+    /// @param pricingRule FirstPrice, SecondPrice or Instant.
+    /// @param bidWindow Seconds during which providers commit bids (or, for Instant, may accept).
+    /// @param revealWindow Seconds after the bid window during which bids are revealed (0 for Instant).
+    struct JobRequest {
+        address paymentToken;
+        bytes32 gpuModel;
+        uint32 gpuCount;
+        uint32 minVramGb;
+        uint16 region;
+        uint16 minReputation;
+        uint40 duration;
+        uint96 reservePricePerGpuHour;
+        PricingRule pricingRule;
+        uint40 bidWindow;
+        uint40 revealWindow;
+    }
+
+    /// @notice Governance parameters. Each job uses the set current at its creation.
+    /// @param feeBps Protocol fee on every payout to the provider (at most MAX_FEE_BPS).
+    /// @param collateralBps Winner's collateral as a share of the job value, locked in GRL at the oracle price.
+    /// @param holdbackBps Share of accrued pay kept back until settlement.
+    /// @param slashToRenterBps Share of slashed collateral sent to the renter; the rest is burned.
+    /// @param faultSlashBps Share of the collateral slashed on a no-show or late delivery (a lost
+    /// dispute slashes all of it).
+    /// @param disputeBondBps The renter's dispute bond as a share of the job value, in the payment token.
+    /// @param maxBids Most sealed bids a job accepts.
+    /// @param bidBond GRL locked from a bidder's stake at commit, forfeited to the renter if not revealed.
+    /// @param startWindow Seconds after award within which the winner must start.
+    /// @param challengeWindow Seconds after delivery during which the renter may dispute.
+    /// @param disputeTimeout Seconds the arbiter has to rule before the job settles as delivered.
+    /// @param deliveryGrace Seconds after the paid duration within which the provider must deliver.
+    struct MarketParams {
+        uint16 feeBps;
+        uint16 collateralBps;
+        uint16 holdbackBps;
+        uint16 slashToRenterBps;
+        uint16 faultSlashBps;
+        uint16 disputeBondBps;
+        uint16 maxBids;
+        uint96 bidBond;
+        uint32 startWindow;
+        uint32 challengeWindow;
+        uint32 disputeTimeout;
+        uint32 deliveryGrace;
+    }
+
+    /// @notice A job as stored. Packed into eight slots.
+    /// @param renter Who created and pays for the job.
+    /// @param gpuCount GPUs required.
+    /// @param pricingRule See {PricingRule}.
+    /// @param state Stored state (never `Revealing`).
+    /// @param region Required region (0 = any).
+    /// @param minReputation Minimum provider reputation.
+    /// @param paymentToken The stablecoin escrowed.
+    /// @param bidDeadline End of the bid (or instant acceptance) window.
+    /// @param revealDeadline End of the reveal window.
+    /// @param gpuModel GPU model id.
+    /// @param reservePricePerGpuHour The renter's ceiling.
+    /// @param duration Seconds of compute.
+    /// @param minVramGb Minimum memory per GPU.
+    /// @param paramsId The governance parameter set the job uses.
+    /// @param bidCount Sealed bids committed.
+    /// @param revealCount Sealed bids revealed.
+    /// @param provider The best revealed bidder during the auction; the winner after award.
+    /// @param bestPrice The lowest revealed price.
+    /// @param secondPrice The second-lowest revealed price (0 if fewer than two reveals).
+    /// @param clearingPrice The price per GPU-hour the job runs at (set at award).
+    /// @param deadline The current step's deadline: start, delivery, challenge or dispute deadline.
+    /// @param escrow Payment token still held for the job (budget, then value less payouts).
+    /// @param claimed Gross pay already released to the provider (fees included).
+    /// @param collateral GRL locked from the winner's stake for the job.
+    /// @param disputeBond Payment token the renter bonded to dispute.
+    /// @param startedAt When the provider started (0 before).
+    struct Job {
+        address renter;
+        uint32 gpuCount;
+        PricingRule pricingRule;
+        JobState state;
+        uint16 region;
+        uint16 minReputation;
+        address paymentToken;
+        uint40 bidDeadline;
+        uint40 revealDeadline;
+        bytes32 gpuModel;
+        uint96 reservePricePerGpuHour;
+        uint40 duration;
+        uint32 minVramGb;
+        uint32 paramsId;
+        uint16 bidCount;
+        uint16 revealCount;
+        address provider;
+        uint96 bestPrice;
+        uint96 secondPrice;
+        uint96 clearingPrice;
+        uint40 deadline;
+        uint128 escrow;
+        uint128 claimed;
+        uint96 collateral;
+        uint96 disputeBond;
+        uint40 startedAt;
+    }
+
+    /// @notice A provider's sealed bid on a job.
+    enum BidStatus {
+        None,
+        Committed,
+        Revealed,
+        Closed
+    }
+
+    /// @notice A bid as stored.
+    /// @param commitment keccak256(abi.encode(jobId, provider, price, salt, chainid, market)).
+    /// @param lockedGrl GRL locked from the bidder's stake: the bid bond plus collateral at the reserve.
+    /// @param price The revealed price per GPU-hour (0 until revealed).
+    /// @param status See {BidStatus}.
+    struct Bid {
+        bytes32 commitment;
+        uint96 lockedGrl;
+        uint96 price;
+        BidStatus status;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Errors
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice A constructor or setter address argument is zero.
+    error MarketZeroAddress(string what);
+
+    /// @notice The payment token is not allow-listed.
+    error MarketTokenNotAllowed(address token);
+
+    /// @notice The token has more than 18 decimals, which the USD normalisation does not support.
+    error MarketTokenDecimalsUnsupported(address token, uint8 decimals);
+
+    /// @notice The token delivered less than was transferred (fee-on-transfer tokens are not supported).
+    error MarketFeeOnTransferToken(address token, uint256 expected, uint256 received);
+
+    /// @notice A job request field is invalid.
+    /// @param field The offending field.
+    error MarketInvalidRequest(RequestField field);
+
+    /// @notice A job's value at the reserve rounds to zero.
+    error MarketJobValueZero();
+
+    /// @notice No job has this id.
+    error MarketUnknownJob(uint256 jobId);
+
+    /// @notice The job is not in a state that allows the action.
+    error MarketWrongState(uint256 jobId, JobState state);
+
+    /// @notice The caller is not the job's renter.
+    error MarketNotRenter(uint256 jobId, address caller);
+
+    /// @notice The caller is not the job's provider.
+    error MarketNotProvider(uint256 jobId, address caller);
+
+    /// @notice The action's window has closed.
+    error MarketWindowClosed(uint256 jobId, uint256 deadline, uint256 nowTimestamp);
+
+    /// @notice The action's window has not opened yet (or its timeout has not passed).
+    error MarketTooEarly(uint256 jobId, uint256 opensAt, uint256 nowTimestamp);
+
+    /// @notice The job uses a pricing rule the action does not apply to.
+    error MarketWrongPricingRule(uint256 jobId, PricingRule pricingRule);
+
+    /// @notice The job already has the maximum number of bids.
+    error MarketBidCapReached(uint256 jobId, uint16 maxBids);
+
+    /// @notice The provider already committed a bid on the job.
+    error MarketAlreadyBid(uint256 jobId, address provider);
+
+    /// @notice The commitment is zero.
+    error MarketZeroCommitment();
+
+    /// @notice The provider has no committed, unrevealed bid on the job.
+    error MarketNoCommittedBid(uint256 jobId, address provider);
+
+    /// @notice The revealed price and salt do not hash to the commitment.
+    error MarketCommitmentMismatch(uint256 jobId, address provider);
+
+    /// @notice A revealed price is zero or above the reserve.
+    error MarketInvalidBidPrice(uint256 price, uint256 reservePricePerGpuHour);
+
+    /// @notice The bid has nothing left to close (never committed, already closed, or the winner's).
+    error MarketBidNotClosable(uint256 jobId, address provider, BidStatus status);
+
+    /// @notice The renter cannot cancel a job that has bids.
+    error MarketJobHasBids(uint256 jobId, uint16 bidCount);
+
+    /// @notice Nothing has accrued to claim yet.
+    error MarketNothingToClaim(uint256 jobId);
+
+    /// @notice A result commitment is missing.
+    error MarketEmptyResult();
+
+    /// @notice A URI is longer than MAX_URI_LENGTH.
+    error MarketUriTooLong(uint256 length, uint256 maxLength);
+
+    /// @notice The job cannot be failed now.
+    error MarketNotFailable(uint256 jobId, JobState state);
+
+    /// @notice The account has nothing to withdraw in this token.
+    error MarketNothingToWithdraw(address token, address account);
+
+    /// @notice A governance parameter is outside its hard bounds.
+    error MarketParameterOutOfBounds(Parameter parameter, uint256 value, uint256 min, uint256 max);
+
+    // ------------------------------------------------------------------------------------------------
+    // Events
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice A job was created and its budget escrowed.
+    /// @param escrow Budget escrowed: reserve x GPUs x duration / 1 hour.
+    event JobCreated(
+        uint256 indexed jobId,
+        address indexed renter,
+        address indexed paymentToken,
+        bytes32 gpuModel,
+        uint32 gpuCount,
+        uint32 minVramGb,
+        uint16 region,
+        uint16 minReputation,
+        uint40 duration,
+        uint96 reservePricePerGpuHour,
+        PricingRule pricingRule,
+        uint40 bidDeadline,
+        uint40 revealDeadline,
+        uint128 escrow,
+        uint32 paramsId
+    );
+
+    /// @notice The renter cancelled a job before any bid.
+    event JobCancelled(uint256 indexed jobId, address indexed renter, uint128 refund);
+
+    /// @notice A provider committed a sealed bid and locked `lockedGrl` of its stake.
+    event BidCommitted(uint256 indexed jobId, address indexed provider, bytes32 commitment, uint96 lockedGrl, uint16 bidCount);
+
+    /// @notice A provider revealed its bid.
+    /// @param isBest Whether the bid is now the lowest.
+    event BidRevealed(uint256 indexed jobId, address indexed provider, uint96 price, uint16 revealCount, bool isBest);
+
+    /// @notice A losing bid's stake lock was released.
+    event BidReleased(uint256 indexed jobId, address indexed provider, uint96 unlockedGrl);
+
+    /// @notice An unrevealed bid's bond went to the renter and the rest of its lock was released.
+    event BidBondForfeited(
+        uint256 indexed jobId, address indexed provider, address indexed renter, uint96 bond, uint96 unlockedGrl
+    );
+
+    /// @notice The auction closed with a winner (or an instant job was accepted).
+    /// @param value The job's value at the clearing price, now escrowed.
+    /// @param refund Escrow above the value, credited back to the renter.
+    /// @param collateral GRL locked from the winner's stake.
+    event JobAwarded(
+        uint256 indexed jobId,
+        address indexed renter,
+        address indexed provider,
+        bytes32 gpuModel,
+        uint32 gpuCount,
+        PricingRule pricingRule,
+        uint96 clearingPrice,
+        uint96 reservePricePerGpuHour,
+        uint128 value,
+        uint128 refund,
+        uint96 collateral,
+        uint16 bidCount,
+        uint16 revealCount,
+        uint40 startDeadline
+    );
+
+    /// @notice The auction closed without a valid reveal (or an instant job without acceptance).
+    event JobExpired(uint256 indexed jobId, address indexed renter, uint128 refund, uint16 bidCount);
+
+    /// @notice The provider started the job; its GPUs are leased until it ends.
+    event JobStarted(
+        uint256 indexed jobId, address indexed provider, bytes32 gpuModel, uint32 gpuCount, uint40 startedAt, uint40 endsAt
+    );
+
+    /// @notice Pay was released to the provider. `gross` = `net` + `fee`.
+    /// @param claimed Gross pay released for the job so far.
+    event PaymentClaimed(
+        uint256 indexed jobId, address indexed provider, address indexed paymentToken, uint128 gross, uint128 fee, uint128 claimed
+    );
+
+    /// @notice The renter stopped a running job: accrued pay to the provider, the rest refunded.
+    event JobStopped(
+        uint256 indexed jobId,
+        address indexed renter,
+        address indexed provider,
+        uint128 providerGross,
+        uint128 fee,
+        uint128 refund,
+        uint40 ranSeconds
+    );
+
+    /// @notice The provider delivered a result; the challenge window is open until `challengeDeadline`.
+    event JobDelivered(
+        uint256 indexed jobId, address indexed provider, bytes32 resultHash, string resultURI, uint40 challengeDeadline
+    );
+
+    /// @notice The job settled: the provider was paid the rest of the value and its collateral released.
+    /// @param bondToProvider The renter's dispute bond paid to the provider (RenterFault ruling), else 0.
+    /// @param bondRefund The renter's dispute bond returned (dispute timeout), else 0.
+    event JobSettled(
+        uint256 indexed jobId,
+        address indexed renter,
+        address indexed provider,
+        address paymentToken,
+        uint128 value,
+        uint128 finalGross,
+        uint128 fee,
+        uint128 bondToProvider,
+        uint128 bondRefund,
+        uint16 reputation
+    );
+
+    /// @notice The renter disputed the delivery.
+    event JobDisputed(
+        uint256 indexed jobId, address indexed renter, bytes32 evidenceHash, uint96 bond, uint40 disputeDeadline
+    );
+
+    /// @notice The arbiter ruled ProviderFault: the renter got the holdback and its bond back, and the
+    /// provider's collateral was slashed.
+    event DisputeResolvedForRenter(
+        uint256 indexed jobId,
+        address indexed renter,
+        address indexed provider,
+        address arbiter,
+        uint128 refund,
+        uint96 slashedToRenter,
+        uint96 slashedBurned,
+        uint16 reputation
+    );
+
+    /// @notice The arbiter ruled RenterFault (the job then settles; see {JobSettled}).
+    event DisputeResolvedForProvider(uint256 indexed jobId, address indexed arbiter);
+
+    /// @notice The job failed: the renter was refunded and part of the collateral slashed.
+    event JobFailed(
+        uint256 indexed jobId,
+        address indexed renter,
+        address indexed provider,
+        FailureReason reason,
+        uint128 refund,
+        uint96 slashedToRenter,
+        uint96 slashedBurned,
+        uint16 reputation
+    );
+
+    /// @notice An account withdrew its balance of `token`.
+    event Withdrawn(address indexed token, address indexed account, address indexed to, uint256 amount);
+
+    /// @notice Governance set a new parameter set, used by jobs created from now on.
+    event MarketParamsSet(uint32 indexed paramsId, MarketParams params);
+
+    /// @notice Governance allow-listed or delisted a payment token.
+    event PaymentTokenSet(address indexed token, bool allowed, uint8 decimals);
+
+    /// @notice Governance changed the treasury.
+    event TreasurySet(address previous, address current);
+
+    /// @notice Governance changed the price oracle.
+    event OracleSet(address previous, address current);
+
+    // ------------------------------------------------------------------------------------------------
+    // Renter actions
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Creates a job and escrows its budget (reserve x GPUs x duration / 1 hour) from the caller.
+    /// @return jobId The new job's id (ids start at 1).
+    function createJob(JobRequest calldata request) external returns (uint256 jobId);
+
+    /// @notice Like {createJob}, with an EIP-2612 permit for the escrow instead of a prior approval.
+    /// @dev A failing permit (for example front-run) is ignored; the transfer then needs an allowance.
+    function createJobWithPermit(JobRequest calldata request, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        returns (uint256 jobId);
+
+    /// @notice Cancels a job that has no bid yet (or an instant job nobody accepted); the escrow is refunded.
+    function cancelJob(uint256 jobId) external;
+
+    /// @notice Stops a running job: pay accrued so far goes to the provider, the rest is refunded.
+    function stopJob(uint256 jobId) external;
+
+    /// @notice Disputes a delivery within the challenge window, bonding disputeBondBps of the job value.
+    /// @param evidenceHash Hash of the renter's evidence (stored off-chain).
+    function dispute(uint256 jobId, bytes32 evidenceHash) external;
+
+    // ------------------------------------------------------------------------------------------------
+    // Provider actions
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Commits a sealed bid, locking the bid bond plus collateral at the reserve from the caller's stake.
+    /// @param commitment keccak256(abi.encode(jobId, provider, pricePerGpuHour, salt, block.chainid, market)).
+    function commitBid(uint256 jobId, bytes32 commitment) external;
+
+    /// @notice Reveals a committed bid during the reveal window.
+    function revealBid(uint256 jobId, uint96 pricePerGpuHour, bytes32 salt) external;
+
+    /// @notice Accepts an instant job at its reserve price.
+    function acceptInstant(uint256 jobId) external;
+
+    /// @notice Starts an awarded job before its start deadline, leasing the GPUs.
+    function startJob(uint256 jobId) external;
+
+    /// @notice Releases the pay accrued so far, less the holdback, to the caller's balance.
+    /// @return gross Pay released, fee included.
+    function claim(uint256 jobId) external returns (uint128 gross);
+
+    /// @notice Delivers the result and opens the challenge window; the GPUs are released.
+    function deliver(uint256 jobId, bytes32 resultHash, string calldata resultURI) external;
+
+    // ------------------------------------------------------------------------------------------------
+    // Anyone (keepers)
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Closes the auction after the reveal window: awards the best bid, or expires the job.
+    function award(uint256 jobId) external;
+
+    /// @notice Closes a losing or unrevealed bid after the auction: releases its lock, or forfeits its
+    /// bond to the renter when it was never revealed.
+    function closeBid(uint256 jobId, address provider) external;
+
+    /// @notice Settles a delivered job after the challenge window.
+    function settle(uint256 jobId) external;
+
+    /// @notice Settles a disputed job as delivered once the arbiter's time has run out; the bond returns.
+    function settleDisputeTimeout(uint256 jobId) external;
+
+    /// @notice Fails a job whose provider did not start by the start deadline, or did not deliver by
+    /// the end of the duration plus the delivery grace.
+    function failJob(uint256 jobId) external;
+
+    /// @notice Sends the caller's whole balance of `token` to `to`.
+    /// @return amount What was sent.
+    function withdraw(address token, address to) external returns (uint256 amount);
+
+    // ------------------------------------------------------------------------------------------------
+    // Arbiter and governance
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Rules on a disputed job before its dispute deadline. Only ARBITER_ROLE.
+    function resolveDispute(uint256 jobId, Ruling ruling) external;
+
+    /// @notice Sets the parameters for jobs created from now on. Only GOVERNANCE_ROLE.
+    function setMarketParams(MarketParams calldata params) external;
+
+    /// @notice Allow-lists or delists a payment token. Only GOVERNANCE_ROLE. Delisting stops new jobs
+    /// only; running jobs and withdrawals are unaffected.
+    function setPaymentToken(address token, bool allowed) external;
+
+    /// @notice Sets where protocol fees accrue. Only GOVERNANCE_ROLE.
+    function setTreasury(address treasury) external;
+
+    /// @notice Sets the GRL/USD oracle used to size collateral. Only GOVERNANCE_ROLE.
+    function setOracle(address oracle) external;
+
+    // ------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The job as stored.
+    function jobOf(uint256 jobId) external view returns (Job memory);
+
+    /// @notice The job's state, with `Revealing` for a bidding job whose bid window has closed.
+    function stateOf(uint256 jobId) external view returns (JobState);
+
+    /// @notice A provider's bid on a job.
+    function bidOf(uint256 jobId, address provider) external view returns (Bid memory);
+
+    /// @notice The parameter set `paramsId`.
+    function marketParams(uint32 paramsId) external view returns (MarketParams memory);
+
+    /// @notice The id of the parameter set new jobs use.
+    function currentParamsId() external view returns (uint32);
+
+    /// @notice What `account` can withdraw in `token`.
+    function balanceOf(address token, address account) external view returns (uint256);
+
+    /// @notice The job's value at a price: price x GPUs x duration / 1 hour, rounded down.
+    function jobValue(uint96 pricePerGpuHour, uint32 gpuCount, uint40 duration) external pure returns (uint128);
+
+    /// @notice The commitment a provider must submit for a bid.
+    function bidCommitment(uint256 jobId, address provider, uint96 pricePerGpuHour, bytes32 salt)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice Gross pay accrued to the provider so far (before the holdback and fees).
+    function accruedOf(uint256 jobId) external view returns (uint128);
+}
