@@ -1,0 +1,231 @@
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { AbiCoder, keccak256 } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
+
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { GRL, H100 } from "../../helpers/fixtures.js";
+import { DAY, DEFAULT_PARAMS, HOUR, type MarketFixture, PROVIDER_STAKE, USDC } from "../../helpers/market.js";
+
+type Ethers = NetworkConnection["ethers"];
+type NetworkHelpers = NetworkConnection["networkHelpers"];
+
+/** IJobMarket.RequestField enum values. */
+export const RequestField = {
+  GpuModel: 0n,
+  GpuCount: 1n,
+  MinReputation: 2n,
+  Duration: 3n,
+  ReservePricePerGpuHour: 4n,
+  BidWindow: 5n,
+  RevealWindow: 6n,
+} as const;
+
+/** IJobMarket.Parameter enum values, in MarketParams order. */
+export const Parameter = {
+  FeeBps: 0n,
+  CollateralBps: 1n,
+  HoldbackBps: 2n,
+  SlashToRenterBps: 3n,
+  FaultSlashBps: 4n,
+  DisputeBondBps: 5n,
+  MaxBids: 6n,
+  BidBond: 7n,
+  StartWindow: 8n,
+  ChallengeWindow: 9n,
+  DisputeTimeout: 10n,
+  DeliveryGrace: 11n,
+} as const;
+
+/** MarketParams field names, in struct (and Parameter enum) order. */
+export const PARAM_KEYS = [
+  "feeBps",
+  "collateralBps",
+  "holdbackBps",
+  "slashToRenterBps",
+  "faultSlashBps",
+  "disputeBondBps",
+  "maxBids",
+  "bidBond",
+  "startWindow",
+  "challengeWindow",
+  "disputeTimeout",
+  "deliveryGrace",
+] as const;
+
+export type ParamKey = (typeof PARAM_KEYS)[number];
+
+/** The hard bounds of JobMarket._setMarketParams, [min, max] per parameter. */
+export const PARAM_BOUNDS: Record<ParamKey, [bigint, bigint]> = {
+  feeBps: [0n, 500n],
+  collateralBps: [100n, 10_000n],
+  holdbackBps: [0n, 5_000n],
+  slashToRenterBps: [0n, 10_000n],
+  faultSlashBps: [1n, 10_000n],
+  disputeBondBps: [1n, 5_000n],
+  maxBids: [1n, 256n],
+  bidBond: [GRL, 100_000n * GRL],
+  startWindow: [5n * 60n, 7n * DAY],
+  challengeWindow: [HOUR, 7n * DAY],
+  disputeTimeout: [HOUR, 30n * DAY],
+  deliveryGrace: [0n, DAY],
+};
+
+/** JobMarket request bounds. */
+export const MAX_GPU_COUNT = 1024n;
+export const MIN_DURATION = 60n;
+export const MAX_DURATION = 365n * DAY;
+export const MIN_AUCTION_WINDOW = 60n;
+export const MAX_AUCTION_WINDOW = 7n * DAY;
+export const MAX_REPUTATION = 10_000n;
+export const BPS = 10_000n;
+
+/** The default jobRequest: 4 GPUs x 10 h at a $2.00 reserve. */
+export const RESERVE = 2n * USDC;
+export const GPUS = 4n;
+export const DURATION = 10n * HOUR;
+/** Its budget: 2 x 4 x 10 = 80 USDC. */
+export const BUDGET = 80n * USDC;
+/** 30% of $80 in GRL at $0.50. */
+export const COLLATERAL = 48n * GRL;
+export const BID_BOND = 50n * GRL;
+/** What a bid on the default job locks: bond + collateral at the reserve. */
+export const BID_LOCK = BID_BOND + COLLATERAL;
+/** GRL/USD at deployment with 18 decimals ($0.50). */
+export const GRL_USD_PRICE = GRL / 2n;
+
+export function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
+
+/** price x GPUs x seconds / 3600, rounded down (IJobMarket.jobValue). */
+export function jobValue(price: bigint, gpus: bigint, duration: bigint): bigint {
+  return (price * gpus * duration) / HOUR;
+}
+
+/** GRL worth `bps` of `budget` (a `decimals` stablecoin) at `grlUsdPrice` (18 decimals), rounded up twice. */
+export function collateralFor(budget: bigint, decimals: bigint, grlUsdPrice: bigint, bps: bigint): bigint {
+  const grl = ceilDiv(budget * 10n ** (18n - decimals) * GRL, grlUsdPrice);
+  return ceilDiv(grl * bps, BPS);
+}
+
+/** The collateral at award: collateral x clearing / reserve, rounded up. */
+export function scaledCollateral(collateral: bigint, clearing: bigint, reserve: bigint): bigint {
+  return ceilDiv(collateral * clearing, reserve);
+}
+
+/** keccak256(abi.encode(jobId, provider, price, salt, chainId, market)), computed off-chain. */
+export function commitmentOf(
+  jobId: bigint,
+  provider: string,
+  price: bigint,
+  salt: string,
+  chainId: bigint,
+  market: string,
+): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "address", "uint96", "bytes32", "uint256", "address"],
+      [jobId, provider, price, salt, chainId, market],
+    ),
+  );
+}
+
+/** The stored job as a plain object (field name -> value), for deep comparisons. */
+export async function jobObject(f: MarketFixture, jobId: bigint): Promise<Record<string, unknown>> {
+  const job = await f.market.jobOf(jobId);
+  return {
+    renter: job.renter,
+    gpuCount: job.gpuCount,
+    pricingRule: job.pricingRule,
+    state: job.state,
+    region: job.region,
+    minReputation: job.minReputation,
+    paymentToken: job.paymentToken,
+    bidDeadline: job.bidDeadline,
+    revealDeadline: job.revealDeadline,
+    gpuModel: job.gpuModel,
+    reservePricePerGpuHour: job.reservePricePerGpuHour,
+    duration: job.duration,
+    minVramGb: job.minVramGb,
+    paramsId: job.paramsId,
+    bidCount: job.bidCount,
+    revealCount: job.revealCount,
+    provider: job.provider,
+    bestPrice: job.bestPrice,
+    secondPrice: job.secondPrice,
+    clearingPrice: job.clearingPrice,
+    deadline: job.deadline,
+    escrow: job.escrow,
+    claimed: job.claimed,
+    collateral: job.collateral,
+    disputeBond: job.disputeBond,
+    startedAt: job.startedAt,
+  };
+}
+
+/** The provider's bid as a plain object. */
+export async function bidObject(
+  f: MarketFixture,
+  jobId: bigint,
+  provider: string,
+): Promise<{ commitment: string; lockedGrl: bigint; price: bigint; status: bigint }> {
+  const bid = await f.market.bidOf(jobId, provider);
+  return { commitment: bid.commitment, lockedGrl: bid.lockedGrl, price: bid.price, status: bid.status };
+}
+
+/** MarketParams as bigints, with DEFAULT_PARAMS for every field not overridden. */
+export function params(overrides: Partial<Record<ParamKey, bigint>> = {}): Record<ParamKey, bigint> {
+  const out = {} as Record<ParamKey, bigint>;
+  for (const key of PARAM_KEYS) out[key] = overrides[key] ?? BigInt(DEFAULT_PARAMS[key]);
+  return out;
+}
+
+/** A MarketParams struct's fields as an ordered array (what a struct event argument decodes to). */
+export function paramsTuple(p: IJobMarket.MarketParamsStruct): bigint[] {
+  return PARAM_KEYS.map((key) => BigInt(p[key]));
+}
+
+/** The stored parameter set `id` as a plain object. */
+export async function paramsObject(f: MarketFixture, id: bigint): Promise<Record<ParamKey, bigint>> {
+  const p = await f.market.marketParams(id);
+  const out = {} as Record<ParamKey, bigint>;
+  for (const key of PARAM_KEYS) out[key] = p[key];
+  return out;
+}
+
+export async function freeStakeOf(f: MarketFixture, account: { address: string }): Promise<bigint> {
+  return (await f.registry.providerOf(account.address)).freeStake;
+}
+
+/** Sets the governance parameters for jobs created from now on. */
+export async function setParams(f: MarketFixture, overrides: Partial<Record<ParamKey, bigint>>): Promise<void> {
+  await (await f.market.connect(f.admin).setMarketParams(params(overrides))).wait();
+}
+
+/**
+ * Onboards `count` extra providers (impersonated accounts with deterministic addresses), each like the
+ * fixture's: registered in region 840, PROVIDER_STAKE staked, 8 H100 80 GB listed, online.
+ */
+export async function onboardExtraProviders(
+  f: MarketFixture,
+  ethers: Ethers,
+  networkHelpers: NetworkHelpers,
+  count: number,
+): Promise<HardhatEthersSigner[]> {
+  const registry = await f.registry.getAddress();
+  const providers: HardhatEthersSigner[] = [];
+  for (let i = 0; i < count; i++) {
+    const address = ethers.getAddress(ethers.dataSlice(ethers.id(`gridlease-auction-provider-${i}`), 12));
+    await networkHelpers.impersonateAccount(address);
+    await networkHelpers.setBalance(address, 10n ** 20n);
+    const provider = await ethers.getSigner(address);
+    await (await f.token.connect(f.treasury).transfer(address, PROVIDER_STAKE)).wait();
+    await (await f.token.connect(provider).approve(registry, PROVIDER_STAKE)).wait();
+    await (await f.registry.connect(provider).register("ipfs://provider", 840)).wait();
+    await (await f.registry.connect(provider).stake(PROVIDER_STAKE)).wait();
+    await (await f.registry.connect(provider).setGpuLine(H100, 8, 80, 98_950)).wait();
+    await (await f.registry.connect(provider).setOnline(true)).wait();
+    providers.push(provider);
+  }
+  return providers;
+}

@@ -1,0 +1,253 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
+import {
+  AWARD_REFUND,
+  awardedJob,
+  bpsOfUp,
+  COLLATERAL,
+  deliverJob,
+  DISPUTE_BOND_BPS,
+  DISPUTE_TIMEOUT,
+  EVIDENCE_HASH,
+  expectConservation,
+  expectLedger,
+  expectProviderState,
+  nextAt,
+  PROVIDER_STAKE,
+  REPUTATION_START,
+  runningJob,
+  VALUE,
+  ZERO_HASH,
+} from "./helpers.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+async function marketFixture() {
+  return deployMarket(ethers);
+}
+
+/** The default job, delivered by alice exactly at the end of its duration; nothing claimed. */
+async function deliveredFixture() {
+  const f = await deployMarket(ethers);
+  const jobId = await runningJob(f, networkHelpers);
+  const deliveredAt = await deliverJob(f, networkHelpers, jobId);
+  const challengeDeadline = (await f.market.jobOf(jobId)).deadline;
+  return { ...f, jobId, deliveredAt, challengeDeadline };
+}
+
+/** ceil(60 USDC x 5%) = 3 USDC. */
+const BOND = 3n * USDC;
+
+describe("JobMarket: dispute", function () {
+  describe("happy path", function () {
+    it("test_dispute_bondsAndOpensTheDispute", async function () {
+      const f = await networkHelpers.loadFixture(deliveredFixture);
+      const { market, usdc, renter, jobId, deliveredAt } = f;
+      expect(bpsOfUp(VALUE, DISPUTE_BOND_BPS)).to.equal(BOND);
+      const renterUsdcBefore = await usdc.balanceOf(renter.address);
+      const marketUsdcBefore = await usdc.balanceOf(await market.getAddress());
+      const t = deliveredAt + HOUR;
+      await nextAt(networkHelpers, t);
+      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
+        .to.emit(market, "JobDisputed")
+        .withArgs(jobId, renter.address, EVIDENCE_HASH, BOND, t + DISPUTE_TIMEOUT)
+        .and.to.emit(usdc, "Transfer")
+        .withArgs(renter.address, await market.getAddress(), BOND);
+
+      // The bond is pulled in the payment token, not taken from the renter's ledger balance.
+      expect(await usdc.balanceOf(renter.address)).to.equal(renterUsdcBefore - BOND);
+      expect(await usdc.balanceOf(await market.getAddress())).to.equal(marketUsdcBefore + BOND);
+      await expectLedger(f, { renter: AWARD_REFUND, alice: 0n, treasury: 0n });
+
+      const job = await market.jobOf(jobId);
+      expect(job.state).to.equal(JobState.Disputed);
+      expect(job.disputeBond).to.equal(BOND);
+      expect(job.deadline).to.equal(t + DISPUTE_TIMEOUT);
+      expect(job.escrow).to.equal(VALUE);
+      await expectConservation(f);
+    });
+
+    it("test_dispute_keepsCollateralLockedAndReputation", async function () {
+      const f = await networkHelpers.loadFixture(deliveredFixture);
+      await f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH);
+      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(COLLATERAL);
+      await expectProviderState(f, f.alice, {
+        freeStake: PROVIDER_STAKE - COLLATERAL,
+        lockedStake: COLLATERAL,
+        reputation: REPUTATION_START,
+      });
+    });
+
+    it("test_dispute_acceptsZeroEvidenceHash", async function () {
+      const { market, renter, jobId } = await networkHelpers.loadFixture(deliveredFixture);
+      await expect(market.connect(renter).dispute(jobId, ZERO_HASH)).to.emit(market, "JobDisputed");
+    });
+
+    it("test_dispute_bondIsOnTheWholeValueAfterClaims", async function () {
+      const f = await networkHelpers.loadFixture(marketFixture);
+      const jobId = await runningJob(f, networkHelpers);
+      await deliverJob(f, networkHelpers, jobId);
+      await f.market.connect(f.alice).claim(jobId); // 48 USDC released: escrow 12, claimed 48
+      const t = BigInt(await networkHelpers.time.latest()) + 10n;
+      await nextAt(networkHelpers, t);
+      await expect(f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH))
+        .to.emit(f.market, "JobDisputed")
+        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, BOND, t + DISPUTE_TIMEOUT);
+      await expectConservation(f);
+    });
+
+    it("test_dispute_bondRoundsUp", async function () {
+      // 1 GPU for 1 h at 1.500001 USDC: value 1_500_001; 5% is 75_000.05, bonded as 75_001.
+      const f = await networkHelpers.loadFixture(marketFixture);
+      const value = 1_500_001n;
+      const jobId = await runningJob(f, networkHelpers, [[f.alice, value]], { gpuCount: 1, duration: HOUR });
+      await deliverJob(f, networkHelpers, jobId);
+      const before = await f.usdc.balanceOf(f.renter.address);
+      await expect(f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH))
+        .to.emit(f.market, "JobDisputed")
+        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, 75_001n, (v: bigint) => v > 0n);
+      expect(await f.usdc.balanceOf(f.renter.address)).to.equal(before - 75_001n);
+      expect((await f.market.jobOf(jobId)).disputeBond).to.equal(75_001n);
+      await expectConservation(f);
+    });
+
+  });
+
+  describe("bond payment", function () {
+    it("test_dispute_revertsWithoutAllowance", async function () {
+      const { market, usdc, renter, jobId } = await networkHelpers.loadFixture(deliveredFixture);
+      await usdc.connect(renter).approve(await market.getAddress(), 0n);
+      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(usdc, "ERC20InsufficientAllowance")
+        .withArgs(await market.getAddress(), 0n, BOND);
+      expect((await market.jobOf(jobId)).state).to.equal(JobState.Delivered);
+    });
+
+    it("test_dispute_revertsWithoutFunds", async function () {
+      const { market, usdc, renter, outsider, jobId } = await networkHelpers.loadFixture(deliveredFixture);
+      const balance = await usdc.balanceOf(renter.address);
+      await usdc.connect(renter).transfer(outsider.address, balance);
+      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(usdc, "ERC20InsufficientBalance")
+        .withArgs(renter.address, 0n, BOND);
+    });
+  });
+
+  describe("challenge window (half-open: the deadline itself is too late)", function () {
+    it("test_dispute_succeedsOneSecondBeforeDeadline", async function () {
+      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
+      await nextAt(networkHelpers, challengeDeadline - 1n);
+      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
+        .to.emit(market, "JobDisputed")
+        .withArgs(jobId, renter.address, EVIDENCE_HASH, BOND, challengeDeadline - 1n + DISPUTE_TIMEOUT);
+    });
+
+    it("test_dispute_revertsAtDeadline", async function () {
+      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
+      await nextAt(networkHelpers, challengeDeadline);
+      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
+        .withArgs(jobId, challengeDeadline, challengeDeadline);
+    });
+
+    it("test_dispute_revertsOneSecondAfterDeadline", async function () {
+      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
+      await nextAt(networkHelpers, challengeDeadline + 1n);
+      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
+        .withArgs(jobId, challengeDeadline, challengeDeadline + 1n);
+    });
+  });
+
+  describe("caller", function () {
+    it("test_dispute_revertsForProvider", async function () {
+      const { market, alice, jobId } = await networkHelpers.loadFixture(deliveredFixture);
+      await expect(market.connect(alice).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(market, "MarketNotRenter")
+        .withArgs(jobId, alice.address);
+    });
+
+    it("test_dispute_revertsForOtherRenter", async function () {
+      const { market, renter2, jobId } = await networkHelpers.loadFixture(deliveredFixture);
+      await expect(market.connect(renter2).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(market, "MarketNotRenter")
+        .withArgs(jobId, renter2.address);
+    });
+
+    it("test_dispute_revertsForArbiter", async function () {
+      const { market, arbiter, jobId } = await networkHelpers.loadFixture(deliveredFixture);
+      await expect(market.connect(arbiter).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(market, "MarketNotRenter")
+        .withArgs(jobId, arbiter.address);
+    });
+
+    it("test_dispute_revertsForUnknownJob", async function () {
+      const { market, renter } = await networkHelpers.loadFixture(deliveredFixture);
+      await expect(market.connect(renter).dispute(9n, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
+        .withArgs(9n);
+    });
+  });
+
+  describe("state", function () {
+    it("test_dispute_revertsWhenAwarded", async function () {
+      const f = await networkHelpers.loadFixture(marketFixture);
+      const jobId = await awardedJob(f, networkHelpers);
+      await expect(f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(f.market, "MarketWrongState")
+        .withArgs(jobId, JobState.Awarded);
+    });
+
+    it("test_dispute_revertsWhenRunning", async function () {
+      const f = await networkHelpers.loadFixture(marketFixture);
+      const jobId = await runningJob(f, networkHelpers);
+      await expect(f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(f.market, "MarketWrongState")
+        .withArgs(jobId, JobState.Running);
+    });
+
+    it("test_dispute_revertsWhenAlreadyDisputed", async function () {
+      const f = await networkHelpers.loadFixture(deliveredFixture);
+      await f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH);
+      await expect(f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(f.market, "MarketWrongState")
+        .withArgs(f.jobId, JobState.Disputed);
+      // Bonded once only.
+      expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(AWARD_REFUND + VALUE + BOND);
+    });
+
+    it("test_dispute_revertsWhenSettled", async function () {
+      const f = await networkHelpers.loadFixture(deliveredFixture);
+      await nextAt(networkHelpers, f.challengeDeadline);
+      await f.market.settle(f.jobId);
+      await expect(f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(f.market, "MarketWrongState")
+        .withArgs(f.jobId, JobState.Settled);
+    });
+
+    it("test_dispute_revertsWhenResolved", async function () {
+      const f = await networkHelpers.loadFixture(deliveredFixture);
+      await f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH);
+      await f.market.connect(f.arbiter).resolveDispute(f.jobId, 0n);
+      await expect(f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(f.market, "MarketWrongState")
+        .withArgs(f.jobId, JobState.Resolved);
+    });
+  });
+
+  describe("conservation", function () {
+    it("test_dispute_conservesMoneyIncludingTheBond", async function () {
+      const f = await networkHelpers.loadFixture(deliveredFixture);
+      await f.market.connect(f.alice).claim(f.jobId);
+      await f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH);
+      // Everything releasable was claimed before the dispute: nothing more while Disputed.
+      await expect(f.market.connect(f.alice).claim(f.jobId))
+        .to.be.revertedWithCustomError(f.market, "MarketNothingToClaim")
+        .withArgs(f.jobId);
+      await expectConservation(f);
+      expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(AWARD_REFUND + VALUE + BOND);
+    });
+  });
+});
