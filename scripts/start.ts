@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     hardhat([
       "ignition",
       "deploy",
-      "ignition/modules/Gridlease.ts",
+      "ignition/modules/GridleaseLocal.ts",
       "--network",
       "localhost",
       "--parameters",
@@ -103,15 +103,15 @@ async function main(): Promise<void> {
     "deployment",
   );
 
-  log("onboarding demo providers ...");
+  log("onboarding demo providers and a first job ...");
   await finished(hardhat(["run", "--no-compile", "--network", "localhost", "scripts/seed-demo.ts"]), "demo seeding");
 
   const addresses = JSON.parse(
     readFileSync(join(root, "ignition", "deployments", "chain-31337", "deployed_addresses.json"), "utf8"),
   ) as Record<string, string>;
   log("ready.");
-  console.log(`\n  JSON-RPC      ${rpcUrl}  (chain id 31337)`);
-  for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(30)} ${address}`);
+  console.log(`\n  ${"JSON-RPC".padEnd(37)} ${rpcUrl}  (chain id 31337)`);
+  for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(37)} ${address}`);
   console.log("\n  Funded test accounts use Hardhat's default mnemonic (test test ... junk).");
   console.log("  Press Ctrl-C to stop.\n");
 

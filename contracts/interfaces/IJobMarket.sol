@@ -162,7 +162,8 @@ interface IJobMarket {
     /// @param escrow Payment token still held for the job (budget, then value less payouts).
     /// @param claimed Gross pay already released to the provider (fees included).
     /// @param collateral GRL locked from the winner's stake for the job.
-    /// @param disputeBond Payment token the renter bonded to dispute.
+    /// @param disputeBond Payment token the renter bonded to dispute (held only while Disputed; kept as a
+    /// record after the ruling or timeout pays it out).
     /// @param startedAt When the provider started (0 before).
     struct Job {
         address renter;
@@ -203,7 +204,8 @@ interface IJobMarket {
 
     /// @notice A bid as stored.
     /// @param commitment keccak256(abi.encode(jobId, provider, price, salt, chainid, market)).
-    /// @param lockedGrl GRL locked from the bidder's stake: the bid bond plus collateral at the reserve.
+    /// @param lockedGrl GRL locked from the bidder's stake: the bid bond plus collateral at the reserve;
+    /// for the winner, from award on, the job's collateral.
     /// @param price The revealed price per GPU-hour (0 until revealed).
     /// @param status See {BidStatus}.
     struct Bid {
@@ -413,13 +415,20 @@ interface IJobMarket {
         uint256 indexed jobId, address indexed renter, bytes32 evidenceHash, uint96 bond, uint40 disputeDeadline
     );
 
-    /// @notice The arbiter ruled ProviderFault: the renter got the holdback and its bond back, and the
-    /// provider's collateral was slashed.
+    /// @notice The arbiter ruled ProviderFault: the provider was paid up to the holdback, the renter got
+    /// the holdback and its bond back, and the provider's whole collateral was slashed.
+    /// @param providerGross Pay released to the provider by the ruling (fee included): the value less
+    /// the holdback, less what it had already claimed.
+    /// @param fee Protocol fee on `providerGross`.
+    /// @param refund Escrow refunded to the renter (the holdback); its dispute bond (see {JobDisputed})
+    /// is returned with it.
     event DisputeResolvedForRenter(
         uint256 indexed jobId,
         address indexed renter,
         address indexed provider,
         address arbiter,
+        uint128 providerGross,
+        uint128 fee,
         uint128 refund,
         uint96 slashedToRenter,
         uint96 slashedBurned,
@@ -470,10 +479,12 @@ interface IJobMarket {
         external
         returns (uint256 jobId);
 
-    /// @notice Cancels a job that has no bid yet (or an instant job nobody accepted); the escrow is refunded.
+    /// @notice Cancels a job that has no bid (or an instant job nobody accepted), at any time before it is
+    /// awarded or expired; the escrow is refunded.
     function cancelJob(uint256 jobId) external;
 
-    /// @notice Stops a running job: pay accrued so far goes to the provider, the rest is refunded.
+    /// @notice Stops a running job before its delivery deadline: pay accrued so far goes to the provider,
+    /// the rest is refunded. Past the deadline, use {failJob}.
     function stopJob(uint256 jobId) external;
 
     /// @notice Disputes a delivery within the challenge window, bonding disputeBondBps of the job value.
@@ -497,7 +508,8 @@ interface IJobMarket {
     /// @notice Starts an awarded job before its start deadline, leasing the GPUs.
     function startJob(uint256 jobId) external;
 
-    /// @notice Releases the pay accrued so far, less the holdback, to the caller's balance.
+    /// @notice Releases the pay accrued so far, less the holdback, to the caller's balance. While running,
+    /// only before the delivery deadline; once delivered or disputed, up to the value less the holdback.
     /// @return gross Pay released, fee included.
     function claim(uint256 jobId) external returns (uint128 gross);
 
@@ -522,7 +534,8 @@ interface IJobMarket {
     function settleDisputeTimeout(uint256 jobId) external;
 
     /// @notice Fails a job whose provider did not start by the start deadline, or did not deliver by
-    /// the end of the duration plus the delivery grace.
+    /// the end of the duration plus the delivery grace. The renter is refunded what is still escrowed
+    /// (pay the provider claimed while running stays paid: the holdback is the renter's protection).
     function failJob(uint256 jobId) external;
 
     /// @notice Sends the caller's whole balance of `token` to `to`.
@@ -540,7 +553,7 @@ interface IJobMarket {
     function setMarketParams(MarketParams calldata params) external;
 
     /// @notice Allow-lists or delists a payment token. Only GOVERNANCE_ROLE. Delisting stops new jobs
-    /// only; running jobs and withdrawals are unaffected.
+    /// only; running jobs and withdrawals are unaffected. Allowing reads and checks the decimals.
     function setPaymentToken(address token, bool allowed) external;
 
     /// @notice Sets where protocol fees accrue. Only GOVERNANCE_ROLE.

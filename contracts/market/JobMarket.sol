@@ -119,6 +119,8 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
         nonReentrant
         returns (uint256 jobId)
     {
+        // Checked before the permit call, so an unknown token fails as in createJob, not on a call to no code.
+        if (!paymentTokens[request.paymentToken].allowed) revert MarketTokenNotAllowed(request.paymentToken);
         uint256 budget = JobMath.value(request.reservePricePerGpuHour, request.gpuCount, request.duration);
         // A permit seen in the mempool can be front-run; its allowance is then already in place.
         // solhint-disable-next-line no-empty-blocks
@@ -146,6 +148,9 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
         Job storage job = _job(jobId);
         if (msg.sender != job.renter) revert MarketNotRenter(jobId, msg.sender);
         _requireState(job, jobId, JobState.Running);
+        // Past the delivery deadline the provider has failed: the renter calls failJob, which refunds
+        // the unclaimed value and slashes, instead of paying for an undelivered job.
+        if (block.timestamp >= job.deadline) revert MarketWindowClosed(jobId, job.deadline, block.timestamp);
         uint40 ran = uint40(Math.min(block.timestamp - job.startedAt, job.duration));
         uint256 accrued = JobMath.accrued(uint256(job.escrow) + job.claimed, ran, job.duration);
         // Safe: accrued is at least what was claimed, since claims never exceed accrued pay.
@@ -283,7 +288,11 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
         if (msg.sender != job.provider) revert MarketNotProvider(jobId, msg.sender);
         JobState state = job.state;
         if (state != JobState.Running && state != JobState.Delivered && state != JobState.Disputed) {
-            revert MarketWrongState(jobId, state);
+            revert MarketWrongState(jobId, stateOf(jobId));
+        }
+        // Past the delivery deadline an undelivered job can only fail: no more pay leaves its escrow.
+        if (state == JobState.Running && block.timestamp >= job.deadline) {
+            revert MarketWindowClosed(jobId, job.deadline, block.timestamp);
         }
         uint256 value = uint256(job.escrow) + job.claimed;
         // Once delivered, the whole value has accrued; while running, pay accrues by the second.
@@ -355,6 +364,7 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
         uint40 startDeadline = uint40(block.timestamp) + _params[job.paramsId].startWindow;
 
         bid.status = BidStatus.Closed;
+        bid.lockedGrl = collateral;
         job.clearingPrice = clearing;
         job.escrow = value;
         job.collateral = collateral;
@@ -458,27 +468,34 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
         if (ruling == Ruling.RenterFault) {
             emit DisputeResolvedForProvider(jobId, msg.sender);
             _settleAsDelivered(jobId, job, job.disputeBond, 0);
-            return;
+        } else {
+            _ruleProviderFault(jobId, job);
         }
+    }
 
-        // ProviderFault: the provider keeps pay up to the holdback; the holdback and the bond go back
-        // to the renter; the whole collateral is slashed.
+    /// @dev ProviderFault: the provider keeps pay up to the holdback; the holdback and the bond go back
+    /// to the renter; the whole collateral is slashed.
+    function _ruleProviderFault(uint256 jobId, Job storage job) private {
         MarketParams storage params = _params[job.paramsId];
         uint256 value = uint256(job.escrow) + job.claimed;
         uint256 providerShare = value - JobMath.bpsOfUp(value, params.holdbackBps);
+        uint128 providerGross;
         if (providerShare > job.claimed) {
             // Safe: checked just above.
             unchecked {
-                _payProvider(job, uint128(providerShare - job.claimed));
+                providerGross = uint128(providerShare - job.claimed);
             }
         }
+        uint128 fee = _payProvider(job, providerGross);
         uint128 refund = job.escrow;
         job.escrow = 0;
         job.state = JobState.Resolved;
         _credit(job.paymentToken, job.renter, uint256(refund) + job.disputeBond);
         (uint96 toRenter, uint96 burned) = _slashCollateral(jobId, job, uint16(JobMath.BPS), params.slashToRenterBps);
         uint16 reputation = REGISTRY.recordFault(job.provider);
-        emit DisputeResolvedForRenter(jobId, job.renter, job.provider, msg.sender, refund, toRenter, burned, reputation);
+        emit DisputeResolvedForRenter(
+            jobId, job.renter, job.provider, msg.sender, providerGross, fee, refund, toRenter, burned, reputation
+        );
     }
 
     /// @inheritdoc IJobMarket
@@ -489,8 +506,11 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
     /// @inheritdoc IJobMarket
     function setPaymentToken(address token, bool allowed) external onlyRole(GOVERNANCE_ROLE) {
         if (token == address(0)) revert MarketZeroAddress("token");
-        uint8 decimals = IERC20Metadata(token).decimals();
-        if (decimals > 18) revert MarketTokenDecimalsUnsupported(token, decimals);
+        uint8 decimals = paymentTokens[token].decimals;
+        if (allowed) {
+            decimals = IERC20Metadata(token).decimals();
+            if (decimals > 18) revert MarketTokenDecimalsUnsupported(token, decimals);
+        }
         paymentTokens[token] = PaymentToken({allowed: allowed, decimals: decimals});
         emit PaymentTokenSet(token, allowed, decimals);
     }

@@ -1,17 +1,15 @@
 // Gas per registry and token operation, measured from transaction receipts on the optimised
 // production build (`npm run gas`). Writes gas-snapshots/registry.json and prints the change
 // against the committed snapshot, so a regression shows in review.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { gpuModelId, tflopsX100 } from "./lib/gpu-models.js";
-import { signPermit } from "./lib/permit.js";
+import { gpuModelId, tflopsX100 } from "../lib/gpu-models.js";
+import { signPermit } from "../lib/permit.js";
+import { GasTable } from "./measure.js";
 
 const GRL = 10n ** 18n;
-const SNAPSHOT = join("gas-snapshots", "registry.json");
 
 const { ethers, networkHelpers } = await network.create();
 const [admin, market, provider, renter] = await ethers.getSigners();
@@ -26,12 +24,8 @@ const registry = await ethers.deployContract("ProviderRegistry", [
 await registry.grantRole(await registry.MARKET_ROLE(), market.address);
 await token.transfer(provider.address, 100_000n * GRL);
 
-const gas: Record<string, number> = {};
-async function measure(label: string, tx: Promise<ContractTransactionResponse>): Promise<void> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error(`${label}: no receipt`);
-  gas[label] = Number(receipt.gasUsed);
-}
+const table = new GasTable();
+const measure = table.measure.bind(table);
 
 const asProvider = registry.connect(provider);
 const asMarket = registry.connect(market);
@@ -77,13 +71,4 @@ await measure("recordSuccess", asMarket.recordSuccess(provider.address));
 await measure("recordFault", asMarket.recordFault(provider.address));
 await measure("slash (to renter + burn)", asMarket.slash(provider.address, 1n, 60n * GRL, renter.address, 40n * GRL));
 
-const previous: Record<string, number> = existsSync(SNAPSHOT) ? JSON.parse(readFileSync(SNAPSHOT, "utf8")) : {};
-console.log("\n| operation | gas | vs snapshot |\n| --- | ---: | ---: |");
-for (const [label, used] of Object.entries(gas)) {
-  const before = previous[label];
-  const delta = before === undefined ? "new" : used === before ? "=" : `${used > before ? "+" : ""}${used - before}`;
-  console.log(`| ${label} | ${used.toLocaleString("en-US")} | ${delta} |`);
-}
-mkdirSync("gas-snapshots", { recursive: true });
-writeFileSync(SNAPSHOT, JSON.stringify(gas, null, 2) + "\n");
-console.log(`\nwrote ${SNAPSHOT}`);
+table.report("Provider registry and GRL token", join("gas-snapshots", "registry.json"));
