@@ -297,6 +297,8 @@ describe("JobMarket: award", function () {
       expect(await freeStakeOf(f, f.alice)).to.equal(PROVIDER_STAKE - collateral);
       // The winner's bid is closed; the loser's lock is untouched until closeBid.
       expect((await f.market.bidOf(jobId, f.alice.address)).status).to.equal(BidStatus.Closed);
+      // Its lockedGrl now shows what stays locked for the job: the collateral.
+      expect((await f.market.bidOf(jobId, f.alice.address)).lockedGrl).to.equal(collateral);
       expect((await f.market.bidOf(jobId, f.bob.address)).status).to.equal(BidStatus.Revealed);
       expect(await f.registry.lockOf(f.bob.address, jobId)).to.equal(BID_LOCK);
     });

@@ -166,11 +166,9 @@ describe("JobMarket: createJobWithPermit", function () {
     expect(await f.usdc.nonces(f.agent.address)).to.equal(0n);
   });
 
-  it("test_createJobWithPermit_nonContractTokenRevertsBeforeAllowListCheck", async function () {
+  it("test_createJobWithPermit_revertsForTokenNotAllowedLikeCreateJob", async function () {
     const f = await networkHelpers.loadFixture(fixture);
-    // Quirk: createJob rejects a non-contract payment token with MarketTokenNotAllowed, but here the
-    // permit call to an address without code reverts first (Solidity's extcodesize check is outside
-    // try/catch), so the transaction fails without a reason.
+    // An address without code is rejected by the allow-list check before any permit call.
     await expect(f.market.connect(f.renter).createJob(await jobRequest(f, { paymentToken: f.outsider.address })))
       .to.be.revertedWithCustomError(f.market, "MarketTokenNotAllowed")
       .withArgs(f.outsider.address);
@@ -184,7 +182,9 @@ describe("JobMarket: createJobWithPermit", function () {
           ethers.ZeroHash,
           ethers.ZeroHash,
         ),
-    ).to.be.revertedWithoutReason(ethers);
+    )
+      .to.be.revertedWithCustomError(f.market, "MarketTokenNotAllowed")
+      .withArgs(f.outsider.address);
   });
 
   it("test_createJobWithPermit_validatesRequestLikeCreateJob", async function () {

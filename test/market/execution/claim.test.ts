@@ -44,6 +44,31 @@ async function runningFixture() {
 const MAX_BEFORE_SETTLEMENT = VALUE - bpsOfUp(VALUE, HOLDBACK_BPS);
 
 describe("JobMarket: claim", function () {
+  describe("delivery deadline", function () {
+    it("test_claim_oneSecondBeforeDeliveryDeadline", async function () {
+      const { market, alice, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
+      await nextAt(networkHelpers, deliverBy - 1n);
+      await expect(market.connect(alice).claim(jobId)).to.emit(market, "PaymentClaimed");
+    });
+
+    it("test_claim_revertsAtDeliveryDeadline", async function () {
+      const { market, alice, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
+      // An undelivered job past its deadline can only fail: no more pay leaves the escrow.
+      await nextAt(networkHelpers, deliverBy);
+      await expect(market.connect(alice).claim(jobId))
+        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
+        .withArgs(jobId, deliverBy, deliverBy);
+    });
+
+    it("test_claim_revertsOneSecondAfterDeliveryDeadline", async function () {
+      const { market, alice, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
+      await nextAt(networkHelpers, deliverBy + 1n);
+      await expect(market.connect(alice).claim(jobId))
+        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
+        .withArgs(jobId, deliverBy, deliverBy + 1n);
+    });
+  });
+
   describe("streaming while running", function () {
     it("test_claim_halfwayReleasesAccruedLessHoldback", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
@@ -274,9 +299,8 @@ describe("JobMarket: claim", function () {
         .withArgs(jobId, f.alice.address);
     });
 
-    // KNOWN BUG (reported): claim() reverts with the stored state (Bidding) instead of stateOf()
-    // (Revealing), unlike every other entry point. Un-skip once claim uses stateOf(jobId) in its error.
-    it.skip("test_claim_revertsForBestBidderWhileRevealing", async function () {
+    // claim reports the effective state (Revealing), like every other entry point.
+    it("test_claim_revertsForBestBidderWhileRevealing", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
       const jobId = await createJob(f);
       await commitBid(f, f.alice, jobId, PRICE);

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 import { H100 } from "../../helpers/fixtures.js";
 import { deployMarket, HOUR, JobState, PROVIDER_FAULT, RENTER_FAULT, USDC } from "../../helpers/market.js";
 import {
+  bpsOf,
   accrued,
   AWARD_REFUND,
   bpsOfUp,
@@ -78,6 +79,8 @@ describe("JobMarket: resolveDispute", function () {
           renter.address,
           alice.address,
           arbiter.address,
+          PROVIDER_SHARE,
+          bpsOf(PROVIDER_SHARE, 250n),
           HOLDBACK,
           SLASHED_TO_RENTER,
           SLASHED_BURNED,
@@ -144,6 +147,8 @@ describe("JobMarket: resolveDispute", function () {
           renter.address,
           alice.address,
           arbiter.address,
+          0n,
+          0n,
           HOLDBACK,
           SLASHED_TO_RENTER,
           SLASHED_BURNED,
@@ -169,6 +174,8 @@ describe("JobMarket: resolveDispute", function () {
           f.renter.address,
           f.alice.address,
           f.arbiter.address,
+          1_200_000n,
+          30_000n,
           300_001n,
           toRenter,
           collateral - toRenter,

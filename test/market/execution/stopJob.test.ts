@@ -159,6 +159,29 @@ describe("JobMarket: stopJob", function () {
   });
 
   describe("caller", function () {
+    it("test_stopJob_oneSecondBeforeDeliveryDeadline", async function () {
+      const { market, renter, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
+      await nextAt(networkHelpers, deliverBy - 1n);
+      await expect(market.connect(renter).stopJob(jobId)).to.emit(market, "JobStopped");
+    });
+
+    it("test_stopJob_revertsAtDeliveryDeadline", async function () {
+      const { market, renter, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
+      // Past the deadline the provider has failed to deliver: failJob refunds and slashes instead.
+      await nextAt(networkHelpers, deliverBy);
+      await expect(market.connect(renter).stopJob(jobId))
+        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
+        .withArgs(jobId, deliverBy, deliverBy);
+    });
+
+    it("test_stopJob_revertsOneSecondAfterDeliveryDeadline", async function () {
+      const { market, renter, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
+      await nextAt(networkHelpers, deliverBy + 1n);
+      await expect(market.connect(renter).stopJob(jobId))
+        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
+        .withArgs(jobId, deliverBy, deliverBy + 1n);
+    });
+
     it("test_stopJob_revertsForProvider", async function () {
       const { market, alice, jobId } = await networkHelpers.loadFixture(runningFixture);
       await expect(market.connect(alice).stopJob(jobId))

@@ -141,8 +141,18 @@ describe("JobMarket lifecycle: disputes", function () {
     await networkHelpers.time.setNextBlockTimestamp(disputeDeadline - 1n);
     await expect(f.market.connect(f.arbiter).resolveDispute(jobId, PROVIDER_FAULT))
       .to.emit(f.market, "DisputeResolvedForRenter")
-      .withArgs(jobId, f.renter.address, f.alice.address, f.arbiter.address, refund, toRenter, burned, reputation);
-    // Note: the top-up paid to the provider here (gross and fee) is in no event; see the report.
+      .withArgs(
+        jobId,
+        f.renter.address,
+        f.alice.address,
+        f.arbiter.address,
+        topUp,
+        bpsOf(topUp, FEE_BPS),
+        refund,
+        toRenter,
+        burned,
+        reputation,
+      );
 
     const job = await f.market.jobOf(jobId);
     expect(job.state).to.equal(JobState.Resolved);
