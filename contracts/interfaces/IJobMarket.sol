@@ -549,6 +549,18 @@ interface IJobMarket {
     /// @notice Rules on a disputed job before its dispute deadline. Only ARBITER_ROLE.
     function resolveDispute(uint256 jobId, Ruling ruling) external;
 
+    /// @notice Pauses new business: {createJob}, {createJobWithPermit}, {commitBid} and {acceptInstant}
+    /// then revert with Pausable's `EnforcedPause()`. Only GUARDIAN_ROLE; emits `Paused(guardian)`.
+    /// @dev Never stops a job already under way or money going out: reveals, award, start, claim,
+    /// delivery, stop, disputes and rulings, settlement, timeouts, closeBid, cancelJob and withdraw all
+    /// keep working, so a pause cannot trap escrow, stake or pay. Reverts `EnforcedPause()` if already
+    /// paused. `paused()` (from OpenZeppelin's Pausable) reports the state.
+    function pause() external;
+
+    /// @notice Lifts the pause. Only GUARDIAN_ROLE; emits `Unpaused(guardian)`. Reverts `ExpectedPause()`
+    /// if not paused.
+    function unpause() external;
+
     /// @notice Sets the parameters for jobs created from now on. Only GOVERNANCE_ROLE.
     function setMarketParams(MarketParams calldata params) external;
 

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -22,7 +23,9 @@ import {JobMath} from "../libraries/JobMath.sol";
 /// step after creation depends on the oracle (an oracle outage cannot strand an auction).
 /// Every entry point is O(1): the auction keeps the best and second-best reveals as they arrive, and
 /// each losing bid is closed by its own call.
-contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
+/// The guardian's pause stops new jobs and bids only (createJob, createJobWithPermit, commitBid,
+/// acceptInstant); every step of a job already under way, and every withdrawal, keeps working.
+contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
@@ -31,6 +34,9 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
 
     /// @notice May change parameters, payment tokens, treasury and oracle (the timelock).
     bytes32 public constant GOVERNANCE_ROLE = keccak256("GOVERNANCE_ROLE");
+
+    /// @notice May pause and unpause new jobs and bids (granted by the admin).
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Hard cap on the protocol fee.
     uint16 public constant MAX_FEE_BPS = 500;
@@ -109,13 +115,14 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IJobMarket
-    function createJob(JobRequest calldata request) external nonReentrant returns (uint256 jobId) {
+    function createJob(JobRequest calldata request) external whenNotPaused nonReentrant returns (uint256 jobId) {
         return _createJob(request);
     }
 
     /// @inheritdoc IJobMarket
     function createJobWithPermit(JobRequest calldata request, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
         external
+        whenNotPaused
         nonReentrant
         returns (uint256 jobId)
     {
@@ -189,7 +196,7 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IJobMarket
-    function commitBid(uint256 jobId, bytes32 commitment) external nonReentrant {
+    function commitBid(uint256 jobId, bytes32 commitment) external whenNotPaused nonReentrant {
         Job storage job = _job(jobId);
         _requireState(job, jobId, JobState.Bidding);
         if (job.pricingRule == PricingRule.Instant) revert MarketWrongPricingRule(jobId, PricingRule.Instant);
@@ -248,7 +255,7 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IJobMarket
-    function acceptInstant(uint256 jobId) external nonReentrant {
+    function acceptInstant(uint256 jobId) external whenNotPaused nonReentrant {
         Job storage job = _job(jobId);
         _requireState(job, jobId, JobState.Bidding);
         if (job.pricingRule != PricingRule.Instant) revert MarketWrongPricingRule(jobId, job.pricingRule);
@@ -496,6 +503,16 @@ contract JobMarket is IJobMarket, AccessControl, ReentrancyGuardTransient {
         emit DisputeResolvedForRenter(
             jobId, job.renter, job.provider, msg.sender, providerGross, fee, refund, toRenter, burned, reputation
         );
+    }
+
+    /// @inheritdoc IJobMarket
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IJobMarket
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        _unpause();
     }
 
     /// @inheritdoc IJobMarket

@@ -8,6 +8,7 @@ type AddressInput = ContractFuture<string> | ModuleParameterRuntimeValue<string>
 const GRL = 10n ** 18n;
 const HOUR = 3600n;
 const DAY = 24n * HOUR;
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 /** PROTOCOL.md defaults for the market's governance parameters (IJobMarket.MarketParams). */
 export const DEFAULT_MARKET_PARAMS = {
@@ -25,30 +26,58 @@ export const DEFAULT_MARKET_PARAMS = {
   deliveryGrace: HOUR,
 };
 
+/** Governance defaults (PROTOCOL.md): timelock delay, voting delay and period (seconds), threshold, quorum. */
+export const DEFAULT_GOVERNANCE = {
+  timelockMinDelay: 2n * DAY,
+  votingDelay: DAY,
+  votingPeriod: 7n * DAY,
+  proposalThreshold: 100_000n * GRL,
+  quorumPercent: 4n,
+};
+
+/** The roles the deployer holds while it wires the protocol, and hands to the timelock. */
+export const ROLES = {
+  DEFAULT_ADMIN_ROLE: "0x0000000000000000000000000000000000000000000000000000000000000000",
+  GOVERNANCE_ROLE: id("GOVERNANCE_ROLE"),
+  MARKET_ROLE: id("MARKET_ROLE"),
+  ARBITER_ROLE: id("ARBITER_ROLE"),
+  GUARDIAN_ROLE: id("GUARDIAN_ROLE"),
+  MINTER_ROLE: id("MINTER_ROLE"),
+  PROPOSER_ROLE: id("PROPOSER_ROLE"),
+  CANCELLER_ROLE: id("CANCELLER_ROLE"),
+  EXECUTOR_ROLE: id("EXECUTOR_ROLE"),
+} as const;
+
 /**
- * Deploys the protocol into module `m`, with roles wired:
+ * Deploys the protocol into module `m`, wires it and hands it over to governance:
  * GridleaseToken, ProviderRegistry, ChainlinkPriceOracle over `feed`, JobMarket (MARKET_ROLE on the
- * registry) and `stablecoin` allow-listed as a payment token.
+ * registry, `stablecoin` allow-listed, GUARDIAN_ROLE to the guardian), then GridleaseTimelock and
+ * GridleaseGovernor (GRL votes). The deployer is the bootstrap admin: it makes the wiring calls, grants
+ * the timelock DEFAULT_ADMIN_ROLE everywhere and GOVERNANCE_ROLE on the registry and the market, makes the
+ * governor the timelock's proposer and canceller (anyone executes), and then renounces every admin and
+ * governance role it held. From then on only a passed proposal, executed by the timelock, changes
+ * parameters or roles.
  *
  * Parameters (all optional; defaults are PROTOCOL.md's):
- * - `admin`: DEFAULT_ADMIN_ROLE everywhere and the GOVERNANCE_ROLEs (the deployer by default; it must
- *   be the deployer for the wiring calls, and hands over to the timelock once governance lands).
  * - `treasury`: initial GRL supply and protocol fees (the deployer by default).
  * - `arbiter`: ARBITER_ROLE on the market (the deployer by default).
+ * - `guardian`: GUARDIAN_ROLE on the market, may pause new jobs and bids (the deployer by default).
  * - `initialSupply`, `minStakePerGpu`, `unbondingPeriod`: GRL and registry settings.
  * - `oracleHeartbeat`, `oracleMinAnswer`, `oracleMaxAnswer`: checks on the GRL/USD feed, in feed units.
  * - `marketParams`: the market's first parameter set (see DEFAULT_MARKET_PARAMS).
+ * - `timelockMinDelay`, `votingDelay`, `votingPeriod` (seconds), `proposalThreshold` (GRL wei),
+ *   `quorumPercent`: governance settings (see DEFAULT_GOVERNANCE).
  */
 export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, stablecoin: AddressInput) {
   const deployer = m.getAccount(0);
-  const admin = m.getParameter("admin", deployer);
   const treasury = m.getParameter("treasury", deployer);
   const arbiter = m.getParameter("arbiter", deployer);
+  const guardian = m.getParameter("guardian", deployer);
 
-  const token = m.contract("GridleaseToken", [admin, treasury, m.getParameter("initialSupply", 1_000_000_000n * GRL)]);
+  const token = m.contract("GridleaseToken", [deployer, treasury, m.getParameter("initialSupply", 1_000_000_000n * GRL)]);
   const registry = m.contract("ProviderRegistry", [
     token,
-    admin,
+    deployer,
     m.getParameter("minStakePerGpu", 200n * GRL),
     m.getParameter("unbondingPeriod", 7n * DAY),
   ]);
@@ -62,15 +91,57 @@ export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, st
     registry,
     oracle,
     treasury,
-    admin,
+    deployer,
     arbiter,
     m.getParameter("marketParams", DEFAULT_MARKET_PARAMS),
   ]);
 
-  m.call(registry, "grantRole", [id("MARKET_ROLE"), market], { id: "grantMarketRole" });
-  m.call(market, "setPaymentToken", [stablecoin, true], { id: "allowStablecoin" });
+  // Wiring, by the deployer as bootstrap admin.
+  const wiring = [
+    m.call(registry, "grantRole", [ROLES.MARKET_ROLE, market], { id: "grantMarketRole" }),
+    m.call(market, "setPaymentToken", [stablecoin, true], { id: "allowStablecoin" }),
+    m.call(market, "grantRole", [ROLES.GUARDIAN_ROLE, guardian], { id: "grantGuardianRole" }),
+  ];
 
-  return { token, registry, oracle, market };
+  // Governance. The timelock starts with the deployer as its admin so that it can make the governor
+  // (deployed after it) proposer and canceller; anyone may execute a queued operation.
+  const timelock = m.contract("GridleaseTimelock", [
+    m.getParameter("timelockMinDelay", DEFAULT_GOVERNANCE.timelockMinDelay),
+    [],
+    [ZERO_ADDRESS],
+    deployer,
+  ]);
+  const governor = m.contract("GridleaseGovernor", [
+    token,
+    timelock,
+    m.getParameter("votingDelay", DEFAULT_GOVERNANCE.votingDelay),
+    m.getParameter("votingPeriod", DEFAULT_GOVERNANCE.votingPeriod),
+    m.getParameter("proposalThreshold", DEFAULT_GOVERNANCE.proposalThreshold),
+    m.getParameter("quorumPercent", DEFAULT_GOVERNANCE.quorumPercent),
+  ]);
+  const handOver = [
+    m.call(timelock, "grantRole", [ROLES.PROPOSER_ROLE, governor], { id: "timelockProposerGovernor" }),
+    m.call(timelock, "grantRole", [ROLES.CANCELLER_ROLE, governor], { id: "timelockCancellerGovernor" }),
+    m.call(token, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: "tokenAdminTimelock" }),
+    m.call(registry, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: "registryAdminTimelock" }),
+    m.call(registry, "grantRole", [ROLES.GOVERNANCE_ROLE, timelock], { id: "registryGovernanceTimelock" }),
+    m.call(market, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: "marketAdminTimelock" }),
+    m.call(market, "grantRole", [ROLES.GOVERNANCE_ROLE, timelock], { id: "marketGovernanceTimelock" }),
+  ];
+
+  // Only once everything above ran does the deployer give up its roles (governance roles first, the
+  // admin role last on each contract, though renouncing needs no admin).
+  const after = [...wiring, ...handOver];
+  const renounce = (contract: typeof market | typeof registry | typeof token | typeof timelock, name: string, role: string) =>
+    m.call(contract, "renounceRole", [role, deployer], { id: `renounce${name}`, after });
+  renounce(market, "MarketGovernance", ROLES.GOVERNANCE_ROLE);
+  renounce(market, "MarketAdmin", ROLES.DEFAULT_ADMIN_ROLE);
+  renounce(registry, "RegistryGovernance", ROLES.GOVERNANCE_ROLE);
+  renounce(registry, "RegistryAdmin", ROLES.DEFAULT_ADMIN_ROLE);
+  renounce(token, "TokenAdmin", ROLES.DEFAULT_ADMIN_ROLE);
+  renounce(timelock, "TimelockAdmin", ROLES.DEFAULT_ADMIN_ROLE);
+
+  return { token, registry, oracle, market, timelock, governor };
 }
 
 /**
