@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Builds the contracts, then the Solidity tests one folder at a time (one file at a time if a folder
+// fails). Why: Hardhat compiles all test files with their dependencies in a single solc job, and
+// solc-js (WebAssembly, the only compiler available offline) runs out of memory on that job
+// ("memory access out of bounds", HHE908). Smaller jobs compile fine, and Hardhat's cache then
+// makes `hardhat test --no-compile` see a complete build.
+// Usage: node scripts/build.mjs [--build-profile NAME]
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const hardhat = join(root, "node_modules", ".bin", "hardhat");
+const extraArgs = process.argv.slice(2);
+
+function build(args) {
+  const result = spawnSync(hardhat, ["build", "--quiet", ...args, ...extraArgs], { cwd: root, stdio: "inherit" });
+  if (result.error) throw result.error;
+  return result.status === 0;
+}
+
+/**
+ * Solidity files under test/solidity grouped by folder. Handlers and other helpers are included, not
+ * only the `.t.sol` tests: the invariant runner looks a target contract's ABI up in its artifact, and
+ * Hardhat writes artifacts only for the files it is asked to build.
+ */
+function testGroups(dir, groups = new Map()) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) testGroups(path, groups);
+    else if (entry.name.endsWith(".sol")) {
+      const folder = relative(root, dir);
+      groups.set(folder, [...(groups.get(folder) ?? []), relative(root, path)]);
+    }
+  }
+  return groups;
+}
+
+if (!build(["--no-tests"])) process.exit(1);
+for (const [folder, files] of testGroups(join(root, "test", "solidity"))) {
+  if (build(["--no-contracts", ...files])) continue;
+  console.error(`[build] compiling ${folder} in one job failed; compiling its files one by one`);
+  for (const file of files) {
+    if (!build(["--no-contracts", file])) {
+      console.error(`[build] ${file} does not compile`);
+      process.exit(1);
+    }
+  }
+}
