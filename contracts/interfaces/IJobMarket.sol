@@ -164,7 +164,9 @@ interface IJobMarket {
     /// @param collateral GRL locked from the winner's stake for the job.
     /// @param disputeBond Payment token the renter bonded to dispute (held only while Disputed; kept as a
     /// record after the ruling or timeout pays it out).
-    /// @param startedAt When the provider started (0 before).
+    /// @param startedAt When the provider started (0 before). uint32 seconds, valid until 2106.
+    /// @param deliveredAt When the provider delivered (0 before). Until the job settles as delivered, pay
+    /// accrues only up to this moment: an early delivery earns the whole value only once accepted.
     struct Job {
         address renter;
         uint32 gpuCount;
@@ -191,7 +193,8 @@ interface IJobMarket {
         uint128 claimed;
         uint96 collateral;
         uint96 disputeBond;
-        uint40 startedAt;
+        uint32 startedAt;
+        uint32 deliveredAt;
     }
 
     /// @notice A provider's sealed bid on a job.
@@ -415,13 +418,14 @@ interface IJobMarket {
         uint256 indexed jobId, address indexed renter, bytes32 evidenceHash, uint96 bond, uint40 disputeDeadline
     );
 
-    /// @notice The arbiter ruled ProviderFault: the provider was paid up to the holdback, the renter got
-    /// the holdback and its bond back, and the provider's whole collateral was slashed.
-    /// @param providerGross Pay released to the provider by the ruling (fee included): the value less
-    /// the holdback, less what it had already claimed.
+    /// @notice The arbiter ruled ProviderFault: the provider was paid what had accrued up to its delivery
+    /// less the holdback, the renter got the rest of the escrow and its bond back, and the provider's
+    /// whole collateral was slashed.
+    /// @param providerGross Pay released to the provider by the ruling (fee included): pay accrued up to
+    /// the delivery, less the holdback, less what it had already claimed.
     /// @param fee Protocol fee on `providerGross`.
-    /// @param refund Escrow refunded to the renter (the holdback); its dispute bond (see {JobDisputed})
-    /// is returned with it.
+    /// @param refund Escrow refunded to the renter (the holdback plus any value not accrued by the
+    /// delivery); its dispute bond (see {JobDisputed}) is returned with it.
     event DisputeResolvedForRenter(
         uint256 indexed jobId,
         address indexed renter,
@@ -509,7 +513,7 @@ interface IJobMarket {
     function startJob(uint256 jobId) external;
 
     /// @notice Releases the pay accrued so far, less the holdback, to the caller's balance. While running,
-    /// only before the delivery deadline; once delivered or disputed, up to the value less the holdback.
+    /// only before the delivery deadline; once delivered or disputed, pay accrued up to the delivery.
     /// @return gross Pay released, fee included.
     function claim(uint256 jobId) external returns (uint128 gross);
 
@@ -605,6 +609,7 @@ interface IJobMarket {
         view
         returns (bytes32);
 
-    /// @notice Gross pay accrued to the provider so far (before the holdback and fees).
+    /// @notice Gross pay accrued to the provider so far (before the holdback and fees): by the second
+    /// while running, up to the delivery once delivered or disputed, the whole value once settled.
     function accruedOf(uint256 jobId) external view returns (uint128);
 }

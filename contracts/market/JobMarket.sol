@@ -282,7 +282,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (block.timestamp >= job.deadline) revert MarketWindowClosed(jobId, job.deadline, block.timestamp);
         uint40 startedAt = uint40(block.timestamp);
         uint40 endsAt = startedAt + job.duration;
-        job.startedAt = startedAt;
+        job.startedAt = block.timestamp.toUint32();
         job.deadline = endsAt + _params[job.paramsId].deliveryGrace;
         job.state = JobState.Running;
         emit JobStarted(jobId, msg.sender, job.gpuModel, job.gpuCount, startedAt, endsAt);
@@ -301,10 +301,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (state == JobState.Running && block.timestamp >= job.deadline) {
             revert MarketWindowClosed(jobId, job.deadline, block.timestamp);
         }
-        uint256 value = uint256(job.escrow) + job.claimed;
-        // Once delivered, the whole value has accrued; while running, pay accrues by the second.
-        uint256 accrued =
-            state == JobState.Running ? JobMath.accrued(value, block.timestamp - job.startedAt, job.duration) : value;
+        uint256 accrued = _accrued(job);
         uint256 releasable = accrued - JobMath.bpsOfUp(accrued, _params[job.paramsId].holdbackBps);
         if (releasable <= job.claimed) revert MarketNothingToClaim(jobId);
         // Safe: releasable > claimed.
@@ -326,6 +323,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint40 challengeDeadline = uint40(block.timestamp) + _params[job.paramsId].challengeWindow;
         job.state = JobState.Delivered;
         job.deadline = challengeDeadline;
+        job.deliveredAt = block.timestamp.toUint32();
         emit JobDelivered(jobId, msg.sender, resultHash, resultURI, challengeDeadline);
         REGISTRY.releaseGpus(msg.sender, job.gpuModel, job.gpuCount);
     }
@@ -484,8 +482,8 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// to the renter; the whole collateral is slashed.
     function _ruleProviderFault(uint256 jobId, Job storage job) private {
         MarketParams storage params = _params[job.paramsId];
-        uint256 value = uint256(job.escrow) + job.claimed;
-        uint256 providerShare = value - JobMath.bpsOfUp(value, params.holdbackBps);
+        uint256 accrued = _accrued(job);
+        uint256 providerShare = accrued - JobMath.bpsOfUp(accrued, params.holdbackBps);
         uint128 providerGross;
         if (providerShare > job.claimed) {
             // Safe: checked just above.
@@ -600,17 +598,23 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     function accruedOf(uint256 jobId) external view returns (uint128) {
         Job storage job = _jobs[jobId];
-        uint256 value = uint256(job.escrow) + job.claimed;
-        if (job.state == JobState.Running) {
-            return uint128(JobMath.accrued(value, block.timestamp - job.startedAt, job.duration));
+        JobState state = job.state;
+        if (state == JobState.Running || state == JobState.Delivered || state == JobState.Disputed) {
+            return uint128(_accrued(job));
         }
-        if (job.state == JobState.Delivered || job.state == JobState.Disputed) return uint128(value);
         return job.claimed;
     }
 
     // ------------------------------------------------------------------------------------------------
     // Internals
     // ------------------------------------------------------------------------------------------------
+
+    /// @dev Gross pay accrued by a running, delivered or disputed job: by the second up to now while
+    /// running, up to the delivery afterwards (the whole value is earned only when the job settles).
+    function _accrued(Job storage job) private view returns (uint256) {
+        uint256 end = job.state == JobState.Running ? block.timestamp : job.deliveredAt;
+        return JobMath.accrued(uint256(job.escrow) + job.claimed, end - job.startedAt, job.duration);
+    }
 
     function _createJob(JobRequest calldata request) private returns (uint256 jobId) {
         PaymentToken memory token = paymentTokens[request.paymentToken];

@@ -180,19 +180,20 @@ describe("JobMarket: claim", function () {
   });
 
   describe("after delivery", function () {
-    it("test_claim_inDeliveredReleasesUpToValueLessHoldback", async function () {
+    it("test_claim_inDeliveredReleasesAccruedToDeliveryLessHoldback", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
       const { market, usdc, alice, jobId, startedAt } = f;
       await nextAt(networkHelpers, startedAt + 5n * HOUR);
-      await market.connect(alice).claim(jobId);
-      // Early delivery at 6 h: the whole value has accrued.
+      await market.connect(alice).claim(jobId); // 30 accrued, 24 released
+      // Early delivery at 6 h: pay has accrued up to the delivery (36 USDC), not the whole value, until
+      // the job settles; releasable 36 - ceil(36 x 20%) = 28.8, so 4.8 more.
       await deliverJob(f, networkHelpers, jobId, startedAt + 6n * HOUR);
       await expect(market.connect(alice).claim(jobId))
         .to.emit(market, "PaymentClaimed")
-        .withArgs(jobId, alice.address, await usdc.getAddress(), 24n * USDC, 600_000n, MAX_BEFORE_SETTLEMENT);
-      await expectLedger(f, { alice: 46_800_000n, treasury: 1_200_000n, renter: AWARD_REFUND });
+        .withArgs(jobId, alice.address, await usdc.getAddress(), 4_800_000n, 120_000n, 28_800_000n);
+      await expectLedger(f, { alice: 28_080_000n, treasury: 720_000n, renter: AWARD_REFUND });
       const job = await market.jobOf(jobId);
-      expect(job.escrow).to.equal(12n * USDC);
+      expect(job.escrow).to.equal(31_200_000n);
       expect(job.state).to.equal(JobState.Delivered);
       await expectConservation(f);
     });
@@ -200,10 +201,20 @@ describe("JobMarket: claim", function () {
     it("test_claim_inDeliveredWithoutEarlierClaims", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
       const { market, usdc, alice, jobId, startedAt } = f;
+      // Delivered after 1 h of 10: 6 USDC accrued, 4.8 releasable.
       await deliverJob(f, networkHelpers, jobId, startedAt + HOUR);
       await expect(market.connect(alice).claim(jobId))
         .to.emit(market, "PaymentClaimed")
-        .withArgs(jobId, alice.address, await usdc.getAddress(), 48n * USDC, 1_200_000n, 48n * USDC);
+        .withArgs(jobId, alice.address, await usdc.getAddress(), 4_800_000n, 120_000n, 4_800_000n);
+    });
+
+    it("test_claim_inDeliveredAtEndReleasesValueLessHoldback", async function () {
+      const f = await networkHelpers.loadFixture(runningFixture);
+      const { market, usdc, alice, jobId, endsAt } = f;
+      await deliverJob(f, networkHelpers, jobId, endsAt);
+      await expect(market.connect(alice).claim(jobId))
+        .to.emit(market, "PaymentClaimed")
+        .withArgs(jobId, alice.address, await usdc.getAddress(), MAX_BEFORE_SETTLEMENT, 1_200_000n, MAX_BEFORE_SETTLEMENT);
     });
 
     it("test_claim_revertsInDeliveredOnceEverythingReleasable", async function () {

@@ -70,7 +70,7 @@ describe("JobMarket: deliver", function () {
       await expectConservation(f);
     });
 
-    it("test_deliver_earlyIsAllowedAndAccruesTheWholeValue", async function () {
+    it("test_deliver_earlyIsAllowedAndAccruesUpToTheDelivery", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
       const { market, alice, jobId, startedAt } = f;
       const t = startedAt + HOUR;
@@ -78,8 +78,25 @@ describe("JobMarket: deliver", function () {
       await expect(market.connect(alice).deliver(jobId, RESULT_HASH, RESULT_URI))
         .to.emit(market, "JobDelivered")
         .withArgs(jobId, alice.address, RESULT_HASH, RESULT_URI, t + CHALLENGE_WINDOW);
-      expect(await market.accruedOf(jobId)).to.equal(VALUE);
+      // One hour of ten: until the job settles, pay has accrued only up to the delivery.
+      expect(await market.accruedOf(jobId)).to.equal(VALUE / 10n);
+      expect((await market.jobOf(jobId)).deliveredAt).to.equal(t);
       expect(await leasedGpus(f, alice, H100)).to.equal(0n);
+      // Later pay does not accrue while the job waits out its challenge window.
+      await networkHelpers.time.increase(5n * HOUR);
+      expect(await market.accruedOf(jobId)).to.equal(VALUE / 10n);
+    });
+
+    it("test_deliver_earlySettlementPaysTheWholeValue", async function () {
+      const f = await networkHelpers.loadFixture(runningFixture);
+      const { market, alice, jobId, startedAt } = f;
+      await nextAt(networkHelpers, startedAt + HOUR);
+      await market.connect(alice).deliver(jobId, RESULT_HASH, RESULT_URI);
+      await networkHelpers.time.increase(CHALLENGE_WINDOW);
+      // Accepted (no dispute): an early delivery earns the whole price.
+      await expect(market.settle(jobId))
+        .to.emit(market, "JobSettled")
+        .withArgs(jobId, f.renter.address, alice.address, await f.usdc.getAddress(), VALUE, VALUE, VALUE / 40n, 0n, 0n, 5_500n);
     });
 
     it("test_deliver_oneSecondAfterStart", async function () {

@@ -159,6 +159,33 @@ describe("JobMarket: resolveDispute", function () {
       await expectConservation(f);
     });
 
+    it("test_resolveDispute_providerFaultAfterEarlyDeliveryRefundsWhatHadNotAccrued", async function () {
+      // Delivering junk early cannot earn the whole value: the provider keeps only what accrued up to
+      // its delivery (6 USDC after 1 h of 10) less the holdback; the renter gets the other 55.2 back.
+      const f = await networkHelpers.loadFixture(marketFixture);
+      const jobId = await runningJob(f, networkHelpers);
+      const { startedAt } = await f.market.jobOf(jobId);
+      await deliverJob(f, networkHelpers, jobId, startedAt + HOUR);
+      await f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH);
+      const { collateral } = await f.market.jobOf(jobId);
+      await expect(f.market.connect(f.arbiter).resolveDispute(jobId, PROVIDER_FAULT))
+        .to.emit(f.market, "DisputeResolvedForRenter")
+        .withArgs(
+          jobId,
+          f.renter.address,
+          f.alice.address,
+          f.arbiter.address,
+          4_800_000n,
+          120_000n,
+          55_200_000n,
+          collateral / 2n,
+          collateral - collateral / 2n,
+          REPUTATION_AFTER_FAULT,
+        );
+      await expectLedger(f, { alice: 4_680_000n, treasury: 120_000n, renter: AWARD_REFUND + 55_200_000n + BOND });
+      await expectConservation(f);
+    });
+
     it("test_resolveDispute_providerFaultRoundsTheHoldbackUp", async function () {
       // 1 GPU for 1 h at 1.500001 USDC: value 1_500_001, holdback ceil(300_000.2) = 300_001, provider
       // keeps 1_200_000; bond ceil(75_000.05) = 75_001.

@@ -361,10 +361,11 @@ contract MarketGhosts {
             _checkAmount(_account(id, 0, 0) == pre.escrow);
             _expect(id, IJobMarket.JobState.Settled);
         } else if (action == Action.ResolveProviderFault) {
-            // The provider keeps pay up to the holdback; the rest and the bond go back to the renter;
-            // the whole collateral is slashed.
+            // The provider keeps pay accrued up to its delivery, less the holdback; the rest and the bond
+            // go back to the renter; the whole collateral is slashed.
             uint256 value = uint256(pre.escrow) + pre.claimed;
-            uint256 share = value - JobMath.bpsOfUp(value, holdbackBps);
+            uint256 accruedAtDelivery = JobMath.accrued(value, pre.deliveredAt - pre.startedAt, pre.duration);
+            uint256 share = accruedAtDelivery - JobMath.bpsOfUp(accruedAtDelivery, holdbackBps);
             uint256 expected = share > pre.claimed ? share - pre.claimed : 0;
             _checkAmount(_account(id, 0, pre.disputeBond) == expected);
             _checkSlash(pre, pre.collateral);
@@ -504,12 +505,12 @@ contract MarketGhosts {
         return true; // Settleable, DisputeTimedOut, Live
     }
 
-    /// @dev Pay released to the provider at this moment, by the market's documented rule.
+    /// @dev Pay released to the provider at this moment, by the market's documented rule: accrued by the
+    /// second while running, up to the delivery once delivered or disputed, less the holdback.
     function _releasable(IJobMarket.Job memory job) internal view returns (uint256) {
         uint256 value = uint256(job.escrow) + job.claimed;
-        uint256 accrued = job.state == IJobMarket.JobState.Running
-            ? JobMath.accrued(value, block.timestamp - job.startedAt, job.duration)
-            : value;
+        uint256 end = job.state == IJobMarket.JobState.Running ? block.timestamp : job.deliveredAt;
+        uint256 accrued = JobMath.accrued(value, end - job.startedAt, job.duration);
         return accrued - JobMath.bpsOfUp(accrued, holdbackBps);
     }
 
