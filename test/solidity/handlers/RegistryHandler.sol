@@ -19,9 +19,10 @@ import {GridleaseToken} from "../../../contracts/token/GridleaseToken.sol";
 /// reputation score. Provider actions are bounded from that model, not from the registry's views, so a
 /// registry that drifts from the model makes a call revert (caught by failOnRevert) or an invariant fail.
 ///
-/// Size: the default build profile compiles without the optimizer, and this contract sits close to the EIP-170
-/// limit (24,576 bytes of runtime code). Past it, the Hardhat/EDR invariant runner fails every invariant with
-/// "[targetSelectors] address does not have an associated contract"; move new probes to another contract then.
+/// Artifacts: the invariant runner reads this contract's ABI from its build artifact. When the artifact is
+/// missing or stale (Hardhat writes artifacts only for the files a build is asked for), every invariant
+/// fails with "[targetSelectors] address does not have an associated contract": build with `npm run build`
+/// (scripts/build.mjs builds every file under test/solidity), not by naming a single test file.
 ///
 /// Block time: each action first warps to `currentTime`, which only the `warp` actions move forward, so the
 /// handler's clock is the same whether or not the test runner carries `vm.warp` over between calls.
