@@ -1,4 +1,5 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { encodeBytes32String } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.js";
@@ -16,11 +17,10 @@ export const PROVIDER_FUNDS = 100_000n * GRL;
 export const H100 = gpuModel("H100");
 export const RTX4090 = gpuModel("RTX4090");
 
-/** GPU model ids are short ASCII names stored as bytes32. */
+/** GPU model ids are short ASCII names stored as bytes32 (ethers' bytes32 short-string encoding). */
 export function gpuModel(name: string): string {
-  const bytes = new TextEncoder().encode(name);
-  if (bytes.length === 0 || bytes.length > 31) throw new Error(`GPU model name must be 1-31 bytes: "${name}"`);
-  return "0x" + Buffer.from(bytes).toString("hex").padEnd(64, "0");
+  if (name.length === 0) throw new Error("GPU model name must not be empty");
+  return encodeBytes32String(name);
 }
 
 export interface ProtocolFixture {
