@@ -83,7 +83,8 @@ interface IJobMarket {
     }
 
     /// @notice What a renter asks for when creating a job.
-    /// @param paymentToken An allow-listed stablecoin.
+    /// @param paymentToken An allow-listed stablecoin, or the settlement contract's address to pay in USD
+    /// credits (the burn-mint path; see {ISettlement}).
     /// @param gpuModel GPU model id (bytes32 short string, as in the registry).
     /// @param gpuCount GPUs needed, all from one provider.
     /// @param minVramGb Minimum memory per GPU.
@@ -119,8 +120,10 @@ interface IJobMarket {
     /// @param maxBids Most sealed bids a job accepts.
     /// @param bidBond GRL locked from a bidder's stake at commit, forfeited to the renter if not revealed.
     /// @param startWindow Seconds after award within which the winner must start.
-    /// @param challengeWindow Seconds after delivery during which the renter may dispute.
-    /// @param disputeTimeout Seconds the arbiter has to rule before the job settles as delivered.
+    /// @param challengeWindow Seconds after delivery during which the renter may dispute (at most 3 days).
+    /// @param disputeTimeout Seconds the arbiter has to rule before the job settles as delivered (at most
+    /// 3 days). Together at most 6 days: below the registry's 7-day unbonding floor, so stake can never
+    /// finish unbonding while a job it backed can still be disputed.
     /// @param deliveryGrace Seconds after the paid duration within which the provider must deliver.
     struct MarketParams {
         uint16 feeBps;

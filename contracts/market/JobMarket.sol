@@ -14,10 +14,11 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {ISettlement} from "../interfaces/ISettlement.sol";
 import {JobMath} from "../libraries/JobMath.sol";
 
 /// @title JobMarket
-/// @notice The Gridlease job lifecycle with stablecoin escrow. See {IJobMarket}.
+/// @notice The Gridlease job lifecycle, escrowed in a stablecoin or in USD credits. See {IJobMarket}.
 /// @dev Collateral is priced once, at job creation: the GRL worth collateralBps of the budget at the
 /// oracle price then. Bids lock it at the reserve, and award scales it to the clearing price, so no
 /// step after creation depends on the oracle (an oracle outage cannot strand an auction).
@@ -25,6 +26,9 @@ import {JobMath} from "../libraries/JobMath.sol";
 /// each losing bid is closed by its own call.
 /// The guardian's pause stops new jobs and bids only (createJob, createJobWithPermit, commitBid,
 /// acceptInstant); every step of a job already under way, and every withdrawal, keeps working.
+/// Credit jobs: the settlement contract's address is the payment token. Escrow, refunds, pay and fees
+/// of such a job move credits inside the settlement contract (see {ISettlement}) instead of this
+/// contract's ledger, and every job settled as delivered records its GPU-seconds there for emissions.
 contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
@@ -52,8 +56,18 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     uint40 public constant MAX_AUCTION_WINDOW = 7 days;
     uint16 internal constant MAX_REPUTATION = 10_000;
 
+    /// @notice Hard caps on the challenge window and dispute timeout. Their sum (6 days) stays below the
+    /// registry's unbonding floor (7 days), so "unbonding period > challenge window + dispute timeout"
+    /// holds for every parameter governance can choose, with no cross-contract check.
+    uint32 public constant MAX_CHALLENGE_WINDOW = 3 days;
+    uint32 public constant MAX_DISPUTE_TIMEOUT = 3 days;
+
     /// @notice The provider registry (stake, eligibility, GPU leases, reputation).
     IProviderRegistry public immutable REGISTRY;
+
+    /// @notice The settlement contract: USD credits, earnings and emissions. Its address is the payment
+    /// token of credit jobs.
+    ISettlement public immutable SETTLEMENT;
 
     /// @notice GRL/USD oracle used to size collateral at job creation.
     IPriceOracle public oracle;
@@ -81,6 +95,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     mapping(address token => mapping(address account => uint256 amount)) private _balances;
 
     /// @param registry The provider registry; this market needs its MARKET_ROLE.
+    /// @param settlement The settlement contract; this market needs its MARKET_ROLE.
     /// @param priceOracle The GRL/USD oracle.
     /// @param treasuryAddress Where fees accrue.
     /// @param admin Receives DEFAULT_ADMIN_ROLE and GOVERNANCE_ROLE (the timelock in production).
@@ -88,6 +103,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @param params The first parameter set (id 1).
     constructor(
         IProviderRegistry registry,
+        ISettlement settlement,
         IPriceOracle priceOracle,
         address treasuryAddress,
         address admin,
@@ -95,11 +111,13 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         MarketParams memory params
     ) {
         if (address(registry) == address(0)) revert MarketZeroAddress("registry");
+        if (address(settlement) == address(0)) revert MarketZeroAddress("settlement");
         if (address(priceOracle) == address(0)) revert MarketZeroAddress("oracle");
         if (treasuryAddress == address(0)) revert MarketZeroAddress("treasury");
         if (admin == address(0)) revert MarketZeroAddress("admin");
         if (arbiter == address(0)) revert MarketZeroAddress("arbiter");
         REGISTRY = registry;
+        SETTLEMENT = settlement;
         oracle = priceOracle;
         treasury = treasuryAddress;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -146,7 +164,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint128 refund = job.escrow;
         job.escrow = 0;
         job.state = JobState.Cancelled;
-        _credit(job.paymentToken, job.renter, refund);
+        _refund(job.paymentToken, job.renter, refund);
         emit JobCancelled(jobId, job.renter, refund);
     }
 
@@ -169,7 +187,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint128 refund = job.escrow;
         job.escrow = 0;
         job.state = JobState.Cancelled;
-        _credit(job.paymentToken, job.renter, refund);
+        _refund(job.paymentToken, job.renter, refund);
         emit JobStopped(jobId, job.renter, job.provider, gross, fee, refund, ran);
         REGISTRY.releaseGpus(job.provider, job.gpuModel, job.gpuCount);
         _unlock(job.provider, jobId, job.collateral);
@@ -343,7 +361,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
             uint128 escrow = job.escrow;
             job.escrow = 0;
             job.state = JobState.Expired;
-            _credit(job.paymentToken, job.renter, escrow);
+            _refund(job.paymentToken, job.renter, escrow);
             emit JobExpired(jobId, job.renter, escrow, job.bidCount);
             return;
         }
@@ -375,7 +393,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         job.collateral = collateral;
         job.state = JobState.Awarded;
         job.deadline = startDeadline;
-        _credit(job.paymentToken, job.renter, refund);
+        _refund(job.paymentToken, job.renter, refund);
         _emitAwarded(jobId, job, refund, startDeadline);
         _unlock(winner, jobId, release);
     }
@@ -441,7 +459,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint128 refund = job.escrow;
         job.escrow = 0;
         job.state = JobState.Failed;
-        _credit(job.paymentToken, job.renter, refund);
+        _refund(job.paymentToken, job.renter, refund);
         address provider = job.provider;
         if (reason == FailureReason.LateDelivery) REGISTRY.releaseGpus(provider, job.gpuModel, job.gpuCount);
         MarketParams storage params = _params[job.paramsId];
@@ -495,7 +513,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint128 refund = job.escrow;
         job.escrow = 0;
         job.state = JobState.Resolved;
-        _credit(job.paymentToken, job.renter, uint256(refund) + job.disputeBond);
+        _refund(job.paymentToken, job.renter, uint256(refund) + job.disputeBond);
         (uint96 toRenter, uint96 burned) = _slashCollateral(jobId, job, uint16(JobMath.BPS), params.slashToRenterBps);
         uint16 reputation = REGISTRY.recordFault(job.provider);
         emit DisputeResolvedForRenter(
@@ -678,9 +696,10 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint128 fee = _payProvider(job, gross);
         job.state = JobState.Settled;
         address provider = job.provider;
-        if (bondToProvider != 0) _credit(job.paymentToken, provider, bondToProvider);
-        if (bondRefund != 0) _credit(job.paymentToken, job.renter, bondRefund);
+        _pay(job.paymentToken, provider, bondToProvider);
+        _refund(job.paymentToken, job.renter, bondRefund);
         _unlock(provider, jobId, job.collateral);
+        SETTLEMENT.recordGpuSeconds(provider, uint256(job.gpuCount) * job.duration);
         uint16 reputation = REGISTRY.recordSuccess(provider);
         emit JobSettled(
             jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
@@ -696,9 +715,9 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         address token = job.paymentToken;
         // Safe: fee <= gross.
         unchecked {
-            _credit(token, job.provider, gross - fee);
+            _pay(token, job.provider, gross - fee);
         }
-        _credit(token, treasury, fee);
+        _pay(token, treasury, fee);
     }
 
     /// @dev Slashes `slashBps` of the job's collateral (`toRenterBps` of it to the renter, the rest
@@ -722,12 +741,25 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (amount != 0) REGISTRY.unlockCollateral(provider, jobId, amount);
     }
 
-    function _credit(address token, address account, uint256 amount) private {
-        if (amount != 0) _balances[token][account] += amount;
+    /// @dev Returns escrow to a renter: credits back to its credit balance, a stablecoin to its ledger.
+    function _refund(address token, address account, uint256 amount) private {
+        if (amount == 0) return;
+        if (token == address(SETTLEMENT)) SETTLEMENT.refundCredits(account, amount);
+        else _balances[token][account] += amount;
     }
 
-    /// @dev Pulls exactly `amount`; a token that delivers less (fee on transfer) is rejected.
+    /// @dev Pays escrow out as earnings: credits become USD earnings (minted as GRL on withdrawal), a
+    /// stablecoin goes to the ledger.
+    function _pay(address token, address account, uint256 amount) private {
+        if (amount == 0) return;
+        if (token == address(SETTLEMENT)) SETTLEMENT.accrueEarnings(account, amount);
+        else _balances[token][account] += amount;
+    }
+
+    /// @dev Pulls exactly `amount`: credits from the renter's credit balance, or a stablecoin, where a
+    /// token that delivers less (fee on transfer) is rejected.
     function _pullExact(address token, address from, uint256 amount) private {
+        if (token == address(SETTLEMENT)) return SETTLEMENT.spendCredits(from, amount);
         uint256 before = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(from, address(this), amount);
         uint256 received = IERC20(token).balanceOf(address(this)) - before;
@@ -807,8 +839,8 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         _checkBound(Parameter.MaxBids, p.maxBids, 1, 256);
         _checkBound(Parameter.BidBond, p.bidBond, 1e18, 100_000e18);
         _checkBound(Parameter.StartWindow, p.startWindow, 5 minutes, 7 days);
-        _checkBound(Parameter.ChallengeWindow, p.challengeWindow, 1 hours, 7 days);
-        _checkBound(Parameter.DisputeTimeout, p.disputeTimeout, 1 hours, 30 days);
+        _checkBound(Parameter.ChallengeWindow, p.challengeWindow, 1 hours, MAX_CHALLENGE_WINDOW);
+        _checkBound(Parameter.DisputeTimeout, p.disputeTimeout, 1 hours, MAX_DISPUTE_TIMEOUT);
         _checkBound(Parameter.DeliveryGrace, p.deliveryGrace, 0, 1 days);
         uint32 paramsId = currentParamsId + 1;
         currentParamsId = paramsId;

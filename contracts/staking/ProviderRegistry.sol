@@ -32,8 +32,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     uint256 public constant MIN_STAKE_PER_GPU_FLOOR = 1e18;
     uint256 public constant MIN_STAKE_PER_GPU_CEILING = 1_000_000e18;
 
-    /// @notice Hard bounds on {unbondingPeriod}.
-    uint64 public constant UNBONDING_PERIOD_FLOOR = 1 days;
+    /// @notice Hard bounds on {unbondingPeriod}. The floor exceeds the job market's longest challenge
+    /// window plus dispute timeout (3 + 3 days), so stake cannot leave before a job it backed is final.
+    uint64 public constant UNBONDING_PERIOD_FLOOR = 7 days;
     uint64 public constant UNBONDING_PERIOD_CEILING = 90 days;
 
     /// @notice The GRL token staked here.

@@ -7,6 +7,7 @@ import type {
   JobMarket,
   MockAggregatorV3,
   MockStablecoin,
+  Settlement,
 } from "../../types/ethers-contracts/index.js";
 import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, type ProtocolFixture } from "./fixtures.js";
 
@@ -23,6 +24,15 @@ export const ORACLE_MAX_ANSWER = 1_000_000_000_000n; // $10,000
 
 export const HOUR = 3600n;
 export const DAY = 24n * HOUR;
+export const WEEK = 7n * DAY;
+
+/** Settlement defaults (PROTOCOL.md): 1-week epochs, 25 bps purchase spread; test-sized cap and budget. */
+export const EPOCH_LENGTH = WEEK;
+export const SPREAD_BPS = 25n;
+/** GRL mintable for earnings per epoch in the fixture. */
+export const MINT_CAP_PER_EPOCH = 1_000_000n * GRL;
+/** GRL shared among providers per epoch in the fixture. */
+export const EMISSION_BUDGET_PER_EPOCH = 100_000n * GRL;
 
 /** PricingRule enum values. */
 export const FIRST_PRICE = 0n;
@@ -76,8 +86,10 @@ export const PROVIDER_STAKE = 8n * MIN_STAKE_PER_GPU + 20_000n * GRL;
 export const RENTER_FUNDS = 1_000_000n * USDC;
 
 export interface MarketFixture extends Omit<ProtocolFixture, "market"> {
-  /** The job market (it holds MARKET_ROLE on the registry). */
+  /** The job market (it holds MARKET_ROLE on the registry and on the settlement). */
   market: JobMarket;
+  /** USD credits, earnings minting and emissions; holds GRL's MINTER_ROLE. Its address is the credits token. */
+  settlement: Settlement;
   usdc: MockStablecoin;
   feed: MockAggregatorV3;
   oracle: ChainlinkPriceOracle;
@@ -93,7 +105,8 @@ export interface MarketFixture extends Omit<ProtocolFixture, "market"> {
 /**
  * The whole protocol on the simulated network: GRL, registry, a $0.50 GRL/USD mock feed behind the
  * Chainlink adapter, a 6-decimals USDC mock (allow-listed), the market with PROTOCOL.md defaults and
- * MARKET_ROLE on the registry, three online H100 providers and two funded renters.
+ * MARKET_ROLE on the registry, the settlement (GRL MINTER_ROLE, MARKET_ROLE for the market, credits
+ * allow-listed as a payment token), three online H100 providers and two funded renters.
  */
 export async function deployMarket(ethers: Ethers): Promise<MarketFixture> {
   const base = await deployProtocol(ethers);
@@ -107,8 +120,18 @@ export async function deployMarket(ethers: Ethers): Promise<MarketFixture> {
     ORACLE_MAX_ANSWER,
   ]);
   const usdc = await ethers.deployContract("MockStablecoin", ["USD Coin (mock)", "USDC", 6]);
+  const settlement = await ethers.deployContract("Settlement", [
+    await base.token.getAddress(),
+    await oracle.getAddress(),
+    base.admin.address,
+    EPOCH_LENGTH,
+    SPREAD_BPS,
+    MINT_CAP_PER_EPOCH,
+    EMISSION_BUDGET_PER_EPOCH,
+  ]);
   const market = await ethers.deployContract("JobMarket", [
     await base.registry.getAddress(),
+    await settlement.getAddress(),
     await oracle.getAddress(),
     base.treasury.address,
     base.admin.address,
@@ -117,9 +140,12 @@ export async function deployMarket(ethers: Ethers): Promise<MarketFixture> {
   ]);
   await base.registry.connect(base.admin).grantRole(await base.registry.MARKET_ROLE(), await market.getAddress());
   await market.connect(base.admin).setPaymentToken(await usdc.getAddress(), true);
+  await base.token.connect(base.admin).grantRole(await base.token.MINTER_ROLE(), await settlement.getAddress());
+  await settlement.connect(base.admin).grantRole(await settlement.MARKET_ROLE(), await market.getAddress());
+  await market.connect(base.admin).setPaymentToken(await settlement.getAddress(), true);
 
   const { market: _marketRoleEoa, ...rest } = base;
-  const f: MarketFixture = { ...rest, market, usdc, feed, oracle, arbiter, carol, renter, renter2 };
+  const f: MarketFixture = { ...rest, market, settlement, usdc, feed, oracle, arbiter, carol, renter, renter2 };
   await base.token.connect(base.treasury).transfer(carol.address, 100_000n * GRL);
   await base.token.connect(carol).approve(await base.registry.getAddress(), ethers.MaxUint256);
   for (const provider of [base.alice, base.bob, carol]) {

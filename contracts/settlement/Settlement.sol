@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IGridleaseToken} from "../interfaces/IGridleaseToken.sol";
+import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {ISettlement} from "../interfaces/ISettlement.sol";
+import {BmeMath} from "../libraries/BmeMath.sol";
+
+/// @title Settlement
+/// @notice USD credits, dollar-pegged GRL minting of earnings under a per-epoch cap, and epoch emissions.
+/// See {ISettlement}.
+/// @dev Holds GRL's MINTER_ROLE (and nothing else may mint). The only GRL it ever holds is what it minted
+/// into custody for queue tickets not yet claimed: balanceOf(this) == queue head - GRL claimed by tickets.
+contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeCast for uint256;
+    using SafeERC20 for IGridleaseToken;
+
+    /// @notice May escrow, refund and pay out credits and record GPU-seconds (the job market).
+    bytes32 public constant MARKET_ROLE = keccak256("MARKET_ROLE");
+
+    /// @notice May change parameters and the oracle within hard bounds (the timelock).
+    bytes32 public constant GOVERNANCE_ROLE = keccak256("GOVERNANCE_ROLE");
+
+    /// @notice May pause and unpause credit purchases.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Hard bounds on the parameters.
+    uint16 public constant MAX_SPREAD_BPS = 500;
+    uint256 public constant MIN_MINT_CAP_PER_EPOCH = 1e18;
+    uint256 public constant MAX_MINT_CAP_PER_EPOCH = 1e27;
+    uint256 public constant MAX_EMISSION_BUDGET_PER_EPOCH = 1e26;
+    uint256 public constant MIN_EPOCH_LENGTH = 1 days;
+    uint256 public constant MAX_EPOCH_LENGTH = 90 days;
+
+    /// @notice The GRL token, burned for credits and minted for earnings and emissions.
+    IGridleaseToken public immutable GRL;
+
+    /// @notice When epoch 0 starts (the deployment).
+    uint256 public immutable GENESIS;
+
+    /// @notice Seconds in an epoch. Immutable, so epoch numbers and their books never shift.
+    uint256 public immutable EPOCH_LENGTH;
+
+    /// @notice The GRL/USD oracle.
+    IPriceOracle public oracle;
+
+    /// @notice Share of a purchase's USD value kept by the protocol, in basis points.
+    uint16 public spreadBps;
+
+    /// @notice GRL mintable for earnings per epoch.
+    uint256 public mintCapPerEpoch;
+
+    /// @notice GRL emission budget of each epoch not yet recorded.
+    uint256 public emissionBudgetPerEpoch;
+
+    /// @inheritdoc ISettlement
+    uint256 public creditsEscrowed;
+    /// @inheritdoc ISettlement
+    uint256 public totalCreditsBought;
+    /// @inheritdoc ISettlement
+    uint256 public totalCreditsSpent;
+    /// @inheritdoc ISettlement
+    uint256 public totalCreditsRefunded;
+    /// @inheritdoc ISettlement
+    uint256 public totalEarningsAccrued;
+    /// @inheritdoc ISettlement
+    uint256 public totalEarningsWithdrawn;
+    /// @inheritdoc ISettlement
+    uint256 public totalGrlBurned;
+    /// @inheritdoc ISettlement
+    uint256 public totalGrlMintedForEarnings;
+    /// @inheritdoc ISettlement
+    uint256 public totalEmissionsMinted;
+
+    /// @notice Mint tickets issued so far; the latest ticket id.
+    uint256 public ticketCount;
+
+    uint128 private _queueHead;
+    uint128 private _queueTail;
+
+    mapping(address account => uint256) private _credits;
+    mapping(address account => uint256) private _earnings;
+    mapping(uint256 ticketId => MintTicket) private _tickets;
+    mapping(uint256 epoch => uint256) private _mintedInEpoch;
+    mapping(uint256 epoch => EpochEmission) private _epochs;
+    mapping(uint256 epoch => mapping(address provider => uint256)) private _gpuSeconds;
+
+    /// @param grl The GRL token; this contract needs its MINTER_ROLE.
+    /// @param priceOracle The GRL/USD oracle.
+    /// @param admin Receives DEFAULT_ADMIN_ROLE and GOVERNANCE_ROLE (the timelock in production).
+    /// @param epochLength Seconds per epoch (PROTOCOL.md default: 1 week).
+    /// @param initialSpreadBps Purchase spread (default 25 bps).
+    /// @param initialMintCap GRL mintable for earnings per epoch.
+    /// @param initialEmissionBudget GRL emission budget per epoch.
+    constructor(
+        IGridleaseToken grl,
+        IPriceOracle priceOracle,
+        address admin,
+        uint256 epochLength,
+        uint16 initialSpreadBps,
+        uint256 initialMintCap,
+        uint256 initialEmissionBudget
+    ) {
+        if (address(grl) == address(0)) revert SettlementZeroAddress("grl");
+        if (address(priceOracle) == address(0)) revert SettlementZeroAddress("oracle");
+        if (admin == address(0)) revert SettlementZeroAddress("admin");
+        _checkBound(Parameter.EpochLength, epochLength, MIN_EPOCH_LENGTH, MAX_EPOCH_LENGTH);
+        GRL = grl;
+        GENESIS = block.timestamp;
+        EPOCH_LENGTH = epochLength;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GOVERNANCE_ROLE, admin);
+        _setOracle(priceOracle);
+        _setSpreadBps(initialSpreadBps);
+        _setMintCapPerEpoch(initialMintCap);
+        _setEmissionBudgetPerEpoch(initialEmissionBudget);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Renters
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISettlement
+    function buyCredits(address account, uint256 grlAmount, uint256 minCredits)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256 credits)
+    {
+        return _buyCredits(account, grlAmount, minCredits);
+    }
+
+    /// @inheritdoc ISettlement
+    function buyCreditsWithPermit(
+        address account,
+        uint256 grlAmount,
+        uint256 minCredits,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused nonReentrant returns (uint256 credits) {
+        // A permit seen in the mempool can be front-run; its allowance is then already in place.
+        // solhint-disable-next-line no-empty-blocks
+        try IERC20Permit(address(GRL)).permit(msg.sender, address(this), grlAmount, deadline, v, r, s) {}
+        // solhint-disable-next-line no-empty-blocks
+        catch {}
+        return _buyCredits(account, grlAmount, minCredits);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Earners
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISettlement
+    function withdrawEarnings(address recipient)
+        external
+        nonReentrant
+        returns (uint256 grlAmount, uint256 mintedNow, uint256 ticketId)
+    {
+        if (recipient == address(0)) revert SettlementZeroAddress("recipient");
+        uint256 usd = _earnings[msg.sender];
+        if (usd == 0) revert SettlementNoEarnings(msg.sender);
+        uint256 price = oracle.grlUsdPrice();
+        grlAmount = BmeMath.grlFor(usd, price);
+        if (grlAmount == 0) revert SettlementMintRoundsToZero(usd, price);
+
+        _earnings[msg.sender] = 0;
+        totalEarningsWithdrawn += usd;
+        uint256 epoch = currentEpoch();
+        // The queue's front is served first; only an empty queue lets a new withdrawal mint at once.
+        _releaseQueue(epoch);
+        uint128 tail = _queueTail;
+        if (_queueHead == tail) mintedNow = Math.min(grlAmount, _capRemaining(epoch));
+        // Safe: mintedNow <= grlAmount.
+        uint256 queued;
+        unchecked {
+            queued = grlAmount - mintedNow;
+        }
+        if (queued != 0) {
+            ticketId = ++ticketCount;
+            uint128 queued128 = queued.toUint128();
+            _tickets[ticketId] = MintTicket({recipient: recipient, start: tail, amount: queued128, claimed: 0});
+            _queueTail = tail + queued128;
+        }
+        emit EarningsWithdrawn(msg.sender, recipient, usd, grlAmount, price, mintedNow, ticketId, queued, epoch);
+        if (mintedNow != 0) _mintEarnings(epoch, recipient, mintedNow);
+    }
+
+    /// @inheritdoc ISettlement
+    function claimQueuedMint(uint256 ticketId) external nonReentrant returns (uint256 amount) {
+        MintTicket storage ticket = _tickets[ticketId];
+        address recipient = ticket.recipient;
+        if (recipient == address(0)) revert SettlementUnknownTicket(ticketId);
+        _releaseQueue(currentEpoch());
+        uint128 claimed = ticket.claimed;
+        uint256 reached = BmeMath.reached(ticket.start, ticket.amount, _queueHead);
+        if (reached <= claimed) revert SettlementNothingToClaim(ticketId);
+        // Safe: checked just above.
+        unchecked {
+            amount = reached - claimed;
+        }
+        // Safe cast: reached <= ticket.amount, a uint128.
+        ticket.claimed = uint128(reached);
+        emit QueuedMintClaimed(ticketId, recipient, amount, reached, ticket.amount);
+        GRL.safeTransfer(recipient, amount);
+    }
+
+    /// @inheritdoc ISettlement
+    function releaseQueuedMints() external nonReentrant returns (uint256 released) {
+        return _releaseQueue(currentEpoch());
+    }
+
+    /// @inheritdoc ISettlement
+    function claimEmission(uint256 epoch, address provider) external nonReentrant returns (uint256 amount) {
+        uint256 current = currentEpoch();
+        if (epoch >= current) revert SettlementEpochNotEnded(epoch, current);
+        uint256 seconds_ = _gpuSeconds[epoch][provider];
+        if (seconds_ == 0) revert SettlementNoEmission(epoch, provider);
+        EpochEmission storage book = _epochs[epoch];
+        amount = BmeMath.proRata(book.budget, seconds_, book.gpuSeconds);
+        _gpuSeconds[epoch][provider] = 0;
+        // Safe cast: the shares of an epoch sum to at most its budget, a uint128.
+        uint128 claimed = book.claimed + uint128(amount);
+        book.claimed = claimed;
+        totalEmissionsMinted += amount;
+        emit EmissionClaimed(epoch, provider, amount, seconds_, claimed);
+        if (amount != 0) GRL.mint(provider, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Market
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISettlement
+    function spendCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) {
+        if (amount == 0) revert SettlementZeroAmount();
+        uint256 balance = _credits[account];
+        if (balance < amount) revert SettlementInsufficientCredits(account, balance, amount);
+        // Safe: checked just above.
+        unchecked {
+            balance -= amount;
+        }
+        _credits[account] = balance;
+        totalCreditsSpent += amount;
+        uint256 escrowed = creditsEscrowed + amount;
+        creditsEscrowed = escrowed;
+        emit CreditsSpent(account, amount, balance, escrowed);
+    }
+
+    /// @inheritdoc ISettlement
+    function refundCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) {
+        uint256 escrowed = _takeFromEscrow(amount);
+        uint256 balance = _credits[account] + amount;
+        _credits[account] = balance;
+        totalCreditsRefunded += amount;
+        emit CreditsRefunded(account, amount, balance, escrowed);
+    }
+
+    /// @inheritdoc ISettlement
+    function accrueEarnings(address account, uint256 amount) external onlyRole(MARKET_ROLE) {
+        uint256 escrowed = _takeFromEscrow(amount);
+        uint256 balance = _earnings[account] + amount;
+        _earnings[account] = balance;
+        totalEarningsAccrued += amount;
+        emit EarningsAccrued(account, amount, balance, escrowed);
+    }
+
+    /// @inheritdoc ISettlement
+    function recordGpuSeconds(address provider, uint256 gpuSeconds) external onlyRole(MARKET_ROLE) {
+        if (gpuSeconds == 0) revert SettlementZeroAmount();
+        uint256 epoch = currentEpoch();
+        EpochEmission storage book = _epochs[epoch];
+        uint128 epochSeconds = book.gpuSeconds;
+        if (epochSeconds == 0) book.budget = uint128(emissionBudgetPerEpoch); // Safe: bounded by MAX_EMISSION_BUDGET.
+        epochSeconds += gpuSeconds.toUint128();
+        book.gpuSeconds = epochSeconds;
+        uint256 providerSeconds = _gpuSeconds[epoch][provider] + gpuSeconds;
+        _gpuSeconds[epoch][provider] = providerSeconds;
+        emit GpuSecondsRecorded(epoch, provider, gpuSeconds, providerSeconds, epochSeconds, book.budget);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Governance and guardian
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISettlement
+    function setSpreadBps(uint16 newSpreadBps) external onlyRole(GOVERNANCE_ROLE) {
+        _setSpreadBps(newSpreadBps);
+    }
+
+    /// @inheritdoc ISettlement
+    function setMintCapPerEpoch(uint256 cap) external onlyRole(GOVERNANCE_ROLE) {
+        _setMintCapPerEpoch(cap);
+    }
+
+    /// @inheritdoc ISettlement
+    function setEmissionBudgetPerEpoch(uint256 budget) external onlyRole(GOVERNANCE_ROLE) {
+        _setEmissionBudgetPerEpoch(budget);
+    }
+
+    /// @inheritdoc ISettlement
+    function setOracle(IPriceOracle newOracle) external onlyRole(GOVERNANCE_ROLE) {
+        _setOracle(newOracle);
+    }
+
+    /// @inheritdoc ISettlement
+    function pause() external onlyRole(GUARDIAN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc ISettlement
+    function unpause() external onlyRole(GUARDIAN_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ISettlement
+    function decimals() external pure returns (uint8) {
+        return 18;
+    }
+
+    /// @inheritdoc ISettlement
+    function currentEpoch() public view returns (uint256) {
+        return (block.timestamp - GENESIS) / EPOCH_LENGTH;
+    }
+
+    /// @inheritdoc ISettlement
+    function epochStart(uint256 epoch) external view returns (uint256) {
+        return GENESIS + epoch * EPOCH_LENGTH;
+    }
+
+    /// @inheritdoc ISettlement
+    function creditsOf(address account) external view returns (uint256) {
+        return _credits[account];
+    }
+
+    /// @inheritdoc ISettlement
+    function earningsOf(address account) external view returns (uint256) {
+        return _earnings[account];
+    }
+
+    /// @inheritdoc ISettlement
+    function creditsOutstanding() external view returns (uint256) {
+        return totalCreditsBought - totalCreditsSpent + totalCreditsRefunded;
+    }
+
+    /// @inheritdoc ISettlement
+    function mintedInEpoch(uint256 epoch) external view returns (uint256) {
+        return _mintedInEpoch[epoch];
+    }
+
+    /// @inheritdoc ISettlement
+    function mintCapRemaining() external view returns (uint256) {
+        return _capRemaining(currentEpoch());
+    }
+
+    /// @inheritdoc ISettlement
+    function mintQueue() external view returns (uint256 head, uint256 tail) {
+        return (_queueHead, _queueTail);
+    }
+
+    /// @inheritdoc ISettlement
+    function ticketOf(uint256 ticketId) external view returns (MintTicket memory) {
+        return _tickets[ticketId];
+    }
+
+    /// @inheritdoc ISettlement
+    function claimableOf(uint256 ticketId) external view returns (uint256) {
+        MintTicket storage ticket = _tickets[ticketId];
+        uint256 head = _queueHead;
+        head += Math.min(_queueTail - head, _capRemaining(currentEpoch()));
+        uint256 reached = BmeMath.reached(ticket.start, ticket.amount, head);
+        return reached > ticket.claimed ? reached - ticket.claimed : 0;
+    }
+
+    /// @inheritdoc ISettlement
+    function epochEmissionOf(uint256 epoch) external view returns (EpochEmission memory) {
+        return _epochs[epoch];
+    }
+
+    /// @inheritdoc ISettlement
+    function gpuSecondsOf(uint256 epoch, address provider) external view returns (uint256) {
+        return _gpuSeconds[epoch][provider];
+    }
+
+    /// @inheritdoc ISettlement
+    function emissionOf(uint256 epoch, address provider) external view returns (uint256) {
+        if (epoch >= currentEpoch()) return 0;
+        EpochEmission storage book = _epochs[epoch];
+        return BmeMath.proRata(book.budget, _gpuSeconds[epoch][provider], book.gpuSeconds);
+    }
+
+    /// @inheritdoc ISettlement
+    function quoteCredits(uint256 grlAmount) external view returns (uint256) {
+        return BmeMath.creditsFor(grlAmount, oracle.grlUsdPrice(), spreadBps);
+    }
+
+    /// @inheritdoc ISettlement
+    function quoteGrl(uint256 usdAmount) external view returns (uint256) {
+        return BmeMath.grlFor(usdAmount, oracle.grlUsdPrice());
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------
+
+    function _buyCredits(address account, uint256 grlAmount, uint256 minCredits) private returns (uint256 credits) {
+        if (account == address(0)) revert SettlementZeroAddress("account");
+        if (grlAmount == 0) revert SettlementZeroAmount();
+        uint256 price = oracle.grlUsdPrice();
+        uint16 spread = spreadBps;
+        credits = BmeMath.creditsFor(grlAmount, price, spread);
+        if (credits == 0 || credits < minCredits) revert SettlementSlippage(credits, minCredits);
+        uint256 balance = _credits[account] + credits;
+        _credits[account] = balance;
+        totalCreditsBought += credits;
+        totalGrlBurned += grlAmount;
+        emit CreditsPurchased(
+            msg.sender, account, grlAmount, BmeMath.usdValue(grlAmount, price), credits, price, spread, balance
+        );
+        GRL.burnFrom(msg.sender, grlAmount);
+    }
+
+    /// @dev Takes `amount` out of the market's escrow and returns what is left.
+    function _takeFromEscrow(uint256 amount) private returns (uint256 escrowed) {
+        if (amount == 0) revert SettlementZeroAmount();
+        escrowed = creditsEscrowed;
+        if (amount > escrowed) revert SettlementEscrowExceeded(escrowed, amount);
+        // Safe: checked just above.
+        unchecked {
+            escrowed -= amount;
+        }
+        creditsEscrowed = escrowed;
+    }
+
+    /// @dev Mints the epoch's unused cap, up to what is queued, into custody for the queue's front.
+    function _releaseQueue(uint256 epoch) private returns (uint256 released) {
+        uint128 head = _queueHead;
+        uint128 tail = _queueTail;
+        if (head == tail) return 0;
+        // Safe: the head never passes the tail.
+        unchecked {
+            released = Math.min(tail - head, _capRemaining(epoch));
+        }
+        if (released == 0) return 0;
+        // Safe cast: released <= tail - head, so head + released <= tail, a uint128.
+        uint128 newHead = head + uint128(released);
+        _queueHead = newHead;
+        emit QueuedMintsReleased(epoch, released, newHead, tail);
+        _mintEarnings(epoch, address(this), released);
+    }
+
+    function _mintEarnings(uint256 epoch, address to, uint256 amount) private {
+        uint256 minted = _mintedInEpoch[epoch] + amount;
+        _mintedInEpoch[epoch] = minted;
+        totalGrlMintedForEarnings += amount;
+        emit EarningsMinted(epoch, to, amount, minted, mintCapPerEpoch);
+        GRL.mint(to, amount);
+    }
+
+    function _capRemaining(uint256 epoch) private view returns (uint256) {
+        uint256 cap = mintCapPerEpoch;
+        uint256 minted = _mintedInEpoch[epoch];
+        return cap > minted ? cap - minted : 0;
+    }
+
+    function _setSpreadBps(uint16 value) private {
+        _checkBound(Parameter.SpreadBps, value, 0, MAX_SPREAD_BPS);
+        uint16 previous = spreadBps;
+        spreadBps = value;
+        emit SpreadSet(previous, value);
+    }
+
+    function _setMintCapPerEpoch(uint256 value) private {
+        _checkBound(Parameter.MintCapPerEpoch, value, MIN_MINT_CAP_PER_EPOCH, MAX_MINT_CAP_PER_EPOCH);
+        uint256 previous = mintCapPerEpoch;
+        mintCapPerEpoch = value;
+        emit MintCapSet(previous, value);
+    }
+
+    function _setEmissionBudgetPerEpoch(uint256 value) private {
+        _checkBound(Parameter.EmissionBudgetPerEpoch, value, 0, MAX_EMISSION_BUDGET_PER_EPOCH);
+        uint256 previous = emissionBudgetPerEpoch;
+        emissionBudgetPerEpoch = value;
+        emit EmissionBudgetSet(previous, value);
+    }
+
+    function _setOracle(IPriceOracle value) private {
+        if (address(value) == address(0)) revert SettlementZeroAddress("oracle");
+        address previous = address(oracle);
+        oracle = value;
+        emit OracleSet(previous, address(value));
+    }
+
+    function _checkBound(Parameter parameter, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert SettlementParameterOutOfBounds(parameter, value, min, max);
+    }
+}
