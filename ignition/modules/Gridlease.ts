@@ -26,6 +26,17 @@ export const DEFAULT_MARKET_PARAMS = {
   deliveryGrace: HOUR,
 };
 
+/**
+ * Settlement defaults: 1-week epochs and a 25 bps purchase spread (PROTOCOL.md); 1,000,000 GRL mintable
+ * for earnings per epoch (0.1% of the genesis supply) and 250,000 GRL of emissions per epoch.
+ */
+export const DEFAULT_SETTLEMENT = {
+  epochLength: 7n * DAY,
+  spreadBps: 25n,
+  mintCapPerEpoch: 1_000_000n * GRL,
+  emissionBudgetPerEpoch: 250_000n * GRL,
+};
+
 /** Governance defaults (PROTOCOL.md): timelock delay, voting delay and period (seconds), threshold, quorum. */
 export const DEFAULT_GOVERNANCE = {
   timelockMinDelay: 2n * DAY,
@@ -50,12 +61,13 @@ export const ROLES = {
 
 /**
  * Deploys the protocol into module `m`, wires it and hands it over to governance:
- * GridleaseToken, ProviderRegistry, ChainlinkPriceOracle over `feed`, JobMarket (MARKET_ROLE on the
- * registry, `stablecoin` allow-listed, GUARDIAN_ROLE to the guardian), then GridleaseTimelock and
- * GridleaseGovernor (GRL votes). The deployer is the bootstrap admin: it makes the wiring calls, grants
- * the timelock DEFAULT_ADMIN_ROLE everywhere and GOVERNANCE_ROLE on the registry and the market, makes the
- * governor the timelock's proposer and canceller (anyone executes), and then renounces every admin and
- * governance role it held. From then on only a passed proposal, executed by the timelock, changes
+ * GridleaseToken, ProviderRegistry, ChainlinkPriceOracle over `feed`, Settlement (GRL's only
+ * MINTER_ROLE), JobMarket (MARKET_ROLE on the registry and the settlement, `stablecoin` and the
+ * settlement's USD credits allow-listed, GUARDIAN_ROLE on the market and the settlement to the guardian),
+ * then GridleaseTimelock and GridleaseGovernor (GRL votes). The deployer is the bootstrap admin: it makes
+ * the wiring calls, grants the timelock DEFAULT_ADMIN_ROLE everywhere and GOVERNANCE_ROLE on the
+ * registry, the settlement and the market, makes the governor the timelock's proposer and canceller
+ * (anyone executes), and then renounces every admin and governance role it held. From then on only a passed proposal, executed by the timelock, changes
  * parameters or roles.
  *
  * Parameters (all optional; defaults are PROTOCOL.md's):
@@ -65,6 +77,8 @@ export const ROLES = {
  * - `initialSupply`, `minStakePerGpu`, `unbondingPeriod`: GRL and registry settings.
  * - `oracleHeartbeat`, `oracleMinAnswer`, `oracleMaxAnswer`: checks on the GRL/USD feed, in feed units.
  * - `marketParams`: the market's first parameter set (see DEFAULT_MARKET_PARAMS).
+ * - `epochLength`, `spreadBps`, `mintCapPerEpoch`, `emissionBudgetPerEpoch`: settlement settings (see
+ *   DEFAULT_SETTLEMENT).
  * - `timelockMinDelay`, `votingDelay`, `votingPeriod` (seconds), `proposalThreshold` (GRL wei),
  *   `quorumPercent`: governance settings (see DEFAULT_GOVERNANCE).
  */
@@ -87,8 +101,18 @@ export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, st
     m.getParameter("oracleMinAnswer", 1_000_000n), // $0.01 with 8 decimals
     m.getParameter("oracleMaxAnswer", 1_000_000_000_000n), // $10,000 with 8 decimals
   ]);
+  const settlement = m.contract("Settlement", [
+    token,
+    oracle,
+    deployer,
+    m.getParameter("epochLength", DEFAULT_SETTLEMENT.epochLength),
+    m.getParameter("spreadBps", DEFAULT_SETTLEMENT.spreadBps),
+    m.getParameter("mintCapPerEpoch", DEFAULT_SETTLEMENT.mintCapPerEpoch),
+    m.getParameter("emissionBudgetPerEpoch", DEFAULT_SETTLEMENT.emissionBudgetPerEpoch),
+  ]);
   const market = m.contract("JobMarket", [
     registry,
+    settlement,
     oracle,
     treasury,
     deployer,
@@ -101,6 +125,10 @@ export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, st
     m.call(registry, "grantRole", [ROLES.MARKET_ROLE, market], { id: "grantMarketRole" }),
     m.call(market, "setPaymentToken", [stablecoin, true], { id: "allowStablecoin" }),
     m.call(market, "grantRole", [ROLES.GUARDIAN_ROLE, guardian], { id: "grantGuardianRole" }),
+    m.call(token, "grantRole", [ROLES.MINTER_ROLE, settlement], { id: "grantMinterRole" }),
+    m.call(settlement, "grantRole", [ROLES.MARKET_ROLE, market], { id: "grantSettlementMarketRole" }),
+    m.call(settlement, "grantRole", [ROLES.GUARDIAN_ROLE, guardian], { id: "grantSettlementGuardianRole" }),
+    m.call(market, "setPaymentToken", [settlement, true], { id: "allowCredits" }),
   ];
 
   // Governance. The timelock starts with the deployer as its admin so that it can make the governor
@@ -125,6 +153,8 @@ export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, st
     m.call(token, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: "tokenAdminTimelock" }),
     m.call(registry, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: "registryAdminTimelock" }),
     m.call(registry, "grantRole", [ROLES.GOVERNANCE_ROLE, timelock], { id: "registryGovernanceTimelock" }),
+    m.call(settlement, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: "settlementAdminTimelock" }),
+    m.call(settlement, "grantRole", [ROLES.GOVERNANCE_ROLE, timelock], { id: "settlementGovernanceTimelock" }),
     m.call(market, "grantRole", [ROLES.DEFAULT_ADMIN_ROLE, timelock], { id: "marketAdminTimelock" }),
     m.call(market, "grantRole", [ROLES.GOVERNANCE_ROLE, timelock], { id: "marketGovernanceTimelock" }),
   ];
@@ -132,16 +162,22 @@ export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, st
   // Only once everything above ran does the deployer give up its roles (governance roles first, the
   // admin role last on each contract, though renouncing needs no admin).
   const after = [...wiring, ...handOver];
-  const renounce = (contract: typeof market | typeof registry | typeof token | typeof timelock, name: string, role: string) =>
+  const renounce = (
+    contract: typeof market | typeof registry | typeof token | typeof timelock | typeof settlement,
+    name: string,
+    role: string,
+  ) =>
     m.call(contract, "renounceRole", [role, deployer], { id: `renounce${name}`, after });
   renounce(market, "MarketGovernance", ROLES.GOVERNANCE_ROLE);
   renounce(market, "MarketAdmin", ROLES.DEFAULT_ADMIN_ROLE);
+  renounce(settlement, "SettlementGovernance", ROLES.GOVERNANCE_ROLE);
+  renounce(settlement, "SettlementAdmin", ROLES.DEFAULT_ADMIN_ROLE);
   renounce(registry, "RegistryGovernance", ROLES.GOVERNANCE_ROLE);
   renounce(registry, "RegistryAdmin", ROLES.DEFAULT_ADMIN_ROLE);
   renounce(token, "TokenAdmin", ROLES.DEFAULT_ADMIN_ROLE);
   renounce(timelock, "TimelockAdmin", ROLES.DEFAULT_ADMIN_ROLE);
 
-  return { token, registry, oracle, market, timelock, governor };
+  return { token, registry, oracle, settlement, market, timelock, governor };
 }
 
 /**
