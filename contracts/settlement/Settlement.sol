@@ -241,7 +241,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ISettlement
-    function spendCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) {
+    function spendCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) nonReentrant {
         if (amount == 0) revert SettlementZeroAmount();
         uint256 balance = _credits[account];
         if (balance < amount) revert SettlementInsufficientCredits(account, balance, amount);
@@ -257,7 +257,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @inheritdoc ISettlement
-    function refundCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) {
+    function refundCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) nonReentrant {
         uint256 escrowed = _takeFromEscrow(amount);
         uint256 balance = _credits[account] + amount;
         _credits[account] = balance;
@@ -266,7 +266,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @inheritdoc ISettlement
-    function accrueEarnings(address account, uint256 amount) external onlyRole(MARKET_ROLE) {
+    function accrueEarnings(address account, uint256 amount) external onlyRole(MARKET_ROLE) nonReentrant {
         uint256 escrowed = _takeFromEscrow(amount);
         uint256 balance = _earnings[account] + amount;
         _earnings[account] = balance;
@@ -275,7 +275,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @inheritdoc ISettlement
-    function recordGpuSeconds(address provider, uint256 gpuSeconds) external onlyRole(MARKET_ROLE) {
+    function recordGpuSeconds(address provider, uint256 gpuSeconds) external onlyRole(MARKET_ROLE) nonReentrant {
         if (gpuSeconds == 0) revert SettlementZeroAmount();
         uint256 epoch = currentEpoch();
         EpochEmission storage book = _epochs[epoch];
