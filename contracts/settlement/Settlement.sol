@@ -61,24 +61,20 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     /// @notice GRL emission budget of each epoch not yet recorded.
     uint256 public emissionBudgetPerEpoch;
 
-    /// @inheritdoc ISettlement
-    uint256 public creditsEscrowed;
-    /// @inheritdoc ISettlement
-    uint256 public totalCreditsBought;
-    /// @inheritdoc ISettlement
-    uint256 public totalCreditsSpent;
-    /// @inheritdoc ISettlement
-    uint256 public totalCreditsRefunded;
-    /// @inheritdoc ISettlement
-    uint256 public totalEarningsAccrued;
-    /// @inheritdoc ISettlement
-    uint256 public totalEarningsWithdrawn;
-    /// @inheritdoc ISettlement
-    uint256 public totalGrlBurned;
-    /// @inheritdoc ISettlement
-    uint256 public totalGrlMintedForEarnings;
-    /// @inheritdoc ISettlement
-    uint256 public totalEmissionsMinted;
+    /// @dev Running totals of the books (see {ISettlement}'s conservation laws), one per counter view.
+    struct Totals {
+        uint256 creditsEscrowed;
+        uint256 creditsBought;
+        uint256 creditsSpent;
+        uint256 creditsRefunded;
+        uint256 earningsAccrued;
+        uint256 earningsWithdrawn;
+        uint256 grlBurned;
+        uint256 grlMintedForEarnings;
+        uint256 emissionsMinted;
+    }
+
+    Totals private _totals;
 
     /// @notice Mint tickets issued so far; the latest ticket id.
     uint256 public ticketCount;
@@ -174,7 +170,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         if (grlAmount == 0) revert SettlementMintRoundsToZero(usd, price);
 
         _earnings[msg.sender] = 0;
-        totalEarningsWithdrawn += usd;
+        _totals.earningsWithdrawn += usd;
         uint256 epoch = currentEpoch();
         // The queue's front is served first; only an empty queue lets a new withdrawal mint at once.
         _releaseQueue(epoch);
@@ -231,7 +227,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         // Safe cast: the shares of an epoch sum to at most its budget, a uint128.
         uint128 claimed = book.claimed + uint128(amount);
         book.claimed = claimed;
-        totalEmissionsMinted += amount;
+        _totals.emissionsMinted += amount;
         emit EmissionClaimed(epoch, provider, amount, seconds_, claimed);
         if (amount != 0) GRL.mint(provider, amount);
     }
@@ -250,9 +246,9 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
             balance -= amount;
         }
         _credits[account] = balance;
-        totalCreditsSpent += amount;
-        uint256 escrowed = creditsEscrowed + amount;
-        creditsEscrowed = escrowed;
+        _totals.creditsSpent += amount;
+        uint256 escrowed = _totals.creditsEscrowed + amount;
+        _totals.creditsEscrowed = escrowed;
         emit CreditsSpent(account, amount, balance, escrowed);
     }
 
@@ -261,7 +257,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         uint256 escrowed = _takeFromEscrow(amount);
         uint256 balance = _credits[account] + amount;
         _credits[account] = balance;
-        totalCreditsRefunded += amount;
+        _totals.creditsRefunded += amount;
         emit CreditsRefunded(account, amount, balance, escrowed);
     }
 
@@ -270,7 +266,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         uint256 escrowed = _takeFromEscrow(amount);
         uint256 balance = _earnings[account] + amount;
         _earnings[account] = balance;
-        totalEarningsAccrued += amount;
+        _totals.earningsAccrued += amount;
         emit EarningsAccrued(account, amount, balance, escrowed);
     }
 
@@ -353,7 +349,52 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ISettlement
     function creditsOutstanding() external view returns (uint256) {
-        return totalCreditsBought - totalCreditsSpent + totalCreditsRefunded;
+        return _totals.creditsBought - _totals.creditsSpent + _totals.creditsRefunded;
+    }
+
+    /// @inheritdoc ISettlement
+    function creditsEscrowed() external view returns (uint256) {
+        return _totals.creditsEscrowed;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalCreditsBought() external view returns (uint256) {
+        return _totals.creditsBought;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalCreditsSpent() external view returns (uint256) {
+        return _totals.creditsSpent;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalCreditsRefunded() external view returns (uint256) {
+        return _totals.creditsRefunded;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalEarningsAccrued() external view returns (uint256) {
+        return _totals.earningsAccrued;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalEarningsWithdrawn() external view returns (uint256) {
+        return _totals.earningsWithdrawn;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalGrlBurned() external view returns (uint256) {
+        return _totals.grlBurned;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalGrlMintedForEarnings() external view returns (uint256) {
+        return _totals.grlMintedForEarnings;
+    }
+
+    /// @inheritdoc ISettlement
+    function totalEmissionsMinted() external view returns (uint256) {
+        return _totals.emissionsMinted;
     }
 
     /// @inheritdoc ISettlement
@@ -425,8 +466,8 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         if (credits == 0 || credits < minCredits) revert SettlementSlippage(credits, minCredits);
         uint256 balance = _credits[account] + credits;
         _credits[account] = balance;
-        totalCreditsBought += credits;
-        totalGrlBurned += grlAmount;
+        _totals.creditsBought += credits;
+        _totals.grlBurned += grlAmount;
         emit CreditsPurchased(
             msg.sender, account, grlAmount, BmeMath.usdValue(grlAmount, price), credits, price, spread, balance
         );
@@ -436,13 +477,13 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     /// @dev Takes `amount` out of the market's escrow and returns what is left.
     function _takeFromEscrow(uint256 amount) private returns (uint256 escrowed) {
         if (amount == 0) revert SettlementZeroAmount();
-        escrowed = creditsEscrowed;
+        escrowed = _totals.creditsEscrowed;
         if (amount > escrowed) revert SettlementEscrowExceeded(escrowed, amount);
         // Safe: checked just above.
         unchecked {
             escrowed -= amount;
         }
-        creditsEscrowed = escrowed;
+        _totals.creditsEscrowed = escrowed;
     }
 
     /// @dev Mints the epoch's unused cap, up to what is queued, into custody for the queue's front.
@@ -465,7 +506,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     function _mintEarnings(uint256 epoch, address to, uint256 amount) private {
         uint256 minted = _mintedInEpoch[epoch] + amount;
         _mintedInEpoch[epoch] = minted;
-        totalGrlMintedForEarnings += amount;
+        _totals.grlMintedForEarnings += amount;
         emit EarningsMinted(epoch, to, amount, minted, mintCapPerEpoch);
         GRL.mint(to, amount);
     }
