@@ -15,8 +15,9 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 ///
 /// The market's view. The job market treats this contract's address as the payment token of credit jobs:
 /// escrowing calls {spendCredits}, a refund calls {refundCredits}, pay and fees call {accrueEarnings}, and
-/// a settled job calls {recordGpuSeconds}. Only the market (MARKET_ROLE) may call them. {decimals} lets the
-/// market allow-list the credits like any token.
+/// a job settled as delivered calls {recordGpuSeconds} with the GPU-seconds it actually ran (GPUs x time
+/// from start to delivery, at most the duration). Only the market (MARKET_ROLE) may call them. {decimals}
+/// lets the market allow-list the credits like any token.
 ///
 /// Conservation. Credits are never transferable nor redeemable for GRL; they only move between a renter's
 /// balance, the market's escrow and providers' earnings:

@@ -699,7 +699,10 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         _pay(job.paymentToken, provider, bondToProvider);
         _refund(job.paymentToken, job.renter, bondRefund);
         _unlock(provider, jobId, job.collateral);
-        SETTLEMENT.recordGpuSeconds(provider, uint256(job.gpuCount) * job.duration);
+        // Emissions count the compute actually run (start to delivery, at most the duration), not the
+        // duration paid for: a job delivered at once would otherwise claim a year of GPU-seconds in a day.
+        uint256 ran = Math.min(job.deliveredAt - job.startedAt, job.duration);
+        if (ran != 0) SETTLEMENT.recordGpuSeconds(provider, ran * job.gpuCount);
         uint16 reputation = REGISTRY.recordSuccess(provider);
         emit JobSettled(
             jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
