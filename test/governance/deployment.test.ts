@@ -2,19 +2,33 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.js";
-import { DEFAULT_GOVERNANCE, DEFAULT_MARKET_PARAMS, ROLES } from "../../ignition/modules/Gridlease.js";
+import {
+  DEFAULT_GOVERNANCE,
+  DEFAULT_MARKET_PARAMS,
+  DEFAULT_SETTLEMENT,
+  ROLES,
+} from "../../ignition/modules/Gridlease.js";
 import {
   GridleaseGovernor__factory,
   GridleaseTimelock__factory,
   GridleaseToken__factory,
   JobMarket__factory,
   ProviderRegistry__factory,
+  Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
 import { GRL } from "../helpers/fixtures.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 
 const DAY = 24n * 3600n;
+
+/** Settlement settings of the configured deployment, each different from DEFAULT_SETTLEMENT. */
+const CONFIGURED_SETTLEMENT = {
+  epochLength: 14n * DAY,
+  spreadBps: 50n,
+  mintCapPerEpoch: 2_000_000n * GRL,
+  emissionBudgetPerEpoch: 500_000n * GRL,
+};
 
 /** The local protocol deployed by Ignition with `parameters`, as typed contracts. */
 async function deploy(parameters: Record<string, unknown> = {}) {
@@ -28,6 +42,8 @@ async function deploy(parameters: Record<string, unknown> = {}) {
     token: GridleaseToken__factory.connect(await at(deployed.token), deployer),
     registry: ProviderRegistry__factory.connect(await at(deployed.registry), deployer),
     market: JobMarket__factory.connect(await at(deployed.market), deployer),
+    settlement: Settlement__factory.connect(await at(deployed.settlement), deployer),
+    oracle: await at(deployed.oracle),
     timelock: GridleaseTimelock__factory.connect(await at(deployed.timelock), deployer),
     governor: GridleaseGovernor__factory.connect(await at(deployed.governor), deployer),
     usdc: await at(deployed.usdc),
@@ -50,6 +66,10 @@ async function configuredDeployment() {
     votingPeriod: 5n * DAY,
     proposalThreshold: 250_000n * GRL,
     quorumPercent: 10n,
+    epochLength: CONFIGURED_SETTLEMENT.epochLength,
+    spreadBps: CONFIGURED_SETTLEMENT.spreadBps,
+    mintCapPerEpoch: CONFIGURED_SETTLEMENT.mintCapPerEpoch,
+    emissionBudgetPerEpoch: CONFIGURED_SETTLEMENT.emissionBudgetPerEpoch,
   });
   return { ...d, treasury, arbiter, guardian };
 }
@@ -64,6 +84,8 @@ describe("Governance: Ignition deployment", function () {
       expect(await d.registry.hasRole(ROLES.GOVERNANCE_ROLE, timelock)).to.equal(true);
       expect(await d.market.hasRole(ROLES.DEFAULT_ADMIN_ROLE, timelock)).to.equal(true);
       expect(await d.market.hasRole(ROLES.GOVERNANCE_ROLE, timelock)).to.equal(true);
+      expect(await d.settlement.hasRole(ROLES.DEFAULT_ADMIN_ROLE, timelock)).to.equal(true);
+      expect(await d.settlement.hasRole(ROLES.GOVERNANCE_ROLE, timelock)).to.equal(true);
     });
 
     it("test_deploy_deployerHoldsNoAdminOrGovernanceRole", async function () {
@@ -75,6 +97,9 @@ describe("Governance: Ignition deployment", function () {
       expect(await d.registry.hasRole(ROLES.GOVERNANCE_ROLE, me)).to.equal(false);
       expect(await d.market.hasRole(ROLES.DEFAULT_ADMIN_ROLE, me)).to.equal(false);
       expect(await d.market.hasRole(ROLES.GOVERNANCE_ROLE, me)).to.equal(false);
+      expect(await d.settlement.hasRole(ROLES.DEFAULT_ADMIN_ROLE, me)).to.equal(false);
+      expect(await d.settlement.hasRole(ROLES.GOVERNANCE_ROLE, me)).to.equal(false);
+      expect(await d.settlement.hasRole(ROLES.MARKET_ROLE, me)).to.equal(false);
       expect(await d.timelock.hasRole(ROLES.DEFAULT_ADMIN_ROLE, me)).to.equal(false);
       expect(await d.timelock.hasRole(ROLES.PROPOSER_ROLE, me)).to.equal(false);
       expect(await d.timelock.hasRole(ROLES.CANCELLER_ROLE, me)).to.equal(false);
@@ -91,6 +116,73 @@ describe("Governance: Ignition deployment", function () {
       await expect(d.token.grantRole(ROLES.MINTER_ROLE, d.deployer.address))
         .to.be.revertedWithCustomError(d.token, "AccessControlUnauthorizedAccount")
         .withArgs(d.deployer.address, ROLES.DEFAULT_ADMIN_ROLE);
+      await expect(d.settlement.grantRole(ROLES.MARKET_ROLE, d.deployer.address))
+        .to.be.revertedWithCustomError(d.settlement, "AccessControlUnauthorizedAccount")
+        .withArgs(d.deployer.address, ROLES.DEFAULT_ADMIN_ROLE);
+    });
+
+    it("test_deploy_deployerCannotCallSettlementSetters", async function () {
+      const d = await networkHelpers.loadFixture(defaultDeployment);
+      const setters: [string, () => Promise<unknown>][] = [
+        ["setSpreadBps", () => d.settlement.setSpreadBps(100n)],
+        ["setMintCapPerEpoch", () => d.settlement.setMintCapPerEpoch(2_000_000n * GRL)],
+        ["setEmissionBudgetPerEpoch", () => d.settlement.setEmissionBudgetPerEpoch(0n)],
+        ["setOracle", () => d.settlement.setOracle(d.deployer.address)],
+      ];
+      for (const [name, call] of setters) {
+        await expect(call(), name)
+          .to.be.revertedWithCustomError(d.settlement, "AccessControlUnauthorizedAccount")
+          .withArgs(d.deployer.address, ROLES.GOVERNANCE_ROLE);
+      }
+      expect(await d.settlement.spreadBps()).to.equal(DEFAULT_SETTLEMENT.spreadBps);
+      expect(await d.settlement.mintCapPerEpoch()).to.equal(DEFAULT_SETTLEMENT.mintCapPerEpoch);
+      expect(await d.settlement.emissionBudgetPerEpoch()).to.equal(DEFAULT_SETTLEMENT.emissionBudgetPerEpoch);
+      expect(await d.settlement.oracle()).to.equal(d.oracle);
+    });
+
+    it("test_deploy_settlementIsTheOnlyMinter", async function () {
+      const d = await networkHelpers.loadFixture(defaultDeployment);
+      expect(await d.token.hasRole(ROLES.MINTER_ROLE, await d.settlement.getAddress())).to.equal(true);
+      for (const [name, account] of [
+        ["deployer", d.deployer.address],
+        ["timelock", await d.timelock.getAddress()],
+        ["governor", await d.governor.getAddress()],
+        ["market", await d.market.getAddress()],
+        ["registry", await d.registry.getAddress()],
+      ] as const) {
+        expect(await d.token.hasRole(ROLES.MINTER_ROLE, account)).to.equal(false, name);
+      }
+      // Nobody can add a minter but the timelock, through a proposal.
+      expect(await d.token.getRoleAdmin(ROLES.MINTER_ROLE)).to.equal(ROLES.DEFAULT_ADMIN_ROLE);
+      expect(await d.token.hasRole(ROLES.DEFAULT_ADMIN_ROLE, d.deployer.address)).to.equal(false);
+    });
+
+    it("test_deploy_settlementRolesWired", async function () {
+      const d = await networkHelpers.loadFixture(defaultDeployment);
+      const market = await d.market.getAddress();
+      const timelock = await d.timelock.getAddress();
+      expect(await d.settlement.MARKET_ROLE()).to.equal(ROLES.MARKET_ROLE);
+      expect(await d.settlement.GOVERNANCE_ROLE()).to.equal(ROLES.GOVERNANCE_ROLE);
+      expect(await d.settlement.GUARDIAN_ROLE()).to.equal(ROLES.GUARDIAN_ROLE);
+      expect(await d.settlement.hasRole(ROLES.MARKET_ROLE, market)).to.equal(true);
+      expect(await d.settlement.hasRole(ROLES.MARKET_ROLE, timelock)).to.equal(false);
+      expect(await d.settlement.hasRole(ROLES.GOVERNANCE_ROLE, market)).to.equal(false);
+      expect(await d.settlement.hasRole(ROLES.DEFAULT_ADMIN_ROLE, market)).to.equal(false);
+      // The guardian defaults to the deployer, as on the market.
+      expect(await d.settlement.hasRole(ROLES.GUARDIAN_ROLE, d.deployer.address)).to.equal(true);
+      expect(await d.settlement.hasRole(ROLES.GUARDIAN_ROLE, timelock)).to.equal(false);
+      expect(await d.settlement.paused()).to.equal(false);
+    });
+
+    it("test_deploy_marketUsesSettlementAndAllowsCredits", async function () {
+      const d = await networkHelpers.loadFixture(defaultDeployment);
+      const settlement = await d.settlement.getAddress();
+      expect(await d.market.SETTLEMENT()).to.equal(settlement);
+      expect([...(await d.market.paymentTokens(settlement))]).to.deep.equal([true, 18n]);
+      expect(await d.settlement.decimals()).to.equal(18n);
+      expect(await d.settlement.GRL()).to.equal(await d.token.getAddress());
+      expect(await d.settlement.oracle()).to.equal(d.oracle);
+      expect(await d.market.oracle()).to.equal(d.oracle);
     });
 
     it("test_deploy_timelockAdministersItselfOnly", async function () {
@@ -134,6 +226,18 @@ describe("Governance: Ignition deployment", function () {
       expect(await d.token.balanceOf(d.treasury.address)).to.equal(1_000_000_000n * GRL);
       await expect(d.market.connect(d.guardian).pause())
         .to.emit(d.market, "Paused")
+        .withArgs(d.guardian.address);
+    });
+
+    it("test_deploy_configuredGuardianPausesSettlement", async function () {
+      const d = await networkHelpers.loadFixture(configuredDeployment);
+      expect(await d.settlement.hasRole(ROLES.GUARDIAN_ROLE, d.guardian.address)).to.equal(true);
+      expect(await d.settlement.hasRole(ROLES.GUARDIAN_ROLE, d.deployer.address)).to.equal(false);
+      await expect(d.settlement.pause())
+        .to.be.revertedWithCustomError(d.settlement, "AccessControlUnauthorizedAccount")
+        .withArgs(d.deployer.address, ROLES.GUARDIAN_ROLE);
+      await expect(d.settlement.connect(d.guardian).pause())
+        .to.emit(d.settlement, "Paused")
         .withArgs(d.guardian.address);
     });
   });
@@ -181,6 +285,29 @@ describe("Governance: Ignition deployment", function () {
       }
       expect(await d.registry.minStakePerGpu()).to.equal(200n * GRL);
       expect(await d.token.totalSupply()).to.equal(1_000_000_000n * GRL);
+    });
+
+    it("test_deploy_defaultSettlementSettings", async function () {
+      const d = await networkHelpers.loadFixture(defaultDeployment);
+      expect(await d.settlement.EPOCH_LENGTH()).to.equal(DEFAULT_SETTLEMENT.epochLength);
+      expect(await d.settlement.spreadBps()).to.equal(DEFAULT_SETTLEMENT.spreadBps);
+      expect(await d.settlement.mintCapPerEpoch()).to.equal(DEFAULT_SETTLEMENT.mintCapPerEpoch);
+      expect(await d.settlement.emissionBudgetPerEpoch()).to.equal(DEFAULT_SETTLEMENT.emissionBudgetPerEpoch);
+      expect(await d.settlement.currentEpoch()).to.equal(0n);
+      expect(DEFAULT_SETTLEMENT).to.deep.equal({
+        epochLength: 7n * DAY,
+        spreadBps: 25n,
+        mintCapPerEpoch: 1_000_000n * GRL,
+        emissionBudgetPerEpoch: 250_000n * GRL,
+      });
+    });
+
+    it("test_deploy_configuredSettlementSettings", async function () {
+      const d = await networkHelpers.loadFixture(configuredDeployment);
+      expect(await d.settlement.EPOCH_LENGTH()).to.equal(CONFIGURED_SETTLEMENT.epochLength);
+      expect(await d.settlement.spreadBps()).to.equal(CONFIGURED_SETTLEMENT.spreadBps);
+      expect(await d.settlement.mintCapPerEpoch()).to.equal(CONFIGURED_SETTLEMENT.mintCapPerEpoch);
+      expect(await d.settlement.emissionBudgetPerEpoch()).to.equal(CONFIGURED_SETTLEMENT.emissionBudgetPerEpoch);
     });
   });
 });

@@ -2,19 +2,25 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { GRL } from "../helpers/fixtures.js";
 import {
   awardedJob,
   commitBid,
   createJob,
   DEFAULT_PARAMS,
   deployMarket,
+  EMISSION_BUDGET_PER_EPOCH,
+  GRL_USD_ANSWER,
+  HOUR,
   INSTANT,
   JobState,
   jobRequest,
   type MarketFixture,
+  MINT_CAP_PER_EPOCH,
   PROVIDER_FAULT,
   revealBid,
   runningJob,
+  SPREAD_BPS,
   USDC,
 } from "../helpers/market.js";
 import {
@@ -31,15 +37,16 @@ const GUARDIAN_ROLE = ethers.id("GUARDIAN_ROLE");
 const PRICE = (15n * USDC) / 10n;
 
 interface PauseFixture extends MarketFixture {
-  /** Holds GUARDIAN_ROLE on the market (granted by the admin). */
+  /** Holds GUARDIAN_ROLE on the market and on the settlement (granted by the admin). */
   guardian: HardhatEthersSigner;
 }
 
-/** The market fixture with a guardian appointed by the admin; not paused. */
+/** The market fixture with a guardian appointed by the admin on the market and the settlement; not paused. */
 async function guardedFixture(): Promise<PauseFixture> {
   const f = await deployMarket(ethers);
   const guardian = (await ethers.getSigners())[10];
   await f.market.connect(f.admin).grantRole(GUARDIAN_ROLE, guardian.address);
+  await f.settlement.connect(f.admin).grantRole(GUARDIAN_ROLE, guardian.address);
   return { ...f, guardian };
 }
 
@@ -287,6 +294,342 @@ describe("JobMarket: guardian pause", function () {
       const f = await networkHelpers.loadFixture(pausedFixture);
       await expect(f.market.connect(f.admin).setMarketParams({ ...DEFAULT_PARAMS, feeBps: 100n }))
         .to.emit(f.market, "MarketParamsSet");
+    });
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The settlement's pause. The default job of test/helpers/market.ts, paid in credits (18 decimals):
+// 4 GPUs x 10 h at a 2-credit reserve, won by alice at 1.5 credits per GPU-hour.
+// ------------------------------------------------------------------------------------------------
+
+/** One USD credit (or dollar of earnings). */
+const CREDIT = 10n ** 18n;
+/** GRL/USD at deployment ($0.50) with 18 decimals, as the oracle adapter reports it. */
+const GRL_PRICE = 5n * 10n ** 17n;
+/** GRL a renter burns for credits, and the credits it gets: 1,000 x $0.50 x (1 - 0.25%). */
+const GRL_BURNED = 1_000n * GRL;
+const CREDITS_BOUGHT = (GRL_BURNED * GRL_PRICE * (10_000n - SPREAD_BPS)) / (10n ** 18n * 10_000n);
+const CREDIT_RESERVE = 2n * CREDIT;
+const CREDIT_PRICE = (15n * CREDIT) / 10n;
+const CREDIT_BUDGET = 80n * CREDIT;
+const CREDIT_VALUE = 60n * CREDIT;
+/** 250 bps of the value, to the treasury; the rest is alice's earnings. */
+const CREDIT_FEE = (CREDIT_VALUE * 250n) / 10_000n;
+const ALICE_EARNINGS = CREDIT_VALUE - CREDIT_FEE;
+/** Alice's earnings as GRL at $0.50. */
+const ALICE_GRL = (ALICE_EARNINGS * 10n ** 18n) / GRL_PRICE;
+const GPU_SECONDS = 4n * 10n * HOUR;
+/** A mint cap below ALICE_GRL, so that her withdrawal is partly queued. */
+const SMALL_MINT_CAP = 100n * GRL;
+const QUEUED = ALICE_GRL - SMALL_MINT_CAP;
+
+/** Gives `buyer` GRL_BURNED GRL from the treasury and has it buy CREDITS_BOUGHT credits. */
+async function buyCredits(f: PauseFixture, buyer: HardhatEthersSigner = f.renter): Promise<void> {
+  await f.token.connect(f.treasury).transfer(buyer.address, GRL_BURNED);
+  await f.token.connect(buyer).approve(await f.settlement.getAddress(), GRL_BURNED);
+  await (await f.settlement.connect(buyer).buyCredits(buyer.address, GRL_BURNED, CREDITS_BOUGHT)).wait();
+}
+
+async function creditJobOverrides(f: PauseFixture) {
+  return { paymentToken: await f.settlement.getAddress(), reservePricePerGpuHour: CREDIT_RESERVE };
+}
+
+/** The renter bought credits; alice won, ran, delivered and was paid a credit job (settled in epoch 0). */
+async function settledCreditJobFixture(): Promise<PauseFixture> {
+  const f = await guardedFixture();
+  await buyCredits(f);
+  const jobId = await runningJob(f, networkHelpers, [[f.alice, CREDIT_PRICE]], await creditJobOverrides(f));
+  await f.market.connect(f.alice).deliver(jobId, RESULT_HASH, RESULT_URI);
+  await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+  await f.market.settle(jobId);
+  // The challenge window outlasted the oracle's heartbeat: publish the price again.
+  await f.feed.connect(f.admin).setAnswer(GRL_USD_ANSWER);
+  return f;
+}
+
+/**
+ * As settledCreditJobFixture, with the mint cap lowered to SMALL_MINT_CAP and the settlement paused
+ * before alice withdrew: SMALL_MINT_CAP minted to her, QUEUED waiting as ticket 1.
+ */
+async function queuedMintFixture(): Promise<PauseFixture> {
+  const f = await settledCreditJobFixture();
+  await f.settlement.connect(f.admin).setMintCapPerEpoch(SMALL_MINT_CAP);
+  await f.settlement.connect(f.guardian).pause();
+  await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+  return f;
+}
+
+async function toEpoch(f: PauseFixture, epoch: bigint): Promise<void> {
+  await networkHelpers.time.increaseTo(await f.settlement.epochStart(epoch));
+}
+
+describe("Settlement: guardian pause", function () {
+  describe("access and events", function () {
+    it("test_settlementGuardian_isHeldByNobodyAtDeployment", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      const fresh = await deployMarket(ethers);
+      expect(await fresh.settlement.GUARDIAN_ROLE()).to.equal(GUARDIAN_ROLE);
+      expect(await fresh.settlement.hasRole(GUARDIAN_ROLE, fresh.admin.address)).to.equal(false);
+      expect(await f.settlement.hasRole(GUARDIAN_ROLE, f.guardian.address)).to.equal(true);
+      expect(await f.settlement.paused()).to.equal(false);
+    });
+
+    it("test_settlementPause_setsPausedAndEmits", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await expect(f.settlement.connect(f.guardian).pause())
+        .to.emit(f.settlement, "Paused")
+        .withArgs(f.guardian.address);
+      expect(await f.settlement.paused()).to.equal(true);
+      // The two pauses are independent.
+      expect(await f.market.paused()).to.equal(false);
+    });
+
+    it("test_settlementUnpause_clearsPausedAndEmits", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await f.settlement.connect(f.guardian).pause();
+      await expect(f.settlement.connect(f.guardian).unpause())
+        .to.emit(f.settlement, "Unpaused")
+        .withArgs(f.guardian.address);
+      expect(await f.settlement.paused()).to.equal(false);
+    });
+
+    for (const who of ["outsider", "admin", "arbiter", "renter", "provider"] as const) {
+      const name = `${who[0].toUpperCase()}${who.slice(1)}`;
+      it(`test_settlementPause_revertsFor${name}`, async function () {
+        const f = await networkHelpers.loadFixture(guardedFixture);
+        const caller = who === "provider" ? f.alice : f[who];
+        await expect(f.settlement.connect(caller).pause())
+          .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, GUARDIAN_ROLE);
+        expect(await f.settlement.paused()).to.equal(false);
+      });
+
+      it(`test_settlementUnpause_revertsFor${name}`, async function () {
+        const f = await networkHelpers.loadFixture(guardedFixture);
+        await f.settlement.connect(f.guardian).pause();
+        const caller = who === "provider" ? f.alice : f[who];
+        await expect(f.settlement.connect(caller).unpause())
+          .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, GUARDIAN_ROLE);
+        expect(await f.settlement.paused()).to.equal(true);
+      });
+    }
+
+    it("test_settlementPause_marketGuardianAloneCannotPause", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await f.settlement.connect(f.admin).revokeRole(GUARDIAN_ROLE, f.guardian.address);
+      expect(await f.market.hasRole(GUARDIAN_ROLE, f.guardian.address)).to.equal(true);
+      await expect(f.settlement.connect(f.guardian).pause())
+        .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+        .withArgs(f.guardian.address, GUARDIAN_ROLE);
+    });
+
+    it("test_settlementPause_revertsWhenAlreadyPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await f.settlement.connect(f.guardian).pause();
+      await expect(f.settlement.connect(f.guardian).pause()).to.be.revertedWithCustomError(
+        f.settlement,
+        "EnforcedPause",
+      );
+    });
+
+    it("test_settlementUnpause_revertsWhenNotPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await expect(f.settlement.connect(f.guardian).unpause()).to.be.revertedWithCustomError(
+        f.settlement,
+        "ExpectedPause",
+      );
+    });
+  });
+
+  describe("credit purchases stop", function () {
+    /** The renter holds GRL_BURNED GRL approved to the settlement, and the settlement is paused. */
+    async function readyToBuyPausedFixture(): Promise<PauseFixture> {
+      const f = await guardedFixture();
+      await f.token.connect(f.treasury).transfer(f.renter.address, GRL_BURNED);
+      await f.token.connect(f.renter).approve(await f.settlement.getAddress(), GRL_BURNED);
+      await f.settlement.connect(f.guardian).pause();
+      return f;
+    }
+
+    it("test_buyCredits_revertsWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(readyToBuyPausedFixture);
+      await expect(
+        f.settlement.connect(f.renter).buyCredits(f.renter.address, GRL_BURNED, 0n),
+      ).to.be.revertedWithCustomError(f.settlement, "EnforcedPause");
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(0n);
+      expect(await f.token.balanceOf(f.renter.address)).to.equal(GRL_BURNED);
+    });
+
+    it("test_buyCreditsWithPermit_revertsWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(readyToBuyPausedFixture);
+      await expect(
+        f.settlement
+          .connect(f.renter)
+          .buyCreditsWithPermit(f.renter.address, GRL_BURNED, 0n, 0n, 27, ethers.ZeroHash, ethers.ZeroHash),
+      ).to.be.revertedWithCustomError(f.settlement, "EnforcedPause");
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(0n);
+    });
+
+    it("test_settlementUnpause_reopensPurchases", async function () {
+      const f = await networkHelpers.loadFixture(readyToBuyPausedFixture);
+      await f.settlement.connect(f.guardian).unpause();
+      await expect(f.settlement.connect(f.renter).buyCredits(f.renter.address, GRL_BURNED, CREDITS_BOUGHT))
+        .to.emit(f.settlement, "CreditsPurchased")
+        .withArgs(
+          f.renter.address,
+          f.renter.address,
+          GRL_BURNED,
+          500n * CREDIT,
+          CREDITS_BOUGHT,
+          GRL_PRICE,
+          SPREAD_BPS,
+          CREDITS_BOUGHT,
+        );
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(CREDITS_BOUGHT);
+      expect(await f.token.balanceOf(f.renter.address)).to.equal(0n);
+    });
+  });
+
+  describe("credit jobs, earnings and claims keep working", function () {
+    it("test_createJob_spendsCreditsWhenSettlementPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await buyCredits(f);
+      await f.settlement.connect(f.guardian).pause();
+      await expect(f.market.connect(f.renter).createJob(await jobRequest(f, await creditJobOverrides(f))))
+        .to.emit(f.settlement, "CreditsSpent")
+        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT - CREDIT_BUDGET, CREDIT_BUDGET);
+    });
+
+    it("test_cancelJob_refundsCreditsWhenSettlementPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await buyCredits(f);
+      const jobId = await createJob(f, await creditJobOverrides(f));
+      await f.settlement.connect(f.guardian).pause();
+      await expect(f.market.connect(f.renter).cancelJob(jobId))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT, 0n)
+        .and.to.emit(f.market, "JobCancelled")
+        .withArgs(jobId, f.renter.address, CREDIT_BUDGET);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(CREDITS_BOUGHT);
+      expect(await f.settlement.creditsEscrowed()).to.equal(0n);
+    });
+
+    it("test_settle_accruesEarningsWhenSettlementPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await buyCredits(f);
+      const jobId = await createJob(f, await creditJobOverrides(f));
+      // Paused before the auction: the award's refund, the pay, the fee and the GPU-seconds all go through.
+      await f.settlement.connect(f.guardian).pause();
+      await commitBid(f, f.alice, jobId, CREDIT_PRICE);
+      const job = await f.market.jobOf(jobId);
+      await networkHelpers.time.increaseTo(job.bidDeadline);
+      await revealBid(f, f.alice, jobId, CREDIT_PRICE);
+      await networkHelpers.time.increaseTo(job.revealDeadline);
+      await expect(f.market.award(jobId))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(
+          f.renter.address,
+          CREDIT_BUDGET - CREDIT_VALUE,
+          CREDITS_BOUGHT - CREDIT_VALUE,
+          CREDIT_VALUE,
+        );
+      await f.market.connect(f.alice).startJob(jobId);
+      await f.market.connect(f.alice).deliver(jobId, RESULT_HASH, RESULT_URI);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+      await expect(f.market.settle(jobId))
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.alice.address, ALICE_EARNINGS, ALICE_EARNINGS, CREDIT_FEE)
+        .and.to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.treasury.address, CREDIT_FEE, CREDIT_FEE, 0n)
+        .and.to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.alice.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+      expect(await f.market.stateOf(jobId)).to.equal(JobState.Settled);
+      expect(await f.settlement.earningsOf(f.alice.address)).to.equal(ALICE_EARNINGS);
+      expect(await f.settlement.earningsOf(f.treasury.address)).to.equal(CREDIT_FEE);
+    });
+
+    it("test_withdrawEarnings_worksWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(settledCreditJobFixture);
+      await f.settlement.connect(f.guardian).pause();
+      const before = await f.token.balanceOf(f.alice.address);
+      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(f.alice.address, f.alice.address, ALICE_EARNINGS, ALICE_GRL, GRL_PRICE, ALICE_GRL, 0n, 0n, 0n)
+        .and.to.emit(f.settlement, "EarningsMinted")
+        .withArgs(0n, f.alice.address, ALICE_GRL, ALICE_GRL, MINT_CAP_PER_EPOCH);
+      expect(await f.token.balanceOf(f.alice.address)).to.equal(before + ALICE_GRL);
+      expect(await f.settlement.earningsOf(f.alice.address)).to.equal(0n);
+    });
+
+    it("test_withdrawEarnings_queuesBeyondCapWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(settledCreditJobFixture);
+      await f.settlement.connect(f.admin).setMintCapPerEpoch(SMALL_MINT_CAP);
+      await f.settlement.connect(f.guardian).pause();
+      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          ALICE_EARNINGS,
+          ALICE_GRL,
+          GRL_PRICE,
+          SMALL_MINT_CAP,
+          1n,
+          QUEUED,
+          0n,
+        );
+      expect([...(await f.settlement.mintQueue())]).to.deep.equal([0n, QUEUED]);
+    });
+
+    it("test_claimQueuedMint_worksWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(queuedMintFixture);
+      await toEpoch(f, 1n);
+      const before = await f.token.balanceOf(f.alice.address);
+      // Anyone may claim for the ticket's recipient.
+      await expect(f.settlement.connect(f.outsider).claimQueuedMint(1n))
+        .to.emit(f.settlement, "QueuedMintsReleased")
+        .withArgs(1n, QUEUED, QUEUED, QUEUED)
+        .and.to.emit(f.settlement, "EarningsMinted")
+        .withArgs(1n, await f.settlement.getAddress(), QUEUED, QUEUED, SMALL_MINT_CAP)
+        .and.to.emit(f.settlement, "QueuedMintClaimed")
+        .withArgs(1n, f.alice.address, QUEUED, QUEUED, QUEUED);
+      expect(await f.token.balanceOf(f.alice.address)).to.equal(before + QUEUED);
+      expect(await f.settlement.paused()).to.equal(true);
+    });
+
+    it("test_releaseQueuedMints_worksWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(queuedMintFixture);
+      await toEpoch(f, 1n);
+      const settlement = await f.settlement.getAddress();
+      await expect(f.settlement.connect(f.outsider).releaseQueuedMints())
+        .to.emit(f.settlement, "QueuedMintsReleased")
+        .withArgs(1n, QUEUED, QUEUED, QUEUED)
+        .and.to.emit(f.settlement, "EarningsMinted")
+        .withArgs(1n, settlement, QUEUED, QUEUED, SMALL_MINT_CAP);
+      expect([...(await f.settlement.mintQueue())]).to.deep.equal([QUEUED, QUEUED]);
+      expect(await f.token.balanceOf(settlement)).to.equal(QUEUED);
+    });
+
+    it("test_claimEmission_worksWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(settledCreditJobFixture);
+      await f.settlement.connect(f.guardian).pause();
+      await toEpoch(f, 1n);
+      const before = await f.token.balanceOf(f.alice.address);
+      // Alice delivered every GPU-second of epoch 0, so its whole budget is hers.
+      await expect(f.settlement.connect(f.outsider).claimEmission(0n, f.alice.address))
+        .to.emit(f.settlement, "EmissionClaimed")
+        .withArgs(0n, f.alice.address, EMISSION_BUDGET_PER_EPOCH, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+      expect(await f.token.balanceOf(f.alice.address)).to.equal(before + EMISSION_BUDGET_PER_EPOCH);
+    });
+
+    it("test_setSpreadBps_governanceWorksWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      await f.settlement.connect(f.guardian).pause();
+      await expect(f.settlement.connect(f.admin).setSpreadBps(100n))
+        .to.emit(f.settlement, "SpreadSet")
+        .withArgs(SPREAD_BPS, 100n);
     });
   });
 });

@@ -3,13 +3,19 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.js";
-import { DEFAULT_GOVERNANCE, DEFAULT_MARKET_PARAMS, ROLES } from "../../ignition/modules/Gridlease.js";
+import {
+  DEFAULT_GOVERNANCE,
+  DEFAULT_MARKET_PARAMS,
+  DEFAULT_SETTLEMENT,
+  ROLES,
+} from "../../ignition/modules/Gridlease.js";
 import {
   GridleaseGovernor__factory,
   GridleaseTimelock__factory,
   GridleaseToken__factory,
   JobMarket__factory,
   ProviderRegistry__factory,
+  Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
 import { GRL } from "../helpers/fixtures.js";
 
@@ -45,6 +51,7 @@ async function governedFixture() {
   const token = GridleaseToken__factory.connect(await at(deployed.token), deployer);
   const registry = ProviderRegistry__factory.connect(await at(deployed.registry), deployer);
   const market = JobMarket__factory.connect(await at(deployed.market), deployer);
+  const settlement = Settlement__factory.connect(await at(deployed.settlement), deployer);
   const timelock = GridleaseTimelock__factory.connect(await at(deployed.timelock), deployer);
   const governor = GridleaseGovernor__factory.connect(await at(deployed.governor), deployer);
   await token.transfer(whale.address, 50_000_000n * GRL);
@@ -52,7 +59,7 @@ async function governedFixture() {
   await token.connect(whale).delegate(whale.address);
   await token.connect(minnow).delegate(minnow.address);
   await networkHelpers.mine();
-  return { deployer, whale, minnow, buyer, outsider, token, registry, market, timelock, governor };
+  return { deployer, whale, minnow, buyer, outsider, token, registry, market, settlement, timelock, governor };
 }
 
 type Fixture = Awaited<ReturnType<typeof governedFixture>>;
@@ -141,6 +148,50 @@ describe("Governance: proposals", function () {
     const params = await f.market.marketParams(paramsIdBefore + 1n);
     expect(params.feeBps).to.equal(100n);
     expect(params.maxBids).to.equal(16n);
+  });
+
+  it("test_propose_queue_execute_changesSettlementSpread", async function () {
+    const f = await networkHelpers.loadFixture(governedFixture);
+    const newSpread = 100n;
+    const targets = [await f.settlement.getAddress()];
+    const values = [0n];
+    const calldatas = [f.settlement.interface.encodeFunctionData("setSpreadBps", [newSpread])];
+    const description = "Settlement spread: 1%";
+    const descriptionHash = ethers.id(description);
+    const id = await f.governor.hashProposal(targets, values, calldatas, descriptionHash);
+
+    await expect(f.governor.connect(f.whale).propose(targets, values, calldatas, description)).to.emit(
+      f.governor,
+      "ProposalCreated",
+    );
+    expect(await f.governor.state(id)).to.equal(ProposalState.Pending);
+    await toVoting(f, id);
+    expect(await f.governor.state(id)).to.equal(ProposalState.Active);
+    await expect(f.governor.connect(f.whale).castVote(id, FOR))
+      .to.emit(f.governor, "VoteCast")
+      .withArgs(f.whale.address, id, FOR, 50_000_000n * GRL, "");
+    await toVoteEnd(f, id);
+    expect(await f.governor.state(id)).to.equal(ProposalState.Succeeded);
+
+    await expect(f.governor.queue(targets, values, calldatas, descriptionHash)).to.emit(f.governor, "ProposalQueued");
+    expect(await f.governor.state(id)).to.equal(ProposalState.Queued);
+    const eta = await f.governor.proposalEta(id);
+    expect(eta).to.equal(BigInt(await networkHelpers.time.latest()) + DEFAULT_GOVERNANCE.timelockMinDelay);
+    await expect(f.governor.execute(targets, values, calldatas, descriptionHash)).to.be.revertedWithCustomError(
+      f.timelock,
+      "TimelockUnexpectedOperationState",
+    );
+    // Still the deployment's spread until the timelock executes.
+    expect(await f.settlement.spreadBps()).to.equal(DEFAULT_SETTLEMENT.spreadBps);
+
+    await networkHelpers.time.increaseTo(eta);
+    await expect(f.governor.connect(f.outsider).execute(targets, values, calldatas, descriptionHash))
+      .to.emit(f.settlement, "SpreadSet")
+      .withArgs(DEFAULT_SETTLEMENT.spreadBps, newSpread)
+      .and.to.emit(f.governor, "ProposalExecuted")
+      .withArgs(id);
+    expect(await f.governor.state(id)).to.equal(ProposalState.Executed);
+    expect(await f.settlement.spreadBps()).to.equal(newSpread);
   });
 
   it("test_execute_changesRegistryMinStake", async function () {

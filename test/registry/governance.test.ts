@@ -24,6 +24,8 @@ async function fixture() {
 }
 
 const DAY = 24n * 60n * 60n;
+/** An unbonding period above the 7-day floor, so that governance can shorten it. */
+const LONG_PERIOD = 14n * DAY;
 
 describe("ProviderRegistry: constructor and governance", function () {
   describe("constructor", function () {
@@ -275,9 +277,11 @@ describe("ProviderRegistry: constructor and governance", function () {
 
     it("test_setUnbondingPeriod_acceptsFloor", async function () {
       const { registry, admin } = await networkHelpers.loadFixture(fixture);
+      // The fixture's period is the floor itself; start above it so that the floor is a real change.
+      await registry.connect(admin).setUnbondingPeriod(LONG_PERIOD);
       await expect(registry.connect(admin).setUnbondingPeriod(UNBONDING_PERIOD_FLOOR))
         .to.emit(registry, "UnbondingPeriodSet")
-        .withArgs(UNBONDING_PERIOD, UNBONDING_PERIOD_FLOOR);
+        .withArgs(LONG_PERIOD, UNBONDING_PERIOD_FLOOR);
       expect(await registry.unbondingPeriod()).to.equal(UNBONDING_PERIOD_FLOOR);
     });
 
@@ -302,16 +306,17 @@ describe("ProviderRegistry: constructor and governance", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await onboardProvider(f, f.alice);
       await onboardProvider(f, f.bob);
+      await f.registry.connect(f.admin).setUnbondingPeriod(LONG_PERIOD);
       const t1 = BigInt(await networkHelpers.time.latest()) + 100n;
       await networkHelpers.time.setNextBlockTimestamp(t1);
       await f.registry.connect(f.alice).requestUnbond(100n * GRL);
-      // Governance shortens the period: alice's pending unbonding keeps its 7-day unlock time.
+      // Governance shortens the period: alice's pending unbonding keeps its 14-day unlock time.
       await f.registry.connect(f.admin).setUnbondingPeriod(UNBONDING_PERIOD_FLOOR);
-      await expectProvider(f.registry, f.alice, { unbondingUnlocksAt: t1 + UNBONDING_PERIOD });
+      await expectProvider(f.registry, f.alice, { unbondingUnlocksAt: t1 + LONG_PERIOD });
       await networkHelpers.time.setNextBlockTimestamp(t1 + UNBONDING_PERIOD_FLOOR);
       await expect(f.registry.connect(f.alice).withdraw())
         .to.be.revertedWithCustomError(f.registry, "RegistryUnbondingLocked")
-        .withArgs(t1 + UNBONDING_PERIOD, t1 + UNBONDING_PERIOD_FLOOR);
+        .withArgs(t1 + LONG_PERIOD, t1 + UNBONDING_PERIOD_FLOOR);
       // A request made after the change uses the new period.
       const t2 = t1 + UNBONDING_PERIOD_FLOOR + 10n;
       await networkHelpers.time.setNextBlockTimestamp(t2);

@@ -22,7 +22,7 @@ export const MAX_REPUTATION = 10_000n;
 export const MAX_METADATA_URI_LENGTH = 256n;
 export const MIN_STAKE_PER_GPU_FLOOR = 10n ** 18n;
 export const MIN_STAKE_PER_GPU_CEILING = 1_000_000n * 10n ** 18n;
-export const UNBONDING_PERIOD_FLOOR = 24n * 60n * 60n;
+export const UNBONDING_PERIOD_FLOOR = 7n * 24n * 60n * 60n;
 export const UNBONDING_PERIOD_CEILING = 90n * 24n * 60n * 60n;
 
 /** A plain-object copy of `IProviderRegistry.Provider`, for deep comparisons. */

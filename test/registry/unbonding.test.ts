@@ -10,7 +10,7 @@ import {
   PROVIDER_FUNDS,
   UNBONDING_PERIOD,
 } from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, registerAndStake } from "./helpers.js";
+import { expectConservation, expectProvider, registerAndStake, UNBONDING_PERIOD_FLOOR } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -26,6 +26,8 @@ async function onboardedFixture() {
 }
 
 const DAY = 24n * 60n * 60n;
+/** An unbonding period above the 7-day floor, so that governance can shorten it. */
+const LONG_PERIOD = 14n * DAY;
 
 /** Timestamp of the next block, leaving a margin so earlier blocks never collide with it. */
 async function nextTimestamp(offset = 100n): Promise<bigint> {
@@ -150,34 +152,37 @@ describe("ProviderRegistry: requestUnbond, cancelUnbond and withdraw", function 
   describe("requestUnbond after a shorter unbonding period", function () {
     it("test_requestUnbond_neverMovesAnEarlierRequestsUnlockForward", async function () {
       const { registry, admin, alice } = await networkHelpers.loadFixture(onboardedFixture);
+      await registry.connect(admin).setUnbondingPeriod(LONG_PERIOD);
       const t1 = await nextTimestamp();
       await networkHelpers.time.setNextBlockTimestamp(t1);
       await registry.connect(alice).requestUnbond(300n * GRL);
-      await registry.connect(admin).setUnbondingPeriod(DAY);
-      // Under the new 1-day period the new request alone would unlock at t2 + 1 day, but the 300 GRL
-      // already unbonding were promised the 7-day period: the later unlock time stands.
+      await registry.connect(admin).setUnbondingPeriod(UNBONDING_PERIOD_FLOOR);
+      // Under the new 7-day period the new request alone would unlock at t2 + 7 days, but the 300 GRL
+      // already unbonding were promised the 14-day period: the later unlock time stands.
       const t2 = t1 + DAY;
       await networkHelpers.time.setNextBlockTimestamp(t2);
       await expect(registry.connect(alice).requestUnbond(1n))
         .to.emit(registry, "UnbondingRequested")
-        .withArgs(alice.address, 1n, 1_500n * GRL - 1n, 300n * GRL + 1n, t1 + UNBONDING_PERIOD);
-      await networkHelpers.time.setNextBlockTimestamp(t1 + UNBONDING_PERIOD - 1n);
+        .withArgs(alice.address, 1n, 1_500n * GRL - 1n, 300n * GRL + 1n, t1 + LONG_PERIOD);
+      await networkHelpers.time.setNextBlockTimestamp(t1 + LONG_PERIOD - 1n);
       await expect(registry.connect(alice).withdraw())
         .to.be.revertedWithCustomError(registry, "RegistryUnbondingLocked")
-        .withArgs(t1 + UNBONDING_PERIOD, t1 + UNBONDING_PERIOD - 1n);
+        .withArgs(t1 + LONG_PERIOD, t1 + LONG_PERIOD - 1n);
     });
 
     it("test_requestUnbond_usesShorterPeriodOnceEarlierUnlockHasPassed", async function () {
       const { registry, admin, alice } = await networkHelpers.loadFixture(onboardedFixture);
+      await registry.connect(admin).setUnbondingPeriod(LONG_PERIOD);
       const t1 = await nextTimestamp();
       await networkHelpers.time.setNextBlockTimestamp(t1);
       await registry.connect(alice).requestUnbond(300n * GRL);
-      await registry.connect(admin).setUnbondingPeriod(DAY);
-      const t2 = t1 + 6n * DAY + DAY / 2n;
+      await registry.connect(admin).setUnbondingPeriod(UNBONDING_PERIOD_FLOOR);
+      // t2 + 7 days is half a day past the earlier unlock (t1 + 14 days), so the new period decides.
+      const t2 = t1 + LONG_PERIOD - UNBONDING_PERIOD_FLOOR + DAY / 2n;
       await networkHelpers.time.setNextBlockTimestamp(t2);
       await expect(registry.connect(alice).requestUnbond(1n))
         .to.emit(registry, "UnbondingRequested")
-        .withArgs(alice.address, 1n, 1_500n * GRL - 1n, 300n * GRL + 1n, t2 + DAY);
+        .withArgs(alice.address, 1n, 1_500n * GRL - 1n, 300n * GRL + 1n, t2 + UNBONDING_PERIOD_FLOOR);
     });
   });
 

@@ -162,7 +162,7 @@ describe("JobMarket: governance", function () {
       const usdc = await f.usdc.getAddress();
       const old = await awardedJob(f, networkHelpers, [[f.alice, P15]]);
       // Governance raises the fee to the cap and stretches the challenge window.
-      await setParams(f, { feeBps: 500n, challengeWindow: 7n * DAY });
+      await setParams(f, { feeBps: 500n, challengeWindow: 3n * DAY });
       const t = BigInt(await networkHelpers.time.latest()) + 10n;
       await networkHelpers.time.setNextBlockTimestamp(t);
       await f.market.connect(f.alice).startJob(old);
@@ -364,6 +364,7 @@ describe("JobMarket: governance", function () {
     async function constructorArgs(f: MarketFixture) {
       return {
         registry: await f.registry.getAddress(),
+        settlement: await f.settlement.getAddress(),
         oracle: await f.oracle.getAddress(),
         treasury: f.treasury.address,
         admin: f.admin.address,
@@ -371,13 +372,21 @@ describe("JobMarket: governance", function () {
       };
     }
 
-    for (const what of ["registry", "oracle", "treasury", "admin", "arbiter"] as const) {
+    for (const what of ["registry", "settlement", "oracle", "treasury", "admin", "arbiter"] as const) {
       it(`test_constructor_revertsForZero_${what}`, async function () {
         const f = await networkHelpers.loadFixture(fixture);
         const args = { ...(await constructorArgs(f)), [what]: ethers.ZeroAddress };
         const factory = await ethers.getContractFactory("JobMarket");
         await expect(
-          factory.deploy(args.registry, args.oracle, args.treasury, args.admin, args.arbiter, DEFAULT_PARAMS),
+          factory.deploy(
+            args.registry,
+            args.settlement,
+            args.oracle,
+            args.treasury,
+            args.admin,
+            args.arbiter,
+            DEFAULT_PARAMS,
+          ),
         )
           .to.be.revertedWithCustomError(factory, "MarketZeroAddress")
           .withArgs(what);
@@ -388,7 +397,9 @@ describe("JobMarket: governance", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const a = await constructorArgs(f);
       const factory = await ethers.getContractFactory("JobMarket");
-      await expect(factory.deploy(a.registry, a.oracle, a.treasury, a.admin, a.arbiter, params({ maxBids: 257n })))
+      await expect(
+        factory.deploy(a.registry, a.settlement, a.oracle, a.treasury, a.admin, a.arbiter, params({ maxBids: 257n })),
+      )
         .to.be.revertedWithCustomError(factory, "MarketParameterOutOfBounds")
         .withArgs(Parameter.MaxBids, 257n, 1n, 256n);
     });
@@ -398,6 +409,7 @@ describe("JobMarket: governance", function () {
       const a = await constructorArgs(f);
       const market = await ethers.deployContract("JobMarket", [
         a.registry,
+        a.settlement,
         a.oracle,
         a.treasury,
         a.admin,
@@ -409,6 +421,7 @@ describe("JobMarket: governance", function () {
       await expect(deployment).to.emit(market, "TreasurySet").withArgs(ethers.ZeroAddress, a.treasury);
       await expect(deployment).to.emit(market, "OracleSet").withArgs(ethers.ZeroAddress, a.oracle);
       expect(await market.REGISTRY()).to.equal(a.registry);
+      expect(await market.SETTLEMENT()).to.equal(a.settlement);
       expect(await market.oracle()).to.equal(a.oracle);
       expect(await market.treasury()).to.equal(a.treasury);
       expect(await market.currentParamsId()).to.equal(1n);
@@ -420,6 +433,32 @@ describe("JobMarket: governance", function () {
       expect(await market.hasRole(await market.GOVERNANCE_ROLE(), a.arbiter)).to.equal(false);
       expect(await market.GOVERNANCE_ROLE()).to.equal(ethers.id("GOVERNANCE_ROLE"));
       expect(await market.ARBITER_ROLE()).to.equal(ethers.id("ARBITER_ROLE"));
+      // The settlement is not allow-listed by the constructor: governance lists the credits explicitly.
+      expect([...(await market.paymentTokens(a.settlement))]).to.deep.equal([false, 0n]);
+    });
+  });
+
+  describe("window caps", function () {
+    it("test_maxChallengeWindow_isThreeDays", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      expect(await f.market.MAX_CHALLENGE_WINDOW()).to.equal(3n * DAY);
+      expect(await f.market.MAX_CHALLENGE_WINDOW()).to.equal(PARAM_BOUNDS.challengeWindow[1]);
+    });
+
+    it("test_maxDisputeTimeout_isThreeDays", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      expect(await f.market.MAX_DISPUTE_TIMEOUT()).to.equal(3n * DAY);
+      expect(await f.market.MAX_DISPUTE_TIMEOUT()).to.equal(PARAM_BOUNDS.disputeTimeout[1]);
+    });
+
+    // Stake must still be bonded when the last slash of a job can land: after the longest challenge
+    // window and the longest dispute timeout governance can set.
+    it("test_maxChallengeWindowPlusMaxDisputeTimeout_belowUnbondingFloor", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const sum = (await f.market.MAX_CHALLENGE_WINDOW()) + (await f.market.MAX_DISPUTE_TIMEOUT());
+      expect(sum).to.equal(6n * DAY);
+      expect(sum < (await f.registry.UNBONDING_PERIOD_FLOOR())).to.equal(true);
+      expect(await f.registry.UNBONDING_PERIOD_FLOOR()).to.equal(7n * DAY);
     });
   });
 

@@ -65,8 +65,8 @@ export const PARAM_BOUNDS: Record<ParamKey, [bigint, bigint]> = {
   maxBids: [1n, 256n],
   bidBond: [GRL, 100_000n * GRL],
   startWindow: [5n * 60n, 7n * DAY],
-  challengeWindow: [HOUR, 7n * DAY],
-  disputeTimeout: [HOUR, 30n * DAY],
+  challengeWindow: [HOUR, 3n * DAY],
+  disputeTimeout: [HOUR, 3n * DAY],
   deliveryGrace: [0n, DAY],
 };
 

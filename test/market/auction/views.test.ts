@@ -181,6 +181,7 @@ describe("JobMarket: views", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const other = await ethers.deployContract("JobMarket", [
         await f.registry.getAddress(),
+        await f.settlement.getAddress(),
         await f.oracle.getAddress(),
         f.treasury.address,
         f.admin.address,

@@ -9,10 +9,12 @@ import {IGridleaseToken} from "../../../contracts/interfaces/IGridleaseToken.sol
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IPriceOracle} from "../../../contracts/interfaces/IPriceOracle.sol";
 import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
+import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
 import {JobMarket} from "../../../contracts/market/JobMarket.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../contracts/mocks/MockStablecoin.sol";
 import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
+import {Settlement} from "../../../contracts/settlement/Settlement.sol";
 import {ProviderRegistry} from "../../../contracts/staking/ProviderRegistry.sol";
 import {GridleaseToken} from "../../../contracts/token/GridleaseToken.sol";
 
@@ -58,13 +60,26 @@ contract AwardGasTest is Test {
         feed = new MockAggregatorV3(8, 50_000_000);
         ChainlinkPriceOracle oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
         usdc = new MockStablecoin("USDC", "USDC", 6);
+        Settlement settlement = new Settlement(
+            IGridleaseToken(address(grl)), IPriceOracle(address(oracle)), admin, 7 days, 25, 1_000_000 ether, 100_000 ether
+        );
         market = new JobMarket(
-            IProviderRegistry(address(registry)), IPriceOracle(address(oracle)), treasury, admin, arbiter, _params()
+            IProviderRegistry(address(registry)),
+            ISettlement(address(settlement)),
+            IPriceOracle(address(oracle)),
+            treasury,
+            admin,
+            arbiter,
+            _params()
         );
         bytes32 marketRole = registry.MARKET_ROLE();
+        bytes32 minterRole = grl.MINTER_ROLE();
+        bytes32 settlementMarketRole = settlement.MARKET_ROLE();
         vm.startPrank(admin);
         registry.grantRole(marketRole, address(market));
         market.setPaymentToken(address(usdc), true);
+        grl.grantRole(minterRole, address(settlement));
+        settlement.grantRole(settlementMarketRole, address(market));
         vm.stopPrank();
 
         for (uint256 i = 0; i < NUM_PROVIDERS; ++i) {

@@ -4,11 +4,13 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {console} from "forge-std/console.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import {IGridleaseToken} from "../../../contracts/interfaces/IGridleaseToken.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IPriceOracle} from "../../../contracts/interfaces/IPriceOracle.sol";
 import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
+import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
 import {JobMarket} from "../../../contracts/market/JobMarket.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../contracts/mocks/MockStablecoin.sol";
@@ -20,7 +22,8 @@ import {MarketGhosts} from "./handlers/MarketGhosts.sol";
 import {AuctionHandler, ExecutionHandler, LifecycleHandler, WindowProbeHandler} from "./handlers/MarketHandler.sol";
 
 /// @notice Stateful invariants of JobMarket against the real ProviderRegistry, GRL token, Chainlink oracle
-/// adapter and a 6-decimal stablecoin. The fuzzer drives only the market handlers ({AuctionHandler},
+/// adapter and Settlement (which records the GPU-seconds of every job settled as delivered), and a
+/// 6-decimal stablecoin. The fuzzer drives only the market handlers ({AuctionHandler},
 /// {ExecutionHandler}, {LifecycleHandler}, {WindowProbeHandler}; see {MarketHandlerBase}), whose actions
 /// never revert and whose bookkeeping (reference model and ghost ledger) lives in {MarketGhosts}; every
 /// invariant below must hold after each call.
@@ -41,6 +44,7 @@ contract JobMarketInvariantTest is Test {
     MockAggregatorV3 internal feed;
     ChainlinkPriceOracle internal oracle;
     MockStablecoin internal usdc;
+    ISettlement internal settlement;
     JobMarket internal market;
     MarketGhosts internal ghosts;
     AuctionHandler internal auction;
@@ -62,14 +66,30 @@ contract JobMarketInvariantTest is Test {
         feed = new MockAggregatorV3(8, 50_000_000);
         oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
         usdc = new MockStablecoin("USDC", "USDC", 6);
+        settlement = ISettlement(
+            _deploy(
+                "Settlement.sol:Settlement",
+                abi.encode(grl, oracle, admin, 7 days, uint16(25), 1_000_000 ether, 100_000 ether)
+            )
+        );
         market = new JobMarket(
-            IProviderRegistry(address(registry)), IPriceOracle(address(oracle)), treasury, admin, arbiter, defaultParams()
+            IProviderRegistry(address(registry)),
+            settlement,
+            IPriceOracle(address(oracle)),
+            treasury,
+            admin,
+            arbiter,
+            defaultParams()
         );
 
         bytes32 marketRole = registry.MARKET_ROLE();
+        bytes32 minterRole = grl.MINTER_ROLE();
+        bytes32 settlementMarketRole = keccak256("MARKET_ROLE");
         vm.startPrank(admin);
         registry.grantRole(marketRole, address(market));
         market.setPaymentToken(address(usdc), true);
+        grl.grantRole(minterRole, address(settlement));
+        IAccessControl(address(settlement)).grantRole(settlementMarketRole, address(market));
         vm.stopPrank();
 
         for (uint256 i = 0; i < NUM_PROVIDERS; ++i) {
@@ -367,6 +387,17 @@ contract JobMarketInvariantTest is Test {
     // ------------------------------------------------------------------------------------------------
     // Helpers
     // ------------------------------------------------------------------------------------------------
+
+    /// @dev Deploys `artifact` from its compiled creation code: a `new Settlement(...)` here would put the
+    /// settlement's code into this test's compilation unit, which is then too large for solc-js
+    /// ("memory access out of bounds", HHE908).
+    function _deploy(string memory artifact, bytes memory args) internal returns (address deployed) {
+        bytes memory code = abi.encodePacked(vm.getCode(artifact), args);
+        assembly ("memory-safe") {
+            deployed := create(0, add(code, 0x20), mload(code))
+        }
+        require(deployed != address(0), "deployment failed");
+    }
 
     function _holdsCollateral(IJobMarket.JobState state) internal pure returns (bool) {
         return state == IJobMarket.JobState.Awarded || state == IJobMarket.JobState.Running
