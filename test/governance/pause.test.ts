@@ -335,12 +335,19 @@ async function creditJobOverrides(f: PauseFixture) {
   return { paymentToken: await f.settlement.getAddress(), reservePricePerGpuHour: CREDIT_RESERVE };
 }
 
+/** Alice delivers when the job's whole duration has run, so all of GPU_SECONDS count for emissions. */
+async function deliverAtEnd(f: PauseFixture, jobId: bigint): Promise<void> {
+  const job = await f.market.jobOf(jobId);
+  await networkHelpers.time.setNextBlockTimestamp(job.startedAt + job.duration);
+  await f.market.connect(f.alice).deliver(jobId, RESULT_HASH, RESULT_URI);
+}
+
 /** The renter bought credits; alice won, ran, delivered and was paid a credit job (settled in epoch 0). */
 async function settledCreditJobFixture(): Promise<PauseFixture> {
   const f = await guardedFixture();
   await buyCredits(f);
   const jobId = await runningJob(f, networkHelpers, [[f.alice, CREDIT_PRICE]], await creditJobOverrides(f));
-  await f.market.connect(f.alice).deliver(jobId, RESULT_HASH, RESULT_URI);
+  await deliverAtEnd(f, jobId);
   await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
   await f.market.settle(jobId);
   // The challenge window outlasted the oracle's heartbeat: publish the price again.
@@ -536,7 +543,7 @@ describe("Settlement: guardian pause", function () {
           CREDIT_VALUE,
         );
       await f.market.connect(f.alice).startJob(jobId);
-      await f.market.connect(f.alice).deliver(jobId, RESULT_HASH, RESULT_URI);
+      await deliverAtEnd(f, jobId);
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
       await expect(f.market.settle(jobId))
         .to.emit(f.settlement, "EarningsAccrued")
