@@ -1,0 +1,750 @@
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { GRL, INITIAL_SUPPLY } from "../../helpers/fixtures.js";
+import {
+  awardedJob,
+  commitBid,
+  createJob,
+  DAY,
+  EMISSION_BUDGET_PER_EPOCH,
+  HOUR,
+  INSTANT,
+  JobState,
+  jobRequest,
+  LATE_DELIVERY,
+  NO_SHOW,
+  PROVIDER_FAULT,
+  RENTER_FAULT,
+  revealBid,
+  runningJob,
+} from "../../helpers/market.js";
+import {
+  allAccounts,
+  creditsFor,
+  deploySettlement,
+  expectBooks,
+  grlFor,
+  grlForCredits,
+  PRICE,
+  price18,
+  type SettlementFixture,
+  setAnswer,
+  USD,
+} from "../helpers.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+// ------------------------------------------------------------------------------------------------
+// The default request priced in credits (18-decimals USD), worked out by hand
+// ------------------------------------------------------------------------------------------------
+
+/** $2.00 per GPU-hour reserve, 4 GPUs, 10 hours. */
+const RESERVE = 2n * USD;
+const GPUS = 4n;
+const DURATION = 10n * HOUR;
+/** Alice's winning bid: $1.50 per GPU-hour; bob's losing one $1.80. */
+const BID = (15n * USD) / 10n;
+const LOSING_BID = (18n * USD) / 10n;
+/** Escrowed at creation: 2 x 4 x 10. */
+const BUDGET = 80n * USD;
+/** Value at the clearing price: 1.5 x 4 x 10. */
+const VALUE = 60n * USD;
+/** Budget above the value, credited back at award. */
+const AWARD_REFUND = BUDGET - VALUE;
+/** GPU-seconds of a settled default job. */
+const GPU_SECONDS = GPUS * DURATION;
+/** Collateral: ceil(30% of 160 GRL) = 48 GRL at creation ($80 at $0.50), scaled to 36 GRL at $1.50. */
+const COLLATERAL_AT_CREATION = 48n * GRL;
+const COLLATERAL = 36n * GRL;
+const CHALLENGE_WINDOW = DAY;
+const DISPUTE_TIMEOUT = 3n * DAY;
+const DELIVERY_GRACE = HOUR;
+/** ceil(5% of the value). */
+const DISPUTE_BOND = 3n * USD;
+const REPUTATION_AFTER_SUCCESS = 5_500n;
+const REPUTATION_AFTER_FAULT = 3_333n;
+const EVIDENCE_HASH = "0x" + "cd".repeat(32);
+
+function feeOf(gross: bigint): bigint {
+  return (gross * 250n) / 10_000n;
+}
+
+/** Credits each fixture renter holds: 1000 GRL at $0.50 less 25 bps. */
+const BOUGHT = creditsFor(1_000n * GRL, PRICE);
+
+async function fixture() {
+  const f = await deploySettlement(ethers);
+  await f.settlement.connect(f.renter).buyCredits(f.renter.address, 1_000n * GRL, BOUGHT);
+  await f.settlement.connect(f.renter2).buyCredits(f.renter2.address, 1_000n * GRL, BOUGHT);
+  return f;
+}
+
+/** Request overrides that make the default request a credit job. */
+function credit(f: SettlementFixture, overrides: Partial<IJobMarket.JobRequestStruct> = {}) {
+  return { paymentToken: f.settlementAddress, reservePricePerGpuHour: RESERVE, ...overrides };
+}
+
+/** Republishes the feed's current answer (a job's lifecycle outlasts the 24 h heartbeat). */
+async function refreshFeed(f: SettlementFixture): Promise<void> {
+  const [, answer] = await f.feed.latestRoundData();
+  await setAnswer(f, answer);
+}
+
+/** Mines the next transaction at exactly `t`. */
+async function nextAt(t: bigint): Promise<void> {
+  await networkHelpers.time.setNextBlockTimestamp(t);
+}
+
+/** A credit job of `renter` auctioned to `provider` at `price` (sole bidder), now Awarded. */
+async function awardedCreditJob(
+  f: SettlementFixture,
+  renter: HardhatEthersSigner,
+  provider: HardhatEthersSigner,
+  price: bigint = BID,
+  overrides: Partial<IJobMarket.JobRequestStruct> = {},
+): Promise<bigint> {
+  await refreshFeed(f);
+  const jobId = await createJob(f, credit(f, overrides), renter);
+  await commitBid(f, provider, jobId, price);
+  const job = await f.market.jobOf(jobId);
+  await networkHelpers.time.increaseTo(job.bidDeadline);
+  await revealBid(f, provider, jobId, price);
+  await networkHelpers.time.increaseTo(job.revealDeadline);
+  await f.market.award(jobId);
+  return jobId;
+}
+
+/** Starts an awarded job as its provider and returns its start time. */
+async function start(f: SettlementFixture, provider: HardhatEthersSigner, jobId: bigint): Promise<bigint> {
+  await f.market.connect(provider).startJob(jobId);
+  return BigInt((await f.market.jobOf(jobId)).startedAt);
+}
+
+/** Delivers a running job at the end of its paid duration. */
+async function deliverAtEnd(f: SettlementFixture, provider: HardhatEthersSigner, jobId: bigint): Promise<bigint> {
+  const job = await f.market.jobOf(jobId);
+  const t = BigInt(job.startedAt) + BigInt(job.duration);
+  await nextAt(t);
+  await f.market.connect(provider).deliver(jobId, ethers.id("result"), "ipfs://result");
+  return t;
+}
+
+/** Disputes a delivered job one hour after delivery. */
+async function disputeAfterAnHour(
+  f: SettlementFixture,
+  renter: HardhatEthersSigner,
+  jobId: bigint,
+  deliveredAt: bigint,
+): Promise<bigint> {
+  const t = deliveredAt + HOUR;
+  await nextAt(t);
+  await f.market.connect(renter).dispute(jobId, EVIDENCE_HASH);
+  return t;
+}
+
+/**
+ * Once every job is final: nothing is escrowed; credits outstanding are bought - spent + refunded;
+ * every credit escrowed was refunded or earned; no credit ever reached the market's own ledger; GRL's
+ * supply is the genesis supply plus mints less burns; and the settlement's books (helpers) balance.
+ */
+async function expectFinalBooks(f: SettlementFixture): Promise<void> {
+  const s = f.settlement;
+  const jobs = await f.market.jobCount();
+  for (let id = 1n; id <= jobs; id++) {
+    const job = await f.market.jobOf(id);
+    expect(job.escrow).to.equal(0n);
+    expect([JobState.Settled, JobState.Cancelled, JobState.Expired, JobState.Failed, JobState.Resolved]).to.include(
+      job.state,
+    );
+  }
+  expect(await s.creditsEscrowed()).to.equal(0n);
+  const [bought, spent, refunded, accrued] = await Promise.all([
+    s.totalCreditsBought(),
+    s.totalCreditsSpent(),
+    s.totalCreditsRefunded(),
+    s.totalEarningsAccrued(),
+  ]);
+  expect(await s.creditsOutstanding()).to.equal(bought - spent + refunded);
+  expect(spent).to.equal(refunded + accrued);
+  for (const a of allAccounts(f)) expect(await f.market.balanceOf(f.settlementAddress, a.address)).to.equal(0n);
+  expect(await f.token.totalSupply()).to.equal(
+    INITIAL_SUPPLY + (await f.token.totalMinted()) - (await f.token.totalBurned()),
+  );
+  await expectBooks(f, allAccounts(f));
+}
+
+describe("Settlement lifecycle: credit jobs through the market", function () {
+  describe("delivered", function () {
+    it("test_creditJob_fullLifecycleWithClaimSettleAndWithdrawalAtANewPrice", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const s = f.settlement;
+
+      // Create: the budget is escrowed in credits, collateral priced from the oracle as for a stablecoin.
+      const request = await jobRequest(f, credit(f));
+      const created = f.market.connect(f.renter).createJob(request);
+      await expect(created)
+        .to.emit(s, "CreditsSpent")
+        .withArgs(f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET);
+      await expect(created).to.changeTokenBalance(ethers, f.token, f.market, 0n);
+      const jobId = await f.market.jobCount();
+      let job = await f.market.jobOf(jobId);
+      expect([job.paymentToken, job.escrow, job.collateral]).to.deep.equal([
+        f.settlementAddress,
+        BUDGET,
+        COLLATERAL_AT_CREATION,
+      ]);
+
+      // Auction: alice wins at $1.50; the excess over the value goes back as credits.
+      await commitBid(f, f.alice, jobId, BID);
+      await commitBid(f, f.bob, jobId, LOSING_BID);
+      await networkHelpers.time.increaseTo(job.bidDeadline);
+      await revealBid(f, f.alice, jobId, BID);
+      await revealBid(f, f.bob, jobId, LOSING_BID);
+      await networkHelpers.time.increaseTo(job.revealDeadline);
+      await expect(f.market.award(jobId))
+        .to.emit(s, "CreditsRefunded")
+        .withArgs(f.renter.address, AWARD_REFUND, BOUGHT - VALUE, VALUE);
+      await f.market.closeBid(jobId, f.bob.address);
+      job = await f.market.jobOf(jobId);
+      expect([job.escrow, job.collateral]).to.deep.equal([VALUE, COLLATERAL]);
+
+      // Halfway claim: $30 accrued, $6 held back, $24 gross, $0.60 fee, all as USD earnings.
+      const startedAt = await start(f, f.alice, jobId);
+      await nextAt(startedAt + 5n * HOUR);
+      const claimed = f.market.connect(f.alice).claim(jobId);
+      await expect(claimed)
+        .to.emit(f.market, "PaymentClaimed")
+        .withArgs(jobId, f.alice.address, f.settlementAddress, 24n * USD, (6n * USD) / 10n, 24n * USD);
+      await expect(claimed)
+        .to.emit(s, "EarningsAccrued")
+        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n);
+      await expect(claimed)
+        .to.emit(s, "EarningsAccrued")
+        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
+
+      // Deliver at the end, settle after the challenge window: the remaining $36 are paid out.
+      await deliverAtEnd(f, f.alice, jobId);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+      const settled = f.market.settle(jobId);
+      await expect(settled)
+        .to.emit(f.market, "JobSettled")
+        .withArgs(
+          jobId,
+          f.renter.address,
+          f.alice.address,
+          f.settlementAddress,
+          VALUE,
+          36n * USD,
+          feeOf(36n * USD),
+          0n,
+          0n,
+          REPUTATION_AFTER_SUCCESS,
+        );
+      await expect(settled)
+        .to.emit(s, "EarningsAccrued")
+        .withArgs(f.alice.address, (351n * USD) / 10n, (585n * USD) / 10n, (9n * USD) / 10n);
+      await expect(settled)
+        .to.emit(s, "EarningsAccrued")
+        .withArgs(f.treasury.address, (9n * USD) / 10n, (15n * USD) / 10n, 0n);
+      await expect(settled)
+        .to.emit(s, "GpuSecondsRecorded")
+        .withArgs(0n, f.alice.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+
+      // USD flows: provider + fee + refund == escrowed.
+      const providerUsd = (585n * USD) / 10n;
+      const feeUsd = (15n * USD) / 10n;
+      expect(await s.earningsOf(f.alice.address)).to.equal(providerUsd);
+      expect(await s.earningsOf(f.treasury.address)).to.equal(feeUsd);
+      expect(providerUsd + feeUsd + AWARD_REFUND).to.equal(BUDGET);
+      expect(await s.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE);
+
+      // GRL rose from $0.50 (escrow) to $0.80 (withdrawal): the same dollars, fewer GRL.
+      const newPrice = price18(80_000_000n);
+      await setAnswer(f, 80_000_000n);
+      const providerGrl = grlFor(providerUsd, newPrice);
+      expect(providerGrl).to.equal((73_125n * GRL) / 1_000n);
+      expect(providerGrl).to.be.lessThan(grlFor(providerUsd, PRICE));
+      const withdrawn = s.connect(f.alice).withdrawEarnings(f.alice.address);
+      await expect(withdrawn)
+        .to.emit(s, "EarningsWithdrawn")
+        .withArgs(f.alice.address, f.alice.address, providerUsd, providerGrl, newPrice, providerGrl, 0n, 0n, 0n);
+      await expect(withdrawn).to.changeTokenBalance(ethers, f.token, f.alice, providerGrl);
+      // The treasury's fees are earnings like any other.
+      const feeGrl = grlFor(feeUsd, newPrice);
+      expect(feeGrl).to.equal((1_875n * GRL) / 1_000n);
+      await expect(s.connect(f.treasury).withdrawEarnings(f.treasury.address))
+        .to.emit(s, "EarningsWithdrawn")
+        .withArgs(f.treasury.address, f.treasury.address, feeUsd, feeGrl, newPrice, feeGrl, 0n, 0n, 0n);
+
+      expect(await s.totalGrlMintedForEarnings()).to.equal(providerGrl + feeGrl);
+      expect(await f.token.totalSupply()).to.equal(INITIAL_SUPPLY - 2_000n * GRL + providerGrl + feeGrl);
+      await expect(f.market.connect(f.alice).withdraw(f.settlementAddress, f.alice.address))
+        .to.be.revertedWithCustomError(f.market, "MarketNothingToWithdraw")
+        .withArgs(f.settlementAddress, f.alice.address);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_createJobWithPermitIgnoresThePermitForCredits", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // The settlement has no permit(): the market's try/catch swallows the failed call.
+      await expect(
+        f.market
+          .connect(f.renter)
+          .createJobWithPermit(await jobRequest(f, credit(f)), 0n, 27, ethers.ZeroHash, ethers.ZeroHash),
+      )
+        .to.emit(f.settlement, "CreditsSpent")
+        .withArgs(f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET);
+      expect((await f.market.jobOf(1n)).escrow).to.equal(BUDGET);
+    });
+
+    it("test_creditJob_createJobRevertsWithoutEnoughCredits", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.market.connect(f.outsider).createJob(await jobRequest(f, credit(f))))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementInsufficientCredits")
+        .withArgs(f.outsider.address, 0n, BUDGET);
+      // One wei short of the budget.
+      await f.settlement.connect(f.renter).buyCredits(f.dave.address, grlForCredits(BUDGET), 0n);
+      const daveCredits = await f.settlement.creditsOf(f.dave.address);
+      expect(daveCredits).to.equal(BUDGET);
+      const short = await jobRequest(f, credit(f, { reservePricePerGpuHour: RESERVE + 1n }));
+      // 4 GPUs x 10 h at $2 + 1 wei per GPU-hour: 40 wei over the budget.
+      await expect(f.market.connect(f.dave).createJob(short))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementInsufficientCredits")
+        .withArgs(f.dave.address, BUDGET, BUDGET + 40n);
+      await expect(f.market.connect(f.dave).createJob(await jobRequest(f, credit(f))))
+        .to.emit(f.settlement, "CreditsSpent")
+        .withArgs(f.dave.address, BUDGET, 0n, BUDGET);
+    });
+
+    it("test_creditJob_instantJobEscrowsAtTheReserveAndSettles", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const overrides = credit(f, { pricingRule: INSTANT, revealWindow: 0 });
+      const jobId = await createJob(f, overrides);
+      const accepted = f.market.connect(f.bob).acceptInstant(jobId);
+      await expect(accepted).to.emit(f.market, "JobAwarded");
+      // The price is the reserve: the whole budget is the value, nothing is refunded.
+      await expect(accepted).not.to.emit(f.settlement, "CreditsRefunded");
+      expect((await f.market.jobOf(jobId)).escrow).to.equal(BUDGET);
+      await start(f, f.bob, jobId);
+      await deliverAtEnd(f, f.bob, jobId);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+      const settled = f.market.settle(jobId);
+      await expect(settled)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.bob.address, 78n * USD, 78n * USD, 2n * USD);
+      await expect(settled)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.treasury.address, 2n * USD, 2n * USD, 0n);
+      await expect(settled)
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.bob.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+
+      // GRL fell to $0.40: $78 are 195 GRL.
+      await setAnswer(f, 40_000_000n);
+      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(f.bob.address, f.bob.address, 78n * USD, 195n * GRL, price18(40_000_000n), 195n * GRL, 0n, 0n, 0n);
+      await expect(f.settlement.connect(f.treasury).withdrawEarnings(f.treasury.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(
+          f.treasury.address,
+          f.treasury.address,
+          2n * USD,
+          5n * GRL,
+          price18(40_000_000n),
+          5n * GRL,
+          0n,
+          0n,
+          0n,
+        );
+      expect(78n * USD + 2n * USD).to.equal(BUDGET);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_withdrawalAboveTheMintCapIsQueued", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await f.settlement.connect(f.admin).setMintCapPerEpoch(50n * GRL);
+      const jobId = await runningJob(f, networkHelpers, [[f.alice, BID]], credit(f));
+      await deliverAtEnd(f, f.alice, jobId);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+      await f.market.settle(jobId);
+      await refreshFeed(f);
+      // $58.50 at $0.50 is 117 GRL: 50 now, 67 queued.
+      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          (585n * USD) / 10n,
+          117n * GRL,
+          PRICE,
+          50n * GRL,
+          1n,
+          67n * GRL,
+          0n,
+        );
+      await networkHelpers.time.increaseTo(await f.settlement.epochStart(1n));
+      await f.settlement.claimQueuedMint(1n);
+      await networkHelpers.time.increaseTo(await f.settlement.epochStart(2n));
+      await expect(f.settlement.claimQueuedMint(1n))
+        .to.emit(f.settlement, "QueuedMintClaimed")
+        .withArgs(1n, f.alice.address, 17n * GRL, 67n * GRL, 67n * GRL);
+      await expectFinalBooks(f);
+    });
+  });
+
+  describe("refunds", function () {
+    it("test_creditJob_cancelRefundsTheBudget", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await createJob(f, credit(f));
+      const cancelled = f.market.connect(f.renter).cancelJob(jobId);
+      await expect(cancelled).to.emit(f.market, "JobCancelled").withArgs(jobId, f.renter.address, BUDGET);
+      await expect(cancelled).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
+      expect(await f.settlement.creditsOutstanding()).to.equal(2n * BOUGHT);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_expiredAuctionRefundsTheBudget", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await createJob(f, credit(f));
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).revealDeadline);
+      const expired = f.market.award(jobId);
+      await expect(expired).to.emit(f.market, "JobExpired").withArgs(jobId, f.renter.address, BUDGET, 0n);
+      await expect(expired).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_stopJobPaysAccruedAndRefundsTheRest", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await awardedJob(f, networkHelpers, [[f.alice, BID]], credit(f));
+      const startedAt = await start(f, f.alice, jobId);
+      // After 4 h: $24 accrued ($0.60 fee), $36 refunded.
+      await nextAt(startedAt + 4n * HOUR);
+      const stopped = f.market.connect(f.renter).stopJob(jobId);
+      await expect(stopped)
+        .to.emit(f.market, "JobStopped")
+        .withArgs(jobId, f.renter.address, f.alice.address, 24n * USD, (6n * USD) / 10n, 36n * USD, 4n * HOUR);
+      await expect(stopped)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n);
+      await expect(stopped)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
+      await expect(stopped)
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n);
+      // A stopped job did not settle as delivered: no GPU-seconds for emissions.
+      await expect(stopped).not.to.emit(f.settlement, "GpuSecondsRecorded");
+      expect((234n * USD) / 10n + (6n * USD) / 10n + AWARD_REFUND + 36n * USD).to.equal(BUDGET);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_failJobNoShowRefundsTheValue", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await awardedJob(f, networkHelpers, [[f.alice, BID]], credit(f));
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+      const failed = f.market.failJob(jobId);
+      // Half the 36 GRL collateral (18 GRL) is slashed: 9 GRL to the renter, in GRL not credits, and 9 burned.
+      await expect(failed)
+        .to.emit(f.market, "JobFailed")
+        .withArgs(jobId, f.renter.address, f.alice.address, NO_SHOW, VALUE, 9n * GRL, 9n * GRL, REPUTATION_AFTER_FAULT);
+      await expect(failed).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, VALUE, BOUGHT, 0n);
+      await expect(failed).not.to.emit(f.settlement, "EarningsAccrued");
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_failJobLateDeliveryRefundsWhatWasNotClaimed", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await awardedJob(f, networkHelpers, [[f.alice, BID]], credit(f));
+      const startedAt = await start(f, f.alice, jobId);
+      await nextAt(startedAt + 5n * HOUR);
+      await f.market.connect(f.alice).claim(jobId);
+      await networkHelpers.time.increaseTo(startedAt + DURATION + DELIVERY_GRACE);
+      const failed = f.market.failJob(jobId);
+      await expect(failed)
+        .to.emit(f.market, "JobFailed")
+        .withArgs(
+          jobId,
+          f.renter.address,
+          f.alice.address,
+          LATE_DELIVERY,
+          36n * USD,
+          9n * GRL,
+          9n * GRL,
+          REPUTATION_AFTER_FAULT,
+        );
+      await expect(failed)
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n);
+      // The claimed pay stays earned.
+      expect(await f.settlement.earningsOf(f.alice.address)).to.equal((234n * USD) / 10n);
+      expect(await f.settlement.earningsOf(f.treasury.address)).to.equal((6n * USD) / 10n);
+      await expectFinalBooks(f);
+    });
+  });
+
+  describe("disputes", function () {
+    /** Alice's credit job, delivered at the end and disputed an hour later. */
+    async function disputedFixture() {
+      const f = await fixture();
+      const jobId = await awardedJob(f, networkHelpers, [[f.alice, BID]], credit(f));
+      await start(f, f.alice, jobId);
+      const deliveredAt = await deliverAtEnd(f, f.alice, jobId);
+      await disputeAfterAnHour(f, f.renter, jobId, deliveredAt);
+      return { ...f, jobId, disputedAt: deliveredAt + HOUR };
+    }
+
+    it("test_creditJob_disputeBondIsEscrowedInCredits", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await awardedJob(f, networkHelpers, [[f.alice, BID]], credit(f));
+      await start(f, f.alice, jobId);
+      const deliveredAt = await deliverAtEnd(f, f.alice, jobId);
+      const t = deliveredAt + HOUR;
+      await nextAt(t);
+      const disputed = f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH);
+      await expect(disputed)
+        .to.emit(f.market, "JobDisputed")
+        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, DISPUTE_BOND, t + DISPUTE_TIMEOUT);
+      await expect(disputed)
+        .to.emit(f.settlement, "CreditsSpent")
+        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE - DISPUTE_BOND, VALUE + DISPUTE_BOND);
+      expect(await f.settlement.creditsEscrowed()).to.equal(VALUE + DISPUTE_BOND);
+    });
+
+    it("test_creditJob_disputeRevertsWithoutCreditsForTheBond", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // The buyer holds exactly the budget in credits; the auction clears at the reserve.
+      await f.token.connect(f.buyer).approve(f.settlementAddress, ethers.MaxUint256);
+      await f.settlement.connect(f.buyer).buyCredits(f.buyer.address, grlForCredits(BUDGET), BUDGET);
+      expect(await f.settlement.creditsOf(f.buyer.address)).to.equal(BUDGET);
+      const jobId = await awardedCreditJob(f, f.buyer, f.alice, RESERVE);
+      expect(await f.settlement.creditsOf(f.buyer.address)).to.equal(0n);
+      await start(f, f.alice, jobId);
+      const deliveredAt = await deliverAtEnd(f, f.alice, jobId);
+      await nextAt(deliveredAt + HOUR);
+      // Bond: ceil(5% of $80) = $4.
+      await expect(f.market.connect(f.buyer).dispute(jobId, EVIDENCE_HASH))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementInsufficientCredits")
+        .withArgs(f.buyer.address, 0n, 4n * USD);
+      await networkHelpers.time.increaseTo(deliveredAt + CHALLENGE_WINDOW);
+      await f.market.settle(jobId);
+      expect(await f.settlement.earningsOf(f.alice.address)).to.equal(78n * USD);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_renterFaultRulingPaysTheProviderAndTheBond", async function () {
+      const f = await networkHelpers.loadFixture(disputedFixture);
+      const resolved = f.market.connect(f.arbiter).resolveDispute(f.jobId, RENTER_FAULT);
+      await expect(resolved).to.emit(f.market, "DisputeResolvedForProvider").withArgs(f.jobId, f.arbiter.address);
+      await expect(resolved)
+        .to.emit(f.market, "JobSettled")
+        .withArgs(
+          f.jobId,
+          f.renter.address,
+          f.alice.address,
+          f.settlementAddress,
+          VALUE,
+          VALUE,
+          feeOf(VALUE),
+          DISPUTE_BOND,
+          0n,
+          REPUTATION_AFTER_SUCCESS,
+        );
+      await expect(resolved)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n);
+      await expect(resolved)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND);
+      await expect(resolved)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.alice.address, DISPUTE_BOND, (615n * USD) / 10n, 0n);
+      await expect(resolved)
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.alice.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+      await expect(resolved).not.to.emit(f.settlement, "CreditsRefunded");
+      // Escrowed: $80 budget + $3 bond = $61.50 provider + $1.50 fee + $20 award refund.
+      expect((615n * USD) / 10n + (15n * USD) / 10n + AWARD_REFUND).to.equal(BUDGET + DISPUTE_BOND);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE - DISPUTE_BOND);
+      await refreshFeed(f);
+      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
+        ethers,
+        f.token,
+        f.alice,
+        123n * GRL,
+      );
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_providerFaultRulingRefundsTheHoldbackAndTheBond", async function () {
+      const f = await networkHelpers.loadFixture(disputedFixture);
+      const resolved = f.market.connect(f.arbiter).resolveDispute(f.jobId, PROVIDER_FAULT);
+      // Accrued to delivery $60, less the $12 holdback: $48 gross ($1.20 fee); $12 + $3 bond refunded.
+      await expect(resolved)
+        .to.emit(f.market, "DisputeResolvedForRenter")
+        .withArgs(
+          f.jobId,
+          f.renter.address,
+          f.alice.address,
+          f.arbiter.address,
+          48n * USD,
+          (12n * USD) / 10n,
+          12n * USD,
+          COLLATERAL / 2n,
+          COLLATERAL / 2n,
+          REPUTATION_AFTER_FAULT,
+        );
+      await expect(resolved)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.alice.address, (468n * USD) / 10n, (468n * USD) / 10n, (162n * USD) / 10n);
+      await expect(resolved)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.treasury.address, (12n * USD) / 10n, (12n * USD) / 10n, 15n * USD);
+      await expect(resolved)
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, 15n * USD, BOUGHT - VALUE - DISPUTE_BOND + 15n * USD, 0n);
+      await expect(resolved).not.to.emit(f.settlement, "GpuSecondsRecorded");
+      expect((468n * USD) / 10n + (12n * USD) / 10n + AWARD_REFUND + 15n * USD).to.equal(BUDGET + DISPUTE_BOND);
+      await expectFinalBooks(f);
+    });
+
+    it("test_creditJob_disputeTimeoutSettlesAndRefundsTheBond", async function () {
+      const f = await networkHelpers.loadFixture(disputedFixture);
+      await networkHelpers.time.increaseTo(f.disputedAt + DISPUTE_TIMEOUT);
+      const settled = f.market.settleDisputeTimeout(f.jobId);
+      await expect(settled)
+        .to.emit(f.market, "JobSettled")
+        .withArgs(
+          f.jobId,
+          f.renter.address,
+          f.alice.address,
+          f.settlementAddress,
+          VALUE,
+          VALUE,
+          feeOf(VALUE),
+          0n,
+          DISPUTE_BOND,
+          REPUTATION_AFTER_SUCCESS,
+        );
+      await expect(settled)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n);
+      await expect(settled)
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND);
+      await expect(settled)
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE, 0n);
+      await expect(settled).to.emit(f.settlement, "GpuSecondsRecorded");
+      await expectFinalBooks(f);
+    });
+  });
+
+  describe("books", function () {
+    it("test_creditJobs_booksBalanceAfterEveryOutcome", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const s = f.settlement;
+      const jobs: Record<string, bigint> = {};
+
+      // Delivered (renter, alice).
+      jobs.delivered = await awardedCreditJob(f, f.renter, f.alice);
+      await start(f, f.alice, jobs.delivered);
+      await deliverAtEnd(f, f.alice, jobs.delivered);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobs.delivered)).deadline);
+      await f.market.settle(jobs.delivered);
+
+      // Cancelled before any bid (renter2).
+      await refreshFeed(f);
+      jobs.cancelled = await createJob(f, credit(f), f.renter2);
+      await f.market.connect(f.renter2).cancelJob(jobs.cancelled);
+
+      // Stopped after 4 h (renter, bob).
+      jobs.stopped = await awardedCreditJob(f, f.renter, f.bob);
+      const stoppedAt = await start(f, f.bob, jobs.stopped);
+      await nextAt(stoppedAt + 4n * HOUR);
+      await f.market.connect(f.renter).stopJob(jobs.stopped);
+
+      // No-show (renter2, carol).
+      jobs.noShow = await awardedCreditJob(f, f.renter2, f.carol);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobs.noShow)).deadline);
+      await f.market.failJob(jobs.noShow);
+
+      // Disputed and ruled ProviderFault (renter, alice).
+      jobs.providerFault = await awardedCreditJob(f, f.renter, f.alice);
+      await start(f, f.alice, jobs.providerFault);
+      const pfDelivered = await deliverAtEnd(f, f.alice, jobs.providerFault);
+      await disputeAfterAnHour(f, f.renter, jobs.providerFault, pfDelivered);
+      await f.market.connect(f.arbiter).resolveDispute(jobs.providerFault, PROVIDER_FAULT);
+
+      // Disputed and timed out (renter2, bob).
+      jobs.timeout = await awardedCreditJob(f, f.renter2, f.bob);
+      await start(f, f.bob, jobs.timeout);
+      const toDelivered = await deliverAtEnd(f, f.bob, jobs.timeout);
+      const toDisputed = await disputeAfterAnHour(f, f.renter2, jobs.timeout, toDelivered);
+      await networkHelpers.time.increaseTo(toDisputed + DISPUTE_TIMEOUT);
+      await f.market.settleDisputeTimeout(jobs.timeout);
+
+      // Instant (renter, carol).
+      await refreshFeed(f);
+      jobs.instant = await createJob(f, credit(f, { pricingRule: INSTANT, revealWindow: 0 }));
+      await f.market.connect(f.carol).acceptInstant(jobs.instant);
+      await start(f, f.carol, jobs.instant);
+      await deliverAtEnd(f, f.carol, jobs.instant);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobs.instant)).deadline);
+      await f.market.settle(jobs.instant);
+
+      // Worked out by hand: 7 budgets of $80 and 2 bonds of $3 were escrowed.
+      const spent = 7n * BUDGET + 2n * DISPUTE_BOND;
+      // Refunds: award refunds (5 auctions x $20), cancel $80, stop $36, no-show $60, ProviderFault
+      // $12 + $3 bond, timeout $3 bond.
+      const refunded = 5n * AWARD_REFUND + BUDGET + 36n * USD + VALUE + 15n * USD + DISPUTE_BOND;
+      // Earnings: delivered $60, stopped $24, ProviderFault $48, timeout $60, instant $80.
+      const accrued = VALUE + 24n * USD + 48n * USD + VALUE + BUDGET;
+      expect(await s.totalCreditsSpent()).to.equal(spent);
+      expect(await s.totalCreditsRefunded()).to.equal(refunded);
+      expect(await s.totalEarningsAccrued()).to.equal(accrued);
+      expect(refunded + accrued).to.equal(spent);
+      const fees = feeOf(VALUE) + feeOf(24n * USD) + feeOf(48n * USD) + feeOf(VALUE) + feeOf(BUDGET);
+      expect(await s.earningsOf(f.treasury.address)).to.equal(fees);
+      const providers =
+        (await s.earningsOf(f.alice.address)) +
+        (await s.earningsOf(f.bob.address)) +
+        (await s.earningsOf(f.carol.address));
+      expect(providers + fees).to.equal(accrued);
+      expect(await s.creditsOutstanding()).to.equal(2n * BOUGHT - spent + refunded);
+      expect((await s.creditsOf(f.renter.address)) + (await s.creditsOf(f.renter2.address))).to.equal(
+        2n * BOUGHT - spent + refunded,
+      );
+      await expectFinalBooks(f);
+
+      // Everyone withdraws at an odd price; the USD is conserved, the GRL follows the price.
+      const answer = 65_432_100n;
+      await setAnswer(f, answer);
+      let minted = 0n;
+      for (const earner of [f.alice, f.bob, f.carol, f.treasury]) {
+        const usd = await s.earningsOf(earner.address);
+        const grl = grlFor(usd, price18(answer));
+        await expect(s.connect(earner).withdrawEarnings(earner.address))
+          .to.emit(s, "EarningsWithdrawn")
+          .withArgs(earner.address, earner.address, usd, grl, price18(answer), grl, 0n, 0n, await s.currentEpoch());
+        minted += grl;
+      }
+      expect(await s.totalEarningsWithdrawn()).to.equal(accrued);
+      expect(await s.totalGrlMintedForEarnings()).to.equal(minted);
+      expect(await f.token.totalSupply()).to.equal(
+        INITIAL_SUPPLY + (await f.token.totalMinted()) - (await f.token.totalBurned()),
+      );
+      expect(await f.token.totalMinted()).to.equal(minted);
+      // Burned: the renters' 2000 GRL for credits, and by the registry the slashed collateral's burned
+      // part (no-show: 9 of carol's 36 GRL; ProviderFault: 18 of alice's 36 GRL).
+      expect(await s.totalGrlBurned()).to.equal(2_000n * GRL);
+      expect(await f.token.totalBurned()).to.equal(2_000n * GRL + 9n * GRL + 18n * GRL);
+      await expectFinalBooks(f);
+    });
+  });
+});

@@ -1,0 +1,377 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { GRL } from "../helpers/fixtures.js";
+import { EMISSION_BUDGET_PER_EPOCH } from "../helpers/market.js";
+import {
+  allAccounts,
+  creditsFor,
+  deploySettlement,
+  expectBooks,
+  grantGuardian,
+  grantMarketRole,
+  PRICE,
+  type SettlementFixture,
+  toEpoch,
+  USD,
+} from "./helpers.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+/** The renter bought BOUGHT credits (1000 GRL at $0.50 less 25 bps); marketEoa holds MARKET_ROLE. */
+const BOUGHT = creditsFor(1_000n * GRL, PRICE);
+
+async function fixture() {
+  const f = await deploySettlement(ethers);
+  await grantMarketRole(f);
+  await f.settlement.connect(f.renter).buyCredits(f.renter.address, 1_000n * GRL, 0n);
+  return f;
+}
+
+/** The fixture with 100 credits of the renter escrowed. */
+async function escrowedFixture() {
+  const f = await fixture();
+  await f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, 100n * USD);
+  return f;
+}
+
+async function marketRole(f: SettlementFixture): Promise<string> {
+  return f.settlement.MARKET_ROLE();
+}
+
+describe("Settlement: market hooks", function () {
+  describe("access", function () {
+    it("test_spendCredits_revertsForNonMarketCallers", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const role = await marketRole(f);
+      // The renter itself, the admin (who may grant the role but does not hold it) and a stranger.
+      for (const caller of [f.renter, f.admin, f.outsider]) {
+        await expect(f.settlement.connect(caller).spendCredits(f.renter.address, USD))
+          .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, role);
+      }
+    });
+
+    it("test_refundCredits_revertsForNonMarketCallers", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      const role = await marketRole(f);
+      for (const caller of [f.renter, f.admin, f.outsider]) {
+        await expect(f.settlement.connect(caller).refundCredits(caller.address, USD))
+          .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, role);
+      }
+    });
+
+    it("test_accrueEarnings_revertsForNonMarketCallers", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      const role = await marketRole(f);
+      for (const caller of [f.alice, f.admin, f.outsider]) {
+        await expect(f.settlement.connect(caller).accrueEarnings(caller.address, USD))
+          .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, role);
+      }
+    });
+
+    it("test_recordGpuSeconds_revertsForNonMarketCallers", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const role = await marketRole(f);
+      for (const caller of [f.alice, f.admin, f.outsider]) {
+        await expect(f.settlement.connect(caller).recordGpuSeconds(caller.address, 3_600n))
+          .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, role);
+      }
+    });
+
+    it("test_marketHooks_revokedRoleCannotCall", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      const role = await marketRole(f);
+      await f.settlement.connect(f.admin).revokeRole(role, f.marketEoa.address);
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, USD))
+        .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
+        .withArgs(f.marketEoa.address, role);
+    });
+
+    it("test_marketHooks_fixtureMarketHoldsTheRole", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      expect(await f.settlement.hasRole(await marketRole(f), await f.market.getAddress())).to.equal(true);
+    });
+
+    it("test_marketHooks_workWhilePaused", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await grantGuardian(f);
+      await f.settlement.connect(f.guardian).pause();
+      // The pause stops new purchases only: jobs under way keep escrowing, refunding and paying.
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, USD)).to.emit(
+        f.settlement,
+        "CreditsSpent",
+      );
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, USD)).to.emit(
+        f.settlement,
+        "CreditsRefunded",
+      );
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, USD)).to.emit(
+        f.settlement,
+        "EarningsAccrued",
+      );
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 1n)).to.emit(
+        f.settlement,
+        "GpuSecondsRecorded",
+      );
+    });
+  });
+
+  describe("spendCredits", function () {
+    it("test_spendCredits_movesCreditsIntoEscrow", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const amount = 80n * USD;
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, amount))
+        .to.emit(f.settlement, "CreditsSpent")
+        .withArgs(f.renter.address, amount, BOUGHT - amount, amount);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - amount);
+      expect(await f.settlement.creditsEscrowed()).to.equal(amount);
+      expect(await f.settlement.totalCreditsSpent()).to.equal(amount);
+      expect(await f.settlement.creditsOutstanding()).to.equal(BOUGHT - amount);
+      await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_spendCredits_escrowAccumulatesAcrossAccounts", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await f.settlement.connect(f.renter2).buyCredits(f.renter2.address, 100n * GRL, 0n);
+      await f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, 30n * USD);
+      const renter2Credits = creditsFor(100n * GRL, PRICE);
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter2.address, 20n * USD))
+        .to.emit(f.settlement, "CreditsSpent")
+        .withArgs(f.renter2.address, 20n * USD, renter2Credits - 20n * USD, 50n * USD);
+      expect(await f.settlement.totalCreditsSpent()).to.equal(50n * USD);
+      await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_spendCredits_wholeBalance", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, BOUGHT))
+        .to.emit(f.settlement, "CreditsSpent")
+        .withArgs(f.renter.address, BOUGHT, 0n, BOUGHT);
+      expect(await f.settlement.creditsOutstanding()).to.equal(0n);
+    });
+
+    it("test_spendCredits_revertsForZeroAmount", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, 0n)).to.be.revertedWithCustomError(
+        f.settlement,
+        "SettlementZeroAmount",
+      );
+    });
+
+    it("test_spendCredits_revertsBeyondBalance", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, BOUGHT + 1n))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementInsufficientCredits")
+        .withArgs(f.renter.address, BOUGHT, BOUGHT + 1n);
+    });
+
+    it("test_spendCredits_revertsForAccountWithoutCredits", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.outsider.address, 1n))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementInsufficientCredits")
+        .withArgs(f.outsider.address, 0n, 1n);
+    });
+  });
+
+  describe("refundCredits", function () {
+    it("test_refundCredits_movesEscrowBackToTheAccount", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      const amount = 20n * USD;
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, amount))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, amount, BOUGHT - 100n * USD + amount, 80n * USD);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - 80n * USD);
+      expect(await f.settlement.creditsEscrowed()).to.equal(80n * USD);
+      expect(await f.settlement.totalCreditsRefunded()).to.equal(amount);
+      expect(await f.settlement.creditsOutstanding()).to.equal(BOUGHT - 80n * USD);
+      await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_refundCredits_wholeEscrow", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 100n * USD))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, 100n * USD, BOUGHT, 0n);
+      expect(await f.settlement.creditsEscrowed()).to.equal(0n);
+      expect(await f.settlement.creditsOutstanding()).to.equal(BOUGHT);
+    });
+
+    it("test_refundCredits_toAnAccountThatNeverBought", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      // The market decides who is refunded (a slashed bid bond's renter, a dispute's renter...).
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.dave.address, 5n * USD))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.dave.address, 5n * USD, 5n * USD, 95n * USD);
+      await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_refundCredits_revertsForZeroAmount", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 0n)).to.be.revertedWithCustomError(
+        f.settlement,
+        "SettlementZeroAmount",
+      );
+    });
+
+    it("test_refundCredits_revertsBeyondEscrow", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 100n * USD + 1n))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
+        .withArgs(100n * USD, 100n * USD + 1n);
+    });
+
+    it("test_refundCredits_revertsWithNothingEscrowed", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 1n))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
+        .withArgs(0n, 1n);
+    });
+  });
+
+  describe("accrueEarnings", function () {
+    it("test_accrueEarnings_movesEscrowToEarnings", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 58_500_000_000_000_000_000n))
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(
+          f.alice.address,
+          58_500_000_000_000_000_000n,
+          58_500_000_000_000_000_000n,
+          41_500_000_000_000_000_000n,
+        );
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.treasury.address, 1_500_000_000_000_000_000n))
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.treasury.address, 1_500_000_000_000_000_000n, 1_500_000_000_000_000_000n, 40n * USD);
+      expect(await f.settlement.earningsOf(f.alice.address)).to.equal(58_500_000_000_000_000_000n);
+      expect(await f.settlement.earningsOf(f.treasury.address)).to.equal(1_500_000_000_000_000_000n);
+      expect(await f.settlement.totalEarningsAccrued()).to.equal(60n * USD);
+      expect(await f.settlement.creditsEscrowed()).to.equal(40n * USD);
+      // Earnings are not credits: they are withdrawn as GRL, never spent on jobs.
+      expect(await f.settlement.creditsOf(f.alice.address)).to.equal(0n);
+      expect(await f.settlement.creditsOutstanding()).to.equal(BOUGHT - 100n * USD);
+      await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_accrueEarnings_accumulates", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 10n * USD);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 7n * USD))
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.alice.address, 7n * USD, 17n * USD, 83n * USD);
+    });
+
+    it("test_accrueEarnings_wholeEscrow", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.bob.address, 100n * USD))
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.bob.address, 100n * USD, 100n * USD, 0n);
+    });
+
+    it("test_accrueEarnings_revertsForZeroAmount", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 0n)).to.be.revertedWithCustomError(
+        f.settlement,
+        "SettlementZeroAmount",
+      );
+    });
+
+    it("test_accrueEarnings_revertsBeyondEscrow", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 30n * USD);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 70n * USD + 1n))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
+        .withArgs(70n * USD, 70n * USD + 1n);
+    });
+
+    it("test_accrueEarnings_revertsWithNothingEscrowed", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 1n))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
+        .withArgs(0n, 1n);
+    });
+  });
+
+  describe("recordGpuSeconds", function () {
+    it("test_recordGpuSeconds_recordsInTheCurrentEpoch", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 144_000n))
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.alice.address, 144_000n, 144_000n, 144_000n, EMISSION_BUDGET_PER_EPOCH);
+      expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(144_000n);
+      const book = await f.settlement.epochEmissionOf(0n);
+      expect([book.budget, book.gpuSeconds, book.claimed]).to.deep.equal([EMISSION_BUDGET_PER_EPOCH, 144_000n, 0n]);
+    });
+
+    it("test_recordGpuSeconds_accumulatesPerProviderAndEpoch", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 100n);
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.bob.address, 250n))
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.bob.address, 250n, 250n, 350n, EMISSION_BUDGET_PER_EPOCH);
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 50n))
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.alice.address, 50n, 150n, 400n, EMISSION_BUDGET_PER_EPOCH);
+      expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(150n);
+      expect(await f.settlement.gpuSecondsOf(0n, f.bob.address)).to.equal(250n);
+      expect((await f.settlement.epochEmissionOf(0n)).gpuSeconds).to.equal(400n);
+    });
+
+    it("test_recordGpuSeconds_newEpochStartsANewBook", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 100n);
+      await toEpoch(f, networkHelpers, 1n);
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 30n))
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(1n, f.alice.address, 30n, 30n, 30n, EMISSION_BUDGET_PER_EPOCH);
+      expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(100n);
+      expect(await f.settlement.gpuSecondsOf(1n, f.alice.address)).to.equal(30n);
+    });
+
+    it("test_recordGpuSeconds_revertsForZero", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(
+        f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 0n),
+      ).to.be.revertedWithCustomError(f.settlement, "SettlementZeroAmount");
+    });
+
+    it("test_recordGpuSeconds_movesNoCredits", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 3_600n);
+      expect(await f.settlement.creditsEscrowed()).to.equal(100n * USD);
+      expect(await f.settlement.earningsOf(f.alice.address)).to.equal(0n);
+      await expectBooks(f, allAccounts(f));
+    });
+  });
+
+  describe("conservation", function () {
+    it("test_marketHooks_countersBalanceOverAMixedSequence", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const m = f.settlement.connect(f.marketEoa);
+      await f.settlement.connect(f.renter2).buyCredits(f.renter2.address, 500n * GRL, 0n);
+      const bought = BOUGHT + creditsFor(500n * GRL, PRICE);
+      await m.spendCredits(f.renter.address, 80n * USD);
+      await m.spendCredits(f.renter2.address, 40n * USD);
+      await m.refundCredits(f.renter.address, 20n * USD);
+      await m.accrueEarnings(f.alice.address, 58_500_000_000_000_000_000n);
+      await m.accrueEarnings(f.treasury.address, 1_500_000_000_000_000_000n);
+      await m.spendCredits(f.renter.address, 3n * USD);
+      await m.accrueEarnings(f.bob.address, 30n * USD);
+      await m.refundCredits(f.renter2.address, 13n * USD);
+
+      expect(await f.settlement.totalCreditsBought()).to.equal(bought);
+      expect(await f.settlement.totalCreditsSpent()).to.equal(123n * USD);
+      expect(await f.settlement.totalCreditsRefunded()).to.equal(33n * USD);
+      expect(await f.settlement.totalEarningsAccrued()).to.equal(90n * USD);
+      expect(await f.settlement.creditsEscrowed()).to.equal(0n);
+      expect(await f.settlement.creditsOutstanding()).to.equal(bought - 123n * USD + 33n * USD);
+      expect(
+        (await f.settlement.creditsOf(f.renter.address)) + (await f.settlement.creditsOf(f.renter2.address)),
+      ).to.equal(bought - 90n * USD);
+      await expectBooks(f, allAccounts(f));
+    });
+  });
+});
