@@ -79,6 +79,9 @@ interface ISettlement {
     /// @notice A constructor or setter address argument is zero.
     error SettlementZeroAddress(string what);
 
+    /// @notice The settlement itself cannot receive credits or GRL it would hold forever.
+    error SettlementSelfRecipient();
+
     /// @notice An amount argument is zero.
     error SettlementZeroAmount();
 

@@ -17,8 +17,9 @@ import {BmeMath} from "../libraries/BmeMath.sol";
 /// @title Settlement
 /// @notice USD credits, dollar-pegged GRL minting of earnings under a per-epoch cap, and epoch emissions.
 /// See {ISettlement}.
-/// @dev Holds GRL's MINTER_ROLE (and nothing else may mint). The only GRL it ever holds is what it minted
-/// into custody for queue tickets not yet claimed: balanceOf(this) == queue head - GRL claimed by tickets.
+/// @dev Holds GRL's MINTER_ROLE (and nothing else may mint). The GRL it holds is what it minted into
+/// custody for queue tickets not yet claimed (queue head - GRL claimed by tickets), plus whatever someone
+/// sent it directly: neither withdrawals nor tickets can name it as recipient.
 contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeCast for uint256;
     using SafeERC20 for IGridleaseToken;
@@ -163,6 +164,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         returns (uint256 grlAmount, uint256 mintedNow, uint256 ticketId)
     {
         if (recipient == address(0)) revert SettlementZeroAddress("recipient");
+        if (recipient == address(this)) revert SettlementSelfRecipient();
         uint256 usd = _earnings[msg.sender];
         if (usd == 0) revert SettlementNoEarnings(msg.sender);
         uint256 price = oracle.grlUsdPrice();
@@ -459,6 +461,7 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
 
     function _buyCredits(address account, uint256 grlAmount, uint256 minCredits) private returns (uint256 credits) {
         if (account == address(0)) revert SettlementZeroAddress("account");
+        if (account == address(this)) revert SettlementSelfRecipient();
         if (grlAmount == 0) revert SettlementZeroAmount();
         uint256 price = oracle.grlUsdPrice();
         uint16 spread = spreadBps;

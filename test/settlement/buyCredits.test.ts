@@ -233,6 +233,13 @@ describe("Settlement: buyCredits", function () {
         .withArgs("account");
     });
 
+    it("test_buyCredits_revertsForTheSettlementAsAccount", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expect(
+        f.settlement.connect(f.renter).buyCredits(await f.settlement.getAddress(), GRL, 0n),
+      ).to.be.revertedWithCustomError(f.settlement, "SettlementSelfRecipient");
+    });
+
     it("test_buyCredits_revertsForZeroAmount", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await expect(f.settlement.connect(f.renter).buyCredits(f.renter.address, 0n, 0n)).to.be.revertedWithCustomError(

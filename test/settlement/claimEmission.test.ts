@@ -261,7 +261,8 @@ describe("Settlement: claimEmission", function () {
   describe("settled jobs", function () {
     it("test_claimEmission_gpuSecondsFromJobsSettledByTheMarket", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      // Two default stablecoin jobs, 4 GPUs x 10 h each: alice's, then bob's for half the hours.
+      // Two stablecoin jobs of 4 GPUs: alice runs all 10 h of hers; bob delivers a 5 h job after 2.5 h,
+      // and only the compute it actually ran counts.
       const aliceJob = await runningJob(f, networkHelpers);
       await networkHelpers.time.increase(10n * HOUR);
       await f.market.connect(f.alice).deliver(aliceJob, ethers.id("result"), "ipfs://result");
@@ -271,22 +272,41 @@ describe("Settlement: claimEmission", function () {
         .withArgs(0n, f.alice.address, 144_000n, 144_000n, 144_000n, BUDGET);
       await setAnswer(f, GRL_USD_ANSWER); // a day has passed: keep the feed within its heartbeat
       const bobJob = await runningJob(f, networkHelpers, [[f.bob, (15n * USDC) / 10n]], { duration: 5n * HOUR });
+      await networkHelpers.time.setNextBlockTimestamp((await f.market.jobOf(bobJob)).startedAt + 9_000n);
       await deliverAndSettle(f, f.bob, bobJob);
-      expect(await f.settlement.gpuSecondsOf(0n, f.bob.address)).to.equal(72_000n);
-      expect((await f.settlement.epochEmissionOf(0n)).gpuSeconds).to.equal(216_000n);
+      expect(await f.settlement.gpuSecondsOf(0n, f.bob.address)).to.equal(36_000n);
+      expect((await f.settlement.epochEmissionOf(0n)).gpuSeconds).to.equal(180_000n);
       expect(await f.settlement.currentEpoch()).to.equal(0n);
 
       await toEpoch(f, networkHelpers, 1n);
-      const aliceShare = proRata(BUDGET, 144_000n, 216_000n);
-      const bobShare = proRata(BUDGET, 72_000n, 216_000n);
-      expect(aliceShare + bobShare).to.equal(BUDGET - 1n);
+      const aliceShare = proRata(BUDGET, 144_000n, 180_000n);
+      const bobShare = proRata(BUDGET, 36_000n, 180_000n);
+      expect(aliceShare + bobShare).to.equal(BUDGET);
       await expect(f.settlement.claimEmission(0n, f.alice.address))
         .to.emit(f.settlement, "EmissionClaimed")
         .withArgs(0n, f.alice.address, aliceShare, 144_000n, aliceShare);
       await expect(f.settlement.claimEmission(0n, f.bob.address))
         .to.emit(f.settlement, "EmissionClaimed")
-        .withArgs(0n, f.bob.address, bobShare, 72_000n, aliceShare + bobShare);
+        .withArgs(0n, f.bob.address, bobShare, 36_000n, aliceShare + bobShare);
       await expectBooks(f, allAccounts(f));
+    });
+  });
+
+  describe("emission farming", function () {
+    it("test_settle_aYearLongJobDeliveredAtOnceRecordsOnlyTheSecondsRun", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // The attack: a provider renting its own GPUs for a year at the smallest price, delivering at once
+      // and settling a day later, would claim a year of GPU-seconds. Only the 10 s it ran count.
+      const jobId = await runningJob(f, networkHelpers, [[f.alice, 1n]], {
+        duration: 365n * 24n * HOUR,
+        reservePricePerGpuHour: 1n,
+      });
+      await networkHelpers.time.setNextBlockTimestamp((await f.market.jobOf(jobId)).startedAt + 10n);
+      await f.market.connect(f.alice).deliver(jobId, ethers.id("result"), "ipfs://result");
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+      await expect(f.market.settle(jobId))
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.alice.address, 40n, 40n, 40n, BUDGET);
     });
   });
 

@@ -350,6 +350,14 @@ describe("Settlement: withdrawEarnings", function () {
         .withArgs("recipient");
     });
 
+    it("test_withdrawEarnings_revertsForTheSettlementAsRecipient", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // GRL minted to the settlement itself would be locked there for good and still use up the cap.
+      await expect(
+        f.settlement.connect(f.alice).withdrawEarnings(await f.settlement.getAddress()),
+      ).to.be.revertedWithCustomError(f.settlement, "SettlementSelfRecipient");
+    });
+
     it("test_withdrawEarnings_revertsWithoutEarnings", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await expect(f.settlement.connect(f.outsider).withdrawEarnings(f.outsider.address))
