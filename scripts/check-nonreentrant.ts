@@ -74,10 +74,6 @@ export const DEFAULT_TARGETS: Target[] = [
 const GOVERNANCE_SETTER = "role-gated governance setter (timelock): writes a bounded parameter, moves no funds, calls nothing";
 const GUARDIAN = "guardian pause switch: flips one flag, moves no funds, calls nothing";
 const ACCESS_CONTROL = "inherited AccessControl role management: writes a role bit, moves no funds, calls nothing";
-const SELF_SERVICE =
-  "provider self-service on its own profile or inventory: moves no funds and calls nothing, so it opens no reentrancy window, and a re-entering caller can only edit its own record";
-const MARKET_BOOKKEEPING =
-  "MARKET_ROLE bookkeeping (GPU leases, reputation): moves no funds and calls nothing; only the market, itself guarded, can call it";
 
 /**
  * THE ALLOW-LIST. Every entry says why the function needs no guard; anything else that is external or
@@ -110,15 +106,6 @@ export const DEFAULT_ALLOW_LIST: Allowed[] = [
   { contract: "ProviderRegistry", fn: "grantRole", reason: ACCESS_CONTROL },
   { contract: "ProviderRegistry", fn: "revokeRole", reason: ACCESS_CONTROL },
   { contract: "ProviderRegistry", fn: "renounceRole", reason: ACCESS_CONTROL },
-  { contract: "ProviderRegistry", fn: "register", reason: SELF_SERVICE },
-  { contract: "ProviderRegistry", fn: "updateProfile", reason: SELF_SERVICE },
-  { contract: "ProviderRegistry", fn: "setGpuLine", reason: SELF_SERVICE },
-  { contract: "ProviderRegistry", fn: "removeGpuLine", reason: SELF_SERVICE },
-  { contract: "ProviderRegistry", fn: "setOnline", reason: SELF_SERVICE },
-  { contract: "ProviderRegistry", fn: "leaseGpus", reason: MARKET_BOOKKEEPING },
-  { contract: "ProviderRegistry", fn: "releaseGpus", reason: MARKET_BOOKKEEPING },
-  { contract: "ProviderRegistry", fn: "recordSuccess", reason: MARKET_BOOKKEEPING },
-  { contract: "ProviderRegistry", fn: "recordFault", reason: MARKET_BOOKKEEPING },
 ];
 
 interface Declared {
