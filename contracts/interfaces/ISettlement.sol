@@ -31,7 +31,8 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 /// minted into this contract's custody for the front of the queue, and ticket holders pull what reached
 /// them ({claimQueuedMint}). Queue positions are cumulative GRL amounts, so every step is O(1) whatever
 /// the queue's length. An epoch nobody touches releases nothing: GRL minted for earnings in any epoch,
-/// as counted by {mintedInEpoch}, never exceeds the cap.
+/// as counted by {mintedInEpoch}, never exceeds the cap (a cap lowered mid-epoch below what was already
+/// minted stops further mints that epoch; it cannot undo them).
 ///
 /// Emissions. Each epoch's budget is fixed when the epoch's first GPU-seconds are recorded (a later
 /// governance change applies from the next epoch). After the epoch ends, each provider's share is

@@ -351,7 +351,8 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ISettlement
     function creditsOutstanding() external view returns (uint256) {
-        return _totals.creditsBought - _totals.creditsSpent + _totals.creditsRefunded;
+        // Refunded credits can be spent again, so spent may exceed bought: add before subtracting.
+        return _totals.creditsBought + _totals.creditsRefunded - _totals.creditsSpent;
     }
 
     /// @inheritdoc ISettlement

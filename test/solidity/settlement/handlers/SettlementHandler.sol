@@ -839,7 +839,11 @@ contract SettlementHandler is CommonBase, StdUtils {
 
     function _recordGpu(IJobMarket.Job memory job) internal {
         uint256 epoch = currentEpoch();
-        uint256 seconds_ = uint256(job.gpuCount) * job.duration;
+        // The market counts the compute actually run: GPUs x (delivery - start), at most the duration.
+        uint256 ran = job.deliveredAt - job.startedAt;
+        if (ran > job.duration) ran = job.duration;
+        uint256 seconds_ = ran * job.gpuCount;
+        if (seconds_ == 0) return;
         if (ghost_epochSeconds[epoch] == 0) ghost_epochBudget[epoch] = budgetNow;
         ghost_epochSeconds[epoch] += seconds_;
         ghost_providerSeconds[epoch][job.provider] += seconds_;
