@@ -74,7 +74,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IProviderRegistry
-    function register(string calldata metadataURI, uint16 region) external {
+    function register(string calldata metadataURI, uint16 region) external nonReentrant {
         Provider storage p = _providers[msg.sender];
         if (p.registered) revert RegistryAlreadyRegistered(msg.sender);
         _checkMetadata(metadataURI);
@@ -85,7 +85,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function updateProfile(string calldata metadataURI, uint16 region) external {
+    function updateProfile(string calldata metadataURI, uint16 region) external nonReentrant {
         Provider storage p = _registered(msg.sender);
         _checkMetadata(metadataURI);
         p.region = region;
@@ -93,7 +93,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function setGpuLine(bytes32 model, uint32 count, uint32 vramGb, uint32 tflopsX100) external {
+    function setGpuLine(bytes32 model, uint32 count, uint32 vramGb, uint32 tflopsX100) external nonReentrant {
         Provider storage p = _registered(msg.sender);
         if (model == bytes32(0)) revert RegistryZeroGpuModel();
         if (count == 0) revert RegistryZeroGpuCount(model);
@@ -114,7 +114,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function removeGpuLine(bytes32 model) external {
+    function removeGpuLine(bytes32 model) external nonReentrant {
         Provider storage p = _registered(msg.sender);
         GpuLine storage line = _gpuLines[msg.sender][model];
         uint32 count = line.count;
@@ -132,7 +132,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function setOnline(bool online) external {
+    function setOnline(bool online) external nonReentrant {
         Provider storage p = _registered(msg.sender);
         if (p.online == online) revert RegistryAvailabilityUnchanged(online);
         if (online) {
@@ -274,7 +274,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function leaseGpus(address provider, bytes32 model, uint32 count) external onlyRole(MARKET_ROLE) {
+    function leaseGpus(address provider, bytes32 model, uint32 count) external onlyRole(MARKET_ROLE) nonReentrant {
         _registered(provider);
         if (count == 0) revert RegistryZeroGpuCount(model);
         GpuLine storage line = _gpuLines[provider][model];
@@ -291,7 +291,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function releaseGpus(address provider, bytes32 model, uint32 count) external onlyRole(MARKET_ROLE) {
+    function releaseGpus(address provider, bytes32 model, uint32 count) external onlyRole(MARKET_ROLE) nonReentrant {
         _registered(provider);
         if (count == 0) revert RegistryZeroGpuCount(model);
         GpuLine storage line = _gpuLines[provider][model];
@@ -307,7 +307,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function recordSuccess(address provider) external onlyRole(MARKET_ROLE) returns (uint16 reputation) {
+    function recordSuccess(address provider) external onlyRole(MARKET_ROLE) nonReentrant returns (uint16 reputation) {
         Provider storage p = _registered(provider);
         uint16 previous = p.reputation;
         reputation = ReputationMath.afterSuccess(previous);
@@ -316,7 +316,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function recordFault(address provider) external onlyRole(MARKET_ROLE) returns (uint16 reputation) {
+    function recordFault(address provider) external onlyRole(MARKET_ROLE) nonReentrant returns (uint16 reputation) {
         Provider storage p = _registered(provider);
         uint16 previous = p.reputation;
         reputation = ReputationMath.afterFault(previous);
