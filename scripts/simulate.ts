@@ -39,6 +39,7 @@ const program = new Command()
   .option("--providers <n>", "number of providers (default: drawn between 28 and 36)", integer("--providers", 1))
   .option("--intensity <x>", "multiplies the renters' job rates", positive("--intensity"), 1)
   .option("--day-seconds <s>", "spread each simulated day over at least this many seconds (0 = full speed)", positive("--day-seconds"), 0)
+  .option("--warm-up-days <n>", "days run at full speed before --day-seconds applies", integer("--warm-up-days", 0), 0)
   .option("--check", "at the end, reconcile every balance with the chain's events", false)
   .option("--json", "print JSON lines (one per day, then the summary) instead of text", false)
   .option("--verbose", "print reverted transactions and other details to stderr", false)
@@ -54,6 +55,7 @@ interface Options {
   providers?: number;
   intensity: number;
   daySeconds: number;
+  warmUpDays: number;
   check: boolean;
   json: boolean;
   verbose: boolean;
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     providers: options.providers,
     intensity: options.intensity,
     daySeconds: options.daySeconds,
+    warmUpDays: options.warmUpDays,
     onDay: (report) => print(options.json ? JSON.stringify(toJson({ type: "day", ...report })) : dayLine(report)),
     onFirstSettle: (info) => {
       const sinceLaunch = Number.isNaN(launchedAt) ? undefined : Date.now() - launchedAt;

@@ -3,8 +3,10 @@
 // Ctrl-C stops every child process; a second `npm start` starts from a clean chain.
 //
 // Environment: GRIDLEASE_PORT (default 8545); GRIDLEASE_SIMULATE=0 leaves the market idle (to try the CLI
-// by hand); GRIDLEASE_SEED (default 1) and GRIDLEASE_SIM_DAY_SECONDS (wall-clock seconds per simulated
-// day at least; default 0, as fast as the machine allows) tune the simulator.
+// by hand); GRIDLEASE_SEED (default 1); GRIDLEASE_SIM_DAY_SECONDS: after three simulated days at full
+// speed, each simulated day takes at least this many seconds (default 60; 0 = full speed throughout).
+// Why slow down at all: the local node keeps every block in memory (about 100 MB per simulated day of
+// this market), so a market left running at full speed would fill the machine's memory within the hour.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -17,7 +19,8 @@ const port = Number(process.env.GRIDLEASE_PORT ?? "8545");
 const rpcUrl = `http://${host}:${port}`;
 const simulate = process.env.GRIDLEASE_SIMULATE !== "0";
 const seed = process.env.GRIDLEASE_SEED ?? "1";
-const daySeconds = process.env.GRIDLEASE_SIM_DAY_SECONDS ?? "0";
+const daySeconds = process.env.GRIDLEASE_SIM_DAY_SECONDS ?? "60";
+const WARM_UP_DAYS = "3";
 const launchedAt = Date.now();
 const children = new Set<ChildProcess>();
 
@@ -100,7 +103,7 @@ function allExited(graceMs: number): Promise<void> {
 /** The market simulator (scripts/simulate.ts), day after day until Ctrl-C. */
 function startSimulator(): ChildProcess {
   const args = ["--import", "tsx", join(root, "scripts", "simulate.ts"), "--continuous", "--rpc", rpcUrl];
-  args.push("--seed", seed, "--day-seconds", daySeconds);
+  args.push("--seed", seed, "--day-seconds", daySeconds, "--warm-up-days", WARM_UP_DAYS);
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, GRIDLEASE_RPC_URL: rpcUrl, GRIDLEASE_STARTED_AT: String(launchedAt) },

@@ -12,7 +12,7 @@ import { Chain, type Eip1193, type TxOutcome } from "./chain.js";
 import { DAY, HOUR, type SimAddresses, type SimContext, type SimParams, type SimRandom } from "./context.js";
 import { EventDecoder, type ProtocolEvent } from "./events.js";
 import { GrlPriceWalk } from "./oracle.js";
-import { ACCOUNTS, initialPopulation, newcomers } from "./population.js";
+import { ACCOUNTS, activeOn, initialPopulation, newcomers } from "./population.js";
 import { Quotas } from "./quotas.js";
 import { Random } from "./random.js";
 import { Scheduler } from "./scheduler.js";
@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   intensity?: number;
   /** Spread each simulated day over at least this many wall-clock seconds (default 0: full speed). */
   daySeconds?: number;
+  /** Days simulated at full speed before `daySeconds` applies (default 0). */
+  warmUpDays?: number;
   /** Called with each finished day. */
   onDay?: (report: DayReport) => void;
   /** Called once, when the first job of the run settles. */
@@ -68,6 +70,8 @@ export interface RunSummary {
   revertsByError: Record<string, number>;
   grlPriceUsd: number;
   stopped: boolean;
+  /** Days simulated at full speed (all of them when the run was not paced). */
+  fullSpeedDays: number;
   startTimestamp: number;
   endTimestamp: number;
 }
@@ -94,6 +98,7 @@ export class Simulator implements SimContext {
   private wakeUp: (() => void) | undefined;
   private firstSettle: FirstSettle | undefined;
   private wallStart = 0;
+  private pacedWallStart: number | undefined;
   private feeCollector = false;
   private nextRenterIndex = 0;
   private readonly epochProviders = new Map<number, Set<SimProvider>>();
@@ -283,6 +288,7 @@ export class Simulator implements SimContext {
       revertsByError: Object.fromEntries(this.stats.revertsByError),
       grlPriceUsd: this.walk.usd,
       stopped,
+      fullSpeedDays: (this.options.daySeconds ?? 0) > 0 ? Math.min(reports.length, this.options.warmUpDays ?? 0) : reports.length,
       startTimestamp: this.start,
       endTimestamp: this.chain.now,
     };
@@ -298,7 +304,14 @@ export class Simulator implements SimContext {
     for (const profile of population.renters) this.world.addRenter(profile, hardhatAddress(profile.accountIndex));
     this.nextRenterIndex = population.renters.length;
     let at = this.start + 1;
-    for (const provider of this.world.providers) at = await onboard(this, provider, at);
+    for (const provider of this.world.providers) {
+      const { time, resumed } = await onboard(this, provider, at);
+      at = time;
+      if (resumed && provider.online) {
+        const listed = provider.profile.lines.reduce((sum, l) => sum + l.count, 0);
+        this.stats.markOnline(provider.address, listed, this.start);
+      }
+    }
     this.clock = Math.max(this.clock, at);
   }
 
@@ -322,10 +335,7 @@ export class Simulator implements SimContext {
       }
       const intensity = this.options.intensity ?? 1;
       for (const renter of this.world.renters) {
-        const { joinsOnDay, jobLimit } = renter.profile;
-        if (joinsOnDay <= day && (jobLimit === undefined || renter.jobsPosted < jobLimit)) {
-          planArrivals(this, renter, dayStart, intensity);
-        }
+        if (activeOn(renter.profile, day, renter.jobsPosted)) planArrivals(this, renter, dayStart, intensity);
       }
     }
     for (const provider of this.world.providers) {
@@ -401,11 +411,13 @@ export class Simulator implements SimContext {
     }
   }
 
-  /** With --day-seconds, waits until the wall clock has caught up with simulated time `at`. */
+  /** With daySeconds, waits until the wall clock has caught up with simulated time `at` (after the warm-up). */
   private async pace(at: number): Promise<void> {
     const daySeconds = this.options.daySeconds ?? 0;
-    if (daySeconds <= 0) return;
-    const due = this.wallStart + ((at - this.start) / DAY) * daySeconds * 1000;
+    const pacedFrom = this.start + (this.options.warmUpDays ?? 0) * DAY;
+    if (daySeconds <= 0 || at < pacedFrom) return;
+    this.pacedWallStart ??= Date.now();
+    const due = this.pacedWallStart + ((at - pacedFrom) / DAY) * daySeconds * 1000;
     const wait = due - Date.now();
     if (wait <= 0) return;
     await new Promise<void>((resolve) => {

@@ -58,6 +58,8 @@ export interface RenterProfile {
   joinsOnDay: number;
   /** Jobs it will ever post (a one-off user posts one or two), or undefined for a regular. */
   jobLimit: number | undefined;
+  /** The day it stops posting (it moved on), or undefined if it stays. */
+  leavesOnDay: number | undefined;
   models: readonly (readonly [GpuModelName, number])[];
   rules: readonly (readonly [PricingRuleName, number])[];
   /** Share of its jobs paid in USD credits bought with GRL (the rest in USDC). */
@@ -207,7 +209,14 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
   },
 };
 
-function renter(rng: Random, index: number, kind: RenterKind, joinsOnDay: number, oneOff: boolean): RenterProfile {
+function renter(
+  rng: Random,
+  index: number,
+  kind: RenterKind,
+  joinsOnDay: number,
+  oneOff: boolean,
+  staysDays: number | undefined,
+): RenterProfile {
   const t = RENTERS[kind];
   return {
     accountIndex: ACCOUNTS.firstRenter + index,
@@ -216,6 +225,7 @@ function renter(rng: Random, index: number, kind: RenterKind, joinsOnDay: number
     jobsPerDay: rng.uniform(...t.jobsPerDay),
     joinsOnDay,
     jobLimit: oneOff ? rng.int(1, 2) : undefined,
+    leavesOnDay: staysDays === undefined ? undefined : joinsOnDay + staysDays,
     models: t.models,
     rules: t.rules,
     creditsShare: rng.uniform(...t.creditsShare),
@@ -262,7 +272,7 @@ export function initialPopulation(rng: Random, options: PopulationOptions = {}):
   });
   const renters: RenterProfile[] = [];
   const add = (kind: RenterKind, count: number) => {
-    for (let i = 0; i < count; i++) renters.push(renter(rng, renters.length, kind, 0, false));
+    for (let i = 0; i < count; i++) renters.push(renter(rng, renters.length, kind, 0, false, undefined));
   };
   add("ml-lab", rng.int(6, 8));
   add("startup", rng.int(7, 10));
@@ -271,14 +281,24 @@ export function initialPopulation(rng: Random, options: PopulationOptions = {}):
   return { providers, renters };
 }
 
-/** Renters that show up on `day`: mostly one-off hobbyists, sometimes a startup that stays. */
+/**
+ * Renters that show up on `day`: mostly one-off hobbyists, sometimes a startup or an agent that stays
+ * a few weeks (so a long run's demand levels off instead of growing without end).
+ */
 export function newcomers(rng: Random, day: number, firstIndex: number): RenterProfile[] {
   const arrivals: RenterProfile[] = [];
   const count = rng.poisson(2);
   for (let i = 0; i < count; i++) {
     const stays = rng.chance(0.25);
     const kind: RenterKind = stays ? rng.weighted<RenterKind>([["startup", 2], ["agent", 1]]) : "hobbyist";
-    arrivals.push(renter(rng, firstIndex + i, kind, day, !stays));
+    arrivals.push(renter(rng, firstIndex + i, kind, day, !stays, stays ? rng.int(7, 30) : undefined));
   }
   return arrivals;
+}
+
+/** Whether the renter posts jobs on `day`. */
+export function activeOn(profile: RenterProfile, day: number, jobsPosted: number): boolean {
+  if (profile.joinsOnDay > day) return false;
+  if (profile.leavesOnDay !== undefined && day >= profile.leavesOnDay) return false;
+  return profile.jobLimit === undefined || jobsPosted < profile.jobLimit;
 }

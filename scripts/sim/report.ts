@@ -36,17 +36,18 @@ export function firstSettleLine(info: FirstSettle, sinceLaunchMs?: number): stri
 }
 
 /**
- * Jobs per simulated day and wall-clock seconds per simulated day over the full days on which jobs
- * were posted (set-up, drain days and a day cut short by Ctrl-C excluded), and transactions per second.
+ * Jobs per simulated day over the full days on which jobs were posted (drain days and a day cut short
+ * by Ctrl-C excluded); wall-clock seconds per simulated day and transactions per second over the days
+ * simulated at full speed (a paced run waits on purpose).
  */
 export function rates(summary: RunSummary): { jobsPerDay: number; wallSecondsPerDay: number; txPerSecond: number } {
   const active = summary.daysReported.slice(0, summary.activeDays);
-  const days = Math.max(1, active.length);
-  const txs = summary.daysReported.reduce((sum, d) => sum + d.figures.txs, 0);
-  const wall = summary.daysReported.reduce((sum, d) => sum + d.wallMs, 0) / 1000;
+  const fast = summary.daysReported.slice(0, Math.min(summary.activeDays, summary.fullSpeedDays));
+  const txs = fast.reduce((sum, d) => sum + d.figures.txs, 0);
+  const wall = fast.reduce((sum, d) => sum + d.wallMs, 0) / 1000;
   return {
-    jobsPerDay: active.reduce((sum, d) => sum + d.figures.jobsCreated, 0) / days,
-    wallSecondsPerDay: active.reduce((sum, d) => sum + d.wallMs, 0) / 1000 / days,
+    jobsPerDay: active.reduce((sum, d) => sum + d.figures.jobsCreated, 0) / Math.max(1, active.length),
+    wallSecondsPerDay: wall / Math.max(1, fast.length),
     txPerSecond: wall === 0 ? 0 : txs / wall,
   };
 }
@@ -71,7 +72,8 @@ export function summaryLines(summary: RunSummary): string[] {
     `money: ${usd(t.volumeUsd)} paid to providers, ${usd(t.feesUsd)} fees, ${usd(t.creditsBoughtUsd)} credits bought; ` +
       `GRL burned ${grl(t.grlBurned)}, minted ${grl(t.grlMinted)} (emissions ${grl(t.grlEmitted)}, ` +
       `queued by the cap ${grl(t.grlQueued)}); GRL now $${summary.grlPriceUsd.toFixed(3)}`,
-    `throughput: ${r.jobsPerDay.toFixed(0)} jobs per simulated day, ${r.wallSecondsPerDay.toFixed(2)} s wall per day, ` +
+    `throughput: ${r.jobsPerDay.toFixed(0)} jobs per simulated day, ${r.wallSecondsPerDay.toFixed(2)} s wall per day ` +
+      `at full speed, ` +
       `${r.txPerSecond.toFixed(0)} tx/s; utilisation ${pct(utilisation(t))}; ${t.txs} transactions, ${t.reverts} reverted` +
       (reverts === "" ? "" : ` (${reverts})`),
   ];

@@ -250,6 +250,14 @@ export class Stats {
     }
   }
 
+  /** Counts a provider already online when the run starts (no availability event to learn it from). */
+  markOnline(provider: string, listedGpus: number, at: number): void {
+    const key = provider.toLowerCase();
+    const before = this.onlineGpus.get(key) ?? 0;
+    this.onlineGpus.set(key, listedGpus);
+    this.available.change(listedGpus - before, at);
+  }
+
   /** Closes the day at `end` and starts the next one. */
   closeDay(day: number, end: number, grlPriceUsd: number, wallMs: number): DayReport {
     const figures = this.day;

@@ -65,9 +65,6 @@ export interface SimJob {
   /** Decided when the job starts: the provider will deliver a bad result, or miss the deadline. */
   badResult: boolean;
   late: boolean;
-  /** The renter's plan: cancel right after posting, stop early at this fraction of the run. */
-  cancelEarly: boolean;
-  stopAtFraction: number | undefined;
 }
 
 export class World {

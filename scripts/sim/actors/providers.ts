@@ -19,17 +19,25 @@ export function targetStake(ctx: SimContext, p: SimProvider): bigint {
   return ctx.params.minStakePerGpu * gpus + p.profile.stakeMarginGrl * GRL;
 }
 
-/** Onboards `p` from `at` on; returns the time after its last transaction. */
-export async function onboard(ctx: SimContext, p: SimProvider, at: number): Promise<number> {
+/**
+ * Onboards `p` from `at` on. Returns the time after its last transaction, and whether the provider
+ * was already registered (a rerun on the same chain).
+ */
+export async function onboard(ctx: SimContext, p: SimProvider, at: number): Promise<{ time: number; resumed: boolean }> {
   const { registry, token } = ctx.protocol;
   const existing = await registry.providerOf(p.address);
   await ctx.chain.enlist(p.address);
   if (existing.registered) {
-    // A rerun on the same chain: the provider keeps its registration, stake and reputation.
+    // A rerun on the same chain: the provider keeps its registration, stake and reputation, and the
+    // GPUs still leased to jobs of the earlier run stay out of its reach.
     p.onboarded = true;
     p.online = existing.online;
     p.reputation = Number(existing.reputation);
-    return at;
+    for (const l of p.profile.lines) {
+      const leased = Number((await registry.gpuLineOf(p.address, gpuModelId(l.model))).leased);
+      if (leased > 0) reserveGpus(p, l.model, leased);
+    }
+    return { time: at, resumed: true };
   }
   const stake = targetStake(ctx, p);
   const steps: [string, string, string][] = [
@@ -56,11 +64,11 @@ export async function onboard(ctx: SimContext, p: SimProvider, at: number): Prom
     time = outcome.timestamp + 1;
     if (!outcome.ok) {
       ctx.debug(`${p.profile.name} could not onboard: ${outcome.revert.name}`);
-      return time;
+      return { time, resumed: false };
     }
   }
   p.onboarded = true;
-  return time;
+  return { time, resumed: false };
 }
 
 function reaction(ctx: SimContext, p: SimProvider): number {

@@ -16,7 +16,7 @@ const RULES: Record<PricingRuleName, number> = { "first-price": 0, "second-price
 const USDC_TOP_UP = 500n;
 const CREDITS_TOP_UP_USD = 200n;
 
-/** Hours of the day (UTC) each kind of renter tends to post at, as weights. */
+/** An hour of the day (UTC, fractional) to post at: agents round the clock, people mostly by day or evening. */
 function postingHour(ctx: SimContext, kind: RenterKind): number {
   const rng = ctx.rng.renters;
   switch (kind) {
@@ -185,13 +185,10 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
     disputeDeadline: 0,
     badResult: false,
     late: false,
-    cancelEarly: false,
-    stopAtFraction: undefined,
   };
   ctx.world.jobs.set(job.id, job);
   if (ctx.quotas.decide("cancelEarly", rng.chance(p.cancelRate))) {
     // Changed its mind (wrong model, found capacity elsewhere) before any provider reacted.
-    job.cancelEarly = true;
     ctx.schedule(job.createdAt + 20, `cancel #${job.id}`, () => cancel(ctx, job));
     return;
   }
@@ -253,8 +250,8 @@ export function onStarted(ctx: SimContext, job: SimJob): void {
     return;
   }
   if (ctx.quotas.decide("stopEarly", rng.chance(job.renter.profile.stopRate))) {
-    job.stopAtFraction = rng.uniform(0.15, 0.85);
-    ctx.schedule(job.startedAt + Math.round(job.stopAtFraction * job.durationSeconds), `stop #${job.id}`, () => stop(ctx, job));
+    const stopAt = job.startedAt + Math.round(rng.uniform(0.15, 0.85) * job.durationSeconds);
+    ctx.schedule(stopAt, `stop #${job.id}`, () => stop(ctx, job));
   }
 }
 
