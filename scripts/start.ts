@@ -1,6 +1,12 @@
-// `npm start`: a local chain with the Gridlease protocol deployed and a few demo providers online.
+// `npm start`: a local chain with the Gridlease protocol deployed and a simulated GPU market running on it.
 // Runs on the pinned Node 22 (npm puts node_modules/.bin first on PATH), which strips the types itself.
 // Ctrl-C stops every child process; a second `npm start` starts from a clean chain.
+//
+// Environment: GRIDLEASE_PORT (default 8545); GRIDLEASE_SIMULATE=0 leaves the market idle (to try the CLI
+// by hand); GRIDLEASE_SEED (default 1); GRIDLEASE_SIM_DAY_SECONDS: after three simulated days at full
+// speed, each simulated day takes at least this many seconds (default 60; 0 = full speed throughout).
+// Why slow down at all: the local node keeps every block in memory (about 100 MB per simulated day of
+// this market), so a market left running at full speed would fill the machine's memory within the hour.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -11,6 +17,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const host = "127.0.0.1";
 const port = Number(process.env.GRIDLEASE_PORT ?? "8545");
 const rpcUrl = `http://${host}:${port}`;
+const simulate = process.env.GRIDLEASE_SIMULATE !== "0";
+const seed = process.env.GRIDLEASE_SEED ?? "1";
+const daySeconds = process.env.GRIDLEASE_SIM_DAY_SECONDS ?? "60";
+const WARM_UP_DAYS = "3";
+const launchedAt = Date.now();
 const children = new Set<ChildProcess>();
 
 function log(message: string): void {
@@ -71,6 +82,43 @@ function stopAll(): void {
   for (const child of children) child.kill("SIGTERM");
 }
 
+/** Resolves once every child has exited; kills the ones still there after `graceMs`. */
+function allExited(graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (children.size === 0) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    const timer = setTimeout(() => {
+      for (const child of children) child.kill("SIGKILL");
+      resolve();
+    }, graceMs);
+    for (const child of children) child.once("exit", check);
+    check();
+  });
+}
+
+/** The market simulator (scripts/simulate.ts), day after day until Ctrl-C. */
+function startSimulator(): ChildProcess {
+  const args = ["--import", "tsx", join(root, "scripts", "simulate.ts"), "--continuous", "--rpc", rpcUrl];
+  args.push("--seed", seed, "--day-seconds", daySeconds, "--warm-up-days", WARM_UP_DAYS);
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, GRIDLEASE_RPC_URL: rpcUrl, GRIDLEASE_STARTED_AT: String(launchedAt) },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.add(child);
+  child.on("exit", (code, signal) => {
+    children.delete(child);
+    if (!stopping && code !== 0) {
+      log(`the market simulator stopped (${signal ?? `exit code ${code}`}); the chain keeps running`);
+    }
+  });
+  return child;
+}
+
 async function main(): Promise<void> {
   if (await portIsOpen()) {
     throw new Error(
@@ -103,17 +151,20 @@ async function main(): Promise<void> {
     "deployment",
   );
 
-  log("onboarding demo providers and a first job ...");
-  await finished(hardhat(["run", "--no-compile", "--network", "localhost", "scripts/seed-demo.ts"]), "demo seeding");
-
   const addresses = JSON.parse(
     readFileSync(join(root, "ignition", "deployments", "chain-31337", "deployed_addresses.json"), "utf8"),
   ) as Record<string, string>;
-  log("ready.");
+  log(`ready in ${((Date.now() - launchedAt) / 1000).toFixed(0)} s.`);
   console.log(`\n  ${"JSON-RPC".padEnd(37)} ${rpcUrl}  (chain id 31337)`);
   for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(37)} ${address}`);
-  console.log("\n  Funded test accounts use Hardhat's default mnemonic (test test ... junk).");
-  console.log("  Press Ctrl-C to stop.\n");
+  console.log("\n  Funded test accounts use Hardhat's default mnemonic (test test ... junk); the simulated providers");
+  console.log("  and renters are its accounts 100 and up, the keeper account 20.");
+  if (simulate) {
+    console.log("  The market simulator prints one line per simulated day. Press Ctrl-C to stop.\n");
+    startSimulator();
+  } else {
+    console.log("  The market is idle (GRIDLEASE_SIMULATE=0). Press Ctrl-C to stop.\n");
+  }
 
   await new Promise<void>((resolve, reject) => {
     node.on("exit", (code, signal) => {
@@ -134,12 +185,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 main()
-  .then(() => {
+  .then(async () => {
+    await allExited(5_000);
     log("stopped.");
     process.exit(0);
   })
-  .catch((error: unknown) => {
+  .catch(async (error: unknown) => {
     stopAll();
+    await allExited(5_000);
     if (stopping) {
       // Ctrl-C while a step was still running: that step's failure is the interruption itself.
       log("stopped.");

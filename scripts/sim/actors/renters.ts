@@ -1,0 +1,303 @@
+// Renters: when they post jobs and what they ask for, paying in USDC or in USD credits bought by
+// burning GRL, cancelling, stopping early, failing no-shows and late jobs, collecting forfeited bid
+// bonds, and reviewing deliveries (disputing bad ones, and sometimes good ones).
+import { MaxUint256 } from "ethers";
+
+import { GPU_MODELS, gpuModelId } from "../../lib/gpu-models.js";
+import { HOUR, MINUTE, type SimContext } from "../context.js";
+import { eventsNamed } from "../events.js";
+import { MARKET, REGIONS, toTokenUnits, type GpuModelName } from "../market-data.js";
+import type { PricingRuleName, RenterKind } from "../population.js";
+import type { SimJob, SimRenter } from "../world.js";
+import { closeJob, onDisputed, scheduleAward, scheduleSettle } from "./keeper.js";
+import { onJobPosted, onRunEnded } from "./providers.js";
+
+const RULES: Record<PricingRuleName, number> = { "first-price": 0, "second-price": 1, instant: 2 };
+const USDC_TOP_UP = 500n;
+const CREDITS_TOP_UP_USD = 200n;
+
+/** An hour of the day (UTC, fractional) to post at: agents round the clock, people mostly by day or evening. */
+function postingHour(ctx: SimContext, kind: RenterKind): number {
+  const rng = ctx.rng.renters;
+  switch (kind) {
+    case "agent":
+      return rng.uniform(0, 24);
+    case "hobbyist":
+      return rng.weighted([[rng.uniform(0, 8), 1], [rng.uniform(8, 17), 2], [rng.uniform(17, 24), 5]]);
+    default:
+      return rng.weighted([[rng.uniform(0, 7), 1], [rng.uniform(7, 19), 6], [rng.uniform(19, 24), 2]]);
+  }
+}
+
+/** Schedules the jobs `renter` posts on the day starting at `dayStart`. */
+export function planArrivals(ctx: SimContext, renter: SimRenter, dayStart: number, intensity: number): void {
+  const rng = ctx.rng.renters;
+  const p = renter.profile;
+  const count = rng.poisson(p.jobsPerDay * intensity);
+  for (let i = 0; i < count; i++) {
+    const at = dayStart + Math.floor(postingHour(ctx, p.kind) * HOUR);
+    ctx.schedule(at, `post ${p.name}`, () => postJob(ctx, renter));
+  }
+}
+
+async function enlist(ctx: SimContext, renter: SimRenter): Promise<boolean> {
+  await ctx.chain.enlist(renter.address);
+  const { usdc, token } = ctx.protocol;
+  const approvals: [string, string][] = [
+    [ctx.addresses.usdc, usdc!.interface.encodeFunctionData("approve", [ctx.addresses.market, MaxUint256])],
+    [ctx.addresses.token, token.interface.encodeFunctionData("approve", [ctx.addresses.settlement, MaxUint256])],
+  ];
+  for (const [to, data] of approvals) {
+    if (!(await ctx.send(renter.address, to, data, ctx.now, "approve")).ok) return false;
+  }
+  renter.enlisted = true;
+  return true;
+}
+
+/** Makes sure the renter holds `amount` USDC: withdraws its refunds first, then mints (the local faucet). */
+async function ensureUsdc(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
+  const { usdc, market } = ctx.protocol;
+  let held = await usdc!.balanceOf(renter.address);
+  if (held >= amount) return true;
+  const owed = await market.balanceOf(ctx.addresses.usdc, renter.address);
+  if (owed > 0n) {
+    const data = market.interface.encodeFunctionData("withdraw", [ctx.addresses.usdc, renter.address]);
+    if ((await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, "withdraw refunds")).ok) held += owed;
+    if (held >= amount) return true;
+  }
+  const topUp = amount - held + USDC_TOP_UP * 10n ** BigInt(ctx.params.usdcDecimals);
+  const data = usdc!.interface.encodeFunctionData("mint", [renter.address, topUp]);
+  return (await ctx.send(renter.address, ctx.addresses.usdc, data, ctx.now, "mint USDC")).ok;
+}
+
+/** Makes sure the renter has `amount` credits: buys GRL from the treasury and burns it for credits. */
+async function ensureCredits(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
+  const { settlement, token } = ctx.protocol;
+  const have = await settlement.creditsOf(renter.address);
+  if (have >= amount) return true;
+  const need = amount - have;
+  const buy = need + need / 2n + CREDITS_TOP_UP_USD * 10n ** 18n;
+  const keep = 10_000n - BigInt(ctx.params.spreadBps);
+  const price = ctx.grlUsdPrice();
+  const grl = (buy * 10n ** 18n * 10_000n + price * keep - 1n) / (price * keep);
+  const held = await token.balanceOf(renter.address);
+  if (held < grl) {
+    const data = token.interface.encodeFunctionData("transfer", [renter.address, grl - held]);
+    if (!(await ctx.send(ctx.treasury, ctx.addresses.token, data, ctx.now, "sell GRL")).ok) return false;
+  }
+  const data = settlement.interface.encodeFunctionData("buyCredits", [renter.address, grl, need]);
+  return (await ctx.send(renter.address, ctx.addresses.settlement, data, ctx.now, "buy credits")).ok;
+}
+
+function gpuCount(ctx: SimContext, kind: RenterKind, model: GpuModelName): number {
+  const counts = MARKET[model].gpuCounts.filter(([n]) =>
+    kind === "ml-lab" ? n >= 4 : kind === "agent" || kind === "hobbyist" ? n <= 2 : n <= 8,
+  );
+  return ctx.rng.renters.weighted(counts.length > 0 ? counts : MARKET[model].gpuCounts);
+}
+
+/** The renter's ceiling per GPU-hour, in USD. */
+function reserveUsd(ctx: SimContext, renter: SimRenter, model: GpuModelName, rule: PricingRuleName): number {
+  const rng = ctx.rng.renters;
+  const m = MARKET[model];
+  if (rule === "instant") {
+    // An agent fixes a price a little under or over the going rate; rarely one nobody takes.
+    if (ctx.quotas.decide("instantUnfilled", rng.chance(0.03))) return m.decentralLow * rng.uniform(0.5, 0.7);
+    return m.decentralLow + (m.decentralHigh - m.decentralLow) * rng.uniform(0.4, 1.3);
+  }
+  if (ctx.quotas.decide("bargainReserve", rng.chance(renter.profile.bargainRate))) {
+    return m.decentralLow * rng.uniform(0.55, 0.8);
+  }
+  const [lo, hi] = renter.profile.reserveSpread;
+  return m.decentralHigh + (m.hyperscaler - m.decentralHigh) * rng.uniform(lo, hi);
+}
+
+/** Posts one job (funding it first) and lets the market react to it. */
+export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void> {
+  const p = renter.profile;
+  if (!ctx.acceptingJobs || (p.jobLimit !== undefined && renter.jobsPosted >= p.jobLimit)) return;
+  if (!renter.enlisted && !(await enlist(ctx, renter))) return;
+  const rng = ctx.rng.renters;
+  const model = rng.weighted(p.models);
+  const gpus = gpuCount(ctx, p.kind, model);
+  const durationSeconds = Math.max(10, Math.round(rng.uniform(p.durationMinutes[0], p.durationMinutes[1]) / 5) * 5) * MINUTE;
+  const rule = rng.weighted(p.rules);
+  const payment = rng.chance(p.creditsShare) ? "credits" : "usdc";
+  const decimals = payment === "usdc" ? ctx.params.usdcDecimals : 18;
+  // Whole cents per GPU-hour.
+  const reserve = toTokenUnits(BigInt(Math.max(1, Math.round(reserveUsd(ctx, renter, model, rule) * 100))) * 10_000n, decimals);
+  const region = rng.chance(p.regionLock) ? REGIONS[p.home] : 0;
+  const bidWindow = (rule === "instant" ? rng.pick([3, 5, 10]) : rng.pick([10, 15, 20, 30])) * MINUTE;
+  const revealWindow = rule === "instant" ? 0 : rng.pick([10, 15]) * MINUTE;
+  const budget = (reserve * BigInt(gpus) * BigInt(durationSeconds)) / BigInt(HOUR);
+  const funded = payment === "usdc" ? await ensureUsdc(ctx, renter, budget) : await ensureCredits(ctx, renter, budget);
+  if (!funded) return;
+
+  const token = payment === "usdc" ? ctx.addresses.usdc : ctx.addresses.settlement;
+  // A renter picks the model for its memory, so it asks for the model's full VRAM.
+  const minVramGb = GPU_MODELS.find((m) => m.name === model)!.vramGb;
+  const data = ctx.protocol.market.interface.encodeFunctionData("createJob", [
+    {
+      paymentToken: token,
+      gpuModel: gpuModelId(model),
+      gpuCount: gpus,
+      minVramGb,
+      region,
+      minReputation: p.minReputation,
+      duration: durationSeconds,
+      reservePricePerGpuHour: reserve,
+      pricingRule: RULES[rule],
+      bidWindow,
+      revealWindow,
+    },
+  ]);
+  const outcome = await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, `post ${p.name}`);
+  if (!outcome.ok) return;
+  const created = eventsNamed(outcome.events, "JobCreated")[0].args;
+  renter.jobsPosted++;
+  const job: SimJob = {
+    id: created.jobId,
+    renter,
+    payment,
+    token,
+    decimals,
+    model,
+    gpus,
+    durationSeconds,
+    region,
+    minReputation: p.minReputation,
+    minVramGb,
+    reserve,
+    rule,
+    createdAt: outcome.timestamp,
+    bidDeadline: Number(created.bidDeadline),
+    revealDeadline: Number(created.revealDeadline),
+    phase: "bidding",
+    bids: new Map(),
+    winner: undefined,
+    clearing: 0n,
+    value: 0n,
+    startDeadline: 0,
+    startedAt: 0,
+    deliveredAt: 0,
+    deliveryDeadline: 0,
+    challengeDeadline: 0,
+    disputeDeadline: 0,
+    badResult: false,
+    late: false,
+  };
+  ctx.world.jobs.set(job.id, job);
+  if (ctx.quotas.decide("cancelEarly", rng.chance(p.cancelRate))) {
+    // Changed its mind (wrong model, found capacity elsewhere) before any provider reacted.
+    ctx.schedule(job.createdAt + 20, `cancel #${job.id}`, () => cancel(ctx, job));
+    return;
+  }
+  onJobPosted(ctx, job);
+  if (rule === "instant") {
+    ctx.schedule(job.bidDeadline + Math.round(rng.uniform(1, 10) * MINUTE), `unfilled #${job.id}`, () => instantUnfilled(ctx, job));
+  } else {
+    scheduleAward(ctx, job);
+  }
+}
+
+async function cancel(ctx: SimContext, job: SimJob): Promise<void> {
+  if (job.phase !== "bidding") return;
+  const data = ctx.protocol.market.interface.encodeFunctionData("cancelJob", [job.id]);
+  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel #${job.id}`)).ok) closeJob(ctx, job);
+}
+
+/** Nobody took the instant job: the renter withdraws it, or leaves it to expire. */
+async function instantUnfilled(ctx: SimContext, job: SimJob): Promise<void> {
+  if (job.phase !== "bidding") return;
+  if (ctx.rng.renters.chance(0.5)) await cancel(ctx, job);
+  else scheduleAward(ctx, job);
+}
+
+/** After an auction, the renter claims the bonds of bids that were never revealed. */
+export function collectForfeits(ctx: SimContext, job: SimJob, at: number): void {
+  for (const bid of job.bids.values()) {
+    if (bid.status !== "committed") continue;
+    ctx.schedule(at + Math.round(ctx.rng.renters.uniform(5, 90) * MINUTE), `forfeit #${job.id}`, async () => {
+      if (bid.status !== "committed") return;
+      const data = ctx.protocol.market.interface.encodeFunctionData("closeBid", [job.id, bid.provider.address]);
+      if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `forfeit #${job.id}`)).ok) {
+        bid.status = "closed";
+      }
+    });
+  }
+}
+
+/** The winner will not start: the renter fails the job once the start window has closed. */
+export function onNoShow(ctx: SimContext, job: SimJob): void {
+  const at = job.startDeadline + Math.round(ctx.rng.renters.uniform(2, 60) * MINUTE);
+  ctx.schedule(at, `fail #${job.id}`, () => fail(ctx, job));
+}
+
+async function fail(ctx: SimContext, job: SimJob): Promise<void> {
+  if (job.phase !== "awarded" && job.phase !== "running") return;
+  const wasRunning = job.phase === "running";
+  const data = ctx.protocol.market.interface.encodeFunctionData("failJob", [job.id]);
+  if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `fail #${job.id}`)).ok) return;
+  if (wasRunning) onRunEnded(job);
+  closeJob(ctx, job);
+}
+
+/** The job is running: the renter may plan to stop it early, and fails it if it is never delivered. */
+export function onStarted(ctx: SimContext, job: SimJob): void {
+  const rng = ctx.rng.renters;
+  if (job.late) {
+    ctx.schedule(job.deliveryDeadline + Math.round(rng.uniform(5, 60) * MINUTE), `fail late #${job.id}`, () => fail(ctx, job));
+    return;
+  }
+  if (ctx.quotas.decide("stopEarly", rng.chance(job.renter.profile.stopRate))) {
+    const stopAt = job.startedAt + Math.round(rng.uniform(0.15, 0.85) * job.durationSeconds);
+    ctx.schedule(stopAt, `stop #${job.id}`, () => stop(ctx, job));
+  }
+}
+
+async function stop(ctx: SimContext, job: SimJob): Promise<void> {
+  if (job.phase !== "running") return;
+  const data = ctx.protocol.market.interface.encodeFunctionData("stopJob", [job.id]);
+  if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `stop #${job.id}`)).ok) return;
+  onRunEnded(job);
+  closeJob(ctx, job);
+}
+
+/** The renter reviews a delivery: disputes a bad result (usually noticed), rarely a good one. */
+export function onDelivered(ctx: SimContext, job: SimJob): void {
+  const rng = ctx.rng.renters;
+  const noticed = job.badResult && rng.chance(0.95);
+  const frivolous = !job.badResult && ctx.quotas.decide("frivolousDispute", rng.chance(job.renter.profile.frivolousDisputeRate));
+  if (!noticed && !frivolous) {
+    scheduleSettle(ctx, job);
+    return;
+  }
+  const at = Math.min(job.deliveredAt + Math.round(rng.uniform(0.5, 12) * HOUR), job.challengeDeadline - 30 * MINUTE);
+  ctx.schedule(at, `dispute #${job.id}`, () => dispute(ctx, job));
+}
+
+async function dispute(ctx: SimContext, job: SimJob): Promise<void> {
+  if (job.phase !== "delivered") return;
+  const bond = (job.value * BigInt(ctx.params.disputeBondBps) + 9_999n) / 10_000n;
+  const funded = job.payment === "usdc" ? await ensureUsdc(ctx, job.renter, bond) : await ensureCredits(ctx, job.renter, bond);
+  const evidence = ctx.rng.renters.bytes32();
+  const data = ctx.protocol.market.interface.encodeFunctionData("dispute", [job.id, evidence]);
+  const outcome = funded
+    ? await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `dispute #${job.id}`)
+    : undefined;
+  if (outcome === undefined || !outcome.ok) {
+    scheduleSettle(ctx, job);
+    return;
+  }
+  job.phase = "disputed";
+  job.disputeDeadline = Number(eventsNamed(outcome.events, "JobDisputed")[0].args.disputeDeadline);
+  onDisputed(ctx, job, outcome.timestamp);
+}
+
+/** Renters with refunds sitting in the market's ledger take them out now and then. */
+export async function withdrawRefunds(ctx: SimContext, renter: SimRenter): Promise<void> {
+  const { market } = ctx.protocol;
+  if (!renter.enlisted || (await market.balanceOf(ctx.addresses.usdc, renter.address)) === 0n) return;
+  const data = market.interface.encodeFunctionData("withdraw", [ctx.addresses.usdc, renter.address]);
+  await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, "withdraw refunds");
+}

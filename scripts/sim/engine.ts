@@ -1,0 +1,432 @@
+// The market simulator: sets the market up on a deployed protocol, then runs it day by day as a
+// discrete-event simulation on chain time. Works over any EIP-1193 transport: an in-process Hardhat
+// network (tests) or a node's JSON-RPC endpoint (`npm run simulate`, `npm start`).
+import { id } from "ethers";
+
+import { connectProtocol, type DeployedAddresses, type Protocol } from "../lib/deployment.js";
+import { hardhatAddress } from "./accounts.js";
+import { claimQueuedMints } from "./actors/keeper.js";
+import { cashOut, claimEmission, onboard, onSlashed, planAvailability } from "./actors/providers.js";
+import { planArrivals, withdrawRefunds } from "./actors/renters.js";
+import { Chain, type Eip1193, type TxOutcome } from "./chain.js";
+import { DAY, HOUR, type SimAddresses, type SimContext, type SimParams, type SimRandom } from "./context.js";
+import { EventDecoder, type ProtocolEvent } from "./events.js";
+import { GrlPriceWalk } from "./oracle.js";
+import { ACCOUNTS, activeOn, initialPopulation, newcomers } from "./population.js";
+import { Quotas } from "./quotas.js";
+import { Random } from "./random.js";
+import { Scheduler } from "./scheduler.js";
+import { Stats, type DayReport, type Figures } from "./stats.js";
+import { World, type SimProvider } from "./world.js";
+
+export interface SimulatorOptions {
+  seed: number;
+  /** Providers in the market (default: drawn, 28-36). */
+  providers?: number;
+  /** Multiplies every renter's job rate (default 1). */
+  intensity?: number;
+  /** Spread each simulated day over at least this many wall-clock seconds (default 0: full speed). */
+  daySeconds?: number;
+  /** Days simulated at full speed before `daySeconds` applies (default 0). */
+  warmUpDays?: number;
+  /** Called with each finished day. */
+  onDay?: (report: DayReport) => void;
+  /** Called once, when the first job of the run settles. */
+  onFirstSettle?: (info: FirstSettle) => void;
+  /** Receives debug lines (reverts, skipped onboarding); silent by default. */
+  debug?: (line: string) => void;
+}
+
+export interface RunOptions {
+  /** Simulated days of new jobs (ignored with `continuous`). */
+  days?: number;
+  /** Keep going, day after day, until stop() (npm start). */
+  continuous?: boolean;
+  /** After the last day, stop posting jobs and run on until every job has finished. */
+  drain?: boolean;
+}
+
+export interface FirstSettle {
+  jobId: bigint;
+  /** Simulated seconds from the start of the run. */
+  simSeconds: number;
+  /** Wall-clock milliseconds from the start of the run. */
+  wallMs: number;
+}
+
+export interface RunSummary {
+  seed: number;
+  /** Simulated days closed (including drain days). */
+  days: number;
+  /** Days on which jobs were posted. */
+  activeDays: number;
+  providers: number;
+  renters: number;
+  totals: Figures;
+  daysReported: DayReport[];
+  wallMs: number;
+  setupWallMs: number;
+  firstSettle: FirstSettle | undefined;
+  revertsByError: Record<string, number>;
+  grlPriceUsd: number;
+  stopped: boolean;
+  /** Days simulated at full speed (all of them when the run was not paced). */
+  fullSpeedDays: number;
+  startTimestamp: number;
+  endTimestamp: number;
+}
+
+const ARBITER_ROLE = id("ARBITER_ROLE");
+const PRICE_INTERVAL = 6 * HOUR;
+
+export class Simulator implements SimContext {
+  readonly world = new World();
+  readonly rng: SimRandom;
+  readonly quotas: Quotas;
+  readonly treasury = hardhatAddress(0);
+  readonly keeper = hardhatAddress(ACCOUNTS.keeper);
+  arbiter: string | undefined;
+  acceptingJobs = true;
+
+  private readonly scheduler = new Scheduler();
+  private stats!: Stats;
+  private walk!: GrlPriceWalk;
+  private answer = 0n;
+  private clock = 0;
+  private start = 0;
+  private stopRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private firstSettle: FirstSettle | undefined;
+  private wallStart = 0;
+  private pacedWallStart: number | undefined;
+  private feeCollector = false;
+  private nextRenterIndex = 0;
+  private readonly epochProviders = new Map<number, Set<SimProvider>>();
+  private readonly tickets = new Map<bigint, string>();
+
+  private constructor(
+    readonly chain: Chain,
+    readonly protocol: Protocol,
+    readonly addresses: SimAddresses,
+    readonly params: SimParams,
+    private readonly options: SimulatorOptions,
+  ) {
+    const root = new Random(options.seed);
+    this.rng = {
+      providers: root.fork("providers"),
+      renters: root.fork("renters"),
+      keeper: root.fork("keeper"),
+      population: root.fork("population"),
+    };
+    this.quotas = new Quotas(root.fork("quotas"));
+  }
+
+  /** Connects to the deployment at `deployed` over `transport` and reads its parameters. */
+  static async create(transport: Eip1193, deployed: DeployedAddresses, options: SimulatorOptions): Promise<Simulator> {
+    const chain = new Chain(transport);
+    await chain.init();
+    const chainId = await chain.chainId();
+    const protocol = connectProtocol(chainId, deployed, chain.provider);
+    const { market, settlement, registry, feed, usdc } = protocol;
+    if (feed === undefined || usdc === undefined) {
+      throw new Error(
+        "the simulator needs a local deployment (ignition/modules/GridleaseLocal.ts) with the mock GRL/USD feed " +
+          "and the mock USDC: deploy it with `npm start`",
+      );
+    }
+    chain.useDecoder(new EventDecoder(protocol));
+    const marketParams = await market.marketParams(await market.currentParamsId());
+    const params: SimParams = {
+      chainId,
+      feeBps: Number(marketParams.feeBps),
+      collateralBps: Number(marketParams.collateralBps),
+      holdbackBps: Number(marketParams.holdbackBps),
+      disputeBondBps: Number(marketParams.disputeBondBps),
+      maxBids: Number(marketParams.maxBids),
+      bidBond: marketParams.bidBond,
+      startWindow: Number(marketParams.startWindow),
+      challengeWindow: Number(marketParams.challengeWindow),
+      disputeTimeout: Number(marketParams.disputeTimeout),
+      deliveryGrace: Number(marketParams.deliveryGrace),
+      minStakePerGpu: await registry.minStakePerGpu(),
+      epochLength: Number(await settlement.EPOCH_LENGTH()),
+      genesis: Number(await settlement.GENESIS()),
+      spreadBps: Number(await settlement.spreadBps()),
+      usdcDecimals: Number(await usdc.decimals()),
+      feedDecimals: Number(await feed.decimals()),
+    };
+    const addresses: SimAddresses = {
+      market: await market.getAddress(),
+      settlement: await settlement.getAddress(),
+      registry: await registry.getAddress(),
+      token: await protocol.token.getAddress(),
+      usdc: await usdc.getAddress(),
+      feed: await feed.getAddress(),
+    };
+    const sim = new Simulator(chain, protocol, addresses, params, options);
+    const treasury = sim.treasury;
+    if ((await feed.OWNER()).toLowerCase() !== treasury.toLowerCase()) {
+      throw new Error(`the GRL/USD mock feed is not owned by account 0 (${treasury}): the simulator cannot keep the price fresh`);
+    }
+    if ((await protocol.token.balanceOf(treasury)) === 0n) {
+      throw new Error(`account 0 (${treasury}) holds no GRL: the simulator sells GRL to providers and renters from it`);
+    }
+    sim.arbiter = (await market.hasRole(ARBITER_ROLE, treasury)) ? treasury : undefined;
+    sim.feeCollector = (await market.treasury()).toLowerCase() === treasury.toLowerCase();
+    const [, answer] = await feed.latestRoundData();
+    const usd = (n: bigint) => Number(n) / 10 ** params.feedDecimals;
+    sim.walk = new GrlPriceWalk(new Random(options.seed).fork("oracle"), usd(answer), {
+      min: usd(await protocol.oracle.MIN_ANSWER()),
+      max: usd(await protocol.oracle.MAX_ANSWER()),
+    });
+    sim.answer = answer;
+    return sim;
+  }
+
+  get now(): number {
+    return Math.max(this.clock, this.chain.now + 1);
+  }
+
+  grlUsdPrice(): bigint {
+    return this.answer * 10n ** BigInt(18 - this.params.feedDecimals);
+  }
+
+  schedule(at: number, label: string, run: () => Promise<void>, background = false): void {
+    this.scheduler.schedule(at, label, run, background);
+  }
+
+  async send(from: string, to: string, data: string, at: number, label: string): Promise<TxOutcome> {
+    const outcome = await this.chain.send(from, to, data, Math.max(at, this.clock));
+    this.stats.countTx(outcome.ok, outcome.ok ? undefined : outcome.revert.name);
+    if (outcome.ok) {
+      this.stats.observe(outcome.events, outcome.timestamp);
+      this.observe(outcome.events, outcome.timestamp);
+    } else {
+      this.debug(`${label}: reverted ${outcome.revert.name} (${outcome.revert.message.slice(0, 160)})`);
+    }
+    return outcome;
+  }
+
+  debug(message: string): void {
+    this.options.debug?.(message);
+  }
+
+  /** Asks a running simulation to stop after the action in progress. */
+  stop(): void {
+    this.stopRequested = true;
+    this.wakeUp?.();
+  }
+
+  async run(runOptions: RunOptions = {}): Promise<RunSummary> {
+    const continuous = runOptions.continuous ?? false;
+    const days = continuous ? Number.POSITIVE_INFINITY : (runOptions.days ?? 1);
+    this.wallStart = Date.now();
+    // Start on a whole hour of the settlement's epoch clock, so that a seed replays the same way on
+    // any fresh deployment whatever the seconds between deployment and simulation.
+    const p = this.params;
+    this.start = p.genesis + Math.ceil((this.chain.now + 1 - p.genesis) / HOUR) * HOUR;
+    this.clock = this.start;
+    this.stats = new Stats((token) => (token.toLowerCase() === this.addresses.usdc.toLowerCase() ? p.usdcDecimals : 18), this.start);
+    await this.setUp();
+    const setupWallMs = Date.now() - this.wallStart;
+
+    const reports: DayReport[] = [];
+    let day = 0;
+    let activeDays = 0;
+    let dayWall = Date.now();
+    this.planDay(0);
+    for (;;) {
+      const dayEnd = this.start + (day + 1) * DAY;
+      const next = this.scheduler.peek();
+      if (this.stopRequested) break;
+      if (next === undefined || next.at >= dayEnd) {
+        if (this.acceptingJobs) activeDays++;
+        await this.chain.mineAt(dayEnd - 1);
+        const report = this.stats.closeDay(day, dayEnd, this.walk.usd, Date.now() - dayWall);
+        reports.push(report);
+        this.options.onDay?.(report);
+        dayWall = Date.now();
+        day++;
+        const drained = !this.acceptingJobs && this.scheduler.pendingForeground === 0;
+        if (drained || (day >= days && !runOptions.drain)) break;
+        if (day >= days) this.acceptingJobs = false;
+        this.planDay(day);
+        continue;
+      }
+      this.scheduler.pop();
+      this.clock = Math.max(this.clock, next.at);
+      await this.pace(next.at);
+      if (this.stopRequested) break;
+      try {
+        await next.run();
+      } catch (error) {
+        // Stopping together with the chain (npm start's Ctrl-C): the action in flight may fail.
+        if (this.stopRequested) break;
+        throw error;
+      }
+    }
+    const stopped = this.stopRequested;
+    if (stopped) {
+      // The day in progress, as far as it got.
+      const report = this.stats.closeDay(day, Math.max(this.chain.now, this.start + day * DAY), this.walk.usd, Date.now() - dayWall);
+      if (report.figures.txs > 0) {
+        reports.push(report);
+        this.options.onDay?.(report);
+      }
+    }
+    return {
+      seed: this.options.seed,
+      days: reports.length,
+      activeDays,
+      providers: this.world.providers.filter((x) => x.onboarded).length,
+      renters: this.world.renters.filter((r) => r.enlisted).length,
+      totals: this.stats.totals,
+      daysReported: reports,
+      wallMs: Date.now() - this.wallStart,
+      setupWallMs,
+      firstSettle: this.firstSettle,
+      revertsByError: Object.fromEntries(this.stats.revertsByError),
+      grlPriceUsd: this.walk.usd,
+      stopped,
+      fullSpeedDays: (this.options.daySeconds ?? 0) > 0 ? Math.min(reports.length, this.options.warmUpDays ?? 0) : reports.length,
+      startTimestamp: this.start,
+      endTimestamp: this.chain.now,
+    };
+  }
+
+  /** Publishes the first price, enlists the keeper and onboards every provider. */
+  private async setUp(): Promise<void> {
+    await this.chain.enlist(this.treasury, await this.chain.provider.getBalance(this.treasury));
+    await this.chain.enlist(this.keeper);
+    await this.publishPrice(this.start, false);
+    const population = initialPopulation(this.rng.population, { providers: this.options.providers });
+    for (const profile of population.providers) this.world.addProvider(profile, hardhatAddress(profile.accountIndex));
+    for (const profile of population.renters) this.world.addRenter(profile, hardhatAddress(profile.accountIndex));
+    this.nextRenterIndex = population.renters.length;
+    let at = this.start + 1;
+    for (const provider of this.world.providers) {
+      const { time, resumed } = await onboard(this, provider, at);
+      at = time;
+      if (resumed && provider.online) {
+        const listed = provider.profile.lines.reduce((sum, l) => sum + l.count, 0);
+        this.stats.markOnline(provider.address, listed, this.start);
+      }
+    }
+    this.clock = Math.max(this.clock, at);
+  }
+
+  private async publishPrice(at: number, move = true): Promise<void> {
+    if (move) this.walk.step(PRICE_INTERVAL / HOUR);
+    const answer = this.walk.answer(this.params.feedDecimals);
+    const data = this.protocol.feed!.interface.encodeFunctionData("setAnswer", [answer]);
+    if ((await this.send(this.treasury, this.addresses.feed, data, at, "publish price")).ok) this.answer = answer;
+    this.schedule(at + PRICE_INTERVAL, "publish price", () => this.publishPrice(this.now), true);
+  }
+
+  private planDay(day: number): void {
+    const dayStart = this.start + day * DAY;
+    const rng = this.rng.keeper;
+    if (this.acceptingJobs) {
+      if (day > 0) {
+        for (const profile of newcomers(this.rng.population, day, this.nextRenterIndex)) {
+          this.world.addRenter(profile, hardhatAddress(profile.accountIndex));
+          this.nextRenterIndex++;
+        }
+      }
+      const intensity = this.options.intensity ?? 1;
+      for (const renter of this.world.renters) {
+        if (activeOn(renter.profile, day, renter.jobsPosted)) planArrivals(this, renter, dayStart, intensity);
+      }
+    }
+    for (const provider of this.world.providers) {
+      planAvailability(this, provider, dayStart);
+      if (provider.onboarded && rng.chance(0.7)) {
+        this.schedule(dayStart + Math.round(rng.uniform(0, DAY)), "cash out", () => cashOut(this, provider.address), true);
+      }
+    }
+    for (const renter of this.world.renters) {
+      if (renter.enlisted && rng.chance(0.2)) {
+        this.schedule(dayStart + Math.round(rng.uniform(0, DAY)), "withdraw refunds", () => withdrawRefunds(this, renter), true);
+      }
+    }
+    if (this.feeCollector) this.schedule(dayStart + 23 * HOUR, "collect fees", () => cashOut(this, this.treasury), true);
+    // Epochs ending today: providers claim their emissions, ticket holders what the new cap released.
+    const { genesis, epochLength } = this.params;
+    for (let k = Math.max(1, Math.ceil((dayStart - genesis) / epochLength)); genesis + k * epochLength < dayStart + DAY; k++) {
+      const epoch = k - 1;
+      const end = genesis + k * epochLength;
+      this.schedule(end + Math.round(rng.uniform(1, 6) * HOUR), `epoch ${epoch} ended`, () => this.onEpochEnded(epoch), true);
+    }
+  }
+
+  private async onEpochEnded(epoch: number): Promise<void> {
+    for (const provider of this.epochProviders.get(epoch) ?? []) await claimEmission(this, provider, epoch);
+    this.epochProviders.delete(epoch);
+    await claimQueuedMints(this, this.tickets);
+  }
+
+  /** Keeps the actors' picture of the chain current from their transactions' events. */
+  private observe(events: readonly ProtocolEvent[], at: number): void {
+    for (const e of events) {
+      switch (e.name) {
+        case "ReputationUpdated": {
+          const p = this.world.providerAt(e.args.provider);
+          if (p !== undefined) p.reputation = Number(e.args.current);
+          break;
+        }
+        case "ProviderAvailabilityChanged": {
+          const p = this.world.providerAt(e.args.provider);
+          if (p !== undefined) p.online = e.args.online;
+          break;
+        }
+        case "ProviderSlashed": {
+          const p = this.world.providerAt(e.args.provider);
+          if (p !== undefined) onSlashed(this, p, e.args.toRecipient + e.args.burned, at);
+          break;
+        }
+        case "GpuSecondsRecorded": {
+          const p = this.world.providerAt(e.args.provider);
+          if (p === undefined) break;
+          const epoch = Number(e.args.epoch);
+          let set = this.epochProviders.get(epoch);
+          if (set === undefined) this.epochProviders.set(epoch, (set = new Set()));
+          set.add(p);
+          break;
+        }
+        case "EarningsWithdrawn":
+          if (e.args.ticketId !== 0n) this.tickets.set(e.args.ticketId, e.args.recipient);
+          break;
+        case "QueuedMintClaimed":
+          if (e.args.claimed === e.args.ticketAmount) this.tickets.delete(e.args.ticketId);
+          break;
+        case "JobSettled":
+          if (this.firstSettle === undefined) {
+            this.firstSettle = { jobId: e.args.jobId, simSeconds: at - this.start, wallMs: Date.now() - this.wallStart };
+            this.options.onFirstSettle?.(this.firstSettle);
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** With daySeconds, waits until the wall clock has caught up with simulated time `at` (after the warm-up). */
+  private async pace(at: number): Promise<void> {
+    const daySeconds = this.options.daySeconds ?? 0;
+    const pacedFrom = this.start + (this.options.warmUpDays ?? 0) * DAY;
+    if (daySeconds <= 0 || at < pacedFrom) return;
+    this.pacedWallStart ??= Date.now();
+    const due = this.pacedWallStart + ((at - pacedFrom) / DAY) * daySeconds * 1000;
+    const wait = due - Date.now();
+    if (wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = undefined;
+  }
+}
