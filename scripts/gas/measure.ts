@@ -6,6 +6,8 @@ import type { ContractTransactionResponse } from "ethers";
 /** Collects gasUsed per labelled transaction and reports it against a committed snapshot. */
 export class GasTable {
   readonly gas: Record<string, number> = {};
+  /** Transaction hash per measured label (the last one for a repeated label), for traces. */
+  readonly hashes: Record<string, string> = {};
 
   /** Waits for `tx` and records its gas under `label`; returns the gas used. */
   async measure(label: string, tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -13,6 +15,7 @@ export class GasTable {
     if (receipt === null) throw new Error(`${label}: the transaction has no receipt`);
     const used = Number(receipt.gasUsed);
     this.gas[label] = used;
+    this.hashes[label] = receipt.hash;
     return used;
   }
 

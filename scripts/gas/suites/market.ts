@@ -1,0 +1,250 @@
+// Gas of every market entry point and of whole job lifecycles (stablecoin path), on the optimised
+// production build, with the protocol deployed by the same Ignition module `npm start` uses. Used by
+// `npm run gas` (scripts/gas/market.ts) and `npm run bench`.
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { id, parseUnits, Wallet, type JsonRpcApiProvider, type Signer } from "ethers";
+import { network } from "hardhat";
+
+import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
+import {
+  GridleaseToken__factory,
+  JobMarket__factory,
+  MockAggregatorV3__factory,
+  MockStablecoin__factory,
+  ProviderRegistry__factory,
+  Settlement__factory,
+  type IJobMarket,
+} from "../../../types/ethers-contracts/index.js";
+import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
+import { GasTable } from "../measure.js";
+
+const GRL = 10n ** 18n;
+const USDC = 10n ** 6n;
+const HOUR = 3600;
+const FIRST_PRICE = 0;
+const SECOND_PRICE = 1;
+const INSTANT = 2;
+const PROVIDER_FAULT = 0;
+const BID_COUNTS = [1, 8, 32];
+
+/** Gas of the market's entry points and lifecycles; the per-step gas and tx hashes of each lifecycle. */
+export interface MarketGas {
+  table: GasTable;
+  /** Per lifecycle ("first-price", "second-price", "instant"): gas per step label. */
+  lifecycles: Record<string, Record<string, number>>;
+  /** The same steps' transaction hashes, on `provider`'s chain (for traces). */
+  lifecycleHashes: Record<string, Record<string, string>>;
+  provider: JsonRpcApiProvider;
+  /** Deployed contracts by Ignition name (lower-case address -> name), to name call targets in traces. */
+  contracts: Record<string, string>;
+}
+
+/** Deploys the protocol on a fresh in-process chain and measures the market (stablecoin jobs). */
+export async function marketGas(): Promise<MarketGas> {
+  const { ethers, ignition, networkHelpers } = await network.create();
+  const [deployer, renter] = await ethers.getSigners();
+  const deployment = await ignition.deploy(GridleaseLocal);
+  const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
+  const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
+  const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
+  const usdc = MockStablecoin__factory.connect(await deployment.usdc.getAddress(), deployer);
+  const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
+  const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
+  const H100 = gpuModelId("H100");
+
+  /** Providers with deterministic keys: 8 H100 each, 10,000 GRL staked, online. */
+  const providers: Signer[] = [];
+  for (let i = 0; i < Math.max(...BID_COUNTS); i++) {
+    const wallet = new Wallet(id(`gridlease-gas-provider-${i}`), ethers.provider);
+    await networkHelpers.setBalance(wallet.address, 10n ** 20n);
+    await (await token.transfer(wallet.address, 10_000n * GRL)).wait();
+    await (await token.connect(wallet).approve(await registry.getAddress(), 10_000n * GRL)).wait();
+    await (await registry.connect(wallet).register("ipfs://gas-bench", 840)).wait();
+    await (await registry.connect(wallet).stake(10_000n * GRL)).wait();
+    await (await registry.connect(wallet).setGpuLine(H100, 8, 80, tflopsX100(989.5))).wait();
+    await (await registry.connect(wallet).setOnline(true)).wait();
+    providers.push(wallet);
+  }
+  await (await usdc.mint(renter.address, 10_000_000n * USDC)).wait();
+  await (await usdc.connect(renter).approve(await market.getAddress(), 2n ** 255n)).wait();
+
+  /** Job creation reads the oracle: republish the price after time jumps so it is never stale. */
+  async function freshPrice(): Promise<void> {
+    await (await feed.setAnswer(50_000_000n)).wait();
+  }
+
+  function request(pricingRule: number): IJobMarket.JobRequestStruct {
+    return {
+      paymentToken: usdc.target as string,
+      gpuModel: H100,
+      gpuCount: 4,
+      minVramGb: 80,
+      region: 0,
+      minReputation: 0,
+      duration: 10 * HOUR,
+      reservePricePerGpuHour: parseUnits("2.00", 6),
+      pricingRule,
+      bidWindow: HOUR,
+      revealWindow: pricingRule === INSTANT ? 0 : HOUR,
+    };
+  }
+
+  function salt(i: number): string {
+    return id(`salt-${i}`);
+  }
+
+  const scratch = new GasTable();
+  const table = new GasTable();
+
+  /** Creates an auction job, has `bidders` providers commit and reveal, and returns the job id. */
+  async function auctionWithBids(
+    t: GasTable,
+    pricingRule: number,
+    bidders: number,
+    label = "",
+  ): Promise<bigint> {
+    await freshPrice();
+    await t.measure(`createJob${label}`, market.connect(renter).createJob(request(pricingRule)));
+    const jobId = await market.jobCount();
+    for (let i = 0; i < bidders; i++) {
+      const price = parseUnits("1.50", 6) + BigInt(i) * 1_000n;
+      const commitment = await market.bidCommitment(jobId, await providers[i].getAddress(), price, salt(i));
+      await t.measure(`commitBid${label}`, market.connect(providers[i]).commitBid(jobId, commitment));
+    }
+    const job = await market.jobOf(jobId);
+    await networkHelpers.time.increaseTo(job.bidDeadline);
+    for (let i = 0; i < bidders; i++) {
+      const price = parseUnits("1.50", 6) + BigInt(i) * 1_000n;
+      await t.measure(`revealBid${label}`, market.connect(providers[i]).revealBid(jobId, price, salt(i)));
+    }
+    await networkHelpers.time.increaseTo(job.revealDeadline);
+    return jobId;
+  }
+
+  /** One full job: auction (or instant accept), start, claim halfway, deliver, settle, both withdrawals. */
+  async function lifecycle(t: GasTable, pricingRule: number, label: string): Promise<number> {
+    const start = Object.keys(t.gas).length;
+    let jobId: bigint;
+    if (pricingRule === INSTANT) {
+      await freshPrice();
+      await t.measure(`createJob${label}`, market.connect(renter).createJob(request(INSTANT)));
+      jobId = await market.jobCount();
+      await t.measure(`acceptInstant${label}`, market.connect(providers[0]).acceptInstant(jobId));
+    } else {
+      jobId = await auctionWithBids(t, pricingRule, 1, label);
+      await t.measure(`award${label}`, market.award(jobId));
+    }
+    await t.measure(`startJob${label}`, market.connect(providers[0]).startJob(jobId));
+    await networkHelpers.time.increase(5 * HOUR);
+    await t.measure(`claim${label}`, market.connect(providers[0]).claim(jobId));
+    await networkHelpers.time.increase(5 * HOUR);
+    await t.measure(`deliver${label}`, market.connect(providers[0]).deliver(jobId, id("result"), "ipfs://result"));
+    await networkHelpers.time.increase(24 * HOUR);
+    await t.measure(`settle${label}`, market.settle(jobId));
+    await t.measure(`withdraw (provider)${label}`, market.connect(providers[0]).withdraw(usdc.target, await providers[0].getAddress()));
+    if ((await market.balanceOf(usdc.target, renter.address)) > 0n) {
+      await t.measure(`withdraw (renter)${label}`, market.connect(renter).withdraw(usdc.target, renter.address));
+    }
+    return Object.values(t.gas).slice(start).reduce((a, b) => a + b, 0);
+  }
+
+  // Warm-up: the first job on a fresh market writes storage that later jobs find already set. Its settle
+  // lands just inside epoch 1, so it also opens that epoch's emission book and the provider's GPU-seconds
+  // slot; the four measured lifecycles after it (36 hours each) then all settle inside epoch 1 and pay
+  // the same steady-state price (without this, the last one crossed into a new epoch and paid ~36k more
+  // for opening its book).
+  const EPOCH = 1n;
+  await networkHelpers.time.increaseTo((await settlement.epochStart(EPOCH)) - 30n * BigInt(HOUR));
+  await lifecycle(scratch, FIRST_PRICE, "");
+  if ((await settlement.currentEpoch()) !== EPOCH) throw new Error("the warm-up did not settle in the fresh epoch");
+
+  // Single operations, steady state.
+  await lifecycle(table, FIRST_PRICE, "");
+
+  // Whole lifecycles. "core" = create, commit, reveal, award, start, deliver, settle (no claim, no withdrawals).
+  const CORE = ["createJob", "commitBid", "revealBid", "award", "acceptInstant", "startJob", "deliver", "settle"];
+  const lifecycles: Record<string, Record<string, number>> = {};
+  const lifecycleHashes: Record<string, Record<string, string>> = {};
+  for (const [rule, name] of [
+    [FIRST_PRICE, "first-price"],
+    [SECOND_PRICE, "second-price"],
+    [INSTANT, "instant"],
+  ] as const) {
+    const t = new GasTable();
+    const all = await lifecycle(t, rule, "");
+    const core = Object.entries(t.gas)
+      .filter(([label]) => CORE.includes(label))
+      .reduce((sum, [, used]) => sum + used, 0);
+    table.record(`lifecycle ${name}, core (create..settle)`, core);
+    table.record(`lifecycle ${name}, with claim + withdrawals`, all);
+    lifecycles[name] = { ...t.gas };
+    lifecycleHashes[name] = { ...t.hashes };
+  }
+  if ((await settlement.currentEpoch()) !== EPOCH) throw new Error("the measured lifecycles ran past the fresh epoch");
+
+  // Award cost against the number of revealed bids: it must stay flat. Each award credits the renter a
+  // refund; leave the renter a balance first so every award finds that ledger slot already non-zero.
+  await freshPrice();
+  await market.connect(renter).createJob(request(FIRST_PRICE));
+  await market.connect(renter).cancelJob(await market.jobCount());
+  const awardGas: number[] = [];
+  for (const bids of BID_COUNTS) {
+    const jobId = await auctionWithBids(scratch, FIRST_PRICE, bids);
+    awardGas.push(await table.measure(`award (${bids} bids)`, market.award(jobId)));
+    // Close the losing bids so their locks return (and measure a release once).
+    for (let i = 1; i < bids; i++) {
+      const used = await scratch.measure("closeBid", market.closeBid(jobId, await providers[i].getAddress()));
+      if (bids === 8 && i === 1) table.record("closeBid (revealed loser)", used);
+    }
+    await market.connect(providers[0]).startJob(jobId);
+    await market.connect(renter).stopJob(jobId);
+  }
+  table.record("award gas ratio 32 bids / 1 bid (x1000)", Math.round((awardGas[2] / awardGas[0]) * 1000));
+
+  // Side paths.
+  {
+    const jobId = await auctionWithBids(scratch, FIRST_PRICE, 2);
+    await market.award(jobId);
+    await table.measure("startJob (then stopped)", market.connect(providers[0]).startJob(jobId));
+    await networkHelpers.time.increase(3 * HOUR);
+    await table.measure("stopJob", market.connect(renter).stopJob(jobId));
+  }
+  {
+    await freshPrice();
+    await market.connect(renter).createJob(request(FIRST_PRICE));
+    const jobId = await market.jobCount();
+    const commitment = await market.bidCommitment(jobId, await providers[1].getAddress(), 1_000_000n, salt(1));
+    await market.connect(providers[1]).commitBid(jobId, commitment);
+    await networkHelpers.time.increase(2 * HOUR);
+    await market.award(jobId);
+    await table.measure("closeBid (forfeit unrevealed bond)", market.closeBid(jobId, await providers[1].getAddress()));
+  }
+  {
+    await freshPrice();
+    await market.connect(renter).createJob(request(INSTANT));
+    const jobId = await market.jobCount();
+    await market.connect(providers[2]).acceptInstant(jobId);
+    await networkHelpers.time.increase(2 * HOUR);
+    await table.measure("failJob (no-show)", market.failJob(jobId));
+  }
+  {
+    await freshPrice();
+    await market.connect(renter).createJob(request(INSTANT));
+    const jobId = await market.jobCount();
+    await market.connect(providers[3]).acceptInstant(jobId);
+    await market.connect(providers[3]).startJob(jobId);
+    await networkHelpers.time.increase(10 * HOUR);
+    await market.connect(providers[3]).deliver(jobId, id("result"), "ipfs://result");
+    await table.measure("dispute", market.connect(renter).dispute(jobId, id("evidence")));
+    await table.measure("resolveDispute (provider fault)", market.connect(deployer as HardhatEthersSigner).resolveDispute(jobId, PROVIDER_FAULT));
+  }
+  {
+    await freshPrice();
+    await market.connect(renter).createJob(request(FIRST_PRICE));
+    await table.measure("cancelJob", market.connect(renter).cancelJob(await market.jobCount()));
+  }
+
+  const contracts: Record<string, string> = {};
+  for (const [name, contract] of Object.entries(deployment)) contracts[(await contract.getAddress()).toLowerCase()] = name;
+  return { table, lifecycles, lifecycleHashes, provider: ethers.provider as unknown as JsonRpcApiProvider, contracts };
+}
