@@ -75,6 +75,16 @@ async function allRows(indexer: IndexerProcess, field: string, selection: string
 
 const big = (value: string | number | null | undefined): bigint => BigInt(value ?? 0);
 
+/**
+ * Ratios are floats: equal to the exact quotient within 1e-12 (relative). Compared by hand because the
+ * chai-matchers plugin that other test files load turns closeTo into a bigint comparison.
+ */
+function expectRatio(actual: unknown, expected: number, what: string): void {
+  const value = Number(actual);
+  const tolerance = 1e-12 * Math.max(1, Math.abs(expected));
+  expect(Math.abs(value - expected) <= tolerance, `${what}: ${value} vs ${expected}`).to.equal(true);
+}
+
 describe("indexer (Ponder, production mode)", function () {
   this.timeout(600_000);
 
@@ -286,7 +296,7 @@ describe("indexer (Ponder, production mode)", function () {
           expect(big(row.leasedGpuSeconds), `leased ${key}`).to.equal(leased);
           expect(big(row.availableGpuSeconds), `available ${key}`).to.equal(available);
           if (available === 0n) expect(row.utilization).to.equal(null);
-          else expect(Number(row.utilization)).to.be.closeTo(Number(leased) / Number(available), 1e-12);
+          else expectRatio(row.utilization, Number(leased) / Number(available), `utilization ${key}`);
           if (row.period === "hour") {
             if (!hours.has(subject)) hours.set(subject, new Set());
             hours.get(subject)!.add(big(row.periodStart));
@@ -327,7 +337,7 @@ describe("indexer (Ponder, production mode)", function () {
         expect(big(row.medianPrice), `median ${key}`).to.equal(expected.median);
         expect(big(row.vwapPrice), `vwap ${key}`).to.equal(expected.vwap);
         expect(big(row.sumReserve)).to.equal(expected.sumReserve);
-        expect(Number(row.discountVsReserve)).to.be.closeTo(expected.discount, 1e-12);
+        expectRatio(row.discountVsReserve, expected.discount, `discount ${key}`);
         checked++;
       }
       expect(checked).to.equal(truth.prices.size);
@@ -349,7 +359,7 @@ describe("indexer (Ponder, production mode)", function () {
           expected.repeat,
         ]);
         if (expected.unique === 0) expect(row.repeatCustomerRate).to.equal(null);
-        else expect(Number(row.repeatCustomerRate)).to.be.closeTo(expected.repeat / expected.unique, 1e-12);
+        else expectRatio(row.repeatCustomerRate, expected.repeat / expected.unique, `repeat rate ${key}`);
         expect(big(row.jobsCompleted)).to.equal(truth.jobsCompleted.get(key) ?? 0n);
         expect(big(row.jobsFailed)).to.equal(truth.jobsFailed.get(key) ?? 0n);
         expect(big(row.jobsDisputed)).to.equal(truth.jobsDisputed.get(key) ?? 0n);
