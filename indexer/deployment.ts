@@ -5,7 +5,8 @@
 //   GRIDLEASE_CHAIN_ID       chain id (default 31337, the local Hardhat node)
 //   GRIDLEASE_DEPLOYMENT     Ignition deployment folder (default ignition/deployments/chain-<id>)
 //   GRIDLEASE_START_BLOCK    first block to index (default: the block that deployed the first contract)
-//   GRIDLEASE_CLOCK_BLOCKS   blocks between clock ticks that close hours without events (default 1)
+//   GRIDLEASE_CLOCK_BLOCKS   blocks between clock ticks that close hours without events (default 1 on the
+//                            local chain, whose blocks only come with transactions; else 100)
 //   GRIDLEASE_RPC_LANES      parallel request lanes to the endpoint (default 64 on the local chain, else 1)
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
@@ -73,7 +74,7 @@ export function loadIndexerDeployment(env: NodeJS.ProcessEnv = process.env): Ind
   }
   const fromJournal = deploymentBlock(folder, Object.values(addresses));
   const startBlock = positiveInteger("GRIDLEASE_START_BLOCK", fromJournal ?? 0);
-  const clockBlocks = Math.max(1, positiveInteger("GRIDLEASE_CLOCK_BLOCKS", 1));
+  const clockBlocks = Math.max(1, positiveInteger("GRIDLEASE_CLOCK_BLOCKS", chainId === 31337 ? 1 : 100));
   const lanes = Math.max(1, positiveInteger("GRIDLEASE_RPC_LANES", chainId === 31337 ? 64 : 1));
   const separator = rpcUrl.includes("?") ? "&" : "?";
   const rpcUrls = lanes === 1 ? [rpcUrl] : Array.from({ length: lanes }, (_, i) => `${rpcUrl}${separator}lane=${i}`);
