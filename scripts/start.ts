@@ -8,7 +8,7 @@
 // Why slow down at all: the local node keeps every block in memory (about 100 MB per simulated day of
 // this market), so a market left running at full speed would fill the machine's memory within the hour.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,10 @@ const seed = process.env.GRIDLEASE_SEED ?? "1";
 const daySeconds = process.env.GRIDLEASE_SIM_DAY_SECONDS ?? "60";
 const WARM_UP_DAYS = "3";
 const launchedAt = Date.now();
+const indexerPort = Number(process.env.GRIDLEASE_INDEXER_PORT ?? "42069");
+const indexerUrl = `http://${host}:${indexerPort}`;
+/** GRIDLEASE_INDEXER=0 leaves the indexer out. */
+const withIndexer = process.env.GRIDLEASE_INDEXER !== "0";
 const children = new Set<ChildProcess>();
 
 function log(message: string): void {
@@ -119,6 +123,52 @@ function startSimulator(): ChildProcess {
   return child;
 }
 
+/**
+ * The Ponder indexer in dev mode (embedded PGlite database, rebuilt on every start like the chain), with
+ * its log in indexer/.ponder/dev.log. Resolves once it has indexed the chain so far.
+ */
+async function startIndexer(): Promise<void> {
+  log(`starting the indexer on ${indexerUrl} ...`);
+  mkdirSync(join(root, "indexer", ".ponder"), { recursive: true });
+  const logFile = join(root, "indexer", ".ponder", "dev.log");
+  const out = openSync(logFile, "w");
+  const child = spawn(
+    process.execPath,
+    [join(root, "indexer", "scripts", "run.ts"), "dev", "--disable-ui", "--port", String(indexerPort), "--hostname", host],
+    { cwd: root, env: { ...process.env, GRIDLEASE_RPC_URL: rpcUrl }, stdio: ["ignore", out, out] },
+  );
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the indexer exited early (see ${logFile})`);
+    try {
+      if ((await fetch(`${indexerUrl}/ready`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the indexer was not ready within 180 s (see ${logFile})`);
+}
+
+function printIndexerExamples(): void {
+  const graphql = (query: string) =>
+    `curl -s ${indexerUrl}/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query })}'`;
+  console.log(`\n  ${"Indexer (GraphQL, POST)".padEnd(37)} ${indexerUrl}/graphql`);
+  console.log(`  ${"Indexer (REST summary)".padEnd(37)} ${indexerUrl}/summary`);
+  console.log(`  ${"Indexer (SQL over HTTP, @ponder/client)".padEnd(37)} ${indexerUrl}/sql`);
+  console.log("\n  Example queries:");
+  console.log(`    curl -s ${indexerUrl}/summary`);
+  console.log(
+    `    ${graphql('{ networkMetrics(where: {period: hour}, orderBy: "periodStart", orderDirection: "desc", limit: 24) { items { periodStart grossUsd feesUsd utilization jobsCreated } } }')}`,
+  );
+  console.log(
+    `    ${graphql('{ modelMetrics(where: {period: all}) { items { model utilization awards minPrice medianPrice vwapPrice maxPrice discountVsReserve } } }')}`,
+  );
+  console.log(`    ${graphql('{ reputationLeaderboards(orderBy: "rank", limit: 10) { items { rank address reputation successRate } } }')}`);
+}
+
 async function main(): Promise<void> {
   if (await portIsOpen()) {
     throw new Error(
@@ -151,12 +201,15 @@ async function main(): Promise<void> {
     "deployment",
   );
 
+  if (withIndexer) await startIndexer();
+
   const addresses = JSON.parse(
     readFileSync(join(root, "ignition", "deployments", "chain-31337", "deployed_addresses.json"), "utf8"),
   ) as Record<string, string>;
   log(`ready in ${((Date.now() - launchedAt) / 1000).toFixed(0)} s.`);
   console.log(`\n  ${"JSON-RPC".padEnd(37)} ${rpcUrl}  (chain id 31337)`);
   for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(37)} ${address}`);
+  if (withIndexer) printIndexerExamples();
   console.log("\n  Funded test accounts use Hardhat's default mnemonic (test test ... junk); the simulated providers");
   console.log("  and renters are its accounts 100 and up, the keeper account 20.");
   if (simulate) {

@@ -1,9 +1,5 @@
 // The deployed protocol as typed contracts, from an Ignition deployment folder. Shared by the demo,
 // the simulator and the CLI, so none of them copies an address by hand.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
 import type { ContractRunner } from "ethers";
 
 import {
@@ -26,9 +22,9 @@ import {
   type ProviderRegistry,
   type Settlement,
 } from "../../types/ethers-contracts/index.js";
+import type { DeployedAddresses } from "./deployed-addresses.js";
 
-/** The project's root folder (where ignition/ lives). */
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export { deploymentFolder, loadDeployedAddresses, PROJECT_ROOT, type DeployedAddresses } from "./deployed-addresses.js";
 
 /** The protocol's contracts, connected to one runner (a signer or a provider). */
 export interface Protocol {
@@ -44,33 +40,6 @@ export interface Protocol {
   /** Only on a local deployment (GridleaseLocal): the settable GRL/USD feed and the USDC stand-in. */
   feed?: MockAggregatorV3;
   usdc?: MockStablecoin;
-}
-
-/** Contract name -> address, as Ignition recorded them (module prefixes removed). */
-export type DeployedAddresses = Record<string, string>;
-
-/** The folder Ignition writes a chain's deployment to. */
-export function deploymentFolder(chainId: bigint, root: string = PROJECT_ROOT): string {
-  return join(root, "ignition", "deployments", `chain-${chainId}`);
-}
-
-/**
- * Reads `deployed_addresses.json` of the chain's Ignition deployment (`folder` overrides where).
- * Throws a message that says what to do when there is no deployment for the chain.
- */
-export function loadDeployedAddresses(chainId: bigint, folder: string = deploymentFolder(chainId)): DeployedAddresses {
-  const file = join(folder, "deployed_addresses.json");
-  if (!existsSync(file)) {
-    throw new Error(
-      `no Gridlease deployment for chain ${chainId} (${file} is missing): deploy with Ignition first ` +
-        "(`npm start` does it on a local chain), or point GRIDLEASE_DEPLOYMENT at a deployment folder",
-    );
-  }
-  const raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
-  const addresses: DeployedAddresses = {};
-  // Keys look like "GridleaseLocal#JobMarket"; the contract name is unique across the modules.
-  for (const [key, address] of Object.entries(raw)) addresses[key.slice(key.indexOf("#") + 1)] = address;
-  return addresses;
 }
 
 /** Connects the typed contracts of a deployment to `runner`. */

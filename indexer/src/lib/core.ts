@@ -1,0 +1,119 @@
+// Shared helpers for the handlers: chain-time periods, USD normalisation and the read-modify-write of
+// metric rows. Everything here reads and writes through `context.db` only: the indexer never calls the
+// chain, and the store makes every write reorg- and crash-safe.
+import type { Context } from "ponder:registry";
+import { getTableColumns } from "drizzle-orm";
+import { hexToString, type Hex } from "viem";
+
+import { paymentToken } from "ponder:schema";
+
+export type Ctx = Pick<Context, "db" | "contracts">;
+export type Db = Ctx["db"];
+export type Period = "hour" | "day" | "all";
+type Row = Record<string, unknown>;
+// The store's methods are generic over each table; metric helpers work on any of them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyTable = any;
+
+export const HOUR = 3600n;
+export const DAY = 86_400n;
+export const USD_DECIMALS = 18;
+
+export const hourStart = (t: bigint): bigint => t - (t % HOUR);
+export const dayStart = (t: bigint): bigint => t - (t % DAY);
+
+/** The three rows an event at hour `hs` touches: its hour, its day and the cumulative row. */
+export function periodsOfHour(hs: bigint): { period: Period; periodStart: bigint }[] {
+  return [
+    { period: "hour", periodStart: hs },
+    { period: "day", periodStart: dayStart(hs) },
+    { period: "all", periodStart: 0n },
+  ];
+}
+
+export const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+export const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
+/** a / b as a float, null when b is zero. */
+export function ratio(a: bigint | number, b: bigint | number): number | null {
+  if (b === 0n || b === 0) return null;
+  return Number(a) / Number(b);
+}
+
+/** floor(a / b), null when b is zero. */
+export function floorDiv(a: bigint, b: bigint): bigint | null {
+  return b === 0n ? null : a / b;
+}
+
+/** A bytes32 GPU model id as text ("H100"). */
+export function modelName(id: Hex): string {
+  return hexToString(id, { size: 32 }).replace(/\0+$/, "");
+}
+
+/** Dollars with 18 decimals: stablecoins (taken at $1) scaled up from their decimals, credits as they are. */
+export function toUsd(amount: bigint, decimals: number): bigint {
+  return amount * 10n ** BigInt(USD_DECIMALS - decimals);
+}
+
+/** The decimals of an allow-listed payment token (from PaymentTokenSet). */
+export async function tokenDecimals(ctx: Ctx, token: Hex): Promise<number> {
+  const row = await ctx.db.find(paymentToken, { address: token });
+  if (row === null) {
+    // The market only escrows allow-listed tokens, and allow-listing emits PaymentTokenSet first.
+    throw new Error(`payment token ${token} was never allow-listed (no PaymentTokenSet event)`);
+  }
+  return row.decimals;
+}
+
+const defaultsCache = new WeakMap<object, Row>();
+
+/** A row of `table` with every column at its default (null where it has none). */
+function defaultsOf(table: AnyTable): Row {
+  let defaults = defaultsCache.get(table);
+  if (defaults === undefined) {
+    defaults = {};
+    for (const [name, column] of Object.entries(getTableColumns(table)) as [string, AnyTable][]) {
+      defaults[name] = column.default ?? null;
+    }
+    defaultsCache.set(table, defaults);
+  }
+  return defaults;
+}
+
+/**
+ * Adds `deltas` to the row `key` of `table` (created from the column defaults if missing), then applies
+ * `derive` to the result (ratios, averages, levels). Returns the row before (null if new) and after.
+ */
+export async function addToRow(
+  db: Db,
+  table: AnyTable,
+  key: Row,
+  deltas: Record<string, bigint | number>,
+  derive?: (row: Row) => Row,
+): Promise<{ before: Row | null; after: Row }> {
+  const store = db as AnyTable;
+  const before = (await store.find(table, key)) as Row | null;
+  const after: Row = before === null ? { ...defaultsOf(table), ...key } : { ...before };
+  for (const [column, delta] of Object.entries(deltas)) {
+    const current = after[column];
+    after[column] = typeof current === "number" ? current + Number(delta) : (current as bigint) + BigInt(delta);
+  }
+  if (derive !== undefined) Object.assign(after, derive(after));
+  if (before === null) {
+    await store.insert(table).values(after);
+  } else {
+    const changes: Row = {};
+    for (const [column, value] of Object.entries(after)) {
+      if (key[column] === undefined && value !== before[column]) changes[column] = value;
+    }
+    if (Object.keys(changes).length > 0) await store.update(table, key).set(changes);
+  }
+  return { before, after };
+}
+
+/** Drops zero deltas, so an event that changes nothing of a table writes nothing to it. */
+export function nonZero(deltas: Record<string, bigint | number>): Record<string, bigint | number> {
+  const kept: Record<string, bigint | number> = {};
+  for (const [column, delta] of Object.entries(deltas)) if (delta !== 0n && delta !== 0) kept[column] = delta;
+  return kept;
+}
