@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {console} from "forge-std/console.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
@@ -14,7 +15,6 @@ import {JobMarket} from "../../../contracts/market/JobMarket.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../contracts/mocks/MockStablecoin.sol";
 import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
-import {Settlement} from "../../../contracts/settlement/Settlement.sol";
 import {ProviderRegistry} from "../../../contracts/staking/ProviderRegistry.sol";
 import {GridleaseToken} from "../../../contracts/token/GridleaseToken.sol";
 
@@ -60,8 +60,13 @@ contract AwardGasTest is Test {
         feed = new MockAggregatorV3(8, 50_000_000);
         ChainlinkPriceOracle oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
         usdc = new MockStablecoin("USDC", "USDC", 6);
-        Settlement settlement = new Settlement(
-            IGridleaseToken(address(grl)), IPriceOracle(address(oracle)), admin, 7 days, 25, 1_000_000 ether, 100_000 ether
+        // Deployed from its artifact: compiling Settlement and JobMarket into one test job runs solc-js out
+        // of memory (HHE908), with coverage instrumentation even more so.
+        ISettlement settlement = ISettlement(
+            deployCode(
+                "Settlement.sol:Settlement",
+                abi.encode(address(grl), address(oracle), admin, 7 days, uint16(25), 1_000_000 ether, 100_000 ether)
+            )
         );
         market = new JobMarket(
             IProviderRegistry(address(registry)),
@@ -74,12 +79,12 @@ contract AwardGasTest is Test {
         );
         bytes32 marketRole = registry.MARKET_ROLE();
         bytes32 minterRole = grl.MINTER_ROLE();
-        bytes32 settlementMarketRole = settlement.MARKET_ROLE();
+        bytes32 settlementMarketRole = keccak256("MARKET_ROLE");
         vm.startPrank(admin);
         registry.grantRole(marketRole, address(market));
         market.setPaymentToken(address(usdc), true);
         grl.grantRole(minterRole, address(settlement));
-        settlement.grantRole(settlementMarketRole, address(market));
+        IAccessControl(address(settlement)).grantRole(settlementMarketRole, address(market));
         vm.stopPrank();
 
         for (uint256 i = 0; i < NUM_PROVIDERS; ++i) {
