@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {console} from "forge-std/console.sol";
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IGridleaseToken} from "../../../contracts/interfaces/IGridleaseToken.sol";
+import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
+import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
+import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
+import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
+import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
+
+import {IJobMarketState, ISettlementState} from "../settlement/handlers/SettlementHandler.sol";
+import {ProtocolHandler} from "./handlers/ProtocolHandler.sol";
+
+/// @notice Protocol-wide stateful invariants: the provider registry, the job market (a 6-decimal
+/// stablecoin and the settlement's credits as payment tokens, first-price, second-price and instant jobs)
+/// and the burn-mint settlement driven together by {ProtocolHandler} with five providers, four renters
+/// and random time jumps. After every call: each token the protocol holds is exactly what its accounting
+/// owes, GRL supply and credits are conserved, no stake leaves before its unlock, slashes stay within
+/// the job's collateral plus forfeited bonds, every finished job paid out exactly what it escrowed, no
+/// job leaves a terminal state, and no epoch mints above its cap.
+/// @dev The token, registry, settlement, market and stablecoin are deployed from their artifacts
+/// (deployCode) and used through interfaces: a test job that compiled them all next to the handler runs
+/// solc-js out of memory. Build the contracts before running this file alone (`node scripts/build.mjs`).
+contract ProtocolInvariantTest is Test {
+    uint256 internal constant INITIAL_SUPPLY = 1e9 ether;
+    uint256 internal constant MIN_STAKE_PER_GPU = 200 ether;
+    uint64 internal constant UNBONDING_PERIOD = 7 days;
+    uint256 internal constant PROVIDER_STAKE = 100_000 ether;
+    uint256 internal constant PROVIDER_WALLET = 50_000 ether;
+    uint256 internal constant RENTER_GRL = 1_000_000 ether;
+    uint256 internal constant NUM_PROVIDERS = 5;
+    uint256 internal constant NUM_RENTERS = 4;
+    bytes32 internal constant H100 = "H100";
+
+    /// @notice The shortest epoch allowed and a small mint cap, so runs cross epochs and the queue forms.
+    uint256 internal constant EPOCH_LENGTH = 1 days;
+    uint16 internal constant SPREAD_BPS = 25;
+    uint256 internal constant MINT_CAP_PER_EPOCH = 50e18;
+    uint256 internal constant EMISSION_BUDGET_PER_EPOCH = 10_000e18;
+
+    IGridleaseToken internal grl;
+    IProviderRegistry internal registry;
+    MockAggregatorV3 internal feed;
+    ChainlinkPriceOracle internal oracle;
+    ISettlementState internal settlement;
+    IJobMarketState internal market;
+    IERC20 internal usdc;
+    ProtocolHandler internal handler;
+
+    address internal admin = makeAddr("admin");
+    address internal treasury = makeAddr("treasury");
+    address internal arbiter = makeAddr("arbiter");
+
+    address[] internal providers;
+    address[] internal renters;
+
+    function setUp() public {
+        vm.warp(1_750_000_000);
+        grl = IGridleaseToken(
+            deployCode("contracts/token/GridleaseToken.sol:GridleaseToken", abi.encode(admin, treasury, INITIAL_SUPPLY))
+        );
+        registry = IProviderRegistry(
+            deployCode(
+                "contracts/staking/ProviderRegistry.sol:ProviderRegistry",
+                abi.encode(address(grl), admin, MIN_STAKE_PER_GPU, UNBONDING_PERIOD)
+            )
+        );
+        feed = new MockAggregatorV3(8, 50_000_000); // $0.50
+        oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
+        settlement = ISettlementState(
+            deployCode(
+                "contracts/settlement/Settlement.sol:Settlement",
+                abi.encode(
+                    address(grl),
+                    address(oracle),
+                    admin,
+                    EPOCH_LENGTH,
+                    SPREAD_BPS,
+                    MINT_CAP_PER_EPOCH,
+                    EMISSION_BUDGET_PER_EPOCH
+                )
+            )
+        );
+        market = IJobMarketState(
+            deployCode(
+                "contracts/market/JobMarket.sol:JobMarket",
+                abi.encode(
+                    address(registry), address(settlement), address(oracle), treasury, admin, arbiter, marketParams()
+                )
+            )
+        );
+        usdc = IERC20(deployCode("contracts/mocks/MockStablecoin.sol:MockStablecoin", abi.encode("USD Coin", "USDC", 6)));
+
+        bytes32 registryMarketRole = keccak256("MARKET_ROLE");
+        bytes32 minterRole = grl.MINTER_ROLE();
+        bytes32 settlementMarketRole = settlement.MARKET_ROLE();
+        vm.startPrank(admin);
+        IAccessControl(address(registry)).grantRole(registryMarketRole, address(market));
+        IAccessControl(address(grl)).grantRole(minterRole, address(settlement));
+        IAccessControl(address(settlement)).grantRole(settlementMarketRole, address(market));
+        market.setPaymentToken(address(settlement), true);
+        market.setPaymentToken(address(usdc), true);
+        vm.stopPrank();
+
+        for (uint256 i = 0; i < NUM_PROVIDERS; ++i) {
+            address p = makeAddr(string.concat("provider", vm.toString(i)));
+            providers.push(p);
+            vm.prank(treasury);
+            grl.transfer(p, PROVIDER_STAKE + PROVIDER_WALLET);
+            vm.startPrank(p);
+            grl.approve(address(registry), type(uint256).max);
+            registry.register("ipfs://provider", 1);
+            registry.stake(PROVIDER_STAKE);
+            registry.setGpuLine(H100, 8, 80, 98_900);
+            registry.setOnline(true);
+            vm.stopPrank();
+        }
+        for (uint256 i = 0; i < NUM_RENTERS; ++i) {
+            address r = makeAddr(string.concat("renter", vm.toString(i)));
+            renters.push(r);
+            vm.prank(treasury);
+            grl.transfer(r, RENTER_GRL);
+            vm.prank(r);
+            grl.approve(address(settlement), type(uint256).max);
+        }
+
+        handler = new ProtocolHandler(
+            market,
+            settlement,
+            usdc,
+            feed,
+            admin,
+            arbiter,
+            providers,
+            renters,
+            PROVIDER_STAKE * NUM_PROVIDERS
+        );
+
+        // About half of the calls move a job along its lifecycle; the rest create jobs, stake and unbond,
+        // withdraw (early too), buy credits, withdraw earnings, claim tickets and emissions, and move time.
+        bytes4[] memory selectors = new bytes4[](36);
+        selectors[0] = ProtocolHandler.createJob.selector;
+        selectors[1] = ProtocolHandler.stake.selector;
+        selectors[2] = ProtocolHandler.requestUnbond.selector;
+        selectors[3] = ProtocolHandler.requestUnbond.selector;
+        selectors[4] = ProtocolHandler.cancelUnbond.selector;
+        selectors[5] = ProtocolHandler.withdrawStake.selector;
+        selectors[6] = ProtocolHandler.withdrawStake.selector;
+        selectors[7] = ProtocolHandler.warpToUnlock.selector;
+        selectors[8] = ProtocolHandler.withdrawLedger.selector;
+        selectors[9] = ProtocolHandler.buyCredits.selector;
+        selectors[10] = ProtocolHandler.withdrawEarnings.selector;
+        selectors[11] = ProtocolHandler.claimQueuedMint.selector;
+        selectors[12] = ProtocolHandler.releaseQueuedMints.selector;
+        selectors[13] = ProtocolHandler.claimEmission.selector;
+        selectors[14] = ProtocolHandler.setMintCap.selector;
+        selectors[15] = ProtocolHandler.warp.selector;
+        for (uint256 i = 16; i < selectors.length; ++i) {
+            selectors[i] = ProtocolHandler.advance.selector;
+        }
+        targetContract(address(handler));
+        targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
+    }
+
+    /// @notice PROTOCOL.md's fees, collateral, holdback, slashes and bonds; the challenge window (a day)
+    /// and dispute timeout (two days) span epochs, and the unbonding period (a week) is longer than both.
+    function marketParams() internal pure returns (IJobMarket.MarketParams memory) {
+        return IJobMarket.MarketParams({
+            feeBps: 250,
+            collateralBps: 3_000,
+            holdbackBps: 2_000,
+            slashToRenterBps: 5_000,
+            faultSlashBps: 5_000,
+            disputeBondBps: 500,
+            maxBids: 32,
+            bidBond: 50e18,
+            startWindow: 1 days,
+            challengeWindow: 1 days,
+            disputeTimeout: 2 days,
+            deliveryGrace: 12 hours
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Token conservation, per token the protocol holds
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The market's stablecoin == the ledger balances it owes (as the model counted them) + the
+    /// escrow of open stablecoin jobs + the dispute bonds it holds.
+    function invariant_marketStablecoinConserved() public view {
+        _assertNoViolation(ProtocolHandler.Check.Ledger);
+        address[] memory accounts = handler.accounts();
+        uint256 owed;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            owed += market.balanceOf(address(usdc), accounts[i]);
+        }
+        assertEq(owed, handler.ghost_usdcOwed(), "ledger balances != model");
+        (uint256 escrow, uint256 bonds) = _held(address(usdc));
+        assertEq(usdc.balanceOf(address(market)), owed + escrow + bonds, "market USDC != owed + escrow + bonds");
+    }
+
+    /// @notice The registry's GRL == every provider's free + locked + unbonding stake == the initial stake
+    /// plus stakes, less withdrawals and slashes.
+    function invariant_registryStakeConserved() public view {
+        _assertNoViolation(ProtocolHandler.Check.Stake);
+        uint256 staked;
+        for (uint256 i = 0; i < providers.length; ++i) {
+            IProviderRegistry.Provider memory p = registry.providerOf(providers[i]);
+            staked += uint256(p.freeStake) + p.lockedStake + p.unbondingStake;
+        }
+        assertEq(grl.balanceOf(address(registry)), staked, "registry GRL != stake");
+        assertEq(staked, handler.ghost_staked(), "stake != model");
+    }
+
+    /// @notice The settlement's GRL == the queue's head (released into custody) - what tickets claimed.
+    function invariant_settlementCustodyConserved() public view {
+        (uint256 head,) = settlement.mintQueue();
+        uint256 claimed;
+        uint256 n = settlement.ticketCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            claimed += settlement.ticketOf(id).claimed;
+        }
+        assertEq(claimed, handler.ghost_ticketsClaimed(), "ticket claims != model");
+        assertEq(grl.balanceOf(address(settlement)), head - claimed, "settlement GRL != head - claimed");
+    }
+
+    /// @notice GRL supply == initial + minted - burned; mints come only from the settlement (earnings and
+    /// emissions), burns only from credit purchases and slashes.
+    function invariant_grlSupplyConserved() public view {
+        uint256 minted = grl.totalMinted();
+        uint256 burned = grl.totalBurned();
+        assertEq(grl.totalSupply(), INITIAL_SUPPLY + minted - burned, "supply != initial + minted - burned");
+        assertEq(
+            minted, settlement.totalGrlMintedForEarnings() + settlement.totalEmissionsMinted(), "minted != by source"
+        );
+        assertEq(burned, settlement.totalGrlBurned() + handler.ghost_grlBurnedBySlashes(), "burned != by source");
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Credits
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Outstanding credits == bought + refunded - spent == the sum of renters' balances.
+    function invariant_creditsConserved() public view {
+        uint256 held;
+        for (uint256 i = 0; i < renters.length; ++i) {
+            held += settlement.creditsOf(renters[i]);
+        }
+        uint256 bought = settlement.totalCreditsBought();
+        assertEq(bought, handler.ghost_creditsBought(), "bought != model");
+        assertEq(
+            bought + settlement.totalCreditsRefunded() - settlement.totalCreditsSpent(),
+            held,
+            "bought + refunded - spent != balances"
+        );
+        assertEq(settlement.creditsOutstanding(), held, "creditsOutstanding != balances");
+    }
+
+    /// @notice Escrowed credits == the escrow + bonds of open credit jobs == spent - refunded - accrued,
+    /// and accrued - withdrawn earnings == the sum of earners' balances.
+    function invariant_creditsEscrowedMatchesOpenJobs() public view {
+        (uint256 escrow, uint256 bonds) = _held(address(settlement));
+        uint256 escrowed = settlement.creditsEscrowed();
+        assertEq(escrowed, escrow + bonds, "creditsEscrowed != open credit jobs' escrow + bonds");
+        assertEq(
+            escrowed,
+            settlement.totalCreditsSpent() - settlement.totalCreditsRefunded() - settlement.totalEarningsAccrued(),
+            "escrowed != spent - refunded - accrued"
+        );
+        uint256 earnings = settlement.earningsOf(treasury);
+        for (uint256 i = 0; i < providers.length; ++i) {
+            earnings += settlement.earningsOf(providers[i]);
+        }
+        assertEq(
+            settlement.totalEarningsAccrued() - settlement.totalEarningsWithdrawn(),
+            earnings,
+            "accrued - withdrawn != earnings"
+        );
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Stake and slashing
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Every withdrawal tried before its unlock reverted with RegistryUnbondingLocked and moved
+    /// nothing.
+    function invariant_noStakeWithdrawnBeforeUnlock() public view {
+        _assertNoViolation(ProtocolHandler.Check.EarlyWithdraw);
+    }
+
+    /// @notice What a job's calls slashed from any provider never exceeds the job's locked collateral plus
+    /// the bid bonds forfeited on it, and a renter never receives more GRL than was slashed.
+    function invariant_slashingBounded() public view {
+        _assertNoViolation(ProtocolHandler.Check.Slash);
+        uint256 n = market.jobCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            assertLe(
+                handler.ghost_slashed(id),
+                handler.ghost_maxCollateral(id) + handler.ghost_forfeitedBonds(id),
+                "slashed > collateral + forfeited bonds"
+            );
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Jobs
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice For every job and both payment paths: escrowed budget + bond == paid to the provider + fees
+    /// + refunds + what it still holds; a finished job holds nothing and paid out exactly what it escrowed.
+    function invariant_jobsBalanced() public view {
+        _assertNoViolation(ProtocolHandler.Check.JobFlow);
+        uint256 n = market.jobCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            IJobMarket.Job memory job = market.jobOf(id);
+            uint256 out = handler.ghost_toProvider(id) + handler.ghost_toTreasury(id) + handler.ghost_toRenter(id);
+            uint256 held = job.escrow;
+            if (job.state == IJobMarket.JobState.Disputed) held += job.disputeBond;
+            assertEq(handler.ghost_jobIn(id), out + held, "escrowed != paid + fees + refunds + held");
+            if (uint8(job.state) >= uint8(IJobMarket.JobState.Settled)) {
+                assertEq(job.escrow, 0, "finished job holds escrow");
+                assertEq(handler.ghost_jobIn(id), out, "finished job: paid + fees + refunds != escrowed");
+            }
+        }
+    }
+
+    /// @notice Once Settled, Expired, Cancelled, Failed or Resolved, a job stays in that state.
+    function invariant_terminalStatesFinal() public view {
+        _assertNoViolation(ProtocolHandler.Check.Terminal);
+        uint256 n = market.jobCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            IJobMarket.JobState seen = handler.ghost_terminal(id);
+            if (seen != IJobMarket.JobState.None) assertEq(uint8(market.stateOf(id)), uint8(seen), "left terminal");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Mint cap
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice No epoch minted more GRL for earnings than the highest cap in force during it, and the
+    /// epochs' mints add up to the total.
+    function invariant_mintedPerEpochWithinCap() public view {
+        uint256[] memory epochs = handler.epochs();
+        uint256 sum;
+        for (uint256 i = 0; i < epochs.length; ++i) {
+            uint256 minted = settlement.mintedInEpoch(epochs[i]);
+            assertLe(minted, handler.ghost_maxCapIn(epochs[i]), "mintedInEpoch > cap in force");
+            sum += minted;
+        }
+        assertEq(sum, settlement.totalGrlMintedForEarnings(), "epochs' mints != total");
+    }
+
+    /// @dev Escrow and dispute bonds of the open jobs paying in `token`.
+    function _held(address token) internal view returns (uint256 escrow, uint256 bonds) {
+        uint256 n = market.jobCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            IJobMarket.Job memory job = market.jobOf(id);
+            if (job.paymentToken != token) continue;
+            escrow += job.escrow;
+            if (job.state == IJobMarket.JobState.Disputed) bonds += job.disputeBond;
+        }
+    }
+
+    function _assertNoViolation(ProtocolHandler.Check check) internal view {
+        assertEq(handler.violations(check), 0, handler.firstViolation(check));
+    }
+
+    /// @notice Logs how often each action went through (and was rejected) in the run, to check the reach.
+    function afterInvariant() public view {
+        string[30] memory names = [
+            "create",
+            "cancel",
+            "commit",
+            "reveal",
+            "accept",
+            "award",
+            "closeBid",
+            "start",
+            "claim",
+            "deliver",
+            "stop",
+            "dispute",
+            "settle",
+            "resolveProviderFault",
+            "resolveRenterFault",
+            "disputeTimeout",
+            "fail",
+            "stake",
+            "unbond",
+            "cancelUnbond",
+            "withdrawStake",
+            "withdrawStakeEarly",
+            "withdrawLedger",
+            "buyCredits",
+            "withdrawEarnings",
+            "claimTicket",
+            "releaseQueue",
+            "claimEmission",
+            "setMintCap",
+            "warp"
+        ];
+        for (uint256 i = 0; i < names.length; ++i) {
+            ProtocolHandler.Action a = ProtocolHandler.Action(i);
+            console.log(names[i], handler.calls(a), handler.rejected(a));
+        }
+        console.log("jobs", market.jobCount());
+        console.log("steps", handler.steps());
+    }
+}
