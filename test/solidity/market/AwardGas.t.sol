@@ -8,10 +8,7 @@ import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interf
 
 import {IGridleaseToken} from "../../../contracts/interfaces/IGridleaseToken.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
-import {IPriceOracle} from "../../../contracts/interfaces/IPriceOracle.sol";
-import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
 import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
-import {JobMarket} from "../../../contracts/market/JobMarket.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../contracts/mocks/MockStablecoin.sol";
 import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
@@ -35,7 +32,7 @@ contract AwardGasTest is Test {
     ProviderRegistry internal registry;
     MockAggregatorV3 internal feed;
     MockStablecoin internal usdc;
-    JobMarket internal market;
+    IJobMarket internal market;
 
     address internal admin = makeAddr("admin");
     address internal treasury = makeAddr("treasury");
@@ -60,22 +57,19 @@ contract AwardGasTest is Test {
         feed = new MockAggregatorV3(8, 50_000_000);
         ChainlinkPriceOracle oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
         usdc = new MockStablecoin("USDC", "USDC", 6);
-        // Deployed from its artifact: compiling Settlement and JobMarket into one test job runs solc-js out
-        // of memory (HHE908), with coverage instrumentation even more so.
+        // Settlement and the market are deployed from their artifacts: compiling them into this test's job
+        // runs solc-js out of memory (HHE908), all the more with coverage instrumentation.
         ISettlement settlement = ISettlement(
             deployCode(
                 "Settlement.sol:Settlement",
                 abi.encode(address(grl), address(oracle), admin, 7 days, uint16(25), 1_000_000 ether, 100_000 ether)
             )
         );
-        market = new JobMarket(
-            IProviderRegistry(address(registry)),
-            ISettlement(address(settlement)),
-            IPriceOracle(address(oracle)),
-            treasury,
-            admin,
-            arbiter,
-            _params()
+        market = IJobMarket(
+            deployCode(
+                "JobMarket.sol:JobMarket",
+                abi.encode(address(registry), address(settlement), address(oracle), treasury, admin, arbiter, _params())
+            )
         );
         bytes32 marketRole = registry.MARKET_ROLE();
         bytes32 minterRole = grl.MINTER_ROLE();
