@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IProviderRegistry} from "./IProviderRegistry.sol";
+import {ISettlement} from "./ISettlement.sol";
+
 /// @title IJobMarket
 /// @notice The Gridlease job lifecycle: escrowed job creation, a sealed-bid reverse auction (or instant
 /// acceptance), execution with streaming payment, delivery, a challenge window, disputes and timeouts.
@@ -584,6 +587,21 @@ interface IJobMarket {
     // ------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------
+
+    /// @notice The provider registry (stake, eligibility, GPU leases, reputation).
+    // solhint-disable-next-line func-name-mixedcase
+    function REGISTRY() external view returns (IProviderRegistry);
+
+    /// @notice The settlement contract: USD credits, earnings and emissions; its address is the payment
+    /// token of credit jobs.
+    // solhint-disable-next-line func-name-mixedcase
+    function SETTLEMENT() external view returns (ISettlement);
+
+    /// @notice Where protocol fees accrue.
+    function treasury() external view returns (address);
+
+    /// @notice Jobs created so far: the latest job id (ids start at 1).
+    function jobCount() external view returns (uint256);
 
     /// @notice The job as stored.
     function jobOf(uint256 jobId) external view returns (Job memory);

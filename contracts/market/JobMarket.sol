@@ -62,20 +62,19 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     uint32 public constant MAX_CHALLENGE_WINDOW = 3 days;
     uint32 public constant MAX_DISPUTE_TIMEOUT = 3 days;
 
-    /// @notice The provider registry (stake, eligibility, GPU leases, reputation).
+    /// @inheritdoc IJobMarket
     IProviderRegistry public immutable REGISTRY;
 
-    /// @notice The settlement contract: USD credits, earnings and emissions. Its address is the payment
-    /// token of credit jobs.
+    /// @inheritdoc IJobMarket
     ISettlement public immutable SETTLEMENT;
 
     /// @notice GRL/USD oracle used to size collateral at job creation.
     IPriceOracle public oracle;
 
-    /// @notice Where protocol fees accrue.
+    /// @inheritdoc IJobMarket
     address public treasury;
 
-    /// @notice Jobs created so far; the latest job id.
+    /// @inheritdoc IJobMarket
     uint256 public jobCount;
 
     /// @inheritdoc IJobMarket

@@ -11,7 +11,6 @@ import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IPriceOracle} from "../../../contracts/interfaces/IPriceOracle.sol";
 import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
 import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
-import {JobMarket} from "../../../contracts/market/JobMarket.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../contracts/mocks/MockStablecoin.sol";
 import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
@@ -45,7 +44,7 @@ contract JobMarketInvariantTest is Test {
     ChainlinkPriceOracle internal oracle;
     MockStablecoin internal usdc;
     ISettlement internal settlement;
-    JobMarket internal market;
+    IJobMarket internal market;
     MarketGhosts internal ghosts;
     AuctionHandler internal auction;
     ExecutionHandler internal execution;
@@ -72,14 +71,13 @@ contract JobMarketInvariantTest is Test {
                 abi.encode(grl, oracle, admin, 7 days, uint16(25), 1_000_000 ether, 100_000 ether)
             )
         );
-        market = new JobMarket(
-            IProviderRegistry(address(registry)),
-            settlement,
-            IPriceOracle(address(oracle)),
-            treasury,
-            admin,
-            arbiter,
-            defaultParams()
+        // Deployed from its artifact, like the settlement: compiling the market into this suite's job runs
+        // solc-js out of memory under coverage instrumentation.
+        market = IJobMarket(
+            deployCode(
+                "JobMarket.sol:JobMarket",
+                abi.encode(address(registry), address(settlement), address(oracle), treasury, admin, arbiter, defaultParams())
+            )
         );
 
         bytes32 marketRole = registry.MARKET_ROLE();

@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {IJobMarket} from "../../../../contracts/interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
 import {JobMath} from "../../../../contracts/libraries/JobMath.sol";
-import {JobMarket} from "../../../../contracts/market/JobMarket.sol";
 import {MockStablecoin} from "../../../../contracts/mocks/MockStablecoin.sol";
 import {ProviderRegistry} from "../../../../contracts/staking/ProviderRegistry.sol";
 import {GridleaseToken} from "../../../../contracts/token/GridleaseToken.sol";
@@ -73,7 +72,7 @@ contract MarketGhosts {
 
     bytes32 public constant H100 = "H100";
 
-    JobMarket public immutable market;
+    IJobMarket public immutable market;
     ProviderRegistry public immutable registry;
     GridleaseToken public immutable grl;
     MockStablecoin public immutable usdc;
@@ -165,7 +164,7 @@ contract MarketGhosts {
 
     error NotHandler(address caller);
 
-    constructor(JobMarket market_, MockStablecoin usdc_, address[] memory providers_, address[] memory renters_) {
+    constructor(IJobMarket market_, MockStablecoin usdc_, address[] memory providers_, address[] memory renters_) {
         market = market_;
         registry = ProviderRegistry(address(market_.REGISTRY()));
         grl = GridleaseToken(address(registry.STAKE_TOKEN()));

@@ -6,13 +6,12 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 
 import {IJobMarket} from "../../../../contracts/interfaces/IJobMarket.sol";
 import {JobMath} from "../../../../contracts/libraries/JobMath.sol";
-import {JobMarket} from "../../../../contracts/market/JobMarket.sol";
 import {MockAggregatorV3} from "../../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../../contracts/mocks/MockStablecoin.sol";
 
 import {MarketGhosts} from "./MarketGhosts.sol";
 
-/// @notice Shared base of the JobMarket invariant handlers (Morpho Blue style): random job lifecycles over
+/// @notice Shared base of the IJobMarket invariant handlers (Morpho Blue style): random job lifecycles over
 /// the real registry, GRL token, oracle adapter and a 6-decimal stablecoin.
 /// @dev The fuzzer calls {AuctionHandler}, {ExecutionHandler} and {LifecycleHandler}. Each action asks
 /// {MarketGhosts-find} for an existing job in the right state (scanning from a seed), checks every
@@ -41,7 +40,7 @@ abstract contract MarketHandlerBase is CommonBase, StdUtils {
     bytes32 internal constant H100 = "H100";
     uint256 internal constant MAX_KEEPER_DELAY = 15 minutes;
 
-    JobMarket public immutable market;
+    IJobMarket public immutable market;
     MockStablecoin public immutable usdc;
     MarketGhosts public immutable ghosts;
     MockAggregatorV3 public immutable feed;
@@ -77,7 +76,7 @@ abstract contract MarketHandlerBase is CommonBase, StdUtils {
     }
 }
 
-/// @notice JobMarket handler, auction side: create and cancel jobs, commit and reveal sealed bids, accept
+/// @notice IJobMarket handler, auction side: create and cancel jobs, commit and reveal sealed bids, accept
 /// instant jobs, award, and close losing or unrevealed bids. See {MarketHandlerBase}.
 contract AuctionHandler is MarketHandlerBase {
     uint256 public constant MAX_JOBS = 32;
@@ -214,7 +213,7 @@ contract AuctionHandler is MarketHandlerBase {
     }
 }
 
-/// @notice JobMarket handler, execution side: start, claim, deliver, stop, dispute, settle, rule on disputes
+/// @notice IJobMarket handler, execution side: start, claim, deliver, stop, dispute, settle, rule on disputes
 /// (both rulings), settle on dispute timeout, fail, withdraw, and move the clock. See {MarketHandlerBase}.
 contract ExecutionHandler is MarketHandlerBase {
     uint256 internal constant MAX_WARP = 6 hours;
