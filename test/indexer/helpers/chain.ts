@@ -1,6 +1,8 @@
 // A local Hardhat node for the indexer tests: started on its own port, deployed with Ignition, driven by
 // locally signed transactions at explicit block timestamps (so a run is reproducible to the second).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, type BaseContract, type Wallet } from "ethers";
@@ -68,9 +70,16 @@ export class LocalChain {
   /**
    * Deploys GridleaseLocal with Ignition (the module and parameters of `npm start`) from the default build
    * profile, which `npm test` has just compiled: the optimised profile would recompile everything (minutes
-   * with solc-js), and the indexer only needs the same events at the same addresses.
+   * with solc-js), and the indexer only needs the same events at the same addresses. `overrides` replace
+   * some of the module's parameters (bigints written as Ignition reads them, e.g. "86400n").
    */
-  deploy(deploymentId: string): { folder: string; protocol: Protocol } {
+  deploy(deploymentId: string, overrides: Record<string, string> = {}): { folder: string; protocol: Protocol } {
+    let parameters = join(PROJECT_ROOT, "ignition", "parameters", "localhost.json");
+    if (Object.keys(overrides).length > 0) {
+      const base = JSON.parse(readFileSync(parameters, "utf8")) as { GridleaseLocal: Record<string, string> };
+      parameters = join(tmpdir(), `gridlease-${deploymentId}-${process.pid}.json`);
+      writeFileSync(parameters, JSON.stringify({ GridleaseLocal: { ...base.GridleaseLocal, ...overrides } }));
+    }
     const result = spawnSync(
       HARDHAT,
       [
@@ -82,7 +91,7 @@ export class LocalChain {
         "--network",
         "localhost",
         "--parameters",
-        "ignition/parameters/localhost.json",
+        parameters,
         "--deployment-id",
         deploymentId,
         "--reset",

@@ -84,6 +84,9 @@ export interface Truth {
   /** `${token}|${period}:${start}` -> token units. */
   tokenGross: Map<string, bigint>;
   tokenFees: Map<string, bigint>;
+  /** The same in USD. */
+  tokenGrossUsd: Map<string, bigint>;
+  tokenFeesUsd: Map<string, bigint>;
   minted: Map<string, bigint>;
   burned: Map<string, bigint>;
   /** `${scope}|${subject}|${period}:${start}` -> GPU-seconds, up to `until`. */
@@ -107,6 +110,8 @@ export function computeTruth(logs: ChainLog[], until: bigint): Truth {
     feesUsd: new Map(),
     tokenGross: new Map(),
     tokenFees: new Map(),
+    tokenGrossUsd: new Map(),
+    tokenFeesUsd: new Map(),
     minted: new Map(),
     burned: new Map(),
     leased: new Map(),
@@ -133,6 +138,8 @@ export function computeTruth(logs: ChainLog[], until: bigint): Truth {
       add(truth.feesUsd, key, usd(fee, d));
       add(truth.tokenGross, `${token}|${key}`, gross);
       add(truth.tokenFees, `${token}|${key}`, fee);
+      add(truth.tokenGrossUsd, `${token}|${key}`, usd(gross, d));
+      add(truth.tokenFeesUsd, `${token}|${key}`, usd(fee, d));
     }
   };
   const count = (map: Map<string, bigint>, log: ChainLog) => {
