@@ -12,7 +12,39 @@ import superjson from "superjson";
 import { PROJECT_ROOT } from "../../../scripts/lib/deployment.js";
 import { CHILD_ENV } from "./chain.js";
 
-export const DATABASE_URL = process.env.GRIDLEASE_TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+/** The server's database the test process starts from (trust auth on the machine's PostgreSQL). */
+const SERVER_DATABASE_URL = process.env.GRIDLEASE_TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+/**
+ * A database of this test process's own, created on first use and dropped when the process exits. Why:
+ * Ponder keeps its RPC cache in a `ponder_sync` schema keyed by chain id, and every local node is chain
+ * 31337, so two runs sharing a database (a developer's `npm test` beside CI's, or a benchmark) would
+ * read each other's blocks.
+ */
+export function databaseUrl(): string {
+  ownDatabaseUrl ??= ownDatabase();
+  return ownDatabaseUrl;
+}
+
+let ownDatabaseUrl: string | undefined;
+
+function ownDatabase(): string {
+  const url = new URL(SERVER_DATABASE_URL);
+  const name = `gridlease_test_${process.pid}`;
+  const admin = (statement: string) =>
+    spawnSync("psql", [SERVER_DATABASE_URL, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", statement], { encoding: "utf8" });
+  admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  const created = admin(`CREATE DATABASE ${name}`);
+  if (created.status !== 0) {
+    throw new Error(
+      `cannot create the test database ${name} on ${SERVER_DATABASE_URL}: ${created.stderr.trim()} ` +
+        "(start PostgreSQL, or point GRIDLEASE_TEST_DATABASE_URL at a server where this user may create databases)",
+    );
+  }
+  process.on("exit", () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 const RUN = join(PROJECT_ROOT, "indexer", "scripts", "run.ts");
 
 export interface IndexerOptions {
@@ -48,7 +80,7 @@ export class IndexerProcess {
         cwd: PROJECT_ROOT,
         env: {
           ...CHILD_ENV,
-          DATABASE_URL,
+          DATABASE_URL: databaseUrl(),
           GRIDLEASE_RPC_URL: rpcUrl,
           GRIDLEASE_DEPLOYMENT: deployment,
           PONDER_LOG_LEVEL: "info",
@@ -154,7 +186,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 
 /** Runs one SQL statement with psql against the test database; returns its unaligned output. */
 export function psql(statement: string): string {
-  const result = spawnSync("psql", [DATABASE_URL, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", statement], { encoding: "utf8" });
+  const result = spawnSync("psql", [databaseUrl(), "-qAt", "-v", "ON_ERROR_STOP=1", "-c", statement], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
   return result.stdout.trim();
 }
