@@ -70,7 +70,7 @@ export class LocalChain {
    * profile, which `npm test` has just compiled: the optimised profile would recompile everything (minutes
    * with solc-js), and the indexer only needs the same events at the same addresses.
    */
-  deploy(deploymentId: string): { folder: string; protocol: Protocol } {
+  deploy(deploymentId: string, buildProfile: "default" | "production" = "default"): { folder: string; protocol: Protocol } {
     const result = spawnSync(
       HARDHAT,
       [
@@ -78,7 +78,7 @@ export class LocalChain {
         "deploy",
         "ignition/modules/GridleaseLocal.ts",
         "--build-profile",
-        "default",
+        buildProfile,
         "--network",
         "localhost",
         "--parameters",
