@@ -73,7 +73,11 @@ export class LocalChain {
    * with solc-js), and the indexer only needs the same events at the same addresses. `overrides` replace
    * some of the module's parameters (bigints written as Ignition reads them, e.g. "86400n").
    */
-  deploy(deploymentId: string, overrides: Record<string, string> = {}): { folder: string; protocol: Protocol } {
+  deploy(
+    deploymentId: string,
+    overrides: Record<string, string> = {},
+    buildProfile: "default" | "production" = "default",
+  ): { folder: string; protocol: Protocol } {
     let parameters = join(PROJECT_ROOT, "ignition", "parameters", "localhost.json");
     if (Object.keys(overrides).length > 0) {
       const base = JSON.parse(readFileSync(parameters, "utf8")) as { GridleaseLocal: Record<string, string> };
@@ -87,7 +91,7 @@ export class LocalChain {
         "deploy",
         "ignition/modules/GridleaseLocal.ts",
         "--build-profile",
-        "default",
+        buildProfile,
         "--network",
         "localhost",
         "--parameters",

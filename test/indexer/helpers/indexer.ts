@@ -54,6 +54,10 @@ export interface IndexerOptions {
   port: number;
   rpcUrl: string;
   deployment: string;
+  /** `start` (PostgreSQL, the default) or `dev` (embedded PGlite; schema options unused). */
+  mode?: "start" | "dev";
+  /** PostgreSQL database of `start` (DATABASE_URL by default). */
+  databaseUrl?: string;
 }
 
 export class IndexerProcess {
@@ -71,16 +75,17 @@ export class IndexerProcess {
 
   /** Starts (or restarts) the indexer; its own process group, so kill -9 reaches Ponder itself. */
   start(): void {
-    const { schema, viewsSchema, port, rpcUrl, deployment } = this.options;
+    const { schema, viewsSchema, port, rpcUrl, deployment, mode = "start", databaseUrl: database = databaseUrl() } = this.options;
     const log = openSync(this.logFile, this.starts === 0 ? "w" : "a");
+    const schemaArgs = mode === "start" ? ["--schema", schema, "--views-schema", viewsSchema] : [];
     this.child = spawn(
       process.execPath,
-      [RUN, "start", "--port", String(port), "--hostname", "127.0.0.1", "--schema", schema, "--views-schema", viewsSchema, "--log-format", "json"],
+      [RUN, mode, "--port", String(port), "--hostname", "127.0.0.1", ...schemaArgs, "--log-format", "json"],
       {
         cwd: PROJECT_ROOT,
         env: {
           ...CHILD_ENV,
-          DATABASE_URL: databaseUrl(),
+          DATABASE_URL: database,
           GRIDLEASE_RPC_URL: rpcUrl,
           GRIDLEASE_DEPLOYMENT: deployment,
           PONDER_LOG_LEVEL: "info",
@@ -101,6 +106,11 @@ export class IndexerProcess {
     process.kill(-child.pid, "SIGKILL");
     await exited;
     this.child = undefined;
+  }
+
+  /** The process id of the indexer's entry (`run.ts`; Ponder is its child), while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
   }
 
   get running(): boolean {
@@ -150,6 +160,18 @@ export class IndexerProcess {
     try {
       const { status, rows } = await this.sql("select block_number from indexer_clock");
       return status === 200 && rows.length === 1 ? Number(rows[0]!.block_number) : -1;
+    } catch {
+      return -1;
+    }
+  }
+
+  /** The latest block of Ponder's checkpoint (`/status`), or -1 before it answers. */
+  async statusBlock(): Promise<number> {
+    try {
+      const response = await fetch(`${this.url}/status`);
+      if (response.status !== 200) return -1;
+      const chains = Object.values((await response.json()) as Record<string, { block?: { number?: number } }>);
+      return chains[0]?.block?.number ?? -1;
     } catch {
       return -1;
     }
