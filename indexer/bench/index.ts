@@ -11,8 +11,8 @@
 //   5. `ponder dev` (embedded PGlite) backfills the whole chain (events/s, peak RSS).
 //
 // Ports BENCH_PORT (node) and BENCH_PORT + 1 (indexer). Needs the machine's PostgreSQL
-// (GRIDLEASE_TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test), where the run creates
-// and finally drops a database of its own: Ponder's sync store (ponder_sync) is keyed by chain id, and other
+// (GRIDLEASE_TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test), where the test helpers
+// create, and drop at exit, a database of this process's own: Ponder's sync store (ponder_sync) is keyed by chain id, and other
 // local 31337 chains indexed on the shared database at the same time would feed it their blocks. Every
 // process started here is stopped before the run returns, whatever happens.
 import { readdirSync, readFileSync } from "node:fs";
@@ -21,7 +21,7 @@ import autocannon from "autocannon";
 
 import type { BenchRow, BenchTable, SectionResult } from "../../scripts/bench/types.js";
 import { LocalChain } from "../../test/indexer/helpers/chain.js";
-import { DATABASE_URL, IndexerProcess, psql } from "../../test/indexer/helpers/indexer.js";
+import { IndexerProcess } from "../../test/indexer/helpers/indexer.js";
 import { benchScenario, HOUR, Scenario } from "../../test/indexer/helpers/scenario.js";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? "1350");
@@ -227,17 +227,11 @@ async function measure(log: (line: string) => void): Promise<Results> {
   const chain = new LocalChain(NODE_PORT);
   const deploymentId = "indexer-bench";
   const common = { port: NODE_PORT + 1, rpcUrl: chain.rpcUrl, deployment: `ignition/deployments/${deploymentId}` };
-  const database = `gl_bench_${process.pid}`;
-  const databaseUrl = new URL(DATABASE_URL);
-  databaseUrl.pathname = `/${database}`;
-  psql(`DROP DATABASE IF EXISTS "${database}"`);
-  psql(`CREATE DATABASE "${database}"`);
   const postgres = new IndexerProcess({
     ...common,
     name: "bench-pg",
     schema: "gl_bench",
     viewsSchema: "gl_bench_views",
-    databaseUrl: databaseUrl.href,
   });
   const pglite = new IndexerProcess({ ...common, name: "bench-pglite", schema: "", viewsSchema: "", mode: "dev" });
   try {
@@ -326,7 +320,6 @@ async function measure(log: (line: string) => void): Promise<Results> {
     await postgres.kill9();
     await pglite.kill9();
     chain.stop();
-    psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
 }
 
