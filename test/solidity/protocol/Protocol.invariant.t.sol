@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {console} from "forge-std/console.sol";
-import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-import {IGridleaseToken} from "../../../contracts/interfaces/IGridleaseToken.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
-import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
-import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
-import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
 
-import {IJobMarketState, ISettlementState} from "../settlement/handlers/SettlementHandler.sol";
+import {ProtocolDeployment} from "../shared/ProtocolDeployment.sol";
 import {ProtocolHandler} from "./handlers/ProtocolHandler.sol";
 
 /// @notice Protocol-wide stateful invariants: the provider registry, the job market (a 6-decimal
@@ -24,111 +17,27 @@ import {ProtocolHandler} from "./handlers/ProtocolHandler.sol";
 /// owes, GRL supply and credits are conserved, no stake leaves before its unlock, slashes stay within
 /// the job's collateral plus forfeited bonds, every finished job paid out exactly what it escrowed, no
 /// job leaves a terminal state, and no epoch mints above its cap.
-/// @dev The token, registry, settlement, market and stablecoin are deployed from their artifacts
-/// (deployCode) and used through interfaces: a test job that compiled them all next to the handler runs
-/// solc-js out of memory. Build the contracts before running this file alone (`node scripts/build.mjs`).
-contract ProtocolInvariantTest is Test {
-    uint256 internal constant INITIAL_SUPPLY = 1e9 ether;
-    uint256 internal constant MIN_STAKE_PER_GPU = 200 ether;
-    uint64 internal constant UNBONDING_PERIOD = 7 days;
+/// @dev The protocol comes from {ProtocolDeployment} (deployed from artifacts); the stablecoin too. Build the
+/// contracts before running this file alone (`node scripts/build.mjs`).
+contract ProtocolInvariantTest is ProtocolDeployment {
     uint256 internal constant PROVIDER_STAKE = 100_000 ether;
     uint256 internal constant PROVIDER_WALLET = 50_000 ether;
     uint256 internal constant RENTER_GRL = 1_000_000 ether;
     uint256 internal constant NUM_PROVIDERS = 5;
     uint256 internal constant NUM_RENTERS = 4;
-    bytes32 internal constant H100 = "H100";
-
-    /// @notice The shortest epoch allowed and a small mint cap, so runs cross epochs and the queue forms.
-    uint256 internal constant EPOCH_LENGTH = 1 days;
-    uint16 internal constant SPREAD_BPS = 25;
+    /// @notice A small mint cap, so runs cross epochs and the queue forms.
     uint256 internal constant MINT_CAP_PER_EPOCH = 50e18;
-    uint256 internal constant EMISSION_BUDGET_PER_EPOCH = 10_000e18;
 
-    IGridleaseToken internal grl;
-    IProviderRegistry internal registry;
-    MockAggregatorV3 internal feed;
-    ChainlinkPriceOracle internal oracle;
-    ISettlementState internal settlement;
-    IJobMarketState internal market;
     IERC20 internal usdc;
     ProtocolHandler internal handler;
 
-    address internal admin = makeAddr("admin");
-    address internal treasury = makeAddr("treasury");
-    address internal arbiter = makeAddr("arbiter");
-
-    address[] internal providers;
-    address[] internal renters;
-
     function setUp() public {
-        vm.warp(1_750_000_000);
-        grl = IGridleaseToken(
-            deployCode("contracts/token/GridleaseToken.sol:GridleaseToken", abi.encode(admin, treasury, INITIAL_SUPPLY))
-        );
-        registry = IProviderRegistry(
-            deployCode(
-                "contracts/staking/ProviderRegistry.sol:ProviderRegistry",
-                abi.encode(address(grl), admin, MIN_STAKE_PER_GPU, UNBONDING_PERIOD)
-            )
-        );
-        feed = new MockAggregatorV3(8, 50_000_000); // $0.50
-        oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
-        settlement = ISettlementState(
-            deployCode(
-                "contracts/settlement/Settlement.sol:Settlement",
-                abi.encode(
-                    address(grl),
-                    address(oracle),
-                    admin,
-                    EPOCH_LENGTH,
-                    SPREAD_BPS,
-                    MINT_CAP_PER_EPOCH,
-                    EMISSION_BUDGET_PER_EPOCH
-                )
-            )
-        );
-        market = IJobMarketState(
-            deployCode(
-                "contracts/market/JobMarket.sol:JobMarket",
-                abi.encode(
-                    address(registry), address(settlement), address(oracle), treasury, admin, arbiter, marketParams()
-                )
-            )
-        );
+        _deployProtocol(MINT_CAP_PER_EPOCH);
         usdc = IERC20(deployCode("contracts/mocks/MockStablecoin.sol:MockStablecoin", abi.encode("USD Coin", "USDC", 6)));
-
-        bytes32 registryMarketRole = keccak256("MARKET_ROLE");
-        bytes32 minterRole = grl.MINTER_ROLE();
-        bytes32 settlementMarketRole = settlement.MARKET_ROLE();
-        vm.startPrank(admin);
-        IAccessControl(address(registry)).grantRole(registryMarketRole, address(market));
-        IAccessControl(address(grl)).grantRole(minterRole, address(settlement));
-        IAccessControl(address(settlement)).grantRole(settlementMarketRole, address(market));
-        market.setPaymentToken(address(settlement), true);
+        vm.prank(admin);
         market.setPaymentToken(address(usdc), true);
-        vm.stopPrank();
-
-        for (uint256 i = 0; i < NUM_PROVIDERS; ++i) {
-            address p = makeAddr(string.concat("provider", vm.toString(i)));
-            providers.push(p);
-            vm.prank(treasury);
-            grl.transfer(p, PROVIDER_STAKE + PROVIDER_WALLET);
-            vm.startPrank(p);
-            grl.approve(address(registry), type(uint256).max);
-            registry.register("ipfs://provider", 1);
-            registry.stake(PROVIDER_STAKE);
-            registry.setGpuLine(H100, 8, 80, 98_900);
-            registry.setOnline(true);
-            vm.stopPrank();
-        }
-        for (uint256 i = 0; i < NUM_RENTERS; ++i) {
-            address r = makeAddr(string.concat("renter", vm.toString(i)));
-            renters.push(r);
-            vm.prank(treasury);
-            grl.transfer(r, RENTER_GRL);
-            vm.prank(r);
-            grl.approve(address(settlement), type(uint256).max);
-        }
+        _addProviders(NUM_PROVIDERS, PROVIDER_STAKE, PROVIDER_WALLET);
+        _addGrlRenters(NUM_RENTERS, RENTER_GRL);
 
         handler = new ProtocolHandler(
             market,
@@ -166,25 +75,6 @@ contract ProtocolInvariantTest is Test {
         }
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
-    }
-
-    /// @notice PROTOCOL.md's fees, collateral, holdback, slashes and bonds; the challenge window (a day)
-    /// and dispute timeout (two days) span epochs, and the unbonding period (a week) is longer than both.
-    function marketParams() internal pure returns (IJobMarket.MarketParams memory) {
-        return IJobMarket.MarketParams({
-            feeBps: 250,
-            collateralBps: 3_000,
-            holdbackBps: 2_000,
-            slashToRenterBps: 5_000,
-            faultSlashBps: 5_000,
-            disputeBondBps: 500,
-            maxBids: 32,
-            bidBond: 50e18,
-            startWindow: 1 days,
-            challengeWindow: 1 days,
-            disputeTimeout: 2 days,
-            deliveryGrace: 12 hours
-        });
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 import {console} from "forge-std/console.sol";
-import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
-import {IGridleaseToken} from "../../../contracts/interfaces/IGridleaseToken.sol";
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
 import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
-import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
-import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
 
-import {IJobMarketState, ISettlementState, SettlementHandler} from "./handlers/SettlementHandler.sol";
+import {ProtocolDeployment} from "../shared/ProtocolDeployment.sol";
+import {SettlementHandler} from "./handlers/SettlementHandler.sol";
 
 /// @notice Stateful invariants of the burn-mint settlement against the real GRL token, provider registry,
 /// Chainlink oracle adapter and job market: credits bought by burning GRL, credit jobs escrowed, refunded
@@ -21,111 +16,23 @@ import {IJobMarketState, ISettlementState, SettlementHandler} from "./handlers/S
 /// queue forms), tickets claimed, emissions of ended epochs claimed, the price and the clock moving and
 /// governance changing the cap, the budget and the spread. The fuzzer drives only {SettlementHandler},
 /// whose actions never revert; every invariant below must hold after each call.
-/// @dev The token, registry, settlement and market are deployed from their artifacts (deployCode) and
-/// used through interfaces: a test job that compiled them all next to the handler runs solc-js out of
-/// memory. So build the contracts (and, after editing the handler, this folder) before running this file
-/// alone: `node scripts/build.mjs` (see {SettlementHandler}, "Artifacts").
-contract SettlementInvariantTest is Test {
-    uint256 internal constant INITIAL_SUPPLY = 1e9 ether;
-    uint256 internal constant MIN_STAKE_PER_GPU = 200 ether;
-    uint64 internal constant UNBONDING_PERIOD = 7 days;
+/// @dev The protocol comes from {ProtocolDeployment} (deployed from artifacts). Build the contracts (and,
+/// after editing the handler, this folder) before running this file alone: `node scripts/build.mjs` (see
+/// {SettlementHandler}, "Artifacts").
+contract SettlementInvariantTest is ProtocolDeployment {
     uint256 internal constant PROVIDER_STAKE = 1_000_000 ether;
     uint256 internal constant RENTER_GRL = 20_000_000 ether;
     uint256 internal constant NUM_PROVIDERS = 3;
     uint256 internal constant NUM_RENTERS = 3;
-    bytes32 internal constant H100 = "H100";
-
-    /// @notice The shortest epoch governance allows (so a run crosses many epochs and their emissions
-    /// become claimable), PROTOCOL.md's spread, and the smallest mint cap allowed (1 GRL per epoch), so most
-    /// withdrawals queue.
-    uint256 internal constant EPOCH_LENGTH = 1 days;
-    uint16 internal constant SPREAD_BPS = 25;
+    /// @notice The smallest mint cap allowed (1 GRL per epoch), so most withdrawals queue.
     uint256 internal constant MINT_CAP_PER_EPOCH = 1e18;
-    uint256 internal constant EMISSION_BUDGET_PER_EPOCH = 10_000e18;
 
-    IGridleaseToken internal grl;
-    IProviderRegistry internal registry;
-    MockAggregatorV3 internal feed;
-    ChainlinkPriceOracle internal oracle;
-    ISettlementState internal settlement;
-    IJobMarketState internal market;
     SettlementHandler internal handler;
 
-    address internal admin = makeAddr("admin");
-    address internal treasury = makeAddr("treasury");
-    address internal arbiter = makeAddr("arbiter");
-
-    address[] internal providers;
-    address[] internal renters;
-
     function setUp() public {
-        vm.warp(1_750_000_000);
-        grl = IGridleaseToken(
-            deployCode("contracts/token/GridleaseToken.sol:GridleaseToken", abi.encode(admin, treasury, INITIAL_SUPPLY))
-        );
-        registry = IProviderRegistry(
-            deployCode(
-                "contracts/staking/ProviderRegistry.sol:ProviderRegistry",
-                abi.encode(address(grl), admin, MIN_STAKE_PER_GPU, UNBONDING_PERIOD)
-            )
-        );
-        feed = new MockAggregatorV3(8, 50_000_000); // $0.50
-        oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
-        settlement = ISettlementState(
-            deployCode(
-                "contracts/settlement/Settlement.sol:Settlement",
-                abi.encode(
-                    address(grl),
-                    address(oracle),
-                    admin,
-                    EPOCH_LENGTH,
-                    SPREAD_BPS,
-                    MINT_CAP_PER_EPOCH,
-                    EMISSION_BUDGET_PER_EPOCH
-                )
-            )
-        );
-        market = IJobMarketState(
-            deployCode(
-                "contracts/market/JobMarket.sol:JobMarket",
-                abi.encode(
-                    address(registry), address(settlement), address(oracle), treasury, admin, arbiter, marketParams()
-                )
-            )
-        );
-
-        // ProviderRegistry.MARKET_ROLE (not in its interface).
-        bytes32 registryMarketRole = keccak256("MARKET_ROLE");
-        bytes32 minterRole = grl.MINTER_ROLE();
-        bytes32 settlementMarketRole = settlement.MARKET_ROLE();
-        vm.startPrank(admin);
-        IAccessControl(address(registry)).grantRole(registryMarketRole, address(market));
-        IAccessControl(address(grl)).grantRole(minterRole, address(settlement));
-        IAccessControl(address(settlement)).grantRole(settlementMarketRole, address(market));
-        market.setPaymentToken(address(settlement), true);
-        vm.stopPrank();
-
-        for (uint256 i = 0; i < NUM_PROVIDERS; ++i) {
-            address p = makeAddr(string.concat("provider", vm.toString(i)));
-            providers.push(p);
-            vm.prank(treasury);
-            grl.transfer(p, PROVIDER_STAKE);
-            vm.startPrank(p);
-            grl.approve(address(registry), type(uint256).max);
-            registry.register("ipfs://provider", 1);
-            registry.stake(PROVIDER_STAKE);
-            registry.setGpuLine(H100, 8, 80, 98_900);
-            registry.setOnline(true);
-            vm.stopPrank();
-        }
-        for (uint256 i = 0; i < NUM_RENTERS; ++i) {
-            address r = makeAddr(string.concat("renter", vm.toString(i)));
-            renters.push(r);
-            vm.prank(treasury);
-            grl.transfer(r, RENTER_GRL);
-            vm.prank(r);
-            grl.approve(address(settlement), type(uint256).max);
-        }
+        _deployProtocol(MINT_CAP_PER_EPOCH);
+        _addProviders(NUM_PROVIDERS, PROVIDER_STAKE, 0);
+        _addGrlRenters(NUM_RENTERS, RENTER_GRL);
 
         handler = new SettlementHandler(settlement, market, feed, address(this), admin, arbiter, providers, renters);
 
@@ -155,26 +62,6 @@ contract SettlementInvariantTest is Test {
         }
         targetContract(address(handler));
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
-    }
-
-    /// @notice PROTOCOL.md's fees, collateral, holdback, slashes and bonds; windows long enough that jobs
-    /// survive the clock's moves (a day to start, 12 hours' grace) while the challenge window (a day) and
-    /// the dispute timeout (two days) still span epochs.
-    function marketParams() internal pure returns (IJobMarket.MarketParams memory) {
-        return IJobMarket.MarketParams({
-            feeBps: 250,
-            collateralBps: 3_000,
-            holdbackBps: 2_000,
-            slashToRenterBps: 5_000,
-            faultSlashBps: 5_000,
-            disputeBondBps: 500,
-            maxBids: 32,
-            bidBond: 50e18,
-            startWindow: 1 days,
-            challengeWindow: 1 days,
-            disputeTimeout: 2 days,
-            deliveryGrace: 12 hours
-        });
     }
 
     // ------------------------------------------------------------------------------------------------
