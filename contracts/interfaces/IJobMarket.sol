@@ -143,64 +143,72 @@ interface IJobMarket {
         uint32 deliveryGrace;
     }
 
-    /// @notice A job as stored. Packed into eight slots.
-    /// @param renter Who created and pays for the job.
-    /// @param gpuCount GPUs required.
+    /// @notice A job as stored, packed into eight slots by when the steps read and write them.
+    /// @dev Slot 0 holds what every step after creation reads or writes (state, deadlines, counts,
+    /// times), so starting, delivering or settling a job touches few cold slots. Slot 1 (provider, best
+    /// price) is first written by the first reveal or the instant accept; every other slot but the last
+    /// is written at creation, so no later step of a one-bid job sets a slot from zero. The last slot
+    /// holds only `secondPrice`, written from the second reveal on, and `clearingPrice`, which is never
+    /// stored: {jobOf} derives it.
+    /// @param state Stored state (never `Revealing`; `None` only for an id never created).
     /// @param pricingRule See {PricingRule}.
-    /// @param state Stored state (never `Revealing`).
-    /// @param region Required region (0 = any).
-    /// @param minReputation Minimum provider reputation.
-    /// @param paymentToken The stablecoin escrowed.
-    /// @param bidDeadline End of the bid (or instant acceptance) window.
-    /// @param revealDeadline End of the reveal window.
-    /// @param gpuModel GPU model id.
-    /// @param reservePricePerGpuHour The renter's ceiling.
-    /// @param duration Seconds of compute.
-    /// @param minVramGb Minimum memory per GPU.
     /// @param paramsId The governance parameter set the job uses.
+    /// @param gpuCount GPUs required.
+    /// @param duration Seconds of compute.
+    /// @param deadline The current step's deadline: start, delivery, challenge or dispute deadline.
+    /// @param startedAt When the provider started (0 before). uint32 seconds, valid until 2106.
+    /// @param deliveredAt When the provider delivered (0 before). Until the job settles as delivered, pay
+    /// accrues only up to this moment: an early delivery earns the whole value only once accepted.
     /// @param bidCount Sealed bids committed.
     /// @param revealCount Sealed bids revealed.
     /// @param provider The best revealed bidder during the auction; the winner after award.
     /// @param bestPrice The lowest revealed price.
-    /// @param secondPrice The second-lowest revealed price (0 if fewer than two reveals).
-    /// @param clearingPrice The price per GPU-hour the job runs at (set at award).
-    /// @param deadline The current step's deadline: start, delivery, challenge or dispute deadline.
     /// @param escrow Payment token still held for the job (budget, then value less payouts).
     /// @param claimed Gross pay already released to the provider (fees included).
-    /// @param collateral GRL locked from the winner's stake for the job.
+    /// @param gpuModel GPU model id.
+    /// @param paymentToken The stablecoin escrowed (the settlement contract for a credit job).
     /// @param disputeBond Payment token the renter bonded to dispute (held only while Disputed; kept as a
     /// record after the ruling or timeout pays it out).
-    /// @param startedAt When the provider started (0 before). uint32 seconds, valid until 2106.
-    /// @param deliveredAt When the provider delivered (0 before). Until the job settles as delivered, pay
-    /// accrues only up to this moment: an early delivery earns the whole value only once accepted.
+    /// @param renter Who created and pays for the job.
+    /// @param collateral GRL locked from the winner's stake for the job (at the reserve until award).
+    /// @param bidDeadline End of the bid (or instant acceptance) window.
+    /// @param revealDeadline End of the reveal window.
+    /// @param minVramGb Minimum memory per GPU.
+    /// @param region Required region (0 = any).
+    /// @param minReputation Minimum provider reputation.
+    /// @param reservePricePerGpuHour The renter's ceiling.
+    /// @param secondPrice The second-lowest revealed price (0 if fewer than two reveals).
+    /// @param clearingPrice The price per GPU-hour the job runs at, from award (or the instant accept) on;
+    /// 0 before. Not stored (always 0 in storage): {jobOf} derives it from the pricing rule and the prices,
+    /// so that awarding a one-bid job sets no slot from zero.
     struct Job {
-        address renter;
-        uint32 gpuCount;
-        PricingRule pricingRule;
         JobState state;
-        uint16 region;
-        uint16 minReputation;
-        address paymentToken;
-        uint40 bidDeadline;
-        uint40 revealDeadline;
-        bytes32 gpuModel;
-        uint96 reservePricePerGpuHour;
-        uint40 duration;
-        uint32 minVramGb;
+        PricingRule pricingRule;
         uint32 paramsId;
+        uint32 gpuCount;
+        uint40 duration;
+        uint40 deadline;
+        uint32 startedAt;
+        uint32 deliveredAt;
         uint16 bidCount;
         uint16 revealCount;
         address provider;
         uint96 bestPrice;
-        uint96 secondPrice;
-        uint96 clearingPrice;
-        uint40 deadline;
         uint128 escrow;
         uint128 claimed;
-        uint96 collateral;
+        bytes32 gpuModel;
+        address paymentToken;
         uint96 disputeBond;
-        uint32 startedAt;
-        uint32 deliveredAt;
+        address renter;
+        uint96 collateral;
+        uint40 bidDeadline;
+        uint40 revealDeadline;
+        uint32 minVramGb;
+        uint16 region;
+        uint16 minReputation;
+        uint96 reservePricePerGpuHour;
+        uint96 secondPrice;
+        uint96 clearingPrice;
     }
 
     /// @notice A provider's sealed bid on a job.
@@ -603,7 +611,7 @@ interface IJobMarket {
     /// @notice Jobs created so far: the latest job id (ids start at 1).
     function jobCount() external view returns (uint256);
 
-    /// @notice The job as stored.
+    /// @notice The job as stored, with its clearing price filled in (see {Job}); all zero for an unknown id.
     function jobOf(uint256 jobId) external view returns (Job memory);
 
     /// @notice The job's state, with `Revealing` for a bidding job whose bid window has closed.

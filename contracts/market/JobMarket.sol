@@ -68,17 +68,19 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     ISettlement public immutable SETTLEMENT;
 
+    // oracle, currentParamsId and _jobCount share a slot with Pausable's flag: createJob reads all four.
+
     /// @notice GRL/USD oracle used to size collateral at job creation.
     IPriceOracle public oracle;
 
     /// @inheritdoc IJobMarket
-    address public treasury;
-
-    /// @inheritdoc IJobMarket
-    uint256 public jobCount;
-
-    /// @inheritdoc IJobMarket
     uint32 public currentParamsId;
+
+    /// @dev uint56 so it packs with the above: 7.2e16 jobs, more than any chain will see.
+    uint56 private _jobCount;
+
+    /// @inheritdoc IJobMarket
+    address public treasury;
 
     struct PaymentToken {
         bool allowed;
@@ -284,7 +286,6 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint40 startDeadline = uint40(block.timestamp) + _params[job.paramsId].startWindow;
         job.provider = msg.sender;
         job.bestPrice = price;
-        job.clearingPrice = price;
         job.state = JobState.Awarded;
         job.deadline = startDeadline;
         _emitAwarded(jobId, job, 0, startDeadline);
@@ -297,11 +298,12 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (msg.sender != job.provider) revert MarketNotProvider(jobId, msg.sender);
         _requireState(job, jobId, JobState.Awarded);
         if (block.timestamp >= job.deadline) revert MarketWindowClosed(jobId, job.deadline, block.timestamp);
-        uint40 startedAt = uint40(block.timestamp);
-        uint40 endsAt = startedAt + job.duration;
-        job.startedAt = block.timestamp.toUint32();
-        job.deadline = endsAt + _params[job.paramsId].deliveryGrace;
+        uint32 startedAt = block.timestamp.toUint32();
+        uint40 endsAt = uint40(startedAt) + job.duration;
+        uint40 deliveryDeadline = endsAt + _params[job.paramsId].deliveryGrace;
         job.state = JobState.Running;
+        job.deadline = deliveryDeadline;
+        job.startedAt = startedAt;
         emit JobStarted(jobId, msg.sender, job.gpuModel, job.gpuCount, startedAt, endsAt);
         REGISTRY.leaseGpus(msg.sender, job.gpuModel, job.gpuCount);
     }
@@ -337,10 +339,11 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (block.timestamp >= job.deadline) revert MarketWindowClosed(jobId, job.deadline, block.timestamp);
         if (resultHash == bytes32(0)) revert MarketEmptyResult();
         if (bytes(resultURI).length > MAX_URI_LENGTH) revert MarketUriTooLong(bytes(resultURI).length, MAX_URI_LENGTH);
-        uint40 challengeDeadline = uint40(block.timestamp) + _params[job.paramsId].challengeWindow;
+        uint32 deliveredAt = block.timestamp.toUint32();
+        uint40 challengeDeadline = uint40(deliveredAt) + _params[job.paramsId].challengeWindow;
         job.state = JobState.Delivered;
         job.deadline = challengeDeadline;
-        job.deliveredAt = block.timestamp.toUint32();
+        job.deliveredAt = deliveredAt;
         emit JobDelivered(jobId, msg.sender, resultHash, resultURI, challengeDeadline);
         REGISTRY.releaseGpus(msg.sender, job.gpuModel, job.gpuCount);
     }
@@ -366,9 +369,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         }
 
         uint96 reserve = job.reservePricePerGpuHour;
-        uint96 clearing = job.pricingRule == PricingRule.FirstPrice
-            ? job.bestPrice
-            : (job.secondPrice != 0 ? job.secondPrice : reserve);
+        uint96 clearing = _clearingPrice(job);
         uint128 value = JobMath.value(clearing, job.gpuCount, job.duration).toUint128();
         // Safe: clearing <= reserve, so the value at the clearing price is at most the escrowed budget.
         uint128 refund;
@@ -387,7 +388,6 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
         bid.status = BidStatus.Closed;
         bid.lockedGrl = collateral;
-        job.clearingPrice = clearing;
         job.escrow = value;
         job.collateral = collateral;
         job.state = JobState.Awarded;
@@ -568,8 +568,15 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IJobMarket
-    function jobOf(uint256 jobId) external view returns (Job memory) {
-        return _jobs[jobId];
+    function jobOf(uint256 jobId) external view returns (Job memory job) {
+        job = _jobs[jobId];
+        // A provider outside Bidding means awarded: an expired or cancelled-unawarded job has none.
+        if (job.provider != address(0) && job.state != JobState.Bidding) job.clearingPrice = _clearingPrice(_jobs[jobId]);
+    }
+
+    /// @inheritdoc IJobMarket
+    function jobCount() external view returns (uint256) {
+        return _jobCount;
     }
 
     /// @inheritdoc IJobMarket
@@ -647,26 +654,36 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         uint40 bidDeadline = uint40(block.timestamp) + request.bidWindow;
         uint40 revealDeadline = bidDeadline + request.revealWindow;
 
-        jobId = ++jobCount;
+        jobId = ++_jobCount;
         Job storage job = _jobs[jobId];
-        job.renter = msg.sender;
-        job.gpuCount = request.gpuCount;
-        job.pricingRule = request.pricingRule;
+        // In slot order (see IJobMarket.Job).
         job.state = JobState.Bidding;
-        job.region = request.region;
-        job.minReputation = request.minReputation;
+        job.pricingRule = request.pricingRule;
+        job.paramsId = paramsId;
+        job.gpuCount = request.gpuCount;
+        job.duration = request.duration;
+        job.escrow = budget;
+        job.gpuModel = request.gpuModel;
         job.paymentToken = request.paymentToken;
+        job.renter = msg.sender;
+        job.collateral = collateral;
         job.bidDeadline = bidDeadline;
         job.revealDeadline = revealDeadline;
-        job.gpuModel = request.gpuModel;
-        job.reservePricePerGpuHour = request.reservePricePerGpuHour;
-        job.duration = request.duration;
         job.minVramGb = request.minVramGb;
-        job.paramsId = paramsId;
-        job.escrow = budget;
-        job.collateral = collateral;
+        job.region = request.region;
+        job.minReputation = request.minReputation;
+        job.reservePricePerGpuHour = request.reservePricePerGpuHour;
         _emitCreated(jobId, request, bidDeadline, revealDeadline, budget, paramsId);
         _pullExact(request.paymentToken, msg.sender, budget);
+    }
+
+    /// @dev The price the job runs at, once a provider is set: the best price, except under SecondPrice
+    /// (an instant job's best price is its reserve). Not stored: awarding a one-bid job would otherwise
+    /// set the last Job slot from zero.
+    function _clearingPrice(Job storage job) private view returns (uint96) {
+        if (job.pricingRule != PricingRule.SecondPrice) return job.bestPrice;
+        uint96 second = job.secondPrice;
+        return second != 0 ? second : job.reservePricePerGpuHour;
     }
 
     function _validateRequest(JobRequest calldata request) private pure {
@@ -778,7 +795,8 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     function _job(uint256 jobId) private view returns (Job storage job) {
         job = _jobs[jobId];
-        if (job.renter == address(0)) revert MarketUnknownJob(jobId);
+        // State, not renter: every step reads the state's slot anyway.
+        if (job.state == JobState.None) revert MarketUnknownJob(jobId);
     }
 
     function _requireState(Job storage job, uint256 jobId, JobState expected) private view {
@@ -820,7 +838,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
             job.gpuModel,
             job.gpuCount,
             job.pricingRule,
-            job.clearingPrice,
+            _clearingPrice(job),
             job.reservePricePerGpuHour,
             job.escrow,
             refund,

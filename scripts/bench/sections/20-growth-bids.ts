@@ -139,21 +139,8 @@ const section: BenchSection = {
         flag: ratio <= FLAT_BOUND ? undefined : `not flat: > ${FLAT_BOUND}`,
       };
     });
-    const notes: string[] = [];
-    const award = results.map((r) => r.award);
-    // One SSTORE from zero (20,000) in place of a non-zero update (2,900): name the cause when that is the gap.
-    if (award[0] - Math.min(...award.slice(1)) === 17_100 && new Set(award.slice(1)).size === 1) {
-      notes.push(
-        "award is flat in the number of bids from 2 up to 256 (O(1): the best and second price are kept while bids " +
-          "are revealed). The 1-bid case costs 17,100 more: Job slot 5 packs secondPrice, clearingPrice and deadline; " +
-          "with a single bid secondPrice stays 0, so award's write of clearingPrice/deadline sets that slot from zero " +
-          "(20,000) instead of updating it (2,900). The ratio flags it although it is not growth. Packing clearingPrice " +
-          "into a slot written at creation (or writing deadline at creation) would remove it.",
-      );
-    }
     return {
       status: "measured",
-      notes,
       tables: [
         {
           id: "bids",
