@@ -7,7 +7,7 @@
 //   "paymentTokens": ["usdc", "credits"],
 //   "acceptInstant": true,            accept instant jobs whose price is at or above the floor
 //   "autoAward": true,                close auctions it leads once the reveal window is over
-//   "autoStart": true,                start jobs it won
+//   "autoStart": true,                start jobs it won (an instant job: accepted and started in one transaction)
 //   "closeLosingBids": true,          release the stake locked by bids that lost
 //   "pollIntervalMs": 2000, "maxJobsPerPoll": 25, "maxActionsPerPoll": 10, "maxBlocksPerPoll": 2000,
 //   "maxTrackedJobs": 500, "maxFailuresPerJob": 3,

@@ -218,16 +218,24 @@ export class ProviderAgent {
       if (j.reservePricePerGpuHour < floor) {
         return this.skip(job, `its price ${formatUsd(j.reservePricePerGpuHour, token.decimals)} is below the floor ${formatUsd(floor, token.decimals)}`);
       }
-      const { sent } = await send(this.txOut, "accept instant job", () => this.ctx.protocol.market.acceptInstant(job.jobId), {
-        priceDecimals: token.decimals,
-        now: loaded.now,
-      });
+      // An agent that starts what it wins accepts and starts in one transaction (one fee, no start window to miss).
+      const startNow = this.policy.autoStart;
+      const { sent } = await send(
+        this.txOut,
+        startNow ? "accept and start instant job" : "accept instant job",
+        () => (startNow ? this.ctx.protocol.market.acceptInstantAndStart(job.jobId) : this.ctx.protocol.market.acceptInstant(job.jobId)),
+        { priceDecimals: token.decimals, now: loaded.now },
+      );
       job.phase = "won";
       this.log(
         "job_accepted",
         { jobId: job.jobId, pricePerGpuHour: formatAmount(j.reservePricePerGpuHour, token.decimals), tx: sent.hash },
         `job #${job.jobId}: accepted at ${formatUsd(j.reservePricePerGpuHour, token.decimals)} per GPU-hour (${sent.hash})`,
       );
+      if (startNow) {
+        this.drop(job);
+        await this.logStarted(job.jobId, sent.hash);
+      }
       return true;
     }
     const price = bidPrice(this.policy, j.reservePricePerGpuHour, floor);
@@ -305,13 +313,17 @@ export class ProviderAgent {
     }
     const { sent } = await send(this.txOut, "start job", () => this.ctx.protocol.market.startJob(job.jobId), { now: loaded.now });
     this.drop(job);
-    const after = await this.ctx.protocol.market.jobOf(job.jobId);
+    await this.logStarted(job.jobId, sent.hash);
+    return true;
+  }
+
+  private async logStarted(jobId: bigint, tx: string): Promise<void> {
+    const after = await this.ctx.protocol.market.jobOf(jobId);
     this.log(
       "job_started",
-      { jobId: job.jobId, deliverBy: Number(after.deadline), tx: sent.hash },
-      `job #${job.jobId}: started; deliver before the deadline with gridlease provider deliver ${job.jobId} (${sent.hash})`,
+      { jobId, deliverBy: Number(after.deadline), tx },
+      `job #${jobId}: started; deliver before the deadline with gridlease provider deliver ${jobId} (${tx})`,
     );
-    return true;
   }
 
   private async afterLoss(job: Tracked, loaded: LoadedJob): Promise<boolean> {

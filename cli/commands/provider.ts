@@ -271,32 +271,46 @@ export function providerCommand(): Command {
       );
     }),
   );
-  withJson(provider.command("accept").description("accept an instant job at its price (first eligible provider wins)").argument("<jobId>", "the job")).action(
-    async (jobIdText: string, _opts: unknown, cmd: Command) =>
-      run(cmd, async (out) => {
-        const jobId = parseJobId(jobIdText);
-        const { ctx, me } = await connectSigner();
-        const loaded = await loadJob(ctx, jobId);
-        if (!isInstant(loaded.job)) {
-          throw new CliError("WRONG_PRICING_RULE", `Job #${jobId} is an auction: bid on it with \`gridlease provider bid ${jobId} <price>\`.`, {
-            exitCode: EXIT_USAGE,
-          });
-        }
-        const { sent } = await send(out, "accept instant job", () => ctx.protocol.market.acceptInstant(jobId), {
-          priceDecimals: loaded.token.decimals,
-          now: loaded.now,
+  withJson(
+    provider
+      .command("accept")
+      .description("accept an instant job at its price (first eligible provider wins)")
+      .argument("<jobId>", "the job")
+      .option("--start", "start the job in the same transaction (leases your GPUs now; one transaction instead of two)"),
+  ).action(async (jobIdText: string, opts: { start?: boolean }, cmd: Command) =>
+    run(cmd, async (out) => {
+      const jobId = parseJobId(jobIdText);
+      const { ctx, me } = await connectSigner();
+      const loaded = await loadJob(ctx, jobId);
+      if (!isInstant(loaded.job)) {
+        throw new CliError("WRONG_PRICING_RULE", `Job #${jobId} is an auction: bid on it with \`gridlease provider bid ${jobId} <price>\`.`, {
+          exitCode: EXIT_USAGE,
         });
-        const job = await ctx.protocol.market.jobOf(jobId);
+      }
+      const start = opts.start === true;
+      const { sent } = await send(
+        out,
+        start ? "accept and start instant job" : "accept instant job",
+        () => (start ? ctx.protocol.market.acceptInstantAndStart(jobId) : ctx.protocol.market.acceptInstant(jobId)),
+        { priceDecimals: loaded.token.decimals, now: loaded.now },
+      );
+      const job = await ctx.protocol.market.jobOf(jobId);
+      const price = formatUsd(job.clearingPrice, loaded.token.decimals);
+      const fields = { jobId, provider: me, pricePerGpuHour: formatAmount(job.clearingPrice, loaded.token.decimals) };
+      if (start) {
         out.result(
-          txResult(
-            "provider accept",
-            { jobId, provider: me, pricePerGpuHour: formatAmount(job.clearingPrice, loaded.token.decimals), startDeadline: Number(job.deadline) },
-            [sent],
-          ),
-          `Accepted job #${jobId} at ${formatUsd(job.clearingPrice, loaded.token.decimals)} per GPU-hour; start it before ` +
-            `${formatTime(job.deadline, loaded.now)}: gridlease provider start ${jobId}`,
+          txResult("provider accept", { ...fields, startedAt: Number(job.startedAt), deliverBy: Number(job.deadline) }, [sent]),
+          `Accepted and started job #${jobId} at ${price} per GPU-hour; deliver before ${formatTime(job.deadline, job.startedAt)}: ` +
+            `gridlease provider deliver ${jobId} --uri <uri> --file <result>`,
         );
-      }),
+        return;
+      }
+      out.result(
+        txResult("provider accept", { ...fields, startDeadline: Number(job.deadline) }, [sent]),
+        `Accepted job #${jobId} at ${price} per GPU-hour; start it before ` +
+          `${formatTime(job.deadline, loaded.now)}: gridlease provider start ${jobId}`,
+      );
+    }),
   );
   withJson(provider.command("start").description("start a job you won, before its start deadline (leases your GPUs)").argument("<jobId>", "the job")).action(
     async (jobIdText: string, _opts: unknown, cmd: Command) =>

@@ -523,6 +523,18 @@ interface IJobMarket {
     /// @notice Accepts an instant job at its reserve price.
     function acceptInstant(uint256 jobId) external;
 
+    /// @notice Accepts an instant job at its reserve price and starts it in the same transaction, leasing
+    /// the GPUs: {acceptInstant} then {startJob}, for a provider that is ready to run at once.
+    /// @dev Same checks, errors and pause as {acceptInstant} (reverts `EnforcedPause()` while paused,
+    /// `MarketUnknownJob`, `MarketWrongState` unless Bidding, `MarketWrongPricingRule` unless Instant,
+    /// `MarketWindowClosed` at or after the bid deadline, the registry's eligibility errors, and its
+    /// lease errors). Emits exactly what the two calls would, in the same order and with the same
+    /// arguments: `JobAwarded` (start deadline now + startWindow), the registry's `CollateralLocked`
+    /// (when the collateral is non-zero), `JobStarted`, the registry's `GpusLeased`. The job ends Running,
+    /// its deadline the delivery deadline (now + duration + deliveryGrace).
+    /// @param jobId The instant job to accept and start.
+    function acceptInstantAndStart(uint256 jobId) external;
+
     /// @notice Starts an awarded job before its start deadline, leasing the GPUs.
     function startJob(uint256 jobId) external;
 
@@ -567,8 +579,8 @@ interface IJobMarket {
     /// @notice Rules on a disputed job before its dispute deadline. Only ARBITER_ROLE.
     function resolveDispute(uint256 jobId, Ruling ruling) external;
 
-    /// @notice Pauses new business: {createJob}, {createJobWithPermit}, {commitBid} and {acceptInstant}
-    /// then revert with Pausable's `EnforcedPause()`. Only GUARDIAN_ROLE; emits `Paused(guardian)`.
+    /// @notice Pauses new business: {createJob}, {createJobWithPermit}, {commitBid}, {acceptInstant} and
+    /// {acceptInstantAndStart} then revert with Pausable's `EnforcedPause()`. Only GUARDIAN_ROLE; emits `Paused(guardian)`.
     /// @dev Never stops a job already under way or money going out: reveals, award, start, claim,
     /// delivery, stop, disputes and rulings, settlement, timeouts, closeBid, cancelJob and withdraw all
     /// keep working, so a pause cannot trap escrow, stake or pay. Reverts `EnforcedPause()` if already

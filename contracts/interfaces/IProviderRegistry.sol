@@ -15,11 +15,13 @@ interface IProviderRegistry {
     // Types
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice A provider's state. Packed into three storage slots.
+    /// @notice A provider's state. Packed into two storage slots: the stake buckets, then the rest, so an
+    /// eligibility check (stake, online, region, reputation, listed GPUs) reads both and no more.
     /// @param freeStake GRL available for new bid bonds and collateral, or for unbonding.
     /// @param lockedStake GRL locked by the market across all of the provider's lock ids.
     /// @param unbondingStake GRL requested for withdrawal, withdrawable from `unbondingUnlocksAt`.
-    /// @param unbondingUnlocksAt Timestamp from which `unbondingStake` can be withdrawn (0 if none).
+    /// @param unbondingUnlocksAt Timestamp from which `unbondingStake` can be withdrawn (0 if none); uint40
+    /// (enough for 30,000 years) so the slot packs.
     /// @param reputation Score in [0, 10000]; 5000 at registration.
     /// @param region Region code chosen by the provider (0 = unspecified).
     /// @param registered Whether the account has registered as a provider.
@@ -29,7 +31,7 @@ interface IProviderRegistry {
         uint128 freeStake;
         uint128 lockedStake;
         uint128 unbondingStake;
-        uint64 unbondingUnlocksAt;
+        uint40 unbondingUnlocksAt;
         uint16 reputation;
         uint16 region;
         bool registered;
@@ -279,6 +281,30 @@ interface IProviderRegistry {
 
     /// @notice Releases `amount` from the lock `lockId` back to free stake.
     function unlockCollateral(address provider, uint256 lockId, uint256 amount) external;
+
+    /// @notice {requireEligible} then {lockCollateral} in one call: reverts with the first reason the
+    /// provider cannot serve a job of this shape, else moves `amount` of its free stake into the lock
+    /// `lockId` (no lock, and no event, when `amount` is 0).
+    /// @dev One call instead of two where the market checks and locks together (a bid, an instant
+    /// accept): same errors in the same order, same `CollateralLocked` event.
+    function lockIfEligible(
+        address provider,
+        uint256 lockId,
+        uint256 amount,
+        bytes32 model,
+        uint32 gpuCount,
+        uint32 minVramGb,
+        uint16 region,
+        uint16 minReputation
+    ) external;
+
+    /// @notice {unlockCollateral} then {recordSuccess} in one call, for a job settled as delivered:
+    /// releases `amount` from the lock `lockId` (nothing, and no event, when `amount` is 0), then raises
+    /// the reputation. Emits `CollateralUnlocked` (if any) then `ReputationUpdated`.
+    /// @return reputation The new score.
+    function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount)
+        external
+        returns (uint16 reputation);
 
     /// @notice Slashes the lock `lockId`: `toRecipient` GRL to `recipient` and `toBurn` GRL burned.
     /// @dev The total is bounded by what the lock holds, so a slash never reaches beyond the offending job.

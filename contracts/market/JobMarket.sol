@@ -25,7 +25,7 @@ import {JobMath} from "../libraries/JobMath.sol";
 /// Every entry point is O(1): the auction keeps the best and second-best reveals as they arrive, and
 /// each losing bid is closed by its own call.
 /// The guardian's pause stops new jobs and bids only (createJob, createJobWithPermit, commitBid,
-/// acceptInstant); every step of a job already under way, and every withdrawal, keeps working.
+/// acceptInstant, acceptInstantAndStart); every step of a job already under way, and every withdrawal, keeps working.
 /// Credit jobs: the settlement contract's address is the payment token. Escrow, refunds, pay and fees
 /// of such a job move credits inside the settlement contract (see {ISettlement}) instead of this
 /// contract's ledger, and every job settled as delivered records its GPU-seconds there for emissions.
@@ -225,9 +225,6 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (job.bidCount >= params.maxBids) revert MarketBidCapReached(jobId, params.maxBids);
         Bid storage bid = _bids[jobId][msg.sender];
         if (bid.status != BidStatus.None) revert MarketAlreadyBid(jobId, msg.sender);
-        REGISTRY.requireEligible(
-            msg.sender, job.gpuModel, job.gpuCount, job.minVramGb, job.region, job.minReputation
-        );
 
         uint96 locked = params.bidBond + job.collateral;
         uint16 bidCount = job.bidCount + 1;
@@ -236,7 +233,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         bid.status = BidStatus.Committed;
         job.bidCount = bidCount;
         emit BidCommitted(jobId, msg.sender, commitment, locked, bidCount);
-        REGISTRY.lockCollateral(msg.sender, jobId, locked);
+        _lockIfEligible(job, jobId, locked);
     }
 
     /// @inheritdoc IJobMarket
@@ -275,21 +272,14 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
 
     /// @inheritdoc IJobMarket
     function acceptInstant(uint256 jobId) external whenNotPaused nonReentrant {
-        Job storage job = _job(jobId);
-        _requireState(job, jobId, JobState.Bidding);
-        if (job.pricingRule != PricingRule.Instant) revert MarketWrongPricingRule(jobId, job.pricingRule);
-        if (block.timestamp >= job.bidDeadline) revert MarketWindowClosed(jobId, job.bidDeadline, block.timestamp);
-        REGISTRY.requireEligible(
-            msg.sender, job.gpuModel, job.gpuCount, job.minVramGb, job.region, job.minReputation
-        );
-        uint96 price = job.reservePricePerGpuHour;
-        uint40 startDeadline = uint40(block.timestamp) + _params[job.paramsId].startWindow;
-        job.provider = msg.sender;
-        job.bestPrice = price;
-        job.state = JobState.Awarded;
-        job.deadline = startDeadline;
-        _emitAwarded(jobId, job, 0, startDeadline);
-        if (job.collateral != 0) REGISTRY.lockCollateral(msg.sender, jobId, job.collateral);
+        _acceptInstant(jobId);
+    }
+
+    /// @inheritdoc IJobMarket
+    function acceptInstantAndStart(uint256 jobId) external whenNotPaused nonReentrant {
+        // The start checks hold by construction: the caller is the provider just set, the job is
+        // Awarded, and the start deadline is at least the params' startWindow (>= 5 minutes) away.
+        _start(jobId, _acceptInstant(jobId));
     }
 
     /// @inheritdoc IJobMarket
@@ -298,14 +288,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         if (msg.sender != job.provider) revert MarketNotProvider(jobId, msg.sender);
         _requireState(job, jobId, JobState.Awarded);
         if (block.timestamp >= job.deadline) revert MarketWindowClosed(jobId, job.deadline, block.timestamp);
-        uint32 startedAt = block.timestamp.toUint32();
-        uint40 endsAt = uint40(startedAt) + job.duration;
-        uint40 deliveryDeadline = endsAt + _params[job.paramsId].deliveryGrace;
-        job.state = JobState.Running;
-        job.deadline = deliveryDeadline;
-        job.startedAt = startedAt;
-        emit JobStarted(jobId, msg.sender, job.gpuModel, job.gpuCount, startedAt, endsAt);
-        REGISTRY.leaseGpus(msg.sender, job.gpuModel, job.gpuCount);
+        _start(jobId, job);
     }
 
     /// @inheritdoc IJobMarket
@@ -633,6 +616,43 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     // Internals
     // ------------------------------------------------------------------------------------------------
 
+    /// @dev Awards an instant job to the caller at its reserve and locks the collateral.
+    function _acceptInstant(uint256 jobId) private returns (Job storage job) {
+        job = _job(jobId);
+        _requireState(job, jobId, JobState.Bidding);
+        if (job.pricingRule != PricingRule.Instant) revert MarketWrongPricingRule(jobId, job.pricingRule);
+        if (block.timestamp >= job.bidDeadline) revert MarketWindowClosed(jobId, job.bidDeadline, block.timestamp);
+        uint96 price = job.reservePricePerGpuHour;
+        uint40 startDeadline = uint40(block.timestamp) + _params[job.paramsId].startWindow;
+        job.provider = msg.sender;
+        job.bestPrice = price;
+        job.state = JobState.Awarded;
+        job.deadline = startDeadline;
+        _emitAwarded(jobId, job, 0, startDeadline);
+        _lockIfEligible(job, jobId, job.collateral);
+    }
+
+    /// @dev The caller must be eligible for the job; locks `amount` of its stake under the job's id (one
+    /// registry call for both). The registry reverts the whole call if it is not eligible, so the state
+    /// written before this (in the same call) never stands for an ineligible provider.
+    function _lockIfEligible(Job storage job, uint256 jobId, uint96 amount) private {
+        REGISTRY.lockIfEligible(
+            msg.sender, jobId, amount, job.gpuModel, job.gpuCount, job.minVramGb, job.region, job.minReputation
+        );
+    }
+
+    /// @dev Starts an awarded job now (the caller checked who, the state and the start deadline).
+    function _start(uint256 jobId, Job storage job) private {
+        uint32 startedAt = block.timestamp.toUint32();
+        uint40 endsAt = uint40(startedAt) + job.duration;
+        uint40 deliveryDeadline = endsAt + _params[job.paramsId].deliveryGrace;
+        job.state = JobState.Running;
+        job.deadline = deliveryDeadline;
+        job.startedAt = startedAt;
+        emit JobStarted(jobId, msg.sender, job.gpuModel, job.gpuCount, startedAt, endsAt);
+        REGISTRY.leaseGpus(msg.sender, job.gpuModel, job.gpuCount);
+    }
+
     /// @dev Gross pay accrued by a running, delivered or disputed job: by the second up to now while
     /// running, up to the delivery afterwards (the whole value is earned only when the job settles).
     function _accrued(Job storage job) private view returns (uint256) {
@@ -714,12 +734,11 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         address provider = job.provider;
         _pay(job.paymentToken, provider, bondToProvider);
         _refund(job.paymentToken, job.renter, bondRefund);
-        _unlock(provider, jobId, job.collateral);
         // Emissions count the compute actually run (start to delivery, at most the duration), not the
         // duration paid for: a job delivered at once would otherwise claim a year of GPU-seconds in a day.
         uint256 ran = Math.min(job.deliveredAt - job.startedAt, job.duration);
         if (ran != 0) SETTLEMENT.recordGpuSeconds(provider, ran * job.gpuCount);
-        uint16 reputation = REGISTRY.recordSuccess(provider);
+        uint16 reputation = REGISTRY.unlockAndRecordSuccess(provider, jobId, job.collateral);
         emit JobSettled(
             jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
         );

@@ -175,7 +175,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         _requireStakeFor(p.listedGpus, freeStake + p.lockedStake);
 
         uint256 unbonding = p.unbondingStake + amount;
-        uint64 unlocksAt = uint64(block.timestamp) + unbondingPeriod;
+        // Safe as uint40: the period is at most 90 days, so this overflows only in the year 36,812.
+        uint40 unlocksAt = uint40(block.timestamp + unbondingPeriod);
         // A shorter period set by governance since the last request must not release earlier stake sooner.
         if (unlocksAt < p.unbondingUnlocksAt) unlocksAt = p.unbondingUnlocksAt;
         p.freeStake = uint128(freeStake);
@@ -221,17 +222,22 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     {
         Provider storage p = _registered(provider);
         if (amount == 0) revert RegistryZeroAmount();
-        uint256 freeStake = p.freeStake;
-        if (amount > freeStake) revert RegistryLockExceedsFree(amount, freeStake);
-        uint256 lockAmount = _locks[provider][lockId] + amount;
-        // Safe: amount <= freeStake; lockedStake + amount <= total stake held, which fits in uint128.
-        unchecked {
-            freeStake -= amount;
-            p.lockedStake += uint128(amount);
-        }
-        p.freeStake = uint128(freeStake);
-        _locks[provider][lockId] = lockAmount;
-        emit CollateralLocked(provider, lockId, amount, lockAmount, freeStake);
+        _lock(p, provider, lockId, amount);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function lockIfEligible(
+        address provider,
+        uint256 lockId,
+        uint256 amount,
+        bytes32 model,
+        uint32 gpuCount,
+        uint32 minVramGb,
+        uint16 region,
+        uint16 minReputation
+    ) external onlyRole(MARKET_ROLE) nonReentrant {
+        Provider storage p = _requireEligible(provider, model, gpuCount, minVramGb, region, minReputation);
+        if (amount != 0) _lock(p, provider, lockId, amount);
     }
 
     /// @inheritdoc IProviderRegistry
@@ -242,13 +248,19 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     {
         Provider storage p = _registered(provider);
         if (amount == 0) revert RegistryZeroAmount();
-        uint256 lockAmount = _debitLock(provider, lockId, amount);
-        // Safe: amount <= this lock <= lockedStake, and free + locked fits in uint128.
-        unchecked {
-            p.lockedStake -= uint128(amount);
-            p.freeStake += uint128(amount);
-        }
-        emit CollateralUnlocked(provider, lockId, amount, lockAmount, p.freeStake);
+        _unlock(p, provider, lockId, amount);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount)
+        external
+        onlyRole(MARKET_ROLE)
+        nonReentrant
+        returns (uint16 reputation)
+    {
+        Provider storage p = _registered(provider);
+        if (amount != 0) _unlock(p, provider, lockId, amount);
+        reputation = _recordSuccess(p, provider);
     }
 
     /// @inheritdoc IProviderRegistry
@@ -308,11 +320,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
 
     /// @inheritdoc IProviderRegistry
     function recordSuccess(address provider) external onlyRole(MARKET_ROLE) nonReentrant returns (uint16 reputation) {
-        Provider storage p = _registered(provider);
-        uint16 previous = p.reputation;
-        reputation = ReputationMath.afterSuccess(previous);
-        p.reputation = reputation;
-        emit ReputationUpdated(provider, previous, reputation, true);
+        reputation = _recordSuccess(_registered(provider), provider);
     }
 
     /// @inheritdoc IProviderRegistry
@@ -371,7 +379,53 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         uint16 region,
         uint16 minReputation
     ) external view {
-        Provider storage p = _registered(provider);
+        _requireEligible(provider, model, gpuCount, minVramGb, region, minReputation);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------
+
+    function _lock(Provider storage p, address provider, uint256 lockId, uint256 amount) private {
+        uint256 freeStake = p.freeStake;
+        if (amount > freeStake) revert RegistryLockExceedsFree(amount, freeStake);
+        uint256 lockAmount = _locks[provider][lockId] + amount;
+        // Safe: amount <= freeStake; lockedStake + amount <= total stake held, which fits in uint128.
+        unchecked {
+            freeStake -= amount;
+            p.lockedStake += uint128(amount);
+        }
+        p.freeStake = uint128(freeStake);
+        _locks[provider][lockId] = lockAmount;
+        emit CollateralLocked(provider, lockId, amount, lockAmount, freeStake);
+    }
+
+    function _unlock(Provider storage p, address provider, uint256 lockId, uint256 amount) private {
+        uint256 lockAmount = _debitLock(provider, lockId, amount);
+        // Safe: amount <= this lock <= lockedStake, and free + locked fits in uint128.
+        unchecked {
+            p.lockedStake -= uint128(amount);
+            p.freeStake += uint128(amount);
+        }
+        emit CollateralUnlocked(provider, lockId, amount, lockAmount, p.freeStake);
+    }
+
+    function _recordSuccess(Provider storage p, address provider) private returns (uint16 reputation) {
+        uint16 previous = p.reputation;
+        reputation = ReputationMath.afterSuccess(previous);
+        p.reputation = reputation;
+        emit ReputationUpdated(provider, previous, reputation, true);
+    }
+
+    function _requireEligible(
+        address provider,
+        bytes32 model,
+        uint32 gpuCount,
+        uint32 minVramGb,
+        uint16 region,
+        uint16 minReputation
+    ) private view returns (Provider storage p) {
+        p = _registered(provider);
         if (!p.online) revert RegistryProviderOffline(provider);
         _requireStakeFor(p.listedGpus, p.freeStake + p.lockedStake);
         if (region != 0 && p.region != region) revert RegistryRegionMismatch(p.region, region);
@@ -382,10 +436,6 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         uint32 available = line.count - line.leased;
         if (gpuCount > available) revert RegistryInsufficientGpus(model, available, gpuCount);
     }
-
-    // ------------------------------------------------------------------------------------------------
-    // Internals
-    // ------------------------------------------------------------------------------------------------
 
     function _stake(uint256 amount) private {
         Provider storage p = _registered(msg.sender);

@@ -288,6 +288,21 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       return body.jobId as string;
     }
 
+    it("test_providerAcceptStart_acceptsAndStartsInOneTransaction", async function () {
+      await refreshFeed(chain);
+      const body = await ok(
+        chain,
+        ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"],
+        renterKey,
+      );
+      const run = await cli(chain, ["provider", "accept", body.jobId, "--start"], { key: providerKey });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain(`Accepted and started job #${body.jobId} at $1.50 per GPU-hour; deliver before`);
+      const json = await ok(chain, ["renter", "status", body.jobId], renterKey);
+      expect(json.job.state).to.equal("Running");
+      await ok(chain, ["provider", "deliver", body.jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`], providerKey);
+    });
+
     it("test_renterDispute_thenSettleAfterTheArbitersTimeout", async function () {
       await refreshFeed(chain);
       const jobId = await instantJob();

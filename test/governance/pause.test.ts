@@ -171,6 +171,17 @@ describe("JobMarket: guardian pause", function () {
       );
     });
 
+    it("test_acceptInstantAndStart_revertsWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      const jobId = await createJob(f, { pricingRule: INSTANT, revealWindow: 0 });
+      await pause(f);
+      await expect(f.market.connect(f.alice).acceptInstantAndStart(jobId)).to.be.revertedWithCustomError(
+        f.market,
+        "EnforcedPause",
+      );
+      expect(await f.market.stateOf(jobId)).to.equal(JobState.Bidding);
+    });
+
     it("test_unpause_reopensJobsAndBids", async function () {
       const f = await networkHelpers.loadFixture(pausedFixture);
       await f.market.connect(f.guardian).unpause();

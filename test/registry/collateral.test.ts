@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, INITIAL_SUPPLY, onboardProvider, UNBONDING_PERIOD } from "../helpers/fixtures.js";
-import { expectConservation, expectProvider } from "./helpers.js";
+import { deployProtocol, GRL, H100, INITIAL_SUPPLY, onboardProvider, RTX4090, UNBONDING_PERIOD } from "../helpers/fixtures.js";
+import { expectConservation, expectProvider, INITIAL_REPUTATION, successScore as afterSuccess } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -359,6 +359,111 @@ describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", functio
       await networkHelpers.time.increase(UNBONDING_PERIOD);
       await registry.connect(alice).withdraw();
       await expectConservation(f, [alice, bob]);
+    });
+  });
+});
+
+describe("ProviderRegistry: lockIfEligible and unlockAndRecordSuccess (one call where the market made two)", function () {
+  describe("lockIfEligible", function () {
+    it("test_lockIfEligible_locksLikeLockCollateral", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 500n * GRL, H100, 4, 80, 840, 5_000))
+        .to.emit(f.registry, "CollateralLocked")
+        .withArgs(f.alice.address, 1n, 500n * GRL, 500n * GRL, 1_300n * GRL);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
+      await expectProvider(f.registry, f.alice, { freeStake: 1_300n * GRL, lockedStake: 500n * GRL });
+    });
+
+    it("test_lockIfEligible_zeroAmountChecksOnly", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 0n, H100, 4, 80, 0, 0)).not.to.emit(
+        f.registry,
+        "CollateralLocked",
+      );
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 0n, H100, 5, 80, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
+        .withArgs(H100, 4n, 5n);
+    });
+
+    it("test_lockIfEligible_revertsWithTheEligibilityErrorsOfRequireEligible", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      const lock = (provider: string, model: string, gpus: number, vram: number, region: number, reputation: number) =>
+        f.registry.connect(f.market).lockIfEligible(provider, 1n, GRL, model, gpus, vram, region, reputation);
+      await expect(lock(f.outsider.address, H100, 1, 1, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
+        .withArgs(f.outsider.address);
+      await expect(lock(f.alice.address, H100, 1, 1, 250, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryRegionMismatch")
+        .withArgs(840n, 250n);
+      await expect(lock(f.alice.address, H100, 1, 1, 0, 5_001))
+        .to.be.revertedWithCustomError(f.registry, "RegistryReputationTooLow")
+        .withArgs(5_000n, 5_001n);
+      await expect(lock(f.alice.address, RTX4090, 1, 1, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryGpuModelNotListed")
+        .withArgs(f.alice.address, RTX4090);
+      await expect(lock(f.alice.address, H100, 1, 81, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryVramTooLow")
+        .withArgs(H100, 80n, 81n);
+      await f.registry.connect(f.alice).setOnline(false);
+      await expect(lock(f.alice.address, H100, 1, 1, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryProviderOffline")
+        .withArgs(f.alice.address);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
+    });
+
+    it("test_lockIfEligible_checksEligibilityBeforeFreeStake", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      // Both fail: too many GPUs and more than the free stake. The eligibility error comes first, as
+      // requireEligible then lockCollateral reported it.
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 2_000n * GRL, H100, 5, 80, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
+        .withArgs(H100, 4n, 5n);
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 1_800n * GRL + 1n, H100, 4, 80, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryLockExceedsFree")
+        .withArgs(1_800n * GRL + 1n, 1_800n * GRL);
+    });
+  });
+
+  describe("unlockAndRecordSuccess", function () {
+    it("test_unlockAndRecordSuccess_unlocksThenRaisesReputation", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      const next = afterSuccess(INITIAL_REPUTATION);
+      const tx = f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL);
+      await expect(tx)
+        .to.emit(f.registry, "CollateralUnlocked")
+        .withArgs(f.alice.address, 1n, 500n * GRL, 0n, 1_800n * GRL)
+        .and.to.emit(f.registry, "ReputationUpdated")
+        .withArgs(f.alice.address, INITIAL_REPUTATION, next, true);
+      const names = (await (await tx).wait())!.logs.map((l) => f.registry.interface.parseLog(l)?.name);
+      expect(names).to.deep.equal(["CollateralUnlocked", "ReputationUpdated"]);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
+      await expectProvider(f.registry, f.alice, { freeStake: 1_800n * GRL, lockedStake: 0n, reputation: next });
+    });
+
+    it("test_unlockAndRecordSuccess_returnsTheNewReputation", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      expect(await f.registry.connect(f.market).unlockAndRecordSuccess.staticCall(f.alice.address, 1n, 200n * GRL)).to.equal(
+        afterSuccess(INITIAL_REPUTATION),
+      );
+    });
+
+    it("test_unlockAndRecordSuccess_zeroAmountRecordsOnly", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n))
+        .to.emit(f.registry, "ReputationUpdated")
+        .and.not.to.emit(f.registry, "CollateralUnlocked");
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
+    });
+
+    it("test_unlockAndRecordSuccess_revertsBeyondTheLock", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL + 1n))
+        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLock")
+        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.outsider.address, 1n, 0n))
+        .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
+        .withArgs(f.outsider.address);
     });
   });
 });

@@ -35,7 +35,9 @@ type Call = (registry: ProviderRegistry, f: ProtocolFixture) => Promise<unknown>
 /** Every MARKET_ROLE entry point, with arguments that are valid for the market. */
 const marketCalls: [name: string, call: Call][] = [
   ["lockCollateral", (r, f) => r.lockCollateral(f.alice.address, 2n, GRL)],
+  ["lockIfEligible", (r, f) => r.lockIfEligible(f.alice.address, 2n, GRL, H100, 2, 80, 840, 0)],
   ["unlockCollateral", (r, f) => r.unlockCollateral(f.alice.address, 1n, GRL)],
+  ["unlockAndRecordSuccess", (r, f) => r.unlockAndRecordSuccess(f.alice.address, 1n, GRL)],
   ["slash", (r, f) => r.slash(f.alice.address, 1n, GRL, f.outsider.address, GRL)],
   ["leaseGpus", (r, f) => r.leaseGpus(f.alice.address, H100, 1)],
   ["releaseGpus", (r, f) => r.releaseGpus(f.alice.address, H100, 1)],

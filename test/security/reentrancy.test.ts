@@ -268,7 +268,9 @@ describe("Security: reentrancy through token hooks and receivers", function () {
 
     const registryHooks: Record<string, (a: string) => unknown[]> = {
       lockCollateral: (a) => [a, 1n, GRL],
+      lockIfEligible: (a) => [a, 1n, GRL, H100, 1n, 0n, 0n, 0n],
       unlockCollateral: (a) => [a, 1n, GRL],
+      unlockAndRecordSuccess: (a) => [a, 1n, GRL],
       slash: (a) => [a, 1n, GRL, a, 0n],
       leaseGpus: (a) => [a, H100, 1n],
       releaseGpus: (a) => [a, H100, 1n],

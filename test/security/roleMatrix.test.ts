@@ -51,7 +51,9 @@ const RESTRICTED: Record<ContractName, Record<string, Guard>> = {
   },
   ProviderRegistry: {
     lockCollateral: { role: ROLE.MARKET },
+    lockIfEligible: { role: ROLE.MARKET },
     unlockCollateral: { role: ROLE.MARKET },
+    unlockAndRecordSuccess: { role: ROLE.MARKET },
     slash: { role: ROLE.MARKET },
     leaseGpus: { role: ROLE.MARKET },
     releaseGpus: { role: ROLE.MARKET },
@@ -110,6 +112,7 @@ const PUBLIC_BY_DESIGN: Record<ContractName, Record<string, string>> = {
     commitBid: "any eligible provider; stake locked from the caller",
     revealBid: "only the caller's own commitment can match",
     acceptInstant: "any eligible provider; collateral locked from the caller",
+    acceptInstantAndStart: "as acceptInstant; the caller starts the job it was just awarded",
     startJob: "winner of the job only (MarketNotProvider)",
     claim: "winner of the job only (MarketNotProvider)",
     deliver: "winner of the job only (MarketNotProvider)",

@@ -96,7 +96,10 @@ const WINDOWS: Window[] = [
   {
     name: "instant",
     setup: instantFixture,
-    last: { acceptInstant: (f, jobId) => f.market.connect(f.alice).acceptInstant(jobId) },
+    last: {
+      acceptInstant: (f, jobId) => f.market.connect(f.alice).acceptInstant(jobId),
+      acceptInstantAndStart: (f, jobId) => f.market.connect(f.alice).acceptInstantAndStart(jobId),
+    },
     next: { award: (f, jobId) => f.market.connect(f.outsider).award(jobId) },
   },
   {

@@ -35,10 +35,23 @@ const INSTANT = 2;
 const PRICE_050 = 50_000_000n;
 const PRICE_001 = 1_000_000n;
 
+/** A credit-job lifecycle's "core" steps: create .. settle, without the mid-job claim. */
+export const CREDIT_CORE = [
+  "createJob (credits)",
+  "commitBid (credits)",
+  "revealBid (credits)",
+  "award (credits, refund of the excess)",
+  "acceptInstant (credits)",
+  "acceptInstantAndStart (credits)",
+  "startJob (credits)",
+  "deliver (credits)",
+  "settle (credit job)",
+];
+
 /** Gas of the settlement's calls and of credit-job lifecycles; per-step gas and hashes of each lifecycle. */
 export interface SettlementGas {
   table: GasTable;
-  /** Per lifecycle ("first-price", "second-price", "instant"): gas per step label. */
+  /** Per lifecycle ("first-price", "second-price", "instant", "instant (accept+start)"): gas per step label. */
   lifecycles: Record<string, Record<string, number>>;
   lifecycleHashes: Record<string, Record<string, string>>;
   provider: JsonRpcApiProvider;
@@ -179,12 +192,17 @@ export async function settlementGas(): Promise<SettlementGas> {
   // ---------------------------------------------------------------------------------------------------
   await enterEpoch(1n);
 
-  /** One credit job: auction (or instant accept), start, claim halfway, deliver, settle. */
-  async function lifecycle(t: GasTable, pricingRule: number): Promise<void> {
+  /**
+   * One credit job: auction (or instant accept), start, claim halfway, deliver, settle. `startAtAccept`:
+   * an instant job accepted and started in one call (acceptInstantAndStart).
+   */
+  async function lifecycle(t: GasTable, pricingRule: number, startAtAccept = false): Promise<void> {
     await setPrice(PRICE_050);
     await t.measure("createJob (credits)", market.connect(renter).createJob(request(pricingRule)));
     const jobId = await market.jobCount();
-    if (pricingRule === INSTANT) {
+    if (startAtAccept) {
+      await t.measure("acceptInstantAndStart (credits)", market.connect(provider).acceptInstantAndStart(jobId));
+    } else if (pricingRule === INSTANT) {
       await t.measure("acceptInstant (credits)", market.connect(provider).acceptInstant(jobId));
     } else {
       const price = parseUnits("1.50", 18);
@@ -197,7 +215,7 @@ export async function settlementGas(): Promise<SettlementGas> {
       await networkHelpers.time.increaseTo(job.revealDeadline);
       await t.measure("award (credits, refund of the excess)", market.award(jobId));
     }
-    await t.measure("startJob (credits)", market.connect(provider).startJob(jobId));
+    if (!startAtAccept) await t.measure("startJob (credits)", market.connect(provider).startJob(jobId));
     await networkHelpers.time.increase(HOUR);
     await t.measure("claim (credit job)", market.connect(provider).claim(jobId));
     await networkHelpers.time.increase(HOUR);
@@ -211,28 +229,20 @@ export async function settlementGas(): Promise<SettlementGas> {
   // Single operations, steady state.
   await lifecycle(table, FIRST_PRICE);
 
-  // Whole lifecycles: create, commit, reveal, award (or accept), start, deliver, settle; the claim is left out.
-  const CORE = [
-    "createJob (credits)",
-    "commitBid (credits)",
-    "revealBid (credits)",
-    "award (credits, refund of the excess)",
-    "acceptInstant (credits)",
-    "startJob (credits)",
-    "deliver (credits)",
-    "settle (credit job)",
-  ];
+  // Whole lifecycles: create, commit, reveal, award (or accept), start, deliver, settle (CREDIT_CORE); the
+  // claim is left out.
   const lifecycles: Record<string, Record<string, number>> = {};
   const lifecycleHashes: Record<string, Record<string, string>> = {};
-  for (const [rule, name] of [
-    [FIRST_PRICE, "first-price"],
-    [SECOND_PRICE, "second-price"],
-    [INSTANT, "instant"],
+  for (const [rule, name, startAtAccept] of [
+    [FIRST_PRICE, "first-price", false],
+    [SECOND_PRICE, "second-price", false],
+    [INSTANT, "instant", false],
+    [INSTANT, "instant (accept+start)", true],
   ] as const) {
     const t = new GasTable();
-    await lifecycle(t, rule);
+    await lifecycle(t, rule, startAtAccept);
     const core = Object.entries(t.gas)
-      .filter(([label]) => CORE.includes(label))
+      .filter(([label]) => CREDIT_CORE.includes(label))
       .reduce((sum, [, used]) => sum + used, 0);
     table.record(`credit-job lifecycle ${name}, core (create..settle)`, core);
     lifecycles[name] = { ...t.gas };
