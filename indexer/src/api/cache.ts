@@ -26,8 +26,6 @@ export class ResponseCache {
   private version: string | undefined;
   private readonly entries = new Map<string, { response: StoredResponse; bytes: number }>();
   private usedBytes = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(readonly maxBytes: number) {}
 
@@ -49,11 +47,7 @@ export class ResponseCache {
 
   get(version: string, key: string): StoredResponse | undefined {
     const entry = version === this.version ? this.entries.get(key) : undefined;
-    if (entry === undefined) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
+    if (entry === undefined) return undefined;
     // Re-insert: a Map iterates in insertion order, so its first key is the least recently used.
     this.entries.delete(key);
     this.entries.set(key, entry);
