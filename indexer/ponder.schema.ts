@@ -4,7 +4,10 @@
 //
 // Metric tables share one key shape: (subject..., period, periodStart), where period is "hour" (periodStart
 // a multiple of 3600), "day" (a multiple of 86400, UTC) or "all" (periodStart 0, the cumulative row).
-import { doublePrecision, hex, onchainEnum, onchainTable, onchainView, primaryKey, sql, text } from "ponder";
+// Per-subject metric tables also have an index on (period, periodStart, subject), for the dashboards'
+// "every subject, latest periods first" pages (Ponder orders them by periodStart, then the key); Ponder
+// builds indexes after the backfill.
+import { doublePrecision, hex, index, onchainEnum, onchainTable, onchainView, primaryKey, sql, text } from "ponder";
 import { bigint, integer } from "ponder";
 
 export const period = onchainEnum("period", ["hour", "day", "all"]);
@@ -525,7 +528,10 @@ export const tokenMetric = onchainTable(
     jobsCreated: t.integer().notNull().default(0),
     escrowed: t.bigint().notNull().default(0n),
   }),
-  (table) => ({ pk: primaryKey({ columns: [table.token, table.period, table.periodStart] }) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.token, table.period, table.periodStart] }),
+    byPeriod: index().on(table.period, table.periodStart, table.token),
+  }),
 );
 
 /**
@@ -556,7 +562,10 @@ export const modelMetric = onchainTable(
     meanReserve: t.bigint(),
     discountVsReserve: t.doublePrecision(),
   }),
-  (table) => ({ pk: primaryKey({ columns: [table.model, table.period, table.periodStart] }) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.model, table.period, table.periodStart] }),
+    byPeriod: index().on(table.period, table.periodStart, table.model),
+  }),
 );
 
 /** The clearing prices behind modelMetric's medians, sorted ascending. */
@@ -588,7 +597,10 @@ export const providerMetric = onchainTable(
     disputesLost: t.integer().notNull().default(0),
     slashed: t.bigint().notNull().default(0n),
   }),
-  (table) => ({ pk: primaryKey({ columns: [table.provider, table.period, table.periodStart] }) }),
+  (table) => ({
+    pk: primaryKey({ columns: [table.provider, table.period, table.periodStart] }),
+    byPeriod: index().on(table.period, table.periodStart, table.provider),
+  }),
 );
 
 // ------------------------------------------------------------------------------------------------

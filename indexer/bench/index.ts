@@ -7,7 +7,7 @@
 //   3. the rest of the scenario is sent live with that indexer following, and its lag behind the head is
 //      sampled from Ponder's /status;
 //   4. autocannon loads the dashboard queries and /summary of that indexer (loopback, BENCH_SECONDS each, at
-//      16 and 50 connections);
+//      16 and 50 connections), every answer computed and then from the API's response cache;
 //   5. `ponder dev` (embedded PGlite) backfills the whole chain (events/s, peak RSS).
 //
 // Ports BENCH_PORT (node) and BENCH_PORT + 1 (indexer). Needs the machine's PostgreSQL
@@ -16,6 +16,7 @@
 // local 31337 chains indexed on the shared database at the same time would feed it their blocks. Every
 // process started here is stopped before the run returns, whatever happens.
 import { readdirSync, readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 
 import autocannon from "autocannon";
 
@@ -40,6 +41,8 @@ const BACKFILL_TIMEOUT_MS = 30 * 60_000;
 const PGLITE_BUDGET_MS = Number(process.env.BENCH_PGLITE_SECONDS ?? "90") * 1000;
 /** The p95 the dashboard queries should stay under at 50 connections (issue 8). */
 const P95_TARGET_MS = 50;
+/** Makes the API compute the answer instead of taking it from its cache (indexer/src/api/cache.ts). */
+const NO_CACHE = { "cache-control": "no-cache" };
 
 /** The queries a dashboard issues: headline series, price index, leaderboard, utilization per provider. */
 export const DASHBOARD: Record<string, string> = {
@@ -67,13 +70,18 @@ export interface LoadResult {
 }
 
 /** `connections` clients on `url` for SECONDS (POST `body` when given), latency of every response. */
-export async function load(url: string, body: string | undefined, connections: number): Promise<LoadResult> {
+export async function load(
+  url: string,
+  body: string | undefined,
+  connections: number,
+  headers: Record<string, string> = {},
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const instance = autocannon({
     url,
     method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body,
     connections,
     duration: SECONDS,
@@ -171,12 +179,19 @@ interface LiveLag {
   catchUpSeconds: number;
 }
 
+/** One load run over the dashboard queries: answers from the API's cache, or every answer computed. */
+interface Latency {
+  connections: number;
+  cached: boolean;
+  rows: Map<string, LoadResult>;
+}
+
 interface Results {
   chain: { blocks: number; transactions: number; events: number; generateSeconds: number };
   postgres: Backfill;
   pglite: Backfill;
   live: LiveLag;
-  latency: Map<number, Map<string, LoadResult>>;
+  latency: Latency[];
 }
 
 /** Starts `indexer`, waits until it has indexed `head`, and reads the backfill figures from its log. */
@@ -221,6 +236,57 @@ async function backfill(indexer: IndexerProcess, head: number, protocolLogBlocks
 async function protocolLogBlocks(chain: LocalChain, addresses: string[], head: number): Promise<number[]> {
   const logs = await chain.provider.getLogs({ address: addresses, fromBlock: 0, toBlock: head });
   return logs.map((l) => l.blockNumber);
+}
+
+/** A request as autocannon sends it; `fresh` asks the API's cache to compute the answer (Cache-Control: no-cache). */
+async function ask(url: string, body: string | undefined, fresh: boolean): Promise<{ text: string; cache: string | null }> {
+  const response = await fetch(url, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", ...(fresh ? NO_CACHE : {}) },
+    body,
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}: ${text.slice(0, 200)}`);
+  return { text, cache: response.headers.get("x-gridlease-cache") };
+}
+
+/**
+ * autocannon on every dashboard query and /summary, at each connection count, twice: every answer
+ * computed (Cache-Control: no-cache, the cost of a cache miss), then answered from the API's cache (the
+ * chain is idle, so the data version does not move: a dashboard between two indexed blocks). Before each
+ * cached run, a cached answer must equal a fresh one; after it, the cache must still answer.
+ */
+async function loadDashboard(indexer: IndexerProcess, log: (line: string) => void): Promise<Latency[]> {
+  const targets: [string, string, string | undefined][] = [
+    ...Object.entries(DASHBOARD).map(([name, query]): [string, string, string] => [name, `${indexer.url}/graphql`, JSON.stringify({ query })]),
+    ["GET /summary", `${indexer.url}/summary`, undefined],
+  ];
+  const latency: Latency[] = [];
+  for (const connections of CONNECTIONS) {
+    for (const cached of [false, true]) {
+      const rows = new Map<string, LoadResult>();
+      for (const [name, url, body] of targets) {
+        const fresh = await ask(url, body, true);
+        if (body !== undefined && (JSON.parse(fresh.text) as { errors?: unknown }).errors !== undefined) {
+          throw new Error(`${name}: ${fresh.text.slice(0, 200)}`);
+        }
+        if (cached) {
+          await ask(url, body, false);
+          const hit = await ask(url, body, false);
+          if (hit.cache !== "hit" || !isDeepStrictEqual(JSON.parse(hit.text), JSON.parse(fresh.text))) {
+            throw new Error(`${name}: the cached answer is not the computed one (${hit.cache})`);
+          }
+        }
+        rows.set(name, await load(url, body, connections, cached ? {} : NO_CACHE));
+        if (cached && (await ask(url, body, false)).cache !== "hit") throw new Error(`${name}: the cache stopped answering during the run`);
+      }
+      latency.push({ connections, cached, rows });
+      for (const [name, r] of rows) {
+        log(`${connections} connections ${cached ? "cached" : "computed"} ${name}: p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} ms, ${r.rps.toFixed(0)} req/s, ${r.errors} errors`);
+      }
+    }
+  }
+  return latency;
 }
 
 async function measure(log: (line: string) => void): Promise<Results> {
@@ -289,20 +355,7 @@ async function measure(log: (line: string) => void): Promise<Results> {
     };
     log(`live: ${live.blocks} blocks in ${liveSeconds.toFixed(1)} s, lag median ${live.medianLag} max ${live.maxLag} blocks (${lags.length} samples)`);
 
-    const latency = new Map<number, Map<string, LoadResult>>();
-    for (const connections of CONNECTIONS) {
-      const rows = new Map<string, LoadResult>();
-      for (const [name, query] of Object.entries(DASHBOARD)) {
-        const probe = await postgres.graphql(query);
-        if (probe.errors !== undefined) throw new Error(`${name}: ${probe.errors[0]!.message}`);
-        rows.set(name, await load(`${postgres.url}/graphql`, JSON.stringify({ query }), connections));
-      }
-      rows.set("GET /summary", await load(`${postgres.url}/summary`, undefined, connections));
-      latency.set(connections, rows);
-      for (const [name, r] of rows) {
-        log(`${connections} connections ${name}: p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} ms, ${r.rps.toFixed(0)} req/s, ${r.errors} errors`);
-      }
-    }
+    const latency = await loadDashboard(postgres, log);
     await postgres.kill9();
 
     logBlocks = await protocolLogBlocks(chain, addresses, head);
@@ -412,10 +465,16 @@ export function queryLatencySection(): Promise<SectionResult> {
       `autocannon on loopback, ${SECONDS} s per query and connection count, against the PostgreSQL indexer of section 4 ` +
         `(${r.chain.blocks.toLocaleString("en-US")} blocks indexed); node, PostgreSQL, indexer and load generator share the machine. ` +
         `Target: p95 < ${P95_TARGET_MS} ms at 50 connections.`,
+      "Two runs per connection count. \"computed\": every request sends Cache-Control: no-cache, so the API runs the query " +
+        "(Ponder's GraphQL, PostgreSQL) for each one: the latency of a cache miss. \"cached\": the same requests without " +
+        "that header, answered from the API's response cache (the chain is idle during the run, as a dashboard between two " +
+        "indexed blocks; any indexed block or reorg empties the cache). Before each cached run a cached answer is checked " +
+        "equal to a computed one.",
     ],
-    tables: [...r.latency].map(([connections, rows]): BenchTable => ({
-      id: `c${connections}`,
-      title: `${connections} connections`,
+    tables: r.latency.map(({ connections, cached, rows }): BenchTable => ({
+      // c16 / c50 (every answer computed) are comparable with the figures from before the cache.
+      id: `c${connections}${cached ? "-cached" : ""}`,
+      title: `${connections} connections, ${cached ? "cached (answers from the response cache)" : "computed (Cache-Control: no-cache)"}`,
       columns: ["p95 ms", "p50 ms", "p99 ms", "req/s", "requests", "errors"],
       rows: [...rows].map(([label, l]) => ({
         label,

@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
@@ -135,7 +135,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   if (deployment.chainId === 31337) {
     if (mode === "dev") {
       // The embedded database keeps Ponder's sync store between runs; a local chain's is worthless next time.
-      rmSync(join(INDEXER_ROOT, ".ponder", "pglite"), { recursive: true, force: true });
+      const directory = resolve(INDEXER_ROOT, process.env.GRIDLEASE_PGLITE_DIR ?? join(".ponder", "pglite"));
+      rmSync(directory, { recursive: true, force: true });
     } else if (mode === "start") {
       const removed = await purgeStaleSyncRows(command.env.DATABASE_URL!, deployment.rpcUrl, deployment.chainId);
       if (removed > 0) console.log(`[indexer] removed sync-store rows of ${removed} blocks from an earlier local chain`);

@@ -16,7 +16,7 @@ import type { Protocol } from "../../scripts/lib/deployment.js";
 import { LocalChain } from "./helpers/chain.js";
 import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "./helpers/compare.js";
 import { dropSchemas, IndexerProcess, psql, SlowProxy, waitFor } from "./helpers/indexer.js";
-import { Scenario, TEST_SCENARIO, DAY, HOUR, modelId } from "./helpers/scenario.js";
+import { h100JobRequest, Scenario, TEST_SCENARIO, DAY, HOUR, modelId } from "./helpers/scenario.js";
 import { computeTruth, fetchLogs, type Truth } from "./helpers/truth.js";
 
 const NODE_PORT = Number(process.env.GRIDLEASE_INDEXER_TEST_PORT ?? "8581");
@@ -151,19 +151,7 @@ describe("indexer (Ponder, production mode)", function () {
       const { b, c } = indexers;
       const renterOf = (indexer: IndexerProcess, from: bigint) =>
         indexer.sql(`select renter from job where id >= ${from} order by id`).then((r) => r.rows.map((row) => row.renter));
-      const request = (gpuCount: number) => ({
-        paymentToken: protocol.usdc!.target,
-        gpuModel: modelId("H100"),
-        gpuCount,
-        minVramGb: 80,
-        region: 0,
-        minReputation: 0,
-        duration: HOUR,
-        reservePricePerGpuHour: 2_000_000n,
-        pricingRule: 0,
-        bidWindow: 600n,
-        revealWindow: 600n,
-      });
+      const request = (gpuCount: number) => h100JobRequest(protocol, gpuCount);
       const firstJob = (await protocol.market.jobCount()) + 1n;
       const [stale, canonical] = [chain.wallets[6]!, chain.wallets[7]!];
       const snapshot = await chain.snapshot();

@@ -58,6 +58,8 @@ export interface IndexerOptions {
   mode?: "start" | "dev";
   /** PostgreSQL database of `start` (DATABASE_URL by default). */
   databaseUrl?: string;
+  /** More environment for the indexer (e.g. GRIDLEASE_PGLITE_DIR, GRIDLEASE_API_CACHE_MB). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class IndexerProcess {
@@ -89,6 +91,7 @@ export class IndexerProcess {
           GRIDLEASE_RPC_URL: rpcUrl,
           GRIDLEASE_DEPLOYMENT: deployment,
           PONDER_LOG_LEVEL: "info",
+          ...this.options.env,
         },
         detached: true,
         stdio: ["ignore", log, log],

@@ -73,6 +73,23 @@ const JOB_MODELS = ["H100", "A100", "RTX4090"] as const;
 
 export const modelId = (name: string): string => encodeBytes32String(name);
 
+/** A one-hour sealed-bid H100 job paid in USDC, for tests that add a job of their own (e.g. around a reorg). */
+export function h100JobRequest(protocol: Protocol, gpuCount: number) {
+  return {
+    paymentToken: protocol.usdc!.target,
+    gpuModel: modelId("H100"),
+    gpuCount,
+    minVramGb: 80,
+    region: 0,
+    minReputation: 0,
+    duration: HOUR,
+    reservePricePerGpuHour: 2_000_000n,
+    pricingRule: 0,
+    bidWindow: 600n,
+    revealWindow: 600n,
+  };
+}
+
 interface ProviderSpec {
   index: number;
   joinsAt: bigint; // offset from the start
