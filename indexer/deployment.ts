@@ -8,6 +8,8 @@
 //   GRIDLEASE_CLOCK_BLOCKS   blocks between clock ticks that close hours without events (default 1 on the
 //                            local chain, whose blocks only come with transactions; else 100)
 //   GRIDLEASE_RPC_LANES      parallel request lanes to the endpoint (default 64 on the local chain, else 1)
+//   GRIDLEASE_RPC_TRANSPORT  how Ponder talks to the endpoint: "ws" (WebSocket on the same host and port) or
+//                            "http" (default ws on the local chain, whose Hardhat node serves both; else http)
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 
@@ -22,7 +24,9 @@ export interface IndexerDeployment {
   /**
    * The endpoint as Ponder's list of RPC URLs. Ponder paces each URL from 20 requests per second up,
    * slowly, which is right for a shared provider and throttles a local node for nothing; the local
-   * node answers on any path, so lanes ("?lane=N") give it Ponder's budget N times over.
+   * node answers on any path, so lanes ("?lane=N") give it Ponder's budget N times over. Over WebSocket
+   * on the local chain: a backfill asks for every block, and a request on an open socket costs Ponder's
+   * thread a fraction of an HTTP request's (see README, "Tests and benchmark").
    */
   rpcUrls: string[];
   folder: string;
@@ -76,7 +80,12 @@ export function loadIndexerDeployment(env: NodeJS.ProcessEnv = process.env): Ind
   const startBlock = positiveInteger("GRIDLEASE_START_BLOCK", fromJournal ?? 0);
   const clockBlocks = Math.max(1, positiveInteger("GRIDLEASE_CLOCK_BLOCKS", chainId === 31337 ? 1 : 100));
   const lanes = Math.max(1, positiveInteger("GRIDLEASE_RPC_LANES", chainId === 31337 ? 64 : 1));
-  const separator = rpcUrl.includes("?") ? "&" : "?";
-  const rpcUrls = lanes === 1 ? [rpcUrl] : Array.from({ length: lanes }, (_, i) => `${rpcUrl}${separator}lane=${i}`);
+  const transport = env.GRIDLEASE_RPC_TRANSPORT ?? (chainId === 31337 ? "ws" : "http");
+  if (transport !== "ws" && transport !== "http") {
+    throw new Error(`GRIDLEASE_RPC_TRANSPORT must be "ws" or "http", got "${transport}"`);
+  }
+  const endpoint = transport === "ws" ? rpcUrl.replace(/^http(s?):/, "ws$1:") : rpcUrl;
+  const separator = endpoint.includes("?") ? "&" : "?";
+  const rpcUrls = lanes === 1 ? [endpoint] : Array.from({ length: lanes }, (_, i) => `${endpoint}${separator}lane=${i}`);
   return { chainId, rpcUrl, rpcUrls, folder, addresses, startBlock, clockBlocks };
 }

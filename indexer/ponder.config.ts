@@ -12,10 +12,10 @@ const local = deployment.chainId === 31337;
 
 export default createConfig({
   // PGlite (embedded) unless DATABASE_URL names a PostgreSQL server: `ponder dev` vs production `ponder start`.
-  // GRIDLEASE_PGLITE_DIR: PGlite's directory (default .ponder/pglite).
+  // scripts/run.ts may put PGlite's files elsewhere (GRIDLEASE_PGLITE_DIR; default indexer/.ponder/pglite).
   database: process.env.DATABASE_URL
     ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
-    : { kind: "pglite", directory: process.env.GRIDLEASE_PGLITE_DIR },
+    : { kind: "pglite", ...(process.env.GRIDLEASE_PGLITE_DIR ? { directory: process.env.GRIDLEASE_PGLITE_DIR } : {}) },
   chains: {
     gridlease: {
       id: deployment.chainId,

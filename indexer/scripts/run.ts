@@ -1,6 +1,7 @@
 // Runs the Ponder indexer from indexer/ with the ABIs generated and the telemetry off.
 //
-//   node indexer/scripts/run.ts dev   [ponder dev options]     embedded PGlite in indexer/.ponder, tables dropped at start
+//   node indexer/scripts/run.ts dev   [ponder dev options]     embedded PGlite, tables dropped at start (on the local
+//                                                              chain in /dev/shm, see pgliteDirectory)
 //   node indexer/scripts/run.ts start [ponder start options]   PostgreSQL (DATABASE_URL), crash-safe
 //   node indexer/scripts/run.ts serve [ponder serve options]   read replica of a `start` schema
 //
@@ -10,8 +11,8 @@
 // are published with --views-schema (default "gridlease", or GRIDLEASE_VIEWS_SCHEMA).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
@@ -98,6 +99,20 @@ export async function purgeStaleSyncRows(databaseUrl: string, rpcUrl: string, ch
   }
 }
 
+/**
+ * Where `dev` keeps PGlite's files: GRIDLEASE_PGLITE_DIR if set, else on the local chain (whose data is
+ * deleted at every start anyway) a directory of this checkout in /dev/shm, where there is one. PGlite
+ * runs inside Ponder's thread and does a file operation per page it reads or writes, so on a disk the
+ * store's writes hold up indexing; in memory (tmpfs) they cost a fraction of that. Else indexer/.ponder.
+ */
+export function pgliteDirectory(chainId: number, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GRIDLEASE_PGLITE_DIR) return env.GRIDLEASE_PGLITE_DIR;
+  if (chainId === 31337 && existsSync("/dev/shm")) {
+    return join("/dev/shm", `gridlease-pglite-${createHash("sha256").update(INDEXER_ROOT).digest("hex").slice(0, 12)}`);
+  }
+  return join(INDEXER_ROOT, ".ponder", "pglite");
+}
+
 export interface PonderCommand {
   command: string;
   args: string[];
@@ -113,6 +128,7 @@ export function ponderCommand(mode: "dev" | "start" | "serve", extra: string[], 
   if (mode === "dev") {
     // `ponder dev` is the embedded database; a DATABASE_URL in the shell would switch it to PostgreSQL.
     delete childEnv.DATABASE_URL;
+    childEnv.GRIDLEASE_PGLITE_DIR = pgliteDirectory(loadIndexerDeployment(env).chainId, env);
     if (!extra.includes("--disable-ui") && !process.stdout.isTTY) args.push("--disable-ui");
   } else {
     childEnv.DATABASE_URL = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -132,11 +148,11 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   }
   const command = ponderCommand(mode, extra);
   const deployment = loadIndexerDeployment();
+  const pglite = mode === "dev" ? command.env.GRIDLEASE_PGLITE_DIR! : undefined;
   if (deployment.chainId === 31337) {
-    if (mode === "dev") {
+    if (pglite !== undefined) {
       // The embedded database keeps Ponder's sync store between runs; a local chain's is worthless next time.
-      const directory = resolve(INDEXER_ROOT, process.env.GRIDLEASE_PGLITE_DIR ?? join(".ponder", "pglite"));
-      rmSync(directory, { recursive: true, force: true });
+      rmSync(pglite, { recursive: true, force: true });
     } else if (mode === "start") {
       const removed = await purgeStaleSyncRows(command.env.DATABASE_URL!, deployment.rpcUrl, deployment.chainId);
       if (removed > 0) console.log(`[indexer] removed sync-store rows of ${removed} blocks from an earlier local chain`);
@@ -146,5 +162,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   if (schemaAt !== -1) console.log(`[indexer] schema ${command.args[schemaAt + 1]} on ${command.env.DATABASE_URL}`);
   const child = spawn(command.command, command.args, { cwd: command.cwd, env: command.env, stdio: "inherit" });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal === null ? 1 : 0)));
+  child.on("exit", (code, signal) => {
+    // A local chain's PGlite in /dev/shm is memory: give it back (a kill -9 leaves it to the next start).
+    if (deployment.chainId === 31337 && pglite?.startsWith("/dev/shm/")) rmSync(pglite, { recursive: true, force: true });
+    process.exit(code ?? (signal === null ? 1 : 0));
+  });
 }

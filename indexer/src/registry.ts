@@ -41,7 +41,8 @@ ponder.on("ProviderRegistry:GpuLineSet", async ({ event, context }) => {
     await context.db.insert(gpuModel).values({ id: model, name: modelName(model), accruedUntil: t });
     await registerSubject(context, { model });
   }
-  const previous = await context.db.find(gpuLine, { provider: address, model });
+  // Read now: the store's row is a live view, and the upsert below sets `listed`.
+  const wasListed = (await context.db.find(gpuLine, { provider: address, model }))?.listed ?? false;
   const before = await lineState(context, address, model);
   const { online } = (await context.db.find(provider, { address }))!;
   await updateLine(context, t, address, model, { online, ...before }, { online, count, leased: before.leased });
@@ -51,7 +52,7 @@ ponder.on("ProviderRegistry:GpuLineSet", async ({ event, context }) => {
     .onConflictDoUpdate({ count, vramGb, tflopsX100, listed: true, updatedAt: t });
   await context.db.update(gpuModel, { id: model }).set((row) => ({
     listedGpus: row.listedGpus + BigInt(count - before.count),
-    lines: row.lines + (previous?.listed ? 0 : 1),
+    lines: row.lines + (wasListed ? 0 : 1),
   }));
   await context.db.update(provider, { address }).set((row) => ({
     listedGpus,

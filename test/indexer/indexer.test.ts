@@ -84,7 +84,7 @@ describe("indexer (Ponder, production mode)", function () {
     phaseAEnd = start + 6n * DAY + 12n * HOUR;
     await scenario.runUntil(phaseAEnd);
     await proxy.start();
-    const make = (name: string, port: number, rpcUrl: string) =>
+    const make = (name: string, port: number, rpcUrl: string, rpcTransport?: "http") =>
       new IndexerProcess({
         name,
         schema: `gl_test_${name}_${RUN}`,
@@ -92,10 +92,11 @@ describe("indexer (Ponder, production mode)", function () {
         port,
         rpcUrl,
         deployment: deploymentFolder,
+        rpcTransport,
       });
     indexers = {
       a: make("a", NODE_PORT + 2, chain.rpcUrl),
-      b: make("b", NODE_PORT + 3, proxy.url),
+      b: make("b", NODE_PORT + 3, proxy.url, "http"),
       c: make("c", NODE_PORT + 4, chain.rpcUrl),
     };
   });

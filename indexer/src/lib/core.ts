@@ -81,8 +81,27 @@ function defaultsOf(table: AnyTable): Row {
 }
 
 /**
+ * `row` read through `values` first: what a derive function sees of a row about to get `values`. The
+ * values are defined, not assigned: assigning would reach the store's copy-on-write proxy (the
+ * prototype), which copies the whole row on every write.
+ */
+export function overlay(row: Row, values: Row): Row {
+  const own: PropertyDescriptorMap = {};
+  for (const [column, value] of Object.entries(values)) own[column] = { value, enumerable: true, writable: true };
+  return Object.create(row, own) as Row;
+}
+
+function added(current: unknown, delta: bigint | number): bigint | number {
+  return typeof current === "number" ? current + Number(delta) : (current as bigint) + BigInt(delta);
+}
+
+/**
  * Adds `deltas` to the row `key` of `table` (created from the column defaults if missing), then applies
- * `derive` to the result (ratios, averages, levels). Returns the row before (null if new) and after.
+ * `derive` to the result (ratios, averages, levels; it reads the row with the deltas added and returns
+ * the columns it sets). One upsert in the store, which sets the delta columns and the derived ones: the
+ * row Ponder hands the update callback is a copy-on-write proxy, so it is read column by column, never
+ * copied whole. Returns `previous`, the values the delta columns had before (null if the row is new; the
+ * store's rows are live views, so "before" must be read inside the callback), and `after`, the row now.
  */
 export async function addToRow(
   db: Db,
@@ -90,25 +109,25 @@ export async function addToRow(
   key: Row,
   deltas: Record<string, bigint | number>,
   derive?: (row: Row) => Row,
-): Promise<{ before: Row | null; after: Row }> {
+): Promise<{ previous: Row | null; after: Row }> {
   const store = db as AnyTable;
-  const before = (await store.find(table, key)) as Row | null;
-  const after: Row = before === null ? { ...defaultsOf(table), ...key } : { ...before };
-  for (const [column, delta] of Object.entries(deltas)) {
-    const current = after[column];
-    after[column] = typeof current === "number" ? current + Number(delta) : (current as bigint) + BigInt(delta);
-  }
-  if (derive !== undefined) Object.assign(after, derive(after));
-  if (before === null) {
-    await store.insert(table).values(after);
-  } else {
-    const changes: Row = {};
-    for (const [column, value] of Object.entries(after)) {
-      if (key[column] === undefined && value !== before[column]) changes[column] = value;
-    }
-    if (Object.keys(changes).length > 0) await store.update(table, key).set(changes);
-  }
-  return { before, after };
+  const fresh: Row = { ...defaultsOf(table), ...key };
+  for (const [column, delta] of Object.entries(deltas)) fresh[column] = added(fresh[column], delta);
+  if (derive !== undefined) Object.assign(fresh, derive(fresh));
+  let previous: Row | null = null;
+  const after = (await store
+    .insert(table)
+    .values(fresh)
+    .onConflictDoUpdate((row: Row) => {
+      previous = {};
+      const changes: Row = {};
+      for (const [column, delta] of Object.entries(deltas)) {
+        previous[column] = row[column];
+        changes[column] = added(row[column], delta);
+      }
+      return derive === undefined ? changes : { ...changes, ...derive(overlay(row, changes)) };
+    })) as Row;
+  return { previous, after };
 }
 
 /** Drops zero deltas, so an event that changes nothing of a table writes nothing to it. */

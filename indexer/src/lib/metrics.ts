@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 
 import { modelMetric, networkMetric, priceSample, providerMetric, tokenMetric } from "ponder:schema";
 
-import { addToRow, type Ctx, floorDiv, nonZero, type Period, periodsOfHour, ratio } from "./core";
+import { addToRow, type Ctx, floorDiv, nonZero, overlay, type Period, periodsOfHour, ratio } from "./core";
 
 type Deltas = Record<string, bigint | number>;
 type Row = Record<string, unknown>;
@@ -39,26 +39,43 @@ function levelsOf(all: Row): Row {
   };
 }
 
-/** Adds to one network row; the cumulative row is written first so period rows copy fresh levels. */
-export async function addNetworkPeriod(ctx: Ctx, period: Period, periodStart: bigint, deltas: Deltas): Promise<void> {
+/**
+ * Adds to one network row and returns it. The cumulative row is written first, so period rows copy fresh
+ * levels: `levels` when the caller has just written the cumulative row, else read from it.
+ */
+export async function addNetworkPeriod(
+  ctx: Ctx,
+  period: Period,
+  periodStart: bigint,
+  deltas: Deltas,
+  levels?: Row,
+): Promise<Row> {
   if (period === "all") {
-    await addToRow(ctx.db, networkMetric, { period, periodStart: 0n }, deltas, (row) => ({
+    const { after } = await addToRow(ctx.db, networkMetric, { period, periodStart: 0n }, deltas, (row) => ({
       ...deriveNetwork(row),
       ...levelsOf(row),
     }));
-    return;
+    return after;
   }
-  const all = await ctx.db.find(networkMetric, { period: "all", periodStart: 0n });
-  const levels = all === null ? {} : levelsOf(all as Row);
-  await addToRow(ctx.db, networkMetric, { period, periodStart }, deltas, (row) => ({ ...deriveNetwork(row), ...levels }));
+  let copied = levels;
+  if (copied === undefined) {
+    const all = await ctx.db.find(networkMetric, { period: "all", periodStart: 0n });
+    copied = all === null ? {} : levelsOf(all as Row);
+  }
+  const fixed = copied;
+  const { after } = await addToRow(ctx.db, networkMetric, { period, periodStart }, deltas, (row) => ({
+    ...deriveNetwork(row),
+    ...fixed,
+  }));
+  return after;
 }
 
 /** Adds `deltas` to the network rows of the hour `hs` (its hour, day and the cumulative row). */
 export async function addNetwork(ctx: Ctx, hs: bigint, deltas: Deltas): Promise<void> {
   const [hour, day, all] = periodsOfHour(hs);
-  await addNetworkPeriod(ctx, all!.period, all!.periodStart, deltas);
-  await addNetworkPeriod(ctx, hour!.period, hour!.periodStart, deltas);
-  await addNetworkPeriod(ctx, day!.period, day!.periodStart, deltas);
+  const levels = levelsOf(await addNetworkPeriod(ctx, all!.period, all!.periodStart, deltas));
+  await addNetworkPeriod(ctx, hour!.period, hour!.periodStart, deltas, levels);
+  await addNetworkPeriod(ctx, day!.period, day!.periodStart, deltas, levels);
 }
 
 export async function addToken(ctx: Ctx, token: Hex, hs: bigint, deltas: Deltas): Promise<void> {
@@ -89,8 +106,8 @@ export async function addModelPeriod(
   extra?: (row: Row) => Row,
 ): Promise<void> {
   await addToRow(ctx.db, modelMetric, { model, period, periodStart }, deltas, (row) => {
-    const derived = { ...row, ...(extra?.(row) ?? {}) };
-    return { ...derived, ...deriveModel(derived) };
+    const extras = extra?.(row) ?? {};
+    return { ...extras, ...deriveModel(overlay(row, extras)) };
   });
 }
 
@@ -154,14 +171,15 @@ export async function addProviderPeriod(
   periodStart: bigint,
   deltas: Deltas,
 ): Promise<{ becameActive: boolean; becameServing: boolean }> {
-  const { before, after } = await addToRow(
+  const { previous, after } = await addToRow(
     ctx.db,
     providerMetric,
     { provider: address, period, periodStart },
     deltas,
     deriveProvider,
   );
-  const was = (column: string) => before !== null && (before[column] as bigint) > 0n;
+  // A column without a delta did not change, so its value before is its value now.
+  const was = (column: string) => previous !== null && ((previous[column] ?? after[column]) as bigint) > 0n;
   return {
     becameActive: !was("availableGpuSeconds") && big(after, "availableGpuSeconds") > 0n,
     becameServing: !was("leasedGpuSeconds") && big(after, "leasedGpuSeconds") > 0n,

@@ -83,7 +83,8 @@ export async function expectSupply(indexer: IndexerProcess, truth: Truth): Promi
 
 /**
  * Leased and available GPU-seconds (and their ratio) of every network, model and provider row equal the
- * integrated lease events, and every subject has a row for every hour from its first to `finalHour`.
+ * integrated lease events, every subject has a row for every hour from its first to `finalHour`, and each
+ * network row counts as active (serving) the providers with available (leased) GPU-seconds in its period.
  */
 export async function expectUtilization(indexer: IndexerProcess, truth: Truth, finalHour: bigint): Promise<void> {
   const selection = "period periodStart leasedGpuSeconds availableGpuSeconds utilization";
@@ -107,6 +108,25 @@ export async function expectUtilization(indexer: IndexerProcess, truth: Truth, f
       if (row.period === "hour") {
         if (!hours.has(subject)) hours.set(subject, new Set());
         hours.get(subject)!.add(big(row.periodStart));
+      }
+    }
+    if (scope === "network") {
+      // Providers with GPU-seconds > 0 per period ("hour:1700000000"), from keys "provider|<address>|<period>".
+      const perPeriod = (map: Map<string, bigint>) => {
+        const counts = new Map<string, number>();
+        for (const [key, seconds] of map) {
+          if (!key.startsWith("provider|") || seconds === 0n) continue;
+          const period = key.slice(key.lastIndexOf("|") + 1);
+          counts.set(period, (counts.get(period) ?? 0) + 1);
+        }
+        return counts;
+      };
+      const active = perPeriod(truth.available);
+      const serving = perPeriod(truth.leased);
+      for (const row of await allRows(indexer, field, "period periodStart activeProviders servingProviders")) {
+        const period = `${row.period}:${row.periodStart}`;
+        expect(row.activeProviders, `active providers ${period}`).to.equal(active.get(period) ?? 0);
+        expect(row.servingProviders, `serving providers ${period}`).to.equal(serving.get(period) ?? 0);
       }
     }
     // Every hour from the subject's first to the last closed one has a row, events or not.

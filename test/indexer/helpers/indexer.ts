@@ -58,8 +58,10 @@ export interface IndexerOptions {
   mode?: "start" | "dev";
   /** PostgreSQL database of `start` (DATABASE_URL by default). */
   databaseUrl?: string;
+  /** GRIDLEASE_RPC_TRANSPORT (the local chain's default is WebSocket; SlowProxy speaks HTTP only). */
+  rpcTransport?: "ws" | "http";
   /** More environment for the indexer (e.g. GRIDLEASE_PGLITE_DIR, GRIDLEASE_API_CACHE_MB). */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string>;
 }
 
 export class IndexerProcess {
@@ -77,7 +79,7 @@ export class IndexerProcess {
 
   /** Starts (or restarts) the indexer; its own process group, so kill -9 reaches Ponder itself. */
   start(): void {
-    const { schema, viewsSchema, port, rpcUrl, deployment, mode = "start", databaseUrl: database = databaseUrl() } = this.options;
+    const { schema, viewsSchema, port, rpcUrl, deployment, mode = "start", databaseUrl: database = databaseUrl(), rpcTransport, env = {} } = this.options;
     const log = openSync(this.logFile, this.starts === 0 ? "w" : "a");
     const schemaArgs = mode === "start" ? ["--schema", schema, "--views-schema", viewsSchema] : [];
     this.child = spawn(
@@ -90,8 +92,9 @@ export class IndexerProcess {
           DATABASE_URL: database,
           GRIDLEASE_RPC_URL: rpcUrl,
           GRIDLEASE_DEPLOYMENT: deployment,
+          ...(rpcTransport === undefined ? {} : { GRIDLEASE_RPC_TRANSPORT: rpcTransport }),
           PONDER_LOG_LEVEL: "info",
-          ...this.options.env,
+          ...env,
         },
         detached: true,
         stdio: ["ignore", log, log],
