@@ -35,7 +35,7 @@ const stored = (text: string, status = 200): StoredResponse => ({
   body: new TextEncoder().encode(text),
 });
 
-describe("API response cache (in-process)", function () {
+describe("indexer API: response cache (in-process)", function () {
   /** An app whose handler counts its runs and answers with the current stand-in data. */
   function harness(options: { cacheBytes?: number } = {}) {
     const state = { version: "v1", data: "a", runs: 0, reads: 0, status: 200, during: () => {} };
@@ -177,7 +177,7 @@ describe("API response cache (in-process)", function () {
   });
 });
 
-describe("API end to end (local node; ponder dev, then ponder start)", function () {
+describe("indexer API end to end (local node; ponder dev, then ponder start)", function () {
   this.timeout(600_000);
 
   const chain = new LocalChain(NODE_PORT);
