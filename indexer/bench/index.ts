@@ -8,7 +8,7 @@
 //      sampled from Ponder's /status;
 //   4. autocannon loads the dashboard queries and /summary of that indexer (loopback, BENCH_SECONDS each, at
 //      16 and 50 connections), every answer computed and then from the API's response cache;
-//   5. `ponder dev` (embedded PGlite) backfills the whole chain (events/s, peak RSS).
+//   5. `ponder dev` (embedded PGlite, in /dev/shm) backfills the whole chain (events/s, peak RSS, file size).
 //
 // Ports BENCH_PORT (node) and BENCH_PORT + 1 (indexer). Needs the machine's PostgreSQL
 // (GRIDLEASE_TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test), where the test helpers
