@@ -183,8 +183,13 @@ export class LocalChain {
     return timestamp;
   }
 
+  /**
+   * The chain's latest block number, read afresh. Not `provider.getBlockNumber()`: ethers answers repeated
+   * calls within 250 ms from its request cache, so a read just after a transaction could return the block
+   * before it.
+   */
   async blockNumber(): Promise<number> {
-    return this.provider.getBlockNumber();
+    return Number(BigInt((await this.provider.send("eth_blockNumber", [])) as string));
   }
 
   async snapshot(): Promise<string> {
