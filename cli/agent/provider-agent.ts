@@ -285,9 +285,21 @@ export class ProviderAgent {
     const { job: j, state, now } = loaded;
     if (state === "Revealing") {
       if (now < j.revealDeadline || !this.policy.autoAward || j.provider.toLowerCase() !== this.me.toLowerCase()) return false;
-      const { sent } = await send(this.txOut, "award", () => this.ctx.protocol.market.award(job.jobId), { now });
+      // An agent that starts what it wins closes the auction and starts in one transaction (one fee, no
+      // start window to miss).
+      const startNow = this.policy.autoStart;
+      const { sent } = await send(
+        this.txOut,
+        startNow ? "award and start" : "award",
+        () => (startNow ? this.ctx.protocol.market.awardAndStart(job.jobId) : this.ctx.protocol.market.award(job.jobId)),
+        { now },
+      );
       job.phase = "won";
       this.log("job_awarded", { jobId: job.jobId, tx: sent.hash }, `job #${job.jobId}: auction closed, won (${sent.hash})`);
+      if (startNow) {
+        this.drop(job);
+        await this.logStarted(job.jobId, sent.hash);
+      }
       return true;
     }
     if (state === "Bidding") return false;

@@ -312,19 +312,36 @@ export function providerCommand(): Command {
       );
     }),
   );
-  withJson(provider.command("start").description("start a job you won, before its start deadline (leases your GPUs)").argument("<jobId>", "the job")).action(
-    async (jobIdText: string, _opts: unknown, cmd: Command) =>
-      run(cmd, async (out) => {
-        const jobId = parseJobId(jobIdText);
-        const { ctx } = await connectSigner();
-        const loaded = await loadJob(ctx, jobId);
-        const { sent } = await send(out, "start job", () => ctx.protocol.market.startJob(jobId), { now: loaded.now });
-        const job = await ctx.protocol.market.jobOf(jobId);
-        out.result(
-          txResult("provider start", { jobId, startedAt: Number(job.startedAt), deliverBy: Number(job.deadline) }, [sent]),
-          `Started job #${jobId}; deliver before ${formatTime(job.deadline, job.startedAt)}: gridlease provider deliver ${jobId} --uri <uri> --file <result>`,
-        );
-      }),
+  withJson(
+    provider
+      .command("start")
+      .description(
+        "start a job you won, before its start deadline (leases your GPUs); an auction you lead whose reveal window " +
+          "is over is awarded to you and started in the same transaction",
+      )
+      .argument("<jobId>", "the job"),
+  ).action(async (jobIdText: string, _opts: unknown, cmd: Command) =>
+    run(cmd, async (out) => {
+      const jobId = parseJobId(jobIdText);
+      const { ctx, me } = await connectSigner();
+      const loaded = await loadJob(ctx, jobId);
+      // Nobody has closed the auction yet: the leader closes it and starts at once (awardAndStart).
+      const award =
+        loaded.state === "Revealing" && loaded.now >= loaded.job.revealDeadline && loaded.job.provider.toLowerCase() === me.toLowerCase();
+      const { sent } = await send(
+        out,
+        award ? "award and start job" : "start job",
+        () => (award ? ctx.protocol.market.awardAndStart(jobId) : ctx.protocol.market.startJob(jobId)),
+        { now: loaded.now },
+      );
+      const job = await ctx.protocol.market.jobOf(jobId);
+      const fields = { jobId, awarded: award, startedAt: Number(job.startedAt), deliverBy: Number(job.deadline) };
+      out.result(
+        txResult("provider start", award ? { ...fields, pricePerGpuHour: formatAmount(job.clearingPrice, loaded.token.decimals) } : fields, [sent]),
+        `${award ? `Won the auction at ${formatUsd(job.clearingPrice, loaded.token.decimals)} per GPU-hour and started` : "Started"} job #${jobId}; ` +
+          `deliver before ${formatTime(job.deadline, job.startedAt)}: gridlease provider deliver ${jobId} --uri <uri> --file <result>`,
+      );
+    }),
   );
   withJson(
     provider

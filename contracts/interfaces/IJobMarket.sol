@@ -538,6 +538,21 @@ interface IJobMarket {
     /// @notice Starts an awarded job before its start deadline, leasing the GPUs.
     function startJob(uint256 jobId) external;
 
+    /// @notice Closes the auction the caller won and starts the job in the same transaction, leasing the
+    /// GPUs: {award} then {startJob}, for the winning provider once the reveal window has ended.
+    /// @dev Same checks and errors as {award} (`MarketUnknownJob`, `MarketWrongState` unless the auction
+    /// is still open to award, `MarketTooEarly` before the reveal deadline), then `MarketNotProvider`
+    /// unless the caller holds the best revealed bid (so a job nobody revealed for, or an instant job,
+    /// cannot pass: {award} expires those), then the registry's lease errors. Not stopped by a pause,
+    /// like {award} and {startJob}. Emits exactly what the two calls would, in the same order and with
+    /// the same arguments: `JobAwarded` (start deadline now + startWindow), the registry's
+    /// `CollateralUnlocked` (when the bid bond and the collateral above the clearing price are
+    /// non-zero), `JobStarted`, the registry's `GpusLeased`. The renter's refund of the budget above the
+    /// job's value is credited to its balance, as {award} does. The job ends Running, its deadline the
+    /// delivery deadline (now + duration + deliveryGrace).
+    /// @param jobId The auction job to award to the caller and start.
+    function awardAndStart(uint256 jobId) external;
+
     /// @notice Releases the pay accrued so far, less the holdback, to the caller's balance. While running,
     /// only before the delivery deadline; once delivered or disputed, pay accrued up to the delivery.
     /// @return gross Pay released, fee included.

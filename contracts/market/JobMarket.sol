@@ -292,6 +292,19 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc IJobMarket
+    function awardAndStart(uint256 jobId) external nonReentrant {
+        Job storage job = _job(jobId);
+        _requireAuctionClosed(job, jobId);
+        // The best bid's provider, set at reveal: zero when nobody revealed (and on any instant job, which
+        // only acceptInstant awards), so nobody else passes.
+        if (msg.sender != job.provider) revert MarketNotProvider(jobId, msg.sender);
+        _award(jobId, job, msg.sender);
+        // The start checks hold by construction: the caller is the winner, the job was just Awarded, and
+        // the start deadline is at least the params' startWindow (>= 5 minutes) away.
+        _start(jobId, job);
+    }
+
+    /// @inheritdoc IJobMarket
     function claim(uint256 jobId) external nonReentrant returns (uint128 gross) {
         Job storage job = _job(jobId);
         if (msg.sender != job.provider) revert MarketNotProvider(jobId, msg.sender);
@@ -338,9 +351,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
     /// @inheritdoc IJobMarket
     function award(uint256 jobId) external nonReentrant {
         Job storage job = _job(jobId);
-        _requireState(job, jobId, JobState.Bidding);
-        if (block.timestamp < job.revealDeadline) revert MarketTooEarly(jobId, job.revealDeadline, block.timestamp);
-
+        _requireAuctionClosed(job, jobId);
         address winner = job.provider;
         if (winner == address(0)) {
             uint128 escrow = job.escrow;
@@ -350,34 +361,7 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
             emit JobExpired(jobId, job.renter, escrow, job.bidCount);
             return;
         }
-
-        uint96 reserve = job.reservePricePerGpuHour;
-        uint96 clearing = _clearingPrice(job);
-        uint128 value = JobMath.value(clearing, job.gpuCount, job.duration).toUint128();
-        // Safe: clearing <= reserve, so the value at the clearing price is at most the escrowed budget.
-        uint128 refund;
-        unchecked {
-            refund = job.escrow - value;
-        }
-        // Collateral scales with the clearing price, rounded up; at most the collateral at the reserve.
-        uint96 collateral = uint96(Math.mulDiv(job.collateral, clearing, reserve, Math.Rounding.Ceil));
-        Bid storage bid = _bids[jobId][winner];
-        // Safe: the winner's lock is the bond plus the collateral at the reserve, at least `collateral`.
-        uint96 release;
-        unchecked {
-            release = bid.lockedGrl - collateral;
-        }
-        uint40 startDeadline = uint40(block.timestamp) + _params[job.paramsId].startWindow;
-
-        bid.status = BidStatus.Closed;
-        bid.lockedGrl = collateral;
-        job.escrow = value;
-        job.collateral = collateral;
-        job.state = JobState.Awarded;
-        job.deadline = startDeadline;
-        _refund(job.paymentToken, job.renter, refund);
-        _emitAwarded(jobId, job, refund, startDeadline);
-        _unlock(winner, jobId, release);
+        _award(jobId, job, winner);
     }
 
     /// @inheritdoc IJobMarket
@@ -639,6 +623,44 @@ contract JobMarket is IJobMarket, AccessControl, Pausable, ReentrancyGuardTransi
         REGISTRY.lockIfEligible(
             msg.sender, jobId, amount, job.gpuModel, job.gpuCount, job.minVramGb, job.region, job.minReputation
         );
+    }
+
+    /// @dev An auction job (its state still Bidding) whose reveal window has ended.
+    function _requireAuctionClosed(Job storage job, uint256 jobId) private view {
+        _requireState(job, jobId, JobState.Bidding);
+        if (block.timestamp < job.revealDeadline) revert MarketTooEarly(jobId, job.revealDeadline, block.timestamp);
+    }
+
+    /// @dev Awards the job to `winner`, its best revealed bid, at the clearing price: the renter gets
+    /// back the budget above the job's value, and the winner's lock shrinks to the collateral at that price.
+    function _award(uint256 jobId, Job storage job, address winner) private {
+        uint96 reserve = job.reservePricePerGpuHour;
+        uint96 clearing = _clearingPrice(job);
+        uint128 value = JobMath.value(clearing, job.gpuCount, job.duration).toUint128();
+        // Safe: clearing <= reserve, so the value at the clearing price is at most the escrowed budget.
+        uint128 refund;
+        unchecked {
+            refund = job.escrow - value;
+        }
+        // Collateral scales with the clearing price, rounded up; at most the collateral at the reserve.
+        uint96 collateral = uint96(Math.mulDiv(job.collateral, clearing, reserve, Math.Rounding.Ceil));
+        Bid storage bid = _bids[jobId][winner];
+        // Safe: the winner's lock is the bond plus the collateral at the reserve, at least `collateral`.
+        uint96 release;
+        unchecked {
+            release = bid.lockedGrl - collateral;
+        }
+        uint40 startDeadline = uint40(block.timestamp) + _params[job.paramsId].startWindow;
+
+        bid.status = BidStatus.Closed;
+        bid.lockedGrl = collateral;
+        job.escrow = value;
+        job.collateral = collateral;
+        job.state = JobState.Awarded;
+        job.deadline = startDeadline;
+        _refund(job.paymentToken, job.renter, refund);
+        _emitAwarded(jobId, job, refund, startDeadline);
+        _unlock(winner, jobId, release);
     }
 
     /// @dev Starts an awarded job now (the caller checked who, the state and the start deadline).

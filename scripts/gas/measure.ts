@@ -9,14 +9,27 @@ export class GasTable {
   /** Transaction hash per measured label (the last one for a repeated label), for traces. */
   readonly hashes: Record<string, string> = {};
 
+  /** Calldata gas per measured label (EIP-2028: 4 per zero byte, 16 per other byte). */
+  readonly calldata: Record<string, number> = {};
+
   /** Waits for `tx` and records its gas under `label`; returns the gas used. */
   async measure(label: string, tx: Promise<ContractTransactionResponse>): Promise<number> {
-    const receipt = await (await tx).wait();
+    const sent = await tx;
+    const receipt = await sent.wait();
     if (receipt === null) throw new Error(`${label}: the transaction has no receipt`);
     const used = Number(receipt.gasUsed);
     this.gas[label] = used;
     this.hashes[label] = receipt.hash;
+    this.calldata[label] = calldataGas(sent.data);
     return used;
+  }
+
+  /**
+   * Gas of the measured `labels` less their calldata gas: what two runs of the same steps must agree on
+   * exactly when only hashes and salts in the calldata differ (a zero byte costs 12 gas less).
+   */
+  executionGas(labels: readonly string[]): number {
+    return labels.filter((l) => l in this.gas).reduce((sum, l) => sum + this.gas[l] - (this.calldata[l] ?? 0), 0);
   }
 
   /** Records a derived figure (a sum or a ratio x 1000) under `label`. */
@@ -39,4 +52,11 @@ export class GasTable {
     writeFileSync(snapshotPath, JSON.stringify(this.gas, null, 2) + "\n");
     console.log(`\nwrote ${snapshotPath}`);
   }
+}
+
+/** EIP-2028 calldata gas of hex `data`: 4 per zero byte, 16 per other byte. */
+export function calldataGas(data: string): number {
+  let gas = 0;
+  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4 : 16;
+  return gas;
 }

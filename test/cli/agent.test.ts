@@ -153,8 +153,10 @@ describe("CLI: the provider agent", function () {
     expect((await market.jobOf(job.jobId)).bestPrice).to.equal(1_800_000n);
 
     await advance(chain, 10 * 60);
-    await (agent as AgentProcess).waitFor((e) => e.event === "job_awarded" && e.jobId === job.jobId, "job_awarded");
-    await (agent as AgentProcess).waitFor((e) => e.event === "job_started" && e.jobId === job.jobId, "job_started");
+    const awardedEvent = await (agent as AgentProcess).waitFor((e) => e.event === "job_awarded" && e.jobId === job.jobId, "job_awarded");
+    const startedEvent = await (agent as AgentProcess).waitFor((e) => e.event === "job_started" && e.jobId === job.jobId, "job_started");
+    // autoStart: the agent closed the auction and started in one transaction (awardAndStart).
+    expect(startedEvent.tx).to.equal(awardedEvent.tx);
     const awarded = await market.jobOf(job.jobId);
     expect(awarded.provider).to.equal(address(AGENT));
     expect(awarded.clearingPrice).to.equal(1_800_000n);

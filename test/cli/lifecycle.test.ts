@@ -356,4 +356,32 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       expect(failed.job.state).to.equal("Failed");
     });
   });
+
+  describe("an auction its leader starts before anyone awards it", function () {
+    it("test_providerStart_awardsAndStartsAnAuctionItLeadsInOneTransaction", async function () {
+      const { market } = contracts();
+      await refreshFeed(chain); // a day has passed since the first job: the oracle prices the collateral
+      const created = await ok(
+        chain,
+        ["renter", "create-job", "--model", "H100", "--count", "2", "--hours", "1", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
+        renterKey,
+      );
+      const id = created.jobId as string;
+      await ok(chain, ["provider", "bid", id, "1.50"], providerKey);
+      await advance(chain, 5 * 60);
+      await ok(chain, ["provider", "reveal", id], providerKey);
+      await advance(chain, 5 * 60);
+      // Nobody awarded the auction: the leader's start closes it and starts the job.
+      const body = await ok(chain, ["provider", "start", id], providerKey);
+      expect(body).to.include({ awarded: true, pricePerGpuHour: "1.5" });
+      expect(body.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["award and start job"]);
+      expect(body.deliverBy).to.equal(body.startedAt + HOUR + HOUR);
+      const receipt = await chain.provider.getTransactionReceipt(body.transactions[0].hash);
+      const names = receipt!.logs.map((l) => market.interface.parseLog(l)?.name).filter((n) => n !== undefined);
+      expect(names).to.deep.equal(["JobAwarded", "JobStarted"]);
+      expect(await market.stateOf(id)).to.equal(4n); // Running
+      // The renter stops it, so the provider's GPUs are free for the next jobs.
+      await ok(chain, ["renter", "stop", id], renterKey);
+    });
+  });
 });

@@ -207,6 +207,19 @@ describe("JobMarket: guardian pause", function () {
       expect(await f.market.stateOf(jobId)).to.equal(JobState.Awarded);
     });
 
+    it("test_awardAndStart_worksWhenPaused", async function () {
+      const f = await networkHelpers.loadFixture(guardedFixture);
+      const jobId = await createJob(f);
+      await commitBid(f, f.alice, jobId, PRICE);
+      const job = await f.market.jobOf(jobId);
+      await networkHelpers.time.increaseTo(job.bidDeadline);
+      await revealBid(f, f.alice, jobId, PRICE);
+      await pause(f);
+      await networkHelpers.time.increaseTo(job.revealDeadline);
+      await expect(f.market.connect(f.alice).awardAndStart(jobId)).not.to.revert(ethers);
+      expect(await f.market.stateOf(jobId)).to.equal(JobState.Running);
+    });
+
     it("test_closeBid_worksWhenPaused", async function () {
       const f = await networkHelpers.loadFixture(guardedFixture);
       const jobId = await awardedJob(f, networkHelpers, [

@@ -117,6 +117,7 @@ const PUBLIC_BY_DESIGN: Record<ContractName, Record<string, string>> = {
     claim: "winner of the job only (MarketNotProvider)",
     deliver: "winner of the job only (MarketNotProvider)",
     award: "time-triggered: keepers advance the auction after the reveal window",
+    awardAndStart: "the auction's best revealed bidder only (MarketNotProvider), after the reveal window",
     closeBid: "time-triggered: releases or forfeits a bid once the auction is over",
     settle: "time-triggered: after the challenge window",
     settleDisputeTimeout: "time-triggered: after the dispute timeout",

@@ -56,6 +56,17 @@ async function revealingFixture() {
   return { f, jobId, deadline: job.revealDeadline };
 }
 
+/** Alice's bid is revealed and the best: at the reveal deadline she may award herself and start. */
+async function revealedFixture() {
+  const f = await deployMarket(ethers);
+  const jobId = await createJob(f);
+  await commitBid(f, f.alice, jobId, P1_5);
+  const job = await f.market.jobOf(jobId);
+  await networkHelpers.time.increaseTo(job.bidDeadline);
+  await (await f.market.connect(f.alice).revealBid(jobId, P1_5, saltFor(f.alice, P1_5))).wait();
+  return { f, jobId, deadline: job.revealDeadline };
+}
+
 async function awardedFixture() {
   const f = await deployMarket(ethers);
   const jobId = await awardedJob(f, networkHelpers, [[f.alice, P1_5]]);
@@ -107,6 +118,12 @@ const WINDOWS: Window[] = [
     setup: revealingFixture,
     last: { revealBid: (f, jobId) => f.market.connect(f.alice).revealBid(jobId, P1_5, saltFor(f.alice, P1_5)) },
     next: { award: (f, jobId) => f.market.connect(f.outsider).award(jobId) },
+  },
+  {
+    name: "reveal, with the best bid revealed",
+    setup: revealedFixture,
+    last: {},
+    next: { awardAndStart: (f, jobId) => f.market.connect(f.alice).awardAndStart(jobId) },
   },
   {
     name: "start",

@@ -1,8 +1,8 @@
-// Section 3: gas of one whole job, creation to settlement, with one bid (or an instant accept, with a
-// separate start or started at the accept), on both payment paths, beside iExec PoCo's published
+// Section 3: gas of one whole job, creation to settlement, with one bid (or an instant accept), started
+// in a transaction of its own or in the one that awards it, on both payment paths, beside iExec PoCo's published
 // figures (PROTOCOL.md), and where each step's gas goes. "Core" = create .. settle, the steps every job
 // pays (MARKET_CORE, CREDIT_CORE of the gas suites); the mid-job claim and the withdrawals are optional.
-import { MARKET_CORE } from "../../gas/suites/market.js";
+import { LIFECYCLES, MARKET_CORE } from "../../gas/suites/market.js";
 import { CREDIT_CORE } from "../../gas/suites/settlement.js";
 import { marketRun, settlementRun } from "../shared.js";
 import { breakdown, type GasBreakdown } from "../trace.js";
@@ -14,8 +14,13 @@ const IEXEC_REPLICATED = 1_591_000;
 const IEXEC_FAST_PATH = 730_000;
 const TARGET = 500_000;
 
-/** "instant (accept+start)": the provider accepts and starts in one transaction (acceptInstantAndStart). */
-const RULES = ["first-price", "second-price", "instant", "instant (accept+start)"] as const;
+/**
+ * "(award+start)" / "(accept+start)": the provider starts in the transaction that awards it
+ * (awardAndStart, acceptInstantAndStart) instead of a startJob of its own.
+ */
+const RULES = LIFECYCLES.map(([name]) => name);
+/** The lifecycles whose steps are broken down from traces. */
+const TRACED = ["first-price", "first-price (award+start)", "instant", "instant (accept+start)"] as const;
 
 function sum(gas: Record<string, number>, labels: string[]): number {
   return labels.filter((l) => l in gas).reduce((a, l) => a + gas[l], 0);
@@ -59,7 +64,7 @@ const section: BenchSection = {
       ["stablecoin", market, MARKET_CORE],
       ["credits", settlement, CREDIT_CORE],
     ] as const) {
-      for (const rule of ["first-price", "instant", "instant (accept+start)"] as const) {
+      for (const rule of TRACED) {
         const hashes = run.lifecycleHashes[rule];
         const rows: BenchRow[] = [];
         const parts: GasBreakdown[] = [];
@@ -73,7 +78,7 @@ const section: BenchSection = {
         sums[`${rule}, ${path}`] = total(parts);
         rows.push({ label: "total", cells: cellsOf(sums[`${rule}, ${path}`]) });
         steps.push({
-          id: `steps-${rule.replace(/ \(accept\+start\)$/, "-accept-start")}-${path}`,
+          id: `steps-${rule.replace(/ \((accept|award)\+start\)$/, "-$1-start")}-${path}`,
           title: `Where the gas goes: ${rule}, ${path} (from debug_traceTransaction)`,
           columns: COLUMNS,
           rows,
@@ -145,7 +150,13 @@ function analysis(
         `${missed.map((r) => `${r.label} (${gas(r)}, ${k(r.cells["over target"] as number)} over)`).join(", ")}. ${iexec}`,
     );
   }
-  for (const key of ["first-price, stablecoin", "instant, stablecoin", "instant (accept+start), stablecoin", "first-price, credits"]) {
+  for (const key of [
+    "first-price, stablecoin",
+    "first-price (award+start), stablecoin",
+    "instant, stablecoin",
+    "instant (accept+start), stablecoin",
+    "first-price, credits",
+  ]) {
     const t = sums[key];
     if (t === undefined) continue;
     const steps = Object.keys(perStep[key]).length;
@@ -161,15 +172,22 @@ function analysis(
         `${k(t.otherExecution)}.`,
     );
   }
+  const saved = (rule: string) => {
+    const separate = totals.find((r) => r.label === `${rule}, stablecoin`)!.cells["create..settle"] as number;
+    const combined = totals.find((r) => r.label === `${rule} (award+start), stablecoin`)!.cells["create..settle"] as number;
+    return k(separate - combined);
+  };
   out.push(
-    "Done so far: an instant job's provider can accept and start in one transaction (acceptInstantAndStart), which " +
-      "removes startJob's 21k intrinsic cost and its cold re-reads of the job and the registry; the market checks " +
-      "eligibility and locks in one registry call (lockIfEligible), and settles with one (unlockAndRecordSuccess); the " +
-      "registry's Provider record packs into two slots, so an eligibility check reads two cold slots, not three. " +
-      "What would close the rest (not made here): (1) award from the last reveal, which removes one auction " +
-      "transaction (about 45-60k); (2) fewer Job slots: keep the immutable request as a hash of the request (calldata " +
-      "re-supplied when needed, as iExec's orders are) or pack it into fewer words, cutting most of createJob's new " +
-      "slots (22.1k each); (3) one settlement call per credit-job settle instead of three (two accrueEarnings and " +
+    "Done so far: the winner of an auction can close it and start in one transaction (awardAndStart), and an instant " +
+      "job's provider can accept and start in one (acceptInstantAndStart); each removes startJob's 21k intrinsic cost " +
+      `and its cold re-reads of the job and the registry (awardAndStart saves ${saved("first-price")} on a first-price ` +
+      `job, ${saved("second-price")} on a second-price one). The market checks eligibility and locks in one registry ` +
+      "call (lockIfEligible), and settles with one (unlockAndRecordSuccess); the registry's Provider record packs into " +
+      "two slots, so an eligibility check reads two cold slots, not three. " +
+      "What would close the rest (not made here): (1) fewer Job slots: keep the immutable request as a hash of the " +
+      "request (calldata re-supplied when needed, as iExec's orders are) or pack it into fewer words, cutting most of " +
+      "createJob's new slots (22.1k each); the market has too few bytes left under EIP-170 for it, so it needs a " +
+      "contract split; (2) one settlement call per credit-job settle instead of three (two accrueEarnings and " +
       "recordGpuSeconds). Sealed-bid auctions keep commit + reveal per bid, which is the price of sealed bidding.",
   );
   return out;

@@ -25,6 +25,7 @@ import {
 import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
 import { signPermit } from "../../lib/permit.js";
 import { GasTable } from "../measure.js";
+import { LIFECYCLES } from "./market.js";
 
 const GRL = 10n ** 18n;
 const HOUR = 3600;
@@ -41,6 +42,7 @@ export const CREDIT_CORE = [
   "commitBid (credits)",
   "revealBid (credits)",
   "award (credits, refund of the excess)",
+  "awardAndStart (credits, refund of the excess)",
   "acceptInstant (credits)",
   "acceptInstantAndStart (credits)",
   "startJob (credits)",
@@ -51,7 +53,7 @@ export const CREDIT_CORE = [
 /** Gas of the settlement's calls and of credit-job lifecycles; per-step gas and hashes of each lifecycle. */
 export interface SettlementGas {
   table: GasTable;
-  /** Per lifecycle ("first-price", "second-price", "instant", "instant (accept+start)"): gas per step label. */
+  /** Per lifecycle (the market suite's LIFECYCLES names): gas per step label. */
   lifecycles: Record<string, Record<string, number>>;
   lifecycleHashes: Record<string, Record<string, string>>;
   provider: JsonRpcApiProvider;
@@ -193,14 +195,15 @@ export async function settlementGas(): Promise<SettlementGas> {
   await enterEpoch(1n);
 
   /**
-   * One credit job: auction (or instant accept), start, claim halfway, deliver, settle. `startAtAccept`:
-   * an instant job accepted and started in one call (acceptInstantAndStart).
+   * One credit job: auction (or instant accept), start, claim halfway, deliver, settle. `startAtAward`:
+   * the provider starts in the transaction that awards it (awardAndStart after an auction,
+   * acceptInstantAndStart for an instant job).
    */
-  async function lifecycle(t: GasTable, pricingRule: number, startAtAccept = false): Promise<void> {
+  async function lifecycle(t: GasTable, pricingRule: number, startAtAward = false): Promise<void> {
     await setPrice(PRICE_050);
     await t.measure("createJob (credits)", market.connect(renter).createJob(request(pricingRule)));
     const jobId = await market.jobCount();
-    if (startAtAccept) {
+    if (startAtAward && pricingRule === INSTANT) {
       await t.measure("acceptInstantAndStart (credits)", market.connect(provider).acceptInstantAndStart(jobId));
     } else if (pricingRule === INSTANT) {
       await t.measure("acceptInstant (credits)", market.connect(provider).acceptInstant(jobId));
@@ -213,9 +216,13 @@ export async function settlementGas(): Promise<SettlementGas> {
       await networkHelpers.time.increaseTo(job.bidDeadline);
       await t.measure("revealBid (credits)", market.connect(provider).revealBid(jobId, price, salt));
       await networkHelpers.time.increaseTo(job.revealDeadline);
-      await t.measure("award (credits, refund of the excess)", market.award(jobId));
+      if (startAtAward) {
+        await t.measure("awardAndStart (credits, refund of the excess)", market.connect(provider).awardAndStart(jobId));
+      } else {
+        await t.measure("award (credits, refund of the excess)", market.award(jobId));
+      }
     }
-    if (!startAtAccept) await t.measure("startJob (credits)", market.connect(provider).startJob(jobId));
+    if (!startAtAward) await t.measure("startJob (credits)", market.connect(provider).startJob(jobId));
     await networkHelpers.time.increase(HOUR);
     await t.measure("claim (credit job)", market.connect(provider).claim(jobId));
     await networkHelpers.time.increase(HOUR);
@@ -233,21 +240,25 @@ export async function settlementGas(): Promise<SettlementGas> {
   // claim is left out.
   const lifecycles: Record<string, Record<string, number>> = {};
   const lifecycleHashes: Record<string, Record<string, string>> = {};
-  for (const [rule, name, startAtAccept] of [
-    [FIRST_PRICE, "first-price", false],
-    [SECOND_PRICE, "second-price", false],
-    [INSTANT, "instant", false],
-    [INSTANT, "instant (accept+start)", true],
-  ] as const) {
-    const t = new GasTable();
-    await lifecycle(t, rule, startAtAccept);
-    const core = Object.entries(t.gas)
-      .filter(([label]) => CREDIT_CORE.includes(label))
-      .reduce((sum, [, used]) => sum + used, 0);
-    table.record(`credit-job lifecycle ${name}, core (create..settle)`, core);
-    lifecycles[name] = { ...t.gas };
-    lifecycleHashes[name] = { ...t.hashes };
+  const cores: Record<string, number> = {};
+  /** Core gas less calldata gas, per lifecycle: the figure the control lifecycle must repeat exactly. */
+  const execution: Record<string, number> = {};
+  async function measureLifecycles(names: readonly (typeof LIFECYCLES)[number][0][]): Promise<void> {
+    for (const name of names) {
+      const [, rule, startAtAward] = LIFECYCLES.find(([n]) => n === name)!;
+      const t = new GasTable();
+      await lifecycle(t, rule, startAtAward);
+      cores[name] = Object.entries(t.gas)
+        .filter(([label]) => CREDIT_CORE.includes(label))
+        .reduce((sum, [, used]) => sum + used, 0);
+      execution[name] = t.executionGas(CREDIT_CORE);
+      lifecycles[name] = { ...t.gas };
+      lifecycleHashes[name] = { ...t.hashes };
+    }
   }
+  // Four lifecycles fit in epoch 1 with the warm-up and the single operations; the two award+start
+  // ones are measured in epoch 4, below.
+  await measureLifecycles(["first-price", "second-price", "instant", "instant (accept+start)"]);
   await requireEpoch(1n, "the epoch-1 lifecycles");
 
   // ---------------------------------------------------------------------------------------------------
@@ -298,6 +309,30 @@ export async function settlementGas(): Promise<SettlementGas> {
   const [head, tail] = await settlement.mintQueue();
   if (head >= tail) throw new Error("the mint queue drained early: the partly-queued scenario needs a larger withdrawal");
   if ((await settlement.ticketOf(ticketId)).recipient !== (await whale.getAddress())) throw new Error("unexpected ticket");
+
+  // ---------------------------------------------------------------------------------------------------
+  // Epoch 4: the award+start credit lifecycles
+  // ---------------------------------------------------------------------------------------------------
+  // After a warm-up like epoch 1's, the second-price lifecycle runs again as a control: apart from
+  // calldata (its commitment and salt differ with the job id), it must cost exactly what it cost in
+  // epoch 1, or the two epochs' figures would not compare like for like. The reported second-price
+  // figures stay epoch 1's.
+  await enterEpoch(4n);
+  await lifecycle(scratch, FIRST_PRICE);
+  const epoch1SecondPrice = { core: cores["second-price"], execution: execution["second-price"], gas: lifecycles["second-price"], hashes: lifecycleHashes["second-price"] };
+  await measureLifecycles(["second-price", "first-price (award+start)", "second-price (award+start)"]);
+  if (execution["second-price"] !== epoch1SecondPrice.execution) {
+    throw new Error(
+      `the control second-price credit lifecycle cost ${execution["second-price"]} gas besides calldata in epoch 4, ` +
+        `${epoch1SecondPrice.execution} in epoch 1: the award+start lifecycles were not measured in the same steady state`,
+    );
+  }
+  cores["second-price"] = epoch1SecondPrice.core;
+  lifecycles["second-price"] = epoch1SecondPrice.gas;
+  lifecycleHashes["second-price"] = epoch1SecondPrice.hashes;
+  await requireEpoch(4n, "the epoch-4 lifecycles");
+  table.record("awardAndStart (credits, refund of the excess)", lifecycles["first-price (award+start)"]["awardAndStart (credits, refund of the excess)"]);
+  for (const [name] of LIFECYCLES) table.record(`credit-job lifecycle ${name}, core (create..settle)`, cores[name]);
 
   const contracts: Record<string, string> = {};
   for (const [name, contract] of Object.entries(deployment)) contracts[(await contract.getAddress()).toLowerCase()] = name;

@@ -1,10 +1,9 @@
 import { expect } from "chai";
-import type { ContractTransactionReceipt, ContractTransactionResponse, Log } from "ethers";
 import { network } from "hardhat";
 
 import { H100 } from "../../helpers/fixtures.js";
 import { BidStatus, createJob, deployMarket, HOUR, INSTANT, JobState, PROVIDER_STAKE } from "../../helpers/market.js";
-import { BUDGET, COLLATERAL, DURATION, freeStakeOf, GPUS, jobObject, RESERVE, setParams } from "./helpers.js";
+import { BUDGET, COLLATERAL, DURATION, freeStakeOf, GPUS, expectCombinedLikeSeparate, expectDeliversAndSettles, jobObject, RESERVE, setParams } from "./helpers.js";
 import { describeInstantAcceptChecks, INSTANT_JOB } from "./instantAcceptChecks.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -12,8 +11,6 @@ const { ethers, networkHelpers } = await network.create();
 /** DEFAULT_PARAMS: startWindow and deliveryGrace are both an hour. */
 const START_WINDOW = HOUR;
 const DELIVERY_GRACE = HOUR;
-/** Enough for either call; set explicitly so that transactions queued in one block skip estimation. */
-const GAS_LIMIT = 1_000_000n;
 
 /** A default instant job (4 H100 x 10 h at $2, 1 h acceptance window) and its deadline. */
 async function instantFixture() {
@@ -24,11 +21,6 @@ async function instantFixture() {
 }
 
 type InstantFixture = Awaited<ReturnType<typeof instantFixture>>;
-
-/** The logs of receipts as comparable records (emitter, topics, data), in order. */
-function logsOf(...receipts: (ContractTransactionReceipt | null)[]): { address: string; topics: readonly string[]; data: string }[] {
-  return receipts.flatMap((r) => (r as ContractTransactionReceipt).logs.map((l: Log) => ({ address: l.address, topics: l.topics, data: l.data })));
-}
 
 /** Everything the two paths may change: the job, alice's stake and lock, and her H100 line. */
 async function outcome(f: InstantFixture) {
@@ -67,28 +59,13 @@ describe("JobMarket: acceptInstantAndStart", function () {
     });
 
     it("test_acceptInstantAndStart_logsAndStateEqualAcceptInstantThenStartJob", async function () {
-      const f = await networkHelpers.loadFixture(instantFixture);
-      const t = f.bidDeadline - 600n;
+      const { bidDeadline } = await networkHelpers.loadFixture(instantFixture);
       // acceptInstant and startJob mined in one block, so both see the same timestamp as the combined call.
-      await ethers.provider.send("evm_setAutomine", [false]);
-      let accepted: ContractTransactionResponse | undefined;
-      let started: ContractTransactionResponse | undefined;
-      try {
-        accepted = await f.market.connect(f.alice).acceptInstant(f.jobId, { gasLimit: GAS_LIMIT });
-        started = await f.market.connect(f.alice).startJob(f.jobId, { gasLimit: GAS_LIMIT });
-        await networkHelpers.time.setNextBlockTimestamp(t);
-        await networkHelpers.mine();
-      } finally {
-        await ethers.provider.send("evm_setAutomine", [true]);
-      }
-      const twoCalls = logsOf(await accepted!.wait(), await started!.wait());
-      const twoCallsOutcome = await outcome(f);
-
-      await networkHelpers.loadFixture(instantFixture);
-      await networkHelpers.time.setNextBlockTimestamp(t);
-      const combined = await (await f.market.connect(f.alice).acceptInstantAndStart(f.jobId)).wait();
-      expect(logsOf(combined)).to.deep.equal(twoCalls);
-      expect(await outcome(f)).to.deep.equal(twoCallsOutcome);
+      await expectCombinedLikeSeparate(ethers, networkHelpers, instantFixture, bidDeadline - 600n, {
+        separate: (f) => [(o) => f.market.connect(f.alice).acceptInstant(f.jobId, o), (o) => f.market.connect(f.alice).startJob(f.jobId, o)],
+        combined: (f) => f.market.connect(f.alice).acceptInstantAndStart(f.jobId),
+        outcome,
+      });
     });
 
     it("test_acceptInstantAndStart_storesRunningJob", async function () {
@@ -151,14 +128,7 @@ describe("JobMarket: acceptInstantAndStart", function () {
     it("test_acceptInstantAndStart_providerCanDeliverAndSettle", async function () {
       const f = await networkHelpers.loadFixture(instantFixture);
       await f.market.connect(f.carol).acceptInstantAndStart(f.jobId);
-      await networkHelpers.time.increase(DURATION);
-      await expect(f.market.connect(f.carol).deliver(f.jobId, ethers.id("result"), "ipfs://result"))
-        .to.emit(f.registry, "GpusReleased")
-        .withArgs(f.carol.address, H100, GPUS, 0n);
-      await networkHelpers.time.increase(3n * 24n * HOUR);
-      await expect(f.market.settle(f.jobId)).to.emit(f.market, "JobSettled");
-      expect(await f.market.stateOf(f.jobId)).to.equal(JobState.Settled);
-      expect(await f.registry.lockOf(f.carol.address, f.jobId)).to.equal(0n);
+      await expectDeliversAndSettles(f, ethers, networkHelpers, f.carol, f.jobId);
     });
   });
 

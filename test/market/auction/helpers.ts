@@ -1,10 +1,11 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { AbiCoder, keccak256 } from "ethers";
+import { expect } from "chai";
+import { AbiCoder, keccak256, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 import { GRL, H100 } from "../../helpers/fixtures.js";
-import { DAY, DEFAULT_PARAMS, HOUR, type MarketFixture, PROVIDER_STAKE, USDC } from "../../helpers/market.js";
+import { DAY, DEFAULT_PARAMS, HOUR, JobState, type MarketFixture, PROVIDER_STAKE, USDC } from "../../helpers/market.js";
 
 type Ethers = NetworkConnection["ethers"];
 type NetworkHelpers = NetworkConnection["networkHelpers"];
@@ -228,4 +229,84 @@ export async function onboardExtraProviders(
     providers.push(provider);
   }
   return providers;
+}
+
+/** A receipt's logs as comparable records (emitter, topics, data), in order. */
+export type LogRecord = { address: string; topics: readonly string[]; data: string };
+
+/**
+ * Sends the transactions `sends` makes, in order, mined together in one block at timestamp `at`, and
+ * returns their logs: what a combined call made at `at` must emit, log for log. A fixed gas limit
+ * skips estimation, which would run each call before the previous one is mined.
+ */
+export async function logsOfOneBlock(
+  ethers: Ethers,
+  networkHelpers: NetworkHelpers,
+  at: bigint,
+  sends: Send[],
+): Promise<LogRecord[]> {
+  await ethers.provider.send("evm_setAutomine", [false]);
+  const sent: ContractTransactionResponse[] = [];
+  try {
+    for (const send of sends) sent.push(await send({ gasLimit: 1_000_000n }));
+    await networkHelpers.time.setNextBlockTimestamp(at);
+    await networkHelpers.mine();
+  } finally {
+    await ethers.provider.send("evm_setAutomine", [true]);
+  }
+  const receipts: (ContractTransactionReceipt | null)[] = [];
+  for (const tx of sent) receipts.push(await tx.wait());
+  return logsOf(...receipts);
+}
+
+/** The logs of receipts as comparable records, in order. */
+export function logsOf(...receipts: (ContractTransactionReceipt | null)[]): LogRecord[] {
+  return receipts.flatMap((r) => (r as ContractTransactionReceipt).logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data })));
+}
+
+/** A transaction sender that takes the overrides (the gas limit) a one-block batch needs. */
+export type Send = (overrides: { gasLimit: bigint }) => Promise<ContractTransactionResponse>;
+
+/**
+ * Checks that a combined call (`combined`) at timestamp `at` emits exactly the logs of the `separate`
+ * calls mined together in one block at `at`, and leaves the same `outcome`. Each side starts from
+ * the fixture `load`.
+ */
+export async function expectCombinedLikeSeparate<F>(
+  ethers: Ethers,
+  networkHelpers: NetworkHelpers,
+  load: () => Promise<F>,
+  at: bigint,
+  calls: { separate: (f: F) => Send[]; combined: (f: F) => Promise<ContractTransactionResponse>; outcome: (f: F) => Promise<unknown> },
+): Promise<void> {
+  let f = await networkHelpers.loadFixture(load);
+  const separateLogs = await logsOfOneBlock(ethers, networkHelpers, at, calls.separate(f));
+  const separateOutcome = await calls.outcome(f);
+  f = await networkHelpers.loadFixture(load);
+  await networkHelpers.time.setNextBlockTimestamp(at);
+  const combinedLogs = logsOf(await (await calls.combined(f)).wait());
+  expect(combinedLogs).to.deep.equal(separateLogs);
+  expect(await calls.outcome(f)).to.deep.equal(separateOutcome);
+}
+
+/**
+ * Runs a job that `provider` just started to its end: delivers after the duration (the GPUs are
+ * released), settles after the challenge window, and checks that the lock is gone.
+ */
+export async function expectDeliversAndSettles(
+  f: MarketFixture,
+  ethers: Ethers,
+  networkHelpers: NetworkHelpers,
+  provider: HardhatEthersSigner,
+  jobId: bigint,
+): Promise<void> {
+  const job = await f.market.jobOf(jobId);
+  await networkHelpers.time.increase(job.duration);
+  await expect(f.market.connect(provider).deliver(jobId, ethers.id("result"), "ipfs://result"))
+    .to.emit(f.registry, "GpusReleased")
+    .withArgs(provider.address, job.gpuModel, job.gpuCount, 0n);
+  await networkHelpers.time.increase(3n * DAY);
+  await expect(f.market.settle(jobId)).to.emit(f.market, "JobSettled");
+  expect(await f.market.stateOf(jobId)).to.equal(JobState.Settled);
+  expect(await f.registry.lockOf(provider.address, jobId)).to.equal(0n);
 }
