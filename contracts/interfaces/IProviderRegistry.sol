@@ -276,17 +276,14 @@ interface IProviderRegistry {
     // Market actions (MARKET_ROLE)
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Moves `amount` of `provider`'s free stake into the lock `lockId`.
-    function lockCollateral(address provider, uint256 lockId, uint256 amount) external;
-
     /// @notice Releases `amount` from the lock `lockId` back to free stake.
     function unlockCollateral(address provider, uint256 lockId, uint256 amount) external;
 
-    /// @notice {requireEligible} then {lockCollateral} in one call: reverts with the first reason the
-    /// provider cannot serve a job of this shape, else moves `amount` of its free stake into the lock
-    /// `lockId` (no lock, and no event, when `amount` is 0).
-    /// @dev One call instead of two where the market checks and locks together (a bid, an instant
-    /// accept): same errors in the same order, same `CollateralLocked` event.
+    /// @notice Checks that `provider` can serve a job of this shape, then moves `amount` of its free stake
+    /// into the lock `lockId` (no lock, and no event, when `amount` is 0). Emits `CollateralLocked`.
+    /// @dev For a bid or an instant accept, where the market checks and locks together. Reverts with the
+    /// first reason the provider cannot serve the job, in {requireEligible}'s order, then with
+    /// `RegistryLockExceedsFree` if `amount` is above the free stake.
     function lockIfEligible(
         address provider,
         uint256 lockId,
@@ -298,9 +295,11 @@ interface IProviderRegistry {
         uint16 minReputation
     ) external;
 
-    /// @notice {unlockCollateral} then {recordSuccess} in one call, for a job settled as delivered:
-    /// releases `amount` from the lock `lockId` (nothing, and no event, when `amount` is 0), then raises
-    /// the reputation. Emits `CollateralUnlocked` (if any) then `ReputationUpdated`.
+    /// @notice Records a job settled as delivered: releases `amount` from the lock `lockId` back to free
+    /// stake (nothing, and no event, when `amount` is 0), then raises the reputation:
+    /// reputation += ceil((10000 - reputation) / 10). Emits `CollateralUnlocked` (if any) then
+    /// `ReputationUpdated`.
+    /// @dev Reverts with `RegistryExceedsLock` if `amount` is above what the lock holds.
     /// @return reputation The new score.
     function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount)
         external
@@ -316,10 +315,6 @@ interface IProviderRegistry {
 
     /// @notice Releases `count` leased GPUs of `model`.
     function releaseGpus(address provider, bytes32 model, uint32 count) external;
-
-    /// @notice Records a successful job: reputation += ceil((10000 - reputation) / 10).
-    /// @return reputation The new score.
-    function recordSuccess(address provider) external returns (uint16 reputation);
 
     /// @notice Records a fault: reputation = reputation * 2 / 3.
     /// @return reputation The new score.

@@ -215,17 +215,6 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IProviderRegistry
-    function lockCollateral(address provider, uint256 lockId, uint256 amount)
-        external
-        onlyRole(MARKET_ROLE)
-        nonReentrant
-    {
-        Provider storage p = _registered(provider);
-        if (amount == 0) revert RegistryZeroAmount();
-        _lock(p, provider, lockId, amount);
-    }
-
-    /// @inheritdoc IProviderRegistry
     function lockIfEligible(
         address provider,
         uint256 lockId,
@@ -316,11 +305,6 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         }
         line.leased = leased;
         emit GpusReleased(provider, model, count, leased);
-    }
-
-    /// @inheritdoc IProviderRegistry
-    function recordSuccess(address provider) external onlyRole(MARKET_ROLE) nonReentrant returns (uint16 reputation) {
-        reputation = _recordSuccess(_registered(provider), provider);
     }
 
     /// @inheritdoc IProviderRegistry

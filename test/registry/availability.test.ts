@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, registerAndStake } from "./helpers.js";
+import { expectGpuLine, expectProvider, lockStake, registerAndStake } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -105,9 +105,13 @@ describe("ProviderRegistry: setOnline", function () {
   });
 
   it("test_setOnline_countsLockedStakeAsBonded", async function () {
-    const { registry, alice, market } = await networkHelpers.loadFixture(listedFixture);
-    await registry.connect(market).lockCollateral(alice.address, 1n, 800n * GRL);
-    await expectProvider(registry, alice, { freeStake: 0n, lockedStake: 800n * GRL });
+    const f = await networkHelpers.loadFixture(listedFixture);
+    const { registry, alice } = f;
+    // The market locks only for an online provider, so the lock is taken before going offline again.
+    await registry.connect(alice).setOnline(true);
+    await lockStake(f, alice, 1n, 800n * GRL);
+    await registry.connect(alice).setOnline(false);
+    await expectProvider(registry, alice, { freeStake: 0n, lockedStake: 800n * GRL, online: false });
     await expect(registry.connect(alice).setOnline(true))
       .to.emit(registry, "ProviderAvailabilityChanged")
       .withArgs(alice.address, true, 4n);

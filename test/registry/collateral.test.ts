@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployProtocol, GRL, H100, INITIAL_SUPPLY, onboardProvider, RTX4090, UNBONDING_PERIOD } from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, INITIAL_REPUTATION, successScore as afterSuccess } from "./helpers.js";
+import { expectConservation, expectProvider, INITIAL_REPUTATION, lockStake, successScore as afterSuccess } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -16,17 +16,18 @@ async function onboardedFixture() {
 /** As onboardedFixture, plus 500 GRL locked under lock id 1 (1300 GRL free). */
 async function lockedFixture() {
   const f = await onboardedFixture();
-  await f.registry.connect(f.market).lockCollateral(f.alice.address, 1n, 500n * GRL);
+  await lockStake(f, f.alice, 1n, 500n * GRL);
   return f;
 }
 
-describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", function () {
-  describe("lockCollateral", function () {
-    it("test_lockCollateral_movesFreeToLockAndEmits", async function () {
+describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuccess and slash", function () {
+  describe("lockIfEligible", function () {
+    it("test_lockIfEligible_movesFreeToLockAndEmits", async function () {
       const { registry, token, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
       const registryAddress = await registry.getAddress();
       const balanceBefore = await token.balanceOf(registryAddress);
-      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 500n * GRL))
+      // A job at every bound alice meets exactly: all 4 GPUs, 80 GB, her region, her reputation.
+      await expect(registry.connect(market).lockIfEligible(alice.address, 1n, 500n * GRL, H100, 4, 80, 840, 5_000))
         .to.emit(registry, "CollateralLocked")
         .withArgs(alice.address, 1n, 500n * GRL, 500n * GRL, 1_300n * GRL);
       expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
@@ -41,75 +42,111 @@ describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", functio
       expect(await token.balanceOf(registryAddress)).to.equal(balanceBefore);
     });
 
-    it("test_lockCollateral_addsToExistingLock", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
-      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 200n * GRL))
-        .to.emit(registry, "CollateralLocked")
-        .withArgs(alice.address, 1n, 200n * GRL, 700n * GRL, 1_100n * GRL);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(700n * GRL);
-      await expectProvider(registry, alice, { freeStake: 1_100n * GRL, lockedStake: 700n * GRL });
+    it("test_lockIfEligible_addsToExistingLock", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await expect(lockStake(f, f.alice, 1n, 200n * GRL))
+        .to.emit(f.registry, "CollateralLocked")
+        .withArgs(f.alice.address, 1n, 200n * GRL, 700n * GRL, 1_100n * GRL);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(700n * GRL);
+      await expectProvider(f.registry, f.alice, { freeStake: 1_100n * GRL, lockedStake: 700n * GRL });
     });
 
-    it("test_lockCollateral_keepsLockIdsSeparate", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
-      await expect(registry.connect(market).lockCollateral(alice.address, 2n, 300n * GRL))
-        .to.emit(registry, "CollateralLocked")
-        .withArgs(alice.address, 2n, 300n * GRL, 300n * GRL, 1_000n * GRL);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
-      expect(await registry.lockOf(alice.address, 2n)).to.equal(300n * GRL);
-      await expectProvider(registry, alice, { freeStake: 1_000n * GRL, lockedStake: 800n * GRL });
+    it("test_lockIfEligible_keepsLockIdsSeparate", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await expect(lockStake(f, f.alice, 2n, 300n * GRL))
+        .to.emit(f.registry, "CollateralLocked")
+        .withArgs(f.alice.address, 2n, 300n * GRL, 300n * GRL, 1_000n * GRL);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
+      expect(await f.registry.lockOf(f.alice.address, 2n)).to.equal(300n * GRL);
+      await expectProvider(f.registry, f.alice, { freeStake: 1_000n * GRL, lockedStake: 800n * GRL });
     });
 
-    it("test_lockCollateral_keepsProvidersSeparate", async function () {
+    it("test_lockIfEligible_keepsProvidersSeparate", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
       await onboardProvider(f, f.bob);
-      await f.registry.connect(f.market).lockCollateral(f.bob.address, 1n, 50n * GRL);
+      await lockStake(f, f.bob, 1n, 50n * GRL);
       expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
       expect(await f.registry.lockOf(f.bob.address, 1n)).to.equal(50n * GRL);
     });
 
-    it("test_lockCollateral_canLockWholeFreeStake", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
-      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 1_800n * GRL))
-        .to.emit(registry, "CollateralLocked")
-        .withArgs(alice.address, 1n, 1_800n * GRL, 1_800n * GRL, 0n);
-      await expectProvider(registry, alice, { freeStake: 0n, lockedStake: 1_800n * GRL });
+    it("test_lockIfEligible_canLockWholeFreeStake", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      await expect(lockStake(f, f.alice, 1n, 1_800n * GRL))
+        .to.emit(f.registry, "CollateralLocked")
+        .withArgs(f.alice.address, 1n, 1_800n * GRL, 1_800n * GRL, 0n);
+      await expectProvider(f.registry, f.alice, { freeStake: 0n, lockedStake: 1_800n * GRL });
     });
 
-    it("test_lockCollateral_acceptsMaxLockId", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
-      await registry.connect(market).lockCollateral(alice.address, ethers.MaxUint256, GRL);
-      expect(await registry.lockOf(alice.address, ethers.MaxUint256)).to.equal(GRL);
+    it("test_lockIfEligible_acceptsMaxLockId", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      await lockStake(f, f.alice, ethers.MaxUint256, GRL);
+      expect(await f.registry.lockOf(f.alice.address, ethers.MaxUint256)).to.equal(GRL);
     });
 
-    it("test_lockCollateral_revertsAboveFreeStake", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
-      await expect(registry.connect(market).lockCollateral(alice.address, 2n, 1_300n * GRL + 1n))
-        .to.be.revertedWithCustomError(registry, "RegistryLockExceedsFree")
+    it("test_lockIfEligible_revertsAboveFreeStake", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await expect(lockStake(f, f.alice, 2n, 1_300n * GRL + 1n))
+        .to.be.revertedWithCustomError(f.registry, "RegistryLockExceedsFree")
         .withArgs(1_300n * GRL + 1n, 1_300n * GRL);
     });
 
-    it("test_lockCollateral_cannotLockUnbondingStake", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
-      await registry.connect(alice).requestUnbond(1_000n * GRL);
-      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 801n * GRL))
-        .to.be.revertedWithCustomError(registry, "RegistryLockExceedsFree")
+    it("test_lockIfEligible_cannotLockUnbondingStake", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      // Leaves 800 free, exactly the 800 the 4 GPUs need, so alice stays eligible.
+      await f.registry.connect(f.alice).requestUnbond(1_000n * GRL);
+      await expect(lockStake(f, f.alice, 1n, 801n * GRL))
+        .to.be.revertedWithCustomError(f.registry, "RegistryLockExceedsFree")
         .withArgs(801n * GRL, 800n * GRL);
     });
 
-    it("test_lockCollateral_revertsOnZeroAmount", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
-      await expect(registry.connect(market).lockCollateral(alice.address, 1n, 0n)).to.be.revertedWithCustomError(
-        registry,
-        "RegistryZeroAmount",
+    it("test_lockIfEligible_zeroAmountChecksOnly", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 0n, H100, 4, 80, 0, 0)).not.to.emit(
+        f.registry,
+        "CollateralLocked",
       );
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
+      await expectProvider(f.registry, f.alice, { freeStake: 1_800n * GRL, lockedStake: 0n });
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 0n, H100, 5, 80, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
+        .withArgs(H100, 4n, 5n);
     });
 
-    it("test_lockCollateral_revertsForNonProvider", async function () {
-      const { registry, market, outsider } = await networkHelpers.loadFixture(onboardedFixture);
-      await expect(registry.connect(market).lockCollateral(outsider.address, 1n, GRL))
-        .to.be.revertedWithCustomError(registry, "RegistryNotProvider")
-        .withArgs(outsider.address);
+    it("test_lockIfEligible_revertsWithTheEligibilityErrorsOfRequireEligible", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      const lock = (provider: string, model: string, gpus: number, vram: number, region: number, reputation: number) =>
+        f.registry.connect(f.market).lockIfEligible(provider, 1n, GRL, model, gpus, vram, region, reputation);
+      await expect(lock(f.outsider.address, H100, 1, 1, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
+        .withArgs(f.outsider.address);
+      await expect(lock(f.alice.address, H100, 1, 1, 250, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryRegionMismatch")
+        .withArgs(840n, 250n);
+      await expect(lock(f.alice.address, H100, 1, 1, 0, 5_001))
+        .to.be.revertedWithCustomError(f.registry, "RegistryReputationTooLow")
+        .withArgs(5_000n, 5_001n);
+      await expect(lock(f.alice.address, RTX4090, 1, 1, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryGpuModelNotListed")
+        .withArgs(f.alice.address, RTX4090);
+      await expect(lock(f.alice.address, H100, 1, 81, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryVramTooLow")
+        .withArgs(H100, 80n, 81n);
+      await f.registry.connect(f.alice).setOnline(false);
+      await expect(lock(f.alice.address, H100, 1, 1, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryProviderOffline")
+        .withArgs(f.alice.address);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
+    });
+
+    it("test_lockIfEligible_checksEligibilityBeforeFreeStake", async function () {
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      // Both fail: too many GPUs and more than the free stake. The eligibility error comes first.
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 2_000n * GRL, H100, 5, 80, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
+        .withArgs(H100, 4n, 5n);
+      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 1_800n * GRL + 1n, H100, 4, 80, 0, 0))
+        .to.be.revertedWithCustomError(f.registry, "RegistryLockExceedsFree")
+        .withArgs(1_800n * GRL + 1n, 1_800n * GRL);
     });
   });
 
@@ -140,8 +177,9 @@ describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", functio
     });
 
     it("test_unlockCollateral_boundedByLockNotTotalLocked", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
-      await registry.connect(market).lockCollateral(alice.address, 2n, 300n * GRL);
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      const { registry, alice, market } = f;
+      await lockStake(f, alice, 2n, 300n * GRL);
       // 800 GRL are locked in all, but lock 1 holds only 500.
       await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 600n * GRL))
         .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
@@ -176,6 +214,48 @@ describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", functio
       await expect(registry.connect(market).unlockCollateral(outsider.address, 1n, GRL))
         .to.be.revertedWithCustomError(registry, "RegistryNotProvider")
         .withArgs(outsider.address);
+    });
+  });
+
+  describe("unlockAndRecordSuccess", function () {
+    it("test_unlockAndRecordSuccess_unlocksThenRaisesReputation", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      const next = afterSuccess(INITIAL_REPUTATION);
+      const tx = f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL);
+      await expect(tx)
+        .to.emit(f.registry, "CollateralUnlocked")
+        .withArgs(f.alice.address, 1n, 500n * GRL, 0n, 1_800n * GRL)
+        .and.to.emit(f.registry, "ReputationUpdated")
+        .withArgs(f.alice.address, INITIAL_REPUTATION, next, true);
+      const names = (await (await tx).wait())!.logs.map((l) => f.registry.interface.parseLog(l)?.name);
+      expect(names).to.deep.equal(["CollateralUnlocked", "ReputationUpdated"]);
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
+      await expectProvider(f.registry, f.alice, { freeStake: 1_800n * GRL, lockedStake: 0n, reputation: next });
+    });
+
+    it("test_unlockAndRecordSuccess_returnsTheNewReputation", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      expect(await f.registry.connect(f.market).unlockAndRecordSuccess.staticCall(f.alice.address, 1n, 200n * GRL)).to.equal(
+        afterSuccess(INITIAL_REPUTATION),
+      );
+    });
+
+    it("test_unlockAndRecordSuccess_zeroAmountRecordsOnly", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n))
+        .to.emit(f.registry, "ReputationUpdated")
+        .and.not.to.emit(f.registry, "CollateralUnlocked");
+      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
+    });
+
+    it("test_unlockAndRecordSuccess_revertsBeyondTheLock", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL + 1n))
+        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLock")
+        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.outsider.address, 1n, 0n))
+        .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
+        .withArgs(f.outsider.address);
     });
   });
 
@@ -248,8 +328,9 @@ describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", functio
     });
 
     it("test_slash_boundedByLockEvenWithOtherLocksAndFreeStake", async function () {
-      const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
-      await registry.connect(market).lockCollateral(alice.address, 2n, 300n * GRL);
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      const { registry, alice, market, outsider } = f;
+      await lockStake(f, alice, 2n, 300n * GRL);
       // Lock 1 holds 500; lock 2 (300) and free stake (1000) must stay out of reach.
       await expect(registry.connect(market).slash(alice.address, 1n, 300n * GRL, outsider.address, 200n * GRL + 1n))
         .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
@@ -336,9 +417,9 @@ describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", functio
       const f = await networkHelpers.loadFixture(onboardedFixture);
       const { registry, alice, bob, market, outsider } = f;
       await onboardProvider(f, bob, 2n, 600n * GRL);
-      await registry.connect(market).lockCollateral(alice.address, 10n, 400n * GRL);
-      await registry.connect(market).lockCollateral(bob.address, 10n, 300n * GRL);
-      await registry.connect(market).lockCollateral(bob.address, 11n, 200n * GRL);
+      await lockStake(f, alice, 10n, 400n * GRL);
+      await lockStake(f, bob, 10n, 300n * GRL);
+      await lockStake(f, bob, 11n, 200n * GRL);
       await expectConservation(f, [alice, bob]);
       await registry.connect(market).slash(bob.address, 10n, 120n * GRL, outsider.address, 30n * GRL);
       await registry.connect(market).unlockCollateral(alice.address, 10n, 150n * GRL);
@@ -359,111 +440,6 @@ describe("ProviderRegistry: lockCollateral, unlockCollateral and slash", functio
       await networkHelpers.time.increase(UNBONDING_PERIOD);
       await registry.connect(alice).withdraw();
       await expectConservation(f, [alice, bob]);
-    });
-  });
-});
-
-describe("ProviderRegistry: lockIfEligible and unlockAndRecordSuccess (one call where the market made two)", function () {
-  describe("lockIfEligible", function () {
-    it("test_lockIfEligible_locksLikeLockCollateral", async function () {
-      const f = await networkHelpers.loadFixture(onboardedFixture);
-      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 500n * GRL, H100, 4, 80, 840, 5_000))
-        .to.emit(f.registry, "CollateralLocked")
-        .withArgs(f.alice.address, 1n, 500n * GRL, 500n * GRL, 1_300n * GRL);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
-      await expectProvider(f.registry, f.alice, { freeStake: 1_300n * GRL, lockedStake: 500n * GRL });
-    });
-
-    it("test_lockIfEligible_zeroAmountChecksOnly", async function () {
-      const f = await networkHelpers.loadFixture(onboardedFixture);
-      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 0n, H100, 4, 80, 0, 0)).not.to.emit(
-        f.registry,
-        "CollateralLocked",
-      );
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
-      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 0n, H100, 5, 80, 0, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
-        .withArgs(H100, 4n, 5n);
-    });
-
-    it("test_lockIfEligible_revertsWithTheEligibilityErrorsOfRequireEligible", async function () {
-      const f = await networkHelpers.loadFixture(onboardedFixture);
-      const lock = (provider: string, model: string, gpus: number, vram: number, region: number, reputation: number) =>
-        f.registry.connect(f.market).lockIfEligible(provider, 1n, GRL, model, gpus, vram, region, reputation);
-      await expect(lock(f.outsider.address, H100, 1, 1, 0, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
-        .withArgs(f.outsider.address);
-      await expect(lock(f.alice.address, H100, 1, 1, 250, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryRegionMismatch")
-        .withArgs(840n, 250n);
-      await expect(lock(f.alice.address, H100, 1, 1, 0, 5_001))
-        .to.be.revertedWithCustomError(f.registry, "RegistryReputationTooLow")
-        .withArgs(5_000n, 5_001n);
-      await expect(lock(f.alice.address, RTX4090, 1, 1, 0, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryGpuModelNotListed")
-        .withArgs(f.alice.address, RTX4090);
-      await expect(lock(f.alice.address, H100, 1, 81, 0, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryVramTooLow")
-        .withArgs(H100, 80n, 81n);
-      await f.registry.connect(f.alice).setOnline(false);
-      await expect(lock(f.alice.address, H100, 1, 1, 0, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryProviderOffline")
-        .withArgs(f.alice.address);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
-    });
-
-    it("test_lockIfEligible_checksEligibilityBeforeFreeStake", async function () {
-      const f = await networkHelpers.loadFixture(onboardedFixture);
-      // Both fail: too many GPUs and more than the free stake. The eligibility error comes first, as
-      // requireEligible then lockCollateral reported it.
-      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 2_000n * GRL, H100, 5, 80, 0, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
-        .withArgs(H100, 4n, 5n);
-      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 1_800n * GRL + 1n, H100, 4, 80, 0, 0))
-        .to.be.revertedWithCustomError(f.registry, "RegistryLockExceedsFree")
-        .withArgs(1_800n * GRL + 1n, 1_800n * GRL);
-    });
-  });
-
-  describe("unlockAndRecordSuccess", function () {
-    it("test_unlockAndRecordSuccess_unlocksThenRaisesReputation", async function () {
-      const f = await networkHelpers.loadFixture(lockedFixture);
-      const next = afterSuccess(INITIAL_REPUTATION);
-      const tx = f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL);
-      await expect(tx)
-        .to.emit(f.registry, "CollateralUnlocked")
-        .withArgs(f.alice.address, 1n, 500n * GRL, 0n, 1_800n * GRL)
-        .and.to.emit(f.registry, "ReputationUpdated")
-        .withArgs(f.alice.address, INITIAL_REPUTATION, next, true);
-      const names = (await (await tx).wait())!.logs.map((l) => f.registry.interface.parseLog(l)?.name);
-      expect(names).to.deep.equal(["CollateralUnlocked", "ReputationUpdated"]);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
-      await expectProvider(f.registry, f.alice, { freeStake: 1_800n * GRL, lockedStake: 0n, reputation: next });
-    });
-
-    it("test_unlockAndRecordSuccess_returnsTheNewReputation", async function () {
-      const f = await networkHelpers.loadFixture(lockedFixture);
-      expect(await f.registry.connect(f.market).unlockAndRecordSuccess.staticCall(f.alice.address, 1n, 200n * GRL)).to.equal(
-        afterSuccess(INITIAL_REPUTATION),
-      );
-    });
-
-    it("test_unlockAndRecordSuccess_zeroAmountRecordsOnly", async function () {
-      const f = await networkHelpers.loadFixture(lockedFixture);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n))
-        .to.emit(f.registry, "ReputationUpdated")
-        .and.not.to.emit(f.registry, "CollateralUnlocked");
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
-    });
-
-    it("test_unlockAndRecordSuccess_revertsBeyondTheLock", async function () {
-      const f = await networkHelpers.loadFixture(lockedFixture);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL + 1n))
-        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLock")
-        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.outsider.address, 1n, 0n))
-        .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
-        .withArgs(f.outsider.address);
     });
   });
 });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider, RTX4090 } from "../helpers/fixtures.js";
-import { INITIAL_REPUTATION, ONBOARD_REGION, ONBOARD_VRAM } from "./helpers.js";
+import { INITIAL_REPUTATION, lockStake, ONBOARD_REGION, ONBOARD_VRAM } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -31,9 +31,10 @@ describe("ProviderRegistry: requireEligible", function () {
   });
 
   it("test_requireEligible_passesWithLockedStakeCoveringRequirement", async function () {
-    const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
+    const f = await networkHelpers.loadFixture(onboardedFixture);
+    const { registry, alice } = f;
     // Free stake is not what eligibility checks: bonded (free + locked) is.
-    await registry.connect(market).lockCollateral(alice.address, 1n, 1_800n * GRL);
+    await lockStake(f, alice, 1n, 1_800n * GRL);
     await registry.requireEligible(alice.address, H100, 4, VRAM, REGION, REPUTATION);
   });
 
@@ -69,8 +70,9 @@ describe("ProviderRegistry: requireEligible", function () {
   });
 
   it("test_requireEligible_revertsWhenStakeBelowRequiredAfterSlash", async function () {
-    const { registry, alice, market, outsider } = await networkHelpers.loadFixture(onboardedFixture);
-    await registry.connect(market).lockCollateral(alice.address, 1n, 1_001n * GRL);
+    const f = await networkHelpers.loadFixture(onboardedFixture);
+    const { registry, alice, market, outsider } = f;
+    await lockStake(f, alice, 1n, 1_001n * GRL);
     // Slashing 1000 GRL leaves exactly the 800 required: still eligible.
     await registry.connect(market).slash(alice.address, 1n, 1_000n * GRL, outsider.address, 0n);
     await registry.requireEligible(alice.address, H100, 1, VRAM, 0, 0);

@@ -4,7 +4,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.js";
 import { signPermit as signPermitWith } from "../../scripts/lib/permit.js";
-import type { ProtocolFixture } from "../helpers/fixtures.js";
+import { H100, type ProtocolFixture } from "../helpers/fixtures.js";
 
 type Ethers = NetworkConnection["ethers"];
 
@@ -139,7 +139,16 @@ export async function registerAndStake(
   if (amount > 0n) await f.registry.connect(provider).stake(amount);
 }
 
-/** The reputation score after a success, as IProviderRegistry.recordSuccess specifies it. */
+/**
+ * Locks `amount` of `provider`'s free stake under `lockId` as the market does, through lockIfEligible, for a
+ * job of one H100 with no region, VRAM or reputation floor: the provider must be online with an H100 line
+ * (as `onboardProvider` leaves it).
+ */
+export function lockStake(f: ProtocolFixture, provider: AccountLike, lockId: bigint, amount: bigint) {
+  return f.registry.connect(f.market).lockIfEligible(addressOf(provider), lockId, amount, H100, 1, 0, 0, 0);
+}
+
+/** The reputation score after a success, as IProviderRegistry.unlockAndRecordSuccess specifies it. */
 export function successScore(score: bigint): bigint {
   return score + (MAX_REPUTATION - score + 9n) / 10n;
 }

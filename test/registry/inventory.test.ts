@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployProtocol, GRL, gpuModel, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, NO_LINE, registerAndStake } from "./helpers.js";
+import { expectGpuLine, expectProvider, lockStake, NO_LINE, registerAndStake } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -102,8 +102,12 @@ describe("ProviderRegistry: setGpuLine and removeGpuLine", function () {
     });
 
     it("test_setGpuLine_countsLockedStakeAsBonded", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(stakedFixture);
-      await registry.connect(market).lockCollateral(alice.address, 1n, 500n * GRL);
+      const f = await networkHelpers.loadFixture(stakedFixture);
+      const { registry, alice } = f;
+      // The market locks only for an online provider with a line of the job's model.
+      await registry.connect(alice).setGpuLine(H100, 1, 80, 98_950);
+      await registry.connect(alice).setOnline(true);
+      await lockStake(f, alice, 1n, 500n * GRL);
       // free 300 + locked 500 = 800 bonded.
       await expect(registry.connect(alice).setGpuLine(H100, 4, 80, 98_950)).to.emit(registry, "GpuLineSet");
       await expect(registry.connect(alice).setGpuLine(H100, 5, 80, 98_950))

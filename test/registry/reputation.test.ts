@@ -15,25 +15,26 @@ async function registeredFixture() {
 }
 
 
-describe("ProviderRegistry: recordSuccess and recordFault", function () {
-  describe("recordSuccess", function () {
-    it("test_recordSuccess_raises5000To5500AndEmits", async function () {
+describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function () {
+  // Lock id and amount 0: nothing to unlock, so only the reputation update is under test.
+  describe("unlockAndRecordSuccess", function () {
+    it("test_unlockAndRecordSuccess_raises5000To5500AndEmits", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
-      expect(await registry.connect(market).recordSuccess.staticCall(alice.address)).to.equal(5_500n);
-      await expect(registry.connect(market).recordSuccess(alice.address))
+      expect(await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n)).to.equal(5_500n);
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 5_000n, 5_500n, true);
       await expectProvider(registry, alice, { reputation: 5_500n });
     });
 
-    it("test_recordSuccess_followsFormulaStepByStep", async function () {
+    it("test_unlockAndRecordSuccess_followsFormulaStepByStep", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
       // 5000 -> 5500 -> 5950 -> 6355 -> 6720 -> 7048 (each step adds ceil((10000 - s) / 10)).
       const expected = [5_500n, 5_950n, 6_355n, 6_720n, 7_048n];
       let previous = INITIAL_REPUTATION;
       for (const current of expected) {
         expect(successScore(previous)).to.equal(current);
-        await expect(registry.connect(market).recordSuccess(alice.address))
+        await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
           .to.emit(registry, "ReputationUpdated")
           .withArgs(alice.address, previous, current, true);
         previous = current;
@@ -41,13 +42,13 @@ describe("ProviderRegistry: recordSuccess and recordFault", function () {
       await expectProvider(registry, alice, { reputation: 7_048n });
     });
 
-    it("test_recordSuccess_repeatedReachesButNeverExceedsMax", async function () {
+    it("test_unlockAndRecordSuccess_repeatedReachesButNeverExceedsMax", async function () {
       this.timeout(60_000);
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
       let score = INITIAL_REPUTATION;
       for (let i = 0; i < 100; i++) {
-        const returned = await registry.connect(market).recordSuccess.staticCall(alice.address);
-        await registry.connect(market).recordSuccess(alice.address);
+        const returned = await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n);
+        await registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n);
         const next = successScore(score);
         expect(returned).to.equal(next);
         expect((await registry.providerOf(alice.address)).reputation).to.equal(next);
@@ -57,12 +58,12 @@ describe("ProviderRegistry: recordSuccess and recordFault", function () {
       }
       // Each success below the maximum moves the score, so 100 successes reach 10000, where it stays.
       expect(score).to.equal(MAX_REPUTATION);
-      await expect(registry.connect(market).recordSuccess(alice.address))
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, MAX_REPUTATION, MAX_REPUTATION, true);
     });
 
-    it("test_recordSuccess_recoversFromZero", async function () {
+    it("test_unlockAndRecordSuccess_recoversFromZero", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
       let score = INITIAL_REPUTATION;
       while (score > 0n) {
@@ -70,14 +71,14 @@ describe("ProviderRegistry: recordSuccess and recordFault", function () {
         score = faultScore(score);
       }
       await expectProvider(registry, alice, { reputation: 0n });
-      await expect(registry.connect(market).recordSuccess(alice.address))
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 0n, 1_000n, true);
     });
 
-    it("test_recordSuccess_revertsForNonProvider", async function () {
+    it("test_unlockAndRecordSuccess_revertsForNonProvider", async function () {
       const { registry, market, outsider } = await networkHelpers.loadFixture(registeredFixture);
-      await expect(registry.connect(market).recordSuccess(outsider.address))
+      await expect(registry.connect(market).unlockAndRecordSuccess(outsider.address, 0n, 0n))
         .to.be.revertedWithCustomError(registry, "RegistryNotProvider")
         .withArgs(outsider.address);
     });
@@ -138,11 +139,11 @@ describe("ProviderRegistry: recordSuccess and recordFault", function () {
 
     it("test_recordFault_afterSuccessesUsesCurrentScore", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
-      await registry.connect(market).recordSuccess(alice.address); // 5500
+      await registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n); // 5500
       await expect(registry.connect(market).recordFault(alice.address))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 5_500n, 3_666n, false);
-      await expect(registry.connect(market).recordSuccess(alice.address))
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 3_666n, 4_300n, true);
     });
@@ -158,7 +159,7 @@ describe("ProviderRegistry: recordSuccess and recordFault", function () {
   it("test_recordFault_affectsOnlyNamedProvider", async function () {
     const { registry, alice, bob, market } = await networkHelpers.loadFixture(registeredFixture);
     await registry.connect(market).recordFault(alice.address);
-    await registry.connect(market).recordSuccess(bob.address);
+    await registry.connect(market).unlockAndRecordSuccess(bob.address, 0n, 0n);
     await expectProvider(registry, alice, { reputation: 3_333n });
     await expectProvider(registry, bob, { reputation: 5_500n });
   });

@@ -11,7 +11,7 @@ import {
   onboardProvider,
   type ProtocolFixture,
 } from "../helpers/fixtures.js";
-import { expectProvider } from "./helpers.js";
+import { expectProvider, lockStake } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -25,7 +25,7 @@ const GOVERNANCE_ROLE = ethers.id("GOVERNANCE_ROLE");
 async function rolesFixture() {
   const f = await deployProtocol(ethers);
   await onboardProvider(f, f.alice);
-  await f.registry.connect(f.market).lockCollateral(f.alice.address, 1n, 500n * GRL);
+  await lockStake(f, f.alice, 1n, 500n * GRL);
   await f.registry.connect(f.market).leaseGpus(f.alice.address, H100, 2);
   return f;
 }
@@ -34,14 +34,12 @@ type Call = (registry: ProviderRegistry, f: ProtocolFixture) => Promise<unknown>
 
 /** Every MARKET_ROLE entry point, with arguments that are valid for the market. */
 const marketCalls: [name: string, call: Call][] = [
-  ["lockCollateral", (r, f) => r.lockCollateral(f.alice.address, 2n, GRL)],
   ["lockIfEligible", (r, f) => r.lockIfEligible(f.alice.address, 2n, GRL, H100, 2, 80, 840, 0)],
   ["unlockCollateral", (r, f) => r.unlockCollateral(f.alice.address, 1n, GRL)],
   ["unlockAndRecordSuccess", (r, f) => r.unlockAndRecordSuccess(f.alice.address, 1n, GRL)],
   ["slash", (r, f) => r.slash(f.alice.address, 1n, GRL, f.outsider.address, GRL)],
   ["leaseGpus", (r, f) => r.leaseGpus(f.alice.address, H100, 1)],
   ["releaseGpus", (r, f) => r.releaseGpus(f.alice.address, H100, 1)],
-  ["recordSuccess", (r, f) => r.recordSuccess(f.alice.address)],
   ["recordFault", (r, f) => r.recordFault(f.alice.address)],
 ];
 
@@ -92,8 +90,8 @@ describe("ProviderRegistry: access control", function () {
 
     it("test_marketFunctions_checkRoleBeforeArguments", async function () {
       const f = await networkHelpers.loadFixture(rolesFixture);
-      // Invalid arguments (unregistered provider, zero amounts) still report the missing role first.
-      await expect(f.registry.connect(f.outsider).lockCollateral(f.outsider.address, 0n, 0n))
+      // Invalid arguments (unregistered provider, no GPU model, zero amounts) still report the missing role first.
+      await expect(f.registry.connect(f.outsider).lockIfEligible(f.outsider.address, 0n, 0n, ethers.ZeroHash, 0, 0, 0, 0))
         .to.be.revertedWithCustomError(f.registry, "AccessControlUnauthorizedAccount")
         .withArgs(f.outsider.address, MARKET_ROLE);
       await expect(f.registry.connect(f.alice).slash(f.outsider.address, 0n, 0n, ethers.ZeroAddress, 0n))
@@ -104,7 +102,7 @@ describe("ProviderRegistry: access control", function () {
     it("test_revokeRole_marketLosesAccess", async function () {
       const f = await networkHelpers.loadFixture(rolesFixture);
       await f.registry.connect(f.admin).revokeRole(MARKET_ROLE, f.market.address);
-      await expect(f.registry.connect(f.market).recordSuccess(f.alice.address))
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n))
         .to.be.revertedWithCustomError(f.registry, "AccessControlUnauthorizedAccount")
         .withArgs(f.market.address, MARKET_ROLE);
     });

@@ -10,7 +10,7 @@ import {
   PROVIDER_FUNDS,
   UNBONDING_PERIOD,
 } from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, registerAndStake, UNBONDING_PERIOD_FLOOR } from "./helpers.js";
+import { expectConservation, expectProvider, lockStake, registerAndStake, UNBONDING_PERIOD_FLOOR } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -89,8 +89,9 @@ describe("ProviderRegistry: requestUnbond, cancelUnbond and withdraw", function 
     });
 
     it("test_requestUnbond_cannotUnbondLockedStake", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
-      await registry.connect(market).lockCollateral(alice.address, 1n, 500n * GRL);
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      const { registry, alice } = f;
+      await lockStake(f, alice, 1n, 500n * GRL);
       // Only the 1300 free GRL can be unbonded; the 500 locked are out of reach.
       await expect(registry.connect(alice).requestUnbond(1_300n * GRL + 1n))
         .to.be.revertedWithCustomError(registry, "RegistryUnbondExceedsFree")
@@ -98,8 +99,9 @@ describe("ProviderRegistry: requestUnbond, cancelUnbond and withdraw", function 
     });
 
     it("test_requestUnbond_lockedStakeCountsTowardRequired", async function () {
-      const { registry, alice, market } = await networkHelpers.loadFixture(onboardedFixture);
-      await registry.connect(market).lockCollateral(alice.address, 1n, 800n * GRL);
+      const f = await networkHelpers.loadFixture(onboardedFixture);
+      const { registry, alice } = f;
+      await lockStake(f, alice, 1n, 800n * GRL);
       // Unbonding all 1000 free GRL leaves 800 locked, exactly the 800 required.
       await expect(registry.connect(alice).requestUnbond(1_000n * GRL)).to.emit(registry, "UnbondingRequested");
       await expectProvider(registry, alice, {
@@ -375,7 +377,7 @@ describe("ProviderRegistry: requestUnbond, cancelUnbond and withdraw", function 
     it("test_withdraw_leavesFreeAndLockedStakeAlone", async function () {
       const f = await networkHelpers.loadFixture(onboardedFixture);
       await onboardProvider(f, f.bob, 2n, 300n * GRL);
-      await f.registry.connect(f.market).lockCollateral(f.alice.address, 9n, 400n * GRL);
+      await lockStake(f, f.alice, 9n, 400n * GRL);
       await f.registry.connect(f.market).leaseGpus(f.alice.address, H100, 2);
       const unlocksAt = await requestAt(f); // 600 GRL of the 1400 free
       await f.registry.connect(f.bob).requestUnbond(300n * GRL);

@@ -44,8 +44,8 @@ const STAKE = 10n * MIN_STAKE_PER_GPU;
 
 /**
  * A registry whose stake token is a ReentrantToken; `market` (an EOA) holds MARKET_ROLE. Alice is
- * registered with STAKE staked and 2 GPUs listed, and has a lock of 100 GRL-units on lock id 7 and
- * 1,000 unbonding that is already withdrawable.
+ * registered with STAKE staked and 2 GPUs listed, online, and has a lock of 100 GRL-units on lock id 7
+ * and 1,000 unbonding that is already withdrawable.
  */
 async function registryFixture() {
   const [admin, market, alice, renter] = await ethers.getSigners();
@@ -63,7 +63,9 @@ async function registryFixture() {
   await (await registry.connect(alice).register("ipfs://alice", 840)).wait();
   await (await registry.connect(alice).stake(STAKE)).wait();
   await (await registry.connect(alice).setGpuLine(H100, 2, 80, 98_950)).wait();
-  await (await registry.connect(market).lockCollateral(alice.address, 7n, 100n * GRL)).wait();
+  // The market locks only for an online provider with a line of the job's model.
+  await (await registry.connect(alice).setOnline(true)).wait();
+  await (await registry.connect(market).lockIfEligible(alice.address, 7n, 100n * GRL, H100, 1, 0, 0, 0)).wait();
   await (await registry.connect(alice).requestUnbond(1_000n * GRL)).wait();
   await networkHelpers.time.increase(UNBONDING_PERIOD);
   return { admin, market, alice, renter, token, registry, registryAddress };
@@ -267,14 +269,12 @@ describe("Security: reentrancy through token hooks and receivers", function () {
     }
 
     const registryHooks: Record<string, (a: string) => unknown[]> = {
-      lockCollateral: (a) => [a, 1n, GRL],
       lockIfEligible: (a) => [a, 1n, GRL, H100, 1n, 0n, 0n, 0n],
       unlockCollateral: (a) => [a, 1n, GRL],
       unlockAndRecordSuccess: (a) => [a, 1n, GRL],
       slash: (a) => [a, 1n, GRL, a, 0n],
       leaseGpus: (a) => [a, H100, 1n],
       releaseGpus: (a) => [a, H100, 1n],
-      recordSuccess: (a) => [a],
       recordFault: (a) => [a],
     };
     for (const [hook, args] of Object.entries(registryHooks)) {

@@ -63,9 +63,20 @@ contract ProviderRegistryFuzzTest is Test {
         registry.stake(amount);
     }
 
+    /// @dev The market locks only through lockIfEligible, so a provider needs a listed line, bonded stake
+    /// covering it and to be online before it can hold collateral.
+    function _stakeEligible(address provider, uint256 amount) internal {
+        _stake(provider, amount);
+        vm.startPrank(provider);
+        registry.setGpuLine(H100, 1, 80, 8260);
+        registry.setOnline(true);
+        vm.stopPrank();
+    }
+
+    /// @dev Any job shape the provider of {_stakeEligible} can serve; the lock arithmetic does not depend on it.
     function _lock(address provider, uint256 lockId, uint256 amount) internal {
         vm.prank(market);
-        registry.lockCollateral(provider, lockId, amount);
+        registry.lockIfEligible(provider, lockId, amount, H100, 1, 0, 0, 0);
     }
 
     function _provider(address provider) internal view returns (IProviderRegistry.Provider memory) {
@@ -250,9 +261,9 @@ contract ProviderRegistryFuzzTest is Test {
     }
 
     function testFuzz_requestUnbond_exceedsFree_reverts(uint256 amount, uint256 locked, uint256 request) public {
-        amount = bound(amount, 1, PROVIDER_FUNDS);
+        amount = bound(amount, MIN_STAKE_PER_GPU, PROVIDER_FUNDS);
         locked = bound(locked, 0, amount);
-        _stake(alice, amount);
+        _stakeEligible(alice, amount);
         if (locked > 0) _lock(alice, JOB_ID, locked);
         uint256 free = amount - locked;
         // Anything above the free stake, including locked collateral, cannot be unbonded.
@@ -304,8 +315,10 @@ contract ProviderRegistryFuzzTest is Test {
         amount = bound(amount, 1, free);
 
         _stake(alice, stakeAmount);
-        vm.prank(alice);
+        vm.startPrank(alice);
         registry.setGpuLine(H100, listedGpus, 80, 8260);
+        registry.setOnline(true);
+        vm.stopPrank();
         if (locked > 0) _lock(alice, JOB_ID, locked);
 
         // Bonded stake after the request is free - amount + locked = stakeAmount - amount.
@@ -358,16 +371,16 @@ contract ProviderRegistryFuzzTest is Test {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // lockCollateral / unlockCollateral
+    // lockIfEligible / unlockCollateral
     // ------------------------------------------------------------------------------------------------
 
     function testFuzz_lockUnlock_roundTrip(uint256 stakeAmount, uint256 lockAmount, uint256 unlockPart, uint256 lockId)
         public
     {
-        stakeAmount = bound(stakeAmount, 1, PROVIDER_FUNDS);
+        stakeAmount = bound(stakeAmount, MIN_STAKE_PER_GPU, PROVIDER_FUNDS);
         lockAmount = bound(lockAmount, 1, stakeAmount);
         unlockPart = bound(unlockPart, 1, lockAmount);
-        _stake(alice, stakeAmount);
+        _stakeEligible(alice, stakeAmount);
 
         vm.expectEmit(address(registry));
         emit IProviderRegistry.CollateralLocked(alice, lockId, lockAmount, lockAmount, stakeAmount - lockAmount);
@@ -402,26 +415,25 @@ contract ProviderRegistryFuzzTest is Test {
         registry.unlockCollateral(alice, lockId, 1);
     }
 
-    function testFuzz_lockCollateral_exceedsFree_reverts(uint256 stakeAmount, uint256 alreadyLocked, uint256 amount)
+    function testFuzz_lockIfEligible_exceedsFree_reverts(uint256 stakeAmount, uint256 alreadyLocked, uint256 amount)
         public
     {
-        stakeAmount = bound(stakeAmount, 1, PROVIDER_FUNDS);
+        stakeAmount = bound(stakeAmount, MIN_STAKE_PER_GPU, PROVIDER_FUNDS);
         alreadyLocked = bound(alreadyLocked, 0, stakeAmount);
-        _stake(alice, stakeAmount);
+        _stakeEligible(alice, stakeAmount);
         if (alreadyLocked > 0) _lock(alice, JOB_ID, alreadyLocked);
         uint256 free = stakeAmount - alreadyLocked;
         amount = bound(amount, free + 1, type(uint256).max);
 
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryLockExceedsFree.selector, amount, free));
-        vm.prank(market);
-        registry.lockCollateral(alice, JOB_ID + 1, amount);
+        _lock(alice, JOB_ID + 1, amount);
     }
 
     function testFuzz_unlockCollateral_exceedsLock_reverts(uint256 lockAmount, uint256 amount) public {
         lockAmount = bound(lockAmount, 1, PROVIDER_FUNDS / 2);
         amount = bound(amount, lockAmount + 1, type(uint256).max);
         // Plenty of other locked and free stake: the bound is the lock, not the provider's totals.
-        _stake(alice, PROVIDER_FUNDS);
+        _stakeEligible(alice, PROVIDER_FUNDS);
         _lock(alice, JOB_ID, lockAmount);
         _lock(alice, JOB_ID + 1, PROVIDER_FUNDS / 2);
 
@@ -432,21 +444,21 @@ contract ProviderRegistryFuzzTest is Test {
         registry.unlockCollateral(alice, JOB_ID, amount);
     }
 
-    function testFuzz_lockCollateral_accumulatesOnSameId(uint256 a, uint256 b) public {
+    function testFuzz_lockIfEligible_accumulatesOnSameId(uint256 a, uint256 b) public {
         a = bound(a, 1, PROVIDER_FUNDS - 1);
         b = bound(b, 1, PROVIDER_FUNDS - a);
-        _stake(alice, PROVIDER_FUNDS);
+        _stakeEligible(alice, PROVIDER_FUNDS);
         _lock(alice, JOB_ID, a);
         _lock(alice, JOB_ID, b);
         assertEq(registry.lockOf(alice, JOB_ID), a + b);
         _assertBuckets(alice, PROVIDER_FUNDS - a - b, a + b, 0);
     }
 
-    function testFuzz_lockCollateral_locksArePerProvider(uint256 a, uint256 b) public {
-        a = bound(a, 1, PROVIDER_FUNDS);
-        b = bound(b, 1, PROVIDER_FUNDS);
-        _stake(alice, a);
-        _stake(bob, b);
+    function testFuzz_lockIfEligible_locksArePerProvider(uint256 a, uint256 b) public {
+        a = bound(a, MIN_STAKE_PER_GPU, PROVIDER_FUNDS);
+        b = bound(b, MIN_STAKE_PER_GPU, PROVIDER_FUNDS);
+        _stakeEligible(alice, a);
+        _stakeEligible(bob, b);
         _lock(alice, JOB_ID, a);
         _lock(bob, JOB_ID, b);
         assertEq(registry.lockOf(alice, JOB_ID), a);
@@ -459,28 +471,39 @@ contract ProviderRegistryFuzzTest is Test {
         _assertBuckets(bob, 0, b, 0);
     }
 
-    function test_lockCollateral_zero_reverts() public {
-        _stake(alice, 1_000 ether);
-        vm.expectRevert(IProviderRegistry.RegistryZeroAmount.selector);
+    function test_lockIfEligible_zero_locksNothing() public {
+        _stakeEligible(alice, 1_000 ether);
+        vm.recordLogs();
+        _lock(alice, JOB_ID, 0);
+        assertEq(vm.getRecordedLogs().length, 0, "no CollateralLocked event");
+        assertEq(registry.lockOf(alice, JOB_ID), 0, "no lock");
+        _assertBuckets(alice, 1_000 ether, 0, 0);
+    }
+
+    function test_lockIfEligible_zeroWhenOffline_reverts() public {
+        _stakeEligible(alice, 1_000 ether);
+        vm.prank(alice);
+        registry.setOnline(false);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryProviderOffline.selector, alice));
         _lock(alice, JOB_ID, 0);
     }
 
     function test_unlockCollateral_zero_reverts() public {
-        _stake(alice, 1_000 ether);
+        _stakeEligible(alice, 1_000 ether);
         _lock(alice, JOB_ID, 10 ether);
         vm.expectRevert(IProviderRegistry.RegistryZeroAmount.selector);
         vm.prank(market);
         registry.unlockCollateral(alice, JOB_ID, 0);
     }
 
-    function test_lockCollateral_unregisteredProvider_reverts() public {
+    function test_lockIfEligible_unregisteredProvider_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotProvider.selector, outsider));
         _lock(outsider, JOB_ID, 1);
     }
 
     function testFuzz_marketActions_onlyMarket(address caller) public {
         vm.assume(caller != market);
-        _stake(alice, 1_000 ether);
+        _stakeEligible(alice, 1_000 ether);
         _lock(alice, JOB_ID, 100 ether);
         bytes32 role = registry.MARKET_ROLE();
         bytes memory unauthorized =
@@ -488,7 +511,7 @@ contract ProviderRegistryFuzzTest is Test {
 
         vm.startPrank(caller);
         vm.expectRevert(unauthorized);
-        registry.lockCollateral(alice, JOB_ID, 1 ether);
+        registry.lockIfEligible(alice, JOB_ID, 1 ether, H100, 1, 0, 0, 0);
         vm.expectRevert(unauthorized);
         registry.unlockCollateral(alice, JOB_ID, 1 ether);
         vm.expectRevert(unauthorized);
@@ -509,7 +532,7 @@ contract ProviderRegistryFuzzTest is Test {
         uint256 total = toRecipient + toBurn;
 
         // Free stake and a second lock are around, so only the bound of this lock can stop the slash.
-        _stake(alice, PROVIDER_FUNDS);
+        _stakeEligible(alice, PROVIDER_FUNDS);
         _lock(alice, JOB_ID, lock);
         _lock(alice, JOB_ID + 1, PROVIDER_FUNDS / 4);
         uint256 free = PROVIDER_FUNDS - lock - PROVIDER_FUNDS / 4;
@@ -553,7 +576,7 @@ contract ProviderRegistryFuzzTest is Test {
         lockA = bound(lockA, 1, PROVIDER_FUNDS / 2);
         lockB = bound(lockB, 1, PROVIDER_FUNDS / 2);
         excess = bound(excess, 1, lockB);
-        _stake(alice, PROVIDER_FUNDS);
+        _stakeEligible(alice, PROVIDER_FUNDS);
         _lock(alice, JOB_ID, lockA);
         _lock(alice, JOB_ID + 1, lockB);
 
@@ -573,11 +596,14 @@ contract ProviderRegistryFuzzTest is Test {
     }
 
     function testFuzz_slash_cannotBeEscapedByUnbonding(uint256 stakeAmount, uint256 lock, uint256 toBurn) public {
-        stakeAmount = bound(stakeAmount, 2, PROVIDER_FUNDS);
+        stakeAmount = bound(stakeAmount, MIN_STAKE_PER_GPU, PROVIDER_FUNDS);
         lock = bound(lock, 1, stakeAmount - 1);
         toBurn = bound(toBurn, 1, lock);
-        _stake(alice, stakeAmount);
+        _stakeEligible(alice, stakeAmount);
         _lock(alice, JOB_ID, lock);
+        // Delisting drops the stake the GPU line needed, so nothing but the lock holds the stake back.
+        vm.prank(alice);
+        registry.removeGpuLine(H100);
 
         // The provider unbonds everything it can: only the free stake.
         uint256 free = stakeAmount - lock;
@@ -595,7 +621,7 @@ contract ProviderRegistryFuzzTest is Test {
     }
 
     function test_slash_zeroTotal_reverts() public {
-        _stake(alice, 1_000 ether);
+        _stakeEligible(alice, 1_000 ether);
         _lock(alice, JOB_ID, 100 ether);
         vm.expectRevert(IProviderRegistry.RegistryZeroAmount.selector);
         vm.prank(market);
@@ -603,7 +629,7 @@ contract ProviderRegistryFuzzTest is Test {
     }
 
     function test_slash_shareToZeroRecipient_reverts() public {
-        _stake(alice, 1_000 ether);
+        _stakeEligible(alice, 1_000 ether);
         _lock(alice, JOB_ID, 100 ether);
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryInvalidSlashRecipient.selector, address(0)));
         vm.prank(market);
@@ -611,7 +637,7 @@ contract ProviderRegistryFuzzTest is Test {
     }
 
     function test_slash_burnOnlyWithZeroRecipient_succeeds() public {
-        _stake(alice, 1_000 ether);
+        _stakeEligible(alice, 1_000 ether);
         _lock(alice, JOB_ID, 100 ether);
         vm.prank(market);
         registry.slash(alice, JOB_ID, 0, address(0), 60 ether);
@@ -622,7 +648,7 @@ contract ProviderRegistryFuzzTest is Test {
     }
 
     function test_slash_amountsOverflow_panics() public {
-        _stake(alice, 1_000 ether);
+        _stakeEligible(alice, 1_000 ether);
         _lock(alice, JOB_ID, 100 ether);
         vm.expectRevert(stdError.arithmeticError);
         vm.prank(market);

@@ -49,14 +49,14 @@ contract ProviderRegistryInvariantTest is Test {
         selectors[2] = RegistryHandler.cancelUnbond.selector;
         selectors[3] = RegistryHandler.withdraw.selector;
         selectors[4] = RegistryHandler.withdrawAtUnlockBoundary.selector;
-        selectors[5] = RegistryHandler.lockCollateral.selector;
+        selectors[5] = RegistryHandler.lockIfEligible.selector;
         selectors[6] = RegistryHandler.unlockCollateral.selector;
         selectors[7] = RegistryHandler.slash.selector;
         selectors[8] = RegistryHandler.setGpuLine.selector;
         selectors[9] = RegistryHandler.removeGpuLine.selector;
         selectors[10] = RegistryHandler.leaseGpus.selector;
         selectors[11] = RegistryHandler.releaseGpus.selector;
-        selectors[12] = RegistryHandler.recordSuccess.selector;
+        selectors[12] = RegistryHandler.unlockAndRecordSuccess.selector;
         selectors[13] = RegistryHandler.recordFault.selector;
         selectors[14] = RegistryHandler.warp.selector;
         // Stake twice as often as the rest, so the other actions have something to work with.

@@ -69,11 +69,11 @@ const section: BenchSection = {
       g.removeGpuLine = await gasOf(r.removeGpuLine(RTX4090));
       g["setOnline(false)"] = await gasOf(r.setOnline(false));
       await r.setOnline(true);
-      g["lockCollateral (new lock)"] = await gasOf(asMarket.lockCollateral(p.address, jobId, 300n * GRL));
+      g["lockIfEligible (new lock)"] = await gasOf(asMarket.lockIfEligible(p.address, jobId, 300n * GRL, H100, 4, 80, 0, 0));
       g["unlockCollateral (partial)"] = await gasOf(asMarket.unlockCollateral(p.address, jobId, 100n * GRL));
       g.leaseGpus = await gasOf(asMarket.leaseGpus(p.address, H100, 4));
       g.releaseGpus = await gasOf(asMarket.releaseGpus(p.address, H100, 4));
-      g.recordSuccess = await gasOf(asMarket.recordSuccess(p.address));
+      g["unlockAndRecordSuccess (amount 0)"] = await gasOf(asMarket.unlockAndRecordSuccess(p.address, jobId, 0n));
       g.recordFault = await gasOf(asMarket.recordFault(p.address));
       g["slash (to renter + burn)"] = await gasOf(asMarket.slash(p.address, jobId, 60n * GRL, renter.address, 40n * GRL));
       g["requestUnbond (first)"] = await gasOf(r.requestUnbond(500n * GRL));

@@ -64,11 +64,11 @@ export async function registryGas(): Promise<GasTable> {
   await measure("stakeWithPermit", asProvider.stakeWithPermit(1_000n * GRL, deadline, v, r, s));
 
   // Market-side operations (the job market will call these).
-  await measure("lockCollateral (new lock)", asMarket.lockCollateral(provider.address, 1n, 300n * GRL));
+  await measure("lockIfEligible (new lock)", asMarket.lockIfEligible(provider.address, 1n, 300n * GRL, H100, 4, 80, 0, 0));
   await measure("unlockCollateral (partial)", asMarket.unlockCollateral(provider.address, 1n, 100n * GRL));
   await measure("leaseGpus", asMarket.leaseGpus(provider.address, H100, 4));
   await measure("releaseGpus", asMarket.releaseGpus(provider.address, H100, 4));
-  await measure("recordSuccess", asMarket.recordSuccess(provider.address));
+  await measure("unlockAndRecordSuccess (amount 0)", asMarket.unlockAndRecordSuccess(provider.address, 1n, 0n));
   await measure("recordFault", asMarket.recordFault(provider.address));
   await measure("slash (to renter + burn)", asMarket.slash(provider.address, 1n, 60n * GRL, renter.address, 40n * GRL));
 

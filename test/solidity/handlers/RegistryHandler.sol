@@ -248,15 +248,22 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
     // Market actions
     // ------------------------------------------------------------------------------------------------
 
-    function lockCollateral(uint256 actorSeed, uint256 lockSeed, uint256 amount) external atCurrentTime {
+    /// @notice Locks up to the whole free stake (0 included, which locks nothing) for a one-GPU job, after
+    /// making the actor eligible for it (see {_makeEligible}).
+    function lockIfEligible(uint256 actorSeed, uint256 lockSeed, uint256 modelSeed, uint256 amount)
+        external
+        atCurrentTime
+    {
         address actor = _actor(actorSeed);
         uint256 lockId = _lockId(lockSeed);
         uint256 free = ghost_free[actor];
         if (free == 0) return;
-        amount = bound(amount, 1, free);
+        (bool eligible, bytes32 model) = _makeEligible(actor, modelSeed);
+        if (!eligible) return;
+        amount = bound(amount, 0, free);
 
         vm.prank(market);
-        registry.lockCollateral(actor, lockId, amount);
+        registry.lockIfEligible(actor, lockId, amount, model, 1, 0, 0, 0);
 
         ghost_free[actor] -= amount;
         ghost_locked[actor] += amount;
@@ -318,15 +325,21 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         registry.releaseGpus(actor, model, uint32(count));
     }
 
-    function recordSuccess(uint256 actorSeed) external atCurrentTime {
+    /// @notice Releases up to the whole of a lock (0 included, which releases nothing) and records a success.
+    function unlockAndRecordSuccess(uint256 actorSeed, uint256 lockSeed, uint256 amount) external atCurrentTime {
         address actor = _actor(actorSeed);
+        uint256 lockId = _lockId(lockSeed);
+        amount = bound(amount, 0, _ghostLock(actor, lockId));
         uint256 expected = ghost_reputation[actor] + (MAX_SCORE - ghost_reputation[actor] + 9) / 10;
 
         vm.prank(market);
-        uint16 reputation = registry.recordSuccess(actor);
+        uint16 reputation = registry.unlockAndRecordSuccess(actor, lockId, amount);
 
         if (reputation != registry.providerOf(actor).reputation) ghost_reputationReturnMismatch = true;
         ghost_reputation[actor] = expected;
+        ghost_locked[actor] -= amount;
+        ghost_free[actor] += amount;
+        ghost_unlockedFrom[actor][lockId] += amount;
     }
 
     function recordFault(uint256 actorSeed) external atCurrentTime {
@@ -359,8 +372,13 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         bytes memory expected;
 
         if (kind == 0) {
+            // Only an eligible provider gets as far as the free-stake check.
+            (bool eligible, bytes32 model) = _makeEligible(actor, modelSeed);
+            if (!eligible) return;
             uint256 free = ghost_free[actor];
-            data = abi.encodeCall(IProviderRegistry.lockCollateral, (actor, _lockId(lockSeed), free + 1));
+            data = abi.encodeCall(
+                IProviderRegistry.lockIfEligible, (actor, _lockId(lockSeed), free + 1, model, 1, 0, 0, 0)
+            );
             expected = abi.encodeWithSelector(IProviderRegistry.RegistryLockExceedsFree.selector, free + 1, free);
         } else if (kind == 1 || kind == 2) {
             uint256 lockId = _lockId(lockSeed);
@@ -442,6 +460,37 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         ghost_unlocksAt[actor] = 0;
         ghost_totalWithdrawn += amount;
         ghost_withdrawals++;
+    }
+
+    /// @notice Prepares `actor` for a one-GPU job as a provider would: picks a line with a free GPU (from
+    /// `modelSeed` on), or else lists one more GPU of the seed's model, then goes online. Without this the
+    /// campaign would rarely lock, since a lock needs a line listed and the actor online first. False when the
+    /// bonded stake cannot cover that (too little staked, or a slash left it short).
+    function _makeEligible(address actor, uint256 modelSeed) internal returns (bool eligible, bytes32 model) {
+        IProviderRegistry.Provider memory p = registry.providerOf(actor);
+        uint256 bonded = ghost_free[actor] + ghost_locked[actor];
+        uint256 minStakePerGpu = registry.minStakePerGpu();
+        if (bonded < minStakePerGpu * p.listedGpus) return (false, 0);
+        for (uint256 i = 0; i < _models.length; ++i) {
+            model = _model(modelSeed % _models.length + i);
+            IProviderRegistry.GpuLine memory line = registry.gpuLineOf(actor, model);
+            if (line.count > line.leased) {
+                eligible = true;
+                break;
+            }
+        }
+        if (!eligible) {
+            if (bonded < minStakePerGpu * (uint256(p.listedGpus) + 1)) return (false, 0);
+            model = _model(modelSeed);
+            IProviderRegistry.GpuLine memory line = registry.gpuLineOf(actor, model);
+            vm.prank(actor);
+            registry.setGpuLine(model, line.count + 1, line.count == 0 ? 80 : line.vramGb, 8_260);
+            eligible = true;
+        }
+        if (!p.online) {
+            vm.prank(actor);
+            registry.setOnline(true);
+        }
     }
 
     function _setTime(uint256 timestamp) internal {
