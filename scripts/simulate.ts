@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { deploymentFolder, loadDeployedAddresses } from "./lib/deployment.js";
 import { httpTransport } from "./sim/chain.js";
 import { Simulator, type RunSummary } from "./sim/engine.js";
+import { IndexerFollower } from "./sim/indexer-follower.js";
 import { reconcile } from "./sim/reconcile.js";
 import { dayLine, firstSettleLine, rates, summaryLines, toJson } from "./sim/report.js";
 
@@ -40,6 +41,8 @@ const program = new Command()
   .option("--intensity <x>", "multiplies the renters' job rates", positive("--intensity"), 1)
   .option("--day-seconds <s>", "spread each simulated day over at least this many seconds (0 = full speed)", positive("--day-seconds"), 0)
   .option("--warm-up-days <n>", "days run at full speed before --day-seconds applies", integer("--warm-up-days", 0), 0)
+  .option("--follow-indexer <url>", "wait whenever the Ponder indexer at this URL trails the chain by more than --max-indexer-lag blocks")
+  .option("--max-indexer-lag <blocks>", "blocks the followed indexer may trail the chain head", integer("--max-indexer-lag", 1), 30)
   .option("--check", "at the end, reconcile every balance with the chain's events", false)
   .option("--json", "print JSON lines (one per day, then the summary) instead of text", false)
   .option("--verbose", "print reverted transactions and other details to stderr", false)
@@ -56,6 +59,8 @@ interface Options {
   intensity: number;
   daySeconds: number;
   warmUpDays: number;
+  followIndexer?: string;
+  maxIndexerLag: number;
   check: boolean;
   json: boolean;
   verbose: boolean;
@@ -66,6 +71,7 @@ const launchedAt = Number(process.env.GRIDLEASE_STARTED_AT ?? Number.NaN);
 const print = (line: string) => console.log(options.json ? line : `[sim] ${line}`);
 
 let sim: Simulator | undefined;
+let follower: IndexerFollower | undefined;
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
@@ -76,6 +82,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       return;
     }
     stopping = true;
+    follower?.stop();
     sim?.stop();
     if (sim === undefined) process.exit(0);
   });
@@ -90,12 +97,17 @@ async function main(): Promise<void> {
     throw new Error(`no chain answers on ${options.rpc}: start one with \`npm start\`, or pass --rpc`);
   }
   const addresses = loadDeployedAddresses(chainId, options.deployment ?? deploymentFolder(chainId));
+  if (options.followIndexer !== undefined) {
+    const headBlock = async () => Number(BigInt((await transport.request({ method: "eth_blockNumber" })) as string));
+    follower = new IndexerFollower({ headBlock }, { url: options.followIndexer, maxLag: options.maxIndexerLag, warn: (line) => print(line) });
+  }
   sim = await Simulator.create(transport, addresses, {
     seed: options.seed,
     providers: options.providers,
     intensity: options.intensity,
     daySeconds: options.daySeconds,
     warmUpDays: options.warmUpDays,
+    beforeAction: follower === undefined ? undefined : () => follower!.wait(),
     onDay: (report) => print(options.json ? JSON.stringify(toJson({ type: "day", ...report })) : dayLine(report)),
     onFirstSettle: (info) => {
       const sinceLaunch = Number.isNaN(launchedAt) ? undefined : Date.now() - launchedAt;

@@ -7,6 +7,8 @@
 // speed, each simulated day takes at least this many seconds (default 60; 0 = full speed throughout).
 // Why slow down at all: the local node keeps every block in memory (about 100 MB per simulated day of
 // this market), so a market left running at full speed would fill the machine's memory within the hour.
+// GRIDLEASE_INDEXER_MAX_LAG (default 30): the market waits whenever the indexer trails the chain by more
+// blocks than this, so its figures stay live (0 = never wait).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
@@ -20,6 +22,7 @@ const rpcUrl = `http://${host}:${port}`;
 const simulate = process.env.GRIDLEASE_SIMULATE !== "0";
 const seed = process.env.GRIDLEASE_SEED ?? "1";
 const daySeconds = process.env.GRIDLEASE_SIM_DAY_SECONDS ?? "60";
+const indexerMaxLag = process.env.GRIDLEASE_INDEXER_MAX_LAG ?? "30";
 const WARM_UP_DAYS = "3";
 const launchedAt = Date.now();
 const indexerPort = Number(process.env.GRIDLEASE_INDEXER_PORT ?? "42069");
@@ -108,6 +111,7 @@ function allExited(graceMs: number): Promise<void> {
 function startSimulator(): ChildProcess {
   const args = ["--import", "tsx", join(root, "scripts", "simulate.ts"), "--continuous", "--rpc", rpcUrl];
   args.push("--seed", seed, "--day-seconds", daySeconds, "--warm-up-days", WARM_UP_DAYS);
+  if (withIndexer && indexerMaxLag !== "0") args.push("--follow-indexer", indexerUrl, "--max-indexer-lag", indexerMaxLag);
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, GRIDLEASE_RPC_URL: rpcUrl, GRIDLEASE_STARTED_AT: String(launchedAt) },

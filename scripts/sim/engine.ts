@@ -33,6 +33,11 @@ export interface SimulatorOptions {
   onDay?: (report: DayReport) => void;
   /** Called once, when the first job of the run settles. */
   onFirstSettle?: (info: FirstSettle) => void;
+  /**
+   * Awaited before each action, after the pacing: lets npm start hold the market while its indexer
+   * catches up (IndexerFollower). None by default.
+   */
+  beforeAction?: () => Promise<void>;
   /** Receives debug lines (reverts, skipped onboarding); silent by default. */
   debug?: (line: string) => void;
 }
@@ -234,6 +239,7 @@ export class Simulator implements SimContext {
     let day = 0;
     let activeDays = 0;
     let dayWall = Date.now();
+    let heldMs = 0;
     this.planDay(0);
     for (;;) {
       const dayEnd = this.start + (day + 1) * DAY;
@@ -242,10 +248,11 @@ export class Simulator implements SimContext {
       if (next === undefined || next.at >= dayEnd) {
         if (this.acceptingJobs) activeDays++;
         await this.chain.mineAt(dayEnd - 1);
-        const report = this.stats.closeDay(day, dayEnd, this.walk.usd, Date.now() - dayWall);
+        const report = this.stats.closeDay(day, dayEnd, this.walk.usd, Date.now() - dayWall, heldMs);
         reports.push(report);
         this.options.onDay?.(report);
         dayWall = Date.now();
+        heldMs = 0;
         day++;
         const drained = !this.acceptingJobs && this.scheduler.pendingForeground === 0;
         if (drained || (day >= days && !runOptions.drain)) break;
@@ -256,6 +263,11 @@ export class Simulator implements SimContext {
       this.scheduler.pop();
       this.clock = Math.max(this.clock, next.at);
       await this.pace(next.at);
+      if (this.options.beforeAction !== undefined) {
+        const held = Date.now();
+        await this.options.beforeAction();
+        heldMs += Date.now() - held;
+      }
       if (this.stopRequested) break;
       try {
         await next.run();
@@ -268,7 +280,7 @@ export class Simulator implements SimContext {
     const stopped = this.stopRequested;
     if (stopped) {
       // The day in progress, as far as it got.
-      const report = this.stats.closeDay(day, Math.max(this.chain.now, this.start + day * DAY), this.walk.usd, Date.now() - dayWall);
+      const report = this.stats.closeDay(day, Math.max(this.chain.now, this.start + day * DAY), this.walk.usd, Date.now() - dayWall, heldMs);
       if (report.figures.txs > 0) {
         reports.push(report);
         this.options.onDay?.(report);

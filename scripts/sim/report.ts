@@ -23,7 +23,7 @@ export function dayLine(report: DayReport): string {
     `util ${pct(utilisation(f))}`,
     `GRL $${report.grlPriceUsd.toFixed(3)}`,
     `burned ${grl(f.grlBurned)}, minted ${grl(f.grlMinted)} GRL`,
-    `${(report.wallMs / 1000).toFixed(1)} s`,
+    `${(report.wallMs / 1000).toFixed(1)} s` + (report.heldMs >= 100 ? ` (${(report.heldMs / 1000).toFixed(1)} s of it waiting for the indexer)` : ""),
   ].join(" | ");
 }
 
@@ -38,13 +38,15 @@ export function firstSettleLine(info: FirstSettle, sinceLaunchMs?: number): stri
 /**
  * Jobs per simulated day over the full days on which jobs were posted (drain days and a day cut short
  * by Ctrl-C excluded); wall-clock seconds per simulated day and transactions per second over the days
- * simulated at full speed (a paced run waits on purpose).
+ * simulated at full speed (a paced run waits on purpose), less the time the market was held for the
+ * indexer.
  */
 export function rates(summary: RunSummary): { jobsPerDay: number; wallSecondsPerDay: number; txPerSecond: number } {
   const active = summary.daysReported.slice(0, summary.activeDays);
   const fast = summary.daysReported.slice(0, Math.min(summary.activeDays, summary.fullSpeedDays));
   const txs = fast.reduce((sum, d) => sum + d.figures.txs, 0);
-  const wall = fast.reduce((sum, d) => sum + d.wallMs, 0) / 1000;
+  // The simulator's own speed: time the market was held for the indexer is not its work.
+  const wall = fast.reduce((sum, d) => sum + d.wallMs - d.heldMs, 0) / 1000;
   return {
     jobsPerDay: active.reduce((sum, d) => sum + d.figures.jobsCreated, 0) / Math.max(1, active.length),
     wallSecondsPerDay: wall / Math.max(1, fast.length),

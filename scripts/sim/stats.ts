@@ -82,6 +82,8 @@ export interface DayReport {
   grlPriceUsd: number;
   /** Wall-clock milliseconds the day took to simulate. */
   wallMs: number;
+  /** Of wallMs, the milliseconds the beforeAction hook held the market (npm start: waiting for its indexer). */
+  heldMs: number;
 }
 
 /** A quantity that changes step-wise over time; integrates value x seconds. */
@@ -259,13 +261,13 @@ export class Stats {
   }
 
   /** Closes the day at `end` and starts the next one. */
-  closeDay(day: number, end: number, grlPriceUsd: number, wallMs: number): DayReport {
+  closeDay(day: number, end: number, grlPriceUsd: number, wallMs: number, heldMs: number): DayReport {
     const figures = this.day;
     figures.leasedGpuSeconds = this.leased.take(end);
     figures.availableGpuSeconds = this.available.take(end);
     add(this.totals, figures);
     this.day = emptyFigures();
-    return { day, figures, grlPriceUsd, wallMs };
+    return { day, figures, grlPriceUsd, wallMs, heldMs };
   }
 
   private endLease(jobId: bigint, at: number): void {
