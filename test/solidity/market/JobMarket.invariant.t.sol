@@ -123,7 +123,7 @@ contract JobMarketInvariantTest is Test {
         (, int256 answer,,,) = feed.latestRoundData();
         ghosts.init(handlers, answer);
 
-        bytes4[] memory a = new bytes4[](8);
+        bytes4[] memory a = new bytes4[](9);
         a[0] = AuctionHandler.createJob.selector;
         a[1] = AuctionHandler.cancelJob.selector;
         a[2] = AuctionHandler.commitBid.selector;
@@ -132,6 +132,7 @@ contract JobMarketInvariantTest is Test {
         a[5] = AuctionHandler.award.selector;
         a[6] = AuctionHandler.closeBid.selector;
         a[7] = AuctionHandler.commitBid.selector; // twice: several bids per auction
+        a[8] = AuctionHandler.awardAndStart.selector;
 
         bytes4[] memory e = new bytes4[](12);
         e[0] = ExecutionHandler.startJob.selector;
@@ -370,10 +371,10 @@ contract JobMarketInvariantTest is Test {
 
     /// @notice Logs how often each action reached the market in the run, to check the campaign's reach.
     function afterInvariant() public view {
-        string[17] memory names = [
+        string[18] memory names = [
             "createJob", "cancelJob", "commitBid", "revealBid", "acceptInstant", "award", "closeBid", "startJob",
             "claim", "deliver", "stopJob", "dispute", "settle", "resolveProviderFault", "resolveRenterFault",
-            "settleDisputeTimeout", "failJob"
+            "settleDisputeTimeout", "failJob", "awardAndStart"
         ];
         for (uint256 i = 0; i < names.length; ++i) {
             console.log(names[i], ghosts.calls(MarketGhosts.Action(i)));

@@ -40,7 +40,8 @@ contract MarketGhosts {
         Live
     }
 
-    /// @notice The market call a handler action made; see {afterCall}.
+    /// @notice The market call a handler action made; see {afterCall}. (AwardAndStart is last so that the
+    /// others keep their numbers in the campaign's call counts.)
     enum Action {
         Create,
         Cancel,
@@ -58,7 +59,8 @@ contract MarketGhosts {
         ResolveProviderFault,
         ResolveRenterFault,
         DisputeTimeout,
-        Fail
+        Fail,
+        AwardAndStart
     }
 
     struct Snap {
@@ -341,7 +343,11 @@ contract MarketGhosts {
         } else if (action == Action.Accept) {
             _afterAccept(id, provider, pre);
         } else if (action == Action.Award) {
-            _afterAward(id, pre);
+            _afterAward(id, pre, IJobMarket.JobState.Awarded);
+        } else if (action == Action.AwardAndStart) {
+            // {award} then {startJob} in one call: the award's model, and the job runs from now.
+            if (market.jobOf(id).startedAt != block.timestamp) ghost_stateMismatch = true;
+            _afterAward(id, pre, IJobMarket.JobState.Running);
         } else if (action == Action.CloseBid) {
             _account(id, 0, 0);
             if (_snap.bidStatus == IJobMarket.BidStatus.Committed) {
@@ -430,7 +436,8 @@ contract MarketGhosts {
         _expect(id, IJobMarket.JobState.Awarded);
     }
 
-    function _afterAward(uint256 id, IJobMarket.Job memory pre) internal {
+    /// @dev `awarded`: the state the job must be in when it was won (Awarded, or Running for awardAndStart).
+    function _afterAward(uint256 id, IJobMarket.Job memory pre, IJobMarket.JobState awarded) internal {
         (address winner, uint96 clearing) = _modelAuction(id, pre);
         _account(id, 0, 0);
         uint256 refund = _renterDelta();
@@ -445,7 +452,7 @@ contract MarketGhosts {
         uint256 collateral =
             (uint256(pre.collateral) * clearing + pre.reservePricePerGpuHour - 1) / pre.reservePricePerGpuHour;
         _checkAmount(job.escrow == value && refund == pre.escrow - value && job.collateral == collateral);
-        _expect(id, IJobMarket.JobState.Awarded);
+        _expect(id, awarded);
     }
 
     function _afterDispute(uint256 id) internal {

@@ -5,6 +5,7 @@ import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 
 import {IJobMarket} from "../../../../contracts/interfaces/IJobMarket.sol";
+import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
 import {JobMath} from "../../../../contracts/libraries/JobMath.sol";
 import {MockAggregatorV3} from "../../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../../contracts/mocks/MockStablecoin.sol";
@@ -199,6 +200,20 @@ contract AuctionHandler is MarketHandlerBase {
         vm.prank(keeper);
         market.award(id);
         ghosts.afterCall(MarketGhosts.Action.Award, id, address(0), 0);
+    }
+
+    /// @notice The best bidder closes its auction and starts at once (awardAndStart), waiting for the end
+    /// of the reveal window first if needed; skipped when nobody revealed or its GPUs are taken meanwhile.
+    function awardAndStart(uint256 jobSeed, uint256 delaySeed) external atCurrentTime {
+        (uint256 id, IJobMarket.Job memory job) = ghosts.find(jobSeed, MarketGhosts.Pick.Awardable);
+        if (id == 0 || job.provider == address(0)) return;
+        IProviderRegistry.GpuLine memory line = ghosts.registry().gpuLineOf(job.provider, H100);
+        if (line.count - line.leased < job.gpuCount) return;
+        _waitFor(job.revealDeadline, job.revealDeadline + MAX_KEEPER_DELAY, delaySeed);
+        ghosts.beforeCall(id, address(0));
+        vm.prank(job.provider);
+        market.awardAndStart(id);
+        ghosts.afterCall(MarketGhosts.Action.AwardAndStart, id, address(0), 0);
     }
 
     function closeBid(uint256 jobSeed, uint256 providerSeed) external atCurrentTime {
