@@ -69,7 +69,10 @@ function portIsOpen(): Promise<boolean> {
 async function waitForChain(node: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (node.exitCode !== null) throw new Error(`the local chain exited early (exit code ${node.exitCode})`);
+    // A child killed by a signal (Ctrl-C stops them all) has a signalCode and no exitCode.
+    if (node.exitCode !== null || node.signalCode !== null) {
+      throw new Error(`the local chain exited early (${node.signalCode ?? `exit code ${node.exitCode}`})`);
+    }
     try {
       const response = await fetch(rpcUrl, {
         method: "POST",
@@ -145,7 +148,7 @@ async function startIndexer(): Promise<void> {
   child.on("exit", () => children.delete(child));
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the indexer exited early (see ${logFile})`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the indexer exited early (see ${logFile})`);
     try {
       if ((await fetch(`${indexerUrl}/ready`)).status === 200) return;
     } catch {

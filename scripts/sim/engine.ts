@@ -265,7 +265,12 @@ export class Simulator implements SimContext {
       await this.pace(next.at);
       if (this.options.beforeAction !== undefined) {
         const held = Date.now();
-        await this.options.beforeAction();
+        try {
+          await this.options.beforeAction();
+        } catch (error) {
+          if (this.stopRequested) break;
+          throw error;
+        }
         heldMs += Date.now() - held;
       }
       if (this.stopRequested) break;

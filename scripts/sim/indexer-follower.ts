@@ -77,7 +77,13 @@ export class IndexerFollower {
       return undefined;
     }
     this.silentSince = undefined;
-    return (await this.chain.headBlock()) - indexed;
+    try {
+      return (await this.chain.headBlock()) - indexed;
+    } catch {
+      // The chain went away (Ctrl-C stops it together with the simulator): not the follower's to report;
+      // the market's next transaction fails with the reason, or the simulator is stopping anyway.
+      return undefined;
+    }
   }
 
   private async indexedBlock(): Promise<number | undefined> {

@@ -111,6 +111,18 @@ describe("Market simulator: IndexerFollower", function () {
     expect(Date.now() - started).to.be.within(250, 3_000);
   });
 
+  it("test_wait_returnsWhenTheChainGoesAway", async function () {
+    indexer.indexed = 0; // far behind
+    let chainUp = true;
+    const flaky = { headBlock: async () => (chainUp ? head : Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8545"))) };
+    const follower = new IndexerFollower(flaky, { url: indexer.url, checkEveryMs: 0 });
+    // Ctrl-C stops the chain with the simulator: a wait in progress must end, not throw.
+    setTimeout(() => (chainUp = false), 300);
+    const started = Date.now();
+    await follower.wait();
+    expect(Date.now() - started).to.be.within(250, 3_000);
+  });
+
   it("test_stop_endsAWaitInProgress", async function () {
     indexer.indexed = 0; // never catches up
     const follower = new IndexerFollower(chain, { url: indexer.url, checkEveryMs: 0 });
