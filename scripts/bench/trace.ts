@@ -1,7 +1,9 @@
 // Where a transaction's gas goes, from the node's struct-log trace (debug_traceTransaction): the
 // intrinsic cost, storage writes that create a slot (zero -> non-zero), other storage, events, calls into
 // other contracts (inclusive of everything the callee does), other execution, and the refund.
-import { getBytes, type JsonRpcApiProvider } from "ethers";
+import type { JsonRpcApiProvider } from "ethers";
+
+import { calldataGas } from "../gas/measure.js";
 
 interface StructLog {
   op: string;
@@ -44,10 +46,7 @@ export async function breakdown(
     structLogs: StructLog[];
   };
   const logs = trace.structLogs;
-  let zero = 0;
-  const data = getBytes(tx.data);
-  for (const b of data) if (b === 0) zero++;
-  const intrinsic = 21_000 + 4 * zero + 16 * (data.length - zero) + (tx.to === null ? 32_000 : 0);
+  const intrinsic = 21_000 + calldataGas(tx.data) + (tx.to === null ? 32_000 : 0);
 
   const out: GasBreakdown = {
     gasUsed: Number(receipt.gasUsed),

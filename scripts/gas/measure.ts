@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-import type { ContractTransactionResponse } from "ethers";
+import { getBytes, type ContractTransactionResponse } from "ethers";
 
 /** Collects gasUsed per labelled transaction and reports it against a committed snapshot. */
 export class GasTable {
@@ -57,6 +57,20 @@ export class GasTable {
 /** EIP-2028 calldata gas of hex `data`: 4 per zero byte, 16 per other byte. */
 export function calldataGas(data: string): number {
   let gas = 0;
-  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4 : 16;
+  for (const byte of getBytes(data)) gas += byte === 0 ? 4 : 16;
   return gas;
+}
+
+/**
+ * Throws unless a control lifecycle, measured again in a later epoch, cost exactly what it cost the
+ * first time apart from calldata: otherwise the figures measured beside it would not compare like for
+ * like with the first epoch's.
+ */
+export function requireSameExecution(what: string, first: number, again: number, where: string): void {
+  if (again !== first) {
+    throw new Error(
+      `the control ${what} cost ${again} gas besides calldata in ${where}, ${first} the first time: ` +
+        "the lifecycles measured beside it were not measured in the same steady state",
+    );
+  }
 }

@@ -16,7 +16,7 @@ import {
   type IJobMarket,
 } from "../../../types/ethers-contracts/index.js";
 import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
-import { GasTable } from "../measure.js";
+import { GasTable, requireSameExecution } from "../measure.js";
 
 const GRL = 10n ** 18n;
 const USDC = 10n ** 6n;
@@ -191,38 +191,48 @@ export async function marketGas(): Promise<MarketGas> {
   const lifecycles: Record<string, Record<string, number>> = {};
   const lifecycleHashes: Record<string, Record<string, string>> = {};
   const totals: Record<string, { core: number; all: number }> = {};
-  /** Core gas less calldata gas, per lifecycle: the figure the control lifecycle must repeat exactly. */
-  const execution: Record<string, number> = {};
 
   /**
-   * Measures the named lifecycles one after another, all settling inside `epoch`. A warm-up job comes
-   * first: its settle lands just inside the epoch, so it opens the epoch's emission book and the
-   * provider's GPU-seconds slot, and it drains the renter's ledger; the measured lifecycles (34-36 hours
-   * each) then pay the same steady-state price (without it, the first settle of an epoch pays ~36k more).
+   * Moves to just before `epoch` and runs a warm-up job whose settle lands just inside it: it opens the
+   * epoch's emission book and the provider's GPU-seconds slot, and drains the renter's ledger, so the
+   * lifecycles measured after it (34-36 hours each) pay the same steady-state price (without it, the
+   * first settle of an epoch pays ~36k more).
    */
-  async function measureLifecycles(epoch: bigint, names: readonly (typeof LIFECYCLES)[number][0][]): Promise<void> {
+  async function warmUp(epoch: bigint): Promise<void> {
     await networkHelpers.time.increaseTo((await settlement.epochStart(epoch)) - 30n * BigInt(HOUR));
     await lifecycle(scratch, FIRST_PRICE, "");
     if ((await settlement.currentEpoch()) !== epoch) throw new Error(`the warm-up did not settle in epoch ${epoch}`);
-    for (const name of names) {
-      const [, rule, startAtAward] = LIFECYCLES.find(([n]) => n === name)!;
-      const t = new GasTable();
-      const all = await lifecycle(t, rule, "", startAtAward);
+  }
+
+  /** Measures the named lifecycle and records it; returns its core gas less calldata gas. */
+  async function measureLifecycle(name: (typeof LIFECYCLES)[number][0], record = true): Promise<number> {
+    const [, rule, startAtAward] = LIFECYCLES.find(([n]) => n === name)!;
+    const t = new GasTable();
+    const all = await lifecycle(t, rule, "", startAtAward);
+    if (record) {
       const core = Object.entries(t.gas)
         .filter(([label]) => MARKET_CORE.includes(label))
         .reduce((sum, [, used]) => sum + used, 0);
       totals[name] = { core, all };
-      execution[name] = t.executionGas(MARKET_CORE);
       lifecycles[name] = { ...t.gas };
       lifecycleHashes[name] = { ...t.hashes };
     }
+    return t.executionGas(MARKET_CORE);
+  }
+
+  async function requireEpoch(epoch: bigint): Promise<void> {
     if ((await settlement.currentEpoch()) !== epoch) throw new Error(`the lifecycles measured in epoch ${epoch} ran past it`);
   }
 
   // Epoch 1 (one week) holds the warm-up and four lifecycles; the two award+start ones are measured at
   // the end, in a later epoch. The single-operation rows are the first-price lifecycle's steps, not a run
   // of their own, so that all of this fits in the week.
-  await measureLifecycles(1n, ["first-price", "second-price", "instant", "instant (accept+start)"]);
+  await warmUp(1n);
+  await measureLifecycle("first-price");
+  const secondPriceExecution = await measureLifecycle("second-price");
+  await measureLifecycle("instant");
+  await measureLifecycle("instant (accept+start)");
+  await requireEpoch(1n);
   // Single operations, steady state: the first-price lifecycle's steps and the two instant accepts.
   for (const [label, used] of Object.entries(lifecycles["first-price"])) table.record(label, used);
   table.record("acceptInstant", lifecycles["instant"].acceptInstant);
@@ -291,23 +301,16 @@ export async function marketGas(): Promise<MarketGas> {
   }
 
   // The award+start lifecycles, in the next epoch that leaves room for a warm-up. The second-price
-  // lifecycle runs again there as a control: apart from calldata (its commitment and salt differ with the
-  // job id), it must cost exactly what it cost in epoch 1, or the two epochs' figures would not compare
-  // like for like. The reported second-price figures stay epoch 1's.
-  const epoch1SecondPrice = { totals: totals["second-price"], execution: execution["second-price"], gas: lifecycles["second-price"], hashes: lifecycleHashes["second-price"] };
+  // lifecycle runs again there first, as a control (its commitment and salt differ with the job id, so
+  // only its calldata may cost differently); the reported second-price figures stay epoch 1's.
   const now = BigInt(await networkHelpers.time.latest());
   let epoch = (await settlement.currentEpoch()) + 1n;
   if ((await settlement.epochStart(epoch)) - 30n * BigInt(HOUR) <= now) epoch++;
-  await measureLifecycles(epoch, ["second-price", "first-price (award+start)", "second-price (award+start)"]);
-  if (execution["second-price"] !== epoch1SecondPrice.execution) {
-    throw new Error(
-      `the control second-price lifecycle cost ${execution["second-price"]} gas besides calldata in epoch ${epoch}, ` +
-        `${epoch1SecondPrice.execution} in epoch 1: the award+start lifecycles were not measured in the same steady state`,
-    );
-  }
-  totals["second-price"] = epoch1SecondPrice.totals;
-  lifecycles["second-price"] = epoch1SecondPrice.gas;
-  lifecycleHashes["second-price"] = epoch1SecondPrice.hashes;
+  await warmUp(epoch);
+  requireSameExecution("second-price lifecycle", secondPriceExecution, await measureLifecycle("second-price", false), `epoch ${epoch}`);
+  await measureLifecycle("first-price (award+start)");
+  await measureLifecycle("second-price (award+start)");
+  await requireEpoch(epoch);
   table.record("awardAndStart", lifecycles["first-price (award+start)"].awardAndStart);
   for (const [name] of LIFECYCLES) {
     table.record(`lifecycle ${name}, core (create..settle)`, totals[name].core);
