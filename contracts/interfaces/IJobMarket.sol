@@ -66,7 +66,9 @@ interface IJobMarket {
         Duration,
         ReservePricePerGpuHour,
         BidWindow,
-        RevealWindow
+        RevealWindow,
+        MinVramGb,
+        SpecHash
     }
 
     /// @notice The governance parameter named by {MarketParameterOutOfBounds}, in {MarketParams} order.
@@ -98,6 +100,8 @@ interface IJobMarket {
     /// @param pricingRule FirstPrice, SecondPrice or Instant.
     /// @param bidWindow Seconds during which providers commit bids (or, for Instant, may accept).
     /// @param revealWindow Seconds after the bid window during which bids are revealed (0 for Instant).
+    /// @param specHash What the job runs: the hash of its workload spec (non-zero). Providers' sealed bids
+    /// and the delivery refer to it, so a provider cannot later claim it ran something else.
     struct JobRequest {
         address paymentToken;
         bytes32 gpuModel;
@@ -110,6 +114,7 @@ interface IJobMarket {
         PricingRule pricingRule;
         uint40 bidWindow;
         uint40 revealWindow;
+        bytes32 specHash;
     }
 
     /// @notice Governance parameters. Each job uses the set current at its creation.
@@ -143,13 +148,8 @@ interface IJobMarket {
         uint32 deliveryGrace;
     }
 
-    /// @notice A job as stored, packed into eight slots by when the steps read and write them.
-    /// @dev Slot 0 holds what every step after creation reads or writes (state, deadlines, counts,
-    /// times), so starting, delivering or settling a job touches few cold slots. Slot 1 (provider, best
-    /// price) is first written by the first reveal or the instant accept; every other slot but the last
-    /// is written at creation, so no later step of a one-bid job sets a slot from zero. The last slot
-    /// holds only `secondPrice`, written from the second reveal on, and `clearingPrice`, which is never
-    /// stored: {jobOf} derives it.
+    /// @notice A job as {jobOf} reports it. The market stores it packed into eight slots (see
+    /// JobMarketBase.JobRecord); `clearingPrice` and, after award, `collateral` are derived, not stored.
     /// @param state Stored state (never `Revealing`; `None` only for an id never created).
     /// @param pricingRule See {PricingRule}.
     /// @param paramsId The governance parameter set the job uses.
@@ -170,7 +170,8 @@ interface IJobMarket {
     /// @param disputeBond Payment token the renter bonded to dispute (held only while Disputed; kept as a
     /// record after the ruling or timeout pays it out).
     /// @param renter Who created and pays for the job.
-    /// @param collateral GRL locked from the winner's stake for the job (at the reserve until award).
+    /// @param collateral GRL locked from the winner's stake for the job (at the reserve until award, then
+    /// scaled to the clearing price, rounded up).
     /// @param bidDeadline End of the bid (or instant acceptance) window.
     /// @param revealDeadline End of the reveal window.
     /// @param minVramGb Minimum memory per GPU.
@@ -181,6 +182,7 @@ interface IJobMarket {
     /// @param clearingPrice The price per GPU-hour the job runs at, from award (or the instant accept) on;
     /// 0 before. Not stored (always 0 in storage): {jobOf} derives it from the pricing rule and the prices,
     /// so that awarding a one-bid job sets no slot from zero.
+    /// @param specHash The hash of the job's workload spec.
     struct Job {
         JobState state;
         PricingRule pricingRule;
@@ -209,6 +211,7 @@ interface IJobMarket {
         uint96 reservePricePerGpuHour;
         uint96 secondPrice;
         uint96 clearingPrice;
+        bytes32 specHash;
     }
 
     /// @notice A provider's sealed bid on a job.
@@ -219,8 +222,10 @@ interface IJobMarket {
         Closed
     }
 
-    /// @notice A bid as stored.
-    /// @param commitment keccak256(abi.encode(jobId, provider, price, salt, chainid, market)).
+    /// @notice A bid as {bidOf} reports it. The market stores one word per bid: the status, and the
+    /// commitment's low 248 bits until the reveal, the revealed price after it.
+    /// @param commitment The commitment's low 248 bits (its first byte reads 0) while committed; 0 after
+    /// the reveal. keccak256(abi.encode(jobId, provider, price, salt, chainid, market, specHash)).
     /// @param lockedGrl GRL locked from the bidder's stake: the bid bond plus collateral at the reserve;
     /// for the winner, from award on, the job's collateral.
     /// @param price The revealed price per GPU-hour (0 until revealed).
@@ -254,6 +259,15 @@ interface IJobMarket {
 
     /// @notice A job's value at the reserve rounds to zero.
     error MarketJobValueZero();
+
+    /// @notice A job's value at the reserve exceeds what a job may escrow (`maxValue`, the uint96 range).
+    error MarketJobValueTooLarge(uint256 value, uint256 maxValue);
+
+    /// @notice The disputes module was called directly; it runs only through the market.
+    error MarketNotDelegated();
+
+    /// @notice Governance has set the most parameter sets a job can refer to (ids are 16-bit).
+    error MarketParamsExhausted(uint256 maxParamsId);
 
     /// @notice No job has this id.
     error MarketUnknownJob(uint256 jobId);
@@ -323,19 +337,17 @@ interface IJobMarket {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice A job was created and its budget escrowed.
+    /// @param request The request as the renter sent it (GPU model and count, requirements, duration,
+    /// reserve, pricing rule, windows and the workload's spec hash).
+    /// @param bidDeadline End of the bid (or instant acceptance) window.
+    /// @param revealDeadline End of the reveal window (the bid deadline for an instant job).
     /// @param escrow Budget escrowed: reserve x GPUs x duration / 1 hour.
+    /// @param paramsId The governance parameter set the job uses.
     event JobCreated(
         uint256 indexed jobId,
         address indexed renter,
         address indexed paymentToken,
-        bytes32 gpuModel,
-        uint32 gpuCount,
-        uint32 minVramGb,
-        uint16 region,
-        uint16 minReputation,
-        uint40 duration,
-        uint96 reservePricePerGpuHour,
-        PricingRule pricingRule,
+        JobRequest request,
         uint40 bidDeadline,
         uint40 revealDeadline,
         uint128 escrow,
@@ -407,8 +419,14 @@ interface IJobMarket {
     );
 
     /// @notice The provider delivered a result; the challenge window is open until `challengeDeadline`.
+    /// @param specHash The job's workload spec hash, which the result (its manifest) answers.
     event JobDelivered(
-        uint256 indexed jobId, address indexed provider, bytes32 resultHash, string resultURI, uint40 challengeDeadline
+        uint256 indexed jobId,
+        address indexed provider,
+        bytes32 resultHash,
+        bytes32 specHash,
+        string resultURI,
+        uint40 challengeDeadline
     );
 
     /// @notice The job settled: the provider was paid the rest of the value and its collateral released.
@@ -514,7 +532,8 @@ interface IJobMarket {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice Commits a sealed bid, locking the bid bond plus collateral at the reserve from the caller's stake.
-    /// @param commitment keccak256(abi.encode(jobId, provider, pricePerGpuHour, salt, block.chainid, market)).
+    /// @param commitment keccak256(abi.encode(jobId, provider, pricePerGpuHour, salt, block.chainid, market,
+    /// specHash)); see {bidCommitment}. Its low 248 bits are stored and checked at the reveal.
     function commitBid(uint256 jobId, bytes32 commitment) external;
 
     /// @notice Reveals a committed bid during the reveal window.
@@ -635,6 +654,11 @@ interface IJobMarket {
     /// @notice Where protocol fees accrue.
     function treasury() external view returns (address);
 
+    /// @notice The module the market delegate-calls for disputes, failures, the renter's exits, closing
+    /// bids and governance (see JobMarketDisputes); it holds no state of its own.
+    // solhint-disable-next-line func-name-mixedcase
+    function DISPUTES() external view returns (address);
+
     /// @notice Jobs created so far: the latest job id (ids start at 1).
     function jobCount() external view returns (uint256);
 
@@ -659,7 +683,8 @@ interface IJobMarket {
     /// @notice The job's value at a price: price x GPUs x duration / 1 hour, rounded down.
     function jobValue(uint96 pricePerGpuHour, uint32 gpuCount, uint40 duration) external pure returns (uint128);
 
-    /// @notice The commitment a provider must submit for a bid.
+    /// @notice The commitment a provider must submit for a bid; it binds the job's spec hash. Computing it
+    /// locally is better: this call sends the price and salt to the RPC endpoint.
     function bidCommitment(uint256 jobId, address provider, uint96 pricePerGpuHour, bytes32 salt)
         external
         view

@@ -161,6 +161,9 @@ export async function deployMarket(ethers: Ethers): Promise<MarketFixture> {
   return f;
 }
 
+/** The workload spec hash test jobs run (any non-zero hash: the market stores and emits it, bids bind it). */
+export const SPEC_HASH = "0xfb467e72a8846509db252cb7779f63b20db81c18d005ca74c47625274958a839";
+
 /** A valid request: 4 H100 (>= 80 GB) for 10 hours at most $2.00 per GPU-hour, first price, 1 h + 1 h windows. */
 export function jobRequest(
   f: MarketFixture,
@@ -178,6 +181,7 @@ export function jobRequest(
     pricingRule: FIRST_PRICE,
     bidWindow: HOUR,
     revealWindow: HOUR,
+    specHash: SPEC_HASH,
     ...overrides,
   }));
 }

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {IJobMarket} from "../interfaces/IJobMarket.sol";
+import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {ISettlement} from "../interfaces/ISettlement.sol";
+import {JobMath} from "../libraries/JobMath.sol";
+
+/// @title JobMarketBase
+/// @notice The job market's storage and the internals its two halves share: {JobMarket}, the entry point
+/// (auction and execution), and {JobMarketDisputes}, the module it delegate-calls for disputes, failures,
+/// early exits and governance. Both inherit this one contract and nothing else that holds storage, so
+/// their storage layouts are the same by construction; the module only ever runs on the market's
+/// storage, through DELEGATECALL.
+/// @dev A job is stored in eight packed slots (see {JobRecord}); six are written at creation, the
+/// provider's from the first reveal or the instant accept, the last from the second reveal or a dispute.
+/// A bid is one slot (see {BidRecord}).
+abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice May rule on disputes.
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+
+    /// @notice May change parameters, payment tokens, treasury and oracle (the timelock).
+    bytes32 public constant GOVERNANCE_ROLE = keccak256("GOVERNANCE_ROLE");
+
+    /// @notice May pause and unpause new jobs and bids (granted by the admin).
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Hard cap on the protocol fee.
+    uint16 public constant MAX_FEE_BPS = 500;
+
+    /// @notice Longest accepted result URI, in bytes.
+    uint256 public constant MAX_URI_LENGTH = 256;
+
+    /// @notice Bounds on a job request.
+    uint32 public constant MAX_GPU_COUNT = 1024;
+    uint40 public constant MIN_DURATION = 1 minutes;
+    uint40 public constant MAX_DURATION = 365 days;
+    uint40 public constant MIN_AUCTION_WINDOW = 1 minutes;
+    uint40 public constant MAX_AUCTION_WINDOW = 7 days;
+    uint16 internal constant MAX_REPUTATION = 10_000;
+
+    /// @notice Largest job value (budget at the reserve) a job may escrow: escrow and pay are stored as
+    /// uint96, 7.9e28 token units (79 billion dollars of 18-decimals credits).
+    uint256 public constant MAX_JOB_VALUE = type(uint96).max;
+
+    /// @notice Hard caps on the challenge window and dispute timeout. Their sum (6 days) stays below the
+    /// registry's unbonding floor (7 days), so "unbonding period > challenge window + dispute timeout"
+    /// holds for every parameter governance can choose, with no cross-contract check.
+    uint32 public constant MAX_CHALLENGE_WINDOW = 3 days;
+    uint32 public constant MAX_DISPUTE_TIMEOUT = 3 days;
+
+    /// @dev A bid's status sits in the top byte of its slot; the low 248 bits hold the commitment while it
+    /// is committed, the revealed price afterwards.
+    uint256 internal constant BID_STATUS_SHIFT = 248;
+    uint256 internal constant BID_VALUE_MASK = (1 << 248) - 1;
+
+    /// @dev The provider registry; exposed as {IJobMarket-REGISTRY} by the market.
+    IProviderRegistry internal immutable _registry;
+
+    /// @dev The settlement contract; exposed as {IJobMarket-SETTLEMENT} by the market.
+    ISettlement internal immutable _settlement;
+
+    /// @notice A payment token's allow-listing and decimals.
+    struct PaymentToken {
+        bool allowed;
+        uint8 decimals;
+    }
+
+    /// @notice A job as stored: eight slots, in the order the steps first write them.
+    /// @dev Slot 0 is read and written by every step. While the job is Bidding, `deadline` is unused (the
+    /// auction's deadlines are in slot 3). Slots 0-5 are written at creation; slot 6 by the first reveal or
+    /// the instant accept; slot 7 only by a second reveal or a dispute. Collateral is not stored after
+    /// creation: the winner's is derived from `collateralAtReserve` and the clearing price (see
+    /// {_collateralOf}), and every other bidder's lock is the bid bond plus `collateralAtReserve`.
+    struct JobRecord {
+        // slot 0
+        IJobMarket.JobState state;
+        IJobMarket.PricingRule pricingRule;
+        uint16 paramsId;
+        uint16 gpuCount;
+        uint32 duration;
+        uint32 deadline;
+        uint32 startedAt;
+        uint32 deliveredAt;
+        uint16 bidCount;
+        uint16 revealCount;
+        uint16 minReputation;
+        uint16 region;
+        uint16 minVramGb;
+        // slot 1
+        address renter;
+        uint96 reservePricePerGpuHour;
+        // slot 2
+        address paymentToken;
+        uint96 collateralAtReserve;
+        // slot 3
+        uint96 escrow;
+        uint96 claimed;
+        uint32 bidDeadline;
+        uint32 revealDeadline;
+        // slot 4
+        bytes32 gpuModel;
+        // slot 5
+        bytes32 specHash;
+        // slot 6
+        address provider;
+        uint96 bestPrice;
+        // slot 7
+        uint96 secondPrice;
+        uint96 disputeBond;
+    }
+
+    // oracle, currentParamsId and _jobCount share a slot: createJob reads all three.
+
+    /// @notice GRL/USD oracle used to size collateral at job creation.
+    IPriceOracle public oracle;
+
+    /// @dev The id of the parameter set new jobs use ({IJobMarket-currentParamsId}).
+    uint32 internal _currentParamsId;
+
+    /// @dev uint64: 1.8e19 jobs, more than any chain will see.
+    uint64 internal _jobCount;
+
+    /// @dev Where protocol fees accrue ({IJobMarket-treasury}).
+    address internal _treasury;
+
+    /// @notice Allow-listed payment tokens and their decimals.
+    mapping(address token => PaymentToken) public paymentTokens;
+
+    mapping(uint32 paramsId => IJobMarket.MarketParams) internal _params;
+    mapping(uint256 jobId => JobRecord) internal _jobs;
+    /// @dev One word per bid: status in the top byte (see BID_STATUS_SHIFT), commitment or price below.
+    mapping(uint256 jobId => mapping(address provider => uint256 word)) internal _bids;
+    mapping(address token => mapping(address account => uint256 amount)) internal _balances;
+
+    constructor(IProviderRegistry registry, ISettlement settlement) {
+        _registry = registry;
+        _settlement = settlement;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Shared internals
+    // ------------------------------------------------------------------------------------------------
+
+    function _job(uint256 jobId) internal view returns (JobRecord storage job) {
+        job = _jobs[jobId];
+        // State, not renter: every step reads the state's slot anyway.
+        if (job.state == IJobMarket.JobState.None) revert IJobMarket.MarketUnknownJob(jobId);
+    }
+
+    function _requireState(JobRecord storage job, uint256 jobId, IJobMarket.JobState expected) internal view {
+        if (job.state != expected) revert IJobMarket.MarketWrongState(jobId, _stateOf(job));
+    }
+
+    /// @dev The state as reported: `Revealing` for an auction job still Bidding past its bid deadline.
+    function _stateOf(JobRecord storage job) internal view returns (IJobMarket.JobState) {
+        IJobMarket.JobState state = job.state;
+        if (
+            state == IJobMarket.JobState.Bidding && job.pricingRule != IJobMarket.PricingRule.Instant
+                && block.timestamp >= job.bidDeadline
+        ) return IJobMarket.JobState.Revealing;
+        return state;
+    }
+
+    /// @dev The price the job runs at, once a provider is set: the best price, except under SecondPrice
+    /// (an instant job's best price is its reserve).
+    function _clearingPrice(JobRecord storage job) internal view returns (uint96) {
+        if (job.pricingRule != IJobMarket.PricingRule.SecondPrice) return job.bestPrice;
+        uint96 second = job.secondPrice;
+        return second != 0 ? second : job.reservePricePerGpuHour;
+    }
+
+    /// @dev GRL locked for the job from the winner's stake once awarded: the collateral at the reserve,
+    /// scaled to the clearing price and rounded up (at most the collateral at the reserve).
+    function _collateralOf(JobRecord storage job) internal view returns (uint96) {
+        return _scaledCollateral(job.collateralAtReserve, _clearingPrice(job), job.reservePricePerGpuHour);
+    }
+
+    function _scaledCollateral(uint96 atReserve, uint96 clearing, uint96 reserve) internal pure returns (uint96) {
+        // At most `atReserve`, since clearing <= reserve, so the cast cannot truncate.
+        return uint96(Math.mulDiv(atReserve, clearing, reserve, Math.Rounding.Ceil));
+    }
+
+    /// @dev Gross pay accrued by a running, delivered or disputed job: by the second up to now while
+    /// running, up to the delivery afterwards (the whole value is earned only when the job settles).
+    function _accrued(JobRecord storage job) internal view returns (uint256) {
+        uint256 end = job.state == IJobMarket.JobState.Running ? block.timestamp : job.deliveredAt;
+        return JobMath.accrued(uint256(job.escrow) + job.claimed, end - job.startedAt, job.duration);
+    }
+
+    /// @dev Settles as delivered: the rest of the value to the provider (less the fee), collateral
+    /// released, reputation up; the dispute bond, if any, to the provider or back to the renter.
+    function _settleAsDelivered(uint256 jobId, JobRecord storage job, uint96 bondToProvider, uint96 bondRefund)
+        internal
+    {
+        uint128 value = uint128(job.escrow) + job.claimed;
+        uint96 gross = job.escrow;
+        uint96 fee = _payProvider(job, gross);
+        job.state = IJobMarket.JobState.Settled;
+        address provider = job.provider;
+        _pay(job.paymentToken, provider, bondToProvider);
+        _refund(job.paymentToken, job.renter, bondRefund);
+        _recordRun(job, provider);
+        uint16 reputation = _registry.unlockAndRecordSuccess(provider, jobId, _collateralOf(job));
+        emit IJobMarket.JobSettled(
+            jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
+        );
+    }
+
+    /// @dev Records the job's GPU-seconds for emissions. They count the compute actually run (start to
+    /// delivery, at most the duration), not the duration paid for: a job delivered at once would otherwise
+    /// claim a year of GPU-seconds in a day.
+    function _recordRun(JobRecord storage job, address provider) private {
+        uint256 ran = Math.min(job.deliveredAt - job.startedAt, job.duration);
+        if (ran != 0) _settlement.recordGpuSeconds(provider, ran * job.gpuCount);
+    }
+
+    /// @dev Moves `gross` of the job's escrow to the provider's balance, less the fee to the treasury's.
+    function _payProvider(JobRecord storage job, uint96 gross) internal returns (uint96 fee) {
+        if (gross == 0) return 0;
+        fee = uint96(JobMath.bpsOf(gross, _params[job.paramsId].feeBps));
+        job.escrow -= gross;
+        job.claimed += gross;
+        address token = job.paymentToken;
+        // Safe: fee <= gross.
+        unchecked {
+            _pay(token, job.provider, gross - fee);
+        }
+        _pay(token, _treasury, fee);
+    }
+
+    function _unlock(address provider, uint256 jobId, uint96 amount) internal {
+        if (amount != 0) _registry.unlockCollateral(provider, jobId, amount);
+    }
+
+    /// @dev Returns escrow to a renter: credits back to its credit balance, a stablecoin to its ledger.
+    function _refund(address token, address account, uint256 amount) internal {
+        if (amount == 0) return;
+        if (token == address(_settlement)) _settlement.refundCredits(account, amount);
+        else _balances[token][account] += amount;
+    }
+
+    /// @dev Pays escrow out as earnings: credits become USD earnings (minted as GRL on withdrawal), a
+    /// stablecoin goes to the ledger.
+    function _pay(address token, address account, uint256 amount) internal {
+        if (amount == 0) return;
+        if (token == address(_settlement)) _settlement.accrueEarnings(account, amount);
+        else _balances[token][account] += amount;
+    }
+
+    /// @dev Pulls exactly `amount`: credits from the renter's credit balance, or a stablecoin, where a
+    /// token that delivers less (fee on transfer) is rejected.
+    function _pullExact(address token, address from, uint256 amount) internal {
+        if (token == address(_settlement)) return _settlement.spendCredits(from, amount);
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(from, address(this), amount);
+        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        if (received != amount) revert IJobMarket.MarketFeeOnTransferToken(token, amount, received);
+    }
+
+    function _setMarketParams(IJobMarket.MarketParams memory p) internal {
+        _checkBound(IJobMarket.Parameter.FeeBps, p.feeBps, 0, MAX_FEE_BPS);
+        _checkBound(IJobMarket.Parameter.CollateralBps, p.collateralBps, 100, JobMath.BPS);
+        _checkBound(IJobMarket.Parameter.HoldbackBps, p.holdbackBps, 0, 5_000);
+        _checkBound(IJobMarket.Parameter.SlashToRenterBps, p.slashToRenterBps, 0, JobMath.BPS);
+        _checkBound(IJobMarket.Parameter.FaultSlashBps, p.faultSlashBps, 1, JobMath.BPS);
+        _checkBound(IJobMarket.Parameter.DisputeBondBps, p.disputeBondBps, 1, 5_000);
+        _checkBound(IJobMarket.Parameter.MaxBids, p.maxBids, 1, 256);
+        _checkBound(IJobMarket.Parameter.BidBond, p.bidBond, 1e18, 100_000e18);
+        _checkBound(IJobMarket.Parameter.StartWindow, p.startWindow, 5 minutes, 7 days);
+        _checkBound(IJobMarket.Parameter.ChallengeWindow, p.challengeWindow, 1 hours, MAX_CHALLENGE_WINDOW);
+        _checkBound(IJobMarket.Parameter.DisputeTimeout, p.disputeTimeout, 1 hours, MAX_DISPUTE_TIMEOUT);
+        _checkBound(IJobMarket.Parameter.DeliveryGrace, p.deliveryGrace, 0, 1 days);
+        uint32 paramsId = _currentParamsId + 1;
+        // A job stores its parameter set's id in 16 bits.
+        if (paramsId > type(uint16).max) revert IJobMarket.MarketParamsExhausted(type(uint16).max);
+        _currentParamsId = paramsId;
+        _params[paramsId] = p;
+        emit IJobMarket.MarketParamsSet(paramsId, p);
+    }
+
+    function _checkBound(IJobMarket.Parameter parameter, uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert IJobMarket.MarketParameterOutOfBounds(parameter, value, min, max);
+    }
+}
