@@ -250,7 +250,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         job.deadline = challengeDeadline;
         job.deliveredAt = deliveredAt;
         emit JobDelivered(jobId, msg.sender, resultHash, job.specHash, resultURI, challengeDeadline);
-        _registry.releaseGpus(msg.sender, job.gpuModel, job.gpuCount);
+        _REGISTRY.releaseGpus(msg.sender, job.gpuModel, job.gpuCount);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -352,13 +352,13 @@ contract JobMarket is IJobMarket, JobMarketBase {
     /// @inheritdoc IJobMarket
     // solhint-disable-next-line func-name-mixedcase
     function REGISTRY() external view returns (IProviderRegistry) {
-        return _registry;
+        return _REGISTRY;
     }
 
     /// @inheritdoc IJobMarket
     // solhint-disable-next-line func-name-mixedcase
     function SETTLEMENT() external view returns (ISettlement) {
-        return _settlement;
+        return _SETTLEMENT;
     }
 
     /// @inheritdoc IJobMarket
@@ -495,7 +495,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
     /// registry call for both). The registry reverts the whole call if it is not eligible, so the state
     /// written before this (in the same call) never stands for an ineligible provider.
     function _lockIfEligible(JobRecord storage job, uint256 jobId, uint96 amount) private {
-        _registry.lockIfEligible(
+        _REGISTRY.lockIfEligible(
             msg.sender, jobId, amount, job.gpuModel, job.gpuCount, job.minVramGb, job.region, job.minReputation
         );
     }
@@ -547,7 +547,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         bytes32 gpuModel = job.gpuModel;
         uint16 gpuCount = job.gpuCount;
         emit JobStarted(jobId, msg.sender, gpuModel, gpuCount, startedAt, endsAt);
-        _registry.leaseGpus(msg.sender, gpuModel, gpuCount);
+        _REGISTRY.leaseGpus(msg.sender, gpuModel, gpuCount);
     }
 
     function _createJob(JobRequest calldata request) private returns (uint256 jobId) {

@@ -65,10 +65,10 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     uint256 internal constant BID_VALUE_MASK = (1 << 248) - 1;
 
     /// @dev The provider registry; exposed as {IJobMarket-REGISTRY} by the market.
-    IProviderRegistry internal immutable _registry;
+    IProviderRegistry internal immutable _REGISTRY;
 
     /// @dev The settlement contract; exposed as {IJobMarket-SETTLEMENT} by the market.
-    ISettlement internal immutable _settlement;
+    ISettlement internal immutable _SETTLEMENT;
 
     /// @notice A payment token's allow-listing and decimals.
     struct PaymentToken {
@@ -144,8 +144,8 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     mapping(address token => mapping(address account => uint256 amount)) internal _balances;
 
     constructor(IProviderRegistry registry, ISettlement settlement) {
-        _registry = registry;
-        _settlement = settlement;
+        _REGISTRY = registry;
+        _SETTLEMENT = settlement;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         _pay(job.paymentToken, provider, bondToProvider);
         _refund(job.paymentToken, job.renter, bondRefund);
         _recordRun(job, provider);
-        uint16 reputation = _registry.unlockAndRecordSuccess(provider, jobId, _collateralOf(job));
+        uint16 reputation = _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job));
         emit IJobMarket.JobSettled(
             jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
         );
@@ -222,7 +222,7 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     /// claim a year of GPU-seconds in a day.
     function _recordRun(JobRecord storage job, address provider) private {
         uint256 ran = Math.min(job.deliveredAt - job.startedAt, job.duration);
-        if (ran != 0) _settlement.recordGpuSeconds(provider, ran * job.gpuCount);
+        if (ran != 0) _SETTLEMENT.recordGpuSeconds(provider, ran * job.gpuCount);
     }
 
     /// @dev Moves `gross` of the job's escrow to the provider's balance, less the fee to the treasury's.
@@ -240,13 +240,13 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     }
 
     function _unlock(address provider, uint256 jobId, uint96 amount) internal {
-        if (amount != 0) _registry.unlockCollateral(provider, jobId, amount);
+        if (amount != 0) _REGISTRY.unlockCollateral(provider, jobId, amount);
     }
 
     /// @dev Returns escrow to a renter: credits back to its credit balance, a stablecoin to its ledger.
     function _refund(address token, address account, uint256 amount) internal {
         if (amount == 0) return;
-        if (token == address(_settlement)) _settlement.refundCredits(account, amount);
+        if (token == address(_SETTLEMENT)) _SETTLEMENT.refundCredits(account, amount);
         else _balances[token][account] += amount;
     }
 
@@ -254,14 +254,14 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     /// stablecoin goes to the ledger.
     function _pay(address token, address account, uint256 amount) internal {
         if (amount == 0) return;
-        if (token == address(_settlement)) _settlement.accrueEarnings(account, amount);
+        if (token == address(_SETTLEMENT)) _SETTLEMENT.accrueEarnings(account, amount);
         else _balances[token][account] += amount;
     }
 
     /// @dev Pulls exactly `amount`: credits from the renter's credit balance, or a stablecoin, where a
     /// token that delivers less (fee on transfer) is rejected.
     function _pullExact(address token, address from, uint256 amount) internal {
-        if (token == address(_settlement)) return _settlement.spendCredits(from, amount);
+        if (token == address(_SETTLEMENT)) return _SETTLEMENT.spendCredits(from, amount);
         uint256 before = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(from, address(this), amount);
         uint256 received = IERC20(token).balanceOf(address(this)) - before;

@@ -24,16 +24,16 @@ contract JobMarketDisputes is JobMarketBase {
     using SafeCast for uint256;
 
     /// @dev This module's own address, to refuse direct calls.
-    address private immutable _self;
+    address private immutable _SELF;
 
     /// @param registry The market's provider registry.
     /// @param settlement The market's settlement contract.
     constructor(IProviderRegistry registry, ISettlement settlement) JobMarketBase(registry, settlement) {
-        _self = address(this);
+        _SELF = address(this);
     }
 
     modifier onlyDelegated() {
-        if (address(this) == _self) revert IJobMarket.MarketNotDelegated();
+        if (address(this) == _SELF) revert IJobMarket.MarketNotDelegated();
         _;
     }
 
@@ -79,7 +79,7 @@ contract JobMarketDisputes is JobMarketBase {
         address provider = job.provider;
         _refund(job.paymentToken, job.renter, refund);
         emit IJobMarket.JobStopped(jobId, job.renter, provider, gross, fee, refund, ran);
-        _registry.releaseGpus(provider, job.gpuModel, job.gpuCount);
+        _REGISTRY.releaseGpus(provider, job.gpuModel, job.gpuCount);
         _unlock(provider, jobId, _collateralOf(job));
     }
 
@@ -149,11 +149,11 @@ contract JobMarketDisputes is JobMarketBase {
         _refund(job.paymentToken, job.renter, refund);
         address provider = job.provider;
         if (reason == IJobMarket.FailureReason.LateDelivery) {
-            _registry.releaseGpus(provider, job.gpuModel, job.gpuCount);
+            _REGISTRY.releaseGpus(provider, job.gpuModel, job.gpuCount);
         }
         IJobMarket.MarketParams storage params = _params[job.paramsId];
         (uint96 toRenter, uint96 burned) = _slashCollateral(jobId, job, params.faultSlashBps, params.slashToRenterBps);
-        uint16 reputation = _registry.recordFault(provider);
+        uint16 reputation = _REGISTRY.recordFault(provider);
         emit IJobMarket.JobFailed(jobId, job.renter, provider, reason, refund, toRenter, burned, reputation);
     }
 
@@ -171,11 +171,11 @@ contract JobMarketDisputes is JobMarketBase {
             _bids[jobId][provider] = _closedBid(word);
             uint96 locked = bond + collateral;
             emit IJobMarket.BidReleased(jobId, provider, locked);
-            _registry.unlockCollateral(provider, jobId, locked);
+            _REGISTRY.unlockCollateral(provider, jobId, locked);
         } else if (status == IJobMarket.BidStatus.Committed) {
             _bids[jobId][provider] = _closedBid(0);
             emit IJobMarket.BidBondForfeited(jobId, provider, job.renter, bond, collateral);
-            _registry.slash(provider, jobId, bond, job.renter, 0);
+            _REGISTRY.slash(provider, jobId, bond, job.renter, 0);
             _unlock(provider, jobId, collateral);
         } else {
             revert IJobMarket.MarketBidNotClosable(jobId, provider, status);
@@ -243,7 +243,7 @@ contract JobMarketDisputes is JobMarketBase {
         _refund(job.paymentToken, job.renter, uint256(refund) + job.disputeBond);
         (uint96 toRenter, uint96 burned) =
             _slashCollateral(jobId, job, uint16(JobMath.BPS), params.slashToRenterBps);
-        uint16 reputation = _registry.recordFault(job.provider);
+        uint16 reputation = _REGISTRY.recordFault(job.provider);
         emit IJobMarket.DisputeResolvedForRenter(
             jobId, job.renter, job.provider, msg.sender, providerGross, fee, refund, toRenter, burned, reputation
         );
@@ -261,7 +261,7 @@ contract JobMarketDisputes is JobMarketBase {
         // Safe: toRenter <= slashed <= collateral.
         unchecked {
             burned = slashed - toRenter;
-            if (slashed != 0) _registry.slash(job.provider, jobId, toRenter, job.renter, burned);
+            if (slashed != 0) _REGISTRY.slash(job.provider, jobId, toRenter, job.renter, burned);
             _unlock(job.provider, jobId, collateral - slashed);
         }
     }

@@ -210,23 +210,42 @@ describe("Security: deploy-time configuration and re-initialisation", function (
     it("test_bytecode_hasNoDelegatecallCallcodeOrSelfdestruct", async function () {
       // Without these opcodes no code but the deployed one can ever run against a contract's storage,
       // and no contract can be destroyed and redeployed with a new configuration at the same address.
-      for (const name of DEPLOYED) {
+      // The one DELEGATECALL is JobMarket's, to the disputes module it creates itself (next test).
+      for (const name of [...DEPLOYED, "JobMarketDisputes"]) {
         const { deployedBytecode } = await artifacts.readArtifact(name);
         const ops = opcodes(deployedBytecode);
         expect(ops.length, name).to.be.greaterThan(100);
         // The scan does see call opcodes where they are: every contract here makes external calls.
         expect(ops.includes(CALL) || ops.includes(STATICCALL), `${name} makes calls`).to.equal(true);
-        expect(ops.includes(DELEGATECALL), `${name} DELEGATECALL`).to.equal(false);
+        expect(ops.includes(DELEGATECALL), `${name} DELEGATECALL`).to.equal(name === "JobMarket");
         expect(ops.includes(CALLCODE), `${name} CALLCODE`).to.equal(false);
         expect(ops.includes(SELFDESTRUCT), `${name} SELFDESTRUCT`).to.equal(false);
       }
+    });
+
+    it("test_jobMarket_delegatesOnlyToTheModuleItCreated", async function () {
+      // JobMarket's DELEGATECALL target is an immutable set in its constructor to a JobMarketDisputes it
+      // deploys itself: the code that may run on the market's storage is fixed at deployment, like its own.
+      const { feed } = await networkHelpers.loadFixture(fixture);
+      const market = await ethers.deployContract("JobMarket", validArgs("JobMarket", feed));
+      const module = await market.DISPUTES();
+      expect(ethers.getCreateAddress({ from: await market.getAddress(), nonce: 1 })).to.equal(module);
+      const { deployedBytecode } = await artifacts.readArtifact("JobMarketDisputes");
+      const code = await ethers.provider.getCode(module);
+      // Equal but for the immutables (the registry, the settlement and the module's own address).
+      expect(code.length).to.equal(deployedBytecode.length);
+      const { interface: iface } = await ethers.getContractFactory("JobMarket");
+      expect(iface.getFunction("DISPUTES")!.stateMutability).to.equal("view");
+      // Called directly, the module refuses: it only ever runs on the market's storage.
+      const direct = await ethers.getContractAt("JobMarketDisputes", module);
+      await expect(direct.failJob(1n)).to.be.revertedWithCustomError(market, "MarketNotDelegated");
     });
 
     it("test_dependencies_areImmutable_noSetterRepointsThem", async function () {
       // The contracts each one trusts (token, registry, settlement, feed) are immutables with no setter;
       // only the oracle and treasury are governance-settable, within the zero checks above.
       const immutables: Record<string, string[]> = {
-        JobMarket: ["REGISTRY", "SETTLEMENT"],
+        JobMarket: ["REGISTRY", "SETTLEMENT", "DISPUTES"],
         Settlement: ["GRL", "GENESIS", "EPOCH_LENGTH"],
         ProviderRegistry: ["STAKE_TOKEN"],
         ChainlinkPriceOracle: ["FEED", "HEARTBEAT", "MIN_ANSWER", "MAX_ANSWER"],

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { DAY, deployMarket, HOUR, INSTANT, runningJob } from "../helpers/market.js";
+import { DAY, deployMarket, HOUR, INSTANT, runningJob, SPEC_HASH } from "../helpers/market.js";
 import { deliverAtEnd, P1_5, RESULT_HASH, RESULT_URI, settleAtDeadline } from "../market/lifecycle/helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -44,6 +44,7 @@ async function farmedEpochFixture() {
       pricingRule: INSTANT,
       bidWindow: HOUR,
       revealWindow: 0,
+      specHash: SPEC_HASH,
     })
   ).wait();
   const farmed = await f.market.jobCount();

@@ -12,6 +12,7 @@ import {
   jobRequest,
   ORACLE_HEARTBEAT,
   SECOND_PRICE,
+  SPEC_HASH,
   USDC,
   type MarketFixture,
 } from "../../helpers/market.js";
@@ -86,14 +87,7 @@ describe("JobMarket: createJob", function () {
           1n,
           f.renter.address,
           await f.usdc.getAddress(),
-          H100,
-          4n,
-          80n,
-          840n,
-          4_000n,
-          10n * HOUR,
-          RESERVE,
-          FIRST_PRICE,
+          [await f.usdc.getAddress(), H100, 4n, 80n, 840n, 4_000n, 10n * HOUR, RESERVE, FIRST_PRICE, HOUR, HOUR, SPEC_HASH],
           t + HOUR,
           t + 2n * HOUR,
           BUDGET,
@@ -143,6 +137,7 @@ describe("JobMarket: createJob", function () {
         collateral: COLLATERAL,
         disputeBond: 0n,
         startedAt: 0n,
+        specHash: SPEC_HASH,
       });
       expect(await f.market.stateOf(1n)).to.equal(JobState.Bidding);
     });
@@ -206,14 +201,7 @@ describe("JobMarket: createJob", function () {
           1n,
           f.renter.address,
           await f.usdc.getAddress(),
-          H100,
-          4n,
-          80n,
-          0n,
-          0n,
-          10n * HOUR,
-          RESERVE,
-          INSTANT,
+          [await f.usdc.getAddress(), H100, 4n, 80n, 0n, 0n, 10n * HOUR, RESERVE, INSTANT, HOUR, 0n, SPEC_HASH],
           t + HOUR,
           t + HOUR,
           BUDGET,
@@ -338,10 +326,32 @@ describe("JobMarket: createJob", function () {
       await expect(f.market.connect(f.renter).createJob(await jobRequest(f, { pricingRule: 3 }))).to.revert(ethers);
     });
 
-    it("test_createJob_minVramAndRegionAreUnconstrained", async function () {
+    it("test_createJob_minVramAndRegionSpanTheirStoredRange", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await expectCreates(f, { minVramGb: 0, region: 0 });
-      await expectCreates(f, { minVramGb: 4_294_967_295n, region: 65_535 });
+      await expectCreates(f, { minVramGb: 65_535, region: 65_535 });
+    });
+
+    it("test_createJob_revertsWhenMinVramAbove65535Gb", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expectInvalid(f, { minVramGb: 65_536 }, RequestField.MinVramGb);
+      await expectInvalid(f, { minVramGb: 4_294_967_295n }, RequestField.MinVramGb);
+    });
+
+    it("test_createJob_revertsWithoutSpecHash", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await expectInvalid(f, { specHash: ethers.ZeroHash }, RequestField.SpecHash);
+    });
+
+    it("test_createJob_storesAndEmitsTheSpecHash", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const specHash = ethers.id("another workload");
+      const tx = f.market.connect(f.renter).createJob(await jobRequest(f, { specHash }));
+      await expect(tx).to.emit(f.market, "JobCreated");
+      const receipt = await (await tx).wait();
+      const log = f.market.interface.parseLog(receipt!.logs.find((l) => l.address === f.market.target)!)!;
+      expect(log.args.request.specHash).to.equal(specHash);
+      expect((await f.market.jobOf(1n)).specHash).to.equal(specHash);
     });
 
     it("test_createJob_reportsFieldsInDeclarationOrder", async function () {
@@ -483,7 +493,7 @@ describe("JobMarket: createJob", function () {
         .withArgs(poor.address, BUDGET - 1n, BUDGET);
     });
 
-    it("test_createJob_revertsWhenBudgetOverflowsUint128", async function () {
+    it("test_createJob_revertsWhenBudgetAboveMaxJobValue", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const maxReserve = 2n ** 96n - 1n;
       await expect(
@@ -496,7 +506,9 @@ describe("JobMarket: createJob", function () {
               duration: MAX_DURATION,
             }),
           ),
-      ).to.be.revertedWithCustomError(f.market, "SafeCastOverflowedUintDowncast");
+      )
+        .to.be.revertedWithCustomError(f.market, "MarketJobValueTooLarge")
+        .withArgs((maxReserve * BigInt(MAX_GPU_COUNT) * BigInt(MAX_DURATION)) / HOUR, 2n ** 96n - 1n);
     });
 
     it("test_createJob_reentrantTokenCannotReenter", async function () {

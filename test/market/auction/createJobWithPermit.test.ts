@@ -11,6 +11,7 @@ import {
   JobState,
   jobRequest,
   type MarketFixture,
+  SPEC_HASH,
   USDC,
 } from "../../helpers/market.js";
 import { BUDGET, COLLATERAL, RequestField, RESERVE } from "./helpers.js";
@@ -55,14 +56,7 @@ describe("JobMarket: createJobWithPermit", function () {
         1n,
         f.agent.address,
         await f.usdc.getAddress(),
-        H100,
-        4n,
-        80n,
-        0n,
-        0n,
-        10n * HOUR,
-        RESERVE,
-        FIRST_PRICE,
+        [await f.usdc.getAddress(), H100, 4n, 80n, 0n, 0n, 10n * HOUR, RESERVE, FIRST_PRICE, HOUR, HOUR, SPEC_HASH],
         t + HOUR,
         t + 2n * HOUR,
         BUDGET,

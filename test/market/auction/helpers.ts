@@ -5,7 +5,16 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 import { GRL, H100 } from "../../helpers/fixtures.js";
-import { DAY, DEFAULT_PARAMS, HOUR, JobState, type MarketFixture, PROVIDER_STAKE, USDC } from "../../helpers/market.js";
+import {
+  DAY,
+  DEFAULT_PARAMS,
+  HOUR,
+  JobState,
+  type MarketFixture,
+  PROVIDER_STAKE,
+  SPEC_HASH,
+  USDC,
+} from "../../helpers/market.js";
 
 type Ethers = NetworkConnection["ethers"];
 type NetworkHelpers = NetworkConnection["networkHelpers"];
@@ -19,6 +28,8 @@ export const RequestField = {
   ReservePricePerGpuHour: 4n,
   BidWindow: 5n,
   RevealWindow: 6n,
+  MinVramGb: 7n,
+  SpecHash: 8n,
 } as const;
 
 /** IJobMarket.Parameter enum values, in MarketParams order. */
@@ -114,7 +125,7 @@ export function scaledCollateral(collateral: bigint, clearing: bigint, reserve: 
   return ceilDiv(collateral * clearing, reserve);
 }
 
-/** keccak256(abi.encode(jobId, provider, price, salt, chainId, market)), computed off-chain. */
+/** keccak256(abi.encode(jobId, provider, price, salt, chainId, market, specHash)), computed off-chain. */
 export function commitmentOf(
   jobId: bigint,
   provider: string,
@@ -122,13 +133,19 @@ export function commitmentOf(
   salt: string,
   chainId: bigint,
   market: string,
+  specHash: string = SPEC_HASH,
 ): string {
   return keccak256(
     AbiCoder.defaultAbiCoder().encode(
-      ["uint256", "address", "uint96", "bytes32", "uint256", "address"],
-      [jobId, provider, price, salt, chainId, market],
+      ["uint256", "address", "uint96", "bytes32", "uint256", "address", "bytes32"],
+      [jobId, provider, price, salt, chainId, market, specHash],
     ),
   );
+}
+
+/** The commitment as the market stores it: its low 248 bits (the first byte reads 0). */
+export function storedCommitment(commitment: string): string {
+  return "0x00" + commitment.slice(4);
 }
 
 /** The stored job as a plain object (field name -> value), for deep comparisons. */
@@ -161,6 +178,7 @@ export async function jobObject(f: MarketFixture, jobId: bigint): Promise<Record
     collateral: job.collateral,
     disputeBond: job.disputeBond,
     startedAt: job.startedAt,
+    specHash: job.specHash,
   };
 }
 

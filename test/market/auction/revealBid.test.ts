@@ -196,7 +196,7 @@ describe("JobMarket: revealBid", function () {
       const market = await f.market.getAddress();
       const { chainId } = await ethers.provider.getNetwork();
       const salt = ethers.id("salt");
-      const bound = (over: { jobId?: bigint; chainId?: bigint; market?: string; provider?: string }) =>
+      const bound = (over: { jobId?: bigint; chainId?: bigint; market?: string; provider?: string; specHash?: string }) =>
         commitmentOf(
           over.jobId ?? jobId,
           over.provider ?? f.alice.address,
@@ -204,6 +204,7 @@ describe("JobMarket: revealBid", function () {
           salt,
           over.chainId ?? chainId,
           over.market ?? market,
+          over.specHash,
         );
       // Sanity: the correctly bound commitment is the market's.
       expect(bound({})).to.equal(await f.market.bidCommitment(jobId, f.alice.address, PRICE, salt));
@@ -213,12 +214,20 @@ describe("JobMarket: revealBid", function () {
         [f.carol, bound({ provider: f.carol.address, market: f.outsider.address })],
       ];
       for (const [provider, commitment] of wrong) await f.market.connect(provider).commitBid(jobId, commitment);
-      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).bidDeadline);
+      // A bid for another workload: a second job, bound to it in every way but its spec hash.
+      const otherJob = await createJob(f);
+      await f.market
+        .connect(f.alice)
+        .commitBid(otherJob, bound({ jobId: otherJob, specHash: ethers.id("another workload") }));
+      await networkHelpers.time.increaseTo((await f.market.jobOf(otherJob)).bidDeadline);
       for (const [provider] of wrong) {
         await expect(reveal(f, provider, jobId, PRICE, salt))
           .to.be.revertedWithCustomError(f.market, "MarketCommitmentMismatch")
           .withArgs(jobId, provider.address);
       }
+      await expect(reveal(f, f.alice, otherJob, PRICE, salt))
+        .to.be.revertedWithCustomError(f.market, "MarketCommitmentMismatch")
+        .withArgs(otherJob, f.alice.address);
     });
 
     it("test_revealBid_revertsForZeroPrice", async function () {
@@ -263,8 +272,10 @@ describe("JobMarket: revealBid", function () {
       await networkHelpers.time.increaseTo(f.bidDeadline);
       await reveal(f, f.alice, f.jobId, PRICE);
       const bid = await f.market.bidOf(f.jobId, f.alice.address);
+      // The commitment's word now holds the price: the view reads the commitment as zero.
+      expect(commitment).to.not.equal(ethers.ZeroHash);
       expect([bid.commitment, bid.lockedGrl, bid.price, bid.status]).to.deep.equal([
-        commitment,
+        ethers.ZeroHash,
         BID_LOCK,
         PRICE,
         BidStatus.Revealed,

@@ -157,9 +157,11 @@ describe("JobMarket: views", function () {
         [42n, f.bob.address, 1n, ethers.ZeroHash],
         [2n ** 256n - 1n, f.carol.address, 2n ** 96n - 1n, ethers.toBeHex(ethers.MaxUint256, 32)],
       ];
+      // Each binds the job's spec hash: zero for an id never created.
       for (const [jobId, provider, price, salt] of cases) {
+        const { specHash } = await f.market.jobOf(jobId);
         expect(await f.market.bidCommitment(jobId, provider, price, salt)).to.equal(
-          commitmentOf(jobId, provider, price, salt, chainId, market),
+          commitmentOf(jobId, provider, price, salt, chainId, market, specHash),
         );
       }
     });
@@ -193,7 +195,9 @@ describe("JobMarket: views", function () {
       const there = await other.bidCommitment(1n, f.alice.address, USDC, salt);
       expect(here).to.not.equal(there);
       const { chainId } = await ethers.provider.getNetwork();
-      expect(there).to.equal(commitmentOf(1n, f.alice.address, USDC, salt, chainId, await other.getAddress()));
+      expect(there).to.equal(
+        commitmentOf(1n, f.alice.address, USDC, salt, chainId, await other.getAddress(), ethers.ZeroHash),
+      );
     });
 
     it("test_bidCommitment_isWhatCommitBidStores", async function () {

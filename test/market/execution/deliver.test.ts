@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { H100 } from "../../helpers/fixtures.js";
-import { deployMarket, HOUR, JobState } from "../../helpers/market.js";
+import { deployMarket, HOUR, JobState, SPEC_HASH } from "../../helpers/market.js";
 import {
   AWARD_REFUND,
   awardedJob,
@@ -48,7 +48,7 @@ describe("JobMarket: deliver", function () {
       await nextAt(networkHelpers, endsAt);
       await expect(market.connect(alice).deliver(jobId, RESULT_HASH, RESULT_URI))
         .to.emit(market, "JobDelivered")
-        .withArgs(jobId, alice.address, RESULT_HASH, RESULT_URI, endsAt + CHALLENGE_WINDOW)
+        .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, RESULT_URI, endsAt + CHALLENGE_WINDOW)
         .and.to.emit(registry, "GpusReleased")
         .withArgs(alice.address, H100, 4n, 0n);
 
@@ -77,7 +77,7 @@ describe("JobMarket: deliver", function () {
       await nextAt(networkHelpers, t);
       await expect(market.connect(alice).deliver(jobId, RESULT_HASH, RESULT_URI))
         .to.emit(market, "JobDelivered")
-        .withArgs(jobId, alice.address, RESULT_HASH, RESULT_URI, t + CHALLENGE_WINDOW);
+        .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, RESULT_URI, t + CHALLENGE_WINDOW);
       // One hour of ten: until the job settles, pay has accrued only up to the delivery.
       expect(await market.accruedOf(jobId)).to.equal(VALUE / 10n);
       expect((await market.jobOf(jobId)).deliveredAt).to.equal(t);
@@ -111,7 +111,7 @@ describe("JobMarket: deliver", function () {
       await nextAt(networkHelpers, endsAt);
       await expect(market.connect(alice).deliver(jobId, RESULT_HASH, ""))
         .to.emit(market, "JobDelivered")
-        .withArgs(jobId, alice.address, RESULT_HASH, "", endsAt + CHALLENGE_WINDOW);
+        .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, "", endsAt + CHALLENGE_WINDOW);
     });
 
     it("test_deliver_acceptsUriOfMaxLength", async function () {
@@ -121,7 +121,7 @@ describe("JobMarket: deliver", function () {
       await nextAt(networkHelpers, t);
       await expect(market.connect(alice).deliver(jobId, RESULT_HASH, uri))
         .to.emit(market, "JobDelivered")
-        .withArgs(jobId, alice.address, RESULT_HASH, uri, t + CHALLENGE_WINDOW);
+        .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, uri, t + CHALLENGE_WINDOW);
     });
 
     it("test_deliver_countsUriLengthInBytes", async function () {
@@ -173,7 +173,7 @@ describe("JobMarket: deliver", function () {
       await nextAt(networkHelpers, deliverBy - 1n);
       await expect(market.connect(alice).deliver(jobId, RESULT_HASH, RESULT_URI))
         .to.emit(market, "JobDelivered")
-        .withArgs(jobId, alice.address, RESULT_HASH, RESULT_URI, deliverBy - 1n + CHALLENGE_WINDOW);
+        .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, RESULT_URI, deliverBy - 1n + CHALLENGE_WINDOW);
     });
 
     it("test_deliver_revertsAtDeadline", async function () {
@@ -199,7 +199,7 @@ describe("JobMarket: deliver", function () {
       await nextAt(networkHelpers, endsAt + 1n);
       await expect(market.connect(alice).deliver(jobId, RESULT_HASH, RESULT_URI))
         .to.emit(market, "JobDelivered")
-        .withArgs(jobId, alice.address, RESULT_HASH, RESULT_URI, endsAt + 1n + CHALLENGE_WINDOW);
+        .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, RESULT_URI, endsAt + 1n + CHALLENGE_WINDOW);
     });
   });
 
