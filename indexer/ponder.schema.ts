@@ -132,6 +132,8 @@ export const job = onchainTable("job", (t) => ({
   reservePriceUsd: t.bigint().notNull(),
   /** "FirstPrice", "SecondPrice" or "Instant". */
   pricingRule: t.text().notNull(),
+  /** The workload's spec hash (JobRequest.specHash), from JobCreated; JobDelivered repeats it. */
+  specHash: t.hex().notNull(),
   bidDeadline: t.bigint().notNull(),
   revealDeadline: t.bigint().notNull(),
   budget: t.bigint().notNull(),

@@ -25,6 +25,7 @@ import {
   type IJobMarket,
 } from "../types/ethers-contracts/index.js";
 import { gpuModelId, tflopsX100 } from "./lib/gpu-models.js";
+import { workloadSpecHash } from "./lib/workload.js";
 
 const GRL = 10n ** 18n;
 const HOUR = 3600;
@@ -92,6 +93,11 @@ async function send(tx: Promise<ContractTransactionResponse>): Promise<ContractT
  */
 type EventArgs = Record<string, bigint>;
 
+/** A JobCreated event's request tuple (GPU count, duration, reserve, spec hash...), by field name. */
+function requestOf(created: EventArgs): Record<string, bigint> {
+  return (created as unknown as { request: Record<string, bigint> }).request;
+}
+
 /** The decoded arguments of every `name` event that `contract` emitted in `receipt`, in order. */
 function eventsIn(receipt: ContractTransactionReceipt, contract: BaseContract, name: string): EventArgs[] {
   const found: EventArgs[] = [];
@@ -133,6 +139,7 @@ function request(pricingRule: number, gpuCount: number, hours: number, reserve: 
     pricingRule,
     bidWindow: HOUR,
     revealWindow: pricingRule === INSTANT ? 0 : HOUR,
+    specHash: workloadSpecHash(pricingRule === INSTANT ? "bme-example/instant" : "bme-example/auction"),
   };
 }
 
@@ -317,7 +324,7 @@ await buyCredits(1_600n * GRL);
 const jobA = await (async () => {
   const receipt = await send(market.connect(renter).createJob(request(INSTANT, 8, 24, "2.50")));
   const c = eventIn(receipt, market, "JobCreated");
-  console.log(`  job #${c.jobId}: instant, ${c.gpuCount} H100 x ${Number(c.duration) / HOUR} h at ${usd(c.reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
+  console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
   const a = eventIn(await send(market.connect(alpha).acceptInstant(c.jobId)), market, "JobAwarded");
   console.log(`           accepted by ${nameOf(String(a.provider))}`);
   await send(market.connect(alpha).startJob(c.jobId));
@@ -326,7 +333,7 @@ const jobA = await (async () => {
 const jobB = await (async () => {
   const receipt = await send(market.connect(renter).createJob(request(SECOND_PRICE, 4, 24, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
-  console.log(`  job #${c.jobId}: second-price auction, ${c.gpuCount} H100 x ${Number(c.duration) / HOUR} h, reserve ${usd(c.reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
+  console.log(`  job #${c.jobId}: second-price auction, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h, reserve ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
   const bids: [Signer, string][] = [
     [alpha, "1.90"],
     [beta, "1.80"],
@@ -405,7 +412,7 @@ await buyCredits(250n * GRL);
 {
   const receipt = await send(market.connect(renter).createJob(request(INSTANT, 4, 12, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
-  console.log(`  job #${c.jobId}: instant, ${c.gpuCount} H100 x ${Number(c.duration) / HOUR} h at ${usd(c.reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed, accepted by Alpha`);
+  console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed, accepted by Alpha`);
   await send(market.connect(alpha).acceptInstant(c.jobId));
   await send(market.connect(alpha).startJob(c.jobId));
   const job = await market.jobOf(c.jobId);

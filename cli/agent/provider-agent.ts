@@ -161,10 +161,11 @@ export class ProviderAgent {
         continue;
       }
       this.tracked.set(jobId, { jobId, phase: "new", failures: 0 });
+      const { gpuModel, gpuCount, specHash } = log.args.request;
       this.log(
         "job_seen",
-        { jobId, gpuModel: modelName(log.args.gpuModel), gpuCount: Number(log.args.gpuCount), block: log.blockNumber },
-        `job #${jobId}: new, ${log.args.gpuCount}x ${modelName(log.args.gpuModel)}`,
+        { jobId, gpuModel: modelName(gpuModel), gpuCount: Number(gpuCount), specHash, block: log.blockNumber },
+        `job #${jobId}: new, ${gpuCount}x ${modelName(gpuModel)}`,
       );
     }
     this.cursor = to;

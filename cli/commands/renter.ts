@@ -52,6 +52,35 @@ interface CreateJobOptions {
   bidWindow: string;
   revealWindow: string;
   permit?: boolean;
+  spec?: string;
+  specHash?: string;
+}
+
+/**
+ * The job's workload spec hash from exactly one of `--spec <file>` (the keccak256 of the file's bytes) and
+ * `--spec-hash <hash>`. Checked before anything is sent.
+ */
+function specHashOf(opts: Pick<CreateJobOptions, "spec" | "specHash">): { specHash: string; specFile: string | null } {
+  if (opts.spec === undefined && opts.specHash === undefined) {
+    throw invalidInput("create-job needs the job's workload: give --spec <file> (its keccak256 is posted) or --spec-hash <0x + 64 hex digits>.");
+  }
+  if (opts.spec !== undefined && opts.specHash !== undefined) {
+    throw invalidInput("Give either --spec <file> or --spec-hash <hash>, not both.");
+  }
+  if (opts.specHash !== undefined) {
+    const hash = parseBytes32(opts.specHash, "--spec-hash");
+    if (BigInt(hash) === 0n) throw invalidInput("--spec-hash must not be zero: it is the hash of the job's workload spec.");
+    return { specHash: hash, specFile: null };
+  }
+  const file = opts.spec as string;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    throw invalidInput(`--spec: cannot read the workload spec file "${file}" (${reason}).`);
+  }
+  return { specHash: keccak256(bytes), specFile: file };
 }
 
 /** A job action that takes only the job id and sends one transaction. */
@@ -189,13 +218,15 @@ export function renterCommand(): Command {
       .option("--pay <token>", `payment: ${PAYMENT_KINDS.join(" | ")}`, "usdc")
       .option("--bid-window <duration>", "how long providers may bid (or accept an instant job), e.g. 10m", "10m")
       .option("--reveal-window <duration>", "how long bidders may reveal after the bid window (auctions only)", "10m")
+      .option("--spec <file>", "the workload spec file; the job's spec hash is the keccak256 of its bytes (or give --spec-hash)")
+      .option("--spec-hash <hash>", "the workload spec hash, 0x + 64 hex digits (instead of --spec)")
       .option("--permit", "escrow USDC with a permit signature instead of a separate approval"),
   ).action(async (opts: CreateJobOptions, cmd: Command) =>
     run(cmd, async (out) => {
       const { id: gpuModel, spec } = parseGpuModel(opts.model);
       const count = parseInteger(opts.count, "--count", 1n, 1024n);
       const duration = parseHours(opts.hours, "--hours");
-      const vram = opts.vram === undefined ? BigInt(spec.vramGb) : parseInteger(opts.vram, "--vram", 0n, 0xffff_ffffn);
+      const vram = opts.vram === undefined ? BigInt(spec.vramGb) : parseInteger(opts.vram, "--vram", 0n, 65_535n);
       const region = parseInteger(opts.region, "--region", 0n, 65_535n);
       const minReputation = parseInteger(opts.minReputation, "--min-reputation", 0n, 10_000n);
       const rule = parseChoice(opts.rule, PRICING_RULES, "--rule");
@@ -206,6 +237,7 @@ export function renterCommand(): Command {
         throw invalidInput(`--max-price must be a dollar amount such as 1.80, got "${opts.maxPrice}".`);
       }
       if (opts.permit === true && pay === "credits") throw invalidInput("--permit applies to USDC only; credit jobs need no approval.");
+      const { specHash, specFile } = specHashOf(opts);
 
       const { ctx, me } = await connectSigner();
       const token = await paymentTokenFor(ctx, pay);
@@ -231,6 +263,7 @@ export function renterCommand(): Command {
         pricingRule: pricingRuleValue(rule),
         bidWindow,
         revealWindow,
+        specHash,
       };
       let receipt: ContractTransactionReceipt;
       if (pay === "credits") {
@@ -283,7 +316,7 @@ export function renterCommand(): Command {
       const jobId = created.args.jobId as bigint;
       const loaded = await loadJob(ctx, jobId);
       const { data, lines } = describeJob(loaded);
-      out.result({ command: "renter create-job", jobId, budget: formatAmount(budget, token.decimals), job: data, transactions }, [
+      out.result({ command: "renter create-job", jobId, budget: formatAmount(budget, token.decimals), specHash, specFile, job: data, transactions }, [
         `Created job #${jobId}: ${count}x ${spec.name} for ${formatDuration(duration)} at up to ${formatUsd(reserve, token.decimals)} per ` +
           `GPU-hour; ${formatAmount(budget, token.decimals)} ${token.symbol} escrowed.`,
         ...lines,

@@ -1,6 +1,7 @@
 // Sealed bids, shared by `gridlease provider bid/reveal` and the agent: checks that fail before any
 // transaction is sent (wrong job state, price above the reserve), the salt saved before the commitment
 // goes out, and the reveal from the saved record.
+import { bidCommitment, storedCommitment } from "../../scripts/lib/workload.js";
 import { BID_STATUSES, enumName } from "./protocol-enums.js";
 import { findBid, newSalt, removeBid, saveBid, type SavedBid } from "./bids.js";
 import { signerOf, type Context } from "./context.js";
@@ -58,7 +59,8 @@ export async function commitSealedBid(ctx: Context, out: Output, loaded: LoadedJ
     );
   }
   const salt = newSalt();
-  const commitment = await market.bidCommitment(jobId, provider, price, salt);
+  // Computed locally (as JobMarket.bidCommitment does, binding the job's spec hash): no RPC sees the price and salt.
+  const commitment = bidCommitment(jobId, provider, price, salt, ctx.chainId, marketAddress, job.specHash);
   const record: SavedBid = {
     chainId: ctx.chainId.toString(),
     market: marketAddress,
@@ -78,7 +80,8 @@ export async function commitSealedBid(ctx: Context, out: Output, loaded: LoadedJ
   } catch (error) {
     // Keep the salt if the commitment reached the chain after all (a lost receipt), else forget it.
     const after = await market.bidOf(jobId, provider).catch(() => undefined);
-    if (after !== undefined && after.commitment !== commitment) removeBid(saltFile, ctx.chainId, marketAddress, jobId, provider);
+    // The market stores (and bidOf reports) the commitment's low 248 bits.
+    if (after !== undefined && after.commitment !== storedCommitment(commitment)) removeBid(saltFile, ctx.chainId, marketAddress, jobId, provider);
     throw error;
   }
   saveBid(saltFile, { ...record, commitTx: transaction.hash });

@@ -55,6 +55,13 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `The job request is invalid: check the ${enumName(REQUEST_FIELDS, field as bigint)}.`,
   MarketJobValueZero: () =>
     "The job's budget (max price x GPUs x hours) rounds to zero: raise --max-price, --count or --hours.",
+  MarketJobValueTooLarge: ([value, maxValue]) =>
+    `The job's budget (max price x GPUs x hours, ${n(value)} token units) is above the most a job may escrow ` +
+    `(${n(maxValue)} units): lower --max-price, --count or --hours.`,
+  MarketNotDelegated: () =>
+    "The market's disputes module was called directly; it only runs through the market: send the call to the JobMarket address.",
+  MarketParamsExhausted: ([maxParamsId]) =>
+    `Governance has already set the most market parameter sets a job can refer to (${n(maxParamsId)}): no new set can be proposed.`,
   MarketUnknownJob: ([jobId]) =>
     `There is no job #${jobId} on this market: check the job id (and GRIDLEASE_RPC_URL / GRIDLEASE_DEPLOYMENT).`,
   MarketWrongState: ([jobId, state]) =>
@@ -222,6 +229,9 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   ReentrancyGuardReentrantCall: () => "A reentrant call was refused (a token called back into the protocol).",
   SafeERC20FailedOperation: ([token]) =>
     `A transfer of token ${token} failed: check your balance and allowance of that token.`,
+  AddressEmptyCode: ([target]) =>
+    `The market delegated the call to ${target}, which has no code: this deployment is broken; report it.`,
+  FailedCall: () => "The market's call to its disputes module failed without a reason: report it (GRIDLEASE_RPC_URL, the job id and the command).",
   SafeCastOverflowedUintDowncast: ([bits, value]) =>
     `The value ${String(value)} does not fit in ${n(bits)} bits: use a smaller amount.`,
   ERC20InsufficientBalance: ([sender, balance, needed], f) =>

@@ -115,6 +115,7 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
     region: Number(job.region),
     minReputation: Number(job.minReputation),
     durationSeconds: Number(job.duration),
+    specHash: job.specHash,
     paymentToken: { kind: token.kind, symbol: token.symbol, address: token.address, decimals: token.decimals },
     reservePricePerGpuHour: price(job.reservePricePerGpuHour),
     bestPrice: job.bestPrice === 0n ? null : price(job.bestPrice),
@@ -140,6 +141,7 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
     ["pricing", enumName(PRICING_RULE_LABELS, job.pricingRule)],
     ["GPUs", `${job.gpuCount}x ${modelName(job.gpuModel)}, >= ${job.minVramGb} GB VRAM${job.region === 0n ? "" : `, region ${job.region}`}`],
     ["duration", formatDuration(job.duration)],
+    ["spec hash", job.specHash],
     ["max price", `${usd(job.reservePricePerGpuHour)} per GPU-hour (${token.symbol})`],
     ["renter", job.renter],
   ];

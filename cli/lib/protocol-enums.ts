@@ -35,6 +35,8 @@ export const REQUEST_FIELDS = [
   "maximum price per GPU-hour (--max-price, above zero)",
   "bid window (--bid-window, 1 minute to 7 days)",
   "reveal window (--reveal-window, 1 minute to 7 days; none for instant jobs)",
+  "minimum VRAM per GPU (--vram, at most 65535 GB)",
+  "workload spec hash (--spec <file> or --spec-hash <hash>, not zero)",
 ] as const;
 
 /** IJobMarket.Parameter. */

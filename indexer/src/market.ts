@@ -141,6 +141,8 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
   await tick(context, event.block);
   const t = event.block.timestamp;
   const a = event.args;
+  // The request as the renter sent it (GPUs, requirements, duration, reserve, rule, windows, spec hash).
+  const r = a.request;
   const decimals = await tokenDecimals(context, a.paymentToken);
   const settlement = context.contracts.Settlement.address.toLowerCase();
   await context.db.insert(job).values({
@@ -148,15 +150,16 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
     renter: a.renter,
     paymentToken: a.paymentToken,
     isCredits: a.paymentToken.toLowerCase() === settlement,
-    gpuModel: a.gpuModel,
-    gpuCount: a.gpuCount,
-    minVramGb: a.minVramGb,
-    region: a.region,
-    minReputation: a.minReputation,
-    duration: BigInt(a.duration),
-    reservePricePerGpuHour: a.reservePricePerGpuHour,
-    reservePriceUsd: toUsd(a.reservePricePerGpuHour, decimals),
-    pricingRule: PRICING_RULES[a.pricingRule]!,
+    gpuModel: r.gpuModel,
+    gpuCount: r.gpuCount,
+    minVramGb: r.minVramGb,
+    region: r.region,
+    minReputation: r.minReputation,
+    duration: BigInt(r.duration),
+    reservePricePerGpuHour: r.reservePricePerGpuHour,
+    reservePriceUsd: toUsd(r.reservePricePerGpuHour, decimals),
+    pricingRule: PRICING_RULES[r.pricingRule]!,
+    specHash: r.specHash,
     bidDeadline: BigInt(a.bidDeadline),
     revealDeadline: BigInt(a.revealDeadline),
     budget: a.escrow,
@@ -169,7 +172,7 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
   const hs = hourStart(t);
   await addNetwork(context, hs, { jobsCreated: 1 });
   await addToken(context, a.paymentToken, hs, { jobsCreated: 1, escrowed: a.escrow });
-  await addModel(context, a.gpuModel, hs, { jobsCreated: 1 });
+  await addModel(context, r.gpuModel, hs, { jobsCreated: 1 });
 });
 
 ponder.on("JobMarket:JobCancelled", async ({ event, context }) => {
@@ -342,12 +345,18 @@ ponder.on("JobMarket:JobDelivered", async ({ event, context }) => {
   await tick(context, event.block);
   const t = event.block.timestamp;
   const a = event.args;
-  await context.db.update(job, { id: a.jobId }).set({
-    state: "Delivered",
-    deliveredAt: t,
-    resultHash: a.resultHash,
-    resultUri: a.resultURI,
-    challengeDeadline: BigInt(a.challengeDeadline),
+  await context.db.update(job, { id: a.jobId }).set((row) => {
+    // The delivery answers the spec the job was created with; the market emits the stored hash.
+    if (row.specHash.toLowerCase() !== a.specHash.toLowerCase()) {
+      throw new Error(`job ${a.jobId}: JobDelivered spec hash ${a.specHash} differs from JobCreated's ${row.specHash}`);
+    }
+    return {
+      state: "Delivered",
+      deliveredAt: t,
+      resultHash: a.resultHash,
+      resultUri: a.resultURI,
+      challengeDeadline: BigInt(a.challengeDeadline),
+    };
   });
   await updateReliability(context, a.provider, (p) => ({ jobsDelivered: p.jobsDelivered + 1 }));
   await addNetwork(context, hourStart(t), { jobsDelivered: 1 });

@@ -154,7 +154,7 @@ export class Stats {
           const decimals = this.decimalsOf(e.args.paymentToken);
           this.jobDecimals.set(e.args.jobId, decimals);
           f.jobsCreated++;
-          if (e.args.pricingRule === 2n) f.instantJobs++;
+          if (e.args.request.pricingRule === 2n) f.instantJobs++;
           if (decimals === 18) f.creditJobs++;
           break;
         }

@@ -45,6 +45,8 @@ export interface SimJob {
   region: number;
   minReputation: number;
   minVramGb: number;
+  /** The workload's spec hash (JobRequest.specHash), which sealed bids commit to. */
+  specHash: string;
   /** Per GPU-hour, in the payment token's units. */
   reserve: bigint;
   rule: PricingRuleName;

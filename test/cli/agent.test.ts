@@ -11,7 +11,7 @@ import {
   MockStablecoin__factory,
   ProviderRegistry__factory,
 } from "../../types/ethers-contracts/index.js";
-import { address, advance, DEPLOYMENT_FOLDER, fundGrl, KEYS, localChain, ok, refreshFeed, wallet, type LocalChain } from "./helpers.js";
+import { address, advance, DEPLOYMENT_FOLDER, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
 import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
 
 const AGENT = 4;
@@ -115,7 +115,7 @@ describe("CLI: the provider agent", function () {
 
   it("test_agent_logsAFailedBidAndCarriesOn", async function () {
     // $2 x 500 h: 30% collateral is 600 GRL at $0.50, more than the agent's free stake.
-    const big = await ok(chain, ["renter", "create-job", "--model", "H100", "--hours", "500", "--max-price", "2"], renterKey);
+    const big = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "500", "--max-price", "2"], renterKey);
     const failed = await (agent as AgentProcess).waitFor((e) => e.event === "action_failed" && e.jobId === big.jobId, "action_failed");
     const error = failed.error as { code: string; message: string; contractError: { name: string } };
     expect(error.contractError.name).to.equal("RegistryLockExceedsFree");
@@ -124,14 +124,14 @@ describe("CLI: the provider agent", function () {
   });
 
   it("test_agent_skipsJobsOutsideItsPolicy", async function () {
-    const cheap = await ok(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.00"], renterKey);
+    const cheap = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.00"], renterKey);
     const skipped = await (agent as AgentProcess).waitFor((e) => e.event === "job_skipped" && e.jobId === cheap.jobId, "job_skipped");
     expect(skipped.reason).to.equal("its maximum price $1.00 is below the floor $1.20");
   });
 
   it("test_agent_acceptsAnInstantJobAtOrAboveItsFloorAndStartsIt", async function () {
     const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-    const job = await ok(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"], renterKey);
+    const job = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"], renterKey);
     const accepted = await (agent as AgentProcess).waitFor((e) => e.event === "job_accepted" && e.jobId === job.jobId, "job_accepted");
     expect(accepted.pricePerGpuHour).to.equal("1.5");
     await (agent as AgentProcess).waitFor((e) => e.event === "job_started" && e.jobId === job.jobId, "job_started");
@@ -141,7 +141,7 @@ describe("CLI: the provider agent", function () {
 
   it("test_agent_bidsBelowTheReserveThenReveals", async function () {
     const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-    const job = await ok(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "2.00"], renterKey);
+    const job = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "2.00"], renterKey);
     const committed = await (agent as AgentProcess).waitFor((e) => e.event === "bid_committed" && e.jobId === job.jobId, "bid_committed");
     // 10% below the $2.00 reserve.
     expect(committed.pricePerGpuHour).to.equal("1.8");

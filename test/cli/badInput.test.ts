@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { parseUnits } from "ethers";
+import { keccak256, parseUnits } from "ethers";
 
 import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
 import { JobMarket__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
-import { address, cli, cliJson, DEPLOYMENT_FOLDER, freePort, KEYS, localChain, ok, refreshFeed, wallet, type LocalChain } from "./helpers.js";
+import { address, cli, cliJson, DEPLOYMENT_FOLDER, freePort, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
 
 const PROVIDER = 6;
 const RENTER = 7;
@@ -33,7 +33,7 @@ describe("CLI: bad input and bad configuration", function () {
     });
 
     it("test_renterCreateJob_unknownModelJson", async function () {
-      const { code, body } = await cliJson(chain, ["renter", "create-job", "--model", "GTX1080", "--hours", "1", "--max-price", "1"], {
+      const { code, body } = await cliJson(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "GTX1080", "--hours", "1", "--max-price", "1"], {
         key: KEYS[RENTER],
       });
       expect(code).to.equal(2);
@@ -44,7 +44,7 @@ describe("CLI: bad input and bad configuration", function () {
 
     it("test_providerBid_priceAboveReserveIsRefusedBeforeSending", async function () {
       const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-      const job = await ok(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.80"], KEYS[RENTER]);
+      const job = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.80"], KEYS[RENTER]);
       const blockBefore = await chain.provider.getBlockNumber();
       const run = await cli(chain, ["provider", "bid", job.jobId, "1.95"], { key: providerKey });
       expect(run.code).to.equal(2);
@@ -68,21 +68,79 @@ describe("CLI: bad input and bad configuration", function () {
     });
 
     it("test_renterCreateJob_nonNumericMaxPrice", async function () {
-      const run = await cli(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "lots"], { key: KEYS[RENTER] });
+      const run = await cli(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "lots"], { key: KEYS[RENTER] });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --max-price must be a dollar amount such as 1.80, got "lots".\n');
     });
 
     it("test_renterCreateJob_moreDecimalsThanUsdc", async function () {
-      const run = await cli(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.0000001"], { key: KEYS[RENTER] });
+      const run = await cli(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.0000001"], { key: KEYS[RENTER] });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --max-price has 7 decimals but dollars has only 6: got "1.0000001".\n');
     });
 
     it("test_renterCreateJob_nonNumericHours", async function () {
-      const run = await cli(chain, ["renter", "create-job", "--model", "H100", "--hours", "two", "--max-price", "1"], { key: KEYS[RENTER] });
+      const run = await cli(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "two", "--max-price", "1"], { key: KEYS[RENTER] });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --hours must be a decimal number of hours such as 1.5, got "two".\n');
+    });
+
+    describe("workload spec (--spec / --spec-hash)", function () {
+      const base = ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.80"];
+
+      /** Runs `args` as the renter and checks it exits 2 with `message` on stderr (and as --json), sending nothing. */
+      async function refused(args: string[], message: string): Promise<void> {
+        const blockBefore = await chain.provider.getBlockNumber();
+        const nonceBefore = await chain.provider.getTransactionCount(address(RENTER));
+        const run = await cli(chain, args, { key: KEYS[RENTER] });
+        expect(run.code, run.stderr).to.equal(2);
+        expect(run.stderr).to.equal(`error: ${message}\n`);
+        expect(run.stdout).to.equal("");
+        const { code, body } = await cliJson(chain, args, { key: KEYS[RENTER] });
+        expect(code).to.equal(2);
+        expect(body.error).to.include({ code: "INVALID_INPUT", message });
+        expect(await chain.provider.getBlockNumber()).to.equal(blockBefore);
+        expect(await chain.provider.getTransactionCount(address(RENTER))).to.equal(nonceBefore);
+      }
+
+      it("test_renterCreateJob_missingSpecIsRefusedBeforeSending", async function () {
+        await refused(
+          base,
+          "create-job needs the job's workload: give --spec <file> (its keccak256 is posted) or --spec-hash <0x + 64 hex digits>.",
+        );
+      });
+
+      it("test_renterCreateJob_bothSpecOptionsAreRefusedBeforeSending", async function () {
+        const file = join(chain.home, "both-spec.json");
+        writeFileSync(file, '{"image":"hello"}\n');
+        await refused([...base, "--spec", file, "--spec-hash", SPEC_HASH], "Give either --spec <file> or --spec-hash <hash>, not both.");
+      });
+
+      it("test_renterCreateJob_malformedSpecHashIsRefusedBeforeSending", async function () {
+        await refused([...base, "--spec-hash", "0x1234"], '--spec-hash must be 0x followed by 64 hex digits, got "0x1234".');
+        await refused([...base, "--spec-hash", `0x${"zz".repeat(32)}`], `--spec-hash must be 0x followed by 64 hex digits, got "0x${"zz".repeat(32)}".`);
+        await refused([...base, "--spec-hash", `0x${"00".repeat(32)}`], "--spec-hash must not be zero: it is the hash of the job's workload spec.");
+      });
+
+      it("test_renterCreateJob_unreadableSpecFileIsRefusedBeforeSending", async function () {
+        const missing = join(chain.home, "no-such-spec.json");
+        await refused([...base, "--spec", missing], `--spec: cannot read the workload spec file "${missing}" (no such file).`);
+      });
+
+      it("test_renterCreateJob_specFilePostsItsKeccak256", async function () {
+        const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
+        const file = join(chain.home, "workload.json");
+        const contents = '{"image":"ghcr.io/example/hello:1","command":["python","hello.py"]}\n';
+        writeFileSync(file, contents);
+        const expected = keccak256(Buffer.from(contents, "utf8"));
+        const body = await ok(chain, [...base, "--spec", file], KEYS[RENTER]);
+        expect(body).to.include({ specHash: expected, specFile: file });
+        expect(body.job.specHash).to.equal(expected);
+        expect((await market.jobOf(body.jobId)).specHash).to.equal(expected);
+        const created = await market.queryFilter(market.filters.JobCreated(BigInt(body.jobId)));
+        expect(created).to.have.length(1);
+        expect(created[0].args.request.specHash).to.equal(expected);
+      });
     });
 
     it("test_renterStatus_unknownJob", async function () {

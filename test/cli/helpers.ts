@@ -229,3 +229,6 @@ export async function refreshFeed(chain: LocalChain): Promise<void> {
   const feed = new Contract(chain.addresses.MockAggregatorV3, ["function setAnswer(int256)"], wallet(chain, 0));
   await (await feed.setAnswer(50_000_000n)).wait();
 }
+
+/** The workload spec hash the CLI tests' jobs post with `--spec-hash` (any non-zero 32-byte hash). */
+export const SPEC_HASH = "0x9c1f5d0e0b7c8a4a3f1e6b2d7c5a9e8f0d1c2b3a4e5f60718293a4b5c6d7e8f9";

@@ -10,7 +10,7 @@ import {
   Settlement__factory,
   GridleaseToken__factory,
 } from "../../types/ethers-contracts/index.js";
-import { address, advance, cli, fundGrl, KEYS, localChain, ok, refreshFeed, type LocalChain } from "./helpers.js";
+import { address, advance, cli, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, type LocalChain } from "./helpers.js";
 
 const PROVIDER = 1;
 const RENTER = 3;
@@ -73,13 +73,15 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       const before = await usdc.balanceOf(chain.addresses.JobMarket);
       const body = await ok(
         chain,
-        ["renter", "create-job", "--model", "H100", "--count", "2", "--hours", "3", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--count", "2", "--hours", "3", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
         renterKey,
       );
       jobId = body.jobId;
       // Budget: $1.80 x 2 GPUs x 3 h.
       expect(body.budget).to.equal("10.8");
       expect(body.job).to.include({ state: "Bidding", pricingRule: "first", gpuModel: "H100", gpuCount: 2, minVramGb: 80, reservePricePerGpuHour: "1.8" });
+      expect(body).to.include({ specHash: SPEC_HASH, specFile: null });
+      expect(body.job.specHash).to.equal(SPEC_HASH);
       expect(body.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["approve USDC", "create job"]);
       expect((await usdc.balanceOf(chain.addresses.JobMarket)) - before).to.equal(parseUnits("10.8", 6));
       expect((await market.jobOf(jobId)).renter).to.equal(address(RENTER));
@@ -93,12 +95,14 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       expect(bid?.price).to.equal("1450000");
       const expected = keccak256(
         AbiCoder.defaultAbiCoder().encode(
-          ["uint256", "address", "uint96", "bytes32", "uint256", "address"],
-          [BigInt(jobId), address(PROVIDER), 1_450_000n, bid?.salt, 31337n, chain.addresses.JobMarket],
+          ["uint256", "address", "uint96", "bytes32", "uint256", "address", "bytes32"],
+          [BigInt(jobId), address(PROVIDER), 1_450_000n, bid?.salt, 31337n, chain.addresses.JobMarket, SPEC_HASH],
         ),
       );
       expect(body.commitment).to.equal(expected);
-      expect((await market.bidOf(jobId, address(PROVIDER))).commitment).to.equal(expected);
+      expect(await market.bidCommitment(jobId, address(PROVIDER), 1_450_000n, bid?.salt as string)).to.equal(expected);
+      // The market keeps the commitment's low 248 bits.
+      expect((await market.bidOf(jobId, address(PROVIDER))).commitment).to.equal("0x00" + expected.slice(4));
     });
 
     it("test_providerReveal_tooEarlyIsExplained", async function () {
@@ -184,6 +188,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       const body = await ok(chain, ["renter", "status", jobId]);
       expect(body.job).to.include({ jobId, state: "Settled", bestPrice: "1.45", clearingPrice: "1.45", bidCount: 1, revealCount: 1, escrow: "0" });
       expect(body.job.paymentToken).to.include({ kind: "usdc", symbol: "USDC", decimals: 6 });
+      expect(body.job.specHash).to.equal(SPEC_HASH);
     });
 
     it("test_providerStatus_reputationAfterSuccess", async function () {
@@ -221,7 +226,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_renterCreateJob_instantInCredits", async function () {
       const run = await cli(
         chain,
-        ["renter", "create-job", "--model", "H100", "--hours", "2", "--max-price", "1.60", "--rule", "instant", "--pay", "credits"],
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "2", "--max-price", "1.60", "--rule", "instant", "--pay", "credits"],
         { key: renterKey },
       );
       expect(run.code, run.stderr).to.equal(0);
@@ -274,6 +279,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.match(new RegExp(`^Job #${jobId}\\n {2}state +Cancelled\\n {2}pricing +instant\\n`));
       expect(run.stdout).to.match(/^ {2}escrow +0 credits \([\d.]+ already paid out\)$/m);
+      expect(run.stdout).to.match(new RegExp(`^ {2}spec hash +${SPEC_HASH}$`, "m"));
     });
   });
 
@@ -281,7 +287,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     async function instantJob(): Promise<string> {
       const body = await ok(
         chain,
-        ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"],
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"],
         renterKey,
       );
       await ok(chain, ["provider", "accept", body.jobId], providerKey);
@@ -292,7 +298,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain);
       const body = await ok(
         chain,
-        ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"],
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"],
         renterKey,
       );
       const run = await cli(chain, ["provider", "accept", body.jobId, "--start"], { key: providerKey });
@@ -322,7 +328,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain);
       const body = await ok(
         chain,
-        ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant", "--permit"],
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant", "--permit"],
         renterKey,
       );
       expect(body.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["create job with permit"]);
@@ -363,7 +369,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain); // a day has passed since the first job: the oracle prices the collateral
       const created = await ok(
         chain,
-        ["renter", "create-job", "--model", "H100", "--count", "2", "--hours", "1", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--count", "2", "--hours", "1", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
         renterKey,
       );
       const id = created.jobId as string;

@@ -232,6 +232,16 @@ describe("indexer (Ponder, production mode)", function () {
       expect(all.repeat).to.be.lessThan(all.unique);
     });
 
+    it("test_jobs_specHashEqualsJobCreatedRequest", async function () {
+      const { rows } = await indexers.a.sql("select id, spec_hash from job order by id");
+      expect(rows.length).to.equal(truth.specHashes.size);
+      for (const row of rows) {
+        expect(String(row.spec_hash).toLowerCase(), `job ${row.id}`).to.equal(truth.specHashes.get(BigInt(row.id as string)));
+      }
+      expect(new Set(truth.specHashes.values()).size).to.be.greaterThan(1);
+      expect(truth.specHashMismatches).to.equal(0);
+    });
+
     it("test_summary_reportsNowAndDayEarlierInChainTime", async function () {
       const summary = (await (await fetch(`${indexers.a.url}/summary`)).json()) as {
         asOf: { blockNumber: string; timestamp: number };

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 
 import GridleaseLocal from "../../ignition/modules/GridleaseLocal.js";
 import type { DeployedAddresses } from "../../scripts/lib/deployment.js";
+import { workloadSpecHash } from "../../scripts/lib/workload.js";
 import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
 import { reconcile, type Reconciliation } from "../../scripts/sim/reconcile.js";
 import {
@@ -86,7 +87,7 @@ describe("Market simulator", function () {
       const failed = await market.queryFilter(market.filters.JobFailed());
       const created = await market.queryFilter(market.filters.JobCreated());
       const awarded = await market.queryFilter(market.filters.JobAwarded());
-      const instantIds = new Set(created.filter((e) => e.args.pricingRule === 2n).map((e) => e.args.jobId));
+      const instantIds = new Set(created.filter((e) => e.args.request.pricingRule === 2n).map((e) => e.args.jobId));
 
       expect(settled.filter((e) => e.args.bondToProvider === 0n && e.args.bondRefund === 0n), "settled").to.not.be.empty;
       expect(await count(market.filters.JobExpired()), "expired").to.be.greaterThan(0);
@@ -107,6 +108,16 @@ describe("Market simulator", function () {
       expect(tokens.filter((t) => t === addresses.MockStablecoin), "USDC jobs").to.not.be.empty;
       expect(tokens.filter((t) => t === addresses.Settlement), "credit jobs").to.not.be.empty;
       expect(await usdc.decimals()).to.equal(6n);
+    });
+
+    it("test_run_postsEachJobWithItsRenterKindsSpecHash", async function () {
+      const { market } = contracts();
+      const created = await market.queryFilter(market.filters.JobCreated());
+      const kinds = ["ml-lab", "startup", "agent", "hobbyist"].map(workloadSpecHash);
+      const used = new Set(created.map((e) => e.args.request.specHash));
+      expect([...used].every((h) => kinds.includes(h)), "spec hashes").to.equal(true);
+      expect(used.size).to.be.greaterThan(1);
+      for (const e of created.slice(0, 20)) expect((await market.jobOf(e.args.jobId)).specHash).to.equal(e.args.request.specHash);
     });
 
     it("test_run_finishesEveryJobWhenDrained", async function () {
@@ -242,6 +253,7 @@ describe("Market simulator", function () {
         pricingRule: 0,
         bidWindow: 600,
         revealWindow: 600,
+        specHash: workloadSpecHash("test"),
       };
       await market.createJob(request);
       await market.cancelJob(await market.jobCount());

@@ -16,6 +16,7 @@ import {
   type IJobMarket,
 } from "../../../types/ethers-contracts/index.js";
 import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
+import { bidCommitment, workloadSpecHash } from "../../lib/workload.js";
 import { FLAT_BOUND, spread, type BenchRow, type BenchSection } from "../types.js";
 
 const GRL = 10n ** 18n;
@@ -26,6 +27,8 @@ const PROVIDER_FAULT = 0;
 /** The market's hard bound on maxBids (JobMarket._checkBound(Parameter.MaxBids, ..., 1, 256)). */
 export const MAX_BIDS = 256;
 export const BID_COUNTS = [1, 8, 32, MAX_BIDS];
+/** The workload every job of the section runs. */
+const SPEC_HASH = workloadSpecHash("bench-growth-bids");
 
 const section: BenchSection = {
   id: "growth-bids",
@@ -44,6 +47,8 @@ const section: BenchSection = {
     const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
     if ((await market.marketParams(await market.currentParamsId())).maxBids !== BigInt(MAX_BIDS)) throw new Error("the maxBids parameter did not apply");
     const H100 = gpuModelId("H100");
+    const chainId = (await ethers.provider.getNetwork()).chainId;
+    const marketAddress = await market.getAddress();
 
     // Automine: each transaction is mined when its response returns, so no receipt wait is needed while onboarding.
     const providers: Signer[] = [];
@@ -73,6 +78,7 @@ const section: BenchSection = {
       pricingRule: FIRST_PRICE,
       bidWindow: HOUR,
       revealWindow: HOUR,
+      specHash: SPEC_HASH,
     };
 
     async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<number> {
@@ -91,7 +97,7 @@ const section: BenchSection = {
       for (const jobId of [settled, disputed]) {
         for (let i = 0; i < bids; i++) {
           const price = parseUnits("1.50", 6) + BigInt(i) * 1_000n;
-          const c = await market.bidCommitment(jobId, await providers[i].getAddress(), price, id(`salt-${i}`));
+          const c = bidCommitment(jobId, await providers[i].getAddress(), price, id(`salt-${i}`), chainId, marketAddress, SPEC_HASH);
           await market.connect(providers[i]).commitBid(jobId, c);
         }
       }

@@ -16,6 +16,7 @@ import {
   type IJobMarket,
 } from "../../../types/ethers-contracts/index.js";
 import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
+import { bidCommitment, workloadSpecHash } from "../../lib/workload.js";
 import { GasTable, requireSameExecution } from "../measure.js";
 
 const GRL = 10n ** 18n;
@@ -26,6 +27,8 @@ const SECOND_PRICE = 1;
 const INSTANT = 2;
 const PROVIDER_FAULT = 0;
 const BID_COUNTS = [1, 8, 32];
+/** The workload every measured job runs (a fixed hash, so the calldata is the same on every run). */
+const SPEC_HASH = workloadSpecHash("gas-bench");
 
 /**
  * The measured lifecycles, by name: pricing rule, and whether the provider starts in the transaction
@@ -113,11 +116,20 @@ export async function marketGas(): Promise<MarketGas> {
       pricingRule,
       bidWindow: HOUR,
       revealWindow: pricingRule === INSTANT ? 0 : HOUR,
+      specHash: SPEC_HASH,
     };
   }
 
   function salt(i: number): string {
     return id(`salt-${i}`);
+  }
+
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const marketAddress = await market.getAddress();
+
+  /** A sealed bid's commitment, computed locally (it binds the job's spec hash). */
+  async function commitmentOf(jobId: bigint, provider: Signer, price: bigint, bidSalt: string): Promise<string> {
+    return bidCommitment(jobId, await provider.getAddress(), price, bidSalt, chainId, marketAddress, SPEC_HASH);
   }
 
   const scratch = new GasTable();
@@ -135,7 +147,7 @@ export async function marketGas(): Promise<MarketGas> {
     const jobId = await market.jobCount();
     for (let i = 0; i < bidders; i++) {
       const price = parseUnits("1.50", 6) + BigInt(i) * 1_000n;
-      const commitment = await market.bidCommitment(jobId, await providers[i].getAddress(), price, salt(i));
+      const commitment = await commitmentOf(jobId, providers[i], price, salt(i));
       await t.measure(`commitBid${label}`, market.connect(providers[i]).commitBid(jobId, commitment));
     }
     const job = await market.jobOf(jobId);
@@ -269,7 +281,7 @@ export async function marketGas(): Promise<MarketGas> {
     await freshPrice();
     await market.connect(renter).createJob(request(FIRST_PRICE));
     const jobId = await market.jobCount();
-    const commitment = await market.bidCommitment(jobId, await providers[1].getAddress(), 1_000_000n, salt(1));
+    const commitment = await commitmentOf(jobId, providers[1], 1_000_000n, salt(1));
     await market.connect(providers[1]).commitBid(jobId, commitment);
     await networkHelpers.time.increase(2 * HOUR);
     await market.award(jobId);
@@ -319,5 +331,7 @@ export async function marketGas(): Promise<MarketGas> {
 
   const contracts: Record<string, string> = {};
   for (const [name, contract] of Object.entries(deployment)) contracts[(await contract.getAddress()).toLowerCase()] = name;
+  // The module the market delegate-calls for disputes, failures, exits and closeBid (not an Ignition future).
+  contracts[(await market.DISPUTES()).toLowerCase()] = "marketDisputes";
   return { table, lifecycles, lifecycleHashes, provider: ethers.provider as unknown as JsonRpcApiProvider, contracts };
 }

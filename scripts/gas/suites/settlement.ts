@@ -24,6 +24,7 @@ import {
 } from "../../../types/ethers-contracts/index.js";
 import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
 import { signPermit } from "../../lib/permit.js";
+import { bidCommitment, workloadSpecHash } from "../../lib/workload.js";
 import { GasTable, requireSameExecution } from "../measure.js";
 import { LIFECYCLES } from "./market.js";
 
@@ -35,6 +36,8 @@ const INSTANT = 2;
 /** Feed answers (8 decimals): the GRL price of the run, and a crash that makes one withdrawal overrun the cap. */
 const PRICE_050 = 50_000_000n;
 const PRICE_001 = 1_000_000n;
+/** The workload every measured credit job runs (a fixed hash, so the calldata is the same on every run). */
+const SPEC_HASH = workloadSpecHash("gas-bench");
 
 /** A credit-job lifecycle's "core" steps: create .. settle, without the mid-job claim. */
 export const CREDIT_CORE = [
@@ -124,6 +127,7 @@ export async function settlementGas(): Promise<SettlementGas> {
       pricingRule,
       bidWindow: HOUR,
       revealWindow: pricingRule === INSTANT ? 0 : HOUR,
+      specHash: SPEC_HASH,
     };
   }
 
@@ -210,7 +214,15 @@ export async function settlementGas(): Promise<SettlementGas> {
     } else {
       const price = parseUnits("1.50", 18);
       const salt = id(`salt-${jobId}`);
-      const commitment = await market.bidCommitment(jobId, await provider.getAddress(), price, salt);
+      const commitment = bidCommitment(
+        jobId,
+        await provider.getAddress(),
+        price,
+        salt,
+        (await ethers.provider.getNetwork()).chainId,
+        await market.getAddress(),
+        SPEC_HASH,
+      );
       await t.measure("commitBid (credits)", market.connect(provider).commitBid(jobId, commitment));
       const job = await market.jobOf(jobId);
       await networkHelpers.time.increaseTo(job.bidDeadline);
@@ -329,5 +341,7 @@ export async function settlementGas(): Promise<SettlementGas> {
 
   const contracts: Record<string, string> = {};
   for (const [name, contract] of Object.entries(deployment)) contracts[(await contract.getAddress()).toLowerCase()] = name;
+  // The module the market delegate-calls for disputes, failures, exits and closeBid (not an Ignition future).
+  contracts[(await market.DISPUTES()).toLowerCase()] = "marketDisputes";
   return { table, lifecycles, lifecycleHashes, provider: ethers.provider as unknown as JsonRpcApiProvider, contracts };
 }

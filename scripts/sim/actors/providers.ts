@@ -2,9 +2,10 @@
 // accepting instant jobs by their pricing, starting, streaming claims, delivering, going offline
 // and back, restaking after a slash, and cashing out (USDC, GRL minted for credit earnings,
 // queued mints, epoch emissions).
-import { AbiCoder, keccak256, MaxUint256 } from "ethers";
+import { MaxUint256 } from "ethers";
 
 import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
+import { bidCommitment } from "../../lib/workload.js";
 import { DAY, HOUR, MINUTE, type SimContext } from "../context.js";
 import { eventsNamed } from "../events.js";
 import { REGIONS, toTokenUnits } from "../market-data.js";
@@ -131,12 +132,7 @@ export function onJobPosted(ctx: SimContext, job: SimJob): void {
 }
 
 function commitment(ctx: SimContext, job: SimJob, bid: SimBid): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      ["uint256", "address", "uint96", "bytes32", "uint256", "address"],
-      [job.id, bid.provider.address, bid.price, bid.salt, ctx.params.chainId, ctx.addresses.market],
-    ),
-  );
+  return bidCommitment(job.id, bid.provider.address, bid.price, bid.salt, ctx.params.chainId, ctx.addresses.market, job.specHash);
 }
 
 async function commit(ctx: SimContext, job: SimJob, bid: SimBid): Promise<void> {

@@ -4,6 +4,7 @@
 import { MaxUint256 } from "ethers";
 
 import { GPU_MODELS, gpuModelId } from "../../lib/gpu-models.js";
+import { workloadSpecHash } from "../../lib/workload.js";
 import { HOUR, MINUTE, type SimContext } from "../context.js";
 import { eventsNamed } from "../events.js";
 import { MARKET, REGIONS, toTokenUnits, type GpuModelName } from "../market-data.js";
@@ -136,6 +137,8 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
   const token = payment === "usdc" ? ctx.addresses.usdc : ctx.addresses.settlement;
   // A renter picks the model for its memory, so it asks for the model's full VRAM.
   const minVramGb = GPU_MODELS.find((m) => m.name === model)!.vramGb;
+  // What the job runs: one deterministic spec per kind of renter (no draw from the random streams).
+  const specHash = workloadSpecHash(p.kind);
   const data = ctx.protocol.market.interface.encodeFunctionData("createJob", [
     {
       paymentToken: token,
@@ -149,6 +152,7 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
       pricingRule: RULES[rule],
       bidWindow,
       revealWindow,
+      specHash,
     },
   ]);
   const outcome = await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, `post ${p.name}`);
@@ -167,6 +171,7 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
     region,
     minReputation: p.minReputation,
     minVramGb,
+    specHash,
     reserve,
     rule,
     createdAt: outcome.timestamp,

@@ -9,6 +9,7 @@
 import { encodeBytes32String, id as keccakId, MaxUint256, type HDNodeWallet } from "ethers";
 
 import type { Protocol } from "../../../scripts/lib/deployment.js";
+import { workloadSpecHash } from "../../../scripts/lib/workload.js";
 import type { LocalChain } from "./chain.js";
 
 export const HOUR = 3600n;
@@ -87,6 +88,7 @@ export function h100JobRequest(protocol: Protocol, gpuCount: number) {
     pricingRule: 0,
     bidWindow: 600n,
     revealWindow: 600n,
+    specHash: workloadSpecHash("indexer-test/h100"),
   };
 }
 
@@ -475,6 +477,7 @@ export class Scenario {
             pricingRule: rule,
             bidWindow: WINDOW,
             revealWindow: instant ? 0 : WINDOW,
+            specHash: workloadSpecHash(`indexer-scenario/${plan.outcome}`),
           },
         ],
         at,

@@ -101,6 +101,10 @@ export interface Truth {
   jobsDisputed: Map<string, bigint>;
   /** First hour of each utilization subject ("network|all", "model|<id>", "provider|<address>"). */
   firstHour: Map<string, bigint>;
+  /** Job id -> the workload spec hash of its JobCreated request (lower case). */
+  specHashes: Map<bigint, string>;
+  /** Deliveries whose JobDelivered spec hash differs from the job's JobCreated one (should stay 0). */
+  specHashMismatches: number;
 }
 
 /** Computes the truth from `logs`; utilization is integrated up to `until` (an hour boundary). */
@@ -122,6 +126,8 @@ export function computeTruth(logs: ChainLog[], until: bigint): Truth {
     jobsFailed: new Map(),
     jobsDisputed: new Map(),
     firstHour: new Map(),
+    specHashes: new Map(),
+    specHashMismatches: 0,
   };
   const decimals = new Map<string, number>();
   const jobs = new Map<bigint, { token: string; duration: bigint; renter: string }>();
@@ -154,7 +160,8 @@ export function computeTruth(logs: ChainLog[], until: bigint): Truth {
         break;
       case "market:JobCreated": {
         const renter = (a.renter as string).toLowerCase();
-        jobs.set(a.jobId as bigint, { token: (a.paymentToken as string).toLowerCase(), duration: a.duration as bigint, renter });
+        jobs.set(a.jobId as bigint, { token: (a.paymentToken as string).toLowerCase(), duration: a.request.duration as bigint, renter });
+        truth.specHashes.set(a.jobId as bigint, (a.request.specHash as string).toLowerCase());
         const n = (renterJobs.get(renter) ?? 0) + 1;
         renterJobs.set(renter, n);
         for (const key of periodKeys(log.timestamp)) {
@@ -167,6 +174,9 @@ export function computeTruth(logs: ChainLog[], until: bigint): Truth {
         }
         break;
       }
+      case "market:JobDelivered":
+        if (truth.specHashes.get(a.jobId as bigint) !== (a.specHash as string).toLowerCase()) truth.specHashMismatches++;
+        break;
       case "market:PaymentClaimed":
         pay(log, a.jobId as bigint, a.gross as bigint, a.fee as bigint);
         break;

@@ -27,6 +27,7 @@ contract AwardGasTest is Test {
     uint96 internal constant WINNING_PRICE = 1e6;
     bytes32 internal constant H100 = "H100";
     uint256 internal constant TOLERANCE_BPS = 500; // 5%
+    bytes32 internal constant SPEC_HASH = keccak256("gridlease/award-gas/spec");
 
     GridleaseToken internal grl;
     ProviderRegistry internal registry;
@@ -100,7 +101,7 @@ contract AwardGasTest is Test {
 
         for (uint256 j = 0; j < jobs.length; ++j) {
             for (uint256 i = 0; i < bids[j]; ++i) {
-                bytes32 commitment = market.bidCommitment(jobs[j], providers[i], _price(i), bytes32(i));
+                bytes32 commitment = _commitment(jobs[j], providers[i], _price(i), bytes32(i));
                 vm.prank(providers[i]);
                 market.commitBid(jobs[j], commitment);
             }
@@ -190,6 +191,46 @@ contract AwardGasTest is Test {
         assertEq(market.jobOf(second).clearingPrice, 1e6, "SecondPrice: the equal bid is the second price");
     }
 
+    /// @notice The commitment binds the job's spec hash: one computed without it (the formula before the
+    /// spec hash) or with another spec hash is refused at the reveal. The market keeps, and bidOf reports,
+    /// the commitment's low 248 bits while it is committed, and no commitment once revealed.
+    function test_commitment_bindsSpecHash() public {
+        uint256 id = _createJob(IJobMarket.PricingRule.FirstPrice);
+        assertEq(market.jobOf(id).specHash, SPEC_HASH);
+        (address a, address b, address c) = (providers[0], providers[1], providers[2]);
+        uint96 price = 1e6;
+        bytes32 withoutSpec = keccak256(abi.encode(id, a, price, bytes32(0), block.chainid, address(market)));
+        bytes32 otherSpec = keccak256(
+            abi.encode(id, b, price, bytes32(uint256(1)), block.chainid, address(market), keccak256("another spec"))
+        );
+        bytes32 good = _commitment(id, c, price, bytes32(uint256(2)));
+        assertEq(market.bidCommitment(id, c, price, bytes32(uint256(2))), good, "bidCommitment");
+        vm.prank(a);
+        market.commitBid(id, withoutSpec);
+        vm.prank(b);
+        market.commitBid(id, otherSpec);
+        vm.prank(c);
+        market.commitBid(id, good);
+        IJobMarket.Bid memory bid = market.bidOf(id, c);
+        assertEq(uint8(bid.status), uint8(IJobMarket.BidStatus.Committed));
+        assertEq(uint256(bid.commitment), uint256(good) & ((1 << 248) - 1), "not the low 248 bits");
+        assertEq(bid.price, 0);
+
+        vm.warp(block.timestamp + 1 hours);
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.MarketCommitmentMismatch.selector, id, a));
+        vm.prank(a);
+        market.revealBid(id, price, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IJobMarket.MarketCommitmentMismatch.selector, id, b));
+        vm.prank(b);
+        market.revealBid(id, price, bytes32(uint256(1)));
+        vm.prank(c);
+        market.revealBid(id, price, bytes32(uint256(2)));
+        bid = market.bidOf(id, c);
+        assertEq(uint8(bid.status), uint8(IJobMarket.BidStatus.Revealed));
+        assertEq(bid.commitment, bytes32(0), "commitment after the reveal");
+        assertEq(bid.price, price);
+    }
+
     /// @notice The bid cap (maxBids = 32) holds: a 33rd eligible provider cannot commit.
     function test_commitBid_revertsPastBidCap() public {
         uint256 id = _createJob(IJobMarket.PricingRule.FirstPrice);
@@ -238,9 +279,16 @@ contract AwardGasTest is Test {
     function _commit(uint256 jobId, address provider, uint96 price) internal {
         uint256 i;
         while (providers[i] != provider) ++i;
-        bytes32 commitment = market.bidCommitment(jobId, provider, price, bytes32(i));
+        bytes32 commitment = _commitment(jobId, provider, price, bytes32(i));
         vm.prank(provider);
         market.commitBid(jobId, commitment);
+    }
+
+    /// @dev The documented commitment, computed locally; it binds the job's spec hash.
+    function _commitment(uint256 jobId, address provider, uint96 price, bytes32 salt) internal view returns (bytes32) {
+        return keccak256(
+            abi.encode(jobId, provider, price, salt, block.chainid, address(market), market.jobOf(jobId).specHash)
+        );
     }
 
     function _createJob(IJobMarket.PricingRule rule) internal returns (uint256) {
@@ -255,7 +303,8 @@ contract AwardGasTest is Test {
             reservePricePerGpuHour: RESERVE,
             pricingRule: rule,
             bidWindow: 1 hours,
-            revealWindow: 1 hours
+            revealWindow: 1 hours,
+            specHash: SPEC_HASH
         });
         vm.prank(renter);
         return market.createJob(r);

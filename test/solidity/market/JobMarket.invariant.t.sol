@@ -20,6 +20,15 @@ import {GridleaseToken} from "../../../contracts/token/GridleaseToken.sol";
 import {MarketGhosts} from "./handlers/MarketGhosts.sol";
 import {AuctionHandler, ExecutionHandler, LifecycleHandler, WindowProbeHandler} from "./handlers/MarketHandler.sol";
 
+/// @notice The public state the disputes module inherits from the market's base (its own storage, which
+/// must stay empty: the module runs only on the market's storage).
+interface IDisputesStorage {
+    function oracle() external view returns (address);
+    function paymentTokens(address token) external view returns (bool allowed, uint8 decimals);
+    function paused() external view returns (bool);
+    function hasRole(bytes32 role, address account) external view returns (bool);
+}
+
 /// @notice Stateful invariants of JobMarket against the real ProviderRegistry, GRL token, Chainlink oracle
 /// adapter and Settlement (which records the GPU-seconds of every job settled as delivered), and a
 /// 6-decimal stablecoin. The fuzzer drives only the market handlers ({AuctionHandler},
@@ -278,8 +287,10 @@ contract JobMarketInvariantTest is Test {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice Each provider's lockedStake is the sum of its per-job locks, each lock is exactly what the
-    /// job's bid or award should hold (nothing once the bid or job is closed), and no lock ever exceeds
-    /// the bid bond plus the job's collateral at the reserve.
+    /// job's bid or award should hold by the model (the bid bond plus the collateral at the reserve for an
+    /// open bid, the model's collateral for the winner; nothing once the bid or job is closed), and no lock
+    /// ever exceeds the bid bond plus the job's collateral at the reserve. The market derives (does not
+    /// store) the locks that bidOf and jobOf report; they must equal the registry's.
     function invariant_locksMatchJobs() public view {
         uint256 n = market.jobCount();
         uint256 bond = market.marketParams(1).bidBond;
@@ -292,20 +303,62 @@ contract JobMarketInvariantTest is Test {
                 IJobMarket.Bid memory bid = market.bidOf(id, p);
                 uint256 expected;
                 if (bid.status == IJobMarket.BidStatus.Committed || bid.status == IJobMarket.BidStatus.Revealed) {
-                    expected = bid.lockedGrl;
-                    assertEq(bid.lockedGrl, bond + ghosts.ghost_collateralAtReserve(id), "bid lock");
+                    expected = bond + ghosts.ghost_collateralAtReserve(id);
+                    assertEq(bid.lockedGrl, expected, "bid lock");
                 } else if (job.provider == p && _holdsCollateral(job.state)) {
-                    expected = job.collateral;
+                    expected = ghosts.ghost_collateral(id);
+                    assertEq(job.collateral, expected, "collateral != model");
                 }
                 // From award on, the winner's bid records the job's collateral as its lock.
                 if (bid.status == IJobMarket.BidStatus.Closed && job.provider == p) {
-                    assertEq(bid.lockedGrl, job.collateral, "winner's bid lock != collateral");
+                    assertEq(bid.lockedGrl, ghosts.ghost_collateral(id), "winner's bid lock != collateral");
+                    assertEq(bid.lockedGrl, job.collateral, "winner's bid lock != job's collateral");
                 }
                 assertEq(held, expected, "lock != model");
                 assertLe(held, bond + ghosts.ghost_collateralAtReserve(id), "lock above bond + collateral at reserve");
                 sum += held;
             }
             assertEq(registry.providerOf(p).lockedStake, sum, "lockedStake != sum of job locks");
+        }
+    }
+
+    /// @notice Every bid reads as the model says: while committed, the low 248 bits of the documented
+    /// commitment keccak256(abi.encode(jobId, provider, price, salt, chainid, market, specHash)) with the
+    /// spec hash the renter sent, and no price; after a reveal, the revealed price and no commitment; a
+    /// bid closed unrevealed, neither. Every job keeps the spec hash it was created with.
+    function invariant_bidsMatchCommitments() public view {
+        uint256 n = market.jobCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            IJobMarket.Job memory job = market.jobOf(id);
+            assertEq(job.specHash, ghosts.ghost_specHash(id), "spec hash != request's");
+            assertTrue(job.specHash != bytes32(0), "zero spec hash");
+            for (uint256 i = 0; i < providers.length; ++i) {
+                address p = providers[i];
+                IJobMarket.Bid memory bid = market.bidOf(id, p);
+                if (bid.status == IJobMarket.BidStatus.None) {
+                    assertEq(bid.commitment, bytes32(0), "no bid: commitment");
+                    assertEq(bid.lockedGrl, 0, "no bid: lock");
+                    continue;
+                }
+                bool winner = bid.status == IJobMarket.BidStatus.Closed && job.provider == p;
+                IJobMarket.Bid memory e = ghosts.expectedBid(id, p, bid.status, winner);
+                assertEq(bid.commitment, e.commitment, "bid commitment != model");
+                assertEq(bid.price, e.price, "bid price != model");
+                assertEq(bid.lockedGrl, e.lockedGrl, "bid lock != model");
+                if (bid.status == IJobMarket.BidStatus.Committed) {
+                    bytes32 full = ghosts.bidCommitment(id, p);
+                    assertEq(
+                        full,
+                        keccak256(
+                            abi.encode(
+                                id, p, ghosts.bidPrice(id, p), ghosts.bidSalt(id, p), block.chainid, address(market), job.specHash
+                            )
+                        ),
+                        "recorded commitment"
+                    );
+                    assertEq(uint256(bid.commitment), uint256(full) & ((1 << 248) - 1), "not the low 248 bits");
+                }
+            }
         }
     }
 
@@ -369,6 +422,76 @@ contract JobMarketInvariantTest is Test {
         );
     }
 
+    // ------------------------------------------------------------------------------------------------
+    // The disputes module
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The market's split: the disputes module, which the market delegate-calls, holds no funds
+    /// and no state of its own (no token, GRL or ether balance, no ledger balance in the market, no stake
+    /// or lock in the registry, none of the market's roles, tokens, oracle or treasury in its own
+    /// storage), and every one of its entry points called directly reverts with MarketNotDelegated,
+    /// even from the caller the market would accept (renter, arbiter, governance). The escrow the market
+    /// holds is exactly the sum of the live jobs' escrow: a job that ended (Settled, Expired, Cancelled,
+    /// Failed, Resolved) escrows nothing, and the stablecoin the market holds is that sum plus the bonds of
+    /// disputed jobs and the withdrawable ledger.
+    function invariant_disputesModuleHoldsNothing() public {
+        address disputes = _disputes();
+        assertTrue(disputes != address(0) && disputes != address(market), "DISPUTES");
+        assertGt(disputes.code.length, 0, "DISPUTES has no code");
+
+        // No funds.
+        assertEq(usdc.balanceOf(disputes), 0, "module holds stablecoin");
+        assertEq(grl.balanceOf(disputes), 0, "module holds GRL");
+        assertEq(disputes.balance, 0, "module holds ether");
+        assertEq(market.balanceOf(address(usdc), disputes), 0, "module has a ledger balance");
+        IProviderRegistry.Provider memory asProvider = registry.providerOf(disputes);
+        assertEq(uint256(asProvider.freeStake) + asProvider.lockedStake + asProvider.unbondingStake, 0, "module stake");
+
+        // No state: its own storage is as deployed (empty), whatever the market did through it.
+        IDisputesStorage module = IDisputesStorage(disputes);
+        assertEq(module.oracle(), address(0), "module storage: oracle");
+        (bool allowed, uint8 decimals) = module.paymentTokens(address(usdc));
+        assertTrue(!allowed && decimals == 0, "module storage: payment token");
+        assertFalse(module.paused(), "module storage: paused");
+        assertFalse(module.hasRole(bytes32(0), admin), "module storage: admin role");
+        assertFalse(module.hasRole(keccak256("GOVERNANCE_ROLE"), admin), "module storage: governance role");
+        assertFalse(module.hasRole(keccak256("ARBITER_ROLE"), arbiter), "module storage: arbiter role");
+
+        // Every entry point refuses a direct call, from the caller the market would let through.
+        uint256 n = market.jobCount();
+        uint256 id = n == 0 ? 1 : n;
+        address renter = n == 0 ? renters[0] : market.jobOf(id).renter;
+        address p = providers[0];
+        IJobMarket.MarketParams memory params = defaultParams();
+        _expectNotDelegated(disputes, renter, abi.encodeCall(IJobMarket.cancelJob, (id)));
+        _expectNotDelegated(disputes, renter, abi.encodeCall(IJobMarket.stopJob, (id)));
+        _expectNotDelegated(disputes, renter, abi.encodeCall(IJobMarket.dispute, (id, bytes32(0))));
+        _expectNotDelegated(
+            disputes, arbiter, abi.encodeCall(IJobMarket.resolveDispute, (id, IJobMarket.Ruling.ProviderFault))
+        );
+        _expectNotDelegated(
+            disputes, arbiter, abi.encodeCall(IJobMarket.resolveDispute, (id, IJobMarket.Ruling.RenterFault))
+        );
+        _expectNotDelegated(disputes, renter, abi.encodeCall(IJobMarket.settleDisputeTimeout, (id)));
+        _expectNotDelegated(disputes, renter, abi.encodeCall(IJobMarket.failJob, (id)));
+        _expectNotDelegated(disputes, renter, abi.encodeCall(IJobMarket.closeBid, (id, p)));
+        _expectNotDelegated(disputes, admin, abi.encodeCall(IJobMarket.setMarketParams, (params)));
+        _expectNotDelegated(disputes, admin, abi.encodeCall(IJobMarket.setPaymentToken, (address(usdc), true)));
+        _expectNotDelegated(disputes, admin, abi.encodeCall(IJobMarket.setTreasury, (treasury)));
+        _expectNotDelegated(disputes, admin, abi.encodeCall(IJobMarket.setOracle, (address(oracle))));
+
+        // The market's escrow is exactly the live jobs' escrow.
+        uint256 liveEscrow;
+        uint256 bonds;
+        for (uint256 j = 1; j <= n; ++j) {
+            IJobMarket.Job memory job = market.jobOf(j);
+            if (job.state >= IJobMarket.JobState.Settled) assertEq(job.escrow, 0, "ended job escrows");
+            else liveEscrow += job.escrow;
+            if (job.state == IJobMarket.JobState.Disputed) bonds += job.disputeBond;
+        }
+        assertEq(usdc.balanceOf(address(market)), liveEscrow + bonds + _ledgerTotal(), "escrow held != live jobs' escrow");
+    }
+
     /// @notice Logs how often each action reached the market in the run, to check the campaign's reach.
     function afterInvariant() public view {
         string[18] memory names = [
@@ -396,6 +519,30 @@ contract JobMarketInvariantTest is Test {
             deployed := create(0, add(code, 0x20), mload(code))
         }
         require(deployed != address(0), "deployment failed");
+    }
+
+    /// @dev The disputes module's address, as the market reports it.
+    function _disputes() internal view returns (address) {
+        return market.DISPUTES();
+    }
+
+    /// @dev Calls `data` on the module directly as `caller` and requires the revert MarketNotDelegated.
+    function _expectNotDelegated(address disputes, address caller, bytes memory data) internal {
+        vm.prank(caller);
+        (bool ok, bytes memory reason) = disputes.call(data);
+        assertFalse(ok, "a direct call to the disputes module went through");
+        assertEq(reason, abi.encodeWithSelector(IJobMarket.MarketNotDelegated.selector), "not MarketNotDelegated");
+    }
+
+    /// @dev Every account's withdrawable stablecoin balance in the market.
+    function _ledgerTotal() internal view returns (uint256 ledger) {
+        for (uint256 i = 0; i < renters.length; ++i) {
+            ledger += market.balanceOf(address(usdc), renters[i]);
+        }
+        for (uint256 i = 0; i < providers.length; ++i) {
+            ledger += market.balanceOf(address(usdc), providers[i]);
+        }
+        ledger += market.balanceOf(address(usdc), treasury);
     }
 
     function _holdsCollateral(IJobMarket.JobState state) internal pure returns (bool) {

@@ -307,6 +307,7 @@ contract SettlementInvariantTest is ProtocolDeployment {
         r.reservePricePerGpuHour = 100e18; // $400 budget
         r.pricingRule = IJobMarket.PricingRule.Instant;
         r.bidWindow = 1 hours;
+        r.specHash = keccak256("spec");
         vm.startPrank(renter);
         uint256 first = market.createJob(r);
         market.cancelJob(first);

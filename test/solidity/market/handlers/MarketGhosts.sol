@@ -73,6 +73,8 @@ contract MarketGhosts {
     }
 
     bytes32 public constant H100 = "H100";
+    /// @notice The market keeps (and {IJobMarket-bidOf} reports) a commitment's low 248 bits.
+    uint256 public constant COMMITMENT_MASK = (1 << 248) - 1;
 
     IJobMarket public immutable market;
     ProviderRegistry public immutable registry;
@@ -120,6 +122,11 @@ contract MarketGhosts {
     mapping(uint256 jobId => uint256) public ghost_bondOut;
     /// @notice The job's collateral at the reserve, priced at creation.
     mapping(uint256 jobId => uint256) public ghost_collateralAtReserve;
+    /// @notice The winner's collateral from the award (or the instant accept) on, by the model: the
+    /// collateral at the reserve scaled to the clearing price, rounded up (0 before).
+    mapping(uint256 jobId => uint256) public ghost_collateral;
+    /// @notice The workload spec hash the renter sent with the request.
+    mapping(uint256 jobId => bytes32) public ghost_specHash;
     /// @notice GRL ever locked for the job (sealed-bid locks, instant collateral).
     mapping(uint256 jobId => uint256) public ghost_grlLocked;
     /// @notice GRL taken from providers for the job (to the renter plus burned).
@@ -155,9 +162,11 @@ contract MarketGhosts {
     uint256 public withdrawals;
     uint256 public warps;
 
-    /// @dev Sealed bids: the price and salt each provider committed, and the reveal order of each job.
+    /// @dev Sealed bids: the price, salt and documented commitment (the full 256 bits) each provider
+    /// committed, and the reveal order of each job.
     mapping(uint256 jobId => mapping(address provider => uint96)) public bidPrice;
     mapping(uint256 jobId => mapping(address provider => bytes32)) public bidSalt;
+    mapping(uint256 jobId => mapping(address provider => bytes32)) public bidCommitment;
     mapping(uint256 jobId => address[]) internal _revealed;
 
     /// @dev The job and balances before the current call.
@@ -296,12 +305,43 @@ contract MarketGhosts {
         warps++;
     }
 
-    /// @notice Records a bid's price and salt; returns the documented commitment, checked against the market's.
+    /// @notice Records a bid's price and salt; returns the documented commitment (which binds the spec hash
+    /// the renter sent), checked against the market's.
     function recordBid(uint256 id, address provider, uint96 price, bytes32 salt) external onlyHandler returns (bytes32 c) {
         bidPrice[id][provider] = price;
         bidSalt[id][provider] = salt;
-        c = keccak256(abi.encode(id, provider, price, salt, block.chainid, address(market)));
+        c = keccak256(abi.encode(id, provider, price, salt, block.chainid, address(market), ghost_specHash[id]));
+        bidCommitment[id][provider] = c;
         if (c != market.bidCommitment(id, provider, price, salt)) ghost_amountMismatch = true;
+    }
+
+    /// @notice The bid `bidOf` must report for `provider` on job `id` by the model, given its status: while
+    /// committed, the commitment's low 248 bits and no price; once revealed (or closed after a reveal), no
+    /// commitment and the revealed price; closed unrevealed, neither. The lock is the bid bond plus the
+    /// collateral at the reserve, and the winner's, from award on, its collateral.
+    function expectedBid(uint256 id, address provider, IJobMarket.BidStatus status, bool winner)
+        public
+        view
+        returns (IJobMarket.Bid memory bid)
+    {
+        bid.status = status;
+        if (status == IJobMarket.BidStatus.None) return bid;
+        if (status == IJobMarket.BidStatus.Committed) {
+            bid.commitment = bytes32(uint256(bidCommitment[id][provider]) & COMMITMENT_MASK);
+        } else if (status == IJobMarket.BidStatus.Revealed || _isRevealed(id, provider)) {
+            bid.price = bidPrice[id][provider];
+        }
+        bid.lockedGrl = winner ? uint96(ghost_collateral[id]) : uint96(bidBond + ghost_collateralAtReserve[id]);
+    }
+
+    /// @notice Whether `bid` is what {expectedBid} says.
+    function bidMatches(uint256 id, address provider, IJobMarket.Bid memory bid, bool winner)
+        public
+        view
+        returns (bool)
+    {
+        IJobMarket.Bid memory e = expectedBid(id, provider, bid.status, winner);
+        return bid.commitment == e.commitment && bid.price == e.price && bid.lockedGrl == e.lockedGrl;
     }
 
     /// @notice Snapshots the job, the payees' ledger balances, the renter's GRL, burns and `provider`'s bid.
@@ -322,17 +362,23 @@ contract MarketGhosts {
     /// against the model. `provider` is the bidder involved, `x` the call's return value, if any.
     function afterCall(Action action, uint256 id, address provider, uint256 x) external onlyHandler {
         calls[action]++;
-        if (action == Action.Create) return _afterCreate(id);
+        if (action == Action.Create) return _afterCreate(id, bytes32(x));
         if (action == Action.Commit) return _afterCommit(id, provider);
         if (action == Action.Reveal) {
             _revealed[id].push(provider);
+            IJobMarket.Bid memory bid = market.bidOf(id, provider);
+            _checkAmount(bid.status == IJobMarket.BidStatus.Revealed && bidMatches(id, provider, bid, false));
             return;
         }
         if (action == Action.Start) {
             if (market.jobOf(id).startedAt != block.timestamp) ghost_stateMismatch = true;
             return _expect(id, IJobMarket.JobState.Running);
         }
-        if (action == Action.Deliver) return _expect(id, IJobMarket.JobState.Delivered);
+        if (action == Action.Deliver) {
+            // x: the spec hash JobDelivered carried.
+            if (bytes32(x) != ghost_specHash[id]) ghost_stateMismatch = true;
+            return _expect(id, IJobMarket.JobState.Delivered);
+        }
         if (action == Action.Dispute) return _afterDispute(id);
 
         IJobMarket.Job memory pre = _pre;
@@ -354,6 +400,8 @@ contract MarketGhosts {
                 ghost_bondsForfeited[id] += bidBond;
                 _checkAmount(grl.balanceOf(pre.renter) - _snap.renterGrl == bidBond);
             }
+            IJobMarket.Bid memory bid = market.bidOf(id, provider);
+            _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, provider, bid, false));
         } else if (action == Action.Claim) {
             uint256 gross = _account(id, 0, 0);
             _checkAmount(gross == x && gross == _releasable(pre) - pre.claimed);
@@ -407,15 +455,18 @@ contract MarketGhosts {
     // Per-action models
     // ------------------------------------------------------------------------------------------------
 
-    function _afterCreate(uint256 id) internal {
+    /// @dev `specHash`: the spec hash of the request.
+    function _afterCreate(uint256 id, bytes32 specHash) internal {
         IJobMarket.Job memory job = market.jobOf(id);
         uint256 budget = JobMath.value(job.reservePricePerGpuHour, job.gpuCount, job.duration);
         uint256 collateral =
             JobMath.bpsOfUp(JobMath.grlForStablecoin(budget, 6, uint256(answer) * 1e10), collateralBps);
         _checkAmount(job.escrow == budget && job.collateral == collateral && job.renter != address(0));
+        if (specHash == bytes32(0) || job.specHash != specHash) ghost_stateMismatch = true;
+        ghost_specHash[id] = specHash;
         ghost_budget[id] = budget;
         ghost_usdcIn += budget;
-        ghost_collateralAtReserve[id] = job.collateral;
+        ghost_collateralAtReserve[id] = collateral;
         _expect(id, IJobMarket.JobState.Bidding);
     }
 
@@ -423,6 +474,8 @@ contract MarketGhosts {
         uint256 locked = uint256(bidBond) + ghost_collateralAtReserve[id];
         IJobMarket.Bid memory bid = market.bidOf(id, provider);
         _checkAmount(bid.lockedGrl == locked && bid.status == IJobMarket.BidStatus.Committed);
+        // The market keeps the commitment's low 248 bits, and no price before the reveal.
+        _checkAmount(bidMatches(id, provider, bid, false) && uint256(bid.commitment) >> 248 == 0);
         ghost_grlLocked[id] += locked;
         ghost_grlLockedTotal += locked;
     }
@@ -430,9 +483,12 @@ contract MarketGhosts {
     function _afterAccept(uint256 id, address provider, IJobMarket.Job memory pre) internal {
         IJobMarket.Job memory job = market.jobOf(id);
         if (job.provider != provider || job.clearingPrice != pre.reservePricePerGpuHour) ghost_auctionMismatch = true;
-        _checkAmount(job.escrow == pre.escrow && job.collateral == pre.collateral);
-        ghost_grlLocked[id] += pre.collateral;
-        ghost_grlLockedTotal += pre.collateral;
+        // At the reserve, the collateral is the collateral at the reserve.
+        uint256 collateral = ghost_collateralAtReserve[id];
+        _checkAmount(job.escrow == pre.escrow && job.collateral == collateral);
+        ghost_collateral[id] = collateral;
+        ghost_grlLocked[id] += collateral;
+        ghost_grlLockedTotal += collateral;
         _expect(id, IJobMarket.JobState.Awarded);
     }
 
@@ -449,9 +505,13 @@ contract MarketGhosts {
         if (job.provider != winner || job.clearingPrice != clearing) ghost_auctionMismatch = true;
         uint256 value = JobMath.value(clearing, pre.gpuCount, pre.duration);
         // Collateral scales with the clearing price, rounded up.
-        uint256 collateral =
-            (uint256(pre.collateral) * clearing + pre.reservePricePerGpuHour - 1) / pre.reservePricePerGpuHour;
+        uint256 collateral = (ghost_collateralAtReserve[id] * clearing + pre.reservePricePerGpuHour - 1)
+            / pre.reservePricePerGpuHour;
         _checkAmount(job.escrow == value && refund == pre.escrow - value && job.collateral == collateral);
+        ghost_collateral[id] = collateral;
+        // The winner's bid is closed at award and reports the job's collateral as its lock.
+        IJobMarket.Bid memory bid = market.bidOf(id, winner);
+        _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, winner, bid, true));
         _expect(id, awarded);
     }
 
@@ -543,6 +603,14 @@ contract MarketGhosts {
         }
     }
 
+    function _isRevealed(uint256 id, address provider) internal view returns (bool) {
+        address[] storage revealed = _revealed[id];
+        for (uint256 i = 0; i < revealed.length; ++i) {
+            if (revealed[i] == provider) return true;
+        }
+        return false;
+    }
+
     function _renterDelta() internal view returns (uint256) {
         return market.balanceOf(address(usdc), _pre.renter) - _snap.renter;
     }
@@ -589,7 +657,8 @@ contract MarketGhosts {
         if (state >= IJobMarket.JobState.Settled && ghost_terminal[id] == IJobMarket.JobState.None) {
             ghost_terminal[id] = state;
         }
-        if (market.jobOf(id).state != state) ghost_stateMismatch = true;
+        IJobMarket.Job memory job = market.jobOf(id);
+        if (job.state != state || job.specHash != ghost_specHash[id]) ghost_stateMismatch = true;
     }
 
     function _checkAmount(bool ok) internal {

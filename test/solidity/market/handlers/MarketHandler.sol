@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
+import {Vm} from "forge-std/Vm.sol";
 
 import {IJobMarket} from "../../../../contracts/interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
@@ -118,12 +119,14 @@ contract AuctionHandler is MarketHandlerBase {
         if (r.pricingRule != IJobMarket.PricingRule.Instant) {
             r.revealWindow = uint40(bound(windows >> 128, 10 minutes, 2 hours));
         }
+        // A workload spec hash per job (never zero): the bids' commitments must bind it.
+        r.specHash = keccak256(abi.encode("spec", renterSeed, shape, market.jobCount()));
         usdc.mint(renter, JobMath.value(r.reservePricePerGpuHour, r.gpuCount, r.duration));
 
         vm.prank(renter);
         uint256 id = market.createJob(r);
 
-        ghosts.afterCall(MarketGhosts.Action.Create, id, address(0), 0);
+        ghosts.afterCall(MarketGhosts.Action.Create, id, address(0), uint256(r.specHash));
     }
 
     function cancelJob(uint256 jobSeed) external atCurrentTime {
@@ -262,9 +265,26 @@ contract ExecutionHandler is MarketHandlerBase {
         (uint256 id, IJobMarket.Job memory job) = ghosts.find(jobSeed, MarketGhosts.Pick.Deliverable);
         if (id == 0) return;
         if (resultHash == bytes32(0)) resultHash = keccak256(abi.encode(id));
+        vm.recordLogs();
         vm.prank(job.provider);
         market.deliver(id, resultHash, "ipfs://result");
-        ghosts.afterCall(MarketGhosts.Action.Deliver, id, address(0), 0);
+        ghosts.afterCall(MarketGhosts.Action.Deliver, id, address(0), uint256(_deliveredSpecHash(id, resultHash)));
+    }
+
+    /// @dev The spec hash of the JobDelivered event just recorded for job `id` (0 if there is none, or if
+    /// it does not carry `resultHash`).
+    function _deliveredSpecHash(uint256 id, bytes32 resultHash) internal returns (bytes32 specHash) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            Vm.Log memory log = logs[i];
+            if (
+                log.emitter == address(market) && log.topics.length == 3
+                    && log.topics[0] == IJobMarket.JobDelivered.selector && uint256(log.topics[1]) == id
+            ) {
+                (bytes32 result, bytes32 spec,,) = abi.decode(log.data, (bytes32, bytes32, string, uint40));
+                if (result == resultHash) return spec;
+            }
+        }
     }
 
     function stopJob(uint256 jobSeed) external atCurrentTime {

@@ -409,6 +409,8 @@ contract ProtocolHandler is CommonBase, StdUtils {
         if (r.pricingRule != IJobMarket.PricingRule.Instant) {
             r.revealWindow = uint40(_bound(shape >> 96, 10 minutes, 6 hours));
         }
+        // The workload's spec hash (never zero); sealed bids bind it.
+        r.specHash = keccak256(abi.encode("spec", renterSeed, shape, market.jobCount()));
         uint256 budget = JobMath.value(r.reservePricePerGpuHour, r.gpuCount, r.duration);
         if (credits) {
             uint256 have = settlement.creditsOf(renter);
@@ -446,7 +448,9 @@ contract ProtocolHandler is CommonBase, StdUtils {
             bytes32 salt = keccak256(abi.encode(seed, "salt"));
             _bidPrice[id][p] = price;
             _bidSalt[id][p] = salt;
-            bytes32 commitment = market.bidCommitment(id, p, price, salt);
+            // The documented commitment, computed locally: it binds the job's spec hash.
+            bytes32 commitment =
+                keccak256(abi.encode(id, p, price, salt, block.chainid, address(market), job.specHash));
             _jobCall(Action.Commit, id, p, abi.encodeCall(IJobMarket.commitBid, (id, commitment)));
         }
     }
@@ -558,7 +562,8 @@ contract ProtocolHandler is CommonBase, StdUtils {
     }
 
     function _decodeToken(bytes memory data) internal pure returns (address token) {
-        // createJob(JobRequest): the struct is static, so its first word follows the selector.
+        // createJob(JobRequest): the struct is static (twelve words, specHash last), so it is encoded in
+        // place and its first word, the payment token, follows the selector.
         assembly {
             token := mload(add(data, 36))
         }

@@ -382,6 +382,7 @@ contract SettlementHandler is CommonBase, StdUtils {
             uint96(reserveSeed % 8 == 0 ? bound(reserveSeed >> 3, 1, 1e6) : bound(reserveSeed >> 3, 1e15, 10e18));
         r.pricingRule = IJobMarket.PricingRule.Instant;
         r.bidWindow = uint40(bound(window, 6 hours, 2 days));
+        r.specHash = keccak256(abi.encode("spec", renterSeed, gpuSeed, durationSeed));
         uint256 budget = JobMath.value(r.reservePricePerGpuHour, r.gpuCount, r.duration);
         if (!_haveCredits(renter, budget)) return;
 
@@ -393,6 +394,7 @@ contract SettlementHandler is CommonBase, StdUtils {
         IJobMarket.Job memory job = market.jobOf(id);
         _check(job.escrow == budget && job.renter == renter, Check.Market, "create: escrow != budget");
         _check(job.state == IJobMarket.JobState.Bidding, Check.Market, "create: state");
+        _check(job.specHash == r.specHash, Check.Market, "create: spec hash");
         _check(s.renterCredits - settlement.creditsOf(renter) == budget, Check.Credits, "create: credits not spent");
         _check(settlement.creditsEscrowed() == s.escrowed + budget, Check.Credits, "create: escrow not credited");
         ghost_creditsSpent += budget;
