@@ -19,7 +19,12 @@ interface SectionReport {
   title: string;
   seconds: number;
   result: SectionResult;
+  /** Set on a section kept from an earlier baseline by `--update-baseline --only=...`: when it was measured. */
+  measuredAt?: { commit: string; date: string };
 }
+
+/** `--only=<section-id prefixes>`: the sections to run (all when unset). */
+const ONLY = process.env.BENCH_ONLY?.split(",").filter((s) => s !== "");
 
 interface Report {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; platform: string; arch: string };
@@ -44,13 +49,12 @@ function git(...args: string[]): string {
 
 async function loadSections(): Promise<BenchSection[]> {
   const files = readdirSync(SECTIONS_DIR).filter((f) => f.endsWith(".ts")).sort();
-  const only = process.env.BENCH_ONLY?.split(",").filter((s) => s !== "");
   const sections: BenchSection[] = [];
   for (const file of files) {
     const mod = await import(pathToFileURL(join(process.cwd(), SECTIONS_DIR, file)).href);
     const exported: BenchSection | BenchSection[] = mod.default;
     for (const section of Array.isArray(exported) ? exported : [exported]) {
-      if (only === undefined || only.some((prefix) => section.id.startsWith(prefix))) sections.push(section);
+      if (ONLY === undefined || ONLY.some((prefix) => section.id.startsWith(prefix))) sections.push(section);
     }
   }
   return sections;
@@ -182,6 +186,24 @@ console.log(
     `wrote ${join(OUT_DIR, "report.json")} and ${join(OUT_DIR, "report.md")}`,
 );
 if (process.env.BENCH_UPDATE_BASELINE === "1") {
-  writeFileSync(BASELINE, JSON.stringify(report, null, 2) + "\n");
-  console.log(`rewrote ${BASELINE}`);
+  // With --only, the sections not run keep their baseline figures (and say when and where they were measured).
+  const rerun = (key: string) => report.sections.some((r) => key.startsWith(`${r.id}/`));
+  const updated =
+    ONLY === undefined || baselineReport === undefined
+      ? report
+      : {
+          ...report,
+          sections: [
+            ...baselineReport.sections
+              .filter((s) => !report.sections.some((r) => r.id === s.id))
+              .map((s) => ({ ...s, measuredAt: s.measuredAt ?? { commit: baselineReport.commit, date: baselineReport.date } })),
+            ...report.sections,
+          ],
+          figures: {
+            ...Object.fromEntries(Object.entries(baselineReport.figures).filter(([key]) => !rerun(key))),
+            ...report.figures,
+          },
+        };
+  writeFileSync(BASELINE, JSON.stringify(updated, null, 2) + "\n");
+  console.log(`rewrote ${BASELINE}${ONLY === undefined ? "" : ` (sections ${report.sections.map((r) => r.id).join(", ")} only)`}`);
 }
