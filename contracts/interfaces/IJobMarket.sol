@@ -126,7 +126,7 @@ interface IJobMarket {
     /// dispute slashes all of it).
     /// @param disputeBondBps The renter's dispute bond as a share of the job value, in the payment token.
     /// @param maxBids Most sealed bids a job accepts.
-    /// @param bidBond GRL locked from a bidder's stake at commit, forfeited to the renter if not revealed.
+    /// @param bidBond GRL locked from a bidder's stake at commit, burned if not revealed.
     /// @param startWindow Seconds after award within which the winner must start.
     /// @param challengeWindow Seconds after delivery during which the renter may dispute (at most 3 days).
     /// @param disputeTimeout Seconds the arbiter has to rule before the job settles as delivered (at most
@@ -367,7 +367,8 @@ interface IJobMarket {
     /// @notice A losing bid's stake lock was released.
     event BidReleased(uint256 indexed jobId, address indexed provider, uint96 unlockedGrl);
 
-    /// @notice An unrevealed bid's bond went to the renter and the rest of its lock was released.
+    /// @notice An unrevealed bid's bond was burned (never paid to the renter, whose own sybil bidders could
+    /// otherwise shill for free) and the rest of its lock was released. `renter` is the job's renter.
     event BidBondForfeited(
         uint256 indexed jobId, address indexed provider, address indexed renter, uint96 bond, uint96 unlockedGrl
     );
@@ -587,8 +588,8 @@ interface IJobMarket {
     /// @notice Closes the auction after the reveal window: awards the best bid, or expires the job.
     function award(uint256 jobId) external;
 
-    /// @notice Closes a losing or unrevealed bid after the auction: releases its lock, or forfeits its
-    /// bond to the renter when it was never revealed.
+    /// @notice Closes a losing or unrevealed bid after the auction: releases its lock, or burns its bond
+    /// when it was never revealed.
     function closeBid(uint256 jobId, address provider) external;
 
     /// @notice Settles a delivered job after the challenge window.

@@ -175,7 +175,8 @@ contract JobMarketDisputes is JobMarketBase {
         } else if (status == IJobMarket.BidStatus.Committed) {
             _bids[jobId][provider] = _closedBid(0);
             emit IJobMarket.BidBondForfeited(jobId, provider, job.renter, bond, collateral);
-            _REGISTRY.slash(provider, jobId, bond, job.renter, 0);
+            // Burned, never paid to the renter: a renter's own sybil bidders would otherwise shill for free.
+            _REGISTRY.slash(provider, jobId, 0, address(0), bond);
             _unlock(provider, jobId, collateral);
         } else {
             revert IJobMarket.MarketBidNotClosable(jobId, provider, status);

@@ -131,18 +131,18 @@ describe("JobMarket: closeBid", function () {
         .withArgs(f.jobId, f.carol.address, f.renter.address, BID_BOND, COLLATERAL);
     });
 
-    it("test_closeBid_bondGoesToRenterInGrl", async function () {
+    it("test_closeBid_bondIsBurnedNotPaidToTheRenter", async function () {
       const f = await networkHelpers.loadFixture(awardedFixture);
       expect(BID_BOND).to.equal(50n * GRL);
       const supply = await f.token.totalSupply();
       await expect(f.market.closeBid(f.jobId, f.carol.address)).to.changeTokenBalances(
         ethers,
         f.token,
-        [f.renter, f.registry, f.carol],
-        [BID_BOND, -BID_BOND, 0n],
+        [f.renter, f.registry, f.carol, f.treasury],
+        [0n, -BID_BOND, 0n, 0n],
       );
-      // Nothing is burned: the whole bond goes to the renter.
-      expect(await f.token.totalSupply()).to.equal(supply);
+      // The whole bond is burned: no party, the renter least of all, gains from a bid left unrevealed.
+      expect(await f.token.totalSupply()).to.equal(supply - BID_BOND);
     });
 
     it("test_closeBid_slashesBondAndUnlocksRest", async function () {
@@ -150,7 +150,7 @@ describe("JobMarket: closeBid", function () {
       const tx = f.market.closeBid(f.jobId, f.carol.address);
       await expect(tx)
         .to.emit(f.registry, "ProviderSlashed")
-        .withArgs(f.carol.address, f.jobId, f.renter.address, BID_BOND, 0n, COLLATERAL);
+        .withArgs(f.carol.address, f.jobId, ethers.ZeroAddress, 0n, BID_BOND, COLLATERAL);
       await expect(tx)
         .to.emit(f.registry, "CollateralUnlocked")
         .withArgs(f.carol.address, f.jobId, COLLATERAL, 0n, PROVIDER_STAKE - BID_BOND);
@@ -243,7 +243,7 @@ describe("JobMarket: closeBid", function () {
         expect(await f.registry.lockOf(provider.address, f.jobId)).to.equal(0n);
         expect(await freeStakeOf(f, provider)).to.equal(PROVIDER_STAKE - BID_BOND);
       }
-      expect(await f.token.balanceOf(f.renter.address)).to.equal(3n * BID_BOND);
+      expect(await f.token.balanceOf(f.renter.address)).to.equal(0n);
     });
 
     it("test_closeBid_worksAfterWinnerStarted", async function () {

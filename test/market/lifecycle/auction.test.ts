@@ -300,7 +300,7 @@ describe("JobMarket lifecycle: auctions", function () {
   });
 
   describe("unrevealed bids", function () {
-    it("test_nonReveal_bondGoesToTheRenterViaCloseBid", async function () {
+    it("test_nonReveal_bondIsBurnedViaCloseBid", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const renterGrl = await f.token.balanceOf(f.renter.address);
       const supply = await f.token.totalSupply();
@@ -321,15 +321,15 @@ describe("JobMarket lifecycle: auctions", function () {
         .to.emit(f.market, "BidBondForfeited")
         .withArgs(jobId, f.bob.address, f.renter.address, BID_BOND, COLLATERAL_AT_RESERVE)
         .and.to.emit(f.registry, "ProviderSlashed")
-        .withArgs(f.bob.address, jobId, f.renter.address, BID_BOND, 0n, COLLATERAL_AT_RESERVE);
+        .withArgs(f.bob.address, jobId, ethers.ZeroAddress, 0n, BID_BOND, COLLATERAL_AT_RESERVE);
       await expect(f.market.closeBid(jobId, f.bob.address))
         .to.be.revertedWithCustomError(f.market, "MarketBidNotClosable")
         .withArgs(jobId, f.bob.address, BidStatus.Closed);
 
-      // The 50 GRL bond moved from bob's stake to the renter's wallet; nothing was burned.
+      // The 50 GRL bond left bob's stake and was burned; the renter got nothing.
       expect(BID_BOND).to.equal(50n * GRL);
-      expect(await f.token.balanceOf(f.renter.address)).to.equal(renterGrl + BID_BOND);
-      expect(await f.token.totalSupply()).to.equal(supply);
+      expect(await f.token.balanceOf(f.renter.address)).to.equal(renterGrl);
+      expect(await f.token.totalSupply()).to.equal(supply - BID_BOND);
       expect(await f.token.balanceOf(await f.registry.getAddress())).to.equal(registryGrl - BID_BOND);
       await expectProviderReleased(f, f.bob, [jobId], PROVIDER_STAKE - BID_BOND);
 
@@ -402,8 +402,8 @@ describe("JobMarket lifecycle: auctions", function () {
       }
       await expectProviderReleased(f, f.carol, [jobId]);
       await expectRegistryBacksStake(f);
-      expect(await f.token.balanceOf(f.renter.address)).to.equal(renterGrl + 2n * BID_BOND);
-      expect(await f.token.totalSupply()).to.equal(supply);
+      expect(await f.token.balanceOf(f.renter.address)).to.equal(renterGrl);
+      expect(await f.token.totalSupply()).to.equal(supply - 2n * BID_BOND);
 
       const usdc = await f.usdc.getAddress();
       await expectLedger(f, usdc, { renter: BUDGET });

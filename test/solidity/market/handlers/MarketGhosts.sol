@@ -398,7 +398,9 @@ contract MarketGhosts {
             _account(id, 0, 0);
             if (_snap.bidStatus == IJobMarket.BidStatus.Committed) {
                 ghost_bondsForfeited[id] += bidBond;
-                _checkAmount(grl.balanceOf(pre.renter) - _snap.renterGrl == bidBond);
+                // The bond is burned, never paid to the renter.
+                _checkAmount(grl.balanceOf(pre.renter) == _snap.renterGrl);
+                _checkAmount(grl.totalBurned() - _snap.burned == bidBond);
             }
             IJobMarket.Bid memory bid = market.bidOf(id, provider);
             _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, provider, bid, false));
