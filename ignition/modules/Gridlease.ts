@@ -70,10 +70,12 @@ export const ROLES = {
  * (anyone executes), and then renounces every admin and governance role it held. From then on only a passed proposal, executed by the timelock, changes
  * parameters or roles.
  *
- * Parameters (all optional; defaults are PROTOCOL.md's):
- * - `treasury`: initial GRL supply and protocol fees (the deployer by default).
- * - `arbiter`: ARBITER_ROLE on the market (the deployer by default).
- * - `guardian`: GUARDIAN_ROLE on the market, may pause new jobs and bids (the deployer by default).
+ * `roles` names the accounts with power: `treasury` (initial GRL supply, protocol fees and so, through the
+ * votes of that supply, governance), `arbiter` (ARBITER_ROLE on the market) and `guardian` (GUARDIAN_ROLE
+ * on the market and the settlement: may pause new jobs, bids and credit purchases). The public module
+ * requires all three as parameters; only the local module defaults them to the deployer.
+ *
+ * Parameters (optional; defaults are PROTOCOL.md's):
  * - `initialSupply`, `minStakePerGpu`, `unbondingPeriod`: GRL and registry settings.
  * - `oracleHeartbeat`, `oracleMinAnswer`, `oracleMaxAnswer`: checks on the GRL/USD feed, in feed units.
  * - `marketParams`: the market's first parameter set (see DEFAULT_MARKET_PARAMS).
@@ -82,11 +84,14 @@ export const ROLES = {
  * - `timelockMinDelay`, `votingDelay`, `votingPeriod` (seconds), `proposalThreshold` (GRL wei),
  *   `quorumPercent`: governance settings (see DEFAULT_GOVERNANCE).
  */
-export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, stablecoin: AddressInput) {
+export function deployGridlease(
+  m: IgnitionModuleBuilder,
+  feed: AddressInput,
+  stablecoin: AddressInput,
+  roles: { treasury: AddressInput; arbiter: AddressInput; guardian: AddressInput },
+) {
   const deployer = m.getAccount(0);
-  const treasury = m.getParameter("treasury", deployer);
-  const arbiter = m.getParameter("arbiter", deployer);
-  const guardian = m.getParameter("guardian", deployer);
+  const { treasury, arbiter, guardian } = roles;
 
   const token = m.contract("GridleaseToken", [deployer, treasury, m.getParameter("initialSupply", 1_000_000_000n * GRL)]);
   const registry = m.contract("ProviderRegistry", [
@@ -181,11 +186,17 @@ export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, st
 }
 
 /**
- * The protocol on a public network: the GRL/USD Chainlink feed and the stablecoin (e.g. USDC) are
- * required parameters (`grlUsdFeed`, `stablecoin`). See ignition/parameters/example-public.json.
+ * The protocol on a public network: the GRL/USD Chainlink feed, the stablecoin (e.g. USDC), the treasury,
+ * the arbiter and the guardian are required parameters (`grlUsdFeed`, `stablecoin`, `treasury`, `arbiter`,
+ * `guardian`): none defaults to the deployer's account, which would otherwise hold the genesis supply and so
+ * governance. See ignition/parameters/example-public.json.
  */
 export default buildModule("Gridlease", (m) => {
   const feed = m.getParameter<string>("grlUsdFeed");
   const stablecoin = m.getParameter<string>("stablecoin");
-  return deployGridlease(m, feed, stablecoin);
+  return deployGridlease(m, feed, stablecoin, {
+    treasury: m.getParameter<string>("treasury"),
+    arbiter: m.getParameter<string>("arbiter"),
+    guardian: m.getParameter<string>("guardian"),
+  });
 });

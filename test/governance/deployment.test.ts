@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import GridleaseModule from "../../ignition/modules/Gridlease.js";
 import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.js";
 import {
   DEFAULT_GOVERNANCE,
@@ -308,6 +309,51 @@ describe("Governance: Ignition deployment", function () {
       expect(await d.settlement.spreadBps()).to.equal(CONFIGURED_SETTLEMENT.spreadBps);
       expect(await d.settlement.mintCapPerEpoch()).to.equal(CONFIGURED_SETTLEMENT.mintCapPerEpoch);
       expect(await d.settlement.emissionBudgetPerEpoch()).to.equal(CONFIGURED_SETTLEMENT.emissionBudgetPerEpoch);
+    });
+  });
+
+  describe("public module", function () {
+    /** A feed and a stablecoin for the public module, which takes them as addresses. */
+    async function externals() {
+      const feed = await ethers.deployContract("MockAggregatorV3", [8, 50_000_000n]);
+      const usdc = await ethers.deployContract("MockStablecoin", ["USD Coin", "USDC", 6]);
+      return { grlUsdFeed: await feed.getAddress(), stablecoin: await usdc.getAddress() };
+    }
+
+    for (const missing of ["treasury", "arbiter", "guardian"] as const) {
+      it(`test_deploy_publicModuleRequires_${missing}_noDeployerDefault`, async function () {
+        const signers = await ethers.getSigners();
+        const roles = { treasury: signers[1].address, arbiter: signers[2].address, guardian: signers[3].address };
+        const { [missing]: _, ...others } = roles;
+        const parameters = { Gridlease: { ...(await externals()), ...others } };
+        await expect(ignition.deploy(GridleaseModule, { parameters: parameters as never })).to.be.rejectedWith(
+          new RegExp(missing),
+        );
+      });
+    }
+
+    it("test_deploy_publicModuleGivesEachRoleToItsParameter", async function () {
+      const signers = await ethers.getSigners();
+      const [deployer, treasury, arbiter, guardian] = signers;
+      const parameters = {
+        Gridlease: {
+          ...(await externals()),
+          treasury: treasury.address,
+          arbiter: arbiter.address,
+          guardian: guardian.address,
+        },
+      };
+      const deployed = await ignition.deploy(GridleaseModule, { parameters: parameters as never });
+      const market = JobMarket__factory.connect(await deployed.market.getAddress(), deployer);
+      const token = GridleaseToken__factory.connect(await deployed.token.getAddress(), deployer);
+      expect(await market.treasury()).to.equal(treasury.address);
+      expect(await market.hasRole(ROLES.ARBITER_ROLE, arbiter.address)).to.equal(true);
+      expect(await market.hasRole(ROLES.GUARDIAN_ROLE, guardian.address)).to.equal(true);
+      expect(await token.balanceOf(treasury.address)).to.equal(await token.totalSupply());
+      for (const role of [ROLES.ARBITER_ROLE, ROLES.GUARDIAN_ROLE, ROLES.DEFAULT_ADMIN_ROLE]) {
+        expect(await market.hasRole(role, deployer.address)).to.equal(false);
+      }
+      expect(await token.balanceOf(deployer.address)).to.equal(0n);
     });
   });
 });
