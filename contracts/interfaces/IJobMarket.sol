@@ -263,6 +263,9 @@ interface IJobMarket {
     /// @notice A job's value at the reserve exceeds what a job may escrow (`maxValue`, the uint96 range).
     error MarketJobValueTooLarge(uint256 value, uint256 maxValue);
 
+    /// @notice A registry call failed without a reason (for example it ran out of gas): retry with more gas.
+    error MarketRegistryCallFailed();
+
     /// @notice The disputes module was called directly; it runs only through the market.
     error MarketNotDelegated();
 
@@ -537,7 +540,8 @@ interface IJobMarket {
     /// specHash)); see {bidCommitment}. Its low 248 bits are stored and checked at the reveal.
     function commitBid(uint256 jobId, bytes32 commitment) external;
 
-    /// @notice Reveals a committed bid during the reveal window.
+    /// @notice Reveals a committed bid during the reveal window. The caller must still be qualified for the
+    /// job (the registry's `requireQualified` errors otherwise).
     function revealBid(uint256 jobId, uint96 pricePerGpuHour, bytes32 salt) external;
 
     /// @notice Accepts an instant job at its reserve price.
@@ -585,7 +589,10 @@ interface IJobMarket {
     // Anyone (keepers)
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Closes the auction after the reveal window: awards the best bid, or expires the job.
+    /// @notice Closes the auction after the reveal window: awards the best bid, or expires the job. A best
+    /// bidder that is no longer qualified (offline, reputation below the job's minimum, model delisted; see
+    /// IProviderRegistry.requireQualified) does not win: the job expires with a full refund and that bidder's
+    /// bond is burned (`JobExpired`, then `BidBondForfeited`).
     function award(uint256 jobId) external;
 
     /// @notice Closes a losing or unrevealed bid after the auction: releases its lock, or burns its bond

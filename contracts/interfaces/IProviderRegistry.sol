@@ -348,6 +348,14 @@ interface IProviderRegistry {
     /// @notice Bonded stake the provider needs for its listed GPUs: minStakePerGpu x listedGpus.
     function requiredStakeOf(address provider) external view returns (uint256);
 
+    /// @notice Reverts with the first reason the provider may not serve a job with these requirements, GPU
+    /// availability aside: registered, online, bonded stake covers listed GPUs, region (0 = any), reputation,
+    /// the model listed with enough VRAM. The market re-checks this at reveal and award, so a provider that
+    /// went offline or fell below the job's minimum reputation after committing cannot win.
+    function requireQualified(address provider, bytes32 model, uint32 minVramGb, uint16 region, uint16 minReputation)
+        external
+        view;
+
     /// @notice Reverts with the first reason the provider cannot serve a job of this shape, if any.
     /// @dev Checks: registered, online, bonded stake covers listed GPUs, region (0 = any), reputation,
     /// VRAM of the model's GPUs, and free (unleased) GPUs of the model. Free stake for bonds is checked

@@ -158,6 +158,9 @@ contract JobMarket is IJobMarket, JobMarketBase {
         }
         uint96 reserve = job.reservePricePerGpuHour;
         if (pricePerGpuHour == 0 || pricePerGpuHour > reserve) revert MarketInvalidBidPrice(pricePerGpuHour, reserve);
+        // Still qualified (online, reputation, region, model): one that lapsed since its commit cannot win,
+        // and its bond is forfeited when the bid is closed unrevealed.
+        _REGISTRY.requireQualified(msg.sender, job.gpuModel, job.minVramGb, job.region, job.minReputation);
 
         _bids[jobId][msg.sender] = (uint256(BidStatus.Revealed) << BID_STATUS_SHIFT) | pricePerGpuHour;
         uint16 revealCount = job.revealCount + 1;
@@ -204,6 +207,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         // The best bid's provider, set at reveal: zero when nobody revealed (and on any instant job, which
         // only acceptInstant awards), so nobody else passes.
         if (msg.sender != job.provider) revert MarketNotProvider(jobId, msg.sender);
+        _REGISTRY.requireQualified(msg.sender, job.gpuModel, job.minVramGb, job.region, job.minReputation);
         _award(jobId, job, msg.sender);
         // The start checks hold by construction: the caller is the winner, the job was just Awarded, and
         // the start deadline is at least the params' startWindow (>= 5 minutes) away.
@@ -270,6 +274,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
             emit JobExpired(jobId, job.renter, escrow, job.bidCount);
             return;
         }
+        if (!_isQualified(job, winner)) return _expireDisqualified(jobId, job, winner);
         _award(jobId, job, winner);
     }
 
@@ -498,6 +503,36 @@ contract JobMarket is IJobMarket, JobMarketBase {
         _REGISTRY.lockIfEligible(
             msg.sender, jobId, amount, job.gpuModel, job.gpuCount, job.minVramGb, job.region, job.minReputation
         );
+    }
+
+    /// @dev Whether `provider` is still qualified for the job (see IProviderRegistry.requireQualified). A
+    /// revert without data (such as the registry call running out of gas, which a caller could provoke by
+    /// sending too little) is not an answer: it reverts the whole call rather than disqualify the winner.
+    function _isQualified(JobRecord storage job, address provider) private view returns (bool) {
+        try _REGISTRY.requireQualified(provider, job.gpuModel, job.minVramGb, job.region, job.minReputation) {
+            return true;
+        } catch (bytes memory reason) {
+            if (reason.length == 0) revert MarketRegistryCallFailed();
+            return false;
+        }
+    }
+
+    /// @dev The best bidder lapsed between its reveal and the award (offline, reputation below the job's
+    /// minimum, model delisted): the job expires with a full refund, and the lapsed winner forfeits its bid
+    /// bond as an unrevealed bidder would (burned) and gets the rest of its lock back.
+    function _expireDisqualified(uint256 jobId, JobRecord storage job, address winner) private {
+        uint96 escrow = job.escrow;
+        uint96 bond = _params[job.paramsId].bidBond;
+        uint96 collateral = job.collateralAtReserve;
+        _bids[jobId][winner] = (uint256(BidStatus.Closed) << BID_STATUS_SHIFT) | job.bestPrice;
+        job.escrow = 0;
+        job.state = JobState.Expired;
+        job.provider = address(0);
+        _refund(job.paymentToken, job.renter, escrow);
+        emit JobExpired(jobId, job.renter, escrow, job.bidCount);
+        emit BidBondForfeited(jobId, winner, job.renter, bond, collateral);
+        _REGISTRY.slash(winner, jobId, 0, address(0), bond);
+        _unlock(winner, jobId, collateral);
     }
 
     /// @dev An auction job (its state still Bidding) whose reveal window has ended.

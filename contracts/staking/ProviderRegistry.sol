@@ -366,6 +366,14 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         _requireEligible(provider, model, gpuCount, minVramGb, region, minReputation);
     }
 
+    /// @inheritdoc IProviderRegistry
+    function requireQualified(address provider, bytes32 model, uint32 minVramGb, uint16 region, uint16 minReputation)
+        external
+        view
+    {
+        _requireQualified(provider, model, minVramGb, region, minReputation);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Internals
     // ------------------------------------------------------------------------------------------------
@@ -409,16 +417,27 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         uint16 region,
         uint16 minReputation
     ) private view returns (Provider storage p) {
+        GpuLine storage line;
+        (p, line) = _requireQualified(provider, model, minVramGb, region, minReputation);
+        uint32 available = line.count - line.leased;
+        if (gpuCount > available) revert RegistryInsufficientGpus(model, available, gpuCount);
+    }
+
+    function _requireQualified(
+        address provider,
+        bytes32 model,
+        uint32 minVramGb,
+        uint16 region,
+        uint16 minReputation
+    ) private view returns (Provider storage p, GpuLine storage line) {
         p = _registered(provider);
         if (!p.online) revert RegistryProviderOffline(provider);
         _requireStakeFor(p.listedGpus, p.freeStake + p.lockedStake);
         if (region != 0 && p.region != region) revert RegistryRegionMismatch(p.region, region);
         if (p.reputation < minReputation) revert RegistryReputationTooLow(p.reputation, minReputation);
-        GpuLine storage line = _gpuLines[provider][model];
+        line = _gpuLines[provider][model];
         if (line.count == 0) revert RegistryGpuModelNotListed(provider, model);
         if (line.vramGb < minVramGb) revert RegistryVramTooLow(model, line.vramGb, minVramGb);
-        uint32 available = line.count - line.leased;
-        if (gpuCount > available) revert RegistryInsufficientGpus(model, available, gpuCount);
     }
 
     function _stake(uint256 amount) private {

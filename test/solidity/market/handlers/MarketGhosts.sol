@@ -253,6 +253,17 @@ contract MarketGhosts {
     }
 
     /// @notice The first provider from `seed` whose bid on the job has status `a` or `b`; address(0) if none.
+    /// @notice Whether `provider` is still qualified for job `id` (the registry's check at reveal and award:
+    /// online, reputation, region, model; GPU availability aside).
+    function qualified(uint256 id, address provider) public view returns (bool) {
+        IJobMarket.Job memory job = market.jobOf(id);
+        try registry.requireQualified(provider, job.gpuModel, job.minVramGb, job.region, job.minReputation) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
     function bidderWith(uint256 id, uint256 seed, IJobMarket.BidStatus a, IJobMarket.BidStatus b)
         external
         view
@@ -389,7 +400,9 @@ contract MarketGhosts {
         } else if (action == Action.Accept) {
             _afterAccept(id, provider, pre);
         } else if (action == Action.Award) {
-            _afterAward(id, pre, IJobMarket.JobState.Awarded);
+            // x: 1 when the best bidder had lapsed (no longer qualified) before the call.
+            if (x == 1) _afterLapsedAward(id, pre);
+            else _afterAward(id, pre, IJobMarket.JobState.Awarded);
         } else if (action == Action.AwardAndStart) {
             // {award} then {startJob} in one call: the award's model, and the job runs from now.
             if (market.jobOf(id).startedAt != block.timestamp) ghost_stateMismatch = true;
@@ -515,6 +528,21 @@ contract MarketGhosts {
         IJobMarket.Bid memory bid = market.bidOf(id, winner);
         _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, winner, bid, true));
         _expect(id, awarded);
+    }
+
+    /// @dev The best bidder lapsed before the award: the job expired with a full refund, and that bidder's
+    /// bid is closed with its bond burned (as if unrevealed) and the rest of its lock released.
+    function _afterLapsedAward(uint256 id, IJobMarket.Job memory pre) internal {
+        (address winner,) = _modelAuction(id, pre);
+        _account(id, 0, 0);
+        _checkAmount(_renterDelta() == pre.escrow);
+        _checkAmount(grl.totalBurned() - _snap.burned == bidBond);
+        ghost_bondsForfeited[id] += bidBond;
+        IJobMarket.Bid memory bid = market.bidOf(id, winner);
+        _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, winner, bid, false));
+        _checkAmount(registry.lockOf(winner, id) == 0);
+        if (market.jobOf(id).provider != address(0)) ghost_auctionMismatch = true;
+        _expect(id, IJobMarket.JobState.Expired);
     }
 
     function _afterDispute(uint256 id) internal {

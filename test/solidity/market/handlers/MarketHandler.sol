@@ -175,6 +175,8 @@ contract AuctionHandler is MarketHandlerBase {
                 id, providerSeed % 64 + i, IJobMarket.BidStatus.Committed, IJobMarket.BidStatus.Committed
             );
             if (p == address(0)) return;
+            // A bidder that lapsed since its commit cannot reveal (its bond is burned when closed).
+            if (!ghosts.qualified(id, p)) continue;
             uint96 price = ghosts.bidPrice(id, p);
             bytes32 salt = ghosts.bidSalt(id, p);
             vm.prank(p);
@@ -199,17 +201,19 @@ contract AuctionHandler is MarketHandlerBase {
         (uint256 id, IJobMarket.Job memory job) = ghosts.find(jobSeed, MarketGhosts.Pick.Awardable);
         if (id == 0) return;
         _waitFor(job.revealDeadline, job.revealDeadline + MAX_KEEPER_DELAY, delaySeed);
+        // A best bidder that lapsed since its reveal (e.g. its reputation fell on another job) loses the job.
+        bool lapsed = job.provider != address(0) && !ghosts.qualified(id, job.provider);
         ghosts.beforeCall(id, address(0));
         vm.prank(keeper);
         market.award(id);
-        ghosts.afterCall(MarketGhosts.Action.Award, id, address(0), 0);
+        ghosts.afterCall(MarketGhosts.Action.Award, id, address(0), lapsed ? 1 : 0);
     }
 
     /// @notice The best bidder closes its auction and starts at once (awardAndStart), waiting for the end
     /// of the reveal window first if needed; skipped when nobody revealed or its GPUs are taken meanwhile.
     function awardAndStart(uint256 jobSeed, uint256 delaySeed) external atCurrentTime {
         (uint256 id, IJobMarket.Job memory job) = ghosts.find(jobSeed, MarketGhosts.Pick.Awardable);
-        if (id == 0 || job.provider == address(0)) return;
+        if (id == 0 || job.provider == address(0) || !ghosts.qualified(id, job.provider)) return;
         IProviderRegistry.GpuLine memory line = ghosts.registry().gpuLineOf(job.provider, H100);
         if (line.count - line.leased < job.gpuCount) return;
         _waitFor(job.revealDeadline, job.revealDeadline + MAX_KEEPER_DELAY, delaySeed);
