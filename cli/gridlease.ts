@@ -28,5 +28,24 @@ registerHooks({
 // Caches compiled code across runs (os.tmpdir()/node-compile-cache): each command is a fresh process.
 enableCompileCache();
 
+// A reader that stops early (`gridlease renter create-job ... | head -1`) closes the pipe: later writes fail
+// with EPIPE, which must not turn a command that did its work into a crash (a script retrying on failure
+// would post the job twice). The rest of the output is dropped, what was sent is reported on stderr, and the
+// exit status is the command's own.
+let stdoutClosed = false;
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  stdoutClosed = true;
+});
+
 const { main } = await import("./program.js");
-process.exit(await main(process.argv));
+const { sentSoFar } = await import("./lib/tx.js");
+const status = await main(process.argv);
+if (stdoutClosed) {
+  const sent = sentSoFar();
+  process.stderr.write(
+    `gridlease: stdout was closed before all output was written (EPIPE); the command finished with exit status ${status}` +
+      `${sent.length === 0 ? " and sent no transaction" : `; sent: ${sent.map((t) => `${t.step} ${t.hash}`).join(", ")}`}.\n`,
+  );
+}
+process.exit(status);

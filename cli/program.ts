@@ -7,7 +7,9 @@ import { Command, CommanderError } from "commander";
 
 import { PROJECT_ROOT } from "../scripts/lib/deployment.js";
 import { agentCommand } from "./commands/agent.js";
+import { devCommand } from "./commands/dev.js";
 import { infoCommand } from "./commands/info.js";
+import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.js";
 import { providerCommand } from "./commands/provider.js";
 import { renterCommand } from "./commands/renter.js";
 import { DEFAULT_RPC_URL, ENV } from "./lib/env.js";
@@ -45,6 +47,10 @@ export function buildProgram(json: boolean): Command {
   program.addCommand(providerCommand());
   program.addCommand(renterCommand());
   program.addCommand(agentCommand());
+  program.addCommand(jobsCommand());
+  program.addCommand(historyCommand());
+  program.addCommand(arbiterCommand());
+  program.addCommand(devCommand());
   everyCommand(program, (command) => {
     command.exitOverride();
     command.showHelpAfterError(json ? false : "(add --help for usage)");

@@ -7,7 +7,7 @@
 // Per-subject metric tables also have an index on (period, periodStart, subject), for the dashboards'
 // "every subject, latest periods first" pages (Ponder orders them by periodStart, then the key); Ponder
 // builds indexes after the backfill.
-import { doublePrecision, hex, index, onchainEnum, onchainTable, onchainView, primaryKey, sql, text } from "ponder";
+import { doublePrecision, hex, index, numeric, onchainEnum, onchainTable, onchainView, primaryKey, sql, text } from "ponder";
 import { bigint, integer } from "ponder";
 
 export const period = onchainEnum("period", ["hour", "day", "all"]);
@@ -56,6 +56,8 @@ export const provider = onchainTable("provider", (t) => ({
   listedGpus: t.integer().notNull().default(0),
   /** Models of every inventory line the provider ever set (lines removed since included). */
   models: t.hex().array().notNull(),
+  /** The same models as text ("H100"), in the same order. */
+  modelNames: t.text().array().notNull(),
   availableGpus: t.bigint().notNull().default(0n),
   leasedGpus: t.bigint().notNull().default(0n),
   accruedUntil: t.bigint().notNull(),
@@ -105,6 +107,8 @@ export const gpuLine = onchainTable(
   (t) => ({
     provider: t.hex().notNull(),
     model: t.hex().notNull(),
+    /** The model as text ("H100"). */
+    modelName: t.text().notNull(),
     count: t.integer().notNull(),
     leased: t.integer().notNull().default(0),
     vramGb: t.integer().notNull(),
@@ -123,6 +127,8 @@ export const job = onchainTable("job", (t) => ({
   paymentToken: t.hex().notNull(),
   isCredits: t.boolean().notNull(),
   gpuModel: t.hex().notNull(),
+  /** The GPU model as text ("H100"). */
+  gpuModelName: t.text().notNull(),
   gpuCount: t.integer().notNull(),
   minVramGb: t.integer().notNull(),
   region: t.integer().notNull(),
@@ -160,6 +166,7 @@ export const job = onchainTable("job", (t) => ({
   resultHash: t.hex(),
   resultUri: t.text(),
   challengeDeadline: t.bigint(),
+  /** Seconds the job ran: to the stop (JobStopped), or to the delivery, at most the duration (settled jobs). */
   ranSeconds: t.bigint(),
   closedAt: t.bigint(),
   /** Gross pay released to the provider (fees included), fees, and refunds to the renter, in the job's token. */
@@ -238,7 +245,8 @@ export const dispute = onchainTable("dispute", (t) => ({
   slashedBurned: t.bigint(),
 }));
 
-export const slash = onchainTable(
+/** GraphQL: slashEvent / slashEvents (Ponder names the fields after the export, plural + "s"). */
+export const slashEvent = onchainTable(
   "slash",
   (t) => ({
     blockNumber: t.bigint().notNull(),
@@ -354,7 +362,8 @@ export const parameterChange = onchainTable(
 );
 
 /** The market's governance parameter sets; each job uses the one current at its creation. */
-export const marketParams = onchainTable("market_params", (t) => ({
+/** GraphQL: marketParameterSet / marketParameterSets. */
+export const marketParameterSet = onchainTable("market_params", (t) => ({
   id: t.integer().primaryKey(),
   feeBps: t.integer().notNull(),
   collateralBps: t.integer().notNull(),
@@ -545,6 +554,8 @@ export const modelMetric = onchainTable(
   "model_metric",
   (t) => ({
     model: t.hex().notNull(),
+    /** The model as text ("H100"). */
+    modelName: t.text().notNull(),
     period: period("period").notNull(),
     periodStart: t.bigint().notNull(),
     leasedGpuSeconds: t.bigint().notNull().default(0n),
@@ -627,4 +638,87 @@ export const reputationLeaderboard = onchainView("reputation_leaderboard", {
     ${provider.successRate} as success_rate, ${provider.disputeRate} as dispute_rate,
     case when ${provider.online} then 'online' else 'offline' end as online
     from ${provider}`,
+);
+
+// ------------------------------------------------------------------------------------------------
+// Dollar views: the 18-decimal USD integers above as exact decimals (numeric, e.g. 12.5 for 12.5e18),
+// beside the keys, for analysts. The tables' integer columns stay the reference figures.
+// ------------------------------------------------------------------------------------------------
+
+/** An 18-decimal integer column as exact dollars (multiplying by 1e-18 keeps every digit). */
+const dollars = (column: unknown) => sql`trim_scale(${column}::numeric * 0.000000000000000001)`;
+
+export const networkMetricUsd = onchainView("network_metric_usd", {
+  period: text().notNull(),
+  periodStart: bigint().notNull(),
+  grossUsd: numeric().notNull(),
+  providerPayoutsUsd: numeric().notNull(),
+  feesUsd: numeric().notNull(),
+  earningsAccruedUsd: numeric().notNull(),
+  earningsWithdrawnUsd: numeric().notNull(),
+  awardedValueUsd: numeric().notNull(),
+  avgJobSizeUsd: numeric(),
+  auctionClearingUsd: numeric().notNull(),
+  auctionReserveUsd: numeric().notNull(),
+}).as(
+  sql`select ${networkMetric.period}::text as period, ${networkMetric.periodStart} as period_start,
+    ${dollars(networkMetric.grossUsd)} as gross_usd, ${dollars(networkMetric.providerPayoutsUsd)} as provider_payouts_usd,
+    ${dollars(networkMetric.feesUsd)} as fees_usd, ${dollars(networkMetric.earningsAccruedUsd)} as earnings_accrued_usd,
+    ${dollars(networkMetric.earningsWithdrawnUsd)} as earnings_withdrawn_usd,
+    ${dollars(networkMetric.awardedValueUsd)} as awarded_value_usd, ${dollars(networkMetric.avgJobSizeUsd)} as avg_job_size_usd,
+    ${dollars(networkMetric.auctionClearingUsd)} as auction_clearing_usd,
+    ${dollars(networkMetric.auctionReserveUsd)} as auction_reserve_usd
+    from ${networkMetric}`,
+);
+
+/** Clearing prices per GPU model in dollars per GPU-hour. */
+export const modelPriceUsd = onchainView("model_price_usd", {
+  model: hex().notNull(),
+  modelName: text().notNull(),
+  period: text().notNull(),
+  periodStart: bigint().notNull(),
+  awards: integer().notNull(),
+  minPrice: numeric(),
+  maxPrice: numeric(),
+  meanPrice: numeric(),
+  medianPrice: numeric(),
+  vwapPrice: numeric(),
+  meanReserve: numeric(),
+}).as(
+  sql`select ${modelMetric.model} as model, ${modelMetric.modelName} as model_name, ${modelMetric.period}::text as period,
+    ${modelMetric.periodStart} as period_start, ${modelMetric.awards} as awards,
+    ${dollars(modelMetric.minPrice)} as min_price, ${dollars(modelMetric.maxPrice)} as max_price,
+    ${dollars(modelMetric.meanPrice)} as mean_price, ${dollars(modelMetric.medianPrice)} as median_price,
+    ${dollars(modelMetric.vwapPrice)} as vwap_price, ${dollars(modelMetric.meanReserve)} as mean_reserve
+    from ${modelMetric}`,
+);
+
+export const providerMetricUsd = onchainView("provider_metric_usd", {
+  provider: hex().notNull(),
+  period: text().notNull(),
+  periodStart: bigint().notNull(),
+  grossUsd: numeric().notNull(),
+  feesUsd: numeric().notNull(),
+}).as(
+  sql`select ${providerMetric.provider} as provider, ${providerMetric.period}::text as period,
+    ${providerMetric.periodStart} as period_start, ${dollars(providerMetric.grossUsd)} as gross_usd,
+    ${dollars(providerMetric.feesUsd)} as fees_usd
+    from ${providerMetric}`,
+);
+
+/** Jobs with their model's name and their dollar figures (prices per GPU-hour, value of the award). */
+export const jobUsd = onchainView("job_usd", {
+  id: bigint().notNull(),
+  gpuModelName: text().notNull(),
+  gpuCount: integer().notNull(),
+  state: text().notNull(),
+  reservePriceUsd: numeric().notNull(),
+  clearingPriceUsd: numeric(),
+  valueUsd: numeric(),
+  ranSeconds: bigint(),
+}).as(
+  sql`select ${job.id} as id, ${job.gpuModelName} as gpu_model_name, ${job.gpuCount} as gpu_count, ${job.state} as state,
+    ${dollars(job.reservePriceUsd)} as reserve_price_usd, ${dollars(job.clearingPriceUsd)} as clearing_price_usd,
+    ${dollars(job.valueUsd)} as value_usd, ${job.ranSeconds} as ran_seconds
+    from ${job}`,
 );

@@ -16,6 +16,35 @@ const modules = join(root, "node_modules");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const pinnedNode = pkg.devDependencies.node;
 
+/**
+ * Whether the install recorded in node_modules/.package-lock.json (npm's hidden lockfile) matches
+ * package-lock.json: every package the lockfile needs on this machine is installed at its locked version.
+ * Optional packages for other platforms are in the lockfile but never installed, so they do not count.
+ * A newer package-lock.json file alone (a fresh clone, a `git checkout`, an `npm install` that rewrote it
+ * unchanged) is no reason to reinstall.
+ */
+function lockMatchesInstall(lock, installedLock) {
+  let wanted;
+  let installed;
+  try {
+    wanted = JSON.parse(readFileSync(lock, "utf8")).packages ?? {};
+    installed = JSON.parse(readFileSync(installedLock, "utf8")).packages ?? {};
+  } catch {
+    return false;
+  }
+  for (const [path, entry] of Object.entries(wanted)) {
+    if (path === "" || entry.link) continue;
+    const have = installed[path];
+    if (have === undefined) {
+      if (entry.optional || entry.devOptional || entry.peer) continue;
+      return false;
+    }
+    if (have.version !== entry.version) return false;
+  }
+  for (const path of Object.keys(installed)) if (!(path in wanted)) return false;
+  return true;
+}
+
 /** Why node_modules needs a (re)install, or null when it is complete. */
 function installReason() {
   if (process.env.GRIDLEASE_SKIP_BOOTSTRAP === "1") return null;
@@ -23,7 +52,7 @@ function installReason() {
   const installedLock = join(modules, ".package-lock.json");
   if (!existsSync(installedLock)) return "node_modules has no record of a completed install";
   const lock = join(root, "package-lock.json");
-  if (existsSync(lock) && statSync(lock).mtimeMs > statSync(installedLock).mtimeMs + 1000) {
+  if (existsSync(lock) && statSync(lock).mtimeMs > statSync(installedLock).mtimeMs + 1000 && !lockMatchesInstall(lock, installedLock)) {
     return "package-lock.json changed since the last install";
   }
   for (const name of Object.keys(pkg.devDependencies)) {

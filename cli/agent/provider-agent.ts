@@ -3,11 +3,14 @@
 // auctions it leads, starts jobs it won and releases the stake of bids that lost. Each poll does bounded
 // work (blocks scanned, jobs read, transactions sent); a failed transaction or RPC call is logged in
 // plain language and the agent carries on.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
 import { bidsOf } from "../lib/bids.js";
 import { commitSealedBid, revealSavedBid } from "../lib/bidding.js";
 import { chainNow, signerOf, type Context } from "../lib/context.js";
 import { describeError, revertDataOf, decodeRevert } from "../lib/errors.js";
-import { formatAmount, formatUsd } from "../lib/format.js";
+import { formatAmount, formatDuration, formatTime, formatUsd } from "../lib/format.js";
 import { isInstant, loadJob, modelName, type LoadedJob } from "../lib/jobs.js";
 import type { Output } from "../lib/output.js";
 import { BID_STATUSES } from "../lib/protocol-enums.js";
@@ -25,6 +28,16 @@ interface Tracked {
 
 export interface AgentOptions {
   saltFile: string;
+  /** Where the last scanned block is kept between runs (default: agent-cursor.json beside the salt file). */
+  cursorFile?: string;
+}
+
+/**
+ * The reveal is sent at once when its window opens; a window that closes within this margin of the next
+ * block's time (or shorter than it) is at risk, and the agent says so.
+ */
+export function revealMarginSeconds(pollIntervalMs: number): bigint {
+  return BigInt(Math.max(30, Math.ceil((3 * pollIntervalMs) / 1000)));
 }
 
 export class ProviderAgent {
@@ -42,6 +55,10 @@ export class ProviderAgent {
   private nextIndex = 0;
   private stopping = false;
   private wake: (() => void) | undefined;
+  private readonly cursorFile: string;
+  private cursorKey = "";
+  /** Jobs whose at-risk reveal window was already reported. */
+  private readonly warned = new Set<bigint>();
 
   constructor(ctx: Context, out: Output, policy: Policy, options: AgentOptions) {
     this.ctx = ctx;
@@ -49,7 +66,30 @@ export class ProviderAgent {
     this.txOut = { ...out, progress: () => undefined };
     this.policy = policy;
     this.saltFile = options.saltFile;
+    this.cursorFile = options.cursorFile ?? join(dirname(options.saltFile), "agent-cursor.json");
     this.me = signerOf(ctx).address;
+  }
+
+  private readCursors(): Record<string, number> {
+    if (!existsSync(this.cursorFile)) return {};
+    try {
+      return JSON.parse(readFileSync(this.cursorFile, "utf8")) as Record<string, number>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Keeps the last scanned block, so the next run (`agent --once` from cron) goes on from there. */
+  private saveCursor(): void {
+    try {
+      const all = { ...this.readCursors(), [this.cursorKey]: this.cursor };
+      mkdirSync(dirname(this.cursorFile), { recursive: true });
+      const tmp = `${this.cursorFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`);
+      renameSync(tmp, this.cursorFile);
+    } catch (error) {
+      this.logFailure("cursor_not_saved", undefined, error);
+    }
   }
 
   /** Asks the loop to stop after the current poll. */
@@ -83,7 +123,16 @@ export class ProviderAgent {
 
   async start(): Promise<void> {
     const latest = await this.ctx.provider.getBlockNumber();
-    this.cursor = this.policy.fromBlock === "latest" ? latest : this.policy.fromBlock - 1;
+    this.cursorKey = `${this.ctx.chainId}:${(await this.ctx.protocol.market.getAddress()).toLowerCase()}:${this.me.toLowerCase()}`;
+    const saved = this.readCursors()[this.cursorKey];
+    // A saved cursor (an earlier run on this chain and market) resumes where it stopped; a first run also
+    // reads the latest block, so a job created just before the agent started is not missed.
+    this.cursor =
+      this.policy.fromBlock !== "latest"
+        ? this.policy.fromBlock - 1
+        : typeof saved === "number" && saved <= latest
+          ? saved
+          : Math.max(-1, latest - 1);
     await this.resume();
     this.log(
       "agent_started",
@@ -93,6 +142,7 @@ export class ProviderAgent {
         models: [...this.policy.floors.keys()],
         paymentTokens: [...this.policy.paymentTokens],
         resumedBids: this.tracked.size,
+        cursorFile: this.cursorFile,
       },
       `agent for ${this.me} watching jobs from block ${this.cursor + 1} (models ${[...this.policy.floors.keys()].join(", ")})`,
     );
@@ -103,8 +153,9 @@ export class ProviderAgent {
     while (!this.stopping) {
       await this.pollSafely();
       if (this.stopping) break;
+      const waitMs = await this.nextWaitMs().catch(() => this.policy.pollIntervalMs);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.policy.pollIntervalMs);
+        const timer = setTimeout(resolve, waitMs);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -169,6 +220,7 @@ export class ProviderAgent {
       );
     }
     this.cursor = to;
+    this.saveCursor();
   }
 
   private drop(job: Tracked): void {
@@ -255,7 +307,6 @@ export class ProviderAgent {
 
   private async afterCommit(job: Tracked, loaded: LoadedJob): Promise<boolean> {
     const { job: j, state, now } = loaded;
-    if (state === "Bidding") return false;
     const status = Number((await this.ctx.protocol.market.bidOf(job.jobId, this.me)).status);
     if (status === BID_STATUSES.indexOf("Revealed")) {
       // Revealed by hand (gridlease provider reveal) while the agent waited.
@@ -266,7 +317,12 @@ export class ProviderAgent {
       this.drop(job);
       return false;
     }
+    if (state === "Bidding") {
+      this.warnIfAtRisk(job.jobId, loaded);
+      return false;
+    }
     if (state === "Revealing" && now < j.revealDeadline) {
+      this.warnIfAtRisk(job.jobId, loaded);
       const result = await revealSavedBid(this.ctx, this.txOut, loaded, this.saltFile);
       job.phase = "revealed";
       this.log(
@@ -280,6 +336,50 @@ export class ProviderAgent {
     job.phase = "lost";
     this.log("bid_unrevealed", { jobId: job.jobId }, `job #${job.jobId}: the reveal window closed before the bid was revealed`);
     return false;
+  }
+
+  /**
+   * Times here are the next block's (an idle chain's latest block may be minutes old). A reveal window that
+   * is shorter than the margin, or closes within it, may be missed (the bid bond is then forfeit): say so.
+   */
+  private warnIfAtRisk(jobId: bigint, loaded: LoadedJob): void {
+    if (this.warned.has(jobId)) return;
+    const { job: j, now } = loaded;
+    const margin = revealMarginSeconds(this.policy.pollIntervalMs);
+    const windowLength = j.revealDeadline - j.bidDeadline;
+    const left = j.revealDeadline - (now > j.bidDeadline ? now : j.bidDeadline);
+    if (windowLength >= margin && (now < j.bidDeadline || left >= margin)) return;
+    this.warned.add(jobId);
+    this.log(
+      "reveal_window_at_risk",
+      {
+        level: "warning",
+        jobId,
+        revealFrom: Number(j.bidDeadline),
+        revealUntil: Number(j.revealDeadline),
+        now: Number(now),
+        secondsLeft: Number(now >= j.bidDeadline ? j.revealDeadline - now : windowLength),
+        marginSeconds: Number(margin),
+      },
+      `warning: job #${jobId}: the reveal window (until ${formatTime(j.revealDeadline, now)}) ` +
+        `${now >= j.bidDeadline ? `has ${formatDuration(j.revealDeadline > now ? j.revealDeadline - now : 0n)} left` : `lasts ${formatDuration(windowLength)}`}, ` +
+        `less than the ${formatDuration(margin)} safety margin: the reveal may miss it and forfeit the bid bond (poll more often, or reveal by hand: gridlease provider reveal ${jobId})`,
+    );
+  }
+
+  /** How long to sleep before the next poll: earlier when a tracked bid's reveal window opens sooner. */
+  async nextWaitMs(): Promise<number> {
+    let wait = this.policy.pollIntervalMs;
+    const committed = [...this.tracked.values()].filter((t) => t.phase === "committed" || t.phase === "revealed");
+    if (committed.length === 0) return wait;
+    const now = await chainNow(this.ctx);
+    for (const t of committed.slice(0, this.policy.maxJobsPerPoll)) {
+      const j = await this.ctx.protocol.market.jobOf(t.jobId);
+      for (const edge of [j.bidDeadline, j.revealDeadline]) {
+        if (edge > now) wait = Math.min(wait, Number(edge - now) * 1000 + 100);
+      }
+    }
+    return Math.max(100, wait);
   }
 
   private async afterReveal(job: Tracked, loaded: LoadedJob): Promise<boolean> {

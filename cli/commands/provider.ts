@@ -10,7 +10,7 @@ import { bidFilePath, bidsOf } from "../lib/bids.js";
 import { commitSealedBid, revealSavedBid } from "../lib/bidding.js";
 import { run, withJson } from "../lib/command.js";
 import { chainNow, connect, signerOf, type Context } from "../lib/context.js";
-import { CliError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
+import { CliError, describeError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
 import { formatAmount, formatGrl, formatTime, formatUsd } from "../lib/format.js";
 import { isInstant, loadJob } from "../lib/jobs.js";
 import { describeWithdrawals, withdrawEarnings, withdrawMarketLedger } from "../lib/ledger.js";
@@ -26,7 +26,7 @@ import {
   parseTflopsX100,
 } from "../lib/parse.js";
 import { CREDIT_DECIMALS } from "../lib/tokens.js";
-import { ensureAllowance, permitFor, send, type SentTransaction } from "../lib/tx.js";
+import { ensureAllowance, permitFor, send, simulate, type SentTransaction } from "../lib/tx.js";
 
 const SALT_FILE_HELP = "file holding the salts of your sealed bids (default: $GRIDLEASE_HOME/bids.json, ~/.gridlease/bids.json)";
 
@@ -161,6 +161,8 @@ export function providerCommand(): Command {
           (await send(out, "stake with permit", () => registry.stakeWithPermit(amount, permit.deadline, permit.v, permit.r, permit.s), hints)).sent,
         );
       } else {
+        // The approval comes first: simulate the stake (registered, amount) before sending anything.
+        await simulate("stake", (overrides) => registry.stake.staticCall(amount, overrides), hints);
         const approval = await ensureAllowance(out, token, me, registryAddress, amount, "approve GRL", hints);
         if (approval !== undefined) transactions.push(approval);
         transactions.push((await send(out, "stake", () => registry.stake(amount), hints)).sent);
@@ -181,6 +183,27 @@ export function providerCommand(): Command {
     run(cmd, async (out) => {
       const amount = parseGrl(amountText, "The amount to unbond");
       const { ctx, me } = await connectSigner();
+      const [p, required] = await Promise.all([ctx.protocol.registry.providerOf(me), ctx.protocol.registry.requiredStakeOf(me)]);
+      if (p.registered) {
+        // Free stake may leave only as far as free + locked stake still covers the listed GPUs.
+        const cover = p.freeStake + p.lockedStake - required;
+        const max = cover < 0n ? 0n : cover < p.freeStake ? cover : p.freeStake;
+        if (amount > max) {
+          const why =
+            max === p.freeStake
+              ? `your free stake is ${formatGrl(p.freeStake)}`
+              : `${formatGrl(required)} must stay bonded for your ${p.listedGpus} listed GPUs (free ${formatGrl(p.freeStake)}, locked ${formatGrl(p.lockedStake)})`;
+          throw new CliError(
+            "UNBOND_TOO_LARGE",
+            `You can unbond at most ${formatGrl(max)} now: ${why}. ` +
+              (max === 0n
+                ? "List fewer GPUs (gridlease provider gpu set/remove) or wait for locked stake to be released, then retry."
+                : `Run \`gridlease provider unbond ${formatAmount(max, 18)}\`, or list fewer GPUs first to unbond more.`) +
+              " Nothing was sent.",
+            { exitCode: EXIT_USAGE, details: { maxUnbond: formatEther(max), freeStake: formatEther(p.freeStake), requiredForListedGpus: formatEther(required) } },
+          );
+        }
+      }
       const { sent } = await send(out, "request unbond", () => ctx.protocol.registry.requestUnbond(amount));
       const state = await ctx.protocol.registry.providerOf(me);
       out.result(
@@ -326,8 +349,20 @@ export function providerCommand(): Command {
       const { ctx, me } = await connectSigner();
       const loaded = await loadJob(ctx, jobId);
       // Nobody has closed the auction yet: the leader closes it and starts at once (awardAndStart).
-      const award =
-        loaded.state === "Revealing" && loaded.now >= loaded.job.revealDeadline && loaded.job.provider.toLowerCase() === me.toLowerCase();
+      const leader = loaded.job.provider.toLowerCase() === me.toLowerCase();
+      const award = loaded.state === "Revealing" && loaded.now >= loaded.job.revealDeadline && leader;
+      if ((loaded.state === "Bidding" || loaded.state === "Revealing") && !isInstant(loaded.job) && !award) {
+        const opens = loaded.job.revealDeadline;
+        const window = loaded.state === "Bidding" ? "still taking bids" : "in its reveal window";
+        throw new CliError(
+          "WRONG_WINDOW",
+          leader || loaded.now < opens
+            ? `Job #${jobId} is ${window}: it can be awarded and started from ${formatTime(opens, loaded.now)}, when the reveal ` +
+                `window closes${leader ? "" : ", by the best bidder"}. Try again then: gridlease provider start ${jobId}. Nothing was sent.`
+            : `Job #${jobId}'s auction is over and ${me} is not its best bidder: only the winner starts it. Nothing was sent.`,
+          { exitCode: EXIT_USAGE, details: { state: loaded.state, opensAt: Number(opens) } },
+        );
+      }
       const { sent } = await send(
         out,
         award ? "award and start job" : "start job",
@@ -425,15 +460,45 @@ export function providerCommand(): Command {
     run(cmd, async (out) => {
       const { ctx, me } = await connectSigner();
       const to = opts.to === undefined ? me : parseAddress(opts.to, "--to");
-      const ledger = await withdrawMarketLedger(ctx, out, me, to);
-      const earnings = await withdrawEarnings(ctx, out, me, to);
+      // Two independent steps: each one's outcome is reported, and a failure of one does not hide the other.
+      type Step<T> = { ok: true; value: T | undefined } | { ok: false; error: ReturnType<typeof describeError> };
+      const attempt = async <T>(f: () => Promise<T | undefined>): Promise<Step<T>> => {
+        try {
+          return { ok: true, value: await f() };
+        } catch (error) {
+          return { ok: false, error: describeError(error) };
+        }
+      };
+      const ledgerStep = await attempt(() => withdrawMarketLedger(ctx, out, me, to));
+      const earningsStep = await attempt(() => withdrawEarnings(ctx, out, me, to));
+      const ledger = ledgerStep.ok ? ledgerStep.value : undefined;
+      const earnings = earningsStep.ok ? earningsStep.value : undefined;
+      const failed = [
+        ...(ledgerStep.ok ? [] : [{ step: "market ledger (stablecoin)", error: ledgerStep.error }]),
+        ...(earningsStep.ok ? [] : [{ step: "USD earnings as GRL", error: earningsStep.error }]),
+      ];
       if (ledger === undefined && earnings === undefined) {
-        throw new CliError("NOTHING_TO_WITHDRAW", `${me} has nothing to withdraw: no stablecoin in the market ledger and no USD earnings.`);
+        if (failed.length > 0) {
+          const first = failed[0].error;
+          throw new CliError(first.code, failed.map((f) => `withdrawing the ${f.step} failed: ${f.error.message}`).join("; "), {
+            exitCode: first.exitCode,
+            contractError: first.contractError,
+          });
+        }
+        throw new CliError("NOTHING_TO_WITHDRAW", `${me} has nothing to withdraw: no stablecoin in the market ledger and no USD earnings. Nothing was sent.`, { exitCode: EXIT_USAGE });
       }
       const transactions = [ledger?.transaction, earnings?.transaction].filter((t): t is SentTransaction => t !== undefined);
+      const warnings = failed.map((f) => ({ step: f.step, code: f.error.code, message: f.error.message }));
+      const steps = {
+        ledger: ledgerStep.ok ? (ledger === undefined ? "nothing to withdraw" : "withdrawn") : "failed",
+        earnings: earningsStep.ok ? (earnings === undefined ? "nothing to withdraw" : "withdrawn") : "failed",
+      };
       out.result(
-        txResult("provider withdraw", { account: me, to, ledger: ledger ?? null, earnings: earnings ?? null }, transactions),
-        describeWithdrawals(ledger, earnings),
+        txResult("provider withdraw", { account: me, to, steps, ledger: ledger ?? null, earnings: earnings ?? null, warnings }, transactions),
+        [
+          ...describeWithdrawals(ledger, earnings),
+          ...warnings.map((w) => `warning: withdrawing the ${w.step} failed, nothing of it was withdrawn: ${w.message}`),
+        ],
       );
     }),
   );

@@ -10,7 +10,7 @@ import { run, withJson } from "../lib/command.js";
 import { chainNow, connect, signerOf, stablecoinOf, type Context } from "../lib/context.js";
 import { CliError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
 import { formatAmount, formatDuration, formatGrl, formatUsd } from "../lib/format.js";
-import { describeJob, loadJob } from "../lib/jobs.js";
+import { describeJob, formatPayment, loadJob } from "../lib/jobs.js";
 import { withdrawMarketLedger } from "../lib/ledger.js";
 import { table } from "../lib/output.js";
 import {
@@ -28,7 +28,7 @@ import {
 } from "../lib/parse.js";
 import { JOB_STATES, PRICING_RULES, pricingRuleValue } from "../lib/protocol-enums.js";
 import { CREDIT_DECIMALS, PAYMENT_KINDS, paymentTokenFor } from "../lib/tokens.js";
-import { ensureAllowance, findEvent, permitFor, send, type SentTransaction } from "../lib/tx.js";
+import { ensureAllowance, findEvent, permitFor, send, simulate, type SentTransaction } from "../lib/tx.js";
 
 async function connectSigner(): Promise<{ ctx: Context; me: string }> {
   const ctx = await connect({ needsSigner: true });
@@ -54,7 +54,11 @@ interface CreateJobOptions {
   permit?: boolean;
   spec?: string;
   specHash?: string;
+  force?: boolean;
 }
+
+/** The highest ISO 3166-1 numeric country code assigned (894, Zambia): a region above it matches no provider. */
+const MAX_ISO_REGION = 894n;
 
 /**
  * The job's workload spec hash from exactly one of `--spec <file>` (the keccak256 of the file's bytes) and
@@ -176,6 +180,7 @@ export function renterCommand(): Command {
         receipt = sent.receipt;
         transactions.push(sent.sent);
       } else {
+        await simulate("buy credits", (overrides) => settlement.buyCredits.staticCall(me, amount, minCredits, overrides), hints);
         const approval = await ensureAllowance(out, token, me, settlementAddress, amount, "approve GRL", hints);
         if (approval !== undefined) transactions.push(approval);
         const sent = await send(out, "buy credits", () => settlement.buyCredits(me, amount, minCredits), hints);
@@ -220,7 +225,8 @@ export function renterCommand(): Command {
       .option("--reveal-window <duration>", "how long bidders may reveal after the bid window (auctions only)", "10m")
       .option("--spec <file>", "the workload spec file; the job's spec hash is the keccak256 of its bytes (or give --spec-hash)")
       .option("--spec-hash <hash>", "the workload spec hash, 0x + 64 hex digits (instead of --spec)")
-      .option("--permit", "escrow USDC with a permit signature instead of a separate approval"),
+      .option("--permit", "escrow USDC with a permit signature instead of a separate approval")
+      .option("--force", "post a request no provider can fill as specified (--vram above the model's, a region that is no country code)"),
   ).action(async (opts: CreateJobOptions, cmd: Command) =>
     run(cmd, async (out) => {
       const { id: gpuModel, spec } = parseGpuModel(opts.model);
@@ -232,7 +238,22 @@ export function renterCommand(): Command {
       const rule = parseChoice(opts.rule, PRICING_RULES, "--rule");
       const pay = parseChoice(opts.pay, PAYMENT_KINDS, "--pay");
       const bidWindow = parseDuration(opts.bidWindow, "--bid-window");
+      if (rule === "instant" && cmd.getOptionValueSource("revealWindow") === "cli") {
+        throw invalidInput("--reveal-window applies to auctions only: an instant job has no sealed bids to reveal (drop it, or use --rule first|second).");
+      }
       const revealWindow = rule === "instant" ? 0n : parseDuration(opts.revealWindow, "--reveal-window");
+      if (opts.force !== true && vram > BigInt(spec.vramGb)) {
+        throw invalidInput(
+          `--vram ${vram} is more than a ${spec.name} has (${spec.vramGb} GB): no provider can fill this job, and its escrow would stay ` +
+            `locked until it expires. Ask for at most ${spec.vramGb}, pick a larger model, or pass --force. Nothing was sent.`,
+        );
+      }
+      if (opts.force !== true && region > MAX_ISO_REGION) {
+        throw invalidInput(
+          `--region ${region} is not an ISO 3166-1 numeric country code (they go up to ${MAX_ISO_REGION}; 0 = any region): no provider ` +
+            "can be in it, and the escrow would stay locked until the job expires. Pass --force to post it anyway. Nothing was sent.",
+        );
+      }
       if (!/^\$?\d+(\.\d+)?$/.test(opts.maxPrice.trim())) {
         throw invalidInput(`--max-price must be a dollar amount such as 1.80, got "${opts.maxPrice}".`);
       }
@@ -242,7 +263,9 @@ export function renterCommand(): Command {
       const { ctx, me } = await connectSigner();
       const token = await paymentTokenFor(ctx, pay);
       const reserve = parseDollars(opts.maxPrice, token.decimals, "--max-price");
-      if (reserve >= 2n ** 96n) throw invalidInput("--max-price is too large.");
+      if (reserve >= 2n ** 96n) {
+        throw invalidInput(`--max-price is too large: at most ${formatUsd(2n ** 96n - 1n, token.decimals)} per GPU-hour in ${token.symbol}.`);
+      }
       const market = ctx.protocol.market;
       const budget = await market.jobValue(reserve, count, duration);
       if (budget === 0n) {
@@ -301,6 +324,8 @@ export function renterCommand(): Command {
           receipt = r.receipt;
           transactions.push(r.sent);
         } else {
+          // The approval comes first: simulate the job's creation (window, oracle, parameters) before sending it.
+          await simulate("create job", (overrides) => market.createJob.staticCall(request, overrides), hints);
           const approval = await ensureAllowance(out, usdc, me, marketAddress, budget, `approve ${token.symbol}`, hints);
           if (approval !== undefined) transactions.push(approval);
           const r = await send(out, "create job", () => market.createJob(request), hints);
@@ -318,7 +343,7 @@ export function renterCommand(): Command {
       const { data, lines } = describeJob(loaded);
       out.result({ command: "renter create-job", jobId, budget: formatAmount(budget, token.decimals), specHash, specFile, job: data, transactions }, [
         `Created job #${jobId}: ${count}x ${spec.name} for ${formatDuration(duration)} at up to ${formatUsd(reserve, token.decimals)} per ` +
-          `GPU-hour; ${formatAmount(budget, token.decimals)} ${token.symbol} escrowed.`,
+          `GPU-hour; ${formatPayment(budget, token)} escrowed.`,
         ...lines,
       ]);
     }),
@@ -369,10 +394,13 @@ export function renterCommand(): Command {
   withJson(
     renter
       .command("dispute")
-      .description("dispute a delivery within the challenge window, bonding 5% of the job value (by default)")
+      .description(
+        "dispute a delivery within the challenge window, bonding 5% of the job value (by default); needs exactly one of " +
+          "--evidence-hash or --evidence-file",
+      )
       .argument("<jobId>", "the job")
-      .option("--evidence-hash <bytes32>", "hash of your evidence (kept off-chain)")
-      .option("--evidence-file <path>", "hash this file's contents (keccak256) as the evidence hash"),
+      .option("--evidence-hash <bytes32>", "hash of your evidence (kept off-chain); this or --evidence-file is required")
+      .option("--evidence-file <path>", "hash this file's contents (keccak256) as the evidence hash; this or --evidence-hash is required"),
   ).action(async (jobIdText: string, opts: { evidenceHash?: string; evidenceFile?: string }, cmd: Command) =>
     run(cmd, async (out) => {
       const jobId = parseJobId(jobIdText);
@@ -395,6 +423,8 @@ export function renterCommand(): Command {
       const bond = bpsOfUp(loaded.job.escrow + loaded.job.claimed, params.disputeBondBps);
       const hints = { token: { symbol: loaded.token.symbol, decimals: loaded.token.decimals }, now: loaded.now };
       const transactions: SentTransaction[] = [];
+      // The bond's approval comes first: simulate the dispute (state, challenge window) before sending anything.
+      await simulate("dispute", (overrides) => market.dispute.staticCall(jobId, evidence, overrides), hints);
       if (loaded.token.kind !== "credits" && bond > 0n) {
         const approval = await ensureAllowance(out, stablecoinOf(ctx), me, await market.getAddress(), bond, `approve ${loaded.token.symbol}`, hints);
         if (approval !== undefined) transactions.push(approval);
@@ -404,7 +434,7 @@ export function renterCommand(): Command {
       const { data, lines } = describeJob(after);
       out.result(
         { command: "renter dispute", jobId, evidenceHash: evidence, bond: formatAmount(after.job.disputeBond, loaded.token.decimals), job: data, transactions },
-        [`Disputed job #${jobId} with a bond of ${formatAmount(after.job.disputeBond, loaded.token.decimals)} ${loaded.token.symbol}.`, ...lines],
+        [`Disputed job #${jobId} with a bond of ${formatPayment(after.job.disputeBond, loaded.token)}.`, ...lines],
       );
     }),
   );
@@ -414,8 +444,20 @@ export function renterCommand(): Command {
       run(cmd, async (out) => {
         const jobId = parseJobId(jobIdText);
         const ctx = await connect({ needsSigner: false });
-        const { data, lines } = describeJob(await loadJob(ctx, jobId));
-        out.result({ command: "renter status", job: data }, lines);
+        const loaded = await loadJob(ctx, jobId);
+        const { data, lines } = describeJob(loaded);
+        // The delivered result (URI and hash) is in the JobDelivered event, read from the chain's logs (exact).
+        let result: { uri: string; hash: string; block: number; source: string } | null = null;
+        if (loaded.job.deliveredAt !== 0n) {
+          const market = ctx.protocol.market;
+          const logs = await market.queryFilter(market.filters.JobDelivered(jobId));
+          const last = logs.at(-1);
+          if (last !== undefined) {
+            result = { uri: last.args.resultURI, hash: last.args.resultHash, block: last.blockNumber, source: "chain logs (JobDelivered)" };
+          }
+        }
+        const extra = result === null ? [] : table([["result URI", result.uri], ["result hash", result.hash]]);
+        out.result({ command: "renter status", job: { ...data, result } }, [...lines, ...extra]);
       }),
   );
 
@@ -469,7 +511,7 @@ export function renterCommand(): Command {
       const { ctx, me } = await connectSigner();
       const to = opts.to === undefined ? me : parseAddress(opts.to, "--to");
       const ledger = await withdrawMarketLedger(ctx, out, me, to);
-      if (ledger === undefined) throw new CliError("NOTHING_TO_WITHDRAW", `${me} has no refunds waiting in the market ledger.`);
+      if (ledger === undefined) throw new CliError("NOTHING_TO_WITHDRAW", `${me} has no refunds waiting in the market ledger. Nothing was sent.`, { exitCode: EXIT_USAGE });
       out.result(
         { command: "renter withdraw", account: me, to, withdrawn: ledger.amount, token: ledger.symbol, transactions: [ledger.transaction] },
         `Withdrew ${ledger.amount} ${ledger.symbol} of refunds.`,

@@ -186,8 +186,31 @@ export function stablecoinOf(ctx: Context): MockStablecoin {
   return ctx.stablecoin;
 }
 
-/** The chain's clock: the latest block's timestamp (what the next transaction is checked against, at least). */
+/**
+ * The chain's clock for time-gated decisions: the timestamp the next block will have. An idle chain mines
+ * no blocks, so the latest block's timestamp stands still while time passes; the next block is stamped
+ * with the node's clock (its pending block, on nodes that report one), never before the wall clock on a
+ * live chain, and always at least the latest block's timestamp + 1 (the chain's rule).
+ */
 export async function chainNow(ctx: Context): Promise<bigint> {
+  const [block, pending] = await Promise.all([
+    ctx.provider.getBlock("latest"),
+    ctx.provider.send("eth_getBlockByNumber", ["pending", false]).catch(() => null) as Promise<{ timestamp?: string } | null>,
+  ]);
+  if (block === null) throw new CliError("RPC_UNREACHABLE", `${ctx.rpcUrl} returned no latest block.`);
+  return nextBlockTime(BigInt(block.timestamp), pending?.timestamp === undefined ? undefined : BigInt(pending.timestamp));
+}
+
+/** The next block's timestamp from the latest block's, the node's pending block's (if any) and the wall clock. */
+export function nextBlockTime(latest: bigint, pending: bigint | undefined, wallClockMs: number = Date.now()): bigint {
+  let next = latest + 1n;
+  if (pending !== undefined && pending > next) next = pending;
+  const wall = BigInt(Math.floor(wallClockMs / 1000));
+  return wall > next ? wall : next;
+}
+
+/** The latest block's timestamp (what a read-only call sees). */
+export async function latestBlockTime(ctx: Context): Promise<bigint> {
   const block = await ctx.provider.getBlock("latest");
   if (block === null) throw new CliError("RPC_UNREACHABLE", `${ctx.rpcUrl} returned no latest block.`);
   return BigInt(block.timestamp);

@@ -72,6 +72,9 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `Only the provider that won job #${jobId} may do this, and ${caller} is not it: use the winner's key in GRIDLEASE_PRIVATE_KEY.`,
   MarketWindowClosed: ([jobId, deadline], f) =>
     `The window for this action on job #${jobId} closed at ${f.time(deadline)}: see ${statusCmd(jobId)} for what can be done now.`,
+  MarketRegistryCallFailed: () =>
+    "The market's call to the provider registry failed without a reason (it ran out of gas, or the registry is not the one " +
+    "the market expects): retry with more gas, and report it if it persists.",
   MarketTooEarly: ([jobId, opensAt], f) =>
     `Too early for this action on job #${jobId}: it opens at ${f.time(opensAt)}. Try again then.`,
   MarketWrongPricingRule: ([jobId, rule]) => {

@@ -12,7 +12,10 @@ import { paymentTokenAt, type PaymentToken } from "./tokens.js";
 export interface LoadedJob {
   jobId: bigint;
   job: IJobMarket.JobStructOutput;
-  /** The live state (`Revealing` for a bidding job past its bid window). */
+  /**
+   * The live state at the time the next block will have (`Revealing` for a bidding job past its bid
+   * window, even on an idle chain whose latest block is older).
+   */
   state: JobStateName;
   token: PaymentToken;
   /** The chain's clock when the job was read. */
@@ -31,7 +34,26 @@ export async function loadJob(ctx: Context, jobId: bigint): Promise<LoadedJob> {
     );
   }
   const token = await paymentTokenAt(ctx, job.paymentToken);
-  return { jobId, job, state: enumName(JOB_STATES, stateValue) as JobStateName, token, now };
+  return { jobId, job, state: liveState(job, enumName(JOB_STATES, stateValue) as JobStateName, now), token, now };
+}
+
+/** The market's `stateOf` evaluated at `now` (the next block's time) instead of the latest block's. */
+export function liveState(job: IJobMarket.JobStructOutput, stored: JobStateName, now: bigint): JobStateName {
+  if (stored === "Bidding" && !isInstant(job) && now >= job.bidDeadline) return "Revealing";
+  return stored;
+}
+
+/**
+ * The state as the CLI shows it: the market records an early stop (`renter stop` on a started job) as
+ * Cancelled, which reads like `renter cancel`; the CLI calls it Stopped.
+ */
+export function displayState(job: IJobMarket.JobStructOutput, state: JobStateName): string {
+  return state === "Cancelled" && job.startedAt !== 0n ? "Stopped" : state;
+}
+
+/** An amount of a job's payment token: credits as dollars ("$3.20 of credits"), a stablecoin as "3.2 USDC". */
+export function formatPayment(units: bigint, token: PaymentToken): string {
+  return token.kind === "credits" ? `${formatUsd(units, token.decimals)} of credits` : `${formatAmount(units, token.decimals)} ${token.symbol}`;
 }
 
 export function isInstant(job: IJobMarket.JobStructOutput): boolean {
@@ -103,9 +125,11 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
   const usd = (units: bigint) => formatUsd(units, token.decimals);
   const provider = job.provider === ZeroAddress ? null : job.provider;
   const deadlineLabel = currentDeadline(state);
+  const shown = displayState(job, state);
   const data: Record<string, unknown> = {
     jobId,
-    state,
+    state: shown,
+    ...(shown === state ? {} : { onChainState: state }),
     pricingRule: PRICING_RULES[Number(job.pricingRule)],
     renter: job.renter,
     provider,
@@ -137,7 +161,7 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
     nextStep: nextStep(loaded),
   };
   const rows: [string, string][] = [
-    ["state", state],
+    ["state", shown === state ? state : `${shown} (stopped early by the renter; recorded on chain as ${state})`],
     ["pricing", enumName(PRICING_RULE_LABELS, job.pricingRule)],
     ["GPUs", `${job.gpuCount}x ${modelName(job.gpuModel)}, >= ${job.minVramGb} GB VRAM${job.region === 0n ? "" : `, region ${job.region}`}`],
     ["duration", formatDuration(job.duration)],
@@ -150,7 +174,7 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
   if (job.secondPrice !== 0n) rows.push(["second bid", `${usd(job.secondPrice)} per GPU-hour`]);
   if (job.clearingPrice !== 0n) rows.push(["clearing price", `${usd(job.clearingPrice)} per GPU-hour`]);
   rows.push(["bids", `${job.bidCount} committed, ${job.revealCount} revealed`]);
-  rows.push(["escrow", `${formatAmount(job.escrow, token.decimals)} ${token.symbol}${job.claimed === 0n ? "" : ` (${formatAmount(job.claimed, token.decimals)} already paid out)`}`]);
+  rows.push(["escrow", `${formatPayment(job.escrow, token)}${job.claimed === 0n ? "" : ` (${formatPayment(job.claimed, token)} already paid out)`}`]);
   if (job.collateral !== 0n) rows.push(["collateral", formatGrl(job.collateral)]);
   if (state === "Bidding" || state === "Revealing") {
     rows.push(["bid deadline", formatTime(job.bidDeadline, now)]);

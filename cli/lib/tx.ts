@@ -3,7 +3,7 @@
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 
 import { signPermit, type PermitToken } from "../../scripts/lib/permit.js";
-import { CliError, describeError, type ErrorHints } from "./errors.js";
+import { CliError, decodeRevert, describeError, EXIT_FAILURE, EXIT_USAGE, revertDataOf, type ErrorHints } from "./errors.js";
 import type { Output } from "./output.js";
 
 /** What a command reports about each transaction it sent. */
@@ -14,6 +14,34 @@ export interface SentTransaction {
   gasUsed: string;
 }
 
+/** Every transaction this process broadcast (hash known as soon as it is sent), for partial-failure reports. */
+const broadcast: { step: string; hash: string }[] = [];
+
+/** The transactions this process has broadcast so far. */
+export function sentSoFar(): readonly { step: string; hash: string }[] {
+  return broadcast;
+}
+
+/**
+ * A contract refusal found before a transaction went out (gas estimation or a simulation reverted): exit
+ * status 2 when nothing at all was sent, else 1 with what was sent before this step.
+ */
+function refusal(error: unknown, hints: ErrorHints, step: string): CliError {
+  const report = describeError(error, hints);
+  if (report.code !== "CONTRACT_ERROR") {
+    return new CliError(report.code, report.message, { exitCode: report.exitCode, contractError: report.contractError, details: { step } });
+  }
+  const nothingSent = broadcast.length === 0;
+  const message = nothingSent
+    ? `${report.message} Nothing was sent.`
+    : `${report.message} (Already sent before the ${step} step: ${broadcast.map((t) => `${t.step} ${t.hash}`).join(", ")}.)`;
+  return new CliError(report.code, message, {
+    exitCode: nothingSent ? EXIT_USAGE : EXIT_FAILURE,
+    contractError: report.contractError,
+    details: { step, sent: broadcast.map((t) => ({ ...t })) },
+  });
+}
+
 /** Sends one transaction and waits for it; a revert becomes a CliError with its decoded message. */
 export async function send(
   out: Output,
@@ -21,22 +49,53 @@ export async function send(
   submit: () => Promise<ContractTransactionResponse>,
   hints: ErrorHints = {},
 ): Promise<{ receipt: ContractTransactionReceipt; sent: SentTransaction }> {
+  let response: ContractTransactionResponse;
+  try {
+    // Gas estimation runs the call first: a revert here means nothing went out.
+    response = await submit();
+  } catch (error) {
+    throw refusal(error, hints, step);
+  }
+  broadcast.push({ step, hash: response.hash });
   let receipt: ContractTransactionReceipt | null;
   try {
-    const response = await submit();
     receipt = await response.wait();
   } catch (error) {
     const report = describeError(error, hints);
     throw new CliError(report.code, report.message, {
-      exitCode: report.exitCode,
+      exitCode: report.exitCode === EXIT_USAGE ? EXIT_FAILURE : report.exitCode,
       contractError: report.contractError,
-      details: { step },
+      details: { step, hash: response.hash },
     });
   }
   if (receipt === null) throw new CliError("TX_DROPPED", `The ${step} transaction was dropped: retry.`, { details: { step } });
   const sent = { step, hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed.toString() };
   out.progress(`  ${step}: ${receipt.hash} (block ${receipt.blockNumber})`);
   return { receipt, sent };
+}
+
+/** Reverts a simulation may meet only because an approval that comes first has not been sent yet. */
+export const APPROVAL_PENDING_ERRORS = ["ERC20InsufficientAllowance"] as const;
+
+/**
+ * Simulates a command's real call (state, time window, oracle) before its first transaction, at the time the
+ * next block will have (the node's pending block), so a call bound to fail sends nothing (no approval first).
+ * `tolerate` names reverts that the transactions to come fix (a missing allowance).
+ */
+export async function simulate(
+  step: string,
+  call: (overrides: { blockTag: "pending" }) => Promise<unknown>,
+  hints: ErrorHints = {},
+  tolerate: readonly string[] = APPROVAL_PENDING_ERRORS,
+): Promise<void> {
+  try {
+    await call({ blockTag: "pending" });
+  } catch (error) {
+    const data = revertDataOf(error);
+    const decoded = data === undefined ? undefined : decodeRevert(data, hints);
+    if (decoded !== undefined && tolerate.includes(decoded.name)) return;
+    throw refusal(error, hints, step);
+  }
 }
 
 /** An ERC-20 the CLI approves for a spender. */

@@ -1,9 +1,17 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import type { ContractFuture, IgnitionModuleBuilder, ModuleParameterRuntimeValue } from "@nomicfoundation/ignition-core";
+import type {
+  AccountRuntimeValue,
+  ContractFuture,
+  IgnitionModuleBuilder,
+  ModuleParameterRuntimeValue,
+} from "@nomicfoundation/ignition-core";
 import { id } from "ethers";
 
 /** An address the module deploys (a contract future) or takes as a parameter. */
 type AddressInput = ContractFuture<string> | ModuleParameterRuntimeValue<string>;
+
+/** An account given a role: a required address parameter, or (locally) one defaulting to an account. */
+type RoleInput = ModuleParameterRuntimeValue<string> | ModuleParameterRuntimeValue<AccountRuntimeValue>;
 
 const GRL = 10n ** 18n;
 const HOUR = 3600n;
@@ -88,7 +96,7 @@ export function deployGridlease(
   m: IgnitionModuleBuilder,
   feed: AddressInput,
   stablecoin: AddressInput,
-  roles: { treasury: AddressInput; arbiter: AddressInput; guardian: AddressInput },
+  roles: { treasury: RoleInput; arbiter: RoleInput; guardian: RoleInput },
 ) {
   const deployer = m.getAccount(0);
   const { treasury, arbiter, guardian } = roles;

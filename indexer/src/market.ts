@@ -4,7 +4,7 @@ import {
   bid,
   dispute,
   job,
-  marketParams,
+  marketParameterSet,
   parameterChange,
   paymentToken,
   payout,
@@ -15,7 +15,7 @@ import {
 } from "ponder:schema";
 import type { Hex } from "viem";
 
-import { type Ctx, hourStart, periodsOfHour, toUsd, tokenDecimals } from "./lib/core";
+import { type Ctx, hourStart, modelName, periodsOfHour, toUsd, tokenDecimals } from "./lib/core";
 import { addClearingPrice, addModel, addNetwork, addNetworkPeriod, addProvider, addToken } from "./lib/metrics";
 import { tick } from "./lib/utilization";
 
@@ -32,6 +32,16 @@ async function mustJob(ctx: Ctx, id: bigint): Promise<Job> {
   const row = await findJob(ctx, id);
   if (row === null) throw new Error(`job ${id} has no JobCreated event`);
   return row;
+}
+
+/**
+ * How long a settled job ran: from its start to its delivery, at most its booked duration (a delivery in
+ * the grace period after endsAt ran the full duration). Null for a job with no start or delivery recorded.
+ */
+function ranUntilDelivery(row: Job): bigint | null {
+  if (row.startedAt === null || row.deliveredAt === null) return null;
+  const end = row.endsAt !== null && row.endsAt < row.deliveredAt ? row.endsAt : row.deliveredAt;
+  return end > row.startedAt ? end - row.startedAt : 0n;
 }
 
 type ProviderRow = NonNullable<Awaited<ReturnType<typeof findProvider>>>;
@@ -151,6 +161,7 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
     paymentToken: a.paymentToken,
     isCredits: a.paymentToken.toLowerCase() === settlement,
     gpuModel: r.gpuModel,
+    gpuModelName: modelName(r.gpuModel),
     gpuCount: r.gpuCount,
     minVramGb: r.minVramGb,
     region: r.region,
@@ -373,6 +384,7 @@ ponder.on("JobMarket:JobSettled", async ({ event, context }) => {
     state: "Settled",
     outcome: "settled",
     closedAt: t,
+    ranSeconds: ranUntilDelivery(row),
     bondToProvider: a.bondToProvider,
     bondRefund: a.bondRefund,
   });
@@ -484,7 +496,7 @@ ponder.on("JobMarket:Withdrawn", async ({ event, context }) => {
 ponder.on("JobMarket:MarketParamsSet", async ({ event, context }) => {
   await tick(context, event.block);
   const p = event.args.params;
-  await context.db.insert(marketParams).values({
+  await context.db.insert(marketParameterSet).values({
     id: event.args.paramsId,
     feeBps: p.feeBps,
     collateralBps: p.collateralBps,

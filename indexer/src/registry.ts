@@ -1,7 +1,7 @@
 // ProviderRegistry: providers, inventory lines, availability, stake, collateral, slashing, leases and
 // reputation. Leases and availability drive the utilization integrals (lib/utilization.ts).
 import { ponder } from "ponder:registry";
-import { gpuLine, gpuModel, parameterChange, provider, slash } from "ponder:schema";
+import { gpuLine, gpuModel, parameterChange, provider, slashEvent } from "ponder:schema";
 
 import { hourStart, modelName } from "./lib/core";
 import { addNetwork, addProvider } from "./lib/metrics";
@@ -19,6 +19,7 @@ ponder.on("ProviderRegistry:ProviderRegistered", async ({ event, context }) => {
     reputation: event.args.reputation,
     online: false,
     models: [],
+    modelNames: [],
     accruedUntil: t,
     lastActiveAt: t,
   });
@@ -48,7 +49,7 @@ ponder.on("ProviderRegistry:GpuLineSet", async ({ event, context }) => {
   await updateLine(context, t, address, model, { online, ...before }, { online, count, leased: before.leased });
   await context.db
     .insert(gpuLine)
-    .values({ provider: address, model, count, vramGb, tflopsX100, listed: true, createdAt: t, updatedAt: t })
+    .values({ provider: address, model, modelName: modelName(model), count, vramGb, tflopsX100, listed: true, createdAt: t, updatedAt: t })
     .onConflictDoUpdate({ count, vramGb, tflopsX100, listed: true, updatedAt: t });
   await context.db.update(gpuModel, { id: model }).set((row) => ({
     listedGpus: row.listedGpus + BigInt(count - before.count),
@@ -57,6 +58,7 @@ ponder.on("ProviderRegistry:GpuLineSet", async ({ event, context }) => {
   await context.db.update(provider, { address }).set((row) => ({
     listedGpus,
     models: row.models.includes(model) ? row.models : [...row.models, model],
+    modelNames: row.models.includes(model) ? row.modelNames : [...row.modelNames, modelName(model)],
     lastActiveAt: t,
   }));
 });
@@ -166,7 +168,7 @@ ponder.on("ProviderRegistry:ProviderSlashed", async ({ event, context }) => {
   const t = event.block.timestamp;
   const { provider: address, lockId, recipient, toRecipient, burned } = event.args;
   const total = toRecipient + burned;
-  await context.db.insert(slash).values({
+  await context.db.insert(slashEvent).values({
     blockNumber: event.block.number,
     logIndex: event.log.logIndex,
     provider: address,

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -11,67 +10,11 @@ import {
   MockStablecoin__factory,
   ProviderRegistry__factory,
 } from "../../types/ethers-contracts/index.js";
-import { address, advance, DEPLOYMENT_FOLDER, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
-import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
+import { address, advance, AgentProcess, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
 
 const AGENT = 4;
 const RENTER = 5;
 
-interface AgentEvent {
-  event: string;
-  jobId?: string;
-  [key: string]: unknown;
-}
-
-/** The agent as a child process (`gridlease agent --json`), with its log lines parsed as they arrive. */
-class AgentProcess {
-  readonly events: AgentEvent[] = [];
-  readonly child: ChildProcess;
-  private stderr = "";
-  private readonly exited: Promise<number | null>;
-
-  constructor(chain: LocalChain, policyFile: string) {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("HARDHAT_") && !key.startsWith("GRIDLEASE_")) env[key] = value;
-    this.child = spawn(process.execPath, [join(PROJECT_ROOT, "cli", "gridlease.ts"), "agent", "--config", policyFile, "--json"], {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...env,
-        GRIDLEASE_RPC_URL: chain.rpcUrl,
-        GRIDLEASE_DEPLOYMENT: DEPLOYMENT_FOLDER,
-        GRIDLEASE_HOME: join(chain.home, "agent"),
-        GRIDLEASE_PRIVATE_KEY: KEYS[AGENT],
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let partial = "";
-    this.child.stdout?.on("data", (chunk: Buffer) => {
-      partial += chunk.toString();
-      const lines = partial.split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) if (line.trim() !== "") this.events.push(JSON.parse(line) as AgentEvent);
-    });
-    this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
-  }
-
-  /** Waits for the first event matching `match`. */
-  async waitFor(match: (e: AgentEvent) => boolean, what: string, timeoutMs = 30_000): Promise<AgentEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(match);
-      if (found !== undefined) return found;
-      if (this.child.exitCode !== null) throw new Error(`the agent exited (${this.child.exitCode}) before ${what}: ${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms; events: ${JSON.stringify(this.events)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  async interrupt(): Promise<number | null> {
-    this.child.kill("SIGINT");
-    return this.exited;
-  }
-}
 
 describe("CLI: the provider agent", function () {
   this.timeout(180_000);
@@ -107,7 +50,7 @@ describe("CLI: the provider agent", function () {
       policy,
       JSON.stringify({ minPricePerGpuHour: { H100: "1.20" }, marginBelowReserveBps: 1000, maxGpusPerJob: 4, pollIntervalMs: 200, maxFailuresPerJob: 1 }),
     );
-    agent = new AgentProcess(chain, policy);
+    agent = new AgentProcess(chain, join(chain.home, "agent"), KEYS[AGENT], ["--config", policy]);
     const started = await agent.waitFor((e) => e.event === "agent_started", "agent_started");
     expect(started).to.include({ provider: address(AGENT) });
     expect(started.models).to.deep.equal(["H100"]);

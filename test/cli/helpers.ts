@@ -36,10 +36,12 @@ export interface LocalChain {
   addresses: DeployedAddresses;
   /** A fresh GRIDLEASE_HOME for the run (bid salts). */
   home: string;
+  /** The Ignition deployment folder (DEPLOYMENT_FOLDER for the shared chain). */
+  deploymentFolder?: string;
 }
 
 /** The environment of child processes: the parent's, minus Hardhat's global-option variables (set by `hardhat test`) and GRIDLEASE_*. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith("HARDHAT_") && !key.startsWith("GRIDLEASE_") && key !== "NODE_OPTIONS") env[key] = value;
@@ -85,11 +87,38 @@ let node: ChildProcess | undefined;
 let started: Promise<LocalChain> | undefined;
 
 async function start(): Promise<LocalChain> {
-  const port = await freePort(8571);
+  const chain = await startNode(DEPLOYMENT_ID, 8571);
+  node = chain.node;
+  return chain.chain;
+}
+
+/**
+ * A chain of its own (not the shared one), for a test that needs fresh job ids: a hardhat node on a free
+ * port from `fromPort` with the protocol deployed under `deploymentId`. The caller stops it with stop().
+ */
+export async function startPrivateChain(deploymentId: string, fromPort: number): Promise<LocalChain & { stop(): Promise<void> }> {
+  const { node: child, chain } = await startNode(deploymentId, fromPort);
+  return {
+    ...chain,
+    async stop() {
+      chain.provider.destroy();
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(chain.home, { recursive: true, force: true });
+      rmSync(join(PROJECT_ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+    },
+  };
+}
+
+async function startNode(deploymentId: string, fromPort: number): Promise<{ node: ChildProcess; chain: LocalChain }> {
+  const port = await freePort(fromPort);
   const rpcUrl = `http://127.0.0.1:${port}`;
   // The "default" network allows contracts above EIP-170's size: the tests deploy the unoptimised
   // default build (already compiled by `npm test`) instead of rebuilding the production profile.
-  node = spawn(HARDHAT, ["node", "--network", "default", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const node = spawn(HARDHAT, ["node", "--network", "default", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: PROJECT_ROOT,
     env: childEnv({}),
     stdio: ["ignore", "ignore", "pipe"],
@@ -115,7 +144,7 @@ async function start(): Promise<LocalChain> {
       "--parameters",
       "ignition/parameters/localhost.json",
       "--deployment-id",
-      DEPLOYMENT_ID,
+      deploymentId,
       "--build-profile",
       "default",
       "--reset",
@@ -127,12 +156,15 @@ async function start(): Promise<LocalChain> {
   await finished(deploy, "ignition deploy", () => deployOutput);
 
   const provider = new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
-  return {
+  const deploymentFolder = join(PROJECT_ROOT, "ignition", "deployments", deploymentId);
+  const chain = {
     rpcUrl,
     provider,
-    addresses: loadDeployedAddresses(31337n, DEPLOYMENT_FOLDER),
+    addresses: loadDeployedAddresses(31337n, deploymentFolder),
     home: mkdtempSync(join(tmpdir(), "gridlease-cli-test-")),
+    deploymentFolder,
   };
+  return { node, chain };
 }
 
 /** The shared chain, started on first use. */
@@ -169,7 +201,7 @@ export interface CliOptions {
 export function cli(chain: LocalChain, args: string[], options: CliOptions = {}): Promise<CliRun> {
   const env = childEnv({
     GRIDLEASE_RPC_URL: chain.rpcUrl,
-    GRIDLEASE_DEPLOYMENT: DEPLOYMENT_FOLDER,
+    GRIDLEASE_DEPLOYMENT: chain.deploymentFolder ?? DEPLOYMENT_FOLDER,
     GRIDLEASE_HOME: chain.home,
     ...(options.key === undefined ? {} : { GRIDLEASE_PRIVATE_KEY: options.key }),
     ...options.env,
@@ -232,3 +264,58 @@ export async function refreshFeed(chain: LocalChain): Promise<void> {
 
 /** The workload spec hash the CLI tests' jobs post with `--spec-hash` (any non-zero 32-byte hash). */
 export const SPEC_HASH = "0x9c1f5d0e0b7c8a4a3f1e6b2d7c5a9e8f0d1c2b3a4e5f60718293a4b5c6d7e8f9";
+
+/** One line of `gridlease agent --json`. */
+export interface AgentEvent {
+  event: string;
+  jobId?: string;
+  [key: string]: unknown;
+}
+
+/** `gridlease agent <args> --json` as a child process, with its log lines parsed as they arrive. */
+export class AgentProcess {
+  readonly events: AgentEvent[] = [];
+  readonly child: ChildProcess;
+  stderr = "";
+  private readonly exited: Promise<number | null>;
+
+  constructor(chain: LocalChain, home: string, key: string, args: string[]) {
+    this.child = spawn(process.execPath, [CLI, "agent", ...args, "--json"], {
+      cwd: PROJECT_ROOT,
+      env: childEnv({
+        GRIDLEASE_RPC_URL: chain.rpcUrl,
+        GRIDLEASE_DEPLOYMENT: chain.deploymentFolder ?? DEPLOYMENT_FOLDER,
+        GRIDLEASE_HOME: home,
+        GRIDLEASE_PRIVATE_KEY: key,
+      }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let partial = "";
+    this.child.stdout?.on("data", (chunk: Buffer) => {
+      partial += chunk.toString();
+      const lines = partial.split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (line.trim() !== "") this.events.push(JSON.parse(line) as AgentEvent);
+    });
+    this.child.stderr?.on("data", (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+  }
+
+  /** Waits for the first event matching `match`. */
+  async waitFor(match: (e: AgentEvent) => boolean, what: string, timeoutMs = 30_000): Promise<AgentEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find(match);
+      if (found !== undefined) return found;
+      if (this.child.exitCode !== null) throw new Error(`the agent exited (${this.child.exitCode}) before ${what}: ${this.stderr}`);
+      if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms; events: ${JSON.stringify(this.events)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Ctrl-C, then its exit code. */
+  async interrupt(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill("SIGINT");
+    return this.exited;
+  }
+}

@@ -107,10 +107,11 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
 
     it("test_providerReveal_tooEarlyIsExplained", async function () {
       const run = await cli(chain, ["provider", "reveal", jobId, "--json"], { key: providerKey });
-      expect(run.code).to.equal(1);
+      // Refused by the contract's gas estimation: nothing was sent (exit status 2).
+      expect(run.code).to.equal(2);
       const { error } = JSON.parse(run.stdout);
       expect(error.contractError.name).to.equal("MarketTooEarly");
-      expect(error.message).to.match(new RegExp(`^Too early for this action on job #${jobId}: it opens at .+\\. Try again then\\.$`));
+      expect(error.message).to.match(new RegExp(`^Too early for this action on job #${jobId}: it opens at .+\\. Try again then\\. Nothing was sent\\.$`));
     });
 
     it("test_providerReveal_fromTheSaltFile", async function () {
@@ -156,8 +157,11 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
 
     it("test_renterSettle_duringTheChallengeWindowIsExplained", async function () {
       const run = await cli(chain, ["renter", "settle", jobId], { key: renterKey });
-      expect(run.code).to.equal(1);
-      expect(run.stderr).to.match(new RegExp(`^error: Too early for this action on job #${jobId}: it opens at .+ \\(in 1d\\)\\. Try again then\\.\\n$`));
+      expect(run.code).to.equal(2);
+      // "in" counts from the next block's time, a second or two after the delivery's block.
+      expect(run.stderr).to.match(
+        new RegExp(`^error: Too early for this action on job #${jobId}: it opens at .+ \\(in (1d|23h 59m \\d+s)\\)\\. Try again then\\. Nothing was sent\\.\\n$`),
+      );
     });
 
     it("test_renterSettle_afterTheChallengeWindow", async function () {
@@ -206,7 +210,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_renterBuyCredits_staleOracleIsExplained", async function () {
       // The previous job moved the clock past the feed's one-day heartbeat.
       const run = await cli(chain, ["renter", "buy-credits", "100"], { key: renterKey });
-      expect(run.code).to.equal(1);
+      expect(run.code).to.equal(2);
       expect(run.stderr).to.match(/^error: The GRL\/USD price is stale \(last updated .+, older than the 86400 s heartbeat\)/);
     });
 
@@ -230,7 +234,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
         { key: renterKey },
       );
       expect(run.code, run.stderr).to.equal(0);
-      const match = /^Created job #(\d+): 1x H100 for 2h at up to \$1\.60 per GPU-hour; 3\.2 credits escrowed\.$/m.exec(run.stdout);
+      const match = /^Created job #(\d+): 1x H100 for 2h at up to \$1\.60 per GPU-hour; \$3\.20 of credits escrowed\.$/m.exec(run.stdout);
       expect(match, run.stdout).to.not.equal(null);
       jobId = (match as RegExpExecArray)[1];
       expect(run.stdout).to.match(/^ {2}pricing +instant$/m);
@@ -254,7 +258,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await advance(chain, HOUR);
       const run = await cli(chain, ["renter", "stop", jobId], { key: renterKey });
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.match(/^ {2}state +Cancelled$/m);
+      expect(run.stdout).to.match(/^ {2}state +Stopped \(stopped early by the renter; recorded on chain as Cancelled\)$/m);
       const [stopped] = await market.queryFilter(market.filters.JobStopped(BigInt(jobId)));
       const { providerGross, fee, refund } = stopped.args;
       expect(providerGross + refund).to.equal(parseEther("3.2"));
@@ -277,8 +281,8 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_renterStatus_text", async function () {
       const run = await cli(chain, ["renter", "status", jobId]);
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.match(new RegExp(`^Job #${jobId}\\n {2}state +Cancelled\\n {2}pricing +instant\\n`));
-      expect(run.stdout).to.match(/^ {2}escrow +0 credits \([\d.]+ already paid out\)$/m);
+      expect(run.stdout).to.match(new RegExp(`^Job #${jobId}\\n {2}state +Stopped \\(stopped early by the renter; recorded on chain as Cancelled\\)\\n {2}pricing +instant\\n`));
+      expect(run.stdout).to.match(/^ {2}escrow +\$0\.00 of credits \(\$[\d.]+ of credits already paid out\)$/m);
       expect(run.stdout).to.match(new RegExp(`^ {2}spec hash +${SPEC_HASH}$`, "m"));
     });
   });
@@ -355,7 +359,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain);
       const jobId = await instantJob();
       const early = await cli(chain, ["renter", "fail", jobId, "--json"], { key: renterKey });
-      expect(early.code).to.equal(1);
+      expect(early.code).to.equal(2);
       expect(JSON.parse(early.stdout).error.contractError.name).to.equal("MarketTooEarly");
       await advance(chain, HOUR);
       const failed = await ok(chain, ["renter", "fail", jobId], renterKey);

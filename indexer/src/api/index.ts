@@ -1,6 +1,7 @@
-// The HTTP API: GraphQL (POST /graphql) with tightened limits, SQL over HTTP (/sql/*, for @ponder/client)
-// and REST summaries. Ponder itself serves /health, /ready, /status and /metrics. GraphQL and /summary
-// answers are cached per version of the indexed data (./cache.ts).
+// The HTTP API: GraphQL (POST /graphql) with tightened limits, an offline explorer (GET /graphql, /explorer),
+// SQL over HTTP (/sql/*, for @ponder/client and curl) behind a cost ceiling, a row cap and a statement
+// timeout (./sql-guard.ts), and REST summaries. Ponder itself serves /health, /ready, /status and /metrics.
+// GraphQL and /summary answers are cached per version of the indexed data (./cache.ts).
 import { db } from "ponder:api";
 import schema, { indexerClock, networkMetric } from "ponder:schema";
 import { and, client, eq, graphql, gte, sql } from "ponder";
@@ -9,9 +10,24 @@ import { PgliteSession } from "drizzle-orm/pglite";
 import type { PGlite } from "@electric-sql/pglite";
 import { Kind, parse, visit } from "graphql";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import superjson from "superjson";
 
 import { DAY, hourStart, ratio } from "../lib/core";
 import { requestText, ResponseCache, responseCache, VersionReader, type StoredResponse } from "./cache";
+import { EXPLORER_HTML } from "./explorer";
+import {
+  capped,
+  checkCost,
+  checkRows,
+  databaseRefusal,
+  maxCost,
+  parseSqlParameter,
+  refusalResponse,
+  SQL_LIMITS,
+  SqlRefusal,
+  sqlUsage,
+  validate,
+} from "./sql-guard";
 
 /** Largest `limit` a GraphQL list query may ask for (Ponder's own ceiling is 1000). */
 export const MAX_PAGE_SIZE = 200;
@@ -46,8 +62,52 @@ const VERSION_SQL = `select
   || '/' || coalesce((select string_agg(oid::text, ',' order by oid) from pg_trigger
                       where tgrelid = to_regclass('_ponder_checkpoint')), '') as version`;
 
+/** Appended to a statement timeout's message (see below): the answer does not exist within the limit. */
+const TIMEOUT_NOTE = ": an answer within the time limit does not exist; filter with WHERE on key columns, add a LIMIT or aggregate less";
+
+/** A connection of the read-only pool (node-postgres). */
+interface PoolClient {
+  query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  release(): void;
+}
 /** The read-only pool behind `db` (node-postgres; its connections' search path is the indexer's schema). */
-const pool = (db as unknown as { $client: { query(text: string): Promise<{ rows: { version: string }[] }> } }).$client;
+const pool = (
+  db as unknown as {
+    $client: {
+      query(text: string): Promise<{ rows: { version: string }[] }>;
+      connect(): Promise<PoolClient>;
+      options: Record<string, unknown>;
+    };
+  }
+).$client;
+
+// Every statement of the API's read-only pool (SQL over HTTP, GraphQL's loaders, the version reads) runs
+// under the statement timeout: node-postgres sends the pool's options when it opens a connection, and the
+// pool opens its connections on demand, after this module is loaded. (Ponder's own default is 30 s.)
+//
+// A timed-out statement is not retried: Ponder's query builder retries a failed query up to 9 times with
+// back-off unless it takes the error for the user's own (its message says something "does not exist"),
+// so a query stopped after 5 s would run 10 times, for over a minute. Each connection's `query` rewrites
+// the timeout's message to one Ponder does not retry.
+if (!onPglite) {
+  pool.options.statement_timeout = SQL_LIMITS.timeoutMs;
+  type Query = (...args: unknown[]) => unknown;
+  (pool as unknown as { on(event: "connect", listener: (client: PoolClient) => void): void }).on("connect", (client) => {
+    const query = client.query.bind(client) as Query;
+    (client as unknown as { query: Query }).query = (...args: unknown[]) => {
+      const result = query(...args);
+      if (!(result instanceof Promise)) return result;
+      return result.catch((error: { code?: string; message?: string }) => {
+        if (error?.code === "57014" && typeof error.message === "string" && !error.message.includes(TIMEOUT_NOTE)) {
+          error.message = `${error.message} after ${SQL_LIMITS.timeoutMs} ms${TIMEOUT_NOTE}`;
+        }
+        throw error;
+      });
+    };
+    // Connections opened before this module was loaded (none, normally) keep Ponder's 30 s.
+    (query(`set statement_timeout = ${Math.max(1, Math.floor(SQL_LIMITS.timeoutMs))}`) as Promise<unknown>).catch(() => {});
+  });
+}
 
 async function readVersion(): Promise<string> {
   return (await pool.query(VERSION_SQL)).rows[0]!.version;
@@ -96,7 +156,7 @@ if (CACHE_MB > 0 && !onPglite) {
 // ------------------------------------------------------------------------------------------------
 
 /** A `limit` argument: a literal, or the name of the variable that carries it. */
-type LimitArgument = number | { variable: string };
+type LimitArgument = number | string | { variable: string };
 /** The `limit` arguments of recent query texts (undefined: not valid GraphQL), so each text is parsed once. */
 const limitArgumentsByQuery = new Map<string, LimitArgument[] | undefined>();
 const LIMIT_MEMO_ENTRIES = 1000;
@@ -112,6 +172,8 @@ function limitArguments(query: string): LimitArgument[] | undefined {
         if (node.name.value !== "limit") return;
         if (node.value.kind === Kind.INT) found!.push(Number(node.value.value));
         else if (node.value.kind === Kind.VARIABLE) found!.push({ variable: node.value.name.value });
+        else if (node.value.kind === Kind.FLOAT) found!.push(Number(node.value.value));
+        else if (node.value.kind === Kind.STRING) found!.push(node.value.value);
       },
     });
   } catch {
@@ -124,16 +186,39 @@ function limitArguments(query: string): LimitArgument[] | undefined {
   return found;
 }
 
-/** The first `limit` argument above MAX_PAGE_SIZE in the operation, literal or through a variable. */
-function oversizedLimit(query: string, variables: Record<string, unknown>): number | undefined {
+/** A `limit` argument that cannot be served: its error code and message (literal or through a variable). */
+function limitProblem(query: string, variables: Record<string, unknown>): { code: string; message: string } | undefined {
   for (const argument of limitArguments(query) ?? []) {
-    const value = typeof argument === "number" ? argument : variables[argument.variable];
-    if (typeof value === "number" && value > MAX_PAGE_SIZE) return value;
+    const value = typeof argument === "number" || typeof argument === "string" ? argument : variables[argument.variable];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      return {
+        code: "INVALID_LIMIT",
+        message: `limit ${JSON.stringify(value)} is not a whole number: use an integer from 0 to ${MAX_PAGE_SIZE}.`,
+      };
+    }
+    if (value < 0) {
+      return {
+        code: "NEGATIVE_LIMIT",
+        message: `limit ${value} is negative: use 0 to ${MAX_PAGE_SIZE}, and page with "after" cursors (pageInfo.endCursor).`,
+      };
+    }
+    if (value > MAX_PAGE_SIZE) {
+      return {
+        code: "PAGE_SIZE_EXCEEDED",
+        message: `Page size too large: limit ${value} exceeds the maximum of ${MAX_PAGE_SIZE}. Page with "after" cursors (pageInfo.endCursor).`,
+      };
+    }
   }
   return undefined;
 }
 
+// The explorer: a page of this server's own (no CDN), in place of Ponder's GraphiQL page.
+const explorer = (c: Context) => c.html(EXPLORER_HTML);
+app.get("/explorer", explorer);
+
 app.use("/graphql", async (c, next) => {
+  if (c.req.method === "GET") return explorer(c);
   if (c.req.method !== "POST") return next();
   let body: unknown;
   try {
@@ -144,16 +229,10 @@ app.use("/graphql", async (c, next) => {
   const { query, variables } = (body ?? {}) as { query?: unknown; variables?: unknown };
   if (typeof query !== "string") return next();
   // A syntax error (no limits found) is reported by Yoga with its location.
-  const limit = oversizedLimit(query, (variables ?? {}) as Record<string, unknown>);
-  if (limit === undefined) return next();
-  return c.json({
-    errors: [
-      {
-        message: `Page size too large: limit ${limit} exceeds the maximum of ${MAX_PAGE_SIZE}. Page with "after" cursors.`,
-        extensions: { code: "PAGE_SIZE_EXCEEDED", maxPageSize: MAX_PAGE_SIZE },
-      },
-    ],
-  });
+  const problem = limitProblem(query, (variables ?? {}) as Record<string, unknown>);
+  if (problem === undefined) return next();
+  const extensions = { code: problem.code, maxPageSize: MAX_PAGE_SIZE };
+  return c.json({ errors: [{ message: problem.message, extensions }] }, 400);
 });
 
 app.use("/graphql", graphql({ db, schema }, GRAPHQL_LIMITS));
@@ -195,7 +274,77 @@ function sqlOverHttpDb(database: typeof db): typeof db {
   return { _: { ...(database as unknown as { _: object })._, session: scoped } } as unknown as typeof db;
 }
 
-app.use("/sql/*", client({ db: sqlOverHttpDb(db), schema }));
+/** Ponder's client() in an app of its own: the guard below hands it the capped query. */
+const ponderSql = new Hono();
+ponderSql.use("/sql/*", client({ db: sqlOverHttpDb(db), schema }));
+
+/** Ponder's allow-list (read-only SELECTs over the schema), from Ponder's own SQL parser. */
+type Validator = (sql: string) => Promise<void>;
+let validator: Promise<Validator> | undefined;
+function ponderValidator(): Promise<Validator> {
+  validator ??= (async () => {
+    const path = new URL("../../../node_modules/ponder/dist/esm/utils/sql-parse.js", import.meta.url).href;
+    try {
+      return ((await import(/* @vite-ignore */ path)) as { validateAllowableSQLQuery: Validator }).validateAllowableSQLQuery;
+    } catch {
+      return async () => {}; // client() checks it anyway; the EXPLAIN below runs read-only and plans only
+    }
+  })();
+  return validator;
+}
+
+/** Runs EXPLAIN (never executes the query) read-only, under the statement timeout; returns the JSON plan. */
+async function explain(sql: string, params: unknown[]): Promise<unknown> {
+  if (onPglite) {
+    const pglite = (db as unknown as { $client: PGlite }).$client;
+    return pglite.transaction(async (tx) => {
+      await tx.query("set transaction read only");
+      await tx.query("select set_config('search_path', current_setting('search_path') || ', pg_temp', true)");
+      const result = await tx.query<Record<string, unknown>>(sql, params);
+      return result.rows[0]!["QUERY PLAN"];
+    });
+  }
+  const connection = await pool.connect();
+  try {
+    await connection.query("begin read only");
+    await connection.query(`set local statement_timeout = ${Math.max(1, Math.floor(SQL_LIMITS.timeoutMs))}`);
+    const result = await connection.query(sql, params);
+    await connection.query("commit");
+    return result.rows[0]!["QUERY PLAN"];
+  } catch (error) {
+    await connection.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+const SQL_COST_CEILING = maxCost(onPglite);
+const usage = (c: Context) => c.text(sqlUsage(new URL(c.req.url).origin));
+app.get("/sql", usage);
+app.get("/sql/", usage);
+
+app.use("/sql/*", async (c) => {
+  const live = c.req.path === "/sql/live";
+  if (c.req.path !== "/sql/db" && !live) return c.text(sqlUsage(new URL(c.req.url).origin), 404);
+  try {
+    const query = parseSqlParameter(c.req.query("sql"));
+    await validate(query.sql, await ponderValidator());
+    const limited = capped(query);
+    await checkCost(limited, SQL_COST_CEILING, explain);
+    const url = new URL(c.req.url);
+    url.searchParams.set("sql", superjson.stringify(limited));
+    const answer = await ponderSql.fetch(new Request(url, { headers: c.req.raw.headers }), c.env);
+    if (live && answer.status === 200) return answer;
+    const text = await answer.text();
+    if (answer.status !== 200) throw databaseRefusal(text);
+    checkRows((JSON.parse(text) as { rows?: unknown[] }).rows?.length ?? 0);
+    return new Response(text, { status: 200, headers: answer.headers });
+  } catch (error) {
+    if (error instanceof SqlRefusal) return refusalResponse(c, error);
+    throw error;
+  }
+});
 
 // ------------------------------------------------------------------------------------------------
 // REST

@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 
 import { modelMetric, networkMetric, priceSample, providerMetric, tokenMetric } from "ponder:schema";
 
-import { addToRow, type Ctx, floorDiv, nonZero, overlay, type Period, periodsOfHour, ratio } from "./core";
+import { addToRow, type Ctx, floorDiv, modelName, nonZero, overlay, type Period, periodsOfHour, ratio } from "./core";
 
 type Deltas = Record<string, bigint | number>;
 type Row = Record<string, unknown>;
@@ -107,7 +107,7 @@ export async function addModelPeriod(
 ): Promise<void> {
   await addToRow(ctx.db, modelMetric, { model, period, periodStart }, deltas, (row) => {
     const extras = extra?.(row) ?? {};
-    return { ...extras, ...deriveModel(overlay(row, extras)) };
+    return { ...extras, ...deriveModel(overlay(row, extras)), modelName: modelName(model) };
   });
 }
 

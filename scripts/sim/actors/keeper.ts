@@ -27,6 +27,12 @@ async function award(ctx: SimContext, job: SimJob): Promise<void> {
   const outcome = await ctx.send(ctx.keeper, ctx.addresses.market, data, ctx.now, `award #${job.id}`);
   if (!outcome.ok) return;
   const awarded = eventsNamed(outcome.events, "JobAwarded")[0];
+  // A best bidder that lapsed (went offline) after its reveal loses the job, which expires; the award
+  // itself closes that bid and burns its bond.
+  for (const forfeited of eventsNamed(outcome.events, "BidBondForfeited")) {
+    const bid = job.bids.get(forfeited.args.provider);
+    if (bid !== undefined) bid.status = "closed";
+  }
   if (awarded === undefined) {
     onAuctionClosed(ctx, job, undefined, outcome.timestamp);
     closeJob(ctx, job);

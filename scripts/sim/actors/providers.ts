@@ -160,6 +160,13 @@ async function commit(ctx: SimContext, job: SimJob, bid: SimBid): Promise<void> 
 
 async function reveal(ctx: SimContext, job: SimJob, bid: SimBid): Promise<void> {
   if (job.phase !== "bidding" || bid.status !== "committed") return;
+  // The market re-checks qualification at reveal: a provider that went offline (a maintenance window) or
+  // whose reputation fell below the job's minimum since it committed cannot reveal, and its bond is forfeited.
+  const p = bid.provider;
+  if (!p.online || p.reputation < job.minReputation) {
+    bid.reveals = false;
+    return;
+  }
   const data = ctx.protocol.market.interface.encodeFunctionData("revealBid", [job.id, bid.price, bid.salt]);
   const outcome = await ctx.send(bid.provider.address, ctx.addresses.market, data, ctx.now, `reveal #${job.id}`);
   if (outcome.ok) bid.status = "revealed";

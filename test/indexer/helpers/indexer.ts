@@ -194,10 +194,17 @@ export class IndexerProcess {
   /** Every row of every indexer table, in primary-key order, as text (for comparing two runs). */
   async dump(tables: Record<string, string>): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
+    // In pages: SQL over HTTP answers at most 10,000 rows per query (indexer/src/api/sql-guard.ts).
+    const PAGE = 5000;
     for (const [table, orderBy] of Object.entries(tables)) {
-      const result = await this.sql(`select * from ${table} order by ${orderBy}`);
-      if (result.status !== 200) throw new Error(`dump of ${table} failed: ${result.text}`);
-      out[table] = JSON.stringify(result.rows);
+      const rows: Record<string, unknown>[] = [];
+      for (let offset = 0; ; offset += PAGE) {
+        const result = await this.sql(`select * from ${table} order by ${orderBy} limit ${PAGE} offset ${offset}`);
+        if (result.status !== 200) throw new Error(`dump of ${table} failed: ${result.text}`);
+        rows.push(...result.rows);
+        if (result.rows.length < PAGE) break;
+      }
+      out[table] = JSON.stringify(rows);
     }
     return out;
   }
