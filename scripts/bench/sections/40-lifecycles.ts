@@ -240,6 +240,9 @@ function analysis(
       "spec hash fits in the same six slots a job set at creation before it. The winner can award and start in one " +
       `transaction (awardAndStart saves ${saved("first-price")} on a first-price job, ${saved("second-price")} on a ` +
       "second-price one), and an instant job's provider can accept and start in one. " +
+      "Since the mechanism-security work, revealBid and award also re-check the bidder's qualification with " +
+      "the registry (one more registry call each: the 'calls: registry' column of the step tables), so a " +
+      "provider that lapsed after committing cannot win. " +
       "What would close the rest (not made here): (1) the job's immutable terms as one stored hash, re-sent as " +
       "calldata by every entry point (as Uniswap v4's PoolKey or iExec's orders are): createJob would set two slots " +
       "instead of six (about 88k less) and later steps would read the terms from calldata instead of cold slots, at " +
