@@ -14,7 +14,6 @@ import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
 import {MockAggregatorV3} from "../../../contracts/mocks/MockAggregatorV3.sol";
 import {MockStablecoin} from "../../../contracts/mocks/MockStablecoin.sol";
 import {ChainlinkPriceOracle} from "../../../contracts/oracle/ChainlinkPriceOracle.sol";
-import {ProviderRegistry} from "../../../contracts/staking/ProviderRegistry.sol";
 import {GridleaseToken} from "../../../contracts/token/GridleaseToken.sol";
 
 import {MarketGhosts} from "./handlers/MarketGhosts.sol";
@@ -48,7 +47,7 @@ contract JobMarketInvariantTest is Test {
     bytes32 internal constant H100 = "H100";
 
     GridleaseToken internal grl;
-    ProviderRegistry internal registry;
+    IProviderRegistry internal registry;
     MockAggregatorV3 internal feed;
     ChainlinkPriceOracle internal oracle;
     MockStablecoin internal usdc;
@@ -70,7 +69,14 @@ contract JobMarketInvariantTest is Test {
     function setUp() public {
         vm.warp(1_750_000_000);
         grl = new GridleaseToken(admin, treasury, INITIAL_SUPPLY);
-        registry = new ProviderRegistry(IGridleaseToken(address(grl)), admin, MIN_STAKE_PER_GPU, UNBONDING_PERIOD);
+        // The registry, the settlement and the market are deployed from their artifacts: compiled into this
+        // suite's job, their instrumented code runs solc-js out of memory under coverage (HHE908).
+        registry = IProviderRegistry(
+            _deploy(
+                "ProviderRegistry.sol:ProviderRegistry",
+                abi.encode(IGridleaseToken(address(grl)), admin, MIN_STAKE_PER_GPU, UNBONDING_PERIOD)
+            )
+        );
         feed = new MockAggregatorV3(8, 50_000_000);
         oracle = new ChainlinkPriceOracle(AggregatorV3Interface(address(feed)), 1 days, 1e6, 1e12);
         usdc = new MockStablecoin("USDC", "USDC", 6);
@@ -80,8 +86,6 @@ contract JobMarketInvariantTest is Test {
                 abi.encode(grl, oracle, admin, 7 days, uint16(25), 1_000_000 ether, 100_000 ether)
             )
         );
-        // Deployed from its artifact, like the settlement: compiling the market into this suite's job runs
-        // solc-js out of memory under coverage instrumentation.
         market = IJobMarket(
             deployCode(
                 "JobMarket.sol:JobMarket",
@@ -89,11 +93,11 @@ contract JobMarketInvariantTest is Test {
             )
         );
 
-        bytes32 marketRole = registry.MARKET_ROLE();
+        bytes32 marketRole = keccak256("MARKET_ROLE");
         bytes32 minterRole = grl.MINTER_ROLE();
         bytes32 settlementMarketRole = keccak256("MARKET_ROLE");
         vm.startPrank(admin);
-        registry.grantRole(marketRole, address(market));
+        IAccessControl(address(registry)).grantRole(marketRole, address(market));
         market.setPaymentToken(address(usdc), true);
         grl.grantRole(minterRole, address(settlement));
         IAccessControl(address(settlement)).grantRole(settlementMarketRole, address(market));

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IGridleaseToken} from "../../../../contracts/interfaces/IGridleaseToken.sol";
 import {IJobMarket} from "../../../../contracts/interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
 import {JobMath} from "../../../../contracts/libraries/JobMath.sol";
 import {MockStablecoin} from "../../../../contracts/mocks/MockStablecoin.sol";
-import {ProviderRegistry} from "../../../../contracts/staking/ProviderRegistry.sol";
-import {GridleaseToken} from "../../../../contracts/token/GridleaseToken.sol";
+
+/// @dev The registry's public getter of its stake token, which IProviderRegistry does not declare. Importing
+/// the registry itself would compile its (coverage-instrumented) code into the invariant suite's job, which
+/// crashes solc-js under coverage (HHE908).
+interface IStakeTokenGetter {
+    function STAKE_TOKEN() external view returns (IGridleaseToken);
+}
 
 /// @notice The reference model and ghost ledger behind the market handlers (see {MarketHandlerBase}): job
 /// selection, the expected stored state of every job, the sealed-bid auction model, and every money and
@@ -77,8 +83,8 @@ contract MarketGhosts {
     uint256 public constant COMMITMENT_MASK = (1 << 248) - 1;
 
     IJobMarket public immutable market;
-    ProviderRegistry public immutable registry;
-    GridleaseToken public immutable grl;
+    IProviderRegistry public immutable registry;
+    IGridleaseToken public immutable grl;
     MockStablecoin public immutable usdc;
     address public immutable treasury;
     address public immutable deployer;
@@ -177,8 +183,9 @@ contract MarketGhosts {
 
     constructor(IJobMarket market_, MockStablecoin usdc_, address[] memory providers_, address[] memory renters_) {
         market = market_;
-        registry = ProviderRegistry(address(market_.REGISTRY()));
-        grl = GridleaseToken(address(registry.STAKE_TOKEN()));
+        registry = IProviderRegistry(address(market_.REGISTRY()));
+        // The stake token, read through its public getter: the registry's interface does not expose it.
+        grl = IStakeTokenGetter(address(registry)).STAKE_TOKEN();
         usdc = usdc_;
         treasury = market_.treasury();
         deployer = msg.sender;
