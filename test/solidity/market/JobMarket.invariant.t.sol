@@ -70,7 +70,7 @@ contract JobMarketInvariantTest is Test {
         vm.warp(1_750_000_000);
         grl = new GridleaseToken(admin, treasury, INITIAL_SUPPLY);
         // The registry, the settlement and the market are deployed from their artifacts: compiled into this
-        // suite's job, their instrumented code runs solc-js out of memory under coverage (HHE908).
+        // suite's job, their instrumented code crashes solc-js under coverage (HHE908).
         registry = IProviderRegistry(
             _deploy(
                 "ProviderRegistry.sol:ProviderRegistry",
@@ -93,14 +93,13 @@ contract JobMarketInvariantTest is Test {
             )
         );
 
-        bytes32 marketRole = keccak256("MARKET_ROLE");
+        bytes32 marketRole = keccak256("MARKET_ROLE"); // the same role name on the registry and the settlement
         bytes32 minterRole = grl.MINTER_ROLE();
-        bytes32 settlementMarketRole = keccak256("MARKET_ROLE");
         vm.startPrank(admin);
         IAccessControl(address(registry)).grantRole(marketRole, address(market));
         market.setPaymentToken(address(usdc), true);
         grl.grantRole(minterRole, address(settlement));
-        IAccessControl(address(settlement)).grantRole(settlementMarketRole, address(market));
+        IAccessControl(address(settlement)).grantRole(marketRole, address(market));
         vm.stopPrank();
 
         for (uint256 i = 0; i < NUM_PROVIDERS; ++i) {
