@@ -205,7 +205,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   TokenZeroAmount: () => "Minting zero GRL is not allowed.",
 
   // ------------------------------------------------------------------------------------------------
-  // ChainlinkPriceOracle (IPriceOracle)
+  // ChainlinkPriceOracle and SequencerGuardedOracle (IPriceOracle)
   // ------------------------------------------------------------------------------------------------
   OracleStaleAnswer: ([updatedAt, heartbeat], f) =>
     `The GRL/USD price is stale (last updated ${f.time(updatedAt)}, older than the ${String(heartbeat)} s heartbeat), ` +
@@ -217,6 +217,16 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `${f.feedAnswer(maxAnswer)}: wait for the feed to recover.`,
   OracleIncompleteRound: ([roundId]) =>
     `The GRL/USD feed's round ${String(roundId)} is incomplete: wait for the feed to finish its update and retry.`,
+  OracleSequencerDown: ([, since], f) =>
+    `The L2 sequencer is down (since ${f.time(since)}), so the GRL/USD price cannot be trusted and nothing priced in ` +
+    "GRL can happen now (new jobs, credit purchases, earnings withdrawals): wait for the sequencer to come back " +
+    "and for the grace period after it to pass, then retry. Jobs already under way are not affected.",
+  OracleSequencerRecovering: ([upSince, gracePeriod], f) =>
+    `The L2 sequencer came back at ${f.time(upSince)} and prices stay refused for ${n(gracePeriod)} s after that, ` +
+    `while the feed catches up: retry from ${f.time(BigInt(String(upSince)) + BigInt(String(gracePeriod)) + 1n)}.`,
+  OracleSequencerStatusUnknown: ([roundId]) =>
+    `The L2 sequencer uptime feed has not reported a status yet (round ${n(roundId)} has no start time), so an ` +
+    "outage cannot be ruled out: wait for the feed to be initialised and retry.",
   OracleInvalidConfig: ([what]) => `The price oracle is misconfigured (${what}).`,
 
   // ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import {
   MockAggregatorV3__factory,
   MockStablecoin__factory,
   ProviderRegistry__factory,
+  SequencerGuardedOracle__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
 import { rpcUrl } from "./env.js";
@@ -74,6 +75,7 @@ export const DECODED_ABIS: Readonly<Record<string, InterfaceAbi>> = {
   Settlement: Settlement__factory.abi,
   GridleaseToken: GridleaseToken__factory.abi,
   ChainlinkPriceOracle: ChainlinkPriceOracle__factory.abi,
+  SequencerGuardedOracle: SequencerGuardedOracle__factory.abi,
   MockStablecoin: MockStablecoin__factory.abi,
   MockAggregatorV3: MockAggregatorV3__factory.abi,
 };

@@ -4,6 +4,7 @@ import type {
   ContractFuture,
   IgnitionModuleBuilder,
   ModuleParameterRuntimeValue,
+  NamedArtifactContractDeploymentFuture,
 } from "@nomicfoundation/ignition-core";
 import { id } from "ethers";
 
@@ -12,6 +13,12 @@ type AddressInput = ContractFuture<string> | ModuleParameterRuntimeValue<string>
 
 /** An account given a role: a required address parameter, or (locally) one defaulting to an account. */
 type RoleInput = ModuleParameterRuntimeValue<string> | ModuleParameterRuntimeValue<AccountRuntimeValue>;
+
+/** The accounts with power over the protocol (see deployGridlease). */
+type Roles = { treasury: RoleInput; arbiter: RoleInput; guardian: RoleInput };
+
+/** The Chainlink adapter every deployment starts from. */
+type ChainlinkOracleFuture = NamedArtifactContractDeploymentFuture<"ChainlinkPriceOracle">;
 
 const GRL = 10n ** 18n;
 const HOUR = 3600n;
@@ -54,6 +61,12 @@ export const DEFAULT_GOVERNANCE = {
   quorumPercent: 4n,
 };
 
+/**
+ * Seconds after an L2 sequencer comes back during which the guarded oracle still refuses prices:
+ * Chainlink's suggested hour (SequencerGuardedOracle accepts 1 s to 1 day).
+ */
+export const DEFAULT_SEQUENCER_GRACE_PERIOD = HOUR;
+
 /** The roles the deployer holds while it wires the protocol, and hands to the timelock. */
 export const ROLES = {
   DEFAULT_ADMIN_ROLE: "0x0000000000000000000000000000000000000000000000000000000000000000",
@@ -86,17 +99,55 @@ export const ROLES = {
  * Parameters (optional; defaults are PROTOCOL.md's):
  * - `initialSupply`, `minStakePerGpu`, `unbondingPeriod`: GRL and registry settings.
  * - `oracleHeartbeat`, `oracleMinAnswer`, `oracleMaxAnswer`: checks on the GRL/USD feed, in feed units.
+ * - `sequencerGracePeriod` (seconds, default DEFAULT_SEQUENCER_GRACE_PERIOD): deployGridleaseL2 only.
  * - `marketParams`: the market's first parameter set (see DEFAULT_MARKET_PARAMS).
  * - `epochLength`, `spreadBps`, `mintCapPerEpoch`, `emissionBudgetPerEpoch`: settlement settings (see
  *   DEFAULT_SETTLEMENT).
  * - `timelockMinDelay`, `votingDelay`, `votingPeriod` (seconds), `proposalThreshold` (GRL wei),
  *   `quorumPercent`: governance settings (see DEFAULT_GOVERNANCE).
+ *
+ * On an L2 use deployGridleaseL2 instead, which puts a sequencer guard in front of the adapter.
  */
-export function deployGridlease(
+export function deployGridlease(m: IgnitionModuleBuilder, feed: AddressInput, stablecoin: AddressInput, roles: Roles) {
+  const useAdapter = (chainlinkOracle: ChainlinkOracleFuture) => chainlinkOracle;
+  const { chainlinkOracle: _, ...deployed } = deployProtocol(m, feed, stablecoin, roles, useAdapter);
+  return deployed;
+}
+
+/**
+ * deployGridlease for an L2: a SequencerGuardedOracle over Chainlink's sequencer uptime feed
+ * `sequencerUptimeFeed` is deployed around the Chainlink adapter, and the settlement and the market use it,
+ * so no price is read while the sequencer is down or within the grace period after it comes back
+ * (parameter `sequencerGracePeriod`, seconds, default DEFAULT_SEQUENCER_GRACE_PERIOD). The result's `oracle`
+ * is the guard; `chainlinkOracle` is the adapter inside it.
+ *
+ * A separate function (and module, GridleaseL2) rather than a parameter defaulting to the zero address:
+ * Ignition cannot branch on a parameter's value, so whether to deploy the guard is decided when the module
+ * is built.
+ */
+export function deployGridleaseL2(
   m: IgnitionModuleBuilder,
   feed: AddressInput,
   stablecoin: AddressInput,
-  roles: { treasury: RoleInput; arbiter: RoleInput; guardian: RoleInput },
+  roles: Roles,
+  sequencerUptimeFeed: AddressInput,
+) {
+  return deployProtocol(m, feed, stablecoin, roles, (chainlinkOracle) =>
+    m.contract("SequencerGuardedOracle", [
+      chainlinkOracle,
+      sequencerUptimeFeed,
+      m.getParameter("sequencerGracePeriod", DEFAULT_SEQUENCER_GRACE_PERIOD),
+    ]),
+  );
+}
+
+/** Both deployments; `oracleOver` chooses the oracle the settlement and the market read, given the adapter. */
+function deployProtocol<OracleT extends ContractFuture<string>>(
+  m: IgnitionModuleBuilder,
+  feed: AddressInput,
+  stablecoin: AddressInput,
+  roles: Roles,
+  oracleOver: (chainlinkOracle: ChainlinkOracleFuture) => OracleT,
 ) {
   const deployer = m.getAccount(0);
   const { treasury, arbiter, guardian } = roles;
@@ -108,12 +159,13 @@ export function deployGridlease(
     m.getParameter("minStakePerGpu", 200n * GRL),
     m.getParameter("unbondingPeriod", 7n * DAY),
   ]);
-  const oracle = m.contract("ChainlinkPriceOracle", [
+  const chainlinkOracle = m.contract("ChainlinkPriceOracle", [
     feed,
     m.getParameter("oracleHeartbeat", DAY),
     m.getParameter("oracleMinAnswer", 1_000_000n), // $0.01 with 8 decimals
     m.getParameter("oracleMaxAnswer", 1_000_000_000_000n), // $10,000 with 8 decimals
   ]);
+  const oracle = oracleOver(chainlinkOracle);
   const settlement = m.contract("Settlement", [
     token,
     oracle,
@@ -190,7 +242,7 @@ export function deployGridlease(
   renounce(token, "TokenAdmin", ROLES.DEFAULT_ADMIN_ROLE);
   renounce(timelock, "TimelockAdmin", ROLES.DEFAULT_ADMIN_ROLE);
 
-  return { token, registry, oracle, settlement, market, timelock, governor };
+  return { token, registry, oracle, settlement, market, timelock, governor, chainlinkOracle };
 }
 
 /**

@@ -7,7 +7,12 @@ import { AbiCoder, encodeBytes32String, id, Interface, ZeroAddress, type ErrorFr
 import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
 import { ERROR_MESSAGES } from "../../cli/lib/error-messages.js";
 import { CliError, DECODED_ABIS, decodeRevert, describeError, EXIT_FAILURE, EXIT_USAGE, revertDataOf } from "../../cli/lib/errors.js";
-import { JobMarket__factory, ProviderRegistry__factory, Settlement__factory } from "../../types/ethers-contracts/index.js";
+import {
+  JobMarket__factory,
+  ProviderRegistry__factory,
+  SequencerGuardedOracle__factory,
+  Settlement__factory,
+} from "../../types/ethers-contracts/index.js";
 
 const market = JobMarket__factory.createInterface();
 const registry = ProviderRegistry__factory.createInterface();
@@ -94,6 +99,21 @@ describe("CLI: contract errors in plain language", function () {
       expect(decodeRevert(data)?.message).to.equal(
         "Job #7 is Settled, which does not allow this action: see `gridlease renter status 7`.",
       );
+    });
+
+    it("test_decodeRevert_sequencerErrorsSayWhatToWaitFor", function () {
+      // They surface through the market and the settlement, whose ABIs do not declare them.
+      const guard = SequencerGuardedOracle__factory.createInterface();
+      const down = guard.encodeErrorResult("OracleSequencerDown", [1n, 1_000n]);
+      expect(market.parseError(down)).to.equal(null);
+      expect(decodeRevert(down)?.name).to.equal("OracleSequencerDown");
+      expect(decodeRevert(down)?.message).to.contain("sequencer is down").and.contain("wait for the sequencer");
+      const recovering = guard.encodeErrorResult("OracleSequencerRecovering", [1_000n, 3_600n, 2_000n]);
+      expect(decodeRevert(recovering)?.message)
+        .to.contain("refused for 3600 s")
+        .and.contain("retry from 1970-01-01T01:16:41Z"); // 1,000 + 3,600 + 1: the first second that prices
+      const unknown = guard.encodeErrorResult("OracleSequencerStatusUnknown", [0n]);
+      expect(decodeRevert(unknown)?.message).to.contain("has not reported a status yet");
     });
 
     it("test_decodeRevert_enforcedPause", function () {

@@ -2,22 +2,29 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import GridleaseModule from "../../ignition/modules/Gridlease.js";
+import GridleaseL2Module from "../../ignition/modules/GridleaseL2.js";
 import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.js";
 import {
   DEFAULT_GOVERNANCE,
   DEFAULT_MARKET_PARAMS,
+  DEFAULT_SEQUENCER_GRACE_PERIOD,
   DEFAULT_SETTLEMENT,
   ROLES,
 } from "../../ignition/modules/Gridlease.js";
 import {
+  ChainlinkPriceOracle__factory,
   GridleaseGovernor__factory,
   GridleaseTimelock__factory,
   GridleaseToken__factory,
   JobMarket__factory,
+  MockAggregatorV3__factory,
+  MockStablecoin__factory,
   ProviderRegistry__factory,
+  SequencerGuardedOracle__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
-import { GRL } from "../helpers/fixtures.js";
+import { GRL, H100 } from "../helpers/fixtures.js";
+import { FIRST_PRICE, HOUR, SPEC_HASH, USDC } from "../helpers/market.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 
@@ -356,6 +363,175 @@ describe("Governance: Ignition deployment", function () {
         expect(await market.hasRole(role, deployer.address)).to.equal(false);
       }
       expect(await token.balanceOf(deployer.address)).to.equal(0n);
+    });
+  });
+  describe("L2 module (sequencer guard)", function () {
+    /** Sequencer uptime feed answers. */
+    const UP = 0n;
+    const DOWN = 1n;
+
+    /** GridleaseL2 deployed with a GRL/USD feed, USDC, roles and an uptime feed whose sequencer is up since two hours. */
+    async function l2Deployment(extra: Record<string, unknown> = {}) {
+      const [deployer, treasury, arbiter, guardian, renter] = await ethers.getSigners();
+      const priceFeed = await ethers.deployContract("MockAggregatorV3", [8, 50_000_000n]);
+      const usdc = await ethers.deployContract("MockStablecoin", ["USD Coin", "USDC", 6]);
+      const uptime = await ethers.deployContract("MockAggregatorV3", [0, UP]);
+      await (await uptime.setRound(1n, UP, BigInt(await networkHelpers.time.latest()) - 2n * HOUR, 1n)).wait();
+      const parameters = {
+        GridleaseL2: {
+          grlUsdFeed: await priceFeed.getAddress(),
+          stablecoin: await usdc.getAddress(),
+          treasury: treasury.address,
+          arbiter: arbiter.address,
+          guardian: guardian.address,
+          sequencerUptimeFeed: await uptime.getAddress(),
+          ...extra,
+        },
+      };
+      const deployed = await ignition.deploy(GridleaseL2Module, { parameters: parameters as never });
+      const at = async (c: { getAddress(): Promise<string> }) => c.getAddress();
+      return {
+        deployer,
+        treasury,
+        renter,
+        priceFeed,
+        uptime: MockAggregatorV3__factory.connect(await uptime.getAddress(), deployer),
+        usdc: MockStablecoin__factory.connect(await usdc.getAddress(), deployer),
+        token: GridleaseToken__factory.connect(await at(deployed.token), deployer),
+        market: JobMarket__factory.connect(await at(deployed.market), deployer),
+        settlement: Settlement__factory.connect(await at(deployed.settlement), deployer),
+        guard: SequencerGuardedOracle__factory.connect(await at(deployed.oracle), deployer),
+        chainlink: ChainlinkPriceOracle__factory.connect(await at(deployed.chainlinkOracle), deployer),
+      };
+    }
+
+    async function defaultL2Deployment() {
+      return l2Deployment();
+    }
+
+    /** Reports the sequencer down since the next block. */
+    async function sequencerDown(d: Awaited<ReturnType<typeof l2Deployment>>): Promise<bigint> {
+      const since = BigInt(await networkHelpers.time.latest()) + 1n;
+      const roundId = (await d.uptime.latestRoundData())[0] + 1n;
+      await networkHelpers.time.setNextBlockTimestamp(since);
+      await (await d.uptime.setRound(roundId, DOWN, since, roundId)).wait();
+      return since;
+    }
+
+    it("test_deployL2_wiresTheGuardedOracleIntoSettlementAndMarket", async function () {
+      const d = await networkHelpers.loadFixture(defaultL2Deployment);
+      const guard = await d.guard.getAddress();
+      expect(await d.settlement.oracle()).to.equal(guard);
+      expect(await d.market.oracle()).to.equal(guard);
+      expect(await d.guard.PRICE_ORACLE()).to.equal(await d.chainlink.getAddress());
+      expect(await d.guard.SEQUENCER_UPTIME_FEED()).to.equal(await d.uptime.getAddress());
+      expect(await d.guard.GRACE_PERIOD()).to.equal(DEFAULT_SEQUENCER_GRACE_PERIOD);
+      expect(DEFAULT_SEQUENCER_GRACE_PERIOD).to.equal(HOUR);
+      expect(await d.chainlink.FEED()).to.equal(await d.priceFeed.getAddress());
+      expect(await d.guard.grlUsdPrice()).to.equal(50_000_000n * 10n ** 10n);
+    });
+
+    it("test_deployL2_takesTheGracePeriodParameter", async function () {
+      const d = await l2Deployment({ sequencerGracePeriod: 2n * HOUR });
+      expect(await d.guard.GRACE_PERIOD()).to.equal(2n * HOUR);
+    });
+
+    it("test_deployL2_requiresTheUptimeFeed", async function () {
+      const [, treasury, arbiter, guardian] = await ethers.getSigners();
+      const priceFeed = await ethers.deployContract("MockAggregatorV3", [8, 50_000_000n]);
+      const usdc = await ethers.deployContract("MockStablecoin", ["USD Coin", "USDC", 6]);
+      const parameters = {
+        GridleaseL2: {
+          grlUsdFeed: await priceFeed.getAddress(),
+          stablecoin: await usdc.getAddress(),
+          treasury: treasury.address,
+          arbiter: arbiter.address,
+          guardian: guardian.address,
+        },
+      };
+      const error = await ignition.deploy(GridleaseL2Module, { parameters: parameters as never }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).to.match(/Module parameter 'sequencerUptimeFeed' requires a value/);
+    });
+
+    it("test_deployL2_sequencerDownStopsCreditPurchases", async function () {
+      const d = await networkHelpers.loadFixture(defaultL2Deployment);
+      const settlement = await d.settlement.getAddress();
+      await (await d.token.connect(d.treasury).transfer(d.renter.address, 100n * GRL)).wait();
+      await (await d.token.connect(d.renter).approve(settlement, 100n * GRL)).wait();
+      const since = await sequencerDown(d);
+      await expect(d.settlement.connect(d.renter).buyCredits(d.renter.address, 100n * GRL, 0n))
+        .to.be.revertedWithCustomError(d.guard, "OracleSequencerDown")
+        .withArgs(DOWN, since);
+      expect(await d.token.balanceOf(d.renter.address)).to.equal(100n * GRL);
+
+      // Back up: refused for the grace period, then the purchase goes through at the feed's price.
+      const upSince = since + 600n;
+      await networkHelpers.time.setNextBlockTimestamp(upSince);
+      const roundId = (await d.uptime.latestRoundData())[0] + 1n;
+      await (await d.uptime.setRound(roundId, UP, upSince, roundId)).wait();
+      await networkHelpers.time.setNextBlockTimestamp(upSince + DEFAULT_SEQUENCER_GRACE_PERIOD);
+      await expect(d.settlement.connect(d.renter).buyCredits(d.renter.address, 100n * GRL, 0n))
+        .to.be.revertedWithCustomError(d.guard, "OracleSequencerRecovering")
+        .withArgs(upSince, DEFAULT_SEQUENCER_GRACE_PERIOD, upSince + DEFAULT_SEQUENCER_GRACE_PERIOD);
+      await networkHelpers.time.setNextBlockTimestamp(upSince + DEFAULT_SEQUENCER_GRACE_PERIOD + 1n);
+      await (await d.priceFeed.setAnswer(50_000_000n)).wait();
+      await expect(d.settlement.connect(d.renter).buyCredits(d.renter.address, 100n * GRL, 0n)).to.emit(
+        d.settlement,
+        "CreditsPurchased",
+      );
+    });
+
+    it("test_deployL2_sequencerDownStopsJobCreation", async function () {
+      const d = await networkHelpers.loadFixture(defaultL2Deployment);
+      const request = {
+        paymentToken: await d.usdc.getAddress(),
+        gpuModel: H100,
+        gpuCount: 1,
+        minVramGb: 80,
+        region: 0,
+        minReputation: 0,
+        duration: HOUR,
+        reservePricePerGpuHour: 2n * USDC,
+        pricingRule: FIRST_PRICE,
+        bidWindow: HOUR,
+        revealWindow: HOUR,
+        specHash: SPEC_HASH,
+      };
+      await (await d.usdc.mint(d.renter.address, 2n * USDC)).wait();
+      await (await d.usdc.connect(d.renter).approve(await d.market.getAddress(), 2n * USDC)).wait();
+      const since = await sequencerDown(d);
+      await expect(d.market.connect(d.renter).createJob(request))
+        .to.be.revertedWithCustomError(d.guard, "OracleSequencerDown")
+        .withArgs(DOWN, since);
+      expect(await d.market.jobCount()).to.equal(0n);
+      expect(await d.usdc.balanceOf(d.renter.address)).to.equal(2n * USDC);
+    });
+
+    it("test_deployL1_publicModuleHasNoGuard", async function () {
+      // Without the L2 module nothing changes: the settlement and the market read the Chainlink adapter.
+      const [deployer, treasury, arbiter, guardian] = await ethers.getSigners();
+      const priceFeed = await ethers.deployContract("MockAggregatorV3", [8, 50_000_000n]);
+      const usdc = await ethers.deployContract("MockStablecoin", ["USD Coin", "USDC", 6]);
+      const parameters = {
+        Gridlease: {
+          grlUsdFeed: await priceFeed.getAddress(),
+          stablecoin: await usdc.getAddress(),
+          treasury: treasury.address,
+          arbiter: arbiter.address,
+          guardian: guardian.address,
+        },
+      };
+      const deployed = await ignition.deploy(GridleaseModule, { parameters: parameters as never });
+      expect(Object.keys(deployed)).to.not.include("chainlinkOracle");
+      const oracle = ChainlinkPriceOracle__factory.connect(await deployed.oracle.getAddress(), deployer);
+      expect(await oracle.FEED()).to.equal(await priceFeed.getAddress());
+      const settlement = Settlement__factory.connect(await deployed.settlement.getAddress(), deployer);
+      const market = JobMarket__factory.connect(await deployed.market.getAddress(), deployer);
+      expect(await settlement.oracle()).to.equal(await oracle.getAddress());
+      expect(await market.oracle()).to.equal(await oracle.getAddress());
     });
   });
 });

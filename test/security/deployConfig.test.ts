@@ -39,6 +39,10 @@ const ZERO_ADDRESS_ERRORS: Record<string, Record<string, [string, unknown[]]>> =
   ChainlinkPriceOracle: {
     feed: ["OracleInvalidConfig", ["feed is the zero address"]],
   },
+  SequencerGuardedOracle: {
+    priceOracle: ["OracleInvalidConfig", ["priceOracle is the zero address"]],
+    uptimeFeed: ["OracleInvalidConfig", ["uptimeFeed is the zero address"]],
+  },
   Settlement: {
     grl: ["SettlementZeroAddress", ["grl"]],
     priceOracle: ["SettlementZeroAddress", ["oracle"]],
@@ -54,25 +58,37 @@ const ZERO_ADDRESS_ERRORS: Record<string, Record<string, [string, unknown[]]>> =
   },
 };
 
-/** Every contract the protocol deploys (the Ignition module's list). */
+/** Every contract the protocol deploys (the Ignition modules' list; the sequencer guard only on an L2). */
 const DEPLOYED = [
   "GridleaseToken",
   "ProviderRegistry",
   "ChainlinkPriceOracle",
+  "SequencerGuardedOracle",
   "Settlement",
   "JobMarket",
   "GridleaseTimelock",
   "GridleaseGovernor",
 ] as const;
 
-/** A feed for the oracle adapter, whose constructor reads the feed's decimals. */
+/**
+ * A feed for the oracle adapter, whose constructor reads the feed's decimals, and an adapter over it for the
+ * sequencer guard, whose constructor wants code at both its addresses (the feed doubles as the uptime feed).
+ */
 async function fixture() {
   const feed = await ethers.deployContract("MockAggregatorV3", [FEED_DECIMALS, GRL_USD_ANSWER]);
-  return { feed: await feed.getAddress() };
+  const oracle = await ethers.deployContract("ChainlinkPriceOracle", [
+    await feed.getAddress(),
+    ORACLE_HEARTBEAT,
+    ORACLE_MIN_ANSWER,
+    ORACLE_MAX_ANSWER,
+  ]);
+  return { feed: await feed.getAddress(), oracle: await oracle.getAddress() };
 }
 
+type Dependencies = Awaited<ReturnType<typeof fixture>>;
+
 /** Valid constructor arguments for each contract; each test zeroes one address in them. */
-function validArgs(name: string, feed: string): unknown[] {
+function validArgs(name: string, { feed, oracle }: Dependencies): unknown[] {
   switch (name) {
     case "GridleaseToken":
       return [SOME, SOME, 1_000n * GRL];
@@ -80,6 +96,8 @@ function validArgs(name: string, feed: string): unknown[] {
       return [SOME, SOME, 200n * GRL, 7n * 24n * 3600n];
     case "ChainlinkPriceOracle":
       return [feed, ORACLE_HEARTBEAT, ORACLE_MIN_ANSWER, ORACLE_MAX_ANSWER];
+    case "SequencerGuardedOracle":
+      return [oracle, feed, 3600n];
     case "Settlement":
       return [SOME, SOME, SOME, EPOCH_LENGTH, SPREAD_BPS, MINT_CAP_PER_EPOCH, EMISSION_BUDGET_PER_EPOCH];
     case "JobMarket":
@@ -132,10 +150,10 @@ describe("Security: deploy-time configuration and re-initialisation", function (
     for (const [name, params] of Object.entries(ZERO_ADDRESS_ERRORS)) {
       for (const [param, [error, args]] of Object.entries(params)) {
         it(`test_constructor_${name}_revertsWhen_${param}_isZero`, async function () {
-          const { feed } = await networkHelpers.loadFixture(fixture);
+          const dependencies = await networkHelpers.loadFixture(fixture);
           const factory: ContractFactory = await ethers.getContractFactory(name);
           const inputs = constructorInputs(factory.interface);
-          const values = validArgs(name, feed);
+          const values = validArgs(name, dependencies);
           const index = inputs.findIndex((p) => p.name === param);
           expect(index).to.be.greaterThanOrEqual(0);
           values[index] = ethers.ZeroAddress;
@@ -146,9 +164,9 @@ describe("Security: deploy-time configuration and re-initialisation", function (
       }
 
       it(`test_constructor_${name}_deploysWithEveryAddressSet`, async function () {
-        const { feed } = await networkHelpers.loadFixture(fixture);
+        const dependencies = await networkHelpers.loadFixture(fixture);
         const factory = await ethers.getContractFactory(name);
-        const contract = await factory.deploy(...validArgs(name, feed));
+        const contract = await factory.deploy(...validArgs(name, dependencies));
         expect((await ethers.provider.getCode(await contract.getAddress())).length).to.be.greaterThan(2);
       });
     }
@@ -226,8 +244,8 @@ describe("Security: deploy-time configuration and re-initialisation", function (
     it("test_jobMarket_delegatesOnlyToTheModuleItCreated", async function () {
       // JobMarket's DELEGATECALL target is an immutable set in its constructor to a JobMarketDisputes it
       // deploys itself: the code that may run on the market's storage is fixed at deployment, like its own.
-      const { feed } = await networkHelpers.loadFixture(fixture);
-      const market = await ethers.deployContract("JobMarket", validArgs("JobMarket", feed));
+      const dependencies = await networkHelpers.loadFixture(fixture);
+      const market = await ethers.deployContract("JobMarket", validArgs("JobMarket", dependencies));
       const module = await market.DISPUTES();
       expect(ethers.getCreateAddress({ from: await market.getAddress(), nonce: 1 })).to.equal(module);
       const { deployedBytecode } = await artifacts.readArtifact("JobMarketDisputes");
@@ -242,13 +260,15 @@ describe("Security: deploy-time configuration and re-initialisation", function (
     });
 
     it("test_dependencies_areImmutable_noSetterRepointsThem", async function () {
-      // The contracts each one trusts (token, registry, settlement, feed) are immutables with no setter;
-      // only the oracle and treasury are governance-settable, within the zero checks above.
+      // The contracts each one trusts (token, registry, settlement, feed; a sequencer guard's inner oracle
+      // and uptime feed) are immutables with no setter; only the oracle and treasury are
+      // governance-settable, within the zero checks above.
       const immutables: Record<string, string[]> = {
         JobMarket: ["REGISTRY", "SETTLEMENT", "DISPUTES"],
         Settlement: ["GRL", "GENESIS", "EPOCH_LENGTH"],
         ProviderRegistry: ["STAKE_TOKEN"],
         ChainlinkPriceOracle: ["FEED", "HEARTBEAT", "MIN_ANSWER", "MAX_ANSWER"],
+        SequencerGuardedOracle: ["PRICE_ORACLE", "SEQUENCER_UPTIME_FEED", "GRACE_PERIOD"],
         GridleaseToken: ["INITIAL_SUPPLY"],
       };
       for (const [name, getters] of Object.entries(immutables)) {
