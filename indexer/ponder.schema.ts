@@ -373,6 +373,7 @@ export const marketParameterSet = onchainTable("market_params", (t) => ({
   disputeBondBps: t.integer().notNull(),
   maxBids: t.integer().notNull(),
   bidBond: t.bigint().notNull(),
+  bidBondBps: t.integer().notNull(),
   startWindow: t.bigint().notNull(),
   challengeWindow: t.bigint().notNull(),
   disputeTimeout: t.bigint().notNull(),

@@ -36,6 +36,7 @@ export function infoCommand(): Command {
           disputeBondBps: Number(params.disputeBondBps),
           maxBids: Number(params.maxBids),
           bidBond: formatEther(params.bidBond),
+          bidBondBps: Number(params.bidBondBps),
           startWindowSeconds: Number(params.startWindow),
           challengeWindowSeconds: Number(params.challengeWindow),
           disputeTimeoutSeconds: Number(params.disputeTimeout),
@@ -53,7 +54,7 @@ export function infoCommand(): Command {
           ["new business", paused ? "paused by the guardian" : "open"],
           ["min stake", `${formatGrl(minStake)} per listed GPU; unbonding ${formatDuration(unbonding)}`],
           ["fee", `${formatBps(params.feeBps)} of pay; holdback ${formatBps(params.holdbackBps)}; collateral ${formatBps(params.collateralBps)} of the job value`],
-          ["bid bond", formatGrl(params.bidBond)],
+          ["bid bond", `${formatBps(params.bidBondBps)} of the job value in GRL, at least ${formatGrl(params.bidBond)}`],
           ["windows", `start ${formatDuration(params.startWindow)}, challenge ${formatDuration(params.challengeWindow)}, dispute ${formatDuration(params.disputeTimeout)}`],
         ]),
       ]);

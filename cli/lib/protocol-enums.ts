@@ -49,6 +49,7 @@ export const MARKET_PARAMETERS = [
   "disputeBondBps",
   "maxBids",
   "bidBond",
+  "bidBondBps",
   "startWindow",
   "challengeWindow",
   "disputeTimeout",

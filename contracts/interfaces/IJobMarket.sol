@@ -81,6 +81,7 @@ interface IJobMarket {
         DisputeBondBps,
         MaxBids,
         BidBond,
+        BidBondBps,
         StartWindow,
         ChallengeWindow,
         DisputeTimeout,
@@ -126,7 +127,10 @@ interface IJobMarket {
     /// dispute slashes all of it).
     /// @param disputeBondBps The renter's dispute bond as a share of the job value, in the payment token.
     /// @param maxBids Most sealed bids a job accepts.
-    /// @param bidBond GRL locked from a bidder's stake at commit, burned if not revealed.
+    /// @param bidBond The least GRL a bid bonds: locked from the bidder's stake at commit, burned if not revealed.
+    /// @param bidBondBps A bid's bond as a share of the job's budget, in GRL at the oracle price of the job's
+    /// creation (like the collateral), when that is more than `bidBond`. A spare sybil commitment (the
+    /// last-revealer option, a renter's shill) then costs in proportion to the job it games. At most 5,000.
     /// @param startWindow Seconds after award within which the winner must start.
     /// @param challengeWindow Seconds after delivery during which the renter may dispute (at most 3 days).
     /// @param disputeTimeout Seconds the arbiter has to rule before the job settles as delivered (at most
@@ -142,6 +146,7 @@ interface IJobMarket {
         uint16 disputeBondBps;
         uint16 maxBids;
         uint96 bidBond;
+        uint16 bidBondBps;
         uint32 startWindow;
         uint32 challengeWindow;
         uint32 disputeTimeout;
@@ -314,7 +319,7 @@ interface IJobMarket {
     /// @notice The bid has nothing left to close (never committed, already closed, or the winner's).
     error MarketBidNotClosable(uint256 jobId, address provider, BidStatus status);
 
-    /// @notice The renter cannot cancel a job that has bids.
+    /// @notice The renter cannot cancel a job that has bids once its bid window has closed.
     error MarketJobHasBids(uint256 jobId, uint16 bidCount);
 
     /// @notice Nothing has accrued to claim yet.
@@ -357,7 +362,7 @@ interface IJobMarket {
         uint32 paramsId
     );
 
-    /// @notice The renter cancelled a job before any bid.
+    /// @notice The renter cancelled a job before its award (see {cancelJob}).
     event JobCancelled(uint256 indexed jobId, address indexed renter, uint128 refund);
 
     /// @notice A provider committed a sealed bid and locked `lockedGrl` of its stake.
@@ -519,8 +524,11 @@ interface IJobMarket {
         external
         returns (uint256 jobId);
 
-    /// @notice Cancels a job that has no bid (or an instant job nobody accepted), at any time before it is
-    /// awarded or expired; the escrow is refunded.
+    /// @notice Cancels a job before it is awarded or expired and refunds the escrow: at any time while it has
+    /// no bid (or, for an instant job, nobody accepted it), and during its bid window even with sealed bids.
+    /// @dev Cancelling with bids is the renter's way out of a squatted auction (sybil bidders that fill
+    /// `maxBids` right after creation, to win at the reserve): nothing is revealed yet, and each bidder
+    /// gets its whole lock back through {closeBid}, losing only gas. Once reveals begin the renter is bound.
     function cancelJob(uint256 jobId) external;
 
     /// @notice Stops a running job before its delivery deadline: pay accrued so far goes to the provider,
@@ -596,7 +604,8 @@ interface IJobMarket {
     function award(uint256 jobId) external;
 
     /// @notice Closes a losing or unrevealed bid after the auction: releases its lock, or burns its bond
-    /// when it was never revealed.
+    /// when it was never revealed. A bid on a job the renter cancelled is released in full: it had no
+    /// chance to reveal.
     function closeBid(uint256 jobId, address provider) external;
 
     /// @notice Settles a delivered job after the challenge window.
@@ -675,6 +684,10 @@ interface IJobMarket {
 
     /// @notice The job's state, with `Revealing` for a bidding job whose bid window has closed.
     function stateOf(uint256 jobId) external view returns (JobState);
+
+    /// @notice GRL a sealed bid on the job bonds (locked at commit with the collateral at the reserve, burned
+    /// if never revealed): `bidBondBps` of the budget at the job's creation price, at least `bidBond`.
+    function bidBondOf(uint256 jobId) external view returns (uint96);
 
     /// @notice A provider's bid on a job.
     function bidOf(uint256 jobId, address provider) external view returns (Bid memory);

@@ -16,7 +16,7 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 /// The market's view. The job market treats this contract's address as the payment token of credit jobs:
 /// escrowing calls {spendCredits}, a refund calls {refundCredits}, pay and fees call {accrueEarnings}, and
 /// a job settled as delivered calls {recordGpuSeconds} with the GPU-seconds it actually ran (GPUs x time
-/// from start to delivery, at most the duration). Only the market (MARKET_ROLE) may call them. {decimals}
+/// from start to delivery, at most the duration) and the protocol fee on its value, in USD. Only the market (MARKET_ROLE) may call them. {decimals}
 /// lets the market allow-list the credits like any token.
 ///
 /// Conservation. Credits are never transferable nor redeemable for GRL; they only move between a renter's
@@ -167,20 +167,34 @@ interface ISettlement {
     /// @notice `amount` GRL of ticket `ticketId` went from custody to its recipient.
     event QueuedMintClaimed(uint256 indexed ticketId, address indexed recipient, uint256 amount, uint256 claimed, uint256 ticketAmount);
 
-    /// @notice The market recorded `gpuSeconds` delivered by `provider` in `epoch`, for emissions.
+    /// @notice The market recorded `gpuSeconds` delivered by `provider` in `epoch`, for emissions, and the
+    /// protocol fee `feesUsd` (USD, 18 decimals) its job paid, which caps the provider's emission.
+    /// @param providerGpuSeconds The provider's GPU-seconds in the epoch so far.
     /// @param epochBudget The epoch's emission budget (fixed by its first record).
+    /// @param providerFeesUsd The provider's fees in the epoch so far.
     event GpuSecondsRecorded(
         uint256 indexed epoch,
         address indexed provider,
         uint256 gpuSeconds,
         uint256 providerGpuSeconds,
         uint256 epochGpuSeconds,
-        uint256 epochBudget
+        uint256 epochBudget,
+        uint256 feesUsd,
+        uint256 providerFeesUsd
     );
 
-    /// @notice `provider` was minted `amount` GRL of `epoch`'s emission for its `gpuSeconds`.
+    /// @notice `provider` was minted `amount` GRL of `epoch`'s emission for its `gpuSeconds`: its pro-rata
+    /// `share` of the budget, capped at the GRL worth its `feesUsd` at `grlUsdPrice`. The rest of the share
+    /// is never minted.
     event EmissionClaimed(
-        uint256 indexed epoch, address indexed provider, uint256 amount, uint256 gpuSeconds, uint256 epochClaimed
+        uint256 indexed epoch,
+        address indexed provider,
+        uint256 amount,
+        uint256 gpuSeconds,
+        uint256 epochClaimed,
+        uint256 share,
+        uint256 feesUsd,
+        uint256 grlUsdPrice
     );
 
     /// @notice Governance changed the purchase spread.
@@ -239,7 +253,13 @@ interface ISettlement {
     /// @return released GRL minted into custody for the queue.
     function releaseQueuedMints() external returns (uint256 released);
 
-    /// @notice Mints `provider`'s share of ended epoch `epoch`'s emission to it. Anyone may call.
+    /// @notice Mints `provider`'s share of ended epoch `epoch`'s emission to it: the budget split by
+    /// GPU-seconds, capped at the GRL worth (at the current oracle price) the protocol fees its jobs paid in
+    /// the epoch. Anyone may call. The part of the share above the cap is never minted.
+    /// @dev The cap is what makes self-dealing unprofitable: a provider that hires itself pays the fee to
+    /// the treasury and can get back at most that fee's worth in GRL, whatever the epoch's other activity,
+    /// the job's size or price, or when the job settles. Reverts with the oracle's error while its price
+    /// is unusable; the record waits.
     /// @return amount GRL minted.
     function claimEmission(uint256 epoch, address provider) external returns (uint256 amount);
 
@@ -256,8 +276,11 @@ interface ISettlement {
     /// @notice Moves `amount` of escrowed credits to `account`'s USD earnings.
     function accrueEarnings(address account, uint256 amount) external;
 
-    /// @notice Records `gpuSeconds` of compute delivered by `provider` in the current epoch.
-    function recordGpuSeconds(address provider, uint256 gpuSeconds) external;
+    /// @notice Records `gpuSeconds` of compute delivered by `provider` in the current epoch, and the protocol
+    /// fee `feesUsd` (USD, 18 decimals) the job paid: the provider's emission for the epoch is its share of
+    /// the budget by GPU-seconds, capped at the GRL worth the fees its jobs paid in the epoch (see
+    /// {claimEmission}).
+    function recordGpuSeconds(address provider, uint256 gpuSeconds, uint256 feesUsd) external;
 
     // ------------------------------------------------------------------------------------------------
     // Governance and guardian
@@ -342,7 +365,11 @@ interface ISettlement {
     /// @notice GPU-seconds `provider` delivered in `epoch` (0 after it claimed).
     function gpuSecondsOf(uint256 epoch, address provider) external view returns (uint256);
 
-    /// @notice `provider`'s share of ended epoch `epoch`'s emission (0 if claimed or not ended).
+    /// @notice Protocol fees (USD, 18 decimals) `provider`'s jobs paid in `epoch` (0 after it claimed).
+    function feesUsdOf(uint256 epoch, address provider) external view returns (uint256);
+
+    /// @notice What {claimEmission} would mint `provider` for ended epoch `epoch` at the current price: its
+    /// share by GPU-seconds, capped at the GRL worth its fees (0 if claimed or not ended).
     function emissionOf(uint256 epoch, address provider) external view returns (uint256);
 
     /// @notice Credits a purchase of `grlAmount` GRL would give at the current price and spread.

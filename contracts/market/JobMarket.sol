@@ -131,7 +131,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         mapping(address => uint256) storage bids = _bids[jobId];
         if (bids[msg.sender] != 0) revert MarketAlreadyBid(jobId, msg.sender);
 
-        uint96 locked = params.bidBond + job.collateralAtReserve;
+        uint96 locked = _bidBondOf(job) + job.collateralAtReserve;
         // Safe: bidCount < maxBids <= 256.
         unchecked {
             ++bidCount;
@@ -432,7 +432,12 @@ contract JobMarket is IJobMarket, JobMarketBase {
         else bid.price = uint96(word & BID_VALUE_MASK);
         JobRecord storage job = _jobs[jobId];
         bool isWinner = provider == job.provider && job.state != JobState.Bidding && bid.status == BidStatus.Closed;
-        bid.lockedGrl = isWinner ? _collateralOf(job) : _params[job.paramsId].bidBond + job.collateralAtReserve;
+        bid.lockedGrl = isWinner ? _collateralOf(job) : _bidBondOf(job) + job.collateralAtReserve;
+    }
+
+    /// @inheritdoc IJobMarket
+    function bidBondOf(uint256 jobId) external view returns (uint96) {
+        return _bidBondOf(_job(jobId));
     }
 
     /// @inheritdoc IJobMarket
@@ -522,7 +527,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
     /// bond as an unrevealed bidder would (burned) and gets the rest of its lock back.
     function _expireDisqualified(uint256 jobId, JobRecord storage job, address winner) private {
         uint96 escrow = job.escrow;
-        uint96 bond = _params[job.paramsId].bidBond;
+        uint96 bond = _bidBondOf(job);
         uint96 collateral = job.collateralAtReserve;
         _bids[jobId][winner] = (uint256(BidStatus.Closed) << BID_STATUS_SHIFT) | job.bestPrice;
         job.escrow = 0;
@@ -558,7 +563,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         // Safe: the winner's lock is the bond plus the collateral at the reserve, at least `collateral`.
         uint96 release;
         unchecked {
-            release = params.bidBond + atReserve - collateral;
+            release = _bidBondOf(job) + atReserve - collateral;
         }
         uint32 startDeadline = (block.timestamp + params.startWindow).toUint32();
 

@@ -7,6 +7,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
@@ -24,6 +25,7 @@ import {JobMath} from "../libraries/JobMath.sol";
 /// provider's from the first reveal or the instant accept, the last from the second reveal or a dispute.
 /// A bid is one slot (see {BidRecord}).
 abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
     /// @notice May rule on disputes.
@@ -186,6 +188,15 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         return _scaledCollateral(job.collateralAtReserve, _clearingPrice(job), job.reservePricePerGpuHour);
     }
 
+    /// @dev GRL a bid on the job bonds: `bidBondBps` of the budget at the creation price, which is the
+    /// collateral at the reserve scaled from `collateralBps` (so no oracle read), and at least `bidBond`.
+    function _bidBondOf(JobRecord storage job) internal view returns (uint96) {
+        IJobMarket.MarketParams storage params = _params[job.paramsId];
+        uint256 proportional =
+            Math.mulDiv(job.collateralAtReserve, params.bidBondBps, params.collateralBps, Math.Rounding.Ceil);
+        return Math.max(proportional, params.bidBond).toUint96();
+    }
+
     function _scaledCollateral(uint96 atReserve, uint96 clearing, uint96 reserve) internal pure returns (uint96) {
         // At most `atReserve`, since clearing <= reserve, so the cast cannot truncate.
         return uint96(Math.mulDiv(atReserve, clearing, reserve, Math.Rounding.Ceil));
@@ -210,19 +221,29 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         address provider = job.provider;
         _pay(job.paymentToken, provider, bondToProvider);
         _refund(job.paymentToken, job.renter, bondRefund);
-        _recordRun(job, provider);
+        _recordRun(job, provider, value);
         uint16 reputation = _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job));
         emit IJobMarket.JobSettled(
             jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
         );
     }
 
-    /// @dev Records the job's GPU-seconds for emissions. They count the compute actually run (start to
-    /// delivery, at most the duration), not the duration paid for: a job delivered at once would otherwise
-    /// claim a year of GPU-seconds in a day.
-    function _recordRun(JobRecord storage job, address provider) private {
+    /// @dev Records the job's GPU-seconds for emissions, with the protocol fee on its value in USD, which
+    /// caps the provider's emission (so hiring oneself never pays). The seconds count the compute actually
+    /// run (start to delivery, at most the duration), not the duration paid for: a job delivered at once
+    /// would otherwise claim a year of GPU-seconds in a day. The fee is the job's rate on its whole value;
+    /// each payment's fee was rounded down, so the fees paid are less by under one token unit per payment.
+    function _recordRun(JobRecord storage job, address provider, uint256 value) private {
         uint256 ran = Math.min(job.deliveredAt - job.startedAt, job.duration);
-        if (ran != 0) _SETTLEMENT.recordGpuSeconds(provider, ran * job.gpuCount);
+        if (ran == 0) return;
+        uint256 fee = JobMath.bpsOf(value, _params[job.paramsId].feeBps);
+        _SETTLEMENT.recordGpuSeconds(provider, ran * job.gpuCount, _usd(job.paymentToken, fee));
+    }
+
+    /// @dev `amount` of payment token `token` in USD with 18 decimals (stablecoins and credits are pegged
+    /// to the dollar; allow-listed tokens have at most 18 decimals).
+    function _usd(address token, uint256 amount) internal view returns (uint256) {
+        return amount * 10 ** (18 - paymentTokens[token].decimals);
     }
 
     /// @dev Moves `gross` of the job's escrow to the provider's balance, less the fee to the treasury's.
@@ -277,6 +298,7 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         _checkBound(IJobMarket.Parameter.DisputeBondBps, p.disputeBondBps, 1, 5_000);
         _checkBound(IJobMarket.Parameter.MaxBids, p.maxBids, 1, 256);
         _checkBound(IJobMarket.Parameter.BidBond, p.bidBond, 1e18, 100_000e18);
+        _checkBound(IJobMarket.Parameter.BidBondBps, p.bidBondBps, 0, 5_000);
         _checkBound(IJobMarket.Parameter.StartWindow, p.startWindow, 5 minutes, 7 days);
         _checkBound(IJobMarket.Parameter.ChallengeWindow, p.challengeWindow, 1 hours, MAX_CHALLENGE_WINDOW);
         _checkBound(IJobMarket.Parameter.DisputeTimeout, p.disputeTimeout, 1 hours, MAX_DISPUTE_TIMEOUT);

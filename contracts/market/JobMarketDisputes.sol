@@ -46,7 +46,10 @@ contract JobMarketDisputes is JobMarketBase {
         JobRecord storage job = _job(jobId);
         if (msg.sender != job.renter) revert IJobMarket.MarketNotRenter(jobId, msg.sender);
         _requireState(job, jobId, IJobMarket.JobState.Bidding);
-        if (job.bidCount != 0) revert IJobMarket.MarketJobHasBids(jobId, job.bidCount);
+        // With bids, only while they are still sealed: the renter's way out of a squatted auction.
+        if (job.bidCount != 0 && block.timestamp >= job.bidDeadline) {
+            revert IJobMarket.MarketJobHasBids(jobId, job.bidCount);
+        }
         uint96 refund = job.escrow;
         job.escrow = 0;
         job.state = IJobMarket.JobState.Cancelled;
@@ -165,9 +168,13 @@ contract JobMarketDisputes is JobMarketBase {
         IJobMarket.BidStatus status = IJobMarket.BidStatus(word >> BID_STATUS_SHIFT);
         // Every bid but the winner's locks the bond plus the collateral at the reserve; the winner's bid
         // is closed at award.
-        uint96 bond = _params[job.paramsId].bidBond;
+        uint96 bond = _bidBondOf(job);
         uint96 collateral = job.collateralAtReserve;
-        if (status == IJobMarket.BidStatus.Revealed) {
+        // Revealed, or sealed on a job the renter cancelled before reveals could begin: released in full.
+        if (
+            status == IJobMarket.BidStatus.Revealed
+                || (status == IJobMarket.BidStatus.Committed && job.state == IJobMarket.JobState.Cancelled)
+        ) {
             _bids[jobId][provider] = _closedBid(word);
             uint96 locked = bond + collateral;
             emit IJobMarket.BidReleased(jobId, provider, locked);

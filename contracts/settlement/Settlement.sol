@@ -88,7 +88,13 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     mapping(uint256 ticketId => MintTicket) private _tickets;
     mapping(uint256 epoch => uint256) private _mintedInEpoch;
     mapping(uint256 epoch => EpochEmission) private _epochs;
-    mapping(uint256 epoch => mapping(address provider => uint256)) private _gpuSeconds;
+    /// @dev A provider's emission record for one epoch, in one slot.
+    struct ProviderEpoch {
+        uint128 gpuSeconds;
+        uint128 feesUsd;
+    }
+
+    mapping(uint256 epoch => mapping(address provider => ProviderEpoch)) private _providerEpochs;
 
     /// @param grl The GRL token; this contract needs its MINTER_ROLE.
     /// @param priceOracle The GRL/USD oracle.
@@ -221,16 +227,18 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     function claimEmission(uint256 epoch, address provider) external nonReentrant returns (uint256 amount) {
         uint256 current = currentEpoch();
         if (epoch >= current) revert SettlementEpochNotEnded(epoch, current);
-        uint256 seconds_ = _gpuSeconds[epoch][provider];
-        if (seconds_ == 0) revert SettlementNoEmission(epoch, provider);
+        ProviderEpoch memory record = _providerEpochs[epoch][provider];
+        if (record.gpuSeconds == 0) revert SettlementNoEmission(epoch, provider);
         EpochEmission storage book = _epochs[epoch];
-        amount = BmeMath.proRata(book.budget, seconds_, book.gpuSeconds);
-        _gpuSeconds[epoch][provider] = 0;
-        // Safe cast: the shares of an epoch sum to at most its budget, a uint128.
+        uint256 share = BmeMath.proRata(book.budget, record.gpuSeconds, book.gpuSeconds);
+        uint256 price = oracle.grlUsdPrice();
+        amount = Math.min(share, BmeMath.grlFor(record.feesUsd, price));
+        delete _providerEpochs[epoch][provider];
+        // Safe cast: amount <= share, and the shares of an epoch sum to at most its budget, a uint128.
         uint128 claimed = book.claimed + uint128(amount);
         book.claimed = claimed;
         _totals.emissionsMinted += amount;
-        emit EmissionClaimed(epoch, provider, amount, seconds_, claimed);
+        emit EmissionClaimed(epoch, provider, amount, record.gpuSeconds, claimed, share, record.feesUsd, price);
         if (amount != 0) GRL.mint(provider, amount);
     }
 
@@ -273,7 +281,11 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     }
 
     /// @inheritdoc ISettlement
-    function recordGpuSeconds(address provider, uint256 gpuSeconds) external onlyRole(MARKET_ROLE) nonReentrant {
+    function recordGpuSeconds(address provider, uint256 gpuSeconds, uint256 feesUsd)
+        external
+        onlyRole(MARKET_ROLE)
+        nonReentrant
+    {
         if (gpuSeconds == 0) revert SettlementZeroAmount();
         uint256 epoch = currentEpoch();
         EpochEmission storage book = _epochs[epoch];
@@ -281,9 +293,14 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         if (epochSeconds == 0) book.budget = uint128(emissionBudgetPerEpoch); // Safe: bounded by MAX_EMISSION_BUDGET.
         epochSeconds += gpuSeconds.toUint128();
         book.gpuSeconds = epochSeconds;
-        uint256 providerSeconds = _gpuSeconds[epoch][provider] + gpuSeconds;
-        _gpuSeconds[epoch][provider] = providerSeconds;
-        emit GpuSecondsRecorded(epoch, provider, gpuSeconds, providerSeconds, epochSeconds, book.budget);
+        ProviderEpoch storage record = _providerEpochs[epoch][provider];
+        uint128 providerSeconds = record.gpuSeconds + gpuSeconds.toUint128();
+        uint128 providerFees = record.feesUsd + feesUsd.toUint128();
+        record.gpuSeconds = providerSeconds;
+        record.feesUsd = providerFees;
+        emit GpuSecondsRecorded(
+            epoch, provider, gpuSeconds, providerSeconds, epochSeconds, book.budget, feesUsd, providerFees
+        );
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -436,14 +453,22 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ISettlement
     function gpuSecondsOf(uint256 epoch, address provider) external view returns (uint256) {
-        return _gpuSeconds[epoch][provider];
+        return _providerEpochs[epoch][provider].gpuSeconds;
+    }
+
+    /// @inheritdoc ISettlement
+    function feesUsdOf(uint256 epoch, address provider) external view returns (uint256) {
+        return _providerEpochs[epoch][provider].feesUsd;
     }
 
     /// @inheritdoc ISettlement
     function emissionOf(uint256 epoch, address provider) external view returns (uint256) {
         if (epoch >= currentEpoch()) return 0;
         EpochEmission storage book = _epochs[epoch];
-        return BmeMath.proRata(book.budget, _gpuSeconds[epoch][provider], book.gpuSeconds);
+        ProviderEpoch memory record = _providerEpochs[epoch][provider];
+        if (record.gpuSeconds == 0) return 0;
+        uint256 share = BmeMath.proRata(book.budget, record.gpuSeconds, book.gpuSeconds);
+        return Math.min(share, BmeMath.grlFor(record.feesUsd, oracle.grlUsdPrice()));
     }
 
     /// @inheritdoc ISettlement

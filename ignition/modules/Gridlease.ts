@@ -35,6 +35,7 @@ export const DEFAULT_MARKET_PARAMS = {
   disputeBondBps: 500n,
   maxBids: 32n,
   bidBond: 50n * GRL,
+  bidBondBps: 1_000n,
   startWindow: HOUR,
   challengeWindow: DAY,
   disputeTimeout: 3n * DAY,

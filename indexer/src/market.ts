@@ -506,6 +506,7 @@ ponder.on("JobMarket:MarketParamsSet", async ({ event, context }) => {
     disputeBondBps: p.disputeBondBps,
     maxBids: p.maxBids,
     bidBond: p.bidBond,
+    bidBondBps: p.bidBondBps,
     startWindow: BigInt(p.startWindow),
     challengeWindow: BigInt(p.challengeWindow),
     disputeTimeout: BigInt(p.disputeTimeout),

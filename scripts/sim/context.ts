@@ -19,6 +19,7 @@ export interface SimParams {
   disputeBondBps: number;
   maxBids: number;
   bidBond: bigint;
+  bidBondBps: number;
   startWindow: number;
   challengeWindow: number;
   disputeTimeout: number;

@@ -149,6 +149,7 @@ export class Simulator implements SimContext {
       disputeBondBps: Number(marketParams.disputeBondBps),
       maxBids: Number(marketParams.maxBids),
       bidBond: marketParams.bidBond,
+      bidBondBps: Number(marketParams.bidBondBps),
       startWindow: Number(marketParams.startWindow),
       challengeWindow: Number(marketParams.challengeWindow),
       disputeTimeout: Number(marketParams.disputeTimeout),

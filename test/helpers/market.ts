@@ -74,6 +74,7 @@ export const DEFAULT_PARAMS: IJobMarket.MarketParamsStruct = {
   disputeBondBps: 500,
   maxBids: 32,
   bidBond: 50n * GRL,
+  bidBondBps: 1_000,
   startWindow: HOUR,
   challengeWindow: DAY,
   disputeTimeout: 3n * DAY,

@@ -75,17 +75,49 @@ describe("JobMarket: cancelJob", function () {
       .withArgs(jobId + 1n);
   });
 
-  it("test_cancelJob_revertsWhenJobHasBids", async function () {
+  it("test_cancelJob_withSealedBidsDuringBidWindow", async function () {
     const f = await networkHelpers.loadFixture(fixture);
     const jobId = await createJob(f);
     await commitBid(f, f.alice, jobId, USDC);
-    await expect(f.market.connect(f.renter).cancelJob(jobId))
-      .to.be.revertedWithCustomError(f.market, "MarketJobHasBids")
-      .withArgs(jobId, 1n);
     await commitBid(f, f.bob, jobId, USDC);
+    const bidDeadline = (await f.market.jobOf(jobId)).bidDeadline;
+    await networkHelpers.time.setNextBlockTimestamp(bidDeadline - 1n);
+    await expect(f.market.connect(f.renter).cancelJob(jobId))
+      .to.emit(f.market, "JobCancelled")
+      .withArgs(jobId, f.renter.address, BUDGET);
+    expect(await f.market.stateOf(jobId)).to.equal(JobState.Cancelled);
+    expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(BUDGET);
+  });
+
+  it("test_cancelJob_revertsWithBidsAtBidDeadline", async function () {
+    const f = await networkHelpers.loadFixture(fixture);
+    const jobId = await createJob(f);
+    await commitBid(f, f.alice, jobId, USDC);
+    await commitBid(f, f.bob, jobId, USDC);
+    await networkHelpers.time.setNextBlockTimestamp((await f.market.jobOf(jobId)).bidDeadline);
     await expect(f.market.connect(f.renter).cancelJob(jobId))
       .to.be.revertedWithCustomError(f.market, "MarketJobHasBids")
       .withArgs(jobId, 2n);
+  });
+
+  it("test_cancelJob_sealedBidsAreReleasedInFullByCloseBid", async function () {
+    const f = await networkHelpers.loadFixture(fixture);
+    const jobId = await createJob(f);
+    await commitBid(f, f.alice, jobId, USDC);
+    const locked = (await f.market.bidOf(jobId, f.alice.address)).lockedGrl;
+    const before = await f.registry.providerOf(f.alice.address);
+    await (await f.market.connect(f.renter).cancelJob(jobId)).wait();
+    const burned = await f.token.totalBurned();
+    await expect(f.market.connect(f.outsider).closeBid(jobId, f.alice.address))
+      .to.emit(f.market, "BidReleased")
+      .withArgs(jobId, f.alice.address, locked)
+      .and.not.to.emit(f.market, "BidBondForfeited");
+    expect(await f.token.totalBurned()).to.equal(burned);
+    expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(0n);
+    const after = await f.registry.providerOf(f.alice.address);
+    expect(after.freeStake - before.freeStake).to.equal(locked);
+    await expect(f.market.closeBid(jobId, f.alice.address))
+      .to.be.revertedWithCustomError(f.market, "MarketBidNotClosable");
   });
 
   it("test_cancelJob_revertsWhenBidsUnrevealedAfterRevealDeadline", async function () {

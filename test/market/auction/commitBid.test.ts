@@ -109,15 +109,30 @@ describe("JobMarket: commitBid", function () {
       expect(job.collateral).to.equal(COLLATERAL);
     });
 
-    it("test_commitBid_lockScalesWithJobCollateral", async function () {
+    it("test_commitBid_lockScalesWithJobValue", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      // 8 GPUs x 24 h at $3: budget $576, collateral 30% = $172.80 = 345.6 GRL at $0.50.
+      // 8 GPUs x 24 h at $3: budget $576 = 1152 GRL at $0.50; collateral 30% = 345.6 GRL, and the bond
+      // 10% = 115.2 GRL (above the 50 GRL floor).
       const jobId = await createJob(f, { gpuCount: 8, duration: 24n * HOUR, reservePricePerGpuHour: 3n * USDC });
       const collateral = collateralFor(576n * USDC, 6n, GRL_USD_PRICE, 3_000n);
       expect(collateral).to.equal((3456n * GRL) / 10n);
       expect((await f.market.jobOf(jobId)).collateral).to.equal(collateral);
+      expect(await f.market.bidBondOf(jobId)).to.equal((1152n * GRL) / 10n);
       await commitBid(f, f.alice, jobId, USDC);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(BID_BOND + collateral);
+      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal((1152n * GRL) / 10n + collateral);
+    });
+
+    it("test_commitBid_smallJobBondsTheFloor", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // The default job's budget is 160 GRL: 10% is 16 GRL, below the 50 GRL floor.
+      const jobId = await createJob(f);
+      expect(await f.market.bidBondOf(jobId)).to.equal(BID_BOND);
+      await setParams(f, { bidBondBps: 5_000n });
+      const half = await createJob(f);
+      // 50% of 160 GRL, rounded up from the collateral at the reserve (48 GRL x 5,000 / 3,000).
+      expect(await f.market.bidBondOf(half)).to.equal(80n * GRL);
+      await commitBid(f, f.alice, half, USDC);
+      expect(await f.registry.lockOf(f.alice.address, half)).to.equal(80n * GRL + COLLATERAL);
     });
 
     it("test_commitBid_locksPerJob", async function () {
@@ -382,11 +397,11 @@ describe("JobMarket: commitBid", function () {
 
     it("test_commitBid_revertsWhenLockExceedsFreeStake", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      // A $10,000 job (8 GPUs x 625 h at $2): collateral 6000 GRL, so a bid locks 6050 GRL.
+      // A $10,000 job (8 GPUs x 625 h at $2): collateral 6000 GRL and bond 2000 GRL, so a bid locks 8000 GRL.
       const overrides = { gpuCount: 8, duration: 625n * HOUR };
-      const lock = BID_BOND + 6_000n * GRL;
+      const lock = 2_000n * GRL + 6_000n * GRL;
       const jobId = await createJob(f, overrides);
-      expect(BID_BOND + (await f.market.jobOf(jobId)).collateral).to.equal(lock);
+      expect((await f.market.bidBondOf(jobId)) + (await f.market.jobOf(jobId)).collateral).to.equal(lock);
       // Alice unbonds all but lock - 1 of her free stake (she stays eligible: 1600 GRL cover her 8 GPUs).
       await f.registry.connect(f.alice).requestUnbond(PROVIDER_STAKE - (lock - 1n));
       await expect(f.market.connect(f.alice).commitBid(jobId, await commitmentFor(f, f.alice, jobId)))

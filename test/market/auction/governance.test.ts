@@ -52,6 +52,7 @@ const PARAMETER_ENUM: Record<ParamKey, bigint> = {
   disputeBondBps: Parameter.DisputeBondBps,
   maxBids: Parameter.MaxBids,
   bidBond: Parameter.BidBond,
+  bidBondBps: Parameter.BidBondBps,
   startWindow: Parameter.StartWindow,
   challengeWindow: Parameter.ChallengeWindow,
   disputeTimeout: Parameter.DisputeTimeout,

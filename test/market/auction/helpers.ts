@@ -42,10 +42,11 @@ export const Parameter = {
   DisputeBondBps: 5n,
   MaxBids: 6n,
   BidBond: 7n,
-  StartWindow: 8n,
-  ChallengeWindow: 9n,
-  DisputeTimeout: 10n,
-  DeliveryGrace: 11n,
+  BidBondBps: 8n,
+  StartWindow: 9n,
+  ChallengeWindow: 10n,
+  DisputeTimeout: 11n,
+  DeliveryGrace: 12n,
 } as const;
 
 /** MarketParams field names, in struct (and Parameter enum) order. */
@@ -58,6 +59,7 @@ export const PARAM_KEYS = [
   "disputeBondBps",
   "maxBids",
   "bidBond",
+  "bidBondBps",
   "startWindow",
   "challengeWindow",
   "disputeTimeout",
@@ -76,6 +78,7 @@ export const PARAM_BOUNDS: Record<ParamKey, [bigint, bigint]> = {
   disputeBondBps: [1n, 5_000n],
   maxBids: [1n, 256n],
   bidBond: [GRL, 100_000n * GRL],
+  bidBondBps: [0n, 5_000n],
   startWindow: [5n * 60n, 7n * DAY],
   challengeWindow: [HOUR, 3n * DAY],
   disputeTimeout: [HOUR, 3n * DAY],

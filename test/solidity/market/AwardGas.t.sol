@@ -333,6 +333,7 @@ contract AwardGasTest is Test {
             disputeBondBps: 500,
             maxBids: 32,
             bidBond: 50e18,
+            bidBondBps: 1_000,
             startWindow: 1 hours,
             challengeWindow: 24 hours,
             disputeTimeout: 3 days,

@@ -191,6 +191,7 @@ contract JobMarketInvariantTest is Test {
             disputeBondBps: 500,
             maxBids: 32,
             bidBond: 50e18,
+            bidBondBps: 1_000,
             startWindow: 1 hours,
             challengeWindow: 24 hours,
             disputeTimeout: 3 days,
@@ -296,7 +297,6 @@ contract JobMarketInvariantTest is Test {
     /// store) the locks that bidOf and jobOf report; they must equal the registry's.
     function invariant_locksMatchJobs() public view {
         uint256 n = market.jobCount();
-        uint256 bond = market.marketParams(1).bidBond;
         for (uint256 i = 0; i < providers.length; ++i) {
             address p = providers[i];
             uint256 sum;
@@ -306,7 +306,8 @@ contract JobMarketInvariantTest is Test {
                 IJobMarket.Bid memory bid = market.bidOf(id, p);
                 uint256 expected;
                 if (bid.status == IJobMarket.BidStatus.Committed || bid.status == IJobMarket.BidStatus.Revealed) {
-                    expected = bond + ghosts.ghost_collateralAtReserve(id);
+                    expected = uint256(ghosts.bondOf(id)) + ghosts.ghost_collateralAtReserve(id);
+                    assertEq(market.bidBondOf(id), ghosts.bondOf(id), "bid bond != model");
                     assertEq(bid.lockedGrl, expected, "bid lock");
                 } else if (job.provider == p && _holdsCollateral(job.state)) {
                     expected = ghosts.ghost_collateral(id);
@@ -318,7 +319,7 @@ contract JobMarketInvariantTest is Test {
                     assertEq(bid.lockedGrl, job.collateral, "winner's bid lock != job's collateral");
                 }
                 assertEq(held, expected, "lock != model");
-                assertLe(held, bond + ghosts.ghost_collateralAtReserve(id), "lock above bond + collateral at reserve");
+                assertLe(held, uint256(ghosts.bondOf(id)) + ghosts.ghost_collateralAtReserve(id), "lock above bond + collateral at reserve");
                 sum += held;
             }
             assertEq(registry.providerOf(p).lockedStake, sum, "lockedStake != sum of job locks");

@@ -139,6 +139,7 @@ abstract contract ProtocolDeployment is Test {
             disputeBondBps: 500,
             maxBids: 32,
             bidBond: 50e18,
+            bidBondBps: 1_000,
             startWindow: 1 days,
             challengeWindow: 1 days,
             disputeTimeout: 2 days,

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IGridleaseToken} from "../../../../contracts/interfaces/IGridleaseToken.sol";
 import {IJobMarket} from "../../../../contracts/interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../../../contracts/interfaces/IProviderRegistry.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {JobMath} from "../../../../contracts/libraries/JobMath.sol";
 import {MockStablecoin} from "../../../../contracts/mocks/MockStablecoin.sol";
 
@@ -97,6 +98,7 @@ contract MarketGhosts {
     uint16 public immutable disputeBondBps;
     uint16 public immutable collateralBps;
     uint96 public immutable bidBond;
+    uint16 public immutable bidBondBps;
 
     address[] internal _providers;
     address[] internal _renters;
@@ -197,6 +199,7 @@ contract MarketGhosts {
         disputeBondBps = p.disputeBondBps;
         collateralBps = p.collateralBps;
         bidBond = p.bidBond;
+        bidBondBps = p.bidBondBps;
         _providers = providers_;
         _renters = renters_;
         currentTime = block.timestamp;
@@ -308,6 +311,13 @@ contract MarketGhosts {
     }
 
     /// @notice The dispute bond the renter must post for the job now.
+    /// @notice The model's bid bond of job `id`: `bidBondBps` of its budget in GRL at the creation price (the
+    /// collateral at the reserve scaled from `collateralBps`), rounded up, and at least `bidBond`.
+    function bondOf(uint256 id) public view returns (uint96) {
+        uint256 proportional = Math.mulDiv(ghost_collateralAtReserve[id], bidBondBps, collateralBps, Math.Rounding.Ceil);
+        return uint96(Math.max(proportional, bidBond));
+    }
+
     function disputeBondFor(uint256 id) external view returns (uint256) {
         IJobMarket.Job memory job = market.jobOf(id);
         return JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, disputeBondBps);
@@ -349,7 +359,7 @@ contract MarketGhosts {
         } else if (status == IJobMarket.BidStatus.Revealed || _isRevealed(id, provider)) {
             bid.price = bidPrice[id][provider];
         }
-        bid.lockedGrl = winner ? uint96(ghost_collateral[id]) : uint96(bidBond + ghost_collateralAtReserve[id]);
+        bid.lockedGrl = winner ? uint96(ghost_collateral[id]) : uint96(bondOf(id) + ghost_collateralAtReserve[id]);
     }
 
     /// @notice Whether `bid` is what {expectedBid} says.
@@ -416,11 +426,15 @@ contract MarketGhosts {
             _afterAward(id, pre, IJobMarket.JobState.Running);
         } else if (action == Action.CloseBid) {
             _account(id, 0, 0);
-            if (_snap.bidStatus == IJobMarket.BidStatus.Committed) {
-                ghost_bondsForfeited[id] += bidBond;
+            if (_snap.bidStatus == IJobMarket.BidStatus.Committed && pre.state == IJobMarket.JobState.Cancelled) {
+                // The renter cancelled before reveals could begin: the whole lock comes back, nothing burned.
+                _checkAmount(grl.totalBurned() == _snap.burned);
+                _checkAmount(registry.lockOf(provider, id) == 0);
+            } else if (_snap.bidStatus == IJobMarket.BidStatus.Committed) {
+                ghost_bondsForfeited[id] += bondOf(id);
                 // The bond is burned, never paid to the renter.
                 _checkAmount(grl.balanceOf(pre.renter) == _snap.renterGrl);
-                _checkAmount(grl.totalBurned() - _snap.burned == bidBond);
+                _checkAmount(grl.totalBurned() - _snap.burned == bondOf(id));
             }
             IJobMarket.Bid memory bid = market.bidOf(id, provider);
             _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, provider, bid, false));
@@ -493,7 +507,7 @@ contract MarketGhosts {
     }
 
     function _afterCommit(uint256 id, address provider) internal {
-        uint256 locked = uint256(bidBond) + ghost_collateralAtReserve[id];
+        uint256 locked = uint256(bondOf(id)) + ghost_collateralAtReserve[id];
         IJobMarket.Bid memory bid = market.bidOf(id, provider);
         _checkAmount(bid.lockedGrl == locked && bid.status == IJobMarket.BidStatus.Committed);
         // The market keeps the commitment's low 248 bits, and no price before the reveal.
@@ -543,8 +557,8 @@ contract MarketGhosts {
         (address winner,) = _modelAuction(id, pre);
         _account(id, 0, 0);
         _checkAmount(_renterDelta() == pre.escrow);
-        _checkAmount(grl.totalBurned() - _snap.burned == bidBond);
-        ghost_bondsForfeited[id] += bidBond;
+        _checkAmount(grl.totalBurned() - _snap.burned == bondOf(id));
+        ghost_bondsForfeited[id] += bondOf(id);
         IJobMarket.Bid memory bid = market.bidOf(id, winner);
         _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, winner, bid, false));
         _checkAmount(registry.lockOf(winner, id) == 0);
@@ -585,7 +599,8 @@ contract MarketGhosts {
     function _eligible(Pick pick, IJobMarket.Job memory job) internal view returns (bool) {
         bool instant = job.pricingRule == IJobMarket.PricingRule.Instant;
         uint256 t = block.timestamp;
-        if (pick == Pick.Cancellable) return job.bidCount == 0;
+        // With sealed bids only during the bid window (the renter's way out of a squatted auction).
+        if (pick == Pick.Cancellable) return job.bidCount == 0 || t < job.bidDeadline;
         if (pick == Pick.Biddable) return !instant && t < job.bidDeadline;
         // Reveal, award, settle and the dispute timeout wait for their window to open (see the handlers).
         if (pick == Pick.Revealable) return !instant && t < job.revealDeadline && job.revealCount < job.bidCount;

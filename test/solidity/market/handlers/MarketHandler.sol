@@ -83,13 +83,11 @@ abstract contract MarketHandlerBase is CommonBase, StdUtils {
 contract AuctionHandler is MarketHandlerBase {
     uint256 public constant MAX_JOBS = 32;
 
-    uint96 internal immutable bidBond;
     address[] internal _renters;
 
     constructor(MarketGhosts ghosts_, MockAggregatorV3 feed_, address feedOwner_)
         MarketHandlerBase(ghosts_, feed_, feedOwner_)
     {
-        bidBond = ghosts_.bidBond();
         _renters = ghosts_.renters();
     }
 
@@ -146,7 +144,7 @@ contract AuctionHandler is MarketHandlerBase {
         uint256 bids = 1 + (providerSeed >> 128) % 4;
         uint96 bidPrice;
         for (uint256 i = 0; i < bids; ++i) {
-            address p = ghosts.eligibleProvider(id, (providerSeed >> 8) + i, uint256(bidBond) + job.collateral, true);
+            address p = ghosts.eligibleProvider(id, (providerSeed >> 8) + i, uint256(ghosts.bondOf(id)) + job.collateral, true);
             if (p == address(0)) return;
             uint256 seed = i == 0 ? price : uint256(keccak256(abi.encode(price, i)));
             // Equal bids must be common (tie-break, Vickrey second price): a third of the later bids in a

@@ -482,7 +482,7 @@ contract ProtocolHandler is CommonBase, StdUtils {
             IJobMarket.BidStatus s = market.bidOf(id, p).status;
             if (s == IJobMarket.BidStatus.Committed || s == IJobMarket.BidStatus.Revealed) {
                 if (s == IJobMarket.BidStatus.Committed) {
-                    uint256 bond = market.marketParams(market.jobOf(id).paramsId).bidBond;
+                    uint256 bond = market.bidBondOf(id);
                     if (_jobCall(Action.CloseBid, id, keeper, abi.encodeCall(IJobMarket.closeBid, (id, p)))) {
                         ghost_forfeitedBonds[id] += bond;
                     }
