@@ -211,10 +211,19 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         _pay(job.paymentToken, provider, bondToProvider);
         _refund(job.paymentToken, job.renter, bondRefund);
         _recordRun(job, provider);
-        uint16 reputation = _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job));
+        // The success weighs the job's value in USD, so self-dealt dust jobs cannot farm reputation.
+        uint16 reputation =
+            _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job), _usdValueOf(job.paymentToken, value));
         emit IJobMarket.JobSettled(
             jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
         );
+    }
+
+    /// @dev `amount` of a payment token in USD with 18 decimals: every payment token is a dollar
+    /// stablecoin or the settlement's credits (18 decimals), allow-listed with at most 18 decimals, and its
+    /// decimals stay recorded if it is later disallowed.
+    function _usdValueOf(address token, uint256 amount) private view returns (uint256) {
+        return amount * 10 ** (18 - paymentTokens[token].decimals);
     }
 
     /// @dev Records the job's GPU-seconds for emissions. They count the compute actually run (start to
