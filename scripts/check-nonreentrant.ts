@@ -137,6 +137,7 @@ export const DEFAULT_ALLOW_LIST: Allowed[] = [
   // ProviderRegistry
   { contract: "ProviderRegistry", fn: "setMinStakePerGpu", reason: GOVERNANCE_SETTER },
   { contract: "ProviderRegistry", fn: "setUnbondingPeriod", reason: GOVERNANCE_SETTER },
+  { contract: "ProviderRegistry", fn: "setReputationReferenceValue", reason: GOVERNANCE_SETTER },
   { contract: "ProviderRegistry", fn: "grantRole", reason: ACCESS_CONTROL },
   { contract: "ProviderRegistry", fn: "revokeRole", reason: ACCESS_CONTROL },
   { contract: "ProviderRegistry", fn: "renounceRole", reason: ACCESS_CONTROL },

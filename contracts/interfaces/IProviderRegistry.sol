@@ -226,6 +226,10 @@ interface IProviderRegistry {
     /// @notice Governance changed the unbonding period (applies to later unbonding requests).
     event UnbondingPeriodSet(uint64 previous, uint64 current);
 
+    /// @notice Governance changed the job value that earns a full reputation step (applies to later
+    /// successes), in USD with 18 decimals.
+    event ReputationReferenceValueSet(uint256 previous, uint256 current);
+
     // ------------------------------------------------------------------------------------------------
     // Provider actions
     // ------------------------------------------------------------------------------------------------
@@ -296,12 +300,19 @@ interface IProviderRegistry {
     ) external;
 
     /// @notice Records a job settled as delivered: releases `amount` from the lock `lockId` back to free
-    /// stake (nothing, and no event, when `amount` is 0), then raises the reputation:
-    /// reputation += ceil((10000 - reputation) / 10). Emits `CollateralUnlocked` (if any) then
-    /// `ReputationUpdated`.
-    /// @dev Reverts with `RegistryExceedsLock` if `amount` is above what the lock holds.
+    /// stake (nothing, and no event, when `amount` is 0), then raises the reputation by a step weighted by
+    /// the job's value. Emits `CollateralUnlocked` (if any) then `ReputationUpdated`.
+    /// @dev The weight is w = min(10000, jobValueUsd x 10000 / {reputationReferenceValue}), rounded down.
+    /// A job worth the reference value or more takes a full step: reputation += ceil((10000 - reputation) / 10).
+    /// A cheaper one: reputation += floor((10000 - reputation) x w / 100000), so a job worth less than a
+    /// thousandth of the reference value never counts, and self-dealt dust jobs cannot farm reputation.
+    /// Reverts with `RegistryExceedsLock` if `amount` is above what the lock holds.
+    /// @param provider The job's provider.
+    /// @param lockId The job's lock (its id).
+    /// @param amount GRL to release from the lock.
+    /// @param jobValueUsd The job's value (escrow plus claimed pay) in USD with 18 decimals.
     /// @return reputation The new score.
-    function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount)
+    function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount, uint256 jobValueUsd)
         external
         returns (uint16 reputation);
 
@@ -331,6 +342,11 @@ interface IProviderRegistry {
     /// @notice Sets the unbonding period, within [UNBONDING_PERIOD_FLOOR, UNBONDING_PERIOD_CEILING].
     /// @dev Applies to later requests; stake already unbonding keeps its unlock time.
     function setUnbondingPeriod(uint64 unbondingPeriod) external;
+
+    /// @notice Sets the job value that earns a full reputation step, in USD with 18 decimals, within
+    /// [REPUTATION_REFERENCE_VALUE_FLOOR, REPUTATION_REFERENCE_VALUE_CEILING] ($1 to $1,000,000).
+    /// @dev Applies to later successes; scores already earned are kept. Emits `ReputationReferenceValueSet`.
+    function setReputationReferenceValue(uint256 reputationReferenceValue) external;
 
     // ------------------------------------------------------------------------------------------------
     // Views
@@ -374,4 +390,8 @@ interface IProviderRegistry {
 
     /// @notice Seconds between an unbonding request and its withdrawal.
     function unbondingPeriod() external view returns (uint64);
+
+    /// @notice The job value that earns a full reputation step, in USD with 18 decimals ($100 at
+    /// deployment). A success of value v weighs min(1, v / reputationReferenceValue).
+    function reputationReferenceValue() external view returns (uint256);
 }

@@ -222,7 +222,9 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         _pay(job.paymentToken, provider, bondToProvider);
         _refund(job.paymentToken, job.renter, bondRefund);
         _recordRun(job, provider, value);
-        uint16 reputation = _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job));
+        // The success weighs the job's value in USD, so self-dealt dust jobs cannot farm reputation.
+        uint16 reputation =
+            _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job), _usd(job.paymentToken, value));
         emit IJobMarket.JobSettled(
             jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
         );

@@ -37,6 +37,13 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     uint64 public constant UNBONDING_PERIOD_FLOOR = 7 days;
     uint64 public constant UNBONDING_PERIOD_CEILING = 90 days;
 
+    /// @notice Hard bounds on {reputationReferenceValue}, in USD with 18 decimals ($1 to $1,000,000).
+    uint256 public constant REPUTATION_REFERENCE_VALUE_FLOOR = 1e18;
+    uint256 public constant REPUTATION_REFERENCE_VALUE_CEILING = 1_000_000e18;
+
+    /// @notice {reputationReferenceValue} at deployment: $100 (governance may change it).
+    uint256 public constant DEFAULT_REPUTATION_REFERENCE_VALUE = 100e18;
+
     /// @notice The GRL token staked here.
     IGridleaseToken public immutable STAKE_TOKEN;
 
@@ -46,6 +53,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     /// @inheritdoc IProviderRegistry
     uint64 public unbondingPeriod;
 
+    /// @inheritdoc IProviderRegistry
+    uint256 public reputationReferenceValue;
+
     mapping(address provider => Provider) private _providers;
     mapping(address provider => mapping(bytes32 model => GpuLine)) private _gpuLines;
     mapping(address provider => mapping(uint256 lockId => uint256 amount)) private _locks;
@@ -54,6 +64,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     /// @param admin Receives DEFAULT_ADMIN_ROLE and GOVERNANCE_ROLE (the timelock in production).
     /// @param initialMinStakePerGpu Initial {minStakePerGpu} (PROTOCOL.md default: 200 GRL).
     /// @param initialUnbondingPeriod Initial {unbondingPeriod} (PROTOCOL.md default: 7 days).
+    /// @dev {reputationReferenceValue} starts at DEFAULT_REPUTATION_REFERENCE_VALUE ($100).
     constructor(
         IGridleaseToken stakeToken,
         address admin,
@@ -67,6 +78,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         _grantRole(GOVERNANCE_ROLE, admin);
         _setMinStakePerGpu(initialMinStakePerGpu);
         _setUnbondingPeriod(initialUnbondingPeriod);
+        _setReputationReferenceValue(DEFAULT_REPUTATION_REFERENCE_VALUE);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -241,7 +253,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount)
+    function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount, uint256 jobValueUsd)
         external
         onlyRole(MARKET_ROLE)
         nonReentrant
@@ -249,7 +261,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     {
         Provider storage p = _registered(provider);
         if (amount != 0) _unlock(p, provider, lockId, amount);
-        reputation = _recordSuccess(p, provider);
+        reputation = _recordSuccess(p, provider, ReputationMath.weightOf(jobValueUsd, reputationReferenceValue));
     }
 
     /// @inheritdoc IProviderRegistry
@@ -330,6 +342,11 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         _setUnbondingPeriod(newUnbondingPeriod);
     }
 
+    /// @inheritdoc IProviderRegistry
+    function setReputationReferenceValue(uint256 newReputationReferenceValue) external onlyRole(GOVERNANCE_ROLE) {
+        _setReputationReferenceValue(newReputationReferenceValue);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------
@@ -402,9 +419,12 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         emit CollateralUnlocked(provider, lockId, amount, lockAmount, p.freeStake);
     }
 
-    function _recordSuccess(Provider storage p, address provider) private returns (uint16 reputation) {
+    function _recordSuccess(Provider storage p, address provider, uint16 weightBps)
+        private
+        returns (uint16 reputation)
+    {
         uint16 previous = p.reputation;
-        reputation = ReputationMath.afterSuccess(previous);
+        reputation = ReputationMath.afterSuccess(previous, weightBps);
         p.reputation = reputation;
         emit ReputationUpdated(provider, previous, reputation, true);
     }
@@ -499,5 +519,16 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         uint64 previous = unbondingPeriod;
         unbondingPeriod = value;
         emit UnbondingPeriodSet(previous, value);
+    }
+
+    function _setReputationReferenceValue(uint256 value) private {
+        if (value < REPUTATION_REFERENCE_VALUE_FLOOR || value > REPUTATION_REFERENCE_VALUE_CEILING) {
+            revert RegistryParameterOutOfBounds(
+                "reputationReferenceValue", value, REPUTATION_REFERENCE_VALUE_FLOOR, REPUTATION_REFERENCE_VALUE_CEILING
+            );
+        }
+        uint256 previous = reputationReferenceValue;
+        reputationReferenceValue = value;
+        emit ReputationReferenceValueSet(previous, value);
     }
 }

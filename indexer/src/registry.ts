@@ -217,3 +217,16 @@ ponder.on("ProviderRegistry:UnbondingPeriodSet", async ({ event, context }) => {
     timestamp: event.block.timestamp,
   });
 });
+
+ponder.on("ProviderRegistry:ReputationReferenceValueSet", async ({ event, context }) => {
+  await tick(context, event.block);
+  await context.db.insert(parameterChange).values({
+    blockNumber: event.block.number,
+    logIndex: event.log.logIndex,
+    contract: "ProviderRegistry",
+    name: "reputationReferenceValue",
+    previous: event.args.previous.toString(),
+    current: event.args.current.toString(),
+    timestamp: event.block.timestamp,
+  });
+});

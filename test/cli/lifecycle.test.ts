@@ -197,8 +197,8 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
 
     it("test_providerStatus_reputationAfterSuccess", async function () {
       const body = await ok(chain, ["provider", "status"], providerKey);
-      // 5000 + ceil((10000 - 5000) / 10) after one settled job.
-      expect(body).to.include({ registered: true, online: true, region: 276, reputation: 5500, listedGpus: 4 });
+      // One settled $8.70 job: weight 870 bps of the $100 reference, 5000 + floor(5000 x 870 / 100000).
+      expect(body).to.include({ registered: true, online: true, region: 276, reputation: 5043, listedGpus: 4 });
       expect(body.stake).to.include({ free: "5000.0", locked: "0.0" });
       expect(body.savedBids).to.deep.equal([]);
     });

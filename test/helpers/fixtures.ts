@@ -11,6 +11,8 @@ export const INITIAL_SUPPLY = 1_000_000_000n * GRL;
 /** PROTOCOL.md defaults. */
 export const MIN_STAKE_PER_GPU = 200n * GRL;
 export const UNBONDING_PERIOD = 7n * 24n * 60n * 60n;
+/** ProviderRegistry.DEFAULT_REPUTATION_REFERENCE_VALUE: a job worth $100 (USD, 18 decimals) takes a full step. */
+export const REPUTATION_REFERENCE_VALUE = 100n * 10n ** 18n;
 /** GRL each test provider starts with. */
 export const PROVIDER_FUNDS = 100_000n * GRL;
 
@@ -21,6 +23,28 @@ export const RTX4090 = gpuModel("RTX4090");
 export function gpuModel(name: string): string {
   if (name.length === 0) throw new Error("GPU model name must not be empty");
   return encodeBytes32String(name);
+}
+
+/**
+ * The weight of a success (ReputationMath.weightOf): min(10000, value x 10000 / reference), rounded down,
+ * with the value in USD with 18 decimals.
+ */
+export function reputationWeight(valueUsd18: bigint, reference: bigint = REPUTATION_REFERENCE_VALUE): bigint {
+  return valueUsd18 >= reference ? 10_000n : (valueUsd18 * 10_000n) / reference;
+}
+
+/**
+ * The score after a success of weight `weightBps` (ReputationMath.afterSuccess): a full step closes a tenth
+ * of the gap to 10000, rounded up; a partial one that share of a tenth, rounded down.
+ */
+export function reputationAfterSuccess(score: bigint, weightBps: bigint = 10_000n): bigint {
+  const gap = 10_000n - score;
+  return weightBps >= 10_000n ? score + (gap + 9n) / 10n : score + (gap * weightBps) / 100_000n;
+}
+
+/** The score after settling a job worth `value` of a `decimals`-decimals dollar token (USDC: 6). */
+export function reputationAfterJob(score: bigint, value: bigint, decimals = 6n): bigint {
+  return reputationAfterSuccess(score, reputationWeight(value * 10n ** (18n - decimals)));
 }
 
 export interface ProtocolFixture {

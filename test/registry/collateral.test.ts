@@ -1,7 +1,16 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, H100, INITIAL_SUPPLY, onboardProvider, RTX4090, UNBONDING_PERIOD } from "../helpers/fixtures.js";
+import {
+  deployProtocol,
+  GRL,
+  H100,
+  INITIAL_SUPPLY,
+  onboardProvider,
+  REPUTATION_REFERENCE_VALUE,
+  RTX4090,
+  UNBONDING_PERIOD,
+} from "../helpers/fixtures.js";
 import { expectConservation, expectProvider, INITIAL_REPUTATION, lockStake, successScore as afterSuccess } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -221,7 +230,7 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
     it("test_unlockAndRecordSuccess_unlocksThenRaisesReputation", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
       const next = afterSuccess(INITIAL_REPUTATION);
-      const tx = f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL);
+      const tx = f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL, REPUTATION_REFERENCE_VALUE);
       await expect(tx)
         .to.emit(f.registry, "CollateralUnlocked")
         .withArgs(f.alice.address, 1n, 500n * GRL, 0n, 1_800n * GRL)
@@ -235,14 +244,15 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
 
     it("test_unlockAndRecordSuccess_returnsTheNewReputation", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
-      expect(await f.registry.connect(f.market).unlockAndRecordSuccess.staticCall(f.alice.address, 1n, 200n * GRL)).to.equal(
-        afterSuccess(INITIAL_REPUTATION),
-      );
+      const returned = await f.registry
+        .connect(f.market)
+        .unlockAndRecordSuccess.staticCall(f.alice.address, 1n, 200n * GRL, REPUTATION_REFERENCE_VALUE);
+      expect(returned).to.equal(afterSuccess(INITIAL_REPUTATION));
     });
 
     it("test_unlockAndRecordSuccess_zeroAmountRecordsOnly", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n))
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n, REPUTATION_REFERENCE_VALUE))
         .to.emit(f.registry, "ReputationUpdated")
         .and.not.to.emit(f.registry, "CollateralUnlocked");
       expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
@@ -250,10 +260,10 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
 
     it("test_unlockAndRecordSuccess_revertsBeyondTheLock", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL + 1n))
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL + 1n, 0n))
         .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLock")
         .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.outsider.address, 1n, 0n))
+      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.outsider.address, 1n, 0n, 0n))
         .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
         .withArgs(f.outsider.address);
     });

@@ -7,12 +7,15 @@ import {
   H100,
   MIN_STAKE_PER_GPU,
   onboardProvider,
+  REPUTATION_REFERENCE_VALUE,
   UNBONDING_PERIOD,
 } from "../helpers/fixtures.js";
 import {
   expectProvider,
   MIN_STAKE_PER_GPU_CEILING,
   MIN_STAKE_PER_GPU_FLOOR,
+  REPUTATION_REFERENCE_VALUE_CEILING,
+  REPUTATION_REFERENCE_VALUE_FLOOR,
   UNBONDING_PERIOD_CEILING,
   UNBONDING_PERIOD_FLOOR,
 } from "./helpers.js";
@@ -40,6 +43,10 @@ describe("ProviderRegistry: constructor and governance", function () {
       expect(await registry.MIN_STAKE_PER_GPU_CEILING()).to.equal(MIN_STAKE_PER_GPU_CEILING);
       expect(await registry.UNBONDING_PERIOD_FLOOR()).to.equal(UNBONDING_PERIOD_FLOOR);
       expect(await registry.UNBONDING_PERIOD_CEILING()).to.equal(UNBONDING_PERIOD_CEILING);
+      expect(await registry.reputationReferenceValue()).to.equal(REPUTATION_REFERENCE_VALUE);
+      expect(await registry.DEFAULT_REPUTATION_REFERENCE_VALUE()).to.equal(REPUTATION_REFERENCE_VALUE);
+      expect(await registry.REPUTATION_REFERENCE_VALUE_FLOOR()).to.equal(REPUTATION_REFERENCE_VALUE_FLOOR);
+      expect(await registry.REPUTATION_REFERENCE_VALUE_CEILING()).to.equal(REPUTATION_REFERENCE_VALUE_CEILING);
       // The admin gets DEFAULT_ADMIN_ROLE and GOVERNANCE_ROLE, never MARKET_ROLE.
       expect(await registry.hasRole(await registry.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await registry.hasRole(await registry.GOVERNANCE_ROLE(), admin.address)).to.equal(true);
@@ -63,6 +70,8 @@ describe("ProviderRegistry: constructor and governance", function () {
         .withArgs(0n, MIN_STAKE_PER_GPU)
         .and.to.emit(registry, "UnbondingPeriodSet")
         .withArgs(0n, UNBONDING_PERIOD)
+        .and.to.emit(registry, "ReputationReferenceValueSet")
+        .withArgs(0n, REPUTATION_REFERENCE_VALUE)
         .and.to.emit(registry, "RoleGranted")
         .withArgs(await registry.GOVERNANCE_ROLE(), admin.address, admin.address);
     });
@@ -247,6 +256,48 @@ describe("ProviderRegistry: constructor and governance", function () {
       // Topping up restores eligibility.
       await f.registry.connect(f.alice).stake(200n * GRL);
       await f.registry.requireEligible(f.alice.address, H100, 1, 80, 0, 0);
+    });
+  });
+
+  describe("setReputationReferenceValue", function () {
+    const USD = 10n ** 18n;
+
+    it("test_setReputationReferenceValue_setsValueAndEmits", async function () {
+      const { registry, admin } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(admin).setReputationReferenceValue(250n * USD))
+        .to.emit(registry, "ReputationReferenceValueSet")
+        .withArgs(REPUTATION_REFERENCE_VALUE, 250n * USD);
+      expect(await registry.reputationReferenceValue()).to.equal(250n * USD);
+    });
+
+    it("test_setReputationReferenceValue_acceptsBoundsInclusive", async function () {
+      const { registry, admin } = await networkHelpers.loadFixture(fixture);
+      await registry.connect(admin).setReputationReferenceValue(REPUTATION_REFERENCE_VALUE_FLOOR);
+      expect(await registry.reputationReferenceValue()).to.equal(REPUTATION_REFERENCE_VALUE_FLOOR);
+      await registry.connect(admin).setReputationReferenceValue(REPUTATION_REFERENCE_VALUE_CEILING);
+      expect(await registry.reputationReferenceValue()).to.equal(REPUTATION_REFERENCE_VALUE_CEILING);
+    });
+
+    it("test_setReputationReferenceValue_revertsOutsideBounds", async function () {
+      const { registry, admin } = await networkHelpers.loadFixture(fixture);
+      for (const value of [0n, REPUTATION_REFERENCE_VALUE_FLOOR - 1n, REPUTATION_REFERENCE_VALUE_CEILING + 1n]) {
+        await expect(registry.connect(admin).setReputationReferenceValue(value))
+          .to.be.revertedWithCustomError(registry, "RegistryParameterOutOfBounds")
+          .withArgs(
+            "reputationReferenceValue",
+            value,
+            REPUTATION_REFERENCE_VALUE_FLOOR,
+            REPUTATION_REFERENCE_VALUE_CEILING,
+          );
+      }
+      expect(await registry.reputationReferenceValue()).to.equal(REPUTATION_REFERENCE_VALUE);
+    });
+
+    it("test_setReputationReferenceValue_revertsForNonGovernance", async function () {
+      const { registry, market } = await networkHelpers.loadFixture(fixture);
+      await expect(registry.connect(market).setReputationReferenceValue(REPUTATION_REFERENCE_VALUE))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(market.address, ethers.id("GOVERNANCE_ROLE"));
     });
   });
 

@@ -4,7 +4,13 @@ import type { NetworkConnection } from "hardhat/types/network";
 
 import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.js";
 import { signPermit as signPermitWith } from "../../scripts/lib/permit.js";
-import { H100, type ProtocolFixture } from "../helpers/fixtures.js";
+import {
+  H100,
+  type ProtocolFixture,
+  REPUTATION_REFERENCE_VALUE,
+  reputationAfterSuccess,
+  reputationWeight,
+} from "../helpers/fixtures.js";
 
 type Ethers = NetworkConnection["ethers"];
 
@@ -24,6 +30,8 @@ export const MIN_STAKE_PER_GPU_FLOOR = 10n ** 18n;
 export const MIN_STAKE_PER_GPU_CEILING = 1_000_000n * 10n ** 18n;
 export const UNBONDING_PERIOD_FLOOR = 7n * 24n * 60n * 60n;
 export const UNBONDING_PERIOD_CEILING = 90n * 24n * 60n * 60n;
+export const REPUTATION_REFERENCE_VALUE_FLOOR = 10n ** 18n;
+export const REPUTATION_REFERENCE_VALUE_CEILING = 1_000_000n * 10n ** 18n;
 
 /** A plain-object copy of `IProviderRegistry.Provider`, for deep comparisons. */
 export interface ProviderState {
@@ -148,9 +156,12 @@ export function lockStake(f: ProtocolFixture, provider: AccountLike, lockId: big
   return f.registry.connect(f.market).lockIfEligible(addressOf(provider), lockId, amount, H100, 1, 0, 0, 0);
 }
 
-/** The reputation score after a success, as IProviderRegistry.unlockAndRecordSuccess specifies it. */
-export function successScore(score: bigint): bigint {
-  return score + (MAX_REPUTATION - score + 9n) / 10n;
+/**
+ * The reputation score after a success, as IProviderRegistry.unlockAndRecordSuccess specifies it, for a
+ * job worth `valueUsd18` (default: the reference value, a full step).
+ */
+export function successScore(score: bigint, valueUsd18: bigint = REPUTATION_REFERENCE_VALUE): bigint {
+  return reputationAfterSuccess(score, reputationWeight(valueUsd18));
 }
 
 /** The reputation score after a fault, as IProviderRegistry.recordFault specifies it. */

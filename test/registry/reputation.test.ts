@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol } from "../helpers/fixtures.js";
+import { deployProtocol, REPUTATION_REFERENCE_VALUE } from "../helpers/fixtures.js";
 import { expectProvider, faultScore, INITIAL_REPUTATION, MAX_REPUTATION, successScore } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -14,14 +14,18 @@ async function registeredFixture() {
   return f;
 }
 
+/** A job worth the reference value ($100): a full reputation step. */
+const FULL = REPUTATION_REFERENCE_VALUE;
+/** One US dollar with 18 decimals. */
+const USD = 10n ** 18n;
 
 describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function () {
   // Lock id and amount 0: nothing to unlock, so only the reputation update is under test.
   describe("unlockAndRecordSuccess", function () {
     it("test_unlockAndRecordSuccess_raises5000To5500AndEmits", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
-      expect(await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n)).to.equal(5_500n);
-      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
+      expect(await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n, FULL)).to.equal(5_500n);
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 5_000n, 5_500n, true);
       await expectProvider(registry, alice, { reputation: 5_500n });
@@ -34,7 +38,7 @@ describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function ()
       let previous = INITIAL_REPUTATION;
       for (const current of expected) {
         expect(successScore(previous)).to.equal(current);
-        await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
+        await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL))
           .to.emit(registry, "ReputationUpdated")
           .withArgs(alice.address, previous, current, true);
         previous = current;
@@ -47,8 +51,8 @@ describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function ()
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
       let score = INITIAL_REPUTATION;
       for (let i = 0; i < 100; i++) {
-        const returned = await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n);
-        await registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n);
+        const returned = await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n, FULL);
+        await registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL);
         const next = successScore(score);
         expect(returned).to.equal(next);
         expect((await registry.providerOf(alice.address)).reputation).to.equal(next);
@@ -58,7 +62,7 @@ describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function ()
       }
       // Each success below the maximum moves the score, so 100 successes reach 10000, where it stays.
       expect(score).to.equal(MAX_REPUTATION);
-      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, MAX_REPUTATION, MAX_REPUTATION, true);
     });
@@ -71,16 +75,75 @@ describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function ()
         score = faultScore(score);
       }
       await expectProvider(registry, alice, { reputation: 0n });
-      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 0n, 1_000n, true);
     });
 
     it("test_unlockAndRecordSuccess_revertsForNonProvider", async function () {
       const { registry, market, outsider } = await networkHelpers.loadFixture(registeredFixture);
-      await expect(registry.connect(market).unlockAndRecordSuccess(outsider.address, 0n, 0n))
+      await expect(registry.connect(market).unlockAndRecordSuccess(outsider.address, 0n, 0n, FULL))
         .to.be.revertedWithCustomError(registry, "RegistryNotProvider")
         .withArgs(outsider.address);
+    });
+  });
+
+  describe("unlockAndRecordSuccess: weighted by the job's value", function () {
+    it("test_unlockAndRecordSuccess_partialWeight_60UsdRaises5000To5300", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
+      // $60 of $100: weight 6000, gain floor(5000 x 6000 / 100000) = 300.
+      expect(successScore(INITIAL_REPUTATION, 60n * USD)).to.equal(5_300n);
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, 60n * USD))
+        .to.emit(registry, "ReputationUpdated")
+        .withArgs(alice.address, 5_000n, 5_300n, true);
+    });
+
+    it("test_unlockAndRecordSuccess_aboveTheReferenceIsOneFullStep", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
+      // A $1,000,000 job is worth no more than a $100 one: value beyond the reference buys nothing.
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, 1_000_000n * USD))
+        .to.emit(registry, "ReputationUpdated")
+        .withArgs(alice.address, 5_000n, 5_500n, true);
+    });
+
+    it("test_unlockAndRecordSuccess_dustJobGainsNothing", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
+      // Value 0, one wei of a dollar, and $0.19 (weight 19: 5000 x 19 < 100000) all leave 5000.
+      for (const value of [0n, 1n, (19n * USD) / 100n]) {
+        await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, value))
+          .to.emit(registry, "ReputationUpdated")
+          .withArgs(alice.address, 5_000n, 5_000n, true);
+      }
+      // $0.20 (weight 20) is the first value that counts at 5000: one point.
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, (20n * USD) / 100n))
+        .to.emit(registry, "ReputationUpdated")
+        .withArgs(alice.address, 5_000n, 5_001n, true);
+    });
+
+    it("test_unlockAndRecordSuccess_belowAThousandthOfTheReferenceNeverCounts", async function () {
+      const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
+      // At score 0 (the largest gap) a job just under $0.10 (weight 9) still gains nothing; $0.10 gains 1.
+      while ((await registry.providerOf(alice.address)).reputation > 0n) {
+        await registry.connect(market).recordFault(alice.address);
+      }
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, USD / 10n - 1n))
+        .to.emit(registry, "ReputationUpdated")
+        .withArgs(alice.address, 0n, 0n, true);
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, USD / 10n))
+        .to.emit(registry, "ReputationUpdated")
+        .withArgs(alice.address, 0n, 1n, true);
+    });
+
+    it("test_unlockAndRecordSuccess_followsTheGovernedReference", async function () {
+      const { registry, admin, alice, market } = await networkHelpers.loadFixture(registeredFixture);
+      await registry.connect(admin).setReputationReferenceValue(10n * USD);
+      // $10 is now a full step; $5 a half one (floor(4500 x 5000 / 100000) = 225 from 5500).
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, 10n * USD))
+        .to.emit(registry, "ReputationUpdated")
+        .withArgs(alice.address, 5_000n, 5_500n, true);
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, 5n * USD))
+        .to.emit(registry, "ReputationUpdated")
+        .withArgs(alice.address, 5_500n, 5_725n, true);
     });
   });
 
@@ -139,11 +202,11 @@ describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function ()
 
     it("test_recordFault_afterSuccessesUsesCurrentScore", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
-      await registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n); // 5500
+      await registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL); // 5500
       await expect(registry.connect(market).recordFault(alice.address))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 5_500n, 3_666n, false);
-      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n))
+      await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 3_666n, 4_300n, true);
     });
@@ -159,7 +222,7 @@ describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function ()
   it("test_recordFault_affectsOnlyNamedProvider", async function () {
     const { registry, alice, bob, market } = await networkHelpers.loadFixture(registeredFixture);
     await registry.connect(market).recordFault(alice.address);
-    await registry.connect(market).unlockAndRecordSuccess(bob.address, 0n, 0n);
+    await registry.connect(market).unlockAndRecordSuccess(bob.address, 0n, 0n, FULL);
     await expectProvider(registry, alice, { reputation: 3_333n });
     await expectProvider(registry, bob, { reputation: 5_500n });
   });

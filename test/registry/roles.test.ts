@@ -10,6 +10,7 @@ import {
   MIN_STAKE_PER_GPU,
   onboardProvider,
   type ProtocolFixture,
+  REPUTATION_REFERENCE_VALUE,
 } from "../helpers/fixtures.js";
 import { expectProvider, lockStake } from "./helpers.js";
 
@@ -36,7 +37,7 @@ type Call = (registry: ProviderRegistry, f: ProtocolFixture) => Promise<unknown>
 const marketCalls: [name: string, call: Call][] = [
   ["lockIfEligible", (r, f) => r.lockIfEligible(f.alice.address, 2n, GRL, H100, 2, 80, 840, 0)],
   ["unlockCollateral", (r, f) => r.unlockCollateral(f.alice.address, 1n, GRL)],
-  ["unlockAndRecordSuccess", (r, f) => r.unlockAndRecordSuccess(f.alice.address, 1n, GRL)],
+  ["unlockAndRecordSuccess", (r, f) => r.unlockAndRecordSuccess(f.alice.address, 1n, GRL, 0n)],
   ["slash", (r, f) => r.slash(f.alice.address, 1n, GRL, f.outsider.address, GRL)],
   ["leaseGpus", (r, f) => r.leaseGpus(f.alice.address, H100, 1)],
   ["releaseGpus", (r, f) => r.releaseGpus(f.alice.address, H100, 1)],
@@ -47,6 +48,7 @@ const marketCalls: [name: string, call: Call][] = [
 const governanceCalls: [name: string, call: Call][] = [
   ["setMinStakePerGpu", (r) => r.setMinStakePerGpu(300n * GRL)],
   ["setUnbondingPeriod", (r) => r.setUnbondingPeriod(14n * 24n * 60n * 60n)],
+  ["setReputationReferenceValue", (r) => r.setReputationReferenceValue(REPUTATION_REFERENCE_VALUE)],
 ];
 
 type CallerName = "outsider" | "provider" | "admin" | "market";
@@ -102,7 +104,9 @@ describe("ProviderRegistry: access control", function () {
     it("test_revokeRole_marketLosesAccess", async function () {
       const f = await networkHelpers.loadFixture(rolesFixture);
       await f.registry.connect(f.admin).revokeRole(MARKET_ROLE, f.market.address);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n))
+      await expect(
+        f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n, REPUTATION_REFERENCE_VALUE),
+      )
         .to.be.revertedWithCustomError(f.registry, "AccessControlUnauthorizedAccount")
         .withArgs(f.market.address, MARKET_ROLE);
     });

@@ -271,7 +271,7 @@ describe("Security: reentrancy through token hooks and receivers", function () {
     const registryHooks: Record<string, (a: string) => unknown[]> = {
       lockIfEligible: (a) => [a, 1n, GRL, H100, 1n, 0n, 0n, 0n],
       unlockCollateral: (a) => [a, 1n, GRL],
-      unlockAndRecordSuccess: (a) => [a, 1n, GRL],
+      unlockAndRecordSuccess: (a) => [a, 1n, GRL, 0n],
       slash: (a) => [a, 1n, GRL, a, 0n],
       leaseGpus: (a) => [a, H100, 1n],
       releaseGpus: (a) => [a, H100, 1n],

@@ -59,6 +59,7 @@ const RESTRICTED: Record<ContractName, Record<string, Guard>> = {
     recordFault: { role: ROLE.MARKET },
     setMinStakePerGpu: { role: ROLE.GOVERNANCE },
     setUnbondingPeriod: { role: ROLE.GOVERNANCE },
+    setReputationReferenceValue: { role: ROLE.GOVERNANCE },
     grantRole: { role: ROLE.DEFAULT_ADMIN },
     revokeRole: { role: ROLE.DEFAULT_ADMIN },
   },

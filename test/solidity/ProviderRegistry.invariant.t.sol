@@ -165,9 +165,12 @@ contract ProviderRegistryInvariantTest is Test {
     // Reputation and inventory
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Reputation stays in [0, 10000] and follows the documented success/fault formulas.
+    /// @notice Reputation stays in [0, 10000] and follows the documented success/fault formulas, and no
+    /// success raises it faster than its job's value allows (1000 points per reference value at most;
+    /// nothing for a job under a thousandth of the reference value).
     function invariant_reputationInRange() public view {
         assertFalse(handler.ghost_reputationReturnMismatch(), "returned reputation != stored");
+        assertFalse(handler.ghost_gainAboveValue(), "reputation rose faster than job value allows");
         for (uint256 i = 0; i < actors.length; ++i) {
             uint16 reputation = registry.providerOf(actors[i]).reputation;
             assertLe(reputation, MAX_SCORE, "reputation above max");

@@ -8,7 +8,19 @@ import {ReputationMath} from "../../contracts/libraries/ReputationMath.sol";
 /// @notice Exposes ReputationMath's internal functions so tests call them as a deployed contract would.
 contract ReputationMathHarness {
     function afterSuccess(uint16 score) external pure returns (uint16) {
-        return ReputationMath.afterSuccess(score);
+        return ReputationMath.afterSuccess(score, ReputationMath.FULL_WEIGHT_BPS);
+    }
+
+    function afterWeightedSuccess(uint16 score, uint16 weightBps) external pure returns (uint16) {
+        return ReputationMath.afterSuccess(score, weightBps);
+    }
+
+    function weightOf(uint256 jobValue, uint256 referenceValue) external pure returns (uint16) {
+        return ReputationMath.weightOf(jobValue, referenceValue);
+    }
+
+    function minCountingWeight() external pure returns (uint16) {
+        return ReputationMath.MIN_COUNTING_WEIGHT_BPS;
     }
 
     function afterFault(uint16 score) external pure returns (uint16) {
@@ -26,6 +38,9 @@ contract ReputationMathHarness {
 
 contract ReputationMathTest is Test {
     uint16 internal constant MAX_SCORE = 10_000;
+    uint16 internal constant FULL = 10_000;
+    /// @dev The registry's default reference value: $100 with 18 decimals.
+    uint256 internal constant REFERENCE = 100e18;
 
     ReputationMathHarness internal harness;
 
@@ -61,6 +76,36 @@ contract ReputationMathTest is Test {
         assertEq(harness.afterSuccess(9_990), 9_991);
         assertEq(harness.afterSuccess(9_991), 9_992);
         assertEq(harness.afterSuccess(9_999), 10_000);
+    }
+
+    function test_afterWeightedSuccess_exactValues() public view {
+        // Full weight is the unweighted rule; above it counts as full.
+        assertEq(harness.afterWeightedSuccess(5_000, FULL), 5_500);
+        assertEq(harness.afterWeightedSuccess(5_000, type(uint16).max), 5_500);
+        // Partial weight closes that share of a tenth of the gap, rounded down: $60 of $100 at 5000.
+        assertEq(harness.afterWeightedSuccess(5_000, 6_000), 5_300);
+        assertEq(harness.afterWeightedSuccess(5_555, 9_999), 5_999);
+        // Weight 0 gains nothing, and so does the dust that rounds to it.
+        assertEq(harness.afterWeightedSuccess(5_000, 0), 5_000);
+        assertEq(harness.afterWeightedSuccess(5_000, 19), 5_000);
+        assertEq(harness.afterWeightedSuccess(5_000, 20), 5_001);
+        // Near the maximum only full steps still move the score.
+        assertEq(harness.afterWeightedSuccess(9_990, 9_999), 9_990);
+        assertEq(harness.afterWeightedSuccess(9_990, FULL), 9_991);
+    }
+
+    function test_weightOf_exactValues() public view {
+        assertEq(harness.weightOf(0, REFERENCE), 0);
+        assertEq(harness.weightOf(1, REFERENCE), 0);
+        // One unit of a 6-decimals stablecoin ($0.000001) and a 60-second dust job: weight 0.
+        assertEq(harness.weightOf(1e12, REFERENCE), 0);
+        assertEq(harness.weightOf(60e18, REFERENCE), 6_000);
+        assertEq(harness.weightOf(REFERENCE - 1, REFERENCE), 9_999);
+        assertEq(harness.weightOf(REFERENCE, REFERENCE), FULL);
+        assertEq(harness.weightOf(type(uint256).max, REFERENCE), FULL);
+        // Below a thousandth of the reference ($0.10), the weight is under the counting floor.
+        assertEq(harness.weightOf(REFERENCE / 1_000 - 1, REFERENCE), 9);
+        assertEq(harness.weightOf(REFERENCE / 1_000, REFERENCE), harness.minCountingWeight());
     }
 
     function test_afterFault_fromInitialScore() public view {
@@ -142,5 +187,89 @@ contract ReputationMathTest is Test {
         uint16 next = harness.afterSuccess(harness.afterFault(score));
         assertLe(next, MAX_SCORE);
         if (score >= 2_500) assertLe(next, score);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Fuzz tests: value weighting (reputation cannot rise faster than the value behind it allows)
+    // ------------------------------------------------------------------------------------------------
+
+    function testFuzz_afterSuccess_weightedGainAtMostFullGain(uint16 score, uint16 weightBps) public view {
+        score = uint16(bound(score, 0, MAX_SCORE));
+        uint16 weighted = harness.afterWeightedSuccess(score, weightBps);
+        assertGe(weighted, score, "decreased");
+        assertLe(weighted, harness.afterSuccess(score), "weighted gain above a full step");
+        assertLe(weighted, MAX_SCORE, "above MAX_SCORE");
+        if (weightBps >= FULL) {
+            assertEq(weighted, harness.afterSuccess(score), "full weight != unweighted rule");
+        } else {
+            assertEq(weighted, score + ((uint256(MAX_SCORE) - score) * weightBps) / 100_000, "partial formula");
+        }
+    }
+
+    function testFuzz_afterSuccess_monotoneInWeight(uint16 score, uint16 w1, uint16 w2) public view {
+        score = uint16(bound(score, 0, MAX_SCORE));
+        if (w1 > w2) (w1, w2) = (w2, w1);
+        assertLe(harness.afterWeightedSuccess(score, w1), harness.afterWeightedSuccess(score, w2));
+    }
+
+    function testFuzz_afterSuccess_monotoneInScore(uint16 a, uint16 b, uint16 weightBps) public view {
+        a = uint16(bound(a, 0, MAX_SCORE));
+        b = uint16(bound(b, 0, MAX_SCORE));
+        if (a > b) (a, b) = (b, a);
+        assertLe(harness.afterWeightedSuccess(a, weightBps), harness.afterWeightedSuccess(b, weightBps));
+    }
+
+    function testFuzz_afterSuccess_zeroWeightChangesNothing(uint16 score) public view {
+        score = uint16(bound(score, 0, MAX_SCORE));
+        assertEq(harness.afterWeightedSuccess(score, 0), score);
+    }
+
+    /// @notice Below MIN_COUNTING_WEIGHT_BPS a job gains nothing at any score; at score s a job gains
+    /// something exactly when (MAX_SCORE - s) x weight >= 100_000 (or at full weight below the maximum).
+    function testFuzz_afterSuccess_floor(uint16 score, uint16 weightBps) public view {
+        score = uint16(bound(score, 0, MAX_SCORE));
+        uint16 next = harness.afterWeightedSuccess(score, weightBps);
+        if (weightBps < harness.minCountingWeight()) assertEq(next, score, "weight below the floor counted");
+        bool counts = weightBps >= FULL
+            ? score < MAX_SCORE
+            : (uint256(MAX_SCORE) - score) * weightBps >= 100_000;
+        assertEq(next > score, counts, "floor");
+    }
+
+    function testFuzz_weightOf_boundedAndMonotone(uint256 v1, uint256 v2, uint256 referenceValue) public view {
+        referenceValue = bound(referenceValue, 1e18, 1_000_000e18);
+        if (v1 > v2) (v1, v2) = (v2, v1);
+        uint16 w1 = harness.weightOf(v1, referenceValue);
+        assertLe(w1, FULL, "weight above full");
+        assertLe(w1, harness.weightOf(v2, referenceValue), "weight not monotone in value");
+        // Never more weight than value: w <= v x 10000 / reference (so full weight needs v >= reference).
+        assertLe(uint256(w1) * referenceValue, v1 >= referenceValue ? type(uint256).max : v1 * FULL, "weight above value");
+    }
+
+    /// @notice The property the reputation-farming fix rests on. After successes of values v_1..v_n:
+    /// (1) the score is at most what n full-weight steps reach from the same start;
+    /// (2) the rise is at most 1000 points per reference value of job value: rise x reference <= 1000 x sum(v_i);
+    /// (3) if every job is under a thousandth of the reference value (the counting floor), nothing changes.
+    function testFuzz_afterSuccess_riseIsBackedByJobValue(uint16 start, uint256[8] memory values, uint8 count)
+        public
+        view
+    {
+        start = uint16(bound(start, 0, MAX_SCORE));
+        uint256 n = bound(count, 1, values.length);
+        uint16 score = start;
+        uint16 fullOnly = start;
+        uint256 totalValue;
+        bool allDust = true;
+        for (uint256 i = 0; i < n; ++i) {
+            // Values from 0 to three reference values, half of them below $1 so dust and partial weights appear.
+            uint256 v = i % 2 == 0 ? bound(values[i], 0, 3 * REFERENCE) : bound(values[i], 0, 1e18);
+            if (v >= REFERENCE / 1_000) allDust = false;
+            totalValue += v;
+            score = harness.afterWeightedSuccess(score, harness.weightOf(v, REFERENCE));
+            fullOnly = harness.afterSuccess(fullOnly);
+        }
+        assertLe(score, fullOnly, "above n full steps");
+        assertLe(uint256(score - start) * REFERENCE, 1_000 * totalValue, "rise not backed by job value");
+        if (allDust) assertEq(score, start, "dust jobs raised the score");
     }
 }

@@ -73,7 +73,9 @@ const section: BenchSection = {
       g["unlockCollateral (partial)"] = await gasOf(asMarket.unlockCollateral(p.address, jobId, 100n * GRL));
       g.leaseGpus = await gasOf(asMarket.leaseGpus(p.address, H100, 4));
       g.releaseGpus = await gasOf(asMarket.releaseGpus(p.address, H100, 4));
-      g["unlockAndRecordSuccess (amount 0)"] = await gasOf(asMarket.unlockAndRecordSuccess(p.address, jobId, 0n));
+      g["unlockAndRecordSuccess (amount 0)"] = await gasOf(
+        asMarket.unlockAndRecordSuccess(p.address, jobId, 0n, 100n * 10n ** 18n),
+      );
       g.recordFault = await gasOf(asMarket.recordFault(p.address));
       g["slash (to renter + burn)"] = await gasOf(asMarket.slash(p.address, jobId, 60n * GRL, renter.address, 40n * GRL));
       g["requestUnbond (first)"] = await gasOf(r.requestUnbond(500n * GRL));

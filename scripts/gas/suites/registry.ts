@@ -68,7 +68,10 @@ export async function registryGas(): Promise<GasTable> {
   await measure("unlockCollateral (partial)", asMarket.unlockCollateral(provider.address, 1n, 100n * GRL));
   await measure("leaseGpus", asMarket.leaseGpus(provider.address, H100, 4));
   await measure("releaseGpus", asMarket.releaseGpus(provider.address, H100, 4));
-  await measure("unlockAndRecordSuccess (amount 0)", asMarket.unlockAndRecordSuccess(provider.address, 1n, 0n));
+  await measure(
+    "unlockAndRecordSuccess (amount 0)",
+    asMarket.unlockAndRecordSuccess(provider.address, 1n, 0n, 100n * 10n ** 18n),
+  );
   await measure("recordFault", asMarket.recordFault(provider.address));
   await measure("slash (to renter + burn)", asMarket.slash(provider.address, 1n, 60n * GRL, renter.address, 40n * GRL));
 

@@ -16,6 +16,7 @@ import {
   leasedGpus,
   nextAt,
   PROVIDER_STAKE,
+  REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
   RESULT_HASH,
   RESULT_URI,
@@ -96,7 +97,18 @@ describe("JobMarket: deliver", function () {
       // Accepted (no dispute): an early delivery earns the whole price.
       await expect(market.settle(jobId))
         .to.emit(market, "JobSettled")
-        .withArgs(jobId, f.renter.address, alice.address, await f.usdc.getAddress(), VALUE, VALUE, VALUE / 40n, 0n, 0n, 5_500n);
+        .withArgs(
+          jobId,
+          f.renter.address,
+          alice.address,
+          await f.usdc.getAddress(),
+          VALUE,
+          VALUE,
+          VALUE / 40n,
+          0n,
+          0n,
+          REPUTATION_AFTER_SUCCESS,
+        );
     });
 
     it("test_deliver_oneSecondAfterStart", async function () {

@@ -50,9 +50,12 @@ export const CHALLENGE_WINDOW = DAY;
 export const DISPUTE_TIMEOUT = 3n * DAY;
 export const DELIVERY_GRACE = HOUR;
 
-/** Reputation at registration, and after one success / one fault from it. */
+/**
+ * Reputation at registration, and after one success / one fault from it. The success is weighted by the
+ * job's value: $60 of the $100 reference value, weight 6000, so 5000 + floor(5000 x 6000 / 100000).
+ */
 export const REPUTATION_START = 5_000n;
-export const REPUTATION_AFTER_SUCCESS = 5_500n;
+export const REPUTATION_AFTER_SUCCESS = 5_300n;
 export const REPUTATION_AFTER_FAULT = 3_333n;
 
 export const RESULT_HASH = "0x" + "ab".repeat(32);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
+import { H100, reputationAfterJob } from "../../helpers/fixtures.js";
 import { deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
 import {
   AWARD_REFUND,
@@ -131,7 +131,8 @@ describe("JobMarket: settle", function () {
           37_500n,
           0n,
           0n,
-          REPUTATION_AFTER_SUCCESS,
+          // A $1.500001 job weighs 150 bps of the $100 reference: 5000 + floor(5000 x 150 / 100000).
+          reputationAfterJob(REPUTATION_START, value),
         );
       expect(feeOf(value)).to.equal(37_500n);
       await expectLedger(f, { alice: netOf(value), treasury: 37_500n });

@@ -161,7 +161,7 @@ async function runToSettlementAndCheck(
   await expectProviderReleased(f, winner, [jobId]);
   for (const loser of losers) await expectProviderReleased(f, loser, [jobId]);
   await expectRegistryBacksStake(f);
-  expect(await reputationOf(f, winner)).to.equal(successScore(INITIAL_REPUTATION));
+  expect(await reputationOf(f, winner)).to.equal(successScore(INITIAL_REPUTATION, value));
   for (const loser of losers) expect(await reputationOf(f, loser)).to.equal(INITIAL_REPUTATION);
 
   // Everyone withdraws: wallets end exactly where the ledger said, and the market is empty.

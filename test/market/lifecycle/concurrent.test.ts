@@ -150,7 +150,7 @@ describe("JobMarket lifecycle: concurrent jobs share one ledger", function () {
     await expectRegistryBacksStake(f);
     expect(await f.token.balanceOf(f.renter2.address)).to.equal(renter2Grl + toRenter2);
     expect(await f.token.totalSupply()).to.equal(supply - (slashedB - toRenter2));
-    expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION));
+    expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION, valueA));
     expect(await reputationOf(f, f.bob)).to.equal(faultScore(INITIAL_REPUTATION));
     expect(await reputationOf(f, f.carol)).to.equal(INITIAL_REPUTATION);
 

@@ -186,7 +186,7 @@ describe("JobMarket lifecycle: disputes", function () {
     const usdc = await f.usdc.getAddress();
     const finalGross = VALUE - CLAIMED;
     const finalFee = bpsOf(finalGross, FEE_BPS);
-    const reputation = successScore(INITIAL_REPUTATION);
+    const reputation = successScore(INITIAL_REPUTATION, VALUE);
     await networkHelpers.time.setNextBlockTimestamp(disputeDeadline - 1n);
     await expect(f.market.connect(f.arbiter).resolveDispute(jobId, RENTER_FAULT))
       .to.emit(f.market, "DisputeResolvedForProvider")
@@ -229,7 +229,7 @@ describe("JobMarket lifecycle: disputes", function () {
 
     const finalGross = VALUE - CLAIMED;
     const finalFee = bpsOf(finalGross, FEE_BPS);
-    const reputation = successScore(INITIAL_REPUTATION);
+    const reputation = successScore(INITIAL_REPUTATION, VALUE);
     await networkHelpers.time.setNextBlockTimestamp(disputeDeadline);
     await expect(f.market.connect(f.outsider).settleDisputeTimeout(jobId))
       .to.emit(f.market, "JobSettled")

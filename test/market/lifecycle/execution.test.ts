@@ -115,7 +115,7 @@ describe("JobMarket lifecycle: execution", function () {
           fee,
           0n,
           0n,
-          successScore(INITIAL_REPUTATION),
+          successScore(INITIAL_REPUTATION, BUDGET),
         );
 
       expect(fee).to.equal(2n * USDC);
@@ -124,7 +124,7 @@ describe("JobMarket lifecycle: execution", function () {
       await expectMarketBacksLedger(f, f.usdc);
       await expectProviderReleased(f, f.carol, [jobId]);
       await expectRegistryBacksStake(f);
-      expect(await reputationOf(f, f.carol)).to.equal(successScore(INITIAL_REPUTATION));
+      expect(await reputationOf(f, f.carol)).to.equal(successScore(INITIAL_REPUTATION, BUDGET));
 
       await withdrawAll(f, usdc, [f.carol, f.treasury]);
       expect(await f.usdc.balanceOf(f.carol.address)).to.equal(BUDGET - fee);
@@ -318,7 +318,7 @@ describe("JobMarket lifecycle: execution", function () {
       expect(l.renter + l.alice + l.treasury).to.equal(BUDGET);
       await expectMarketBacksLedger(f, f.usdc);
       await expectProviderReleased(f, f.alice, [jobId]);
-      expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION));
+      expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION, VALUE_1_5));
     });
   });
 });

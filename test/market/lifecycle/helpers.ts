@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { GRL, H100, reputationAfterJob } from "../../helpers/fixtures.js";
 import {
   DEFAULT_PARAMS,
   GRL_USD_ANSWER,
@@ -48,8 +48,9 @@ export const EVIDENCE_HASH = "0x" + "cd".repeat(32);
 
 /** Initial reputation and its updates (ReputationMath). */
 export const INITIAL_REPUTATION = 5_000n;
-export function successScore(score: bigint): bigint {
-  return score + (BPS - score + 9n) / 10n;
+/** After a success settling a job worth `value` USDC units (a $100 job or more takes a full step). */
+export function successScore(score: bigint, value: bigint, decimals = 6n): bigint {
+  return reputationAfterJob(score, value, decimals);
 }
 export function faultScore(score: bigint): bigint {
   return (score * 2n) / 3n;

@@ -132,7 +132,7 @@ describe("JobMarket lifecycle: hostile payment tokens", function () {
       expect(l.renter + l.alice + l.treasury).to.equal(BUDGET);
       await expectMarketBacksLedger(f, f.noReturn);
       await expectProviderReleased(f, f.alice, [jobId]);
-      expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION));
+      expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION, VALUE));
 
       // SafeERC20 accepts the empty return data of transfer.
       for (const s of [f.renter, f.alice, f.treasury]) {

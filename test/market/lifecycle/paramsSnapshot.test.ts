@@ -124,7 +124,7 @@ describe("JobMarket lifecycle: governance parameters are snapshotted at creation
         bpsOf(finalGross, FEE_BPS),
         0n,
         0n,
-        successScore(INITIAL_REPUTATION),
+        successScore(INITIAL_REPUTATION, value),
       );
 
     const fees = bpsOf(firstGross, FEE_BPS) + bpsOf(finalGross, FEE_BPS);
@@ -133,7 +133,7 @@ describe("JobMarket lifecycle: governance parameters are snapshotted at creation
     expect(l.renter + l.alice + l.treasury).to.equal(BUDGET);
     await expectMarketBacksLedger(f, f.usdc);
     await expectProviderReleased(f, f.alice, [jobId]);
-    expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION));
+    expect(await reputationOf(f, f.alice)).to.equal(successScore(INITIAL_REPUTATION, value));
 
     // A job created now uses set 3: 50% collateral, no holdback, a 5% fee, a 2-day challenge window.
     // (The feed is refreshed first: its last answer is more than a heartbeat old by now.)

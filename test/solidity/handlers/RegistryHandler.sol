@@ -33,6 +33,8 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant MAX_WARP = 4 days;
     uint32 internal constant MAX_GPUS_PER_LINE = 32;
     uint16 internal constant MAX_SCORE = 10_000;
+    /// @dev The registry's default reputation reference value ($100, 18 decimals): a full step's job value.
+    uint256 internal constant REPUTATION_REFERENCE = 100e18;
 
     ProviderRegistry public immutable registry;
     GridleaseToken public immutable token;
@@ -85,6 +87,9 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
     bool public ghost_outOfBoundsWrongRevert;
     /// @notice Set if a reputation update returned a value other than the one it stored.
     bool public ghost_reputationReturnMismatch;
+    /// @notice Set if a success raised a score by more than its job's value allows: more than 1000 points
+    /// per reference value, or anything at all for a job under a thousandth of the reference value.
+    bool public ghost_gainAboveValue;
 
     /// @notice Counters of the rarer paths, to check that the campaign reaches them.
     uint256 public ghost_withdrawProbes;
@@ -326,16 +331,32 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
     }
 
     /// @notice Releases up to the whole of a lock (0 included, which releases nothing) and records a success.
-    function unlockAndRecordSuccess(uint256 actorSeed, uint256 lockSeed, uint256 amount) external atCurrentTime {
+    /// @dev The job's value (USD, 18 decimals) is half the time dust (under $1), otherwise up to three
+    /// reference values, so full, partial and zero weights all occur.
+    function unlockAndRecordSuccess(uint256 actorSeed, uint256 lockSeed, uint256 amount, uint256 jobValueUsd)
+        external
+        atCurrentTime
+    {
         address actor = _actor(actorSeed);
         uint256 lockId = _lockId(lockSeed);
         amount = bound(amount, 0, _ghostLock(actor, lockId));
-        uint256 expected = ghost_reputation[actor] + (MAX_SCORE - ghost_reputation[actor] + 9) / 10;
+        jobValueUsd = jobValueUsd % 2 == 0 ? bound(jobValueUsd, 0, 1e18) : bound(jobValueUsd, 0, 3 * REPUTATION_REFERENCE);
+        uint256 previous = ghost_reputation[actor];
+        uint256 gap = MAX_SCORE - previous;
+        uint256 expected = jobValueUsd >= REPUTATION_REFERENCE
+            ? previous + (gap + 9) / 10
+            : previous + (gap * ((jobValueUsd * 10_000) / REPUTATION_REFERENCE)) / 100_000;
 
         vm.prank(market);
-        uint16 reputation = registry.unlockAndRecordSuccess(actor, lockId, amount);
+        uint16 reputation = registry.unlockAndRecordSuccess(actor, lockId, amount, jobValueUsd);
 
         if (reputation != registry.providerOf(actor).reputation) ghost_reputationReturnMismatch = true;
+        if (reputation > previous) {
+            uint256 gain = reputation - previous;
+            if (gain * REPUTATION_REFERENCE > 1_000 * jobValueUsd || jobValueUsd < REPUTATION_REFERENCE / 1_000) {
+                ghost_gainAboveValue = true;
+            }
+        }
         ghost_reputation[actor] = expected;
         ghost_locked[actor] -= amount;
         ghost_free[actor] += amount;
