@@ -305,7 +305,12 @@ export const burn = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.blockNumber, table.logIndex] }) }),
 );
 
-/** A provider's claimed share of an epoch's emission. */
+/**
+ * A provider's claimed emission of an epoch: `amount` GRL minted, its pro-rata `share` of the budget
+ * capped at the GRL worth of the protocol fees its jobs paid in the epoch (`feesUsd`, USD with 18
+ * decimals) at the claim's price (`grlUsdPrice`, USD per GRL with 18 decimals); share - amount was
+ * never minted.
+ */
 export const emission = onchainTable(
   "emission",
   (t) => ({
@@ -313,19 +318,47 @@ export const emission = onchainTable(
     provider: t.hex().notNull(),
     amount: t.bigint().notNull(),
     gpuSeconds: t.bigint().notNull(),
+    share: t.bigint().notNull(),
+    feesUsd: t.bigint().notNull(),
+    grlUsdPrice: t.bigint().notNull(),
     claimedAt: t.bigint().notNull(),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.epoch, table.provider] }) }),
 );
 
+/**
+ * An epoch's emission book: the budget fixed by its first record, the GPU-seconds and protocol fees
+ * (USD, 18 decimals) recorded, the GRL claimed and the claimers' pro-rata shares (shares - claimed is
+ * what the fee caps held back).
+ */
 export const emissionEpoch = onchainTable("emission_epoch", (t) => ({
   epoch: t.bigint().primaryKey(),
   budget: t.bigint().notNull(),
   gpuSeconds: t.bigint().notNull(),
+  feesUsd: t.bigint().notNull().default(0n),
   claimed: t.bigint().notNull().default(0n),
+  shares: t.bigint().notNull().default(0n),
   providers: t.integer().notNull().default(0),
   firstRecordAt: t.bigint().notNull(),
 }));
+
+/**
+ * A provider's emission record for an epoch, from the market's records: the GPU-seconds its delivered
+ * jobs ran and the protocol fees they paid (USD, 18 decimals), which cap its emission at their GRL
+ * worth at the claim's price; `claimedAt` once claimed (the claim is in `emission`).
+ */
+export const emissionProvider = onchainTable(
+  "emission_provider",
+  (t) => ({
+    epoch: t.bigint().notNull(),
+    provider: t.hex().notNull(),
+    gpuSeconds: t.bigint().notNull(),
+    feesUsd: t.bigint().notNull(),
+    records: t.integer().notNull(),
+    claimedAt: t.bigint(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.epoch, table.provider] }) }),
+);
 
 export const earningsWithdrawal = onchainTable(
   "earnings_withdrawal",

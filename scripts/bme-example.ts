@@ -290,7 +290,8 @@ function describeSettled(receipt: ContractTransactionReceipt): void {
   const g = eventIn(receipt, settlement, "GpuSecondsRecorded");
   console.log(
     `  job #${s.jobId} settles: value ${usd(s.value)}, ${nameOf(String(s.provider))} earns ${usd(s.value - s.fee)}, ` +
-      `treasury fee ${usd(s.fee)}; ${g.gpuSeconds.toLocaleString("en-US")} GPU-seconds (${Number(g.gpuSeconds) / HOUR} GPU-hours) recorded in epoch ${g.epoch}`,
+      `treasury fee ${usd(s.fee)}; ${g.gpuSeconds.toLocaleString("en-US")} GPU-seconds (${Number(g.gpuSeconds) / HOUR} GPU-hours) ` +
+      `and ${usd(g.feesUsd)} of fees (which cap the provider's emission) recorded in epoch ${g.epoch}`,
   );
 }
 
@@ -387,19 +388,25 @@ const epoch2Block = (await ethers.provider.getBlockNumber()) + 1;
 console.log(`\n=== Epoch 2 (on-chain epoch ${await settlement.currentEpoch()}) ===`);
 console.log(`  GRL/USD oracle price: ${usd(await setPrice("0.80"))} (republished: the oracle rejects answers older than a day)`);
 
-// Epoch 1's emission, split by GPU-hours.
+// Epoch 1's emission, split by GPU-hours and capped at the GRL worth of each provider's fees.
 {
   const book = await settlement.epochEmissionOf(0n);
   console.log(`  epoch 1's emission: budget ${grl(book.budget)} for ${Number(book.gpuSeconds) / HOUR} GPU-hours delivered`);
+  let shares = 0n;
   for (const provider of [alpha, beta]) {
     const e = eventIn(await send(settlement.claimEmission(0n, provider.address)), settlement, "EmissionClaimed");
+    shares += e.share;
     console.log(
       `  ${nameOf(String(e.provider)).padEnd(8)} claims ${grl(e.amount)} for ${Number(e.gpuSeconds) / HOUR} GPU-hours ` +
-        `of the epoch's ${Number(book.gpuSeconds) / HOUR}`,
+        `of the epoch's ${Number(book.gpuSeconds) / HOUR}: its share ${grl(e.share)}, capped at the worth of its ` +
+        `${usd(e.feesUsd)} of fees at ${usd(e.grlUsdPrice)}`,
     );
   }
   const after = await settlement.epochEmissionOf(0n);
-  console.log(`  epoch 1's budget paid: ${grl(after.claimed)} (left by rounding down: ${grl(after.budget - after.claimed)})`);
+  console.log(
+    `  epoch 1's budget paid: ${grl(after.claimed)} (never minted: ${grl(shares - after.claimed)} above the fee caps, ` +
+      `${grl(after.budget - shares)} left by rounding down)`,
+  );
 }
 
 // The queue from epoch 1 is served first, from epoch 2's cap.

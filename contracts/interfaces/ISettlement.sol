@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {IGridleaseToken} from "./IGridleaseToken.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 
 /// @title ISettlement
@@ -371,6 +372,9 @@ interface ISettlement {
     /// @notice What {claimEmission} would mint `provider` for ended epoch `epoch` at the current price: its
     /// share by GPU-seconds, capped at the GRL worth its fees (0 if claimed or not ended).
     function emissionOf(uint256 epoch, address provider) external view returns (uint256);
+
+    /// @notice The GRL token, burned for credits and minted for earnings and emissions.
+    function GRL() external view returns (IGridleaseToken);
 
     /// @notice Credits a purchase of `grlAmount` GRL would give at the current price and spread.
     function quoteCredits(uint256 grlAmount) external view returns (uint256 credits);

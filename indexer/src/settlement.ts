@@ -1,7 +1,7 @@
 // Settlement: USD credits (bought by burning GRL, escrowed, refunded), USD earnings minted as GRL within
 // the epoch's cap (the rest queued), and epoch emissions.
 import { ponder } from "ponder:registry";
-import { creditPurchase, earningsWithdrawal, emission, emissionEpoch, mintTicket, parameterChange } from "ponder:schema";
+import { creditPurchase, earningsWithdrawal, emission, emissionEpoch, emissionProvider, mintTicket, parameterChange } from "ponder:schema";
 
 import { hourStart } from "./lib/core";
 import { addNetwork } from "./lib/metrics";
@@ -91,8 +91,29 @@ ponder.on("Settlement:GpuSecondsRecorded", async ({ event, context }) => {
   const a = event.args;
   await context.db
     .insert(emissionEpoch)
-    .values({ epoch: a.epoch, budget: a.epochBudget, gpuSeconds: a.epochGpuSeconds, firstRecordAt: event.block.timestamp })
-    .onConflictDoUpdate({ budget: a.epochBudget, gpuSeconds: a.epochGpuSeconds });
+    .values({
+      epoch: a.epoch,
+      budget: a.epochBudget,
+      gpuSeconds: a.epochGpuSeconds,
+      feesUsd: a.feesUsd,
+      firstRecordAt: event.block.timestamp,
+    })
+    .onConflictDoUpdate((row) => ({ budget: a.epochBudget, gpuSeconds: a.epochGpuSeconds, feesUsd: row.feesUsd + a.feesUsd }));
+  // The event carries the provider's running totals, so the record is set, not added to.
+  await context.db
+    .insert(emissionProvider)
+    .values({
+      epoch: a.epoch,
+      provider: a.provider,
+      gpuSeconds: a.providerGpuSeconds,
+      feesUsd: a.providerFeesUsd,
+      records: 1,
+    })
+    .onConflictDoUpdate((row) => ({
+      gpuSeconds: a.providerGpuSeconds,
+      feesUsd: a.providerFeesUsd,
+      records: row.records + 1,
+    }));
 });
 
 ponder.on("Settlement:EmissionClaimed", async ({ event, context }) => {
@@ -103,11 +124,17 @@ ponder.on("Settlement:EmissionClaimed", async ({ event, context }) => {
     provider: a.provider,
     amount: a.amount,
     gpuSeconds: a.gpuSeconds,
+    share: a.share,
+    feesUsd: a.feesUsd,
+    grlUsdPrice: a.grlUsdPrice,
     claimedAt: event.block.timestamp,
   });
   await context.db
     .update(emissionEpoch, { epoch: a.epoch })
-    .set((row) => ({ claimed: a.epochClaimed, providers: row.providers + 1 }));
+    .set((row) => ({ claimed: a.epochClaimed, shares: row.shares + a.share, providers: row.providers + 1 }));
+  await context.db
+    .update(emissionProvider, { epoch: a.epoch, provider: a.provider })
+    .set({ claimedAt: event.block.timestamp });
   await addNetwork(context, hourStart(event.block.timestamp), { emissionsPaid: a.amount });
 });
 

@@ -127,6 +127,24 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
     stakeWithdrawn: 0n,
   };
 
+  // Emissions, per epoch: the budget fixed by the first record, the GPU-seconds and each provider's
+  // GPU-seconds and fees (the cap) recorded, and the claims, each recomputed from the records before it:
+  // min(floor(budget x seconds / epoch seconds), floor(fees x 1e18 / price at the claim)).
+  interface EmissionBook {
+    budget: bigint;
+    gpuSeconds: bigint;
+    claimed: bigint;
+    shares: bigint;
+    records: Map<string, { gpuSeconds: bigint; feesUsd: bigint }>;
+  }
+  const emissionBooks = new Map<bigint, EmissionBook>();
+  const emissionBook = (epoch: bigint): EmissionBook => {
+    let b = emissionBooks.get(epoch);
+    if (b === undefined) emissionBooks.set(epoch, (b = { budget: 0n, gpuSeconds: 0n, claimed: 0n, shares: 0n, records: new Map() }));
+    return b;
+  };
+  const emission = { recordMismatches: 0, claims: 0, claimMismatches: 0, capped: 0, overFees: 0 };
+
   for (const e of events) {
     switch (e.name) {
       case "JobCreated": {
@@ -214,9 +232,50 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
       case "QueuedMintClaimed":
         sums.queueClaimed += e.args.amount;
         break;
-      case "EmissionClaimed":
-        sums.emissions += e.args.amount;
+      case "GpuSecondsRecorded": {
+        const b = emissionBook(e.args.epoch);
+        if (b.gpuSeconds === 0n) b.budget = e.args.epochBudget;
+        b.gpuSeconds += e.args.gpuSeconds;
+        const key = e.args.provider.toLowerCase();
+        const r = b.records.get(key) ?? { gpuSeconds: 0n, feesUsd: 0n };
+        r.gpuSeconds += e.args.gpuSeconds;
+        r.feesUsd += e.args.feesUsd;
+        b.records.set(key, r);
+        if (
+          e.args.epochBudget !== b.budget ||
+          e.args.epochGpuSeconds !== b.gpuSeconds ||
+          e.args.providerGpuSeconds !== r.gpuSeconds ||
+          e.args.providerFeesUsd !== r.feesUsd
+        ) {
+          emission.recordMismatches++;
+        }
         break;
+      }
+      case "EmissionClaimed": {
+        sums.emissions += e.args.amount;
+        emission.claims++;
+        const b = emissionBook(e.args.epoch);
+        const key = e.args.provider.toLowerCase();
+        const r = b.records.get(key) ?? { gpuSeconds: 0n, feesUsd: 0n };
+        b.records.delete(key);
+        const share = b.gpuSeconds === 0n ? 0n : (b.budget * r.gpuSeconds) / b.gpuSeconds;
+        const cap = (r.feesUsd * 10n ** 18n) / e.args.grlUsdPrice;
+        const amount = share < cap ? share : cap;
+        b.claimed += e.args.amount;
+        b.shares += share;
+        if (cap < share) emission.capped++;
+        if (e.args.amount * e.args.grlUsdPrice > r.feesUsd * 10n ** 18n) emission.overFees++;
+        if (
+          e.args.gpuSeconds !== r.gpuSeconds ||
+          e.args.feesUsd !== r.feesUsd ||
+          e.args.share !== share ||
+          e.args.amount !== amount ||
+          e.args.epochClaimed !== b.claimed
+        ) {
+          emission.claimMismatches++;
+        }
+        break;
+      }
       case "TokensMinted":
         sums.tokensMinted += e.args.amount;
         break;
@@ -321,6 +380,29 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
     (await settlement.totalGrlMintedForEarnings()) + (await settlement.totalEmissionsMinted()),
     minted,
   );
+  expect("settlement.totalEmissionsMinted == sum of EmissionClaimed", sums.emissions, await settlement.totalEmissionsMinted());
+  expect("GpuSecondsRecorded: records whose running totals differ from the events before them", 0n, BigInt(emission.recordMismatches));
+  expect(
+    `EmissionClaimed: claims (of ${emission.claims}, ${emission.capped} capped by fees) != min(pro-rata share, GRL worth of the fees)`,
+    0n,
+    BigInt(emission.claimMismatches),
+  );
+  expect("EmissionClaimed: claims worth more than the fees at the claim's price", 0n, BigInt(emission.overFees));
+  let bookMismatches = 0;
+  let recordsLeft = 0;
+  let recordMismatches = 0;
+  for (const [epoch, b] of emissionBooks) {
+    const onChain = await settlement.epochEmissionOf(epoch);
+    if (onChain.budget !== b.budget || onChain.gpuSeconds !== b.gpuSeconds || onChain.claimed !== b.claimed) bookMismatches++;
+    if (b.claimed > b.shares || b.shares > b.budget) bookMismatches++;
+    for (const [provider, r] of b.records) {
+      recordsLeft++;
+      const [seconds, fees] = await Promise.all([settlement.gpuSecondsOf(epoch, provider), settlement.feesUsdOf(epoch, provider)]);
+      if (seconds !== r.gpuSeconds || fees !== r.feesUsd) recordMismatches++;
+    }
+  }
+  expect(`emission books (of ${emissionBooks.size} epochs) that differ from epochEmissionOf or exceed their budget`, 0n, BigInt(bookMismatches));
+  expect(`unclaimed emission records (of ${recordsLeft}) whose gpuSecondsOf/feesUsdOf differ`, 0n, BigInt(recordMismatches));
   expect("GRL burned == burned for credits + slashes burned", sums.burnedForCredits + sums.slashedBurned, sums.tokensBurned);
   expect("settlement.totalGrlBurned == GRL burned for credits", sums.burnedForCredits, await settlement.totalGrlBurned());
   expect("GRL owed for earnings == minted at once + queued", sums.mintedNow + sums.queued, sums.grlOwedForEarnings);

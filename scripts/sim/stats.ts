@@ -29,6 +29,8 @@ export interface Figures {
   grlBurned: bigint;
   grlMinted: bigint;
   grlEmitted: bigint;
+  /** GRL of the emission claims' pro-rata shares that their fee caps held back (never minted). */
+  grlEmissionCapped: bigint;
   /** GRL of earnings withdrawals that had to wait in the mint queue (the epoch's cap bound). */
   grlQueued: bigint;
   leasedGpuSeconds: number;
@@ -62,6 +64,7 @@ export function emptyFigures(): Figures {
     grlBurned: 0n,
     grlMinted: 0n,
     grlEmitted: 0n,
+    grlEmissionCapped: 0n,
     grlQueued: 0n,
     leasedGpuSeconds: 0,
     availableGpuSeconds: 0,
@@ -231,6 +234,7 @@ export class Stats {
           break;
         case "EmissionClaimed":
           f.grlEmitted += e.args.amount;
+          f.grlEmissionCapped += e.args.share - e.args.amount;
           break;
         case "TokensMinted":
           f.grlMinted += e.args.amount;

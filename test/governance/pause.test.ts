@@ -575,7 +575,16 @@ describe("Settlement: guardian pause", function () {
         .and.to.emit(f.settlement, "EarningsAccrued")
         .withArgs(f.treasury.address, CREDIT_FEE, CREDIT_FEE, 0n)
         .and.to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(0n, f.alice.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+        .withArgs(
+          0n,
+          f.alice.address,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          EMISSION_BUDGET_PER_EPOCH,
+          CREDIT_FEE,
+          CREDIT_FEE,
+        );
       expect(await f.market.stateOf(jobId)).to.equal(JobState.Settled);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(ALICE_EARNINGS);
       expect(await f.settlement.earningsOf(f.treasury.address)).to.equal(CREDIT_FEE);
@@ -647,12 +656,25 @@ describe("Settlement: guardian pause", function () {
       const f = await networkHelpers.loadFixture(settledCreditJobFixture);
       await f.settlement.connect(f.guardian).pause();
       await toEpoch(f, 1n);
+      await f.feed.connect(f.admin).setAnswer(GRL_USD_ANSWER); // the claim reads the price
       const before = await f.token.balanceOf(f.alice.address);
-      // Alice delivered every GPU-second of epoch 0, so its whole budget is hers.
+      // Alice delivered every GPU-second of epoch 0, so its whole budget is her share; she gets the GRL
+      // worth of the fee her job paid, at $0.50.
+      const amount = (CREDIT_FEE * 10n ** 18n) / GRL_PRICE;
       await expect(f.settlement.connect(f.outsider).claimEmission(0n, f.alice.address))
         .to.emit(f.settlement, "EmissionClaimed")
-        .withArgs(0n, f.alice.address, EMISSION_BUDGET_PER_EPOCH, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
-      expect(await f.token.balanceOf(f.alice.address)).to.equal(before + EMISSION_BUDGET_PER_EPOCH);
+        .withArgs(
+          0n,
+          f.alice.address,
+          amount,
+          GPU_SECONDS,
+          amount,
+          EMISSION_BUDGET_PER_EPOCH,
+          CREDIT_FEE,
+          GRL_PRICE,
+        );
+      expect(await f.token.balanceOf(f.alice.address)).to.equal(before + amount);
+      expect(await f.settlement.paused()).to.equal(true);
     });
 
     it("test_setSpreadBps_governanceWorksWhenPaused", async function () {

@@ -40,6 +40,7 @@ const TABLES: Record<string, string> = {
   burn: "block_number, log_index",
   emission: "epoch, provider",
   emission_epoch: "epoch",
+  emission_provider: "epoch, provider",
   earnings_withdrawal: "block_number, log_index",
   parameter_change: "block_number, log_index",
   market_params: "id",

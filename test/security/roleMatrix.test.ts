@@ -143,7 +143,7 @@ const PUBLIC_BY_DESIGN: Record<ContractName, Record<string, string>> = {
     withdrawEarnings: "the caller's own earnings",
     claimQueuedMint: "pays the ticket's recipient only, whoever calls",
     releaseQueuedMints: "mints only the epoch's unused cap into custody for the queue",
-    claimEmission: "pays the provider its own share, whoever calls, after the epoch",
+    claimEmission: "pays the provider its own share, capped at its fees' worth, whoever calls, after the epoch",
     renounceRole: "an account may only give up its own role (AccessControlBadConfirmation)",
   },
   GridleaseToken: {

@@ -8,6 +8,7 @@ import {
   commitBid,
   createJob,
   deployMarket,
+  GRL_USD_ANSWER,
   INSTANT,
   JobState,
   type MarketFixture,
@@ -248,12 +249,19 @@ describe("Security: the last second of every window", function () {
     it("test_claimEmission_succeedsAtFirstSecondOfTheNextEpoch", async function () {
       const { f, epochEnd } = await networkHelpers.loadFixture(emissionFixture);
       const seconds = await f.settlement.gpuSecondsOf(0n, f.alice.address);
+      const fees = await f.settlement.feesUsdOf(0n, f.alice.address);
       const budget = (await f.settlement.epochEmissionOf(0n)).budget;
+      // The claim reads the price: publish it just before the epoch's end, within the heartbeat.
+      await nextAt(networkHelpers, epochEnd - 1n);
+      await (await f.feed.setAnswer(GRL_USD_ANSWER)).wait();
+      const price = await f.oracle.grlUsdPrice();
+      const amount = (fees * 10n ** 18n) / price;
       await nextAt(networkHelpers, epochEnd);
-      // Alice delivered every GPU-second of epoch 0: the whole budget; bob, who delivered none, nothing.
+      // Alice delivered every GPU-second of epoch 0: the whole budget is her share, capped at her fees'
+      // worth; bob, who delivered none, nothing.
       await expect(f.settlement.claimEmission(0n, f.alice.address))
         .to.emit(f.settlement, "EmissionClaimed")
-        .withArgs(0n, f.alice.address, budget, seconds, budget);
+        .withArgs(0n, f.alice.address, amount, seconds, amount, budget, fees, price);
       expect(await f.settlement.emissionOf(0n, f.alice.address)).to.equal(0n);
       expect(await f.settlement.emissionOf(0n, f.bob.address)).to.equal(0n);
       await expect(f.settlement.claimEmission(0n, f.bob.address))

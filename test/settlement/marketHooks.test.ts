@@ -76,7 +76,7 @@ describe("Settlement: market hooks", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const role = await marketRole(f);
       for (const caller of [f.alice, f.admin, f.outsider]) {
-        await expect(f.settlement.connect(caller).recordGpuSeconds(caller.address, 3_600n))
+        await expect(f.settlement.connect(caller).recordGpuSeconds(caller.address, 3_600n, USD))
           .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
           .withArgs(caller.address, role);
       }
@@ -113,7 +113,7 @@ describe("Settlement: market hooks", function () {
         f.settlement,
         "EarningsAccrued",
       );
-      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 1n)).to.emit(
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 1n, 0n)).to.emit(
         f.settlement,
         "GpuSecondsRecorded",
       );
@@ -298,49 +298,74 @@ describe("Settlement: market hooks", function () {
   describe("recordGpuSeconds", function () {
     it("test_recordGpuSeconds_recordsInTheCurrentEpoch", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 144_000n))
+      // A 4-GPU x 10 h job at $1.50 per GPU-hour ($60) paid a 2.5% fee: $1.50.
+      const fee = (3n * USD) / 2n;
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 144_000n, fee))
         .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(0n, f.alice.address, 144_000n, 144_000n, 144_000n, EMISSION_BUDGET_PER_EPOCH);
+        .withArgs(0n, f.alice.address, 144_000n, 144_000n, 144_000n, EMISSION_BUDGET_PER_EPOCH, fee, fee);
       expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(144_000n);
+      expect(await f.settlement.feesUsdOf(0n, f.alice.address)).to.equal(fee);
       const book = await f.settlement.epochEmissionOf(0n);
       expect([book.budget, book.gpuSeconds, book.claimed]).to.deep.equal([EMISSION_BUDGET_PER_EPOCH, 144_000n, 0n]);
     });
 
     it("test_recordGpuSeconds_accumulatesPerProviderAndEpoch", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 100n);
-      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.bob.address, 250n))
+      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 100n, 3n * USD);
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.bob.address, 250n, 7n * USD))
         .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(0n, f.bob.address, 250n, 250n, 350n, EMISSION_BUDGET_PER_EPOCH);
-      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 50n))
+        .withArgs(0n, f.bob.address, 250n, 250n, 350n, EMISSION_BUDGET_PER_EPOCH, 7n * USD, 7n * USD);
+      // A job that paid no fee (a zero-fee market) still records its seconds; the fees do not move.
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 50n, 0n))
         .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(0n, f.alice.address, 50n, 150n, 400n, EMISSION_BUDGET_PER_EPOCH);
-      expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(150n);
+        .withArgs(0n, f.alice.address, 50n, 150n, 400n, EMISSION_BUDGET_PER_EPOCH, 0n, 3n * USD);
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 1n, 2n))
+        .to.emit(f.settlement, "GpuSecondsRecorded")
+        .withArgs(0n, f.alice.address, 1n, 151n, 401n, EMISSION_BUDGET_PER_EPOCH, 2n, 3n * USD + 2n);
+      expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(151n);
       expect(await f.settlement.gpuSecondsOf(0n, f.bob.address)).to.equal(250n);
-      expect((await f.settlement.epochEmissionOf(0n)).gpuSeconds).to.equal(400n);
+      expect(await f.settlement.feesUsdOf(0n, f.alice.address)).to.equal(3n * USD + 2n);
+      expect(await f.settlement.feesUsdOf(0n, f.bob.address)).to.equal(7n * USD);
+      expect((await f.settlement.epochEmissionOf(0n)).gpuSeconds).to.equal(401n);
     });
 
     it("test_recordGpuSeconds_newEpochStartsANewBook", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 100n);
+      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 100n, 5n * USD);
       await toEpoch(f, networkHelpers, 1n);
-      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 30n))
+      await expect(f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 30n, USD))
         .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(1n, f.alice.address, 30n, 30n, 30n, EMISSION_BUDGET_PER_EPOCH);
+        .withArgs(1n, f.alice.address, 30n, 30n, 30n, EMISSION_BUDGET_PER_EPOCH, USD, USD);
       expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(100n);
       expect(await f.settlement.gpuSecondsOf(1n, f.alice.address)).to.equal(30n);
+      expect(await f.settlement.feesUsdOf(0n, f.alice.address)).to.equal(5n * USD);
+      expect(await f.settlement.feesUsdOf(1n, f.alice.address)).to.equal(USD);
     });
 
     it("test_recordGpuSeconds_revertsForZero", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await expect(
-        f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 0n),
+        f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 0n, USD),
       ).to.be.revertedWithCustomError(f.settlement, "SettlementZeroAmount");
+      expect(await f.settlement.feesUsdOf(0n, f.alice.address)).to.equal(0n);
+    });
+
+    it("test_recordGpuSeconds_revertsWhenTheFeesOverflowTheirSlot", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const m = f.settlement.connect(f.marketEoa);
+      await expect(m.recordGpuSeconds(f.alice.address, 1n, 2n ** 128n))
+        .to.be.revertedWithCustomError(f.settlement, "SafeCastOverflowedUintDowncast")
+        .withArgs(128n, 2n ** 128n);
+      // The per-provider sum is checked too: the record shares one slot with the GPU-seconds.
+      await m.recordGpuSeconds(f.alice.address, 1n, 2n ** 128n - 1n);
+      await expect(m.recordGpuSeconds(f.alice.address, 1n, 1n)).to.be.revertedWithPanic(0x11);
+      expect(await f.settlement.gpuSecondsOf(0n, f.alice.address)).to.equal(1n);
+      expect(await f.settlement.feesUsdOf(0n, f.alice.address)).to.equal(2n ** 128n - 1n);
     });
 
     it("test_recordGpuSeconds_movesNoCredits", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 3_600n);
+      await f.settlement.connect(f.marketEoa).recordGpuSeconds(f.alice.address, 3_600n, 100n * USD);
       expect(await f.settlement.creditsEscrowed()).to.equal(100n * USD);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(0n);
       await expectBooks(f, allAccounts(f));

@@ -302,6 +302,8 @@ export async function settlementGas(): Promise<SettlementGas> {
   // Epoch 2: emissions and the queue
   // ---------------------------------------------------------------------------------------------------
   await enterEpoch(2n);
+  // A claim reads the price (the cap is the GRL worth of the provider's fees): republish it.
+  await setPrice(PRICE_050);
   // Warm-up: the very first emission claim writes the cumulative total from zero.
   await scratch.measure("claimEmission", settlement.claimEmission(0n, await whale.getAddress()));
   await table.measure("claimEmission", settlement.claimEmission(0n, await smallProvider.getAddress()));

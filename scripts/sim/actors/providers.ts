@@ -347,7 +347,7 @@ export async function cashOut(ctx: SimContext, account: string): Promise<void> {
   }
 }
 
-/** Claims the provider's share of an ended epoch's emission. */
+/** Claims the provider's emission of an ended epoch: its share, capped at the GRL worth of the fees its jobs paid. */
 export async function claimEmission(ctx: SimContext, p: SimProvider, epoch: number): Promise<void> {
   const data = ctx.protocol.settlement.interface.encodeFunctionData("claimEmission", [epoch, p.address]);
   await ctx.send(p.address, ctx.addresses.settlement, data, ctx.now, `claim emission ${epoch}`);

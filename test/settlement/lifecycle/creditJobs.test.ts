@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, INITIAL_SUPPLY } from "../../helpers/fixtures.js";
+import { GRL, INITIAL_SUPPLY, reputationAfterJob } from "../../helpers/fixtures.js";
 import {
   awardedJob,
   commitBid,
@@ -64,7 +64,8 @@ const DISPUTE_TIMEOUT = 3n * DAY;
 const DELIVERY_GRACE = HOUR;
 /** ceil(5% of the value). */
 const DISPUTE_BOND = 3n * USD;
-const REPUTATION_AFTER_SUCCESS = 5_500n;
+/** A success weighted by the job's $60 value against the $100 reference (ReputationMath): 5,000 -> 5,300. */
+const REPUTATION_AFTER_SUCCESS = reputationAfterJob(5_000n, VALUE, 18n);
 const REPUTATION_AFTER_FAULT = 3_333n;
 const EVIDENCE_HASH = "0x" + "cd".repeat(32);
 
@@ -249,15 +250,27 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(settled)
         .to.emit(s, "EarningsAccrued")
         .withArgs(f.treasury.address, (9n * USD) / 10n, (15n * USD) / 10n, 0n);
+      // The fee on the job's $60 value ($1.50, credits are dollars) caps alice's emission for the epoch.
       await expect(settled)
         .to.emit(s, "GpuSecondsRecorded")
-        .withArgs(0n, f.alice.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+        .withArgs(
+          0n,
+          f.alice.address,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          EMISSION_BUDGET_PER_EPOCH,
+          (15n * USD) / 10n,
+          (15n * USD) / 10n,
+        );
 
       // USD flows: provider + fee + refund == escrowed.
       const providerUsd = (585n * USD) / 10n;
       const feeUsd = (15n * USD) / 10n;
       expect(await s.earningsOf(f.alice.address)).to.equal(providerUsd);
       expect(await s.earningsOf(f.treasury.address)).to.equal(feeUsd);
+      // The fees recorded for the emission cap are the fees the treasury earned from the job.
+      expect(await s.feesUsdOf(0n, f.alice.address)).to.equal(feeUsd);
       expect(providerUsd + feeUsd + AWARD_REFUND).to.equal(BUDGET);
       expect(await s.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE);
 
@@ -340,7 +353,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(f.treasury.address, 2n * USD, 2n * USD, 0n);
       await expect(settled)
         .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(0n, f.bob.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+        .withArgs(0n, f.bob.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH, 2n * USD, 2n * USD);
 
       // GRL fell to $0.40: $78 are 195 GRL.
       await setAnswer(f, 40_000_000n);
@@ -564,9 +577,19 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
         .withArgs(f.alice.address, DISPUTE_BOND, (615n * USD) / 10n, 0n);
+      // The fee is the job's ($1.50 on $60); the dispute bond paid to the provider carries none.
       await expect(resolved)
         .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(0n, f.alice.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH);
+        .withArgs(
+          0n,
+          f.alice.address,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          EMISSION_BUDGET_PER_EPOCH,
+          (15n * USD) / 10n,
+          (15n * USD) / 10n,
+        );
       await expect(resolved).not.to.emit(f.settlement, "CreditsRefunded");
       // Escrowed: $80 budget + $3 bond = $61.50 provider + $1.50 fee + $20 award refund.
       expect((615n * USD) / 10n + (15n * USD) / 10n + AWARD_REFUND).to.equal(BUDGET + DISPUTE_BOND);

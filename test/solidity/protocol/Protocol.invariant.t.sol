@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../../contracts/interfaces/IProviderRegistry.sol";
+import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
 
 import {ProtocolDeployment} from "../shared/ProtocolDeployment.sol";
 import {ProtocolHandler} from "./handlers/ProtocolHandler.sol";
@@ -245,6 +246,45 @@ contract ProtocolInvariantTest is ProtocolDeployment {
             sum += minted;
         }
         assertEq(sum, settlement.totalGrlMintedForEarnings(), "epochs' mints != total");
+    }
+
+    /// @notice Emissions farming: every claim minted at most the GRL worth, at the claim's price, of the
+    /// protocol fees its provider's jobs paid in the epoch (exactly: amount x price <= fees x 1e18), and at
+    /// most its pro-rata share; an epoch's claims sum to at most its budget (and to its book); the fees
+    /// recorded are the model's (feeBps of each settled job's value, in USD).
+    function invariant_emissionWithinFees() public view {
+        _assertNoViolation(ProtocolHandler.Check.Emission);
+        uint256[] memory epochs = handler.epochs();
+        uint256[] memory sums = new uint256[](epochs.length);
+        uint256 n = handler.emissionClaimCount();
+        for (uint256 i = 0; i < n; ++i) {
+            ProtocolHandler.EmissionClaim memory c = handler.emissionClaimAt(i);
+            assertLe(c.amount * c.price, c.feesUsd * 1e18, "emission x price > fees");
+            assertLe(c.amount, c.feesUsd * 1e18 / c.price, "emission > grlFor(fees, price at claim)");
+            assertLe(c.amount, c.share, "emission > pro-rata share");
+            for (uint256 j = 0; j < epochs.length; ++j) {
+                if (epochs[j] == c.epoch) {
+                    sums[j] += c.amount;
+                    break;
+                }
+            }
+        }
+        address[] memory ps = handler.providers();
+        uint256 total;
+        for (uint256 j = 0; j < epochs.length; ++j) {
+            ISettlement.EpochEmission memory book = settlement.epochEmissionOf(epochs[j]);
+            assertLe(sums[j], book.budget, "an epoch's claims > its budget");
+            assertEq(sums[j], book.claimed, "an epoch's claims != its book");
+            total += sums[j];
+            for (uint256 k = 0; k < ps.length; ++k) {
+                assertEq(
+                    settlement.feesUsdOf(epochs[j], ps[k]),
+                    handler.ghost_feesUsd(epochs[j], ps[k]),
+                    "feesUsdOf != model"
+                );
+            }
+        }
+        assertEq(total, settlement.totalEmissionsMinted(), "claims != total emissions");
     }
 
     /// @dev Escrow and dispute bonds of the open jobs paying in `token`.

@@ -254,8 +254,9 @@ contract SettlementInvariantTest is ProtocolDeployment {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice Each epoch's book holds the budget in force at its first record and the GPU-seconds
-    /// recorded; what was claimed never exceeds the budget, matches the model, loses less than a wei per
-    /// claimer to rounding once everyone claimed, and nothing is claimed before the epoch ends.
+    /// recorded; what was claimed never exceeds the budget and matches the model, the claimers' pro-rata
+    /// shares lose less than a wei per claimer to rounding once everyone claimed (what the fee caps held
+    /// back is never minted), and nothing is claimed before the epoch ends.
     function invariant_emissionsWithinBudget() public view {
         _assertNoViolation(SettlementHandler.Check.Emission);
         uint256[] memory epochs = handler.epochs();
@@ -273,16 +274,54 @@ contract SettlementInvariantTest is ProtocolDeployment {
             for (uint256 j = 0; j < providers.length; ++j) {
                 if (settlement.gpuSecondsOf(e, providers[j]) != 0) allClaimed = false;
             }
+            uint256 shares = handler.ghost_emissionShares(e);
+            assertLe(book.claimed, shares, "emission claimed > the claimers' shares");
+            assertLe(shares, book.budget, "the claimers' shares > budget");
             if (allClaimed && book.gpuSeconds != 0) {
                 assertLt(
-                    book.budget - book.claimed,
-                    handler.ghost_emissionClaimers(e),
-                    "rounding lost a wei or more per claim"
+                    book.budget - shares, handler.ghost_emissionClaimers(e), "rounding lost a wei or more per claim"
                 );
             }
             total += book.claimed;
         }
         assertEq(total, settlement.totalEmissionsMinted(), "epochs' claims != total emissions");
+    }
+
+    /// @notice Emissions farming: every claim minted at most the GRL worth of the protocol fees the
+    /// provider's jobs paid in the epoch, at the price of the claim (exactly: amount x price <= fees x
+    /// 1e18), and at most its pro-rata share; the claims of an epoch sum to at most its budget; and the
+    /// fees awaiting a claim are the model's (the fee on each settled job's value).
+    function invariant_emissionWithinFees() public view {
+        _assertNoViolation(SettlementHandler.Check.Emission);
+        uint256[] memory epochs = handler.epochs();
+        uint256[] memory sums = new uint256[](epochs.length);
+        uint256 n = handler.emissionClaimCount();
+        for (uint256 i = 0; i < n; ++i) {
+            SettlementHandler.EmissionClaim memory c = handler.emissionClaimAt(i);
+            assertLe(c.amount * c.price, c.feesUsd * 1e18, "emission x price > fees");
+            assertLe(c.amount, c.feesUsd * 1e18 / c.price, "emission > grlFor(fees, price at claim)");
+            assertLe(c.amount, c.share, "emission > pro-rata share");
+            uint256 cap = c.feesUsd * 1e18 / c.price;
+            assertEq(c.amount, c.share < cap ? c.share : cap, "emission != min(share, grlFor(fees, price))");
+            for (uint256 j = 0; j < epochs.length; ++j) {
+                if (epochs[j] == c.epoch) {
+                    sums[j] += c.amount;
+                    break;
+                }
+            }
+        }
+        for (uint256 j = 0; j < epochs.length; ++j) {
+            ISettlement.EpochEmission memory book = settlement.epochEmissionOf(epochs[j]);
+            assertLe(sums[j], book.budget, "an epoch's claims > its budget");
+            assertEq(sums[j], book.claimed, "an epoch's claims != its book");
+            for (uint256 k = 0; k < providers.length; ++k) {
+                assertEq(
+                    settlement.feesUsdOf(epochs[j], providers[k]),
+                    handler.ghost_providerFeesUsd(epochs[j], providers[k]),
+                    "feesUsdOf != model"
+                );
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -366,5 +405,6 @@ contract SettlementInvariantTest is ProtocolDeployment {
         console.log("queue head", head);
         console.log("queue tail", tail);
         console.log("epochs", handler.epochs().length);
+        console.log("claimEmission capped by fees", handler.emissionClaimsCapped());
     }
 }

@@ -95,7 +95,8 @@ contract ProtocolHandler is CommonBase, StdUtils {
         Terminal,
         Slash,
         Stake,
-        Ledger
+        Ledger,
+        Emission
     }
 
     mapping(Action => uint256) public calls;
@@ -122,6 +123,24 @@ contract ProtocolHandler is CommonBase, StdUtils {
     mapping(uint256 => uint256) public ghost_forfeitedBonds; // bid bonds forfeited on the job
     mapping(uint256 => uint256) public ghost_maxCollateral;
     mapping(uint256 => IJobMarket.JobState) public ghost_terminal;
+
+    // ---- emissions -----------------------------------------------------------------------------
+    /// @notice A claimed emission: the provider's pro-rata share, the fees its jobs paid in the epoch
+    /// (USD, 18 decimals), the GRL/USD price at the claim and the GRL minted.
+    struct EmissionClaim {
+        uint256 epoch;
+        address provider;
+        uint256 amount;
+        uint256 share;
+        uint256 feesUsd;
+        uint256 price;
+    }
+
+    /// @notice Protocol fees (USD, 18 decimals) on the value of each provider's jobs settled as delivered
+    /// in an epoch (with GPU-seconds run), from the model: feeBps of the job's value, scaled from the
+    /// payment token's decimals. Cleared by the provider's claim.
+    mapping(uint256 epoch => mapping(address provider => uint256)) public ghost_feesUsd;
+    EmissionClaim[] internal _emissionClaims;
 
     // ---- mint cap ------------------------------------------------------------------------------
     uint256[] internal _epochs;
@@ -559,6 +578,22 @@ contract ProtocolHandler is CommonBase, StdUtils {
         ++calls[a];
         Snap memory afterSnap = _snap(id, credits, renter, false);
         _attribute(a, id, credits, before, afterSnap);
+        if (a == Action.Settle || a == Action.ResolveRenterFault || a == Action.DisputeTimeout) _recordFees(id);
+    }
+
+    /// @dev A job settled as delivered with GPU-seconds run records its provider's fee for the emission
+    /// cap: feeBps of its whole value (escrow paid out + claimed), in USD with 18 decimals.
+    function _recordFees(uint256 id) internal {
+        IJobMarket.Job memory job = market.jobOf(id);
+        if (job.state != IJobMarket.JobState.Settled) return;
+        if (job.deliveredAt == job.startedAt) return; // nothing ran: nothing recorded
+        uint256 fee = JobMath.bpsOf(uint256(job.escrow) + job.claimed, market.marketParams(job.paramsId).feeBps);
+        uint256 usd = job.paymentToken == address(settlement) ? fee : fee * 1e12; // credits: 18; USDC: 6
+        uint256 epoch = settlement.currentEpoch();
+        ghost_feesUsd[epoch][job.provider] += usd;
+        if (settlement.feesUsdOf(epoch, job.provider) != ghost_feesUsd[epoch][job.provider]) {
+            _violate(Check.Emission, "settle: feesUsdOf != fees of the settled jobs");
+        }
     }
 
     function _decodeToken(bytes memory data) internal pure returns (address token) {
@@ -727,16 +762,32 @@ contract ProtocolHandler is CommonBase, StdUtils {
         ++calls[Action.ReleaseQueue];
     }
 
+    /// @notice Claims the emission of a provider with GPU-seconds in an ended epoch (a claim capped to zero
+    /// by its fees included), checking it against the model: min(share, GRL worth of its fees now).
     function claimEmission(uint256 epochSeed, uint256 providerSeed) external step(Action.ClaimEmission) {
         uint256 current = settlement.currentEpoch();
         if (current == 0) return;
         uint256 epoch = epochSeed % current;
         for (uint256 i = 0; i < _providers.length; ++i) {
             address p = _providers[_at(providerSeed, i, _providers.length)];
-            if (settlement.emissionOf(epoch, p) == 0) continue;
+            uint256 seconds_ = settlement.gpuSecondsOf(epoch, p);
+            if (seconds_ == 0) continue;
+            uint256 fees = settlement.feesUsdOf(epoch, p);
+            if (fees != ghost_feesUsd[epoch][p]) _violate(Check.Emission, "feesUsdOf != fees of the settled jobs");
+            ISettlement.EpochEmission memory book = settlement.epochEmissionOf(epoch);
+            uint256 share = book.budget * seconds_ / book.gpuSeconds;
+            (, int256 answer,,,) = feed.latestRoundData();
+            uint256 price = uint256(answer) * 1e10;
+            uint256 cap = fees * 1e18 / price;
+            uint256 before = grl.balanceOf(p);
             vm.prank(keeper);
-            settlement.claimEmission(epoch, p);
+            uint256 amount = settlement.claimEmission(epoch, p);
             ++calls[Action.ClaimEmission];
+            if (amount != (share < cap ? share : cap)) _violate(Check.Emission, "emission != min(share, fees' worth)");
+            if (grl.balanceOf(p) != before + amount) _violate(Check.Emission, "emission: provider GRL");
+            if (settlement.feesUsdOf(epoch, p) != 0) _violate(Check.Emission, "emission: fees not cleared");
+            ghost_feesUsd[epoch][p] = 0;
+            _emissionClaims.push(EmissionClaim(epoch, p, amount, share, fees, price));
             return;
         }
     }
@@ -815,6 +866,14 @@ contract ProtocolHandler is CommonBase, StdUtils {
 
     function epochs() external view returns (uint256[] memory) {
         return _epochs;
+    }
+
+    function emissionClaimCount() external view returns (uint256) {
+        return _emissionClaims.length;
+    }
+
+    function emissionClaimAt(uint256 i) external view returns (EmissionClaim memory) {
+        return _emissionClaims[i];
     }
 }
 

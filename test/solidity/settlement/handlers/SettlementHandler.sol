@@ -18,7 +18,6 @@ import {ChainlinkPriceOracle} from "../../../../contracts/oracle/ChainlinkPriceO
 /// artifacts (see {SettlementInvariantTest-setUp}): a Solidity test job that also compiled JobMarket,
 /// Settlement, the registry and the token runs solc-js out of memory.
 interface ISettlementState is ISettlement {
-    function GRL() external view returns (IGridleaseToken);
     function GENESIS() external view returns (uint256);
     function EPOCH_LENGTH() external view returns (uint256);
     function MAX_SPREAD_BPS() external view returns (uint16);
@@ -54,7 +53,8 @@ interface IJobMarketState is IJobMarket {
 /// Every settlement call is checked against an independent model kept here (the ghost variables): the
 /// credits of a purchase and the GRL of a withdrawal are recomputed from the oracle answer with plain
 /// integer arithmetic, the queue's head and tail, the GRL minted per epoch, each ticket's claims and each
-/// epoch's emission book are tracked from the calls' inputs, and every market call on a credit job must
+/// epoch's emission book (with each provider's fees, which cap its emission) are tracked from the calls'
+/// inputs, and every market call on a credit job must
 /// conserve credits (the job's escrow + dispute bond, the renter's credits and the provider's and the
 /// treasury's earnings sum to the same before and after). A mismatch increments a counter in
 /// {violations} (the first of each kind is described in {firstViolation}) that the invariants assert
@@ -144,6 +144,17 @@ contract SettlementHandler is CommonBase, StdUtils {
         uint256 ticket;
         uint256 recipientBefore;
         uint256 custodyBefore;
+    }
+
+    /// @notice A claimed emission as the model saw it: the provider's pro-rata share, the fees its jobs
+    /// paid in the epoch (USD, 18 decimals), the price at the claim and the GRL minted.
+    struct EmissionClaim {
+        uint256 epoch;
+        address provider;
+        uint256 amount;
+        uint256 share;
+        uint256 feesUsd;
+        uint256 price;
     }
 
     /// @dev A queue release as the model predicts it.
@@ -248,6 +259,14 @@ contract SettlementHandler is CommonBase, StdUtils {
     mapping(uint256 epoch => mapping(address provider => uint256)) public ghost_providerSeconds;
     mapping(uint256 epoch => uint256) public ghost_emissionClaimed;
     mapping(uint256 epoch => uint256) public ghost_emissionClaimers;
+    /// @notice The protocol fees (USD, 18 decimals) each provider's settled jobs paid in an epoch, which
+    /// cap its emission (cleared by its claim), and the sum of the pro-rata shares of an epoch's claims
+    /// (what they would have minted uncapped).
+    mapping(uint256 epoch => mapping(address provider => uint256)) public ghost_providerFeesUsd;
+    mapping(uint256 epoch => uint256) public ghost_emissionShares;
+    /// @notice Every emission claim, in order, and how many were capped by their fees.
+    EmissionClaim[] internal _emissionClaims;
+    uint256 public emissionClaimsCapped;
 
     /// @notice Failed checks by kind, and a description of the first of each kind.
     mapping(Check check => uint256) public violations;
@@ -334,6 +353,14 @@ contract SettlementHandler is CommonBase, StdUtils {
     /// @notice Every epoch an action ran in, in order.
     function epochs() external view returns (uint256[] memory) {
         return _epochs;
+    }
+
+    function emissionClaimCount() external view returns (uint256) {
+        return _emissionClaims.length;
+    }
+
+    function emissionClaimAt(uint256 i) external view returns (EmissionClaim memory) {
+        return _emissionClaims[i];
     }
 
     /// @notice The epoch of the handler's clock.
@@ -553,6 +580,8 @@ contract SettlementHandler is CommonBase, StdUtils {
             provider = _providers[providerSeed % _providers.length];
         }
         uint256 seconds_ = ghost_providerSeconds[epoch][provider];
+        uint256 fees = ghost_providerFeesUsd[epoch][provider];
+        _check(settlement.feesUsdOf(epoch, provider) == fees, Check.Emission, "feesUsdOf != model");
         bytes memory expectedError;
         if (epoch >= current) {
             expectedError = abi.encodeWithSelector(ISettlement.SettlementEpochNotEnded.selector, epoch, current);
@@ -571,17 +600,30 @@ contract SettlementHandler is CommonBase, StdUtils {
             return;
         }
 
-        uint256 expected = ghost_epochBudget[epoch] * seconds_ / ghost_epochSeconds[epoch];
-        _check(settlement.emissionOf(epoch, provider) == expected, Check.Emission, "emissionOf != pro-rata share");
+        // The pro-rata share, capped at the GRL its fees are worth at the price now.
+        uint256 share = ghost_epochBudget[epoch] * seconds_ / ghost_epochSeconds[epoch];
+        uint256 price = _price();
+        uint256 cap = fees * WAD / price;
+        uint256 expected = share < cap ? share : cap;
+        _check(settlement.emissionOf(epoch, provider) == expected, Check.Emission, "emissionOf != min(share, cap)");
         uint256 before = grl.balanceOf(provider);
         vm.prank(keeper);
         uint256 amount = settlement.claimEmission(epoch, provider);
         calls[Action.ClaimEmission]++;
-        _check(amount == expected, Check.Emission, "emission != floor(budget * seconds / epoch seconds)");
+        _check(
+            amount == expected,
+            Check.Emission,
+            "emission != min(floor(budget * seconds / epoch seconds), floor(fees * 1e18 / price))"
+        );
         _check(grl.balanceOf(provider) == before + amount, Check.GrlFlow, "emission: provider GRL");
         _check(settlement.gpuSecondsOf(epoch, provider) == 0, Check.Emission, "emission: seconds not cleared");
+        _check(settlement.feesUsdOf(epoch, provider) == 0, Check.Emission, "emission: fees not cleared");
 
         ghost_providerSeconds[epoch][provider] = 0;
+        ghost_providerFeesUsd[epoch][provider] = 0;
+        ghost_emissionShares[epoch] += share;
+        _emissionClaims.push(EmissionClaim(epoch, provider, amount, share, fees, price));
+        if (cap < share) emissionClaimsCapped++;
         ghost_emissionClaimed[epoch] += amount;
         ghost_emissionClaimers[epoch]++;
         ghost_emissionsMinted += amount;
@@ -849,6 +891,8 @@ contract SettlementHandler is CommonBase, StdUtils {
         if (ghost_epochSeconds[epoch] == 0) ghost_epochBudget[epoch] = budgetNow;
         ghost_epochSeconds[epoch] += seconds_;
         ghost_providerSeconds[epoch][job.provider] += seconds_;
+        // The fee on the job's whole value (escrow paid out + claimed); credits are USD with 18 decimals.
+        ghost_providerFeesUsd[epoch][job.provider] += JobMath.bpsOf(uint256(job.escrow) + job.claimed, feeBps);
         ISettlement.EpochEmission memory book = settlement.epochEmissionOf(epoch);
         _check(
             book.budget == ghost_epochBudget[epoch] && book.gpuSeconds == ghost_epochSeconds[epoch],
@@ -859,6 +903,11 @@ contract SettlementHandler is CommonBase, StdUtils {
             settlement.gpuSecondsOf(epoch, job.provider) == ghost_providerSeconds[epoch][job.provider],
             Check.Emission,
             "settle: provider GPU-seconds"
+        );
+        _check(
+            settlement.feesUsdOf(epoch, job.provider) == ghost_providerFeesUsd[epoch][job.provider],
+            Check.Emission,
+            "settle: provider fees"
         );
     }
 
