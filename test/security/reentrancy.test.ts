@@ -258,7 +258,9 @@ describe("Security: reentrancy through token hooks and receivers", function () {
     for (const hook of settlementHooks) {
       it(`test_createJob_reenteringSettlement_${hook}_failsOnTheMarketRole`, async function () {
         const f = await networkHelpers.loadFixture(marketFixture);
-        const payload = (f.settlement.interface as Interface).encodeFunctionData(hook, [f.renter.address, GRL]);
+        const args: unknown[] = [f.renter.address, GRL];
+        if (hook === "refundCredits" || hook === "accrueEarnings") args.push(1n);
+        const payload = (f.settlement.interface as Interface).encodeFunctionData(hook, args);
         await (await f.rusd.arm(await f.settlement.getAddress(), payload)).wait();
         await (await f.market.connect(f.renter).createJob(await jobRequest(f, { paymentToken: f.rusdAddress }))).wait();
         expect(await f.rusd.reentryError()).to.equal(
