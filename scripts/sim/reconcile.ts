@@ -358,9 +358,9 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
   expect(`cost basis: accounts (of ${bases.size + caps.size}) whose basis or cap differs from their events`, 0n, BigInt(baseMismatches));
   const behind = [...bases.values(), ...caps.values()].reduce((sum, v) => sum + v, 0n) + sums.grlOwedForEarnings;
   checks.push({
-    name: "cost basis: credit bases + earnings caps + GRL owed for earnings <= GRL burned for credits",
-    expected: `<= ${sums.burnedForCredits}`,
-    actual: behind.toString(),
+    name: `cost basis: credit bases + earnings caps + GRL owed for earnings (${behind}) <= GRL burned for credits (${sums.burnedForCredits})`,
+    expected: "true",
+    actual: String(behind <= sums.burnedForCredits),
     ok: behind <= sums.burnedForCredits,
   });
   const [head, tail] = await settlement.mintQueue();

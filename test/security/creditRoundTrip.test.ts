@@ -154,6 +154,27 @@ describe("Security: credits are not redeemable (a self-dealt credit job returns 
     expect(await f.settlement.quoteWithdrawal(f.alice.address)).to.equal(BOUND);
   });
 
+  it("test_dispute_bondCreditsBoughtHigherRaiseTheJobsFloor_neverItsGrl", async function () {
+    const f = await networkHelpers.loadFixture(roundTripFixture);
+    // The budget's credits were bought at $0.50; the renter buys the bond's at $1.00.
+    await setAnswer(f, PRICE_AT_BURN * 2n);
+    await (await f.settlement.connect(f.renter).buyCredits(f.renter.address, 1_000n * GRL, 0n)).wait();
+    await expect(f.market.connect(f.renter).dispute(f.jobId, "0x" + "cd".repeat(32)))
+      .to.emit(f.market, "CreditFloorSet")
+      .withArgs(f.jobId, 1_000_000_000n);
+    // One floor per job, the higher: the pay and the bond's refund are valued at $1.00, so together they
+    // never carry more GRL than was burned for them.
+    await networkHelpers.time.increaseTo((await f.market.jobOf(f.jobId)).deadline);
+    await setAnswer(f, PRICE_AT_BURN * 2n);
+    await (await f.market.settleDisputeTimeout(f.jobId)).wait();
+    // At $1.00 a GRL is a dollar: the cap is the pay's dollars, in GRL.
+    expect(await f.settlement.grlCapOf(f.alice.address)).to.equal(PROVIDER_USD);
+    // The bond's basis left with it and came back whole with the refund.
+    expect(await f.settlement.creditBasisOf(f.renter.address)).to.equal(basisFor(1_000n * GRL, SPREAD_BPS));
+    // The provider still gets the full dollar value at $1.00.
+    expect(await f.settlement.quoteWithdrawal(f.alice.address)).to.equal(grlFor(PROVIDER_USD, price18(PRICE_AT_BURN * 2n)));
+  });
+
   it("test_cancelJob_refundedCreditsKeepTheirBasis_soTheRoundTripCannotBeRepriced", async function () {
     const f = await deploySettlement(ethers);
     await (await f.settlement.connect(f.renter).buyCredits(f.renter.address, BURNED, CREDITS)).wait();
