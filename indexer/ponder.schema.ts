@@ -126,6 +126,8 @@ export const job = onchainTable("job", (t) => ({
   renter: t.hex().notNull(),
   paymentToken: t.hex().notNull(),
   isCredits: t.boolean().notNull(),
+  /** A credit job's mint floor (USD per GRL in units of 1e-9, from CreditFloorSet); null for stablecoin jobs. */
+  creditFloor: t.bigint(),
   gpuModel: t.hex().notNull(),
   /** The GPU model as text ("H100"). */
   gpuModelName: t.text().notNull(),
@@ -374,6 +376,8 @@ export const earningsWithdrawal = onchainTable(
     ticketId: t.bigint().notNull(),
     queued: t.bigint().notNull(),
     epoch: t.bigint().notNull(),
+    /** The account's GRL cap spent by the withdrawal (grlAmount = min(USD at the price, cap)). */
+    grlCap: t.bigint().notNull(),
     timestamp: t.bigint().notNull(),
   }),
   (table) => ({ pk: primaryKey({ columns: [table.blockNumber, table.logIndex] }) }),

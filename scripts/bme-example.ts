@@ -249,7 +249,8 @@ async function withdraw(earner: Signer): Promise<bigint> {
   const mint = eventsIn(receipt, settlement, "EarningsMinted");
   const released = eventsIn(receipt, settlement, "QueuedMintsReleased");
   let line =
-    `  ${nameOf(address).padEnd(8)} withdraws ${usd(e.usdAmount)} at ${usd(e.grlUsdPrice)}/GRL = ${grl(e.grlAmount)}: ` +
+    `  ${nameOf(address).padEnd(8)} withdraws ${usd(e.usdAmount)} at ${usd(e.grlUsdPrice)}/GRL = ${grl(e.grlAmount)} ` +
+    `(capped at the ${grl(e.grlCap)} GRL burned for the credits behind it): ` +
     `${grl(e.mintedNow)} minted now`;
   if (e.queued !== 0n) line += `, ${grl(e.queued)} queued as ticket #${e.ticketId}`;
   console.log(line);

@@ -186,7 +186,10 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `The market tried to release ${f.usd18(requested)} of credits with ${f.usd18(escrowed)} escrowed (an internal accounting fault: report it).`,
   SettlementNoEarnings: ([account]) => `${account} has no USD earnings to withdraw as GRL.`,
   SettlementMintRoundsToZero: ([usdAmount]) =>
-    `Your earnings (${String(usdAmount)} wei of USD) are worth less than the smallest GRL unit at today's price: they stay credited; withdraw later.`,
+    `Your earnings (${String(usdAmount)} wei of USD) are worth less than the smallest GRL unit at today's price, ` +
+    "or no GRL was burned for the credits that paid them (their GRL cap is zero): they stay credited; withdraw later.",
+  SettlementZeroFloor: () =>
+    "The market passed a zero mint floor for credits (an internal accounting fault: report it).",
   SettlementUnknownTicket: ([ticketId]) => `There is no mint ticket #${ticketId}.`,
   SettlementNothingToClaim: ([ticketId]) =>
     `Mint ticket #${ticketId} has nothing released yet (the epoch's mint cap is used up): claim it in a later epoch.`,

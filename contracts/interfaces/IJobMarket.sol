@@ -362,6 +362,13 @@ interface IJobMarket {
         uint32 paramsId
     );
 
+    /// @notice Credit job `jobId`'s mint floor (see {ISettlement-spendCredits}): set when its budget is
+    /// escrowed (right after JobCreated), raised if a dispute bond's credits carry a higher one. Every
+    /// refund and payment of the job's credits uses it, so its pay never mints more GRL than its renter
+    /// burned for the credits.
+    /// @param floorPrice USD per GRL in units of 1e-9 (type(uint64).max: no GRL behind the credits).
+    event CreditFloorSet(uint256 indexed jobId, uint64 floorPrice);
+
     /// @notice The renter cancelled a job before its award (see {cancelJob}).
     event JobCancelled(uint256 indexed jobId, address indexed renter, uint128 refund);
 

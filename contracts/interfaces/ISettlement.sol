@@ -25,6 +25,19 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 ///   credits outstanding == bought - spent + refunded
 ///   credits escrowed    == spent - refunded - earnings accrued
 ///
+/// Cost basis. Credits are not redeemable, so the GRL a withdrawal mints is capped by the GRL burned for
+/// the credits that paid it. Each account's credits carry a GRL cost basis: a purchase adds the GRL
+/// burned less the spread (the GRL whose value became credits); spending credits moves their pro-rata
+/// share of it (rounded down) into the market's escrow, which the market keeps per job as a mint floor
+/// price: the credits' USD per GRL, in units of FLOOR_UNIT (1e-9 USD per GRL), rounded up
+/// ({spendCredits}). Every refund and payment of the job's credits passes that floor back: a refund
+/// returns amount / floor GRL of basis, a payment adds amount / floor GRL to the earner's GRL cap (both
+/// rounded down), and a withdrawal mints min(USD at the live price, cap). So a round trip (buy credits,
+/// pay oneself, withdraw) never returns more GRL than was burned less the spread, whatever the price
+/// did, while a provider gets the full dollar value whenever GRL has not fallen below the renter's
+/// purchase price. Burned GRL bounds what is owed:
+///   sum of bases + escrowed basis + sum of caps + GRL minted or queued for earnings <= GRL burned
+///
 /// Mint queue. A withdrawal converts all of the caller's USD earnings to GRL at the live price (the amount
 /// is fixed then: provider income is pegged to the dollar at withdrawal). It is minted at once as far as
 /// the current epoch's mint cap allows; the rest joins a first-in first-out queue as a ticket. At each
@@ -114,6 +127,9 @@ interface ISettlement {
     /// @notice The provider delivered no GPU-seconds in the epoch, or already claimed its emission.
     error SettlementNoEmission(uint256 epoch, address provider);
 
+    /// @notice The market passed a zero mint floor (a market accounting fault).
+    error SettlementZeroFloor();
+
     /// @notice A governance parameter is outside its hard bounds.
     error SettlementParameterOutOfBounds(Parameter parameter, uint256 value, uint256 min, uint256 max);
 
@@ -135,17 +151,49 @@ interface ISettlement {
     );
 
     /// @notice The market escrowed `amount` of `account`'s credits (a new job or a dispute bond).
-    event CreditsSpent(address indexed account, uint256 amount, uint256 creditBalance, uint256 creditsEscrowed);
+    /// @param basisOut GRL of the account's cost basis that left with the credits (rounded down).
+    /// @param floorPrice The credits' mint floor, in FLOOR_UNITs (see {spendCredits}).
+    /// @param creditBasis The account's cost basis left.
+    event CreditsSpent(
+        address indexed account,
+        uint256 amount,
+        uint256 creditBalance,
+        uint256 creditsEscrowed,
+        uint256 basisOut,
+        uint64 floorPrice,
+        uint256 creditBasis
+    );
 
     /// @notice The market refunded `amount` credits from escrow to `account`.
-    event CreditsRefunded(address indexed account, uint256 amount, uint256 creditBalance, uint256 creditsEscrowed);
+    /// @param basisIn GRL of cost basis returned with them: amount / floorPrice, rounded down.
+    /// @param creditBasis The account's cost basis after.
+    event CreditsRefunded(
+        address indexed account,
+        uint256 amount,
+        uint256 creditBalance,
+        uint256 creditsEscrowed,
+        uint256 basisIn,
+        uint64 floorPrice,
+        uint256 creditBasis
+    );
 
     /// @notice The market paid `usdAmount` of escrowed credits to `account` as USD earnings (provider pay,
     /// a dispute bond won, or a protocol fee to the treasury).
-    event EarningsAccrued(address indexed account, uint256 usdAmount, uint256 earningsBalance, uint256 creditsEscrowed);
+    /// @param capIn GRL added to the account's withdrawal cap: usdAmount / floorPrice, rounded down.
+    /// @param grlCap The account's GRL cap after.
+    event EarningsAccrued(
+        address indexed account,
+        uint256 usdAmount,
+        uint256 earningsBalance,
+        uint256 creditsEscrowed,
+        uint256 capIn,
+        uint64 floorPrice,
+        uint256 grlCap
+    );
 
     /// @notice `account` withdrew `usdAmount` of earnings as `grlAmount` GRL to `recipient`: `mintedNow`
-    /// at once, the rest (`queued`) as mint ticket `ticketId` (0 when nothing was queued).
+    /// at once, the rest (`queued`) as mint ticket `ticketId` (0 when nothing was queued). `grlAmount` is
+    /// the USD at `grlUsdPrice`, capped at `grlCap` (the account's cap, spent in full by the withdrawal).
     event EarningsWithdrawn(
         address indexed account,
         address indexed recipient,
@@ -155,7 +203,8 @@ interface ISettlement {
         uint256 mintedNow,
         uint256 indexed ticketId,
         uint256 queued,
-        uint256 epoch
+        uint256 epoch,
+        uint256 grlCap
     );
 
     /// @notice GRL for earnings was minted in `epoch`, either straight to a withdrawing account or into
@@ -236,8 +285,10 @@ interface ISettlement {
     // Earners
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Converts all the caller's USD earnings to GRL at the live oracle price, rounded down, and
-    /// mints what the epoch's cap allows to `recipient`; the rest becomes a mint ticket.
+    /// @notice Converts all the caller's USD earnings to GRL at the live oracle price, rounded down and
+    /// capped at the caller's GRL cap (see "Cost basis"), and mints what the epoch's cap allows to
+    /// `recipient`; the rest becomes a mint ticket. The earnings and the whole GRL cap are spent.
+    /// @dev Reverts with SettlementMintRoundsToZero if that is no GRL (then nothing changes).
     /// @return grlAmount GRL owed in total.
     /// @return mintedNow GRL minted to `recipient` in this call.
     /// @return ticketId The ticket for the rest, 0 if none.
@@ -268,14 +319,21 @@ interface ISettlement {
     // Market (MARKET_ROLE)
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Moves `amount` of `account`'s credits into the market's escrow.
-    function spendCredits(address account, uint256 amount) external;
+    /// @notice Moves `amount` of `account`'s credits into the market's escrow, with their pro-rata share
+    /// of its GRL cost basis (basisOut = basis x amount / credits, rounded down).
+    /// @return floorPrice The credits' mint floor: amount x FLOOR_UNIT / basisOut in units of 1e-9 USD
+    /// per GRL, rounded up, so GRL computed at it never exceeds basisOut; UNBACKED_FLOOR
+    /// (type(uint64).max, "infinite") when basisOut is zero or the floor exceeds it. The market passes it
+    /// to every {refundCredits} and {accrueEarnings} of these credits.
+    function spendCredits(address account, uint256 amount) external returns (uint64 floorPrice);
 
-    /// @notice Moves `amount` of escrowed credits back to `account`.
-    function refundCredits(address account, uint256 amount) external;
+    /// @notice Moves `amount` of escrowed credits back to `account`, with amount x FLOOR_UNIT /
+    /// `floorPrice` GRL of cost basis (rounded down; none at UNBACKED_FLOOR).
+    function refundCredits(address account, uint256 amount, uint64 floorPrice) external;
 
-    /// @notice Moves `amount` of escrowed credits to `account`'s USD earnings.
-    function accrueEarnings(address account, uint256 amount) external;
+    /// @notice Moves `amount` of escrowed credits to `account`'s USD earnings, adding amount x FLOOR_UNIT /
+    /// `floorPrice` GRL to its withdrawal cap (rounded down; none at UNBACKED_FLOOR).
+    function accrueEarnings(address account, uint256 amount, uint64 floorPrice) external;
 
     /// @notice Records `gpuSeconds` of compute delivered by `provider` in the current epoch, and the protocol
     /// fee `feesUsd` (USD, 18 decimals) the job paid: the provider's emission for the epoch is its share of
@@ -324,6 +382,12 @@ interface ISettlement {
 
     /// @notice `account`'s USD earnings not yet withdrawn.
     function earningsOf(address account) external view returns (uint256);
+
+    /// @notice The GRL cost basis of `account`'s credits (see "Cost basis").
+    function creditBasisOf(address account) external view returns (uint256);
+
+    /// @notice The most GRL `account`'s next withdrawal may mint (see "Cost basis").
+    function grlCapOf(address account) external view returns (uint256);
 
     /// @notice Credits held by renters: bought - spent + refunded.
     function creditsOutstanding() external view returns (uint256);
@@ -379,6 +443,10 @@ interface ISettlement {
     /// @notice Credits a purchase of `grlAmount` GRL would give at the current price and spread.
     function quoteCredits(uint256 grlAmount) external view returns (uint256 credits);
 
-    /// @notice GRL a withdrawal of `usdAmount` earnings would be owed at the current price.
+    /// @notice GRL a withdrawal of `usdAmount` earnings would be owed at the current price, before any cap.
     function quoteGrl(uint256 usdAmount) external view returns (uint256 grlAmount);
+
+    /// @notice GRL `account`'s withdrawal would be owed now: its earnings at the current price, capped
+    /// at its GRL cap.
+    function quoteWithdrawal(address account) external view returns (uint256 grlAmount);
 }

@@ -270,7 +270,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
             uint96 escrow = job.escrow;
             job.escrow = 0;
             job.state = JobState.Expired;
-            _refund(job.paymentToken, job.renter, escrow);
+            _refund(job, job.renter, escrow);
             emit JobExpired(jobId, job.renter, escrow, job.bidCount);
             return;
         }
@@ -533,7 +533,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         job.escrow = 0;
         job.state = JobState.Expired;
         job.provider = address(0);
-        _refund(job.paymentToken, job.renter, escrow);
+        _refund(job, job.renter, escrow);
         emit JobExpired(jobId, job.renter, escrow, job.bidCount);
         emit BidBondForfeited(jobId, winner, job.renter, bond, collateral);
         _REGISTRY.slash(winner, jobId, 0, address(0), bond);
@@ -571,7 +571,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         job.escrow = value;
         job.state = JobState.Awarded;
         job.deadline = startDeadline;
-        _refund(job.paymentToken, job.renter, refund);
+        _refund(job, job.renter, refund);
         _emitAwarded(jobId, job, refund, startDeadline);
         _unlock(winner, jobId, release);
     }
@@ -626,7 +626,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         job.gpuModel = request.gpuModel;
         job.specHash = request.specHash;
         _emitCreated(jobId, request, job);
-        _pullExact(request.paymentToken, msg.sender, budget);
+        _pullExact(jobId, job, msg.sender, budget);
     }
 
     function _validateRequest(JobRequest calldata request) private pure {

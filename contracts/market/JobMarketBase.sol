@@ -22,7 +22,8 @@ import {JobMath} from "../libraries/JobMath.sol";
 /// their storage layouts are the same by construction; the module only ever runs on the market's
 /// storage, through DELEGATECALL.
 /// @dev A job is stored in eight packed slots (see {JobRecord}); six are written at creation, the
-/// provider's from the first reveal or the instant accept, the last from the second reveal or a dispute.
+/// provider's from the first reveal or the instant accept, the last from the second reveal, a dispute or,
+/// for a credit job, its creation (the credits' mint floor).
 /// A bid is one slot (see {BidRecord}).
 abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeCast for uint256;
@@ -81,7 +82,9 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     /// @notice A job as stored: eight slots, in the order the steps first write them.
     /// @dev Slot 0 is read and written by every step. While the job is Bidding, `deadline` is unused (the
     /// auction's deadlines are in slot 3). Slots 0-5 are written at creation; slot 6 by the first reveal or
-    /// the instant accept; slot 7 only by a second reveal or a dispute. Collateral is not stored after
+    /// the instant accept; slot 7 by a second reveal or a dispute, and at creation for a credit job:
+    /// `creditFloor` is the mint floor of its escrowed credits (see {ISettlement-spendCredits}), 0 for a
+    /// stablecoin job. Collateral is not stored after
     /// creation: the winner's is derived from `collateralAtReserve` and the clearing price (see
     /// {_collateralOf}), and every other bidder's lock is the bid bond plus `collateralAtReserve`.
     struct JobRecord {
@@ -120,6 +123,7 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         // slot 7
         uint96 secondPrice;
         uint96 disputeBond;
+        uint64 creditFloor;
     }
 
     // oracle, currentParamsId and _jobCount share a slot: createJob reads all three.
@@ -219,8 +223,8 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         uint96 fee = _payProvider(job, gross);
         job.state = IJobMarket.JobState.Settled;
         address provider = job.provider;
-        _pay(job.paymentToken, provider, bondToProvider);
-        _refund(job.paymentToken, job.renter, bondRefund);
+        _pay(job, provider, bondToProvider);
+        _refund(job, job.renter, bondRefund);
         _recordRun(job, provider, value);
         // The success weighs the job's value in USD, so self-dealt dust jobs cannot farm reputation.
         uint16 reputation =
@@ -254,37 +258,49 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         fee = uint96(JobMath.bpsOf(gross, _params[job.paramsId].feeBps));
         job.escrow -= gross;
         job.claimed += gross;
-        address token = job.paymentToken;
         // Safe: fee <= gross.
         unchecked {
-            _pay(token, job.provider, gross - fee);
+            _pay(job, job.provider, gross - fee);
         }
-        _pay(token, _treasury, fee);
+        _pay(job, _treasury, fee);
     }
 
     function _unlock(address provider, uint256 jobId, uint96 amount) internal {
         if (amount != 0) _REGISTRY.unlockCollateral(provider, jobId, amount);
     }
 
-    /// @dev Returns escrow to a renter: credits back to its credit balance, a stablecoin to its ledger.
-    function _refund(address token, address account, uint256 amount) internal {
+    /// @dev Returns the job's escrow to a renter: credits back to its credit balance (with their GRL basis
+    /// at the job's mint floor), a stablecoin to its ledger.
+    function _refund(JobRecord storage job, address account, uint256 amount) internal {
         if (amount == 0) return;
-        if (token == address(_SETTLEMENT)) _SETTLEMENT.refundCredits(account, amount);
+        address token = job.paymentToken;
+        if (token == address(_SETTLEMENT)) _SETTLEMENT.refundCredits(account, amount, job.creditFloor);
         else _balances[token][account] += amount;
     }
 
-    /// @dev Pays escrow out as earnings: credits become USD earnings (minted as GRL on withdrawal), a
-    /// stablecoin goes to the ledger.
-    function _pay(address token, address account, uint256 amount) internal {
+    /// @dev Pays the job's escrow out as earnings: credits become USD earnings (minted as GRL on
+    /// withdrawal, capped at their GRL at the job's mint floor), a stablecoin goes to the ledger.
+    function _pay(JobRecord storage job, address account, uint256 amount) internal {
         if (amount == 0) return;
-        if (token == address(_SETTLEMENT)) _SETTLEMENT.accrueEarnings(account, amount);
+        address token = job.paymentToken;
+        if (token == address(_SETTLEMENT)) _SETTLEMENT.accrueEarnings(account, amount, job.creditFloor);
         else _balances[token][account] += amount;
     }
 
-    /// @dev Pulls exactly `amount`: credits from the renter's credit balance, or a stablecoin, where a
-    /// token that delivers less (fee on transfer) is rejected.
-    function _pullExact(address token, address from, uint256 amount) internal {
-        if (token == address(_SETTLEMENT)) return _SETTLEMENT.spendCredits(from, amount);
+    /// @dev Pulls exactly `amount` into job `jobId`'s escrow: credits from the renter's credit balance, or
+    /// a stablecoin, where a token that delivers less (fee on transfer) is rejected. The job's mint floor
+    /// becomes the higher of its own and the pulled credits' (so neither the budget's nor a dispute bond's
+    /// credits can pay out more GRL than their basis).
+    function _pullExact(uint256 jobId, JobRecord storage job, address from, uint256 amount) internal {
+        address token = job.paymentToken;
+        if (token == address(_SETTLEMENT)) {
+            uint64 floorPrice = _SETTLEMENT.spendCredits(from, amount);
+            if (floorPrice > job.creditFloor) {
+                job.creditFloor = floorPrice;
+                emit IJobMarket.CreditFloorSet(jobId, floorPrice);
+            }
+            return;
+        }
         uint256 before = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(from, address(this), amount);
         uint256 received = IERC20(token).balanceOf(address(this)) - before;

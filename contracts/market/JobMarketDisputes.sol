@@ -53,7 +53,7 @@ contract JobMarketDisputes is JobMarketBase {
         uint96 refund = job.escrow;
         job.escrow = 0;
         job.state = IJobMarket.JobState.Cancelled;
-        _refund(job.paymentToken, job.renter, refund);
+        _refund(job, job.renter, refund);
         emit IJobMarket.JobCancelled(jobId, job.renter, refund);
     }
 
@@ -80,7 +80,7 @@ contract JobMarketDisputes is JobMarketBase {
         job.escrow = 0;
         job.state = IJobMarket.JobState.Cancelled;
         address provider = job.provider;
-        _refund(job.paymentToken, job.renter, refund);
+        _refund(job, job.renter, refund);
         emit IJobMarket.JobStopped(jobId, job.renter, provider, gross, fee, refund, ran);
         _REGISTRY.releaseGpus(provider, job.gpuModel, job.gpuCount);
         _unlock(provider, jobId, _collateralOf(job));
@@ -102,7 +102,7 @@ contract JobMarketDisputes is JobMarketBase {
         job.disputeBond = bond;
         job.deadline = disputeDeadline;
         emit IJobMarket.JobDisputed(jobId, msg.sender, evidenceHash, bond, disputeDeadline);
-        if (bond != 0) _pullExact(job.paymentToken, msg.sender, bond);
+        if (bond != 0) _pullExact(jobId, job, msg.sender, bond);
     }
 
     /// @dev See {IJobMarket-settleDisputeTimeout}.
@@ -149,7 +149,7 @@ contract JobMarketDisputes is JobMarketBase {
         uint96 refund = job.escrow;
         job.escrow = 0;
         job.state = IJobMarket.JobState.Failed;
-        _refund(job.paymentToken, job.renter, refund);
+        _refund(job, job.renter, refund);
         address provider = job.provider;
         if (reason == IJobMarket.FailureReason.LateDelivery) {
             _REGISTRY.releaseGpus(provider, job.gpuModel, job.gpuCount);
@@ -248,7 +248,7 @@ contract JobMarketDisputes is JobMarketBase {
         uint96 refund = job.escrow;
         job.escrow = 0;
         job.state = IJobMarket.JobState.Resolved;
-        _refund(job.paymentToken, job.renter, uint256(refund) + job.disputeBond);
+        _refund(job, job.renter, uint256(refund) + job.disputeBond);
         (uint96 toRenter, uint96 burned) =
             _slashCollateral(jobId, job, uint16(JobMath.BPS), params.slashToRenterBps);
         uint16 reputation = _REGISTRY.recordFault(job.provider);

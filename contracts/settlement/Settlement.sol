@@ -41,6 +41,12 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     uint256 public constant MIN_EPOCH_LENGTH = 1 days;
     uint256 public constant MAX_EPOCH_LENGTH = 90 days;
 
+    /// @notice Mint floor prices are in units of 1e-9 USD per GRL (see {ISettlement-spendCredits}).
+    uint256 public constant FLOOR_UNIT = 1e9;
+
+    /// @notice The floor of credits with no GRL behind them: their pay and refunds carry no GRL.
+    uint64 public constant UNBACKED_FLOOR = type(uint64).max;
+
     /// @notice The GRL token, burned for credits and minted for earnings and emissions.
     IGridleaseToken public immutable GRL;
 
@@ -83,8 +89,20 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     uint128 private _queueHead;
     uint128 private _queueTail;
 
-    mapping(address account => uint256) private _credits;
-    mapping(address account => uint256) private _earnings;
+    /// @dev An account's spendable credits and the GRL behind them (its cost basis), in one slot.
+    struct CreditAccount {
+        uint128 credits;
+        uint128 grlBasis;
+    }
+
+    /// @dev An account's USD earnings and the most GRL their withdrawal may mint, in one slot.
+    struct EarningsAccount {
+        uint128 usd;
+        uint128 grlCap;
+    }
+
+    mapping(address account => CreditAccount) private _credits;
+    mapping(address account => EarningsAccount) private _earnings;
     mapping(uint256 ticketId => MintTicket) private _tickets;
     mapping(uint256 epoch => uint256) private _mintedInEpoch;
     mapping(uint256 epoch => EpochEmission) private _epochs;
@@ -171,13 +189,15 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     {
         if (recipient == address(0)) revert SettlementZeroAddress("recipient");
         if (recipient == address(this)) revert SettlementSelfRecipient();
-        uint256 usd = _earnings[msg.sender];
+        EarningsAccount memory earnings = _earnings[msg.sender];
+        uint256 usd = earnings.usd;
         if (usd == 0) revert SettlementNoEarnings(msg.sender);
         uint256 price = oracle.grlUsdPrice();
-        grlAmount = BmeMath.grlFor(usd, price);
+        // Never more GRL than the renters burned for the credits that paid these earnings.
+        grlAmount = Math.min(BmeMath.grlFor(usd, price), earnings.grlCap);
         if (grlAmount == 0) revert SettlementMintRoundsToZero(usd, price);
 
-        _earnings[msg.sender] = 0;
+        delete _earnings[msg.sender];
         _totals.earningsWithdrawn += usd;
         uint256 epoch = currentEpoch();
         // The queue's front is served first; only an empty queue lets a new withdrawal mint at once.
@@ -195,7 +215,9 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
             _tickets[ticketId] = MintTicket({recipient: recipient, start: tail, amount: queued128, claimed: 0});
             _queueTail = tail + queued128;
         }
-        emit EarningsWithdrawn(msg.sender, recipient, usd, grlAmount, price, mintedNow, ticketId, queued, epoch);
+        emit EarningsWithdrawn(
+            msg.sender, recipient, usd, grlAmount, price, mintedNow, ticketId, queued, epoch, earnings.grlCap
+        );
         if (mintedNow != 0) _mintEarnings(epoch, recipient, mintedNow);
     }
 
@@ -247,37 +269,62 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
     // ------------------------------------------------------------------------------------------------
 
     /// @inheritdoc ISettlement
-    function spendCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) nonReentrant {
+    function spendCredits(address account, uint256 amount)
+        external
+        onlyRole(MARKET_ROLE)
+        nonReentrant
+        returns (uint64 floorPrice)
+    {
         if (amount == 0) revert SettlementZeroAmount();
-        uint256 balance = _credits[account];
+        CreditAccount memory held = _credits[account];
+        uint256 balance = held.credits;
         if (balance < amount) revert SettlementInsufficientCredits(account, balance, amount);
-        // Safe: checked just above.
+        // The spent credits take their pro-rata share of the basis, rounded down (all of it at the last).
+        uint256 basisOut = Math.mulDiv(held.grlBasis, amount, balance);
+        // Safe: amount <= balance, checked above, and basisOut <= grlBasis since amount <= balance.
         unchecked {
             balance -= amount;
+            held.grlBasis -= uint128(basisOut);
         }
-        _credits[account] = balance;
+        held.credits = uint128(balance);
+        _credits[account] = held;
+        floorPrice = _floorOf(amount, basisOut);
         _totals.creditsSpent += amount;
         uint256 escrowed = _totals.creditsEscrowed + amount;
         _totals.creditsEscrowed = escrowed;
-        emit CreditsSpent(account, amount, balance, escrowed);
+        emit CreditsSpent(account, amount, balance, escrowed, basisOut, floorPrice, held.grlBasis);
     }
 
     /// @inheritdoc ISettlement
-    function refundCredits(address account, uint256 amount) external onlyRole(MARKET_ROLE) nonReentrant {
+    function refundCredits(address account, uint256 amount, uint64 floorPrice)
+        external
+        onlyRole(MARKET_ROLE)
+        nonReentrant
+    {
         uint256 escrowed = _takeFromEscrow(amount);
-        uint256 balance = _credits[account] + amount;
-        _credits[account] = balance;
+        uint256 basisIn = _grlAtFloor(amount, floorPrice);
+        CreditAccount memory held = _credits[account];
+        uint128 balance = held.credits + amount.toUint128();
+        uint128 basis = held.grlBasis + basisIn.toUint128();
+        _credits[account] = CreditAccount({credits: balance, grlBasis: basis});
         _totals.creditsRefunded += amount;
-        emit CreditsRefunded(account, amount, balance, escrowed);
+        emit CreditsRefunded(account, amount, balance, escrowed, basisIn, floorPrice, basis);
     }
 
     /// @inheritdoc ISettlement
-    function accrueEarnings(address account, uint256 amount) external onlyRole(MARKET_ROLE) nonReentrant {
+    function accrueEarnings(address account, uint256 amount, uint64 floorPrice)
+        external
+        onlyRole(MARKET_ROLE)
+        nonReentrant
+    {
         uint256 escrowed = _takeFromEscrow(amount);
-        uint256 balance = _earnings[account] + amount;
-        _earnings[account] = balance;
+        uint256 capIn = _grlAtFloor(amount, floorPrice);
+        EarningsAccount memory earnings = _earnings[account];
+        uint128 balance = earnings.usd + amount.toUint128();
+        uint128 cap = earnings.grlCap + capIn.toUint128();
+        _earnings[account] = EarningsAccount({usd: balance, grlCap: cap});
         _totals.earningsAccrued += amount;
-        emit EarningsAccrued(account, amount, balance, escrowed);
+        emit EarningsAccrued(account, amount, balance, escrowed, capIn, floorPrice, cap);
     }
 
     /// @inheritdoc ISettlement
@@ -358,12 +405,22 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
 
     /// @inheritdoc ISettlement
     function creditsOf(address account) external view returns (uint256) {
-        return _credits[account];
+        return _credits[account].credits;
+    }
+
+    /// @inheritdoc ISettlement
+    function creditBasisOf(address account) external view returns (uint256) {
+        return _credits[account].grlBasis;
+    }
+
+    /// @inheritdoc ISettlement
+    function grlCapOf(address account) external view returns (uint256) {
+        return _earnings[account].grlCap;
     }
 
     /// @inheritdoc ISettlement
     function earningsOf(address account) external view returns (uint256) {
-        return _earnings[account];
+        return _earnings[account].usd;
     }
 
     /// @inheritdoc ISettlement
@@ -481,6 +538,12 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         return BmeMath.grlFor(usdAmount, oracle.grlUsdPrice());
     }
 
+    /// @inheritdoc ISettlement
+    function quoteWithdrawal(address account) external view returns (uint256) {
+        EarningsAccount memory earnings = _earnings[account];
+        return Math.min(BmeMath.grlFor(earnings.usd, oracle.grlUsdPrice()), earnings.grlCap);
+    }
+
     // ------------------------------------------------------------------------------------------------
     // Internals
     // ------------------------------------------------------------------------------------------------
@@ -493,14 +556,34 @@ contract Settlement is ISettlement, AccessControl, Pausable, ReentrancyGuardTran
         uint16 spread = spreadBps;
         credits = BmeMath.creditsFor(grlAmount, price, spread);
         if (credits == 0 || credits < minCredits) revert SettlementSlippage(credits, minCredits);
-        uint256 balance = _credits[account] + credits;
-        _credits[account] = balance;
+        CreditAccount memory held = _credits[account];
+        // The basis is the GRL whose value became credits: the burn less the spread, rounded down, so
+        // the credits' floor is the price they were bought at and the spread is never recovered.
+        uint256 balance = held.credits + credits;
+        uint256 basis = held.grlBasis + Math.mulDiv(grlAmount, BmeMath.BPS - spread, BmeMath.BPS);
+        _credits[account] = CreditAccount({credits: balance.toUint128(), grlBasis: basis.toUint128()});
         _totals.creditsBought += credits;
         _totals.grlBurned += grlAmount;
         emit CreditsPurchased(
             msg.sender, account, grlAmount, BmeMath.usdValue(grlAmount, price), credits, price, spread, balance
         );
         GRL.burnFrom(msg.sender, grlAmount);
+    }
+
+    /// @dev The mint floor of `amount` credits backed by `basis` GRL: their USD per GRL in FLOOR_UNITs,
+    /// rounded up (so GRL computed at the floor never exceeds the basis); UNBACKED_FLOOR if no GRL backs
+    /// them or the floor would not fit (then their GRL rounds to nothing, a conservative loss).
+    function _floorOf(uint256 amount, uint256 basis) private pure returns (uint64) {
+        if (basis == 0) return UNBACKED_FLOOR;
+        uint256 floor = Math.mulDiv(amount, FLOOR_UNIT, basis, Math.Rounding.Ceil);
+        return floor < UNBACKED_FLOOR ? uint64(floor) : UNBACKED_FLOOR;
+    }
+
+    /// @dev GRL worth `amount` USD at mint floor `floorPrice`, rounded down; none at UNBACKED_FLOOR.
+    function _grlAtFloor(uint256 amount, uint64 floorPrice) private pure returns (uint256) {
+        if (floorPrice == 0) revert SettlementZeroFloor();
+        if (floorPrice == UNBACKED_FLOOR) return 0;
+        return Math.mulDiv(amount, FLOOR_UNIT, floorPrice);
     }
 
     /// @dev Takes `amount` out of the market's escrow and returns what is left.

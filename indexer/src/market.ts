@@ -186,6 +186,12 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
   await addModel(context, r.gpuModel, hs, { jobsCreated: 1 });
 });
 
+// A credit job's mint floor: set right after JobCreated, raised if a dispute bond's credits carry a higher one.
+ponder.on("JobMarket:CreditFloorSet", async ({ event, context }) => {
+  await tick(context, event.block);
+  await context.db.update(job, { id: event.args.jobId }).set({ creditFloor: event.args.floorPrice });
+});
+
 ponder.on("JobMarket:JobCancelled", async ({ event, context }) => {
   await tick(context, event.block);
   const t = event.block.timestamp;

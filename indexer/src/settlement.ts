@@ -59,6 +59,7 @@ ponder.on("Settlement:EarningsWithdrawn", async ({ event, context }) => {
     ticketId: a.ticketId,
     queued: a.queued,
     epoch: a.epoch,
+    grlCap: a.grlCap,
     timestamp: t,
   });
   if (a.ticketId !== 0n) {

@@ -105,6 +105,10 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
   // Settlement and GRL.
   const credits = new Book();
   const earnings = new Book();
+  // Cost basis (ISettlement "Cost basis"): the GRL behind each account's credits, and each earner's GRL cap.
+  const bases = new Map<string, bigint>();
+  const caps = new Map<string, bigint>();
+  let basisMismatches = 0;
   const sums = {
     creditsBought: 0n,
     creditsSpent: 0n,
@@ -205,20 +209,39 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
         credits.add(e.args.account, e.args.credits);
         sums.creditsBought += e.args.credits;
         sums.burnedForCredits += e.args.grlBurned;
+        {
+          // The basis a purchase adds: the GRL burned less the spread, rounded down.
+          const a = e.args.account.toLowerCase();
+          bases.set(a, (bases.get(a) ?? 0n) + (e.args.grlBurned * (10_000n - BigInt(e.args.spreadBps))) / 10_000n);
+        }
         break;
-      case "CreditsSpent":
+      case "CreditsSpent": {
         credits.add(e.args.account, -e.args.amount);
         sums.creditsSpent += e.args.amount;
+        const a = e.args.account.toLowerCase();
+        if ((bases.get(a) ?? 0n) - e.args.basisOut !== e.args.creditBasis) basisMismatches++;
+        bases.set(a, e.args.creditBasis);
         break;
-      case "CreditsRefunded":
+      }
+      case "CreditsRefunded": {
         credits.add(e.args.account, e.args.amount);
         sums.creditsRefunded += e.args.amount;
+        const a = e.args.account.toLowerCase();
+        if ((bases.get(a) ?? 0n) + e.args.basisIn !== e.args.creditBasis) basisMismatches++;
+        bases.set(a, e.args.creditBasis);
         break;
-      case "EarningsAccrued":
+      }
+      case "EarningsAccrued": {
         earnings.add(e.args.account, e.args.usdAmount);
         sums.earningsAccrued += e.args.usdAmount;
+        const a = e.args.account.toLowerCase();
+        if ((caps.get(a) ?? 0n) + e.args.capIn !== e.args.grlCap) basisMismatches++;
+        caps.set(a, e.args.grlCap);
         break;
+      }
       case "EarningsWithdrawn":
+        if (e.args.grlAmount > e.args.grlCap) basisMismatches++;
+        caps.set(e.args.account.toLowerCase(), 0n);
         earnings.add(e.args.account, -e.args.usdAmount);
         sums.earningsWithdrawnUsd += e.args.usdAmount;
         sums.grlOwedForEarnings += e.args.grlAmount;
@@ -406,6 +429,22 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
   expect("GRL burned == burned for credits + slashes burned", sums.burnedForCredits + sums.slashedBurned, sums.tokensBurned);
   expect("settlement.totalGrlBurned == GRL burned for credits", sums.burnedForCredits, await settlement.totalGrlBurned());
   expect("GRL owed for earnings == minted at once + queued", sums.mintedNow + sums.queued, sums.grlOwedForEarnings);
+
+  // Cost basis: the events' running bases and caps match the settlement, and credits are not
+  // redeemable: the GRL behind credits and earnings plus the GRL owed for earnings never exceeds the
+  // GRL burned for credits.
+  expect("cost basis: events whose basis or cap does not follow from the previous one", 0n, BigInt(basisMismatches));
+  let baseMismatches = 0;
+  for (const [account, basis] of bases) if ((await settlement.creditBasisOf(account)) !== basis) baseMismatches++;
+  for (const [account, cap] of caps) if ((await settlement.grlCapOf(account)) !== cap) baseMismatches++;
+  expect(`cost basis: accounts (of ${bases.size + caps.size}) whose basis or cap differs from their events`, 0n, BigInt(baseMismatches));
+  const behind = [...bases.values(), ...caps.values()].reduce((sum, v) => sum + v, 0n) + sums.grlOwedForEarnings;
+  checks.push({
+    name: `cost basis: credit bases + earnings caps + GRL owed for earnings (${behind}) <= GRL burned for credits (${sums.burnedForCredits})`,
+    expected: "true",
+    actual: String(behind <= sums.burnedForCredits),
+    ok: behind <= sums.burnedForCredits,
+  });
   const [head, tail] = await settlement.mintQueue();
   expect("mint queue tail == GRL queued (events)", sums.queued, tail);
   expect("mint queue head == GRL minted into custody (events)", sums.earningsMintedToCustody, head);

@@ -530,7 +530,7 @@ describe("Settlement: guardian pause", function () {
       await f.settlement.connect(f.guardian).pause();
       await expect(f.market.connect(f.renter).createJob(await jobRequest(f, await creditJobOverrides(f))))
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT - CREDIT_BUDGET, CREDIT_BUDGET);
+        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT - CREDIT_BUDGET, CREDIT_BUDGET, 2n * CREDIT_BUDGET, 500_000_000n, 2n * (CREDITS_BOUGHT - CREDIT_BUDGET));
     });
 
     it("test_cancelJob_refundsCreditsWhenSettlementPaused", async function () {
@@ -540,7 +540,7 @@ describe("Settlement: guardian pause", function () {
       await f.settlement.connect(f.guardian).pause();
       await expect(f.market.connect(f.renter).cancelJob(jobId))
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT, 0n)
+        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT, 0n, 2n * CREDIT_BUDGET, 500_000_000n, 2n * CREDITS_BOUGHT)
         .and.to.emit(f.market, "JobCancelled")
         .withArgs(jobId, f.renter.address, CREDIT_BUDGET);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(CREDITS_BOUGHT);
@@ -565,15 +565,18 @@ describe("Settlement: guardian pause", function () {
           CREDIT_BUDGET - CREDIT_VALUE,
           CREDITS_BOUGHT - CREDIT_VALUE,
           CREDIT_VALUE,
+          2n * (CREDIT_BUDGET - CREDIT_VALUE),
+          500_000_000n,
+          2n * (CREDITS_BOUGHT - CREDIT_VALUE),
         );
       await f.market.connect(f.alice).startJob(jobId);
       await deliverAtEnd(f, jobId);
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
       await expect(f.market.settle(jobId))
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, ALICE_EARNINGS, ALICE_EARNINGS, CREDIT_FEE)
+        .withArgs(f.alice.address, ALICE_EARNINGS, ALICE_EARNINGS, CREDIT_FEE, 2n * ALICE_EARNINGS, 500_000_000n, 2n * ALICE_EARNINGS)
         .and.to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, CREDIT_FEE, CREDIT_FEE, 0n)
+        .withArgs(f.treasury.address, CREDIT_FEE, CREDIT_FEE, 0n, 2n * CREDIT_FEE, 500_000_000n, 2n * CREDIT_FEE)
         .and.to.emit(f.settlement, "GpuSecondsRecorded")
         .withArgs(
           0n,
@@ -596,7 +599,7 @@ describe("Settlement: guardian pause", function () {
       const before = await f.token.balanceOf(f.alice.address);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, ALICE_EARNINGS, ALICE_GRL, GRL_PRICE, ALICE_GRL, 0n, 0n, 0n)
+        .withArgs(f.alice.address, f.alice.address, ALICE_EARNINGS, ALICE_GRL, GRL_PRICE, ALICE_GRL, 0n, 0n, 0n, 2n * ALICE_EARNINGS)
         .and.to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, ALICE_GRL, ALICE_GRL, MINT_CAP_PER_EPOCH);
       expect(await f.token.balanceOf(f.alice.address)).to.equal(before + ALICE_GRL);
@@ -619,6 +622,7 @@ describe("Settlement: guardian pause", function () {
           1n,
           QUEUED,
           0n,
+          2n * ALICE_EARNINGS,
         );
       expect([...(await f.settlement.mintQueue())]).to.deep.equal([0n, QUEUED]);
     });

@@ -19,7 +19,9 @@ import { computeTruth, fetchLogs, HOUR, type ChainLog, type Truth } from "./help
 
 const NODE_PORT = Number(process.env.GRIDLEASE_SIMULATOR_TEST_PORT ?? "8586");
 const DEPLOYMENT_ID = "indexer-simulator-test";
-const SEED = 13;
+// Capped earnings withdrawals (the credits' cost basis) changed the run's path: seed 13 no longer produced
+// a dispute the provider wins; seed 15 produces every outcome.
+const SEED = 15;
 /** Enough for every outcome to happen in two days while the whole file stays well under 90 s. */
 const PROVIDERS = 8;
 const DAYS = 2;

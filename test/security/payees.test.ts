@@ -184,7 +184,7 @@ describe("Security: a payee that reverts cannot block anyone else", function () 
       // Bob is unaffected by what alice's recipient is.
       await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, NET, grl, GRL_USD_ANSWER * 10n ** 10n, grl, 0n, 0n, 0n);
+        .withArgs(f.bob.address, f.bob.address, NET, grl, GRL_USD_ANSWER * 10n ** 10n, grl, 0n, 0n, 0n, 2n * NET);
     });
 
     it("test_claimQueuedMint_ticketsAreClaimedIndependently_inAnyOrder", async function () {

@@ -258,7 +258,8 @@ describe("Security: reentrancy through token hooks and receivers", function () {
     for (const hook of settlementHooks) {
       it(`test_createJob_reenteringSettlement_${hook}_failsOnTheMarketRole`, async function () {
         const f = await networkHelpers.loadFixture(marketFixture);
-        const args = hook === "recordGpuSeconds" ? [f.renter.address, GRL, GRL] : [f.renter.address, GRL];
+        const args: unknown[] = [f.renter.address, GRL];
+        if (hook === "recordGpuSeconds" || hook === "refundCredits" || hook === "accrueEarnings") args.push(hook === "recordGpuSeconds" ? GRL : 1n);
         const payload = (f.settlement.interface as Interface).encodeFunctionData(hook, args);
         await (await f.rusd.arm(await f.settlement.getAddress(), payload)).wait();
         await (await f.market.connect(f.renter).createJob(await jobRequest(f, { paymentToken: f.rusdAddress }))).wait();

@@ -428,7 +428,7 @@ describe("Settlement: governance", function () {
       await grantMarketRole(f);
       await f.settlement.connect(f.renter).buyCredits(f.renter.address, 1_000n * GRL, 0n);
       await f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, 10n * USD);
-      await f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 10n * USD);
+      await f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 10n * USD, 500_000_000n);
       await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
       expect(await f.settlement.mintCapRemaining()).to.equal(MINT_CAP_PER_EPOCH - 20n * GRL);
       await networkHelpers.time.increaseTo(await f.settlement.epochStart(1n));

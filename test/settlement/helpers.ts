@@ -127,17 +127,56 @@ export async function buyCredits(
 }
 
 /**
- * Drives the market hooks from marketEoa (which must hold MARKET_ROLE): the renter buys enough credits
- * at the current price, they are escrowed, and each [account, usd] is accrued as earnings.
+ * A mint floor of 1e-9 USD per GRL: earnings accrued at it get a GRL cap (usd x 1e9) that never binds,
+ * for tests of the mint mechanics rather than of the cost basis.
  */
-export async function accrueEarnings(f: SettlementFixture, payouts: [{ address: string }, bigint][]): Promise<void> {
+export const NO_CAP_FLOOR = 1n;
+
+/** Mint floors are in units of 1e-9 USD per GRL. */
+export const FLOOR_UNIT = 10n ** 9n;
+
+/** The GRL cap of `usd` earnings accrued at NO_CAP_FLOOR: usd x 1e9. */
+export function noCap(usd: bigint): bigint {
+  return usd * FLOOR_UNIT;
+}
+
+/** The "infinite" floor of credits with no GRL behind them. */
+export const UNBACKED_FLOOR = 2n ** 64n - 1n;
+
+/** The basis a purchase adds: floor(grl x (10000 - spread) / 10000), the GRL burned less the spread. */
+export function basisFor(grl: bigint, spreadBps: bigint = SPREAD_BPS): bigint {
+  return (grl * (BPS - spreadBps)) / BPS;
+}
+
+/** ceil(usd x 1e9 / basis): the mint floor of `usd` credits backed by `basis` GRL (UNBACKED_FLOOR if 0). */
+export function floorOf(usd: bigint, basis: bigint): bigint {
+  if (basis === 0n) return UNBACKED_FLOOR;
+  const floor = (usd * FLOOR_UNIT + basis - 1n) / basis;
+  return floor < UNBACKED_FLOOR ? floor : UNBACKED_FLOOR;
+}
+
+/** floor(usd x 1e9 / floor): GRL worth `usd` at a mint floor (0 at UNBACKED_FLOOR). */
+export function grlAtFloor(usd: bigint, floor: bigint): bigint {
+  return floor === UNBACKED_FLOOR ? 0n : (usd * FLOOR_UNIT) / floor;
+}
+
+/**
+ * Drives the market hooks from marketEoa (which must hold MARKET_ROLE): the renter buys enough credits
+ * at the current price, they are escrowed, and each [account, usd] is accrued as earnings at mint floor
+ * `floor` (default NO_CAP_FLOOR, so the GRL cap never binds).
+ */
+export async function accrueEarnings(
+  f: SettlementFixture,
+  payouts: [{ address: string }, bigint][],
+  floor: bigint = NO_CAP_FLOOR,
+): Promise<void> {
   const total = payouts.reduce((sum, [, usd]) => sum + usd, 0n);
   const price = await f.oracle.grlUsdPrice();
   const spread = await f.settlement.spreadBps();
   await buyCredits(f, grlForCredits(total, price, spread));
   await (await f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, total)).wait();
   for (const [account, usd] of payouts) {
-    await (await f.settlement.connect(f.marketEoa).accrueEarnings(account.address, usd)).wait();
+    await (await f.settlement.connect(f.marketEoa).accrueEarnings(account.address, usd, floor)).wait();
   }
 }
 

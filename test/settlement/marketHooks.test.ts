@@ -5,7 +5,12 @@ import { GRL } from "../helpers/fixtures.js";
 import { EMISSION_BUDGET_PER_EPOCH } from "../helpers/market.js";
 import {
   allAccounts,
+  basisFor,
   creditsFor,
+  floorOf,
+  grlAtFloor,
+  grlFor,
+  UNBACKED_FLOOR,
   deploySettlement,
   expectBooks,
   grantGuardian,
@@ -20,6 +25,15 @@ const { ethers, networkHelpers } = await network.create();
 
 /** The renter bought BOUGHT credits (1000 GRL at $0.50 less 25 bps); marketEoa holds MARKET_ROLE. */
 const BOUGHT = creditsFor(1_000n * GRL, PRICE);
+/** The GRL basis of BOUGHT: 1000 GRL less the 25 bps spread, 997.5 GRL. */
+const BASIS = basisFor(1_000n * GRL);
+/** The floor of credits bought at $0.50: 5e8 units of 1e-9 USD per GRL (credits / basis, exactly $0.50). */
+const FLOOR = 500_000_000n;
+
+/** The basis `amount` of the renter's BOUGHT credits carries: floor(BASIS x amount / BOUGHT). */
+function basisOf(amount: bigint): bigint {
+  return (BASIS * amount) / BOUGHT;
+}
 
 async function fixture() {
   const f = await deploySettlement(ethers);
@@ -56,7 +70,7 @@ describe("Settlement: market hooks", function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
       const role = await marketRole(f);
       for (const caller of [f.renter, f.admin, f.outsider]) {
-        await expect(f.settlement.connect(caller).refundCredits(caller.address, USD))
+        await expect(f.settlement.connect(caller).refundCredits(caller.address, USD, FLOOR))
           .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
           .withArgs(caller.address, role);
       }
@@ -66,7 +80,7 @@ describe("Settlement: market hooks", function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
       const role = await marketRole(f);
       for (const caller of [f.alice, f.admin, f.outsider]) {
-        await expect(f.settlement.connect(caller).accrueEarnings(caller.address, USD))
+        await expect(f.settlement.connect(caller).accrueEarnings(caller.address, USD, FLOOR))
           .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
           .withArgs(caller.address, role);
       }
@@ -86,7 +100,7 @@ describe("Settlement: market hooks", function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
       const role = await marketRole(f);
       await f.settlement.connect(f.admin).revokeRole(role, f.marketEoa.address);
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, USD))
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, USD, FLOOR))
         .to.be.revertedWithCustomError(f.settlement, "AccessControlUnauthorizedAccount")
         .withArgs(f.marketEoa.address, role);
     });
@@ -105,11 +119,11 @@ describe("Settlement: market hooks", function () {
         f.settlement,
         "CreditsSpent",
       );
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, USD)).to.emit(
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, USD, FLOOR)).to.emit(
         f.settlement,
         "CreditsRefunded",
       );
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, USD)).to.emit(
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, USD, FLOOR)).to.emit(
         f.settlement,
         "EarningsAccrued",
       );
@@ -126,8 +140,9 @@ describe("Settlement: market hooks", function () {
       const amount = 80n * USD;
       await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, amount))
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter.address, amount, BOUGHT - amount, amount);
+        .withArgs(f.renter.address, amount, BOUGHT - amount, amount, basisOf(amount), FLOOR, BASIS - basisOf(amount));
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - amount);
+      expect(await f.settlement.creditBasisOf(f.renter.address)).to.equal(BASIS - basisOf(amount));
       expect(await f.settlement.creditsEscrowed()).to.equal(amount);
       expect(await f.settlement.totalCreditsSpent()).to.equal(amount);
       expect(await f.settlement.creditsOutstanding()).to.equal(BOUGHT - amount);
@@ -141,7 +156,15 @@ describe("Settlement: market hooks", function () {
       const renter2Credits = creditsFor(100n * GRL, PRICE);
       await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter2.address, 20n * USD))
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter2.address, 20n * USD, renter2Credits - 20n * USD, 50n * USD);
+        .withArgs(
+          f.renter2.address,
+          20n * USD,
+          renter2Credits - 20n * USD,
+          50n * USD,
+          40n * GRL,
+          FLOOR,
+          basisFor(100n * GRL) - 40n * GRL,
+        );
       expect(await f.settlement.totalCreditsSpent()).to.equal(50n * USD);
       await expectBooks(f, allAccounts(f));
     });
@@ -150,8 +173,37 @@ describe("Settlement: market hooks", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, BOUGHT))
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter.address, BOUGHT, 0n, BOUGHT);
+        .withArgs(f.renter.address, BOUGHT, 0n, BOUGHT, BASIS, FLOOR, 0n);
       expect(await f.settlement.creditsOutstanding()).to.equal(0n);
+      // The last credits take all the basis that is left.
+      expect(await f.settlement.creditBasisOf(f.renter.address)).to.equal(0n);
+    });
+
+    it("test_spendCredits_returnsTheFloorRoundedUp", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // Credits bought at $0.50 spend at a floor of exactly $0.50.
+      expect(await f.settlement.connect(f.marketEoa).spendCredits.staticCall(f.renter.address, 80n * USD)).to.equal(
+        FLOOR,
+      );
+      const odd = 7n * USD + 3n;
+      // An odd amount: the basis rounds down, the floor up, so GRL at the floor never exceeds the basis.
+      const basisOut = basisOf(odd);
+      const floor = floorOf(odd, basisOut);
+      expect(await f.settlement.connect(f.marketEoa).spendCredits.staticCall(f.renter.address, odd)).to.equal(floor);
+      expect(floor * basisOut).to.be.gte(odd * 10n ** 9n);
+      expect(grlAtFloor(odd, floor)).to.be.lte(basisOut);
+    });
+
+    it("test_spendCredits_dustWithNoBasisGetsTheUnbackedFloor", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // Credits refunded at UNBACKED_FLOOR come back with no basis; spending them gives UNBACKED_FLOOR again.
+      await f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, 10n * USD);
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.dave.address, 10n * USD, UNBACKED_FLOOR))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.dave.address, 10n * USD, 10n * USD, 0n, 0n, UNBACKED_FLOOR, 0n);
+      expect(await f.settlement.connect(f.marketEoa).spendCredits.staticCall(f.dave.address, 10n * USD)).to.equal(
+        UNBACKED_FLOOR,
+      );
     });
 
     it("test_spendCredits_revertsForZeroAmount", async function () {
@@ -181,9 +233,18 @@ describe("Settlement: market hooks", function () {
     it("test_refundCredits_movesEscrowBackToTheAccount", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
       const amount = 20n * USD;
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, amount))
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, amount, FLOOR))
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, amount, BOUGHT - 100n * USD + amount, 80n * USD);
+        .withArgs(
+          f.renter.address,
+          amount,
+          BOUGHT - 100n * USD + amount,
+          80n * USD,
+          40n * GRL,
+          FLOOR,
+          BASIS - basisOf(100n * USD) + 40n * GRL,
+        );
+      expect(await f.settlement.creditBasisOf(f.renter.address)).to.equal(BASIS - 160n * GRL);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - 80n * USD);
       expect(await f.settlement.creditsEscrowed()).to.equal(80n * USD);
       expect(await f.settlement.totalCreditsRefunded()).to.equal(amount);
@@ -193,9 +254,9 @@ describe("Settlement: market hooks", function () {
 
     it("test_refundCredits_wholeEscrow", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 100n * USD))
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 100n * USD, FLOOR))
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 100n * USD, BOUGHT, 0n);
+        .withArgs(f.renter.address, 100n * USD, BOUGHT, 0n, 200n * GRL, FLOOR, BASIS);
       expect(await f.settlement.creditsEscrowed()).to.equal(0n);
       expect(await f.settlement.creditsOutstanding()).to.equal(BOUGHT);
     });
@@ -203,15 +264,30 @@ describe("Settlement: market hooks", function () {
     it("test_refundCredits_toAnAccountThatNeverBought", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
       // The market decides who is refunded (a slashed bid bond's renter, a dispute's renter...).
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.dave.address, 5n * USD))
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.dave.address, 5n * USD, FLOOR))
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.dave.address, 5n * USD, 5n * USD, 95n * USD);
+        .withArgs(f.dave.address, 5n * USD, 5n * USD, 95n * USD, 10n * GRL, FLOOR, 10n * GRL);
       await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_refundCredits_basisRoundsDownAtTheFloor", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      // 3 wei of credits at $0.50 + 1e-9: 3e9 / 500000001 = 5.99... -> 5 wei of basis.
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 3n, FLOOR + 1n))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, 3n, BOUGHT - 100n * USD + 3n, 100n * USD - 3n, 5n, FLOOR + 1n, BASIS - 200n * GRL + 5n);
+    });
+
+    it("test_refundCredits_revertsForZeroFloor", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(
+        f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, USD, 0n),
+      ).to.be.revertedWithCustomError(f.settlement, "SettlementZeroFloor");
     });
 
     it("test_refundCredits_revertsForZeroAmount", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 0n)).to.be.revertedWithCustomError(
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 0n, FLOOR)).to.be.revertedWithCustomError(
         f.settlement,
         "SettlementZeroAmount",
       );
@@ -219,14 +295,14 @@ describe("Settlement: market hooks", function () {
 
     it("test_refundCredits_revertsBeyondEscrow", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 100n * USD + 1n))
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 100n * USD + 1n, FLOOR))
         .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
         .withArgs(100n * USD, 100n * USD + 1n);
     });
 
     it("test_refundCredits_revertsWithNothingEscrowed", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 1n))
+      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 1n, FLOOR))
         .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
         .withArgs(0n, 1n);
     });
@@ -235,17 +311,26 @@ describe("Settlement: market hooks", function () {
   describe("accrueEarnings", function () {
     it("test_accrueEarnings_movesEscrowToEarnings", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 58_500_000_000_000_000_000n))
+      await expect(
+        f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 58_500_000_000_000_000_000n, FLOOR),
+      )
         .to.emit(f.settlement, "EarningsAccrued")
         .withArgs(
           f.alice.address,
           58_500_000_000_000_000_000n,
           58_500_000_000_000_000_000n,
           41_500_000_000_000_000_000n,
+          117n * GRL,
+          FLOOR,
+          117n * GRL,
         );
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.treasury.address, 1_500_000_000_000_000_000n))
+      await expect(
+        f.settlement.connect(f.marketEoa).accrueEarnings(f.treasury.address, 1_500_000_000_000_000_000n, FLOOR),
+      )
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, 1_500_000_000_000_000_000n, 1_500_000_000_000_000_000n, 40n * USD);
+        .withArgs(f.treasury.address, 1_500_000_000_000_000_000n, 1_500_000_000_000_000_000n, 40n * USD, 3n * GRL, FLOOR, 3n * GRL);
+      expect(await f.settlement.grlCapOf(f.alice.address)).to.equal(117n * GRL);
+      expect(await f.settlement.grlCapOf(f.treasury.address)).to.equal(3n * GRL);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(58_500_000_000_000_000_000n);
       expect(await f.settlement.earningsOf(f.treasury.address)).to.equal(1_500_000_000_000_000_000n);
       expect(await f.settlement.totalEarningsAccrued()).to.equal(60n * USD);
@@ -258,22 +343,44 @@ describe("Settlement: market hooks", function () {
 
     it("test_accrueEarnings_accumulates", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 10n * USD);
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 7n * USD))
+      await f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 10n * USD, FLOOR);
+      // Each accrual adds its own floor's GRL: $7 at $1.00 is 7 GRL, on top of $10 at $0.50 (20 GRL).
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 7n * USD, 2n * FLOOR))
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, 7n * USD, 17n * USD, 83n * USD);
+        .withArgs(f.alice.address, 7n * USD, 17n * USD, 83n * USD, 7n * GRL, 2n * FLOOR, 27n * GRL);
     });
 
     it("test_accrueEarnings_wholeEscrow", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.bob.address, 100n * USD))
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.bob.address, 100n * USD, FLOOR))
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.bob.address, 100n * USD, 100n * USD, 0n);
+        .withArgs(f.bob.address, 100n * USD, 100n * USD, 0n, 200n * GRL, FLOOR, 200n * GRL);
+    });
+
+    it("test_accrueEarnings_unbackedFloorAddsNoCap", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.bob.address, 100n * USD, UNBACKED_FLOOR))
+        .to.emit(f.settlement, "EarningsAccrued")
+        .withArgs(f.bob.address, 100n * USD, 100n * USD, 0n, 0n, UNBACKED_FLOOR, 0n);
+      // Worth GRL at the price, but capped at nothing: the withdrawal is rejected and the earnings stay.
+      expect(await f.settlement.quoteWithdrawal(f.bob.address)).to.equal(0n);
+      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementMintRoundsToZero")
+        .withArgs(100n * USD, PRICE);
+      expect(await f.settlement.earningsOf(f.bob.address)).to.equal(100n * USD);
+      expect(grlFor(100n * USD, PRICE)).to.equal(200n * GRL);
+    });
+
+    it("test_accrueEarnings_revertsForZeroFloor", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      await expect(
+        f.settlement.connect(f.marketEoa).accrueEarnings(f.bob.address, USD, 0n),
+      ).to.be.revertedWithCustomError(f.settlement, "SettlementZeroFloor");
     });
 
     it("test_accrueEarnings_revertsForZeroAmount", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 0n)).to.be.revertedWithCustomError(
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 0n, FLOOR)).to.be.revertedWithCustomError(
         f.settlement,
         "SettlementZeroAmount",
       );
@@ -281,15 +388,15 @@ describe("Settlement: market hooks", function () {
 
     it("test_accrueEarnings_revertsBeyondEscrow", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 30n * USD);
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 70n * USD + 1n))
+      await f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 30n * USD, FLOOR);
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 70n * USD + 1n, FLOOR))
         .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
         .withArgs(70n * USD, 70n * USD + 1n);
     });
 
     it("test_accrueEarnings_revertsWithNothingEscrowed", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 1n))
+      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 1n, FLOOR))
         .to.be.revertedWithCustomError(f.settlement, "SettlementEscrowExceeded")
         .withArgs(0n, 1n);
     });
@@ -380,12 +487,12 @@ describe("Settlement: market hooks", function () {
       const bought = BOUGHT + creditsFor(500n * GRL, PRICE);
       await m.spendCredits(f.renter.address, 80n * USD);
       await m.spendCredits(f.renter2.address, 40n * USD);
-      await m.refundCredits(f.renter.address, 20n * USD);
-      await m.accrueEarnings(f.alice.address, 58_500_000_000_000_000_000n);
-      await m.accrueEarnings(f.treasury.address, 1_500_000_000_000_000_000n);
+      await m.refundCredits(f.renter.address, 20n * USD, FLOOR);
+      await m.accrueEarnings(f.alice.address, 58_500_000_000_000_000_000n, FLOOR);
+      await m.accrueEarnings(f.treasury.address, 1_500_000_000_000_000_000n, FLOOR);
       await m.spendCredits(f.renter.address, 3n * USD);
-      await m.accrueEarnings(f.bob.address, 30n * USD);
-      await m.refundCredits(f.renter2.address, 13n * USD);
+      await m.accrueEarnings(f.bob.address, 30n * USD, FLOOR);
+      await m.refundCredits(f.renter2.address, 13n * USD, FLOOR);
 
       expect(await f.settlement.totalCreditsBought()).to.equal(bought);
       expect(await f.settlement.totalCreditsSpent()).to.equal(123n * USD);
@@ -396,6 +503,15 @@ describe("Settlement: market hooks", function () {
       expect(
         (await f.settlement.creditsOf(f.renter.address)) + (await f.settlement.creditsOf(f.renter2.address)),
       ).to.equal(bought - 90n * USD);
+      // Every move was at $0.50, the price of both purchases: the GRL behind the books is unchanged.
+      const bases =
+        (await f.settlement.creditBasisOf(f.renter.address)) + (await f.settlement.creditBasisOf(f.renter2.address));
+      const caps =
+        (await f.settlement.grlCapOf(f.alice.address)) +
+        (await f.settlement.grlCapOf(f.bob.address)) +
+        (await f.settlement.grlCapOf(f.treasury.address));
+      expect(bases + caps).to.equal(BASIS + basisFor(500n * GRL));
+      expect(bases + caps).to.be.lte(await f.settlement.totalGrlBurned());
       await expectBooks(f, allAccounts(f));
     });
   });

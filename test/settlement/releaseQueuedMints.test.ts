@@ -5,6 +5,7 @@ import { GRL } from "../helpers/fixtures.js";
 import {
   accrueEarnings,
   allAccounts,
+  noCap,
   buildQueue,
   deploySettlement,
   expectBooks,
@@ -101,7 +102,7 @@ describe("Settlement: releaseQueuedMints", function () {
     await accrueEarnings(f, [[f.carol, 5n * USD]]);
     await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
       .to.emit(f.settlement, "EarningsWithdrawn")
-      .withArgs(f.carol.address, f.carol.address, 5n * USD, 10n * GRL, PRICE, 10n * GRL, 0n, 0n, 1n);
+      .withArgs(f.carol.address, f.carol.address, 5n * USD, 10n * GRL, PRICE, 10n * GRL, 0n, 0n, 1n, noCap(5n * USD));
     expect(await f.settlement.mintedInEpoch(1n)).to.equal(40n * GRL);
     await expectBooks(f, allAccounts(f));
   });

@@ -11,6 +11,7 @@ import {
   grantGuardian,
   grantMarketRole,
   grlFor,
+  noCap,
   PRICE,
   price18,
   setAnswer,
@@ -48,7 +49,7 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, PRICE, grl, 0n, 0n, 0n);
+        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, PRICE, grl, 0n, 0n, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, grl, grl, MINT_CAP_PER_EPOCH);
@@ -77,7 +78,7 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.bob).withdrawEarnings(f.dave.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.dave.address, 50n * USD, 100n * GRL, PRICE, 100n * GRL, 0n, 0n, 0n);
+        .withArgs(f.bob.address, f.dave.address, 50n * USD, 100n * GRL, PRICE, 100n * GRL, 0n, 0n, 0n, noCap(50n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.dave.address, 100n * GRL, 100n * GRL, MINT_CAP_PER_EPOCH);
@@ -95,7 +96,7 @@ describe("Settlement: withdrawEarnings", function () {
       expect(grl).to.equal(81_000_000_737_100_006_707n);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, price, grl, 0n, 0n, 0n);
+        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, price, grl, 0n, 0n, 0n, noCap(100n * USD));
       expect(await f.token.balanceOf(f.alice.address)).to.equal((await f.token.balanceOf(f.bob.address)) + grl);
     });
 
@@ -128,6 +129,7 @@ describe("Settlement: withdrawEarnings", function () {
           0n,
           0n,
           0n,
+          noCap(100n * USD),
         );
       expect(await f.settlement.totalEarningsWithdrawn()).to.equal(100n * USD);
     });
@@ -147,6 +149,7 @@ describe("Settlement: withdrawEarnings", function () {
           0n,
           0n,
           0n,
+          noCap(100n * USD),
         );
       expect(await f.token.totalMinted()).to.equal(400n * GRL);
     });
@@ -157,7 +160,7 @@ describe("Settlement: withdrawEarnings", function () {
       await accrueEarnings(f, [[f.alice, 3n * USD]]);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 3n * USD, 6n * GRL, PRICE, 6n * GRL, 0n, 0n, 0n);
+        .withArgs(f.alice.address, f.alice.address, 3n * USD, 6n * GRL, PRICE, 6n * GRL, 0n, 0n, 0n, noCap(3n * USD));
       expect(await f.settlement.mintedInEpoch(0n)).to.equal(206n * GRL);
       await expectBooks(f, allAccounts(f));
     });
@@ -175,13 +178,82 @@ describe("Settlement: withdrawEarnings", function () {
     });
   });
 
+  describe("GRL cap (cost basis)", function () {
+    /** Carol earned $100 at a $0.50 floor (a 200 GRL cap); the oracle is then set to `answer`. */
+    async function earnAtFloor(f: Awaited<ReturnType<typeof fixture>>, answer: bigint): Promise<void> {
+      await accrueEarnings(f, [[f.carol, 100n * USD]], 500_000_000n);
+      await setAnswer(f, answer);
+    }
+
+    it("test_withdrawEarnings_capBindsWhenGrlFellBelowTheFloor", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // $100 at $0.25 would be 400 GRL; the credits behind them were bought at $0.50: 200 GRL.
+      await earnAtFloor(f, 25_000_000n);
+      expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(200n * GRL);
+      expect(await f.settlement.quoteWithdrawal(f.carol.address)).to.equal(200n * GRL);
+      const tx = f.settlement.connect(f.carol).withdrawEarnings(f.carol.address);
+      await expect(tx)
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(f.carol.address, f.carol.address, 100n * USD, 200n * GRL, price18(25_000_000n), 200n * GRL, 0n, 0n, 0n, 200n * GRL);
+      await expect(tx).to.changeTokenBalance(ethers, f.token, f.carol, 200n * GRL);
+      expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
+      expect(await f.settlement.earningsOf(f.carol.address)).to.equal(0n);
+      await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_withdrawEarnings_capDoesNotBindWhenGrlRose", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // GRL at $2.00: $100 is 50 GRL, under the 200 GRL cap; the unused cap is spent with the earnings.
+      await earnAtFloor(f, 200_000_000n);
+      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(f.carol.address, f.carol.address, 100n * USD, 50n * GRL, price18(200_000_000n), 50n * GRL, 0n, 0n, 0n, 200n * GRL);
+      expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
+    });
+
+    it("test_withdrawEarnings_capIsExactAtTheFloorPrice", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await earnAtFloor(f, 50_000_000n);
+      expect(await f.settlement.quoteWithdrawal(f.carol.address)).to.equal(grlFor(100n * USD, PRICE));
+      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address)).to.changeTokenBalance(
+        ethers,
+        f.token,
+        f.carol,
+        200n * GRL,
+      );
+    });
+
+    it("test_withdrawEarnings_cappedAmountGoesThroughTheMintQueue", async function () {
+      const f = await networkHelpers.loadFixture(cappedFixture);
+      await earnAtFloor(f, 25_000_000n);
+      // The capped 200 GRL, not the 400 at the price, is what the epoch cap (10 GRL) and queue see.
+      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(f.carol.address, f.carol.address, 100n * USD, 200n * GRL, price18(25_000_000n), CAP, 1n, 190n * GRL, 0n, 200n * GRL);
+      expect(await f.settlement.mintQueue()).to.deep.equal([0n, 190n * GRL]);
+    });
+
+    it("test_withdrawEarnings_revertsWithZeroCapAndKeepsTheEarnings", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await accrueEarnings(f, [[f.carol, 100n * USD]], 2n ** 64n - 1n);
+      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+        .to.be.revertedWithCustomError(f.settlement, "SettlementMintRoundsToZero")
+        .withArgs(100n * USD, PRICE);
+      // A later accrual with GRL behind it makes the whole balance withdrawable up to its cap.
+      await accrueEarnings(f, [[f.carol, 1n * USD]], 500_000_000n);
+      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+        .to.emit(f.settlement, "EarningsWithdrawn")
+        .withArgs(f.carol.address, f.carol.address, 101n * USD, 2n * GRL, PRICE, 2n * GRL, 0n, 0n, 0n, 2n * GRL);
+    });
+  });
+
   describe("mint cap and queue", function () {
     it("test_withdrawEarnings_aboveTheCapMintsPartOfItAndQueuesTheRest", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
       const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, 200n * GRL, PRICE, CAP, 1n, 190n * GRL, 0n);
+        .withArgs(f.alice.address, f.alice.address, 100n * USD, 200n * GRL, PRICE, CAP, 1n, 190n * GRL, 0n, noCap(100n * USD));
       await expect(tx).to.emit(f.settlement, "EarningsMinted").withArgs(0n, f.alice.address, CAP, CAP, CAP);
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.settlement], [CAP, 0n]);
       const ticket = await f.settlement.ticketOf(1n);
@@ -216,7 +288,7 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 0n);
+        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 0n, noCap(50n * USD));
       await expect(tx).not.to.emit(f.settlement, "EarningsMinted");
       await expect(tx).not.to.emit(f.settlement, "QueuedMintsReleased");
       await expect(tx).to.changeTokenBalance(ethers, f.token, f.bob, 0n);
@@ -239,7 +311,7 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, 200n * GRL, PRICE, 200n * GRL, 0n, 0n, 0n);
+        .withArgs(f.alice.address, f.alice.address, 100n * USD, 200n * GRL, PRICE, 200n * GRL, 0n, 0n, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, 200n * GRL, 200n * GRL, 200n * GRL);
@@ -248,7 +320,7 @@ describe("Settlement: withdrawEarnings", function () {
       // The cap is used up with an empty queue: the next withdrawal is queued whole, as ticket 1 at 0.
       await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n);
+        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n, noCap(50n * USD));
       const ticket = await f.settlement.ticketOf(1n);
       expect([ticket.start, ticket.amount]).to.deep.equal([0n, 100n * GRL]);
     });
@@ -257,7 +329,7 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.dave.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.dave.address, 100n * USD, 200n * GRL, PRICE, CAP, 1n, 190n * GRL, 0n);
+        .withArgs(f.alice.address, f.dave.address, 100n * USD, 200n * GRL, PRICE, CAP, 1n, 190n * GRL, 0n, noCap(100n * USD));
       expect((await f.settlement.ticketOf(1n)).recipient).to.equal(f.dave.address);
       expect(await f.token.balanceOf(f.dave.address)).to.equal(CAP);
     });
@@ -275,7 +347,7 @@ describe("Settlement: withdrawEarnings", function () {
       await expect(tx).to.emit(f.settlement, "EarningsMinted").withArgs(1n, f.settlementAddress, CAP, CAP, CAP);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 1n);
+        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 1n, noCap(50n * USD));
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.bob, f.settlement], [0n, CAP]);
       expect(await f.settlement.mintQueue()).to.deep.equal([CAP, 290n * GRL]);
       expect(await f.settlement.mintedInEpoch(1n)).to.equal(CAP);
@@ -302,7 +374,7 @@ describe("Settlement: withdrawEarnings", function () {
         .withArgs(1n, f.bob.address, 100n * GRL, 290n * GRL, cap);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 100n * GRL, 0n, 0n, 1n);
+        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 100n * GRL, 0n, 0n, 1n, noCap(50n * USD));
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.bob, f.settlement], [100n * GRL, 190n * GRL]);
       expect(await f.settlement.ticketCount()).to.equal(1n);
       expect(await f.settlement.mintQueue()).to.deep.equal([190n * GRL, 190n * GRL]);
@@ -321,7 +393,7 @@ describe("Settlement: withdrawEarnings", function () {
       await expect(tx).to.emit(f.settlement, "QueuedMintsReleased").withArgs(1n, cap, cap, cap);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 1n);
+        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 1n, noCap(50n * USD));
       const ticket = await f.settlement.ticketOf(2n);
       expect([ticket.start, ticket.amount]).to.deep.equal([cap, 100n * GRL]);
       expect(await f.settlement.mintQueue()).to.deep.equal([cap, 200n * GRL]);
@@ -337,7 +409,7 @@ describe("Settlement: withdrawEarnings", function () {
       expect(await f.settlement.mintCapRemaining()).to.equal(0n);
       await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n);
+        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n, noCap(50n * USD));
       expect(await f.settlement.mintedInEpoch(0n)).to.equal(200n * GRL);
     });
   });
@@ -396,7 +468,7 @@ describe("Settlement: withdrawEarnings", function () {
       await setAnswer(f, 100_000_000n);
       await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 1n, 1n, price18(100_000_000n), 1n, 0n, 0n, 0n);
+        .withArgs(f.carol.address, f.carol.address, 1n, 1n, price18(100_000_000n), 1n, 0n, 0n, 0n, noCap(1n));
     });
 
     it("test_withdrawEarnings_revertsOnStaleOracleAndKeepsEarnings", async function () {

@@ -67,7 +67,7 @@ export interface SettlementGas {
 /** Deploys the protocol on a fresh in-process chain and measures the settlement and credit jobs. */
 export async function settlementGas(): Promise<SettlementGas> {
   const { ethers, ignition, networkHelpers } = await network.create();
-  const [deployer, renter, warmBuyer, permitBuyer] = await ethers.getSigners();
+  const [deployer, renter, warmBuyer, permitBuyer, bigRenter] = await ethers.getSigners();
   const deployment = await ignition.deploy(GridleaseLocal);
   const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
   const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
@@ -173,8 +173,15 @@ export async function settlementGas(): Promise<SettlementGas> {
   // two emission claimants), and one withdrawal so that minting for earnings is not new in epoch 1.
   // ---------------------------------------------------------------------------------------------------
   {
+    // The whale's job is paid with credits bought at $0.01 by a renter of its own, so that its earnings'
+    // GRL cap (the GRL burned for those credits, see ISettlement "Cost basis") lets its withdrawal at
+    // $0.01 exceed the epoch's mint cap and queue; the job itself is created at $0.50.
+    await setPrice(PRICE_001);
+    await (await token.transfer(bigRenter.address, 4_020_000n * GRL)).wait();
+    await (await token.connect(bigRenter).approve(credits, ethers.MaxUint256)).wait();
+    await (await settlement.connect(bigRenter).buyCredits(bigRenter.address, 4_020_000n * GRL, 40_000n * GRL)).wait();
     await setPrice(PRICE_050);
-    await (await market.connect(renter).createJob(request(INSTANT, 8, 25, "200.00"))).wait();
+    await (await market.connect(bigRenter).createJob(request(INSTANT, 8, 25, "200.00"))).wait();
     const bigJob = await market.jobCount();
     await (await market.connect(renter).createJob(request(INSTANT, 8, 25, "2.00"))).wait();
     const smallJob = await market.jobCount();

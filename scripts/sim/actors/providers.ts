@@ -341,7 +341,8 @@ export async function cashOut(ctx: SimContext, account: string): Promise<void> {
     const data = market.interface.encodeFunctionData("withdraw", [ctx.addresses.usdc, account]);
     await ctx.send(account, ctx.addresses.market, data, ctx.now, "withdraw USDC");
   }
-  if ((await settlement.earningsOf(account)) > 0n) {
+  // quoteWithdrawal is the GRL owed now, capped by the GRL behind the credits that paid (0: nothing to mint).
+  if ((await settlement.earningsOf(account)) > 0n && (await settlement.quoteWithdrawal(account)) > 0n) {
     const data = settlement.interface.encodeFunctionData("withdrawEarnings", [account]);
     await ctx.send(account, ctx.addresses.settlement, data, ctx.now, "withdraw earnings");
   }

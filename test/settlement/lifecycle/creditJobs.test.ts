@@ -188,7 +188,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const created = f.market.connect(f.renter).createJob(request);
       await expect(created)
         .to.emit(s, "CreditsSpent")
-        .withArgs(f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET);
+        .withArgs(f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET, 2n * BUDGET, 500_000_000n, 2n * (BOUGHT - BUDGET));
       await expect(created).to.changeTokenBalance(ethers, f.token, f.market, 0n);
       const jobId = await f.market.jobCount();
       let job = await f.market.jobOf(jobId);
@@ -207,7 +207,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await networkHelpers.time.increaseTo(job.revealDeadline);
       await expect(f.market.award(jobId))
         .to.emit(s, "CreditsRefunded")
-        .withArgs(f.renter.address, AWARD_REFUND, BOUGHT - VALUE, VALUE);
+        .withArgs(f.renter.address, AWARD_REFUND, BOUGHT - VALUE, VALUE, 2n * AWARD_REFUND, 500_000_000n, 2n * (BOUGHT - VALUE));
       await f.market.closeBid(jobId, f.bob.address);
       job = await f.market.jobOf(jobId);
       expect([job.escrow, job.collateral]).to.deep.equal([VALUE, COLLATERAL]);
@@ -221,10 +221,10 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(jobId, f.alice.address, f.settlementAddress, 24n * USD, (6n * USD) / 10n, 24n * USD);
       await expect(claimed)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n);
+        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n, 2n * ((234n * USD) / 10n), 500_000_000n, 2n * ((234n * USD) / 10n));
       await expect(claimed)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
+        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD, 2n * ((6n * USD) / 10n), 500_000_000n, 2n * ((6n * USD) / 10n));
 
       // Deliver at the end, settle after the challenge window: the remaining $36 are paid out.
       await deliverAtEnd(f, f.alice, jobId);
@@ -246,10 +246,10 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(settled)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.alice.address, (351n * USD) / 10n, (585n * USD) / 10n, (9n * USD) / 10n);
+        .withArgs(f.alice.address, (351n * USD) / 10n, (585n * USD) / 10n, (9n * USD) / 10n, 2n * ((351n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
       await expect(settled)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.treasury.address, (9n * USD) / 10n, (15n * USD) / 10n, 0n);
+        .withArgs(f.treasury.address, (9n * USD) / 10n, (15n * USD) / 10n, 0n, 2n * ((9n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
       // The fee on the job's $60 value ($1.50, credits are dollars) caps alice's emission for the epoch.
       await expect(settled)
         .to.emit(s, "GpuSecondsRecorded")
@@ -283,14 +283,14 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const withdrawn = s.connect(f.alice).withdrawEarnings(f.alice.address);
       await expect(withdrawn)
         .to.emit(s, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, providerUsd, providerGrl, newPrice, providerGrl, 0n, 0n, 0n);
+        .withArgs(f.alice.address, f.alice.address, providerUsd, providerGrl, newPrice, providerGrl, 0n, 0n, 0n, 2n * providerUsd);
       await expect(withdrawn).to.changeTokenBalance(ethers, f.token, f.alice, providerGrl);
       // The treasury's fees are earnings like any other.
       const feeGrl = grlFor(feeUsd, newPrice);
       expect(feeGrl).to.equal((1_875n * GRL) / 1_000n);
       await expect(s.connect(f.treasury).withdrawEarnings(f.treasury.address))
         .to.emit(s, "EarningsWithdrawn")
-        .withArgs(f.treasury.address, f.treasury.address, feeUsd, feeGrl, newPrice, feeGrl, 0n, 0n, 0n);
+        .withArgs(f.treasury.address, f.treasury.address, feeUsd, feeGrl, newPrice, feeGrl, 0n, 0n, 0n, 2n * feeUsd);
 
       expect(await s.totalGrlMintedForEarnings()).to.equal(providerGrl + feeGrl);
       expect(await f.token.totalSupply()).to.equal(INITIAL_SUPPLY - 2_000n * GRL + providerGrl + feeGrl);
@@ -309,7 +309,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           .createJobWithPermit(await jobRequest(f, credit(f)), 0n, 27, ethers.ZeroHash, ethers.ZeroHash),
       )
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET);
+        .withArgs(f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET, 2n * BUDGET, 500_000_000n, 2n * (BOUGHT - BUDGET));
       expect((await f.market.jobOf(1n)).escrow).to.equal(BUDGET);
     });
 
@@ -329,7 +329,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(f.dave.address, BUDGET, BUDGET + 40n);
       await expect(f.market.connect(f.dave).createJob(await jobRequest(f, credit(f))))
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.dave.address, BUDGET, 0n, BUDGET);
+        .withArgs(f.dave.address, BUDGET, 0n, BUDGET, 2n * BUDGET, 500_000_000n, 0n);
     });
 
     it("test_creditJob_instantJobEscrowsAtTheReserveAndSettles", async function () {
@@ -347,31 +347,33 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const settled = f.market.settle(jobId);
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.bob.address, 78n * USD, 78n * USD, 2n * USD);
+        .withArgs(f.bob.address, 78n * USD, 78n * USD, 2n * USD, 2n * (78n * USD), 500_000_000n, 2n * (78n * USD));
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, 2n * USD, 2n * USD, 0n);
+        .withArgs(f.treasury.address, 2n * USD, 2n * USD, 0n, 2n * (2n * USD), 500_000_000n, 2n * (2n * USD));
       await expect(settled)
         .to.emit(f.settlement, "GpuSecondsRecorded")
         .withArgs(0n, f.bob.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH, 2n * USD, 2n * USD);
 
-      // GRL fell to $0.40: $78 are 195 GRL.
+      // GRL fell to $0.40: $78 would be 195 GRL, but the renter bought the credits at $0.50, so the
+      // withdrawal is capped at the GRL behind them: 156 GRL (the cost basis, see ISettlement).
       await setAnswer(f, 40_000_000n);
       await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 78n * USD, 195n * GRL, price18(40_000_000n), 195n * GRL, 0n, 0n, 0n);
+        .withArgs(f.bob.address, f.bob.address, 78n * USD, 156n * GRL, price18(40_000_000n), 156n * GRL, 0n, 0n, 0n, 2n * (78n * USD));
       await expect(f.settlement.connect(f.treasury).withdrawEarnings(f.treasury.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
           f.treasury.address,
           f.treasury.address,
           2n * USD,
-          5n * GRL,
+          4n * GRL,
           price18(40_000_000n),
-          5n * GRL,
+          4n * GRL,
           0n,
           0n,
           0n,
+          2n * (2n * USD),
         );
       expect(78n * USD + 2n * USD).to.equal(BUDGET);
       await expectFinalBooks(f);
@@ -398,6 +400,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           1n,
           67n * GRL,
           0n,
+          2n * ((585n * USD) / 10n),
         );
       await networkHelpers.time.increaseTo(await f.settlement.epochStart(1n));
       await f.settlement.claimQueuedMint(1n);
@@ -415,7 +418,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const jobId = await createJob(f, credit(f));
       const cancelled = f.market.connect(f.renter).cancelJob(jobId);
       await expect(cancelled).to.emit(f.market, "JobCancelled").withArgs(jobId, f.renter.address, BUDGET);
-      await expect(cancelled).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n);
+      await expect(cancelled).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
       expect(await f.settlement.creditsOutstanding()).to.equal(2n * BOUGHT);
       await expectFinalBooks(f);
@@ -427,7 +430,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).revealDeadline);
       const expired = f.market.award(jobId);
       await expect(expired).to.emit(f.market, "JobExpired").withArgs(jobId, f.renter.address, BUDGET, 0n);
-      await expect(expired).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n);
+      await expect(expired).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
       await expectFinalBooks(f);
     });
 
@@ -443,13 +446,13 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(jobId, f.renter.address, f.alice.address, 24n * USD, (6n * USD) / 10n, 36n * USD, 4n * HOUR);
       await expect(stopped)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n);
+        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n, 2n * ((234n * USD) / 10n), 500_000_000n, 2n * ((234n * USD) / 10n));
       await expect(stopped)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
+        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD, 2n * ((6n * USD) / 10n), 500_000_000n, 2n * ((6n * USD) / 10n));
       await expect(stopped)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n);
+        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n, 2n * (36n * USD), 500_000_000n, 2n * (BOUGHT - VALUE + 36n * USD));
       // A stopped job did not settle as delivered: no GPU-seconds for emissions.
       await expect(stopped).not.to.emit(f.settlement, "GpuSecondsRecorded");
       expect((234n * USD) / 10n + (6n * USD) / 10n + AWARD_REFUND + 36n * USD).to.equal(BUDGET);
@@ -465,7 +468,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(failed)
         .to.emit(f.market, "JobFailed")
         .withArgs(jobId, f.renter.address, f.alice.address, NO_SHOW, VALUE, 9n * GRL, 9n * GRL, REPUTATION_AFTER_FAULT);
-      await expect(failed).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, VALUE, BOUGHT, 0n);
+      await expect(failed).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, VALUE, BOUGHT, 0n, 2n * VALUE, 500_000_000n, 2n * BOUGHT);
       await expect(failed).not.to.emit(f.settlement, "EarningsAccrued");
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
       await expectFinalBooks(f);
@@ -493,7 +496,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(failed)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n);
+        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n, 2n * (36n * USD), 500_000_000n, 2n * (BOUGHT - VALUE + 36n * USD));
       // The claimed pay stays earned.
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal((234n * USD) / 10n);
       expect(await f.settlement.earningsOf(f.treasury.address)).to.equal((6n * USD) / 10n);
@@ -525,7 +528,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(jobId, f.renter.address, EVIDENCE_HASH, DISPUTE_BOND, t + DISPUTE_TIMEOUT);
       await expect(disputed)
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE - DISPUTE_BOND, VALUE + DISPUTE_BOND);
+        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE - DISPUTE_BOND, VALUE + DISPUTE_BOND, 2n * DISPUTE_BOND, 500_000_000n, 2n * (BOUGHT - VALUE - DISPUTE_BOND));
       expect(await f.settlement.creditsEscrowed()).to.equal(VALUE + DISPUTE_BOND);
     });
 
@@ -570,13 +573,13 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n);
+        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND);
+        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, DISPUTE_BOND, (615n * USD) / 10n, 0n);
+        .withArgs(f.alice.address, DISPUTE_BOND, (615n * USD) / 10n, 0n, 2n * DISPUTE_BOND, 500_000_000n, 2n * ((615n * USD) / 10n));
       // The fee is the job's ($1.50 on $60); the dispute bond paid to the provider carries none.
       await expect(resolved)
         .to.emit(f.settlement, "GpuSecondsRecorded")
@@ -624,13 +627,13 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (468n * USD) / 10n, (468n * USD) / 10n, (162n * USD) / 10n);
+        .withArgs(f.alice.address, (468n * USD) / 10n, (468n * USD) / 10n, (162n * USD) / 10n, 2n * ((468n * USD) / 10n), 500_000_000n, 2n * ((468n * USD) / 10n));
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (12n * USD) / 10n, (12n * USD) / 10n, 15n * USD);
+        .withArgs(f.treasury.address, (12n * USD) / 10n, (12n * USD) / 10n, 15n * USD, 2n * ((12n * USD) / 10n), 500_000_000n, 2n * ((12n * USD) / 10n));
       await expect(resolved)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 15n * USD, BOUGHT - VALUE - DISPUTE_BOND + 15n * USD, 0n);
+        .withArgs(f.renter.address, 15n * USD, BOUGHT - VALUE - DISPUTE_BOND + 15n * USD, 0n, 2n * (15n * USD), 500_000_000n, 2n * (BOUGHT - VALUE - DISPUTE_BOND + 15n * USD));
       await expect(resolved).not.to.emit(f.settlement, "GpuSecondsRecorded");
       expect((468n * USD) / 10n + (12n * USD) / 10n + AWARD_REFUND + 15n * USD).to.equal(BUDGET + DISPUTE_BOND);
       await expectFinalBooks(f);
@@ -656,13 +659,13 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n);
+        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND);
+        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
       await expect(settled)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE, 0n);
+        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE, 0n, 2n * DISPUTE_BOND, 500_000_000n, 2n * (BOUGHT - VALUE));
       await expect(settled).to.emit(f.settlement, "GpuSecondsRecorded");
       await expectFinalBooks(f);
     });
@@ -754,7 +757,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         const grl = grlFor(usd, price18(answer));
         await expect(s.connect(earner).withdrawEarnings(earner.address))
           .to.emit(s, "EarningsWithdrawn")
-          .withArgs(earner.address, earner.address, usd, grl, price18(answer), grl, 0n, 0n, await s.currentEpoch());
+          .withArgs(earner.address, earner.address, usd, grl, price18(answer), grl, 0n, 0n, await s.currentEpoch(), 2n * usd);
         minted += grl;
       }
       expect(await s.totalEarningsWithdrawn()).to.equal(accrued);

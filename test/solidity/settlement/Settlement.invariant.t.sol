@@ -180,6 +180,24 @@ contract SettlementInvariantTest is ProtocolDeployment {
         assertEq(withdrawn, handler.ghost_earningsWithdrawn(), "withdrawn != model");
     }
 
+    /// @notice Credits are not redeemable: the GRL cost basis renters hold, plus the GRL caps earners hold,
+    /// plus the GRL minted or queued for earnings never exceeds the GRL burned for credits (the basis
+    /// escrowed in open jobs is the slack). Holds whatever the oracle price did.
+    function invariant_grlOwedNeverExceedsBurned() public view {
+        uint256 owed = settlement.totalGrlMintedForEarnings();
+        (uint256 head, uint256 tail) = settlement.mintQueue();
+        owed += tail - head;
+        for (uint256 i = 0; i < renters.length; ++i) {
+            owed += settlement.creditBasisOf(renters[i]);
+            assertEq(settlement.grlCapOf(renters[i]), 0, "a renter has a GRL cap");
+        }
+        owed += settlement.grlCapOf(treasury);
+        for (uint256 i = 0; i < providers.length; ++i) {
+            owed += settlement.grlCapOf(providers[i]);
+        }
+        assertLe(owed, settlement.totalGrlBurned(), "bases + caps + minted/queued > GRL burned");
+    }
+
     /// @notice Every market call on a credit job conserved credits (escrow and bond held, renter credits,
     /// provider and treasury earnings), paid the gross its rule gives with the fee on it, and left the
     /// expected state.

@@ -726,7 +726,7 @@ contract ProtocolHandler is CommonBase, StdUtils {
             address acct =
                 i == _providers.length ? treasury : _providers[_at(accountSeed, i, _providers.length)];
             uint256 owed = settlement.earningsOf(acct);
-            if (owed == 0 || settlement.quoteGrl(owed) == 0) continue;
+            if (owed == 0 || settlement.quoteWithdrawal(acct) == 0) continue;
             vm.prank(acct);
             settlement.withdrawEarnings(acct);
             ++calls[Action.WithdrawEarnings];

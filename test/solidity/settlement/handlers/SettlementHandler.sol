@@ -139,6 +139,7 @@ contract SettlementHandler is CommonBase, StdUtils {
         uint256 usd;
         uint256 price;
         uint256 grlOwed;
+        uint256 cap;
         uint256 mintNow;
         uint256 queued;
         uint256 ticket;
@@ -491,8 +492,12 @@ contract SettlementHandler is CommonBase, StdUtils {
         w.recipient = recipientSeed % 3 == 0 ? vault : w.earner;
         w.usd = settlement.earningsOf(w.earner);
         w.price = _price();
-        w.grlOwed = w.usd * WAD / w.price;
-        _check(settlement.quoteGrl(w.usd) == w.grlOwed, Check.Rounding, "quoteGrl != floor(usd * 1e18 / price)");
+        uint256 atPrice = w.usd * WAD / w.price;
+        w.cap = settlement.grlCapOf(w.earner);
+        // Cost basis: never more GRL than the credits that paid the earnings burned.
+        w.grlOwed = atPrice < w.cap ? atPrice : w.cap;
+        _check(settlement.quoteGrl(w.usd) == atPrice, Check.Rounding, "quoteGrl != floor(usd * 1e18 / price)");
+        _check(settlement.quoteWithdrawal(w.earner) == w.grlOwed, Check.Rounding, "quoteWithdrawal != min(at price, cap)");
         if (w.grlOwed == 0) _withdrawRoundingToZero(w);
         else _withdraw(w);
     }
@@ -1071,14 +1076,15 @@ contract SettlementHandler is CommonBase, StdUtils {
         calls[Action.Withdraw]++;
 
         // The oracle conversion: floor(usd x 1e18 / price), so never more GRL than the dollars are worth.
-        _check(grlAmount == w.grlOwed, Check.Rounding, "withdraw: grl != floor(usd * 1e18 / price)");
+        _check(grlAmount == w.grlOwed, Check.Rounding, "withdraw: grl != min(floor(usd * 1e18 / price), cap)");
         _check(
-            grlAmount * w.price <= w.usd * WAD && w.usd * WAD < (grlAmount + 1) * w.price,
+            grlAmount * w.price <= w.usd * WAD && (grlAmount == w.cap || w.usd * WAD < (grlAmount + 1) * w.price),
             Check.Rounding,
             "withdraw: rounding not within one wei in the protocol's favour"
         );
         _check(mintedNow == w.mintNow && ticketId == w.ticket, Check.Queue, "withdraw: minted now / ticket");
         _check(settlement.earningsOf(w.earner) == 0, Check.Credits, "withdraw: earnings left");
+        _check(settlement.grlCapOf(w.earner) == 0, Check.Credits, "withdraw: cap left");
         _check(grl.balanceOf(w.recipient) == w.recipientBefore + mintedNow, Check.GrlFlow, "withdraw: recipient GRL");
         _check(
             grl.balanceOf(address(settlement)) == w.custodyBefore + q.release, Check.Queue, "withdraw: custody GRL"
