@@ -9,7 +9,7 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 /// burning GRL at the oracle price; jobs are escrowed and refunded in credits through the job market; the
 /// USD that providers (and the treasury, as fees) earn from credit jobs is minted as GRL at the live
 /// oracle price when they withdraw, within a per-epoch mint cap; and a governed GRL budget per epoch is
-/// shared among providers by the GPU-hours they delivered.
+/// shared among providers by the GPU-hours they delivered, each capped at the fees its jobs paid.
 ///
 /// @dev Units. Credits and USD earnings are dollars with 18 decimals (1 USD = 1e18). GRL is in wei.
 /// Prices are USD per GRL with 18 decimals (from {IPriceOracle}).
@@ -50,8 +50,9 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 ///
 /// Emissions. Each epoch's budget is fixed when the epoch's first GPU-seconds are recorded (a later
 /// governance change applies from the next epoch). After the epoch ends, each provider's share is
-/// budget x its GPU-seconds / the epoch's GPU-seconds, rounded down, minted by {claimEmission} in O(1).
-/// Nothing expires.
+/// budget x its GPU-seconds / the epoch's GPU-seconds, rounded down, capped at the GRL worth (at the
+/// claim-time price) of the protocol fees its jobs paid in the epoch, minted by {claimEmission} in O(1);
+/// the part above the cap is never minted, so hiring oneself returns at most the fee paid. Nothing expires.
 interface ISettlement {
     // ------------------------------------------------------------------------------------------------
     // Types

@@ -175,7 +175,8 @@ contract JobMarketDisputes is JobMarketBase {
             status == IJobMarket.BidStatus.Revealed
                 || (status == IJobMarket.BidStatus.Committed && job.state == IJobMarket.JobState.Cancelled)
         ) {
-            _bids[jobId][provider] = _closedBid(word);
+            // A closed bid keeps its revealed price; a sealed one (no price) records none.
+            _bids[jobId][provider] = _closedBid(status == IJobMarket.BidStatus.Revealed ? word : 0);
             uint96 locked = bond + collateral;
             emit IJobMarket.BidReleased(jobId, provider, locked);
             _REGISTRY.unlockCollateral(provider, jobId, locked);
