@@ -57,12 +57,13 @@ describe("CLI: the provider agent", function () {
   });
 
   it("test_agent_logsAFailedBidAndCarriesOn", async function () {
-    // $2 x 500 h: 30% collateral is 600 GRL at $0.50, more than the agent's free stake.
+    // $2 x 500 h ($1,000 = 2,000 GRL at $0.50): 30% collateral is 600 GRL and the 10% bid bond 200 GRL, more
+    // than the agent's free stake.
     const big = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "500", "--max-price", "2"], renterKey);
     const failed = await (agent as AgentProcess).waitFor((e) => e.event === "action_failed" && e.jobId === big.jobId, "action_failed");
     const error = failed.error as { code: string; message: string; contractError: { name: string } };
     expect(error.contractError.name).to.equal("RegistryLockExceedsFree");
-    expect(error.message).to.match(/^This needs 650 GRL of free stake \(bid bond plus collateral\) but you have 450 GRL free: stake more/);
+    expect(error.message).to.match(/^This needs 800 GRL of free stake \(bid bond plus collateral\) but you have 450 GRL free: stake more/);
     await (agent as AgentProcess).waitFor((e) => e.event === "job_dropped" && e.jobId === big.jobId, "job_dropped");
   });
 
