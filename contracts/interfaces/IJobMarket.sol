@@ -125,7 +125,8 @@ interface IJobMarket {
     /// @param slashToRenterBps Share of slashed collateral sent to the renter; the rest is burned.
     /// @param faultSlashBps Share of the collateral slashed on a no-show or late delivery (a lost
     /// dispute slashes all of it).
-    /// @param disputeBondBps The renter's dispute bond as a share of the job value, in the payment token.
+    /// @param disputeBondBps The renter's dispute bond as a share of the job value: in the payment token for a
+    /// stablecoin job, in GRL at the job's creation price for a credit job (see {disputeBondOf}).
     /// @param maxBids Most sealed bids a job accepts.
     /// @param bidBond The least GRL a bid bonds: locked from the bidder's stake at commit, burned if not revealed.
     /// @param bidBondBps A bid's bond as a share of the job's budget, in GRL at the oracle price of the job's
@@ -172,8 +173,9 @@ interface IJobMarket {
     /// @param claimed Gross pay already released to the provider (fees included).
     /// @param gpuModel GPU model id.
     /// @param paymentToken The stablecoin escrowed (the settlement contract for a credit job).
-    /// @param disputeBond Payment token the renter bonded to dispute (held only while Disputed; kept as a
-    /// record after the ruling or timeout pays it out).
+    /// @param disputeBond What the renter bonded to dispute, in the bond token (see {disputeBondOf}: the payment
+    /// token, or GRL for a credit job); held only while Disputed, kept as a record after the ruling or timeout
+    /// pays it out to the market's ledger ({balanceOf}, {withdraw}).
     /// @param renter Who created and pays for the job.
     /// @param collateral GRL locked from the winner's stake for the job (at the reserve until award, then
     /// scaled to the clearing price, rounded up).
@@ -363,8 +365,8 @@ interface IJobMarket {
     );
 
     /// @notice Credit job `jobId`'s mint floor (see {ISettlement-spendCredits}): set when its budget is
-    /// escrowed (right after JobCreated), raised if a dispute bond's credits carry a higher one. Every
-    /// refund and payment of the job's credits uses it, so its pay never mints more GRL than its renter
+    /// escrowed (right after JobCreated), never changed after. Every refund and payment of the job's
+    /// credits uses it, so its pay never mints more GRL than its renter
     /// burned for the credits.
     /// @param floorPrice USD per GRL in units of 1e-9 (type(uint64).max: no GRL behind the credits).
     event CreditFloorSet(uint256 indexed jobId, uint64 floorPrice);
@@ -461,9 +463,16 @@ interface IJobMarket {
         uint16 reputation
     );
 
-    /// @notice The renter disputed the delivery.
+    /// @notice The renter disputed the delivery, bonding `bond` of `bondToken`: the payment token of a
+    /// stablecoin job, GRL for a credit job (see {disputeBondOf}). Whoever the ruling or the timeout gives the
+    /// bond to is credited with it on the market's ledger, in `bondToken`.
     event JobDisputed(
-        uint256 indexed jobId, address indexed renter, bytes32 evidenceHash, uint96 bond, uint40 disputeDeadline
+        uint256 indexed jobId,
+        address indexed renter,
+        bytes32 evidenceHash,
+        address bondToken,
+        uint96 bond,
+        uint40 disputeDeadline
     );
 
     /// @notice The arbiter ruled ProviderFault: the provider was paid what had accrued up to its delivery
@@ -542,7 +551,10 @@ interface IJobMarket {
     /// the rest is refunded. Past the deadline, use {failJob}.
     function stopJob(uint256 jobId) external;
 
-    /// @notice Disputes a delivery within the challenge window, bonding disputeBondBps of the job value.
+    /// @notice Disputes a delivery within the challenge window, bonding disputeBondBps of the job value, in the
+    /// token and amount {disputeBondOf} quotes (the caller approves the market for it first). A credit job's
+    /// bond is in GRL, not credits: credits come only from `buyCredits`, which a pause or a stale oracle stops,
+    /// and neither may keep a renter from disputing. No oracle is read.
     /// @param evidenceHash Hash of the renter's evidence (stored off-chain).
     function dispute(uint256 jobId, bytes32 evidenceHash) external;
 
@@ -695,6 +707,13 @@ interface IJobMarket {
     /// @notice GRL a sealed bid on the job bonds (locked at commit with the collateral at the reserve, burned
     /// if never revealed): `bidBondBps` of the budget at the job's creation price, at least `bidBond`.
     function bidBondOf(uint256 jobId) external view returns (uint96);
+
+    /// @notice What {dispute} would bond for the job: `disputeBondBps` of its value, in its payment token for a
+    /// stablecoin job, or in GRL for a credit job, at the GRL price of the job's creation (the collateral scaled
+    /// from `collateralBps`, rounded up). While the job is still bidding, the value is its budget at the reserve.
+    /// @return token The ERC-20 the bond is pulled in and paid out in.
+    /// @return amount The bond, in `token` units.
+    function disputeBondOf(uint256 jobId) external view returns (address token, uint96 amount);
 
     /// @notice A provider's bid on a job.
     function bidOf(uint256 jobId, address provider) external view returns (Bid memory);

@@ -151,7 +151,7 @@ interface ISettlement {
         uint256 creditBalance
     );
 
-    /// @notice The market escrowed `amount` of `account`'s credits (a new job or a dispute bond).
+    /// @notice The market escrowed `amount` of `account`'s credits (a new job's budget).
     /// @param basisOut GRL of the account's cost basis that left with the credits (rounded down).
     /// @param floorPrice The credits' mint floor, in FLOOR_UNITs (see {spendCredits}).
     /// @param creditBasis The account's cost basis left.
@@ -179,7 +179,7 @@ interface ISettlement {
     );
 
     /// @notice The market paid `usdAmount` of escrowed credits to `account` as USD earnings (provider pay,
-    /// a dispute bond won, or a protocol fee to the treasury).
+    /// or a protocol fee to the treasury).
     /// @param capIn GRL added to the account's withdrawal cap: usdAmount / floorPrice, rounded down.
     /// @param grlCap The account's GRL cap after.
     event EarningsAccrued(

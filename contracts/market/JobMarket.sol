@@ -441,6 +441,11 @@ contract JobMarket is IJobMarket, JobMarketBase {
     }
 
     /// @inheritdoc IJobMarket
+    function disputeBondOf(uint256 jobId) external view returns (address token, uint96 amount) {
+        return _disputeBondOf(_job(jobId));
+    }
+
+    /// @inheritdoc IJobMarket
     function marketParams(uint32 paramsId) external view returns (MarketParams memory) {
         return _params[paramsId];
     }

@@ -201,6 +201,29 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         return Math.max(proportional, params.bidBond).toUint96();
     }
 
+    /// @dev The dispute bond's token and amount (see {IJobMarket-disputeBondOf}). A credit job's bond is in GRL,
+    /// sized from the collateral (GRL at the creation price, `collateralBps` of the value), so no oracle is read
+    /// and neither a pause of credit purchases nor a stale feed can keep a renter from disputing.
+    function _disputeBondOf(JobRecord storage job) internal view returns (address token, uint96 bond) {
+        IJobMarket.MarketParams storage params = _params[job.paramsId];
+        token = job.paymentToken;
+        if (token != address(_SETTLEMENT)) {
+            // At most disputeBondBps (<= 50%) of the value, a uint96.
+            return (token, uint96(JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, params.disputeBondBps)));
+        }
+        token = address(_SETTLEMENT.GRL());
+        uint96 collateral = job.state == IJobMarket.JobState.Bidding ? job.collateralAtReserve : _collateralOf(job);
+        bond = Math.mulDiv(collateral, params.disputeBondBps, params.collateralBps, Math.Rounding.Ceil).toUint96();
+    }
+
+    /// @dev Credits `amount` of the job's dispute bond to `account` on the market's ledger, in the bond token.
+    function _creditBond(JobRecord storage job, address account, uint96 amount) internal {
+        if (amount == 0) return;
+        address token = job.paymentToken;
+        if (token == address(_SETTLEMENT)) token = address(_SETTLEMENT.GRL());
+        _balances[token][account] += amount;
+    }
+
     function _scaledCollateral(uint96 atReserve, uint96 clearing, uint96 reserve) internal pure returns (uint96) {
         // At most `atReserve`, since clearing <= reserve, so the cast cannot truncate.
         return uint96(Math.mulDiv(atReserve, clearing, reserve, Math.Rounding.Ceil));
@@ -214,7 +237,8 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     }
 
     /// @dev Settles as delivered: the rest of the value to the provider (less the fee), collateral
-    /// released, reputation up; the dispute bond, if any, to the provider or back to the renter.
+    /// released, reputation up; the dispute bond, if any, to the provider or back to the renter (on the
+    /// market's ledger, in the bond token).
     function _settleAsDelivered(uint256 jobId, JobRecord storage job, uint96 bondToProvider, uint96 bondRefund)
         internal
     {
@@ -223,8 +247,8 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         uint96 fee = _payProvider(job, gross);
         job.state = IJobMarket.JobState.Settled;
         address provider = job.provider;
-        _pay(job, provider, bondToProvider);
-        _refund(job, job.renter, bondRefund);
+        _creditBond(job, provider, bondToProvider);
+        _creditBond(job, job.renter, bondRefund);
         _recordRun(job, provider, value);
         // The success weighs the job's value in USD, so self-dealt dust jobs cannot farm reputation.
         uint16 reputation =
@@ -287,20 +311,24 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         else _balances[token][account] += amount;
     }
 
-    /// @dev Pulls exactly `amount` into job `jobId`'s escrow: credits from the renter's credit balance, or
-    /// a stablecoin, where a token that delivers less (fee on transfer) is rejected. The job's mint floor
-    /// becomes the higher of its own and the pulled credits' (so neither the budget's nor a dispute bond's
-    /// credits can pay out more GRL than their basis).
+    /// @dev Pulls exactly `amount` of the job's payment token into its escrow: credits from the renter's
+    /// credit balance (the job's mint floor is theirs, so they cannot pay out more GRL than their basis), or
+    /// a stablecoin (see {_pullToken}).
     function _pullExact(uint256 jobId, JobRecord storage job, address from, uint256 amount) internal {
         address token = job.paymentToken;
         if (token == address(_SETTLEMENT)) {
             uint64 floorPrice = _SETTLEMENT.spendCredits(from, amount);
-            if (floorPrice > job.creditFloor) {
+            if (floorPrice != 0) {
                 job.creditFloor = floorPrice;
                 emit IJobMarket.CreditFloorSet(jobId, floorPrice);
             }
             return;
         }
+        _pullToken(token, from, amount);
+    }
+
+    /// @dev Pulls exactly `amount` of ERC-20 `token`; a token that delivers less (fee on transfer) is rejected.
+    function _pullToken(address token, address from, uint256 amount) internal {
         uint256 before = IERC20(token).balanceOf(address(this));
         IERC20(token).safeTransferFrom(from, address(this), amount);
         uint256 received = IERC20(token).balanceOf(address(this)) - before;

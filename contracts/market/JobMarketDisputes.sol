@@ -94,15 +94,13 @@ contract JobMarketDisputes is JobMarketBase {
         if (block.timestamp >= job.deadline) {
             revert IJobMarket.MarketWindowClosed(jobId, job.deadline, block.timestamp);
         }
-        IJobMarket.MarketParams storage params = _params[job.paramsId];
-        // At most disputeBondBps (<= 50%) of the value, a uint96.
-        uint96 bond = uint96(JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, params.disputeBondBps));
-        uint32 disputeDeadline = (block.timestamp + params.disputeTimeout).toUint32();
+        (address bondToken, uint96 bond) = _disputeBondOf(job);
+        uint32 disputeDeadline = (block.timestamp + _params[job.paramsId].disputeTimeout).toUint32();
         job.state = IJobMarket.JobState.Disputed;
         job.disputeBond = bond;
         job.deadline = disputeDeadline;
-        emit IJobMarket.JobDisputed(jobId, msg.sender, evidenceHash, bond, disputeDeadline);
-        if (bond != 0) _pullExact(jobId, job, msg.sender, bond);
+        emit IJobMarket.JobDisputed(jobId, msg.sender, evidenceHash, bondToken, bond, disputeDeadline);
+        if (bond != 0) _pullToken(bondToken, msg.sender, bond);
     }
 
     /// @dev See {IJobMarket-settleDisputeTimeout}.
@@ -249,7 +247,8 @@ contract JobMarketDisputes is JobMarketBase {
         uint96 refund = job.escrow;
         job.escrow = 0;
         job.state = IJobMarket.JobState.Resolved;
-        _refund(job, job.renter, uint256(refund) + job.disputeBond);
+        _refund(job, job.renter, refund);
+        _creditBond(job, job.renter, job.disputeBond);
         (uint96 toRenter, uint96 burned) =
             _slashCollateral(jobId, job, uint16(JobMath.BPS), params.slashToRenterBps);
         uint16 reputation = _REGISTRY.recordFault(job.provider);

@@ -154,25 +154,23 @@ describe("Security: credits are not redeemable (a self-dealt credit job returns 
     expect(await f.settlement.quoteWithdrawal(f.alice.address)).to.equal(BOUND);
   });
 
-  it("test_dispute_bondCreditsBoughtHigherRaiseTheJobsFloor_neverItsGrl", async function () {
+  it("test_dispute_bondIsGrl_soCreditsBoughtLaterNeverTouchTheJobsFloor", async function () {
     const f = await networkHelpers.loadFixture(roundTripFixture);
-    // The budget's credits were bought at $0.50; the renter buys the bond's at $1.00.
+    // The renter buys more credits at $1.00 and disputes: the bond is GRL, so the job keeps the budget's
+    // floor ($0.50) and the new credits keep their own basis.
     await setAnswer(f, PRICE_AT_BURN * 2n);
     await (await f.settlement.connect(f.renter).buyCredits(f.renter.address, 1_000n * GRL, 0n)).wait();
-    await expect(f.market.connect(f.renter).dispute(f.jobId, "0x" + "cd".repeat(32)))
-      .to.emit(f.market, "CreditFloorSet")
-      .withArgs(f.jobId, 1_000_000_000n);
-    // One floor per job, the higher: the pay and the bond's refund are valued at $1.00, so together they
-    // never carry more GRL than was burned for them.
+    const [bondToken, bond] = await f.market.disputeBondOf(f.jobId);
+    expect(bondToken).to.equal(await f.token.getAddress());
+    await (await f.token.connect(f.renter).approve(await f.market.getAddress(), bond)).wait();
+    await expect(f.market.connect(f.renter).dispute(f.jobId, "0x" + "cd".repeat(32))).not.to.emit(f.market, "CreditFloorSet");
     await networkHelpers.time.increaseTo((await f.market.jobOf(f.jobId)).deadline);
     await setAnswer(f, PRICE_AT_BURN * 2n);
     await (await f.market.settleDisputeTimeout(f.jobId)).wait();
-    // At $1.00 a GRL is a dollar: the cap is the pay's dollars, in GRL.
-    expect(await f.settlement.grlCapOf(f.alice.address)).to.equal(PROVIDER_USD);
-    // The bond's basis left with it and came back whole with the refund.
+    // The pay's cap is still at the budget's $0.50 floor: the round trip's bound holds.
+    expect(await f.settlement.grlCapOf(f.alice.address)).to.equal(BOUND);
     expect(await f.settlement.creditBasisOf(f.renter.address)).to.equal(basisFor(1_000n * GRL, SPREAD_BPS));
-    // The provider still gets the full dollar value at $1.00.
-    expect(await f.settlement.quoteWithdrawal(f.alice.address)).to.equal(grlFor(PROVIDER_USD, price18(PRICE_AT_BURN * 2n)));
+    expect(await f.market.balanceOf(bondToken, f.renter.address)).to.equal(bond);
   });
 
   it("test_cancelJob_refundedCreditsKeepTheirBasis_soTheRoundTripCannotBeRepriced", async function () {

@@ -52,7 +52,7 @@ describe("JobMarket: dispute", function () {
       await nextAt(networkHelpers, t);
       await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
         .to.emit(market, "JobDisputed")
-        .withArgs(jobId, renter.address, EVIDENCE_HASH, BOND, t + DISPUTE_TIMEOUT)
+        .withArgs(jobId, renter.address, EVIDENCE_HASH, await usdc.getAddress(), BOND, t + DISPUTE_TIMEOUT)
         .and.to.emit(usdc, "Transfer")
         .withArgs(renter.address, await market.getAddress(), BOND);
 
@@ -94,7 +94,7 @@ describe("JobMarket: dispute", function () {
       await nextAt(networkHelpers, t);
       await expect(f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH))
         .to.emit(f.market, "JobDisputed")
-        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, BOND, t + DISPUTE_TIMEOUT);
+        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, await f.usdc.getAddress(), BOND, t + DISPUTE_TIMEOUT);
       await expectConservation(f);
     });
 
@@ -107,7 +107,7 @@ describe("JobMarket: dispute", function () {
       const before = await f.usdc.balanceOf(f.renter.address);
       await expect(f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH))
         .to.emit(f.market, "JobDisputed")
-        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, 75_001n, (v: bigint) => v > 0n);
+        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, await f.usdc.getAddress(), 75_001n, (v: bigint) => v > 0n);
       expect(await f.usdc.balanceOf(f.renter.address)).to.equal(before - 75_001n);
       expect((await f.market.jobOf(jobId)).disputeBond).to.equal(75_001n);
       await expectConservation(f);
@@ -137,11 +137,11 @@ describe("JobMarket: dispute", function () {
 
   describe("challenge window (half-open: the deadline itself is too late)", function () {
     it("test_dispute_succeedsOneSecondBeforeDeadline", async function () {
-      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
+      const { market, usdc, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
       await nextAt(networkHelpers, challengeDeadline - 1n);
       await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
         .to.emit(market, "JobDisputed")
-        .withArgs(jobId, renter.address, EVIDENCE_HASH, BOND, challengeDeadline - 1n + DISPUTE_TIMEOUT);
+        .withArgs(jobId, renter.address, EVIDENCE_HASH, await usdc.getAddress(), BOND, challengeDeadline - 1n + DISPUTE_TIMEOUT);
     });
 
     it("test_dispute_revertsAtDeadline", async function () {

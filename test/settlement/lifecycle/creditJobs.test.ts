@@ -62,8 +62,11 @@ const COLLATERAL = 36n * GRL;
 const CHALLENGE_WINDOW = DAY;
 const DISPUTE_TIMEOUT = 3n * DAY;
 const DELIVERY_GRACE = HOUR;
-/** ceil(5% of the value). */
-const DISPUTE_BOND = 3n * USD;
+/**
+ * 5% of the $60 value, in GRL at the creation price of $0.50 ($3): a credit job's dispute bond is GRL, the
+ * collateral (30% of the value) scaled to 5%.
+ */
+const DISPUTE_BOND = 6n * GRL;
 /** A success weighted by the job's $60 value against the $100 reference (ReputationMath): 5,000 -> 5,300. */
 const REPUTATION_AFTER_SUCCESS = reputationAfterJob(5_000n, VALUE, 18n);
 const REPUTATION_AFTER_FAULT = 3_333n;
@@ -141,6 +144,7 @@ async function disputeAfterAnHour(
   deliveredAt: bigint,
 ): Promise<bigint> {
   const t = deliveredAt + HOUR;
+  await f.token.connect(renter).approve(await f.market.getAddress(), DISPUTE_BOND);
   await nextAt(t);
   await f.market.connect(renter).dispute(jobId, EVIDENCE_HASH);
   return t;
@@ -171,6 +175,10 @@ async function expectFinalBooks(f: SettlementFixture): Promise<void> {
   expect(await s.creditsOutstanding()).to.equal(bought - spent + refunded);
   expect(spent).to.equal(refunded + accrued);
   for (const a of allAccounts(f)) expect(await f.market.balanceOf(f.settlementAddress, a.address)).to.equal(0n);
+  // Dispute bonds of credit jobs are GRL: once every dispute is over, all the market's GRL is on its ledger.
+  let grlOwed = 0n;
+  for (const a of allAccounts(f)) grlOwed += await f.market.balanceOf(await f.token.getAddress(), a.address);
+  expect(await f.token.balanceOf(await f.market.getAddress())).to.equal(grlOwed);
   expect(await f.token.totalSupply()).to.equal(
     INITIAL_SUPPLY + (await f.token.totalMinted()) - (await f.token.totalBurned()),
   );
@@ -515,24 +523,28 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       return { ...f, jobId, disputedAt: deliveredAt + HOUR };
     }
 
-    it("test_creditJob_disputeBondIsEscrowedInCredits", async function () {
+    it("test_creditJob_disputeBondIsEscrowedInGrlNotCredits", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const jobId = await awardedJob(f, networkHelpers, [[f.alice, BID]], credit(f));
       await start(f, f.alice, jobId);
       const deliveredAt = await deliverAtEnd(f, f.alice, jobId);
       const t = deliveredAt + HOUR;
+      const grl = await f.token.getAddress();
+      expect(await f.market.disputeBondOf(jobId)).to.deep.equal([grl, DISPUTE_BOND]);
+      await f.token.connect(f.renter).approve(await f.market.getAddress(), DISPUTE_BOND);
       await nextAt(t);
       const disputed = f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH);
       await expect(disputed)
         .to.emit(f.market, "JobDisputed")
-        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, DISPUTE_BOND, t + DISPUTE_TIMEOUT);
-      await expect(disputed)
-        .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE - DISPUTE_BOND, VALUE + DISPUTE_BOND, 2n * DISPUTE_BOND, 500_000_000n, 2n * (BOUGHT - VALUE - DISPUTE_BOND));
-      expect(await f.settlement.creditsEscrowed()).to.equal(VALUE + DISPUTE_BOND);
+        .withArgs(jobId, f.renter.address, EVIDENCE_HASH, grl, DISPUTE_BOND, t + DISPUTE_TIMEOUT);
+      await expect(disputed).to.changeTokenBalances(ethers, f.token, [f.renter, f.market], [-DISPUTE_BOND, DISPUTE_BOND]);
+      await expect(disputed).not.to.emit(f.settlement, "CreditsSpent");
+      await expect(disputed).not.to.emit(f.market, "CreditFloorSet");
+      expect(await f.settlement.creditsEscrowed()).to.equal(VALUE);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE);
     });
 
-    it("test_creditJob_disputeRevertsWithoutCreditsForTheBond", async function () {
+    it("test_creditJob_disputeNeedsNoSpareCredits", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       // The buyer holds exactly the budget in credits; the auction clears at the reserve.
       await f.token.connect(f.buyer).approve(f.settlementAddress, ethers.MaxUint256);
@@ -542,14 +554,15 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       expect(await f.settlement.creditsOf(f.buyer.address)).to.equal(0n);
       await start(f, f.alice, jobId);
       const deliveredAt = await deliverAtEnd(f, f.alice, jobId);
+      // Bond: 5% of the $80 value at $0.50 = 8 GRL, bonded with no credits left.
+      const bond = 8n * GRL;
+      await f.token.connect(f.buyer).approve(await f.market.getAddress(), bond);
       await nextAt(deliveredAt + HOUR);
-      // Bond: ceil(5% of $80) = $4.
-      await expect(f.market.connect(f.buyer).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(f.settlement, "SettlementInsufficientCredits")
-        .withArgs(f.buyer.address, 0n, 4n * USD);
-      await networkHelpers.time.increaseTo(deliveredAt + CHALLENGE_WINDOW);
-      await f.market.settle(jobId);
+      await expect(f.market.connect(f.buyer).dispute(jobId, EVIDENCE_HASH)).to.changeTokenBalance(ethers, f.token, f.buyer, -bond);
+      await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+      await f.market.settleDisputeTimeout(jobId);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(78n * USD);
+      expect(await f.market.balanceOf(await f.token.getAddress(), f.buyer.address)).to.equal(bond);
       await expectFinalBooks(f);
     });
 
@@ -573,14 +586,13 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
+        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (15n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
-      await expect(resolved)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, DISPUTE_BOND, (615n * USD) / 10n, 0n, 2n * DISPUTE_BOND, 500_000_000n, 2n * ((615n * USD) / 10n));
-      // The fee is the job's ($1.50 on $60); the dispute bond paid to the provider carries none.
+        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, 0n, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
+      // The bond is GRL, credited to the provider on the market's ledger: no earnings, no fee.
+      expect(await f.market.balanceOf(await f.token.getAddress(), f.alice.address)).to.equal(DISPUTE_BOND);
+      // The fee is the job's ($1.50 on $60).
       await expect(resolved)
         .to.emit(f.settlement, "GpuSecondsRecorded")
         .withArgs(
@@ -594,15 +606,21 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           (15n * USD) / 10n,
         );
       await expect(resolved).not.to.emit(f.settlement, "CreditsRefunded");
-      // Escrowed: $80 budget + $3 bond = $61.50 provider + $1.50 fee + $20 award refund.
-      expect((615n * USD) / 10n + (15n * USD) / 10n + AWARD_REFUND).to.equal(BUDGET + DISPUTE_BOND);
-      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE - DISPUTE_BOND);
+      // Escrowed: $80 budget = $58.50 provider + $1.50 fee + $20 award refund.
+      expect((585n * USD) / 10n + (15n * USD) / 10n + AWARD_REFUND).to.equal(BUDGET);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE);
       await refreshFeed(f);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
         ethers,
         f.token,
         f.alice,
-        123n * GRL,
+        117n * GRL,
+      );
+      await expect(f.market.connect(f.alice).withdraw(await f.token.getAddress(), f.alice.address)).to.changeTokenBalance(
+        ethers,
+        f.token,
+        f.alice,
+        DISPUTE_BOND,
       );
       await expectFinalBooks(f);
     });
@@ -610,7 +628,8 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
     it("test_creditJob_providerFaultRulingRefundsTheHoldbackAndTheBond", async function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
       const resolved = f.market.connect(f.arbiter).resolveDispute(f.jobId, PROVIDER_FAULT);
-      // Accrued to delivery $60, less the $12 holdback: $48 gross ($1.20 fee); $12 + $3 bond refunded.
+      // Accrued to delivery $60, less the $12 holdback: $48 gross ($1.20 fee); $12 refunded, the 6 GRL bond
+      // credited back on the market's ledger.
       await expect(resolved)
         .to.emit(f.market, "DisputeResolvedForRenter")
         .withArgs(
@@ -627,15 +646,16 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (468n * USD) / 10n, (468n * USD) / 10n, (162n * USD) / 10n, 2n * ((468n * USD) / 10n), 500_000_000n, 2n * ((468n * USD) / 10n));
+        .withArgs(f.alice.address, (468n * USD) / 10n, (468n * USD) / 10n, (132n * USD) / 10n, 2n * ((468n * USD) / 10n), 500_000_000n, 2n * ((468n * USD) / 10n));
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (12n * USD) / 10n, (12n * USD) / 10n, 15n * USD, 2n * ((12n * USD) / 10n), 500_000_000n, 2n * ((12n * USD) / 10n));
+        .withArgs(f.treasury.address, (12n * USD) / 10n, (12n * USD) / 10n, 12n * USD, 2n * ((12n * USD) / 10n), 500_000_000n, 2n * ((12n * USD) / 10n));
       await expect(resolved)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 15n * USD, BOUGHT - VALUE - DISPUTE_BOND + 15n * USD, 0n, 2n * (15n * USD), 500_000_000n, 2n * (BOUGHT - VALUE - DISPUTE_BOND + 15n * USD));
+        .withArgs(f.renter.address, 12n * USD, BOUGHT - VALUE + 12n * USD, 0n, 2n * (12n * USD), 500_000_000n, 2n * (BOUGHT - VALUE + 12n * USD));
       await expect(resolved).not.to.emit(f.settlement, "GpuSecondsRecorded");
-      expect((468n * USD) / 10n + (12n * USD) / 10n + AWARD_REFUND + 15n * USD).to.equal(BUDGET + DISPUTE_BOND);
+      expect(await f.market.balanceOf(await f.token.getAddress(), f.renter.address)).to.equal(DISPUTE_BOND);
+      expect((468n * USD) / 10n + (12n * USD) / 10n + AWARD_REFUND + 12n * USD).to.equal(BUDGET);
       await expectFinalBooks(f);
     });
 
@@ -659,13 +679,12 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (45n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
+        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (15n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, DISPUTE_BOND, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
-      await expect(settled)
-        .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, DISPUTE_BOND, BOUGHT - VALUE, 0n, 2n * DISPUTE_BOND, 500_000_000n, 2n * (BOUGHT - VALUE));
+        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, 0n, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
+      await expect(settled).not.to.emit(f.settlement, "CreditsRefunded");
+      expect(await f.market.balanceOf(await f.token.getAddress(), f.renter.address)).to.equal(DISPUTE_BOND);
       await expect(settled).to.emit(f.settlement, "GpuSecondsRecorded");
       await expectFinalBooks(f);
     });
@@ -724,17 +743,20 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobs.instant)).deadline);
       await f.market.settle(jobs.instant);
 
-      // Worked out by hand: 7 budgets of $80 and 2 bonds of $3 were escrowed.
-      const spent = 7n * BUDGET + 2n * DISPUTE_BOND;
-      // Refunds: award refunds (5 auctions x $20), cancel $80, stop $36, no-show $60, ProviderFault
-      // $12 + $3 bond, timeout $3 bond.
-      const refunded = 5n * AWARD_REFUND + BUDGET + 36n * USD + VALUE + 15n * USD + DISPUTE_BOND;
+      // Worked out by hand: 7 budgets of $80 were escrowed (the 2 dispute bonds are GRL, see below).
+      const spent = 7n * BUDGET;
+      // Refunds: award refunds (5 auctions x $20), cancel $80, stop $36, no-show $60, ProviderFault $12.
+      const refunded = 5n * AWARD_REFUND + BUDGET + 36n * USD + VALUE + 12n * USD;
       // Earnings: delivered $60, stopped $24, ProviderFault $48, timeout $60, instant $80.
       const accrued = VALUE + 24n * USD + 48n * USD + VALUE + BUDGET;
       expect(await s.totalCreditsSpent()).to.equal(spent);
       expect(await s.totalCreditsRefunded()).to.equal(refunded);
       expect(await s.totalEarningsAccrued()).to.equal(accrued);
       expect(refunded + accrued).to.equal(spent);
+      // Both bonds went back to their renters (ProviderFault and timeout), in GRL on the market's ledger.
+      const grl = await f.token.getAddress();
+      expect(await f.market.balanceOf(grl, f.renter.address)).to.equal(DISPUTE_BOND);
+      expect(await f.market.balanceOf(grl, f.renter2.address)).to.equal(DISPUTE_BOND);
       const fees = feeOf(VALUE) + feeOf(24n * USD) + feeOf(48n * USD) + feeOf(VALUE) + feeOf(BUDGET);
       expect(await s.earningsOf(f.treasury.address)).to.equal(fees);
       const providers =
