@@ -171,11 +171,16 @@ export const job = onchainTable("job", (t) => ({
   /** Seconds the job ran: to the stop (JobStopped), or to the delivery, at most the duration (settled jobs). */
   ranSeconds: t.bigint(),
   closedAt: t.bigint(),
-  /** Gross pay released to the provider (fees included), fees, and refunds to the renter, in the job's token. */
+  /**
+   * Gross pay released to the provider (fees included), fees, and refunds to the renter, in the job's token
+   * (refunds include a stablecoin job's returned dispute bond; a credit job's bond is GRL, see disputeBondToken).
+   */
   grossPaid: t.bigint().notNull().default(0n),
   feesPaid: t.bigint().notNull().default(0n),
   refunded: t.bigint().notNull().default(0n),
   payoutCount: t.integer().notNull().default(0),
+  /** The dispute bond and its token (the job's stablecoin, or GRL for a credit job); bondToProvider and bondRefund are in it. */
+  disputeBondToken: t.hex(),
   disputeBond: t.bigint(),
   bondToProvider: t.bigint(),
   bondRefund: t.bigint(),
@@ -236,6 +241,8 @@ export const dispute = onchainTable("dispute", (t) => ({
   renter: t.hex().notNull(),
   provider: t.hex().notNull(),
   evidenceHash: t.hex().notNull(),
+  /** The token the bond was posted in: the job's stablecoin, or GRL for a credit job. */
+  bondToken: t.hex().notNull(),
   bond: t.bigint().notNull(),
   openedAt: t.bigint().notNull(),
   deadline: t.bigint().notNull(),

@@ -9,7 +9,7 @@ import { run, withJson } from "../lib/command.js";
 import { chainNow, connect, signerOf, type Context } from "../lib/context.js";
 import { CliError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
 import { formatTime } from "../lib/format.js";
-import { describeJob, displayState, formatPayment, liveState, loadJob, modelName } from "../lib/jobs.js";
+import { describeJob, displayState, formatBond, formatPayment, liveState, loadJob, modelName } from "../lib/jobs.js";
 import { table } from "../lib/output.js";
 import { parseAddress, parseChoice, parseGpuModel, parseInteger, parseJobId } from "../lib/parse.js";
 import { enumName, JOB_STATES, PRICING_RULES, type JobStateName } from "../lib/protocol-enums.js";
@@ -175,10 +175,11 @@ export function historyCommand(): Command {
         market.queryFilter(f.JobSettled(undefined, who), from),
       ]);
       const entries: HistoryEntry[] = [];
-      const add = async (block: number, jobId: bigint, event: string, role: HistoryEntry["role"], units: bigint, text: string) => {
+      const add = async (block: number, jobId: bigint, event: string, role: HistoryEntry["role"], units: bigint, text: string, bond = false) => {
         const token = await tokenOfJob(jobId);
         const sign = units < 0n ? "-" : "+";
-        const amount = formatPayment(units < 0n ? -units : units, token);
+        // A credit job's dispute bond is GRL, not credits.
+        const amount = (bond ? formatBond : formatPayment)(units < 0n ? -units : units, token);
         entries.push({ block, jobId, event, role, amount: `${sign}${amount}`, text: `${text} ${sign}${amount}` });
       };
       for (const e of created) await add(e.blockNumber, e.args.jobId, "JobCreated", "renter", -e.args.escrow, "escrowed");
@@ -186,7 +187,7 @@ export function historyCommand(): Command {
       for (const e of expired) await add(e.blockNumber, e.args.jobId, "JobExpired", "renter", e.args.refund, "refund (expired)");
       for (const e of stoppedR) await add(e.blockNumber, e.args.jobId, "JobStopped", "renter", e.args.refund, "refund (stopped)");
       for (const e of failedR) await add(e.blockNumber, e.args.jobId, "JobFailed", "renter", e.args.refund, "refund (failed)");
-      for (const e of settledR) await add(e.blockNumber, e.args.jobId, "JobSettled", "renter", e.args.bondRefund, "dispute bond back");
+      for (const e of settledR) await add(e.blockNumber, e.args.jobId, "JobSettled", "renter", e.args.bondRefund, "dispute bond back", true);
       for (const e of claimed) await add(e.blockNumber, e.args.jobId, "PaymentClaimed", "provider", e.args.gross - e.args.fee, "pay claimed (net of fee)");
       for (const e of stoppedP) await add(e.blockNumber, e.args.jobId, "JobStopped", "provider", e.args.providerGross - e.args.fee, "pay at stop (net of fee)");
       for (const e of settledP) await add(e.blockNumber, e.args.jobId, "JobSettled", "provider", e.args.finalGross - e.args.fee, "pay at settlement (net of fee)");
@@ -224,7 +225,7 @@ export function arbiterCommand(): Command {
             renter: loaded.job.renter,
             provider: loaded.job.provider,
             evidenceHash: d.args.evidenceHash,
-            bond: formatPayment(loaded.job.disputeBond, loaded.token),
+            bond: formatBond(loaded.job.disputeBond, loaded.token),
             ruleBy: Number(loaded.job.deadline),
           });
         }

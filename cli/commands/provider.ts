@@ -13,7 +13,7 @@ import { chainNow, connect, signerOf, type Context } from "../lib/context.js";
 import { CliError, describeError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
 import { formatAmount, formatGrl, formatTime, formatUsd } from "../lib/format.js";
 import { isInstant, loadJob } from "../lib/jobs.js";
-import { describeWithdrawals, withdrawEarnings, withdrawMarketLedger } from "../lib/ledger.js";
+import { describeWithdrawals, withdrawBondLedger, withdrawEarnings, withdrawMarketLedger } from "../lib/ledger.js";
 import { table } from "../lib/output.js";
 import {
   parseAddress,
@@ -454,13 +454,15 @@ export function providerCommand(): Command {
   withJson(
     provider
       .command("withdraw")
-      .description("withdraw your pay: stablecoin from the market ledger, and USD earnings (credit jobs) as GRL")
+      .description(
+        "withdraw your pay: stablecoin from the market ledger, GRL dispute bonds won on credit jobs, and USD earnings (credit jobs) as GRL",
+      )
       .option("--to <address>", "recipient (default: your account)"),
   ).action(async (opts: { to?: string }, cmd: Command) =>
     run(cmd, async (out) => {
       const { ctx, me } = await connectSigner();
       const to = opts.to === undefined ? me : parseAddress(opts.to, "--to");
-      // Two independent steps: each one's outcome is reported, and a failure of one does not hide the other.
+      // Independent steps: each one's outcome is reported, and a failure of one does not hide the others.
       type Step<T> = { ok: true; value: T | undefined } | { ok: false; error: ReturnType<typeof describeError> };
       const attempt = async <T>(f: () => Promise<T | undefined>): Promise<Step<T>> => {
         try {
@@ -470,14 +472,17 @@ export function providerCommand(): Command {
         }
       };
       const ledgerStep = await attempt(() => withdrawMarketLedger(ctx, out, me, to));
+      const bondsStep = await attempt(() => withdrawBondLedger(ctx, out, me, to));
       const earningsStep = await attempt(() => withdrawEarnings(ctx, out, me, to));
       const ledger = ledgerStep.ok ? ledgerStep.value : undefined;
+      const bonds = bondsStep.ok ? bondsStep.value : undefined;
       const earnings = earningsStep.ok ? earningsStep.value : undefined;
       const failed = [
         ...(ledgerStep.ok ? [] : [{ step: "market ledger (stablecoin)", error: ledgerStep.error }]),
+        ...(bondsStep.ok ? [] : [{ step: "market ledger (GRL dispute bonds)", error: bondsStep.error }]),
         ...(earningsStep.ok ? [] : [{ step: "USD earnings as GRL", error: earningsStep.error }]),
       ];
-      if (ledger === undefined && earnings === undefined) {
+      if (ledger === undefined && bonds === undefined && earnings === undefined) {
         if (failed.length > 0) {
           const first = failed[0].error;
           throw new CliError(first.code, failed.map((f) => `withdrawing the ${f.step} failed: ${f.error.message}`).join("; "), {
@@ -485,18 +490,23 @@ export function providerCommand(): Command {
             contractError: first.contractError,
           });
         }
-        throw new CliError("NOTHING_TO_WITHDRAW", `${me} has nothing to withdraw: no stablecoin in the market ledger and no USD earnings. Nothing was sent.`, { exitCode: EXIT_USAGE });
+        throw new CliError(
+          "NOTHING_TO_WITHDRAW",
+          `${me} has nothing to withdraw: no stablecoin or GRL in the market ledger and no USD earnings. Nothing was sent.`,
+          { exitCode: EXIT_USAGE },
+        );
       }
-      const transactions = [ledger?.transaction, earnings?.transaction].filter((t): t is SentTransaction => t !== undefined);
+      const transactions = [ledger?.transaction, bonds?.transaction, earnings?.transaction].filter((t): t is SentTransaction => t !== undefined);
       const warnings = failed.map((f) => ({ step: f.step, code: f.error.code, message: f.error.message }));
       const steps = {
         ledger: ledgerStep.ok ? (ledger === undefined ? "nothing to withdraw" : "withdrawn") : "failed",
+        bonds: bondsStep.ok ? (bonds === undefined ? "nothing to withdraw" : "withdrawn") : "failed",
         earnings: earningsStep.ok ? (earnings === undefined ? "nothing to withdraw" : "withdrawn") : "failed",
       };
       out.result(
-        txResult("provider withdraw", { account: me, to, steps, ledger: ledger ?? null, earnings: earnings ?? null, warnings }, transactions),
+        txResult("provider withdraw", { account: me, to, steps, ledger: ledger ?? null, bonds: bonds ?? null, earnings: earnings ?? null, warnings }, transactions),
         [
-          ...describeWithdrawals(ledger, earnings),
+          ...describeWithdrawals(ledger, earnings, bonds),
           ...warnings.map((w) => `warning: withdrawing the ${w.step} failed, nothing of it was withdrawn: ${w.message}`),
         ],
       );

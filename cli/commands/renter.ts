@@ -10,8 +10,8 @@ import { run, withJson } from "../lib/command.js";
 import { chainNow, connect, signerOf, stablecoinOf, type Context } from "../lib/context.js";
 import { CliError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
 import { formatAmount, formatDuration, formatGrl, formatUsd } from "../lib/format.js";
-import { describeJob, formatPayment, loadJob } from "../lib/jobs.js";
-import { withdrawMarketLedger } from "../lib/ledger.js";
+import { describeJob, formatBond, formatPayment, loadJob } from "../lib/jobs.js";
+import { describeWithdrawals, withdrawBondLedger, withdrawMarketLedger } from "../lib/ledger.js";
 import { table } from "../lib/output.js";
 import {
   parseAddress,
@@ -33,10 +33,6 @@ import { ensureAllowance, findEvent, permitFor, send, simulate, type SentTransac
 async function connectSigner(): Promise<{ ctx: Context; me: string }> {
   const ctx = await connect({ needsSigner: true });
   return { ctx, me: signerOf(ctx).address };
-}
-
-function bpsOfUp(amount: bigint, bps: bigint): bigint {
-  return (amount * bps + 9_999n) / 10_000n;
 }
 
 interface CreateJobOptions {
@@ -395,8 +391,8 @@ export function renterCommand(): Command {
     renter
       .command("dispute")
       .description(
-        "dispute a delivery within the challenge window, bonding 5% of the job value (by default); needs exactly one of " +
-          "--evidence-hash or --evidence-file",
+        "dispute a delivery within the challenge window;\nneeds exactly one of --evidence-hash or --evidence-file; bonds 5% of the " +
+          "job value (by default) in its stablecoin, or in GRL for a credit job (approved here)",
       )
       .argument("<jobId>", "the job")
       .option("--evidence-hash <bytes32>", "hash of your evidence (kept off-chain); this or --evidence-file is required")
@@ -419,22 +415,42 @@ export function renterCommand(): Command {
       const { ctx, me } = await connectSigner();
       const loaded = await loadJob(ctx, jobId);
       const market = ctx.protocol.market;
-      const params = await market.marketParams(loaded.job.paramsId);
-      const bond = bpsOfUp(loaded.job.escrow + loaded.job.claimed, params.disputeBondBps);
-      const hints = { token: { symbol: loaded.token.symbol, decimals: loaded.token.decimals }, now: loaded.now };
+      // A stablecoin job's bond is in its stablecoin; a credit job's in GRL (never credits, which a pause can stop).
+      const [, bond] = await market.disputeBondOf(jobId);
+      const inGrl = loaded.token.kind === "credits";
+      const hints = inGrl
+        ? { token: { symbol: "GRL", decimals: 18 }, now: loaded.now }
+        : { token: { symbol: loaded.token.symbol, decimals: loaded.token.decimals }, now: loaded.now };
       const transactions: SentTransaction[] = [];
       // The bond's approval comes first: simulate the dispute (state, challenge window) before sending anything.
       await simulate("dispute", (overrides) => market.dispute.staticCall(jobId, evidence, overrides), hints);
-      if (loaded.token.kind !== "credits" && bond > 0n) {
-        const approval = await ensureAllowance(out, stablecoinOf(ctx), me, await market.getAddress(), bond, `approve ${loaded.token.symbol}`, hints);
+      if (bond > 0n) {
+        const bondToken = inGrl ? ctx.protocol.token : stablecoinOf(ctx);
+        const held = await bondToken.balanceOf(me);
+        if (held < bond) {
+          throw invalidInput(
+            `Disputing job #${jobId} bonds ${formatBond(bond, loaded.token)} and you hold ${formatBond(held, loaded.token)}: ` +
+              `get ${formatBond(bond - held, loaded.token)} more, then retry before the challenge window closes.`,
+          );
+        }
+        const step = `approve ${inGrl ? "GRL" : loaded.token.symbol}`;
+        const approval = await ensureAllowance(out, bondToken, me, await market.getAddress(), bond, step, hints);
         if (approval !== undefined) transactions.push(approval);
       }
       transactions.push((await send(out, "dispute", () => market.dispute(jobId, evidence), hints)).sent);
       const after = await loadJob(ctx, jobId);
       const { data, lines } = describeJob(after);
       out.result(
-        { command: "renter dispute", jobId, evidenceHash: evidence, bond: formatAmount(after.job.disputeBond, loaded.token.decimals), job: data, transactions },
-        [`Disputed job #${jobId} with a bond of ${formatPayment(after.job.disputeBond, loaded.token)}.`, ...lines],
+        {
+          command: "renter dispute",
+          jobId,
+          evidenceHash: evidence,
+          bond: formatAmount(after.job.disputeBond, inGrl ? 18 : loaded.token.decimals),
+          bondToken: inGrl ? "GRL" : loaded.token.symbol,
+          job: data,
+          transactions,
+        },
+        [`Disputed job #${jobId} with a bond of ${formatBond(after.job.disputeBond, loaded.token)}.`, ...lines],
       );
     }),
   );
@@ -504,17 +520,35 @@ export function renterCommand(): Command {
   withJson(
     renter
       .command("withdraw")
-      .description("withdraw your refunds (USDC) from the market ledger; credit refunds return to your credits by themselves")
+      .description(
+        "withdraw your refunds (USDC) and returned GRL dispute bonds (credit jobs) from the market ledger; credit refunds " +
+          "return to your credits by themselves",
+      )
       .option("--to <address>", "recipient (default: your account)"),
   ).action(async (opts: { to?: string }, cmd: Command) =>
     run(cmd, async (out) => {
       const { ctx, me } = await connectSigner();
       const to = opts.to === undefined ? me : parseAddress(opts.to, "--to");
       const ledger = await withdrawMarketLedger(ctx, out, me, to);
-      if (ledger === undefined) throw new CliError("NOTHING_TO_WITHDRAW", `${me} has no refunds waiting in the market ledger. Nothing was sent.`, { exitCode: EXIT_USAGE });
+      const bonds = await withdrawBondLedger(ctx, out, me, to);
+      if (ledger === undefined && bonds === undefined) {
+        throw new CliError("NOTHING_TO_WITHDRAW", `${me} has no refunds or dispute bonds waiting in the market ledger. Nothing was sent.`, {
+          exitCode: EXIT_USAGE,
+        });
+      }
+      const withdrawals = [ledger, bonds].filter((w) => w !== undefined);
       out.result(
-        { command: "renter withdraw", account: me, to, withdrawn: ledger.amount, token: ledger.symbol, transactions: [ledger.transaction] },
-        `Withdrew ${ledger.amount} ${ledger.symbol} of refunds.`,
+        {
+          command: "renter withdraw",
+          account: me,
+          to,
+          // The stablecoin refunds first (or the GRL bonds when there were none), then every withdrawal.
+          withdrawn: withdrawals[0].amount,
+          token: withdrawals[0].symbol,
+          withdrawals: withdrawals.map(({ token, symbol, amount }) => ({ token, symbol, amount })),
+          transactions: withdrawals.map((w) => w.transaction),
+        },
+        describeWithdrawals(ledger, undefined, bonds),
       );
     }),
   );

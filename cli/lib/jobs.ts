@@ -56,6 +56,11 @@ export function formatPayment(units: bigint, token: PaymentToken): string {
   return token.kind === "credits" ? `${formatUsd(units, token.decimals)} of credits` : `${formatAmount(units, token.decimals)} ${token.symbol}`;
 }
 
+/** A job's dispute bond: GRL for a credit job, the stablecoin otherwise (see IJobMarket.disputeBondOf). */
+export function formatBond(units: bigint, token: PaymentToken): string {
+  return token.kind === "credits" ? formatGrl(units) : formatPayment(units, token);
+}
+
 export function isInstant(job: IJobMarket.JobStructOutput): boolean {
   return Number(job.pricingRule) === PRICING_RULES.indexOf("instant");
 }
@@ -148,7 +153,9 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
     escrow: price(job.escrow),
     claimed: price(job.claimed),
     collateralGrl: formatAmount(job.collateral, 18),
-    disputeBond: price(job.disputeBond),
+    // A credit job's dispute bond is GRL (18 decimals); a stablecoin job's is the stablecoin.
+    disputeBond: token.kind === "credits" ? formatAmount(job.disputeBond, 18) : price(job.disputeBond),
+    disputeBondToken: token.kind === "credits" ? "GRL" : token.symbol,
     bidCount: Number(job.bidCount),
     revealCount: Number(job.revealCount),
     bidDeadline: Number(job.bidDeadline),

@@ -26,6 +26,17 @@ export async function withdrawMarketLedger(ctx: Context, out: Output, account: s
   return { token, symbol, amount: formatAmount(balance, Number(decimals)), transaction: sent };
 }
 
+/** Withdraws the account's GRL on the market ledger (credit jobs' dispute bonds won or returned), if any. */
+export async function withdrawBondLedger(ctx: Context, out: Output, account: string, to: string): Promise<LedgerWithdrawal | undefined> {
+  const token = await ctx.protocol.token.getAddress();
+  const balance = await ctx.protocol.market.balanceOf(token, account);
+  if (balance === 0n) return undefined;
+  const { sent } = await send(out, "withdraw GRL dispute bonds", () => ctx.protocol.market.withdraw(token, to), {
+    token: { symbol: "GRL", decimals: 18 },
+  });
+  return { token, symbol: "GRL", amount: formatAmount(balance, 18), transaction: sent };
+}
+
 export interface EarningsWithdrawal {
   usd: string;
   grl: string;
@@ -57,9 +68,14 @@ export async function withdrawEarnings(ctx: Context, out: Output, account: strin
   };
 }
 
-export function describeWithdrawals(ledger: LedgerWithdrawal | undefined, earnings: EarningsWithdrawal | undefined): string[] {
+export function describeWithdrawals(
+  ledger: LedgerWithdrawal | undefined,
+  earnings: EarningsWithdrawal | undefined,
+  bonds?: LedgerWithdrawal,
+): string[] {
   const lines: string[] = [];
   if (ledger !== undefined) lines.push(`Withdrew ${ledger.amount} ${ledger.symbol} from the market ledger.`);
+  if (bonds !== undefined) lines.push(`Withdrew ${bonds.amount} GRL of dispute bonds from the market ledger.`);
   if (earnings !== undefined) {
     const queued = earnings.ticketId === null ? "" : `, the rest queued as mint ticket #${earnings.ticketId}`;
     lines.push(`Withdrew $${earnings.usd} of earnings as ${earnings.grl} GRL (${earnings.grlMintedNow} GRL minted now${queued}).`);

@@ -118,6 +118,11 @@ async function recordPayout(
   await addProvider(ctx, row.provider!, hs, { grossUsd, feesUsd: feeUsd });
 }
 
+/** Whether the job's dispute bond was posted in its payment token (a stablecoin job), not GRL (a credit job). */
+function bondInJobToken(row: Job): boolean {
+  return row.disputeBondToken?.toLowerCase() === row.paymentToken.toLowerCase();
+}
+
 async function addRefund(ctx: Ctx, id: bigint, amount: bigint): Promise<void> {
   if (amount === 0n) return;
   await ctx.db.update(job, { id }).set((j) => ({ refunded: j.refunded + amount }));
@@ -394,7 +399,7 @@ ponder.on("JobMarket:JobSettled", async ({ event, context }) => {
     bondToProvider: a.bondToProvider,
     bondRefund: a.bondRefund,
   });
-  await addRefund(context, a.jobId, a.bondRefund);
+  if (bondInJobToken(row)) await addRefund(context, a.jobId, a.bondRefund);
   const open = await context.db.find(dispute, { jobId: a.jobId });
   const timedOut = open !== null && open.status === "open";
   if (timedOut) {
@@ -419,12 +424,13 @@ ponder.on("JobMarket:JobDisputed", async ({ event, context }) => {
     renter: a.renter,
     provider: row.provider!,
     evidenceHash: a.evidenceHash,
+    bondToken: a.bondToken,
     bond: a.bond,
     openedAt: t,
     deadline: BigInt(a.disputeDeadline),
     status: "open",
   });
-  await context.db.update(job, { id: a.jobId }).set({ state: "Disputed", disputeBond: a.bond });
+  await context.db.update(job, { id: a.jobId }).set({ state: "Disputed", disputeBondToken: a.bondToken, disputeBond: a.bond });
   await updateReliability(context, row.provider!, (p) => ({ jobsDisputed: p.jobsDisputed + 1 }));
   await addNetwork(context, hourStart(t), { jobsDisputed: 1 });
 });
@@ -443,8 +449,8 @@ ponder.on("JobMarket:DisputeResolvedForRenter", async ({ event, context }) => {
     slashedToRenter: a.slashedToRenter,
     slashedBurned: a.slashedBurned,
   });
-  // The renter's bond comes back with the refund.
-  await addRefund(context, a.jobId, a.refund + (row.disputeBond ?? 0n));
+  // The renter's bond comes back with the refund (counted in it when it is in the job's token).
+  await addRefund(context, a.jobId, a.refund + (bondInJobToken(row) ? (row.disputeBond ?? 0n) : 0n));
   await context.db.update(dispute, { jobId: a.jobId }).set({
     status: "provider_fault",
     arbiter: a.arbiter,

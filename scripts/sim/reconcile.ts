@@ -87,9 +87,10 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
   const treasury = await market.treasury();
   const events = await readEvents(chain, decoder, Object.values(addr));
 
-  // Market: per payment token, money in (escrow, bonds), credited to accounts, and withdrawn.
+  // Market: per token, money in (escrow, dispute bonds), credited to accounts, and withdrawn. A job's
+  // escrow is in its payment token; its dispute bond in the bond token (GRL for a credit job).
   const jobToken = new Map<bigint, string>();
-  const bonds = new Map<bigint, bigint>();
+  const bonds = new Map<bigint, { token: string; amount: bigint }>();
   const open = new Set<bigint>();
   const inflow = new Map<string, bigint>();
   const withdrawn = new Map<string, bigint>();
@@ -101,6 +102,9 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
     return b;
   };
   const creditFor = (jobId: bigint, account: string, amount: bigint) => book(jobToken.get(jobId)!).add(account, amount);
+  const bondFor = (jobId: bigint, account: string, amount: bigint) => {
+    if (amount !== 0n) book(bonds.get(jobId)!.token).add(account, amount);
+  };
 
   // Settlement and GRL.
   const credits = new Book();
@@ -158,10 +162,12 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
         bump(inflow, t, e.args.escrow);
         break;
       }
-      case "JobDisputed":
-        bonds.set(e.args.jobId, e.args.bond);
-        bump(inflow, jobToken.get(e.args.jobId)!, e.args.bond);
+      case "JobDisputed": {
+        const t = e.args.bondToken.toLowerCase();
+        bonds.set(e.args.jobId, { token: t, amount: e.args.bond });
+        bump(inflow, t, e.args.bond);
         break;
+      }
       case "JobCancelled":
         creditFor(e.args.jobId, e.args.renter, e.args.refund);
         open.delete(e.args.jobId);
@@ -184,15 +190,17 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
         open.delete(e.args.jobId);
         break;
       case "JobSettled":
-        creditFor(e.args.jobId, e.args.provider, e.args.finalGross - e.args.fee + e.args.bondToProvider);
+        creditFor(e.args.jobId, e.args.provider, e.args.finalGross - e.args.fee);
         creditFor(e.args.jobId, treasury, e.args.fee);
-        creditFor(e.args.jobId, e.args.renter, e.args.bondRefund);
+        bondFor(e.args.jobId, e.args.provider, e.args.bondToProvider);
+        bondFor(e.args.jobId, e.args.renter, e.args.bondRefund);
         open.delete(e.args.jobId);
         break;
       case "DisputeResolvedForRenter":
         creditFor(e.args.jobId, e.args.provider, e.args.providerGross - e.args.fee);
         creditFor(e.args.jobId, treasury, e.args.fee);
-        creditFor(e.args.jobId, e.args.renter, e.args.refund + (bonds.get(e.args.jobId) ?? 0n));
+        creditFor(e.args.jobId, e.args.renter, e.args.refund);
+        bondFor(e.args.jobId, e.args.renter, bonds.get(e.args.jobId)?.amount ?? 0n);
         open.delete(e.args.jobId);
         break;
       case "JobFailed":
@@ -332,7 +340,8 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
       checks.push({ name: `job #${jobId} is open by its events`, expected: "an open state", actual: `state ${job.state}`, ok: false });
       continue;
     }
-    bump(openEscrow, jobToken.get(jobId)!, job.escrow + (job.state === DISPUTED ? job.disputeBond : 0n));
+    bump(openEscrow, jobToken.get(jobId)!, job.escrow);
+    if (job.state === DISPUTED) bump(openEscrow, bonds.get(jobId)?.token ?? jobToken.get(jobId)!, job.disputeBond);
   }
 
   // Stablecoins: the market holds exactly what it owes (ledger balances) plus open escrow.
@@ -358,10 +367,23 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
     expect("USDC ledger: accounts whose balance differs from their events", 0n, BigInt(mismatches));
   }
 
+  // GRL on the market: credit jobs' dispute bonds, open or owed on the ledger, and nothing else.
+  {
+    const ledger = book(addr.token);
+    const owed = ledger.total();
+    const held = await token.balanceOf(addr.market);
+    const received = inflow.get(addr.token) ?? 0n;
+    expect("GRL held by the market == dispute bonds posted - withdrawn (events)", received - (withdrawn.get(addr.token) ?? 0n), held);
+    expect("GRL held by the market == ledger balances owed + open credit-job dispute bonds", owed + (openEscrow.get(addr.token) ?? 0n), held);
+    let mismatches = 0;
+    for (const [account, balance] of ledger.entries()) if ((await market.balanceOf(addr.token, account)) !== balance) mismatches++;
+    expect(`GRL ledger: accounts (of ${ledger.entries().length}) whose market.balanceOf differs from their events`, 0n, BigInt(mismatches));
+  }
+
   // Credits: the market's credit-job flows match the settlement's books, which match its state.
   const creditLedger = book(addr.settlement);
   const creditEscrow = openEscrow.get(addr.settlement) ?? 0n;
-  expect("credits spent == credit jobs' escrow and bonds", inflow.get(addr.settlement) ?? 0n, sums.creditsSpent);
+  expect("credits spent == credit jobs' escrow", inflow.get(addr.settlement) ?? 0n, sums.creditsSpent);
   expect(
     "credits refunded + earnings accrued == what credit jobs credited",
     creditLedger.total(),

@@ -413,7 +413,7 @@ describe("CLI: issue 19 (time, refusals, partial success, messages, finding thin
       expect(await settlement.earningsOf(PROVIDER)).to.equal(earnings);
       await refreshFeed(chain);
       const rest = await ok(chain, ["provider", "withdraw"], PROVIDER_KEY);
-      expect(rest.steps).to.deep.equal({ ledger: "nothing to withdraw", earnings: "withdrawn" });
+      expect(rest.steps).to.deep.equal({ ledger: "nothing to withdraw", bonds: "nothing to withdraw", earnings: "withdrawn" });
       expect(rest.warnings).to.deep.equal([]);
     });
   });

@@ -328,6 +328,30 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       expect(settled.job.state).to.equal("Settled");
     });
 
+    it("test_renterDispute_creditJobBondsGrl_andWithdrawReturnsIt", async function () {
+      await refreshFeed(chain);
+      const { token } = contracts();
+      const created = await ok(
+        chain,
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant", "--pay", "credits"],
+        renterKey,
+      );
+      await ok(chain, ["provider", "accept", created.jobId, "--start"], providerKey);
+      await ok(chain, ["provider", "deliver", created.jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`], providerKey);
+      const grlBefore = await token.balanceOf(address(RENTER));
+      const disputed = await ok(chain, ["renter", "dispute", created.jobId, "--evidence-hash", `0x${"33".repeat(32)}`], renterKey);
+      // 5% of the $1.50 value in GRL at the creation price of $0.50: 0.15 GRL, approved and bonded (no credits).
+      expect(disputed).to.include({ bond: "0.15", bondToken: "GRL" });
+      expect(disputed.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["approve GRL", "dispute"]);
+      expect(disputed.job).to.include({ state: "Disputed", disputeBond: "0.15", disputeBondToken: "GRL" });
+      expect(grlBefore - (await token.balanceOf(address(RENTER)))).to.equal(parseEther("0.15"));
+      await advance(chain, 3 * DAY);
+      await ok(chain, ["renter", "settle", created.jobId], renterKey);
+      const withdrawn = await ok(chain, ["renter", "withdraw"], renterKey);
+      expect(withdrawn.withdrawals).to.deep.include({ token: await token.getAddress(), symbol: "GRL", amount: "0.15" });
+      expect(await token.balanceOf(address(RENTER))).to.equal(grlBefore);
+    });
+
     it("test_renterCreateJob_withPermitInOneTransaction", async function () {
       await refreshFeed(chain);
       const body = await ok(

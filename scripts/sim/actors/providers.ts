@@ -334,12 +334,13 @@ export function onSlashed(ctx: SimContext, p: SimProvider, amount: bigint, at: n
   }, true);
 }
 
-/** Withdraws the provider's USDC pay and converts its credit earnings to GRL. */
+/** Withdraws the provider's USDC pay and GRL dispute bonds won, and converts its credit earnings to GRL. */
 export async function cashOut(ctx: SimContext, account: string): Promise<void> {
   const { market, settlement } = ctx.protocol;
-  if ((await market.balanceOf(ctx.addresses.usdc, account)) > 0n) {
-    const data = market.interface.encodeFunctionData("withdraw", [ctx.addresses.usdc, account]);
-    await ctx.send(account, ctx.addresses.market, data, ctx.now, "withdraw USDC");
+  for (const [token, what] of [[ctx.addresses.usdc, "USDC"], [ctx.addresses.token, "GRL bonds"]] as const) {
+    if ((await market.balanceOf(token, account)) === 0n) continue;
+    const data = market.interface.encodeFunctionData("withdraw", [token, account]);
+    await ctx.send(account, ctx.addresses.market, data, ctx.now, `withdraw ${what}`);
   }
   // quoteWithdrawal is the GRL owed now, capped by the GRL behind the credits that paid (0: nothing to mint).
   if ((await settlement.earningsOf(account)) > 0n && (await settlement.quoteWithdrawal(account)) > 0n) {

@@ -47,6 +47,8 @@ async function enlist(ctx: SimContext, renter: SimRenter): Promise<boolean> {
   const approvals: [string, string][] = [
     [ctx.addresses.usdc, usdc!.interface.encodeFunctionData("approve", [ctx.addresses.market, MaxUint256])],
     [ctx.addresses.token, token.interface.encodeFunctionData("approve", [ctx.addresses.settlement, MaxUint256])],
+    // A credit job's dispute bond is GRL, pulled by the market.
+    [ctx.addresses.token, token.interface.encodeFunctionData("approve", [ctx.addresses.market, MaxUint256])],
   ];
   for (const [to, data] of approvals) {
     if (!(await ctx.send(renter.address, to, data, ctx.now, "approve")).ok) return false;
@@ -69,6 +71,15 @@ async function ensureUsdc(ctx: SimContext, renter: SimRenter, amount: bigint): P
   const topUp = amount - held + USDC_TOP_UP * 10n ** BigInt(ctx.params.usdcDecimals);
   const data = usdc!.interface.encodeFunctionData("mint", [renter.address, topUp]);
   return (await ctx.send(renter.address, ctx.addresses.usdc, data, ctx.now, "mint USDC")).ok;
+}
+
+/** Makes sure the renter holds `amount` GRL: buys the difference from the treasury. */
+async function ensureGrl(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
+  const { token } = ctx.protocol;
+  const held = await token.balanceOf(renter.address);
+  if (held >= amount) return true;
+  const data = token.interface.encodeFunctionData("transfer", [renter.address, amount - held]);
+  return (await ctx.send(ctx.treasury, ctx.addresses.token, data, ctx.now, "sell GRL")).ok;
 }
 
 /** Makes sure the renter has `amount` credits: buys GRL from the treasury and burns it for credits. */
@@ -283,8 +294,9 @@ export function onDelivered(ctx: SimContext, job: SimJob): void {
 
 async function dispute(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "delivered") return;
-  const bond = (job.value * BigInt(ctx.params.disputeBondBps) + 9_999n) / 10_000n;
-  const funded = job.payment === "usdc" ? await ensureUsdc(ctx, job.renter, bond) : await ensureCredits(ctx, job.renter, bond);
+  // A stablecoin job's bond is in USDC; a credit job's in GRL (so a pause of credit purchases cannot block it).
+  const [, bond] = await ctx.protocol.market.disputeBondOf(job.id);
+  const funded = job.payment === "usdc" ? await ensureUsdc(ctx, job.renter, bond) : await ensureGrl(ctx, job.renter, bond);
   const evidence = ctx.rng.renters.bytes32();
   const data = ctx.protocol.market.interface.encodeFunctionData("dispute", [job.id, evidence]);
   const outcome = funded
@@ -299,10 +311,13 @@ async function dispute(ctx: SimContext, job: SimJob): Promise<void> {
   onDisputed(ctx, job, outcome.timestamp);
 }
 
-/** Renters with refunds sitting in the market's ledger take them out now and then. */
+/** Renters with refunds (USDC, or GRL dispute bonds back) sitting in the market's ledger take them out now and then. */
 export async function withdrawRefunds(ctx: SimContext, renter: SimRenter): Promise<void> {
   const { market } = ctx.protocol;
-  if (!renter.enlisted || (await market.balanceOf(ctx.addresses.usdc, renter.address)) === 0n) return;
-  const data = market.interface.encodeFunctionData("withdraw", [ctx.addresses.usdc, renter.address]);
-  await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, "withdraw refunds");
+  if (!renter.enlisted) return;
+  for (const token of [ctx.addresses.usdc, ctx.addresses.token]) {
+    if ((await market.balanceOf(token, renter.address)) === 0n) continue;
+    const data = market.interface.encodeFunctionData("withdraw", [token, renter.address]);
+    await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, "withdraw refunds");
+  }
 }
