@@ -204,7 +204,9 @@ contract JobMarketInvariantTest is Test {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice The market holds exactly what it owes: every job's escrow, the bond of every disputed job,
-    /// and every account's withdrawable balance; and exactly what came in minus what was withdrawn.
+    /// and every account's withdrawable balance; and exactly what came in minus what was withdrawn. It
+    /// holds no GRL: every job here pays in the stablecoin, so every dispute bond is in the stablecoin too
+    /// (only a credit job's bond is GRL), and bid bonds and collateral stay locked in the registry.
     function invariant_usdcBalanceMatchesLiabilities() public view {
         uint256 owed;
         uint256 n = market.jobCount();
@@ -225,6 +227,7 @@ contract JobMarketInvariantTest is Test {
         assertEq(balance, owed + ledger, "balance != escrow + bonds + ledger");
         assertEq(balance, ghosts.ghost_usdcIn() - ghosts.ghost_usdcOut(), "balance != in - out");
         assertEq(ledger, ghosts.ghost_credited() - ghosts.ghost_usdcOut(), "ledger != credited - withdrawn");
+        assertEq(grl.balanceOf(address(market)), 0, "market holds GRL");
     }
 
     /// @notice Per job, the budget is always split exactly into what is still escrowed, gross pay to the

@@ -15,9 +15,10 @@ import {ProtocolHandler} from "./handlers/ProtocolHandler.sol";
 /// stablecoin and the settlement's credits as payment tokens, first-price, second-price and instant jobs)
 /// and the burn-mint settlement driven together by {ProtocolHandler} with five providers, four renters
 /// and random time jumps. After every call: each token the protocol holds is exactly what its accounting
-/// owes, GRL supply and credits are conserved, no stake leaves before its unlock, slashes stay within
-/// the job's collateral plus forfeited bonds, every finished job paid out exactly what it escrowed, no
-/// job leaves a terminal state, and no epoch mints above its cap.
+/// owes (the market's GRL too: credit jobs' dispute bonds are GRL), GRL supply and credits are conserved,
+/// no stake leaves before its unlock, slashes stay within the job's collateral plus forfeited bonds, every
+/// finished job paid out exactly what it escrowed, no job leaves a terminal state, and no epoch mints
+/// above its cap.
 /// @dev The protocol comes from {ProtocolDeployment} (deployed from artifacts); the stablecoin too. Build the
 /// contracts before running this file alone (`node scripts/build.mjs`).
 contract ProtocolInvariantTest is ProtocolDeployment {
@@ -83,7 +84,7 @@ contract ProtocolInvariantTest is ProtocolDeployment {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice The market's stablecoin == the ledger balances it owes (as the model counted them) + the
-    /// escrow of open stablecoin jobs + the dispute bonds it holds.
+    /// escrow of open stablecoin jobs + the dispute bonds of disputed stablecoin jobs.
     function invariant_marketStablecoinConserved() public view {
         _assertNoViolation(ProtocolHandler.Check.Ledger);
         address[] memory accounts = handler.accounts();
@@ -94,6 +95,22 @@ contract ProtocolInvariantTest is ProtocolDeployment {
         assertEq(owed, handler.ghost_usdcOwed(), "ledger balances != model");
         (uint256 escrow, uint256 bonds) = _held(address(usdc));
         assertEq(usdc.balanceOf(address(market)), owed + escrow + bonds, "market USDC != owed + escrow + bonds");
+    }
+
+    /// @notice The market's GRL == the GRL its ledger owes (every account's market.balanceOf(GRL, ·), as the
+    /// model counted them: credit jobs' bonds paid out less withdrawals) + the bonds of the credit jobs now
+    /// Disputed, which are GRL; GRL never reaches the market any other way (bid bonds and collateral are
+    /// locked stake in the registry).
+    function invariant_marketGrlConserved() public view {
+        _assertNoViolation(ProtocolHandler.Check.Ledger);
+        address[] memory accounts = handler.accounts();
+        uint256 owed;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            owed += market.balanceOf(address(grl), accounts[i]);
+        }
+        assertEq(owed, handler.ghost_grlOwed(), "GRL ledger balances != model");
+        (, uint256 bonds) = _held(address(settlement));
+        assertEq(grl.balanceOf(address(market)), owed + bonds, "market GRL != owed + credit jobs' open bonds");
     }
 
     /// @notice The registry's GRL == every provider's free + locked + unbonding stake == the initial stake
@@ -153,12 +170,13 @@ contract ProtocolInvariantTest is ProtocolDeployment {
         assertEq(settlement.creditsOutstanding(), held, "creditsOutstanding != balances");
     }
 
-    /// @notice Escrowed credits == the escrow + bonds of open credit jobs == spent - refunded - accrued,
-    /// and accrued - withdrawn earnings == the sum of earners' balances.
+    /// @notice Escrowed credits == the escrow of open credit jobs (their dispute bonds are GRL, not
+    /// credits) == spent - refunded - accrued, and accrued - withdrawn earnings == the sum of earners'
+    /// balances.
     function invariant_creditsEscrowedMatchesOpenJobs() public view {
-        (uint256 escrow, uint256 bonds) = _held(address(settlement));
+        (uint256 escrow,) = _held(address(settlement));
         uint256 escrowed = settlement.creditsEscrowed();
-        assertEq(escrowed, escrow + bonds, "creditsEscrowed != open credit jobs' escrow + bonds");
+        assertEq(escrowed, escrow, "creditsEscrowed != open credit jobs' escrow");
         assertEq(
             escrowed,
             settlement.totalCreditsSpent() - settlement.totalCreditsRefunded() - settlement.totalEarningsAccrued(),
@@ -203,17 +221,30 @@ contract ProtocolInvariantTest is ProtocolDeployment {
     // Jobs
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice For every job and both payment paths: escrowed budget + bond == paid to the provider + fees
-    /// + refunds + what it still holds; a finished job holds nothing and paid out exactly what it escrowed.
+    /// @notice For every job and both payment paths, in the payment token: escrowed budget (+ the bond of a
+    /// stablecoin job) == paid to the provider + fees + refunds + what it still holds; a finished job holds
+    /// nothing and paid out exactly what it escrowed. A credit job's bond, in GRL: bonded == paid out on the
+    /// market's ledger + the bond it holds while Disputed, and once the dispute ended all of it was paid out.
     function invariant_jobsBalanced() public view {
         _assertNoViolation(ProtocolHandler.Check.JobFlow);
         uint256 n = market.jobCount();
         for (uint256 id = 1; id <= n; ++id) {
             IJobMarket.Job memory job = market.jobOf(id);
+            bool credits = job.paymentToken == address(settlement);
+            bool disputed = job.state == IJobMarket.JobState.Disputed;
             uint256 out = handler.ghost_toProvider(id) + handler.ghost_toTreasury(id) + handler.ghost_toRenter(id);
             uint256 held = job.escrow;
-            if (job.state == IJobMarket.JobState.Disputed) held += job.disputeBond;
+            if (disputed && !credits) held += job.disputeBond;
             assertEq(handler.ghost_jobIn(id), out + held, "escrowed != paid + fees + refunds + held");
+            uint256 grlBondHeld = disputed && credits ? job.disputeBond : 0;
+            assertEq(
+                handler.ghost_grlBondIn(id),
+                handler.ghost_grlBondOut(id) + grlBondHeld,
+                "credit job's GRL bond != paid out + held"
+            );
+            if (credits && job.disputeBond != 0 && !disputed) {
+                assertEq(handler.ghost_grlBondOut(id), job.disputeBond, "ended dispute: GRL bond not paid out");
+            }
             if (uint8(job.state) >= uint8(IJobMarket.JobState.Settled)) {
                 assertEq(job.escrow, 0, "finished job holds escrow");
                 assertEq(handler.ghost_jobIn(id), out, "finished job: paid + fees + refunds != escrowed");
@@ -287,7 +318,8 @@ contract ProtocolInvariantTest is ProtocolDeployment {
         assertEq(total, settlement.totalEmissionsMinted(), "claims != total emissions");
     }
 
-    /// @dev Escrow and dispute bonds of the open jobs paying in `token`.
+    /// @dev Escrow and dispute bonds of the open jobs paying in `token`. The bonds are in the bond token:
+    /// `token` for a stablecoin, GRL for credits (`token` == the settlement).
     function _held(address token) internal view returns (uint256 escrow, uint256 bonds) {
         uint256 n = market.jobCount();
         for (uint256 id = 1; id <= n; ++id) {

@@ -14,7 +14,8 @@ import {SettlementHandler} from "./handlers/SettlementHandler.sol";
 /// Chainlink oracle adapter and job market: credits bought by burning GRL, credit jobs escrowed, refunded
 /// and paid out by the market, earnings withdrawn as GRL under a small per-epoch mint cap (so the FIFO
 /// queue forms), tickets claimed, emissions of ended epochs claimed, the price and the clock moving and
-/// governance changing the cap, the budget and the spread. The fuzzer drives only {SettlementHandler},
+/// governance changing the cap, the budget and the spread; credit jobs' dispute bonds are GRL, held by the
+/// market and paid out on its ledger, never credits. The fuzzer drives only {SettlementHandler},
 /// whose actions never revert; every invariant below must hold after each call.
 /// @dev The protocol comes from {ProtocolDeployment} (deployed from artifacts). Build the contracts (and,
 /// after editing the handler, this folder) before running this file alone: `node scripts/build.mjs` (see
@@ -36,9 +37,9 @@ contract SettlementInvariantTest is ProtocolDeployment {
 
         handler = new SettlementHandler(settlement, market, feed, address(this), admin, arbiter, providers, renters);
 
-        // Weights: about half of the calls move a job along its lifecycle; the rest buy, withdraw, claim,
-        // cross epochs, move the price and the clock, and change parameters.
-        bytes4[] memory selectors = new bytes4[](34);
+        // Weights: about half of the calls move a job along its lifecycle; the rest buy, withdraw (earnings
+        // and GRL bonds), claim, cross epochs, move the price and the clock, and change parameters.
+        bytes4[] memory selectors = new bytes4[](35);
         selectors[0] = SettlementHandler.buyCredits.selector;
         selectors[1] = SettlementHandler.createJob.selector;
         selectors[2] = SettlementHandler.withdrawEarnings.selector;
@@ -57,7 +58,8 @@ contract SettlementInvariantTest is ProtocolDeployment {
         selectors[15] = SettlementHandler.setMintCapPerEpoch.selector;
         selectors[16] = SettlementHandler.setEmissionBudgetPerEpoch.selector;
         selectors[17] = SettlementHandler.setSpreadBps.selector;
-        for (uint256 i = 18; i < selectors.length; ++i) {
+        selectors[18] = SettlementHandler.withdrawBond.selector;
+        for (uint256 i = 19; i < selectors.length; ++i) {
             selectors[i] = SettlementHandler.advance.selector;
         }
         targetContract(address(handler));
@@ -91,8 +93,9 @@ contract SettlementInvariantTest is ProtocolDeployment {
     }
 
     /// @notice Every holder's GRL is its starting balance plus what it was minted (withdrawals, tickets,
-    /// emissions) or slashed to it, minus what it burned for credits; the registry holds exactly the stake
-    /// left after slashes.
+    /// emissions), slashed to it, withdrawn from the market's ledger (dispute bonds) or sent by the treasury
+    /// for a bond, minus what it burned for credits, bonded in disputes or sent; the registry holds exactly
+    /// the stake left after slashes.
     function invariant_grlBalancesMatchFlows() public view {
         _assertNoViolation(SettlementHandler.Check.GrlFlow);
         address[] memory holders = handler.holders();
@@ -109,13 +112,9 @@ contract SettlementInvariantTest is ProtocolDeployment {
             IProviderRegistry.Provider memory p = registry.providerOf(providers[i]);
             staked += uint256(p.freeStake) + p.lockedStake + p.unbondingStake;
         }
-        uint256 toRenters;
-        for (uint256 i = 0; i < renters.length; ++i) {
-            toRenters += handler.ghost_grlIn(renters[i]);
-        }
         assertEq(grl.balanceOf(address(registry)), staked, "registry balance != stake");
         assertEq(
-            staked + toRenters + handler.ghost_grlBurnedBySlashes(),
+            staked + handler.ghost_grlSlashedToRenters() + handler.ghost_grlBurnedBySlashes(),
             PROVIDER_STAKE * providers.length,
             "stake != staked - slashed"
         );
@@ -126,7 +125,8 @@ contract SettlementInvariantTest is ProtocolDeployment {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice Credits outstanding == bought - spent + refunded == the sum of every renter's credits, and
-    /// each total is what the model measured on the accounts.
+    /// each total is what the model measured on the accounts (spent: job budgets only; a dispute bond is
+    /// GRL and spends no credits).
     function invariant_creditsConserved() public view {
         _assertNoViolation(SettlementHandler.Check.Credits);
         uint256 bought = settlement.totalCreditsBought();
@@ -144,8 +144,8 @@ contract SettlementInvariantTest is ProtocolDeployment {
         assertEq(refunded, handler.ghost_creditsRefunded(), "refunded != model");
     }
 
-    /// @notice Credits escrowed == spent - refunded - earnings accrued == what open credit jobs hold
-    /// (escrow, plus the dispute bond of a disputed job).
+    /// @notice Credits escrowed == spent - refunded - earnings accrued == the escrow of open credit jobs
+    /// (a disputed job's bond is GRL: see {invariant_grlBondsHeldOrOwed}).
     function invariant_creditsEscrowedMatchesOpenJobs() public view {
         uint256 escrowed = settlement.creditsEscrowed();
         assertEq(
@@ -156,11 +156,37 @@ contract SettlementInvariantTest is ProtocolDeployment {
         uint256 held;
         uint256 n = market.jobCount();
         for (uint256 id = 1; id <= n; ++id) {
-            IJobMarket.Job memory job = market.jobOf(id);
-            held += job.escrow;
-            if (job.state == IJobMarket.JobState.Disputed) held += job.disputeBond;
+            held += market.jobOf(id).escrow;
         }
-        assertEq(escrowed, held, "escrowed != escrow + bonds of open jobs");
+        assertEq(escrowed, held, "escrowed != escrow of open jobs");
+    }
+
+    /// @notice Credit jobs' dispute bonds are GRL in the market's custody: its GRL balance == what its ledger
+    /// owes in GRL (the sum over every provider, renter, the treasury and the vault of
+    /// market.balanceOf(GRL, account)) + the bonds of the credit jobs now Disputed. Each account's ledger
+    /// balance is the bonds rulings and timeouts credited to it less its withdrawals, the ledger's total
+    /// is the bonds credited less withdrawn and the bonds held are those posted less those credited, as the
+    /// model counted them; every dispute, payout and withdrawal moved exactly the bond.
+    function invariant_grlBondsHeldOrOwed() public view {
+        _assertNoViolation(SettlementHandler.Check.Bond);
+        address[] memory holders = handler.holders();
+        uint256 ledger;
+        for (uint256 i = 0; i < holders.length; ++i) {
+            uint256 owed = market.balanceOf(address(grl), holders[i]);
+            assertEq(owed, handler.ghost_bondLedger(holders[i]), "ledger GRL != bonds credited - withdrawn");
+            ledger += owed;
+        }
+        uint256 held;
+        uint256 n = market.jobCount();
+        for (uint256 id = 1; id <= n; ++id) {
+            IJobMarket.Job memory job = market.jobOf(id);
+            if (job.paymentToken == address(settlement) && job.state == IJobMarket.JobState.Disputed) {
+                held += job.disputeBond;
+            }
+        }
+        assertEq(grl.balanceOf(address(market)), ledger + held, "market GRL != ledger GRL + bonds of open disputes");
+        assertEq(ledger, handler.ghost_bondsCredited() - handler.ghost_bondsWithdrawn(), "ledger GRL != model");
+        assertEq(held, handler.ghost_bondsPosted() - handler.ghost_bondsCredited(), "bonds held != model");
     }
 
     /// @notice Earnings accrued - withdrawn == the sum of every earner's earnings (providers and the
@@ -198,9 +224,8 @@ contract SettlementInvariantTest is ProtocolDeployment {
         assertLe(owed, settlement.totalGrlBurned(), "bases + caps + minted/queued > GRL burned");
     }
 
-    /// @notice Every market call on a credit job conserved credits (escrow and bond held, renter credits,
-    /// provider and treasury earnings), paid the gross its rule gives with the fee on it, and left the
-    /// expected state.
+    /// @notice Every market call on a credit job conserved credits (escrow held, renter credits, provider
+    /// and treasury earnings), paid the gross its rule gives with the fee on it, and left the expected state.
     function invariant_marketCallsConserveCredits() public view {
         _assertNoViolation(SettlementHandler.Check.Market);
     }
@@ -378,6 +403,64 @@ contract SettlementInvariantTest is ProtocolDeployment {
         assertEq(settlement.creditsOutstanding(), 98.75e18, "bought - spent + refunded");
     }
 
+    // ------------------------------------------------------------------------------------------------
+    // Regression: a deterministic case of invariant_grlBondsHeldOrOwed
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice A credit job's dispute bond is GRL, not credits: a renter whose credits all went into the
+    /// budget disputes with GRL (disputeBondBps of the $60 value at the creation price: 36 GRL of
+    /// collateral x 500 / 3,000 = 6 GRL at $0.50), no credit moves, and the ProviderFault ruling credits
+    /// the 6 GRL back on the market's ledger, where the renter withdraws them.
+    function test_creditDispute_bondIsGrlOnTheMarketLedger() public {
+        address renter = renters[0];
+        address provider = providers[0];
+        vm.prank(renter);
+        settlement.buyCredits(renter, 200e18, 0); // $99.75 of credits
+
+        IJobMarket.JobRequest memory r;
+        r.paymentToken = address(settlement);
+        r.gpuModel = H100;
+        r.gpuCount = 1;
+        r.duration = 4 hours;
+        r.reservePricePerGpuHour = 15e18; // $60 budget
+        r.pricingRule = IJobMarket.PricingRule.Instant;
+        r.bidWindow = 1 hours;
+        r.specHash = keccak256("spec");
+        vm.prank(renter);
+        uint256 id = market.createJob(r);
+        vm.startPrank(provider);
+        market.acceptInstant(id);
+        market.startJob(id);
+        vm.warp(block.timestamp + 1 hours);
+        market.deliver(id, keccak256("result"), "ipfs://result");
+        vm.stopPrank();
+
+        (address token, uint96 bond) = market.disputeBondOf(id);
+        assertEq(token, address(grl), "bond token");
+        assertEq(bond, 6e18, "bond: 36 GRL collateral x 500 / 3000");
+        uint256 credits = settlement.creditsOf(renter);
+        uint256 spent = settlement.totalCreditsSpent();
+        uint256 escrowed = settlement.creditsEscrowed();
+        uint256 wallet = grl.balanceOf(renter);
+        vm.startPrank(renter);
+        grl.approve(address(market), bond);
+        market.dispute(id, keccak256("evidence"));
+        vm.stopPrank();
+        assertEq(settlement.creditsOf(renter), credits, "dispute spent credits");
+        assertEq(settlement.totalCreditsSpent(), spent, "dispute counted as credits spent");
+        assertEq(settlement.creditsEscrowed(), escrowed, "dispute escrowed credits");
+        assertEq(grl.balanceOf(renter), wallet - bond, "renter's GRL");
+        assertEq(grl.balanceOf(address(market)), bond, "market holds the bond");
+
+        vm.prank(arbiter);
+        market.resolveDispute(id, IJobMarket.Ruling.ProviderFault);
+        assertEq(market.balanceOf(address(grl), renter), bond, "bond back on the ledger");
+        assertEq(market.balanceOf(address(grl), provider), 0, "provider got the bond");
+        vm.prank(renter);
+        assertEq(market.withdraw(address(grl), renter), bond, "withdrawn");
+        assertEq(grl.balanceOf(address(market)), 0, "market GRL after the withdrawal");
+    }
+
     /// @dev Fails with the handler's description of the first failed check of kind `check`, if any.
     function _assertNoViolation(SettlementHandler.Check check) internal view {
         assertEq(handler.violations(check), 0, handler.firstViolation(check));
@@ -385,7 +468,7 @@ contract SettlementInvariantTest is ProtocolDeployment {
 
     /// @notice Logs how often each action reached a contract in the run, to check the campaign's reach.
     function afterInvariant() public view {
-        string[28] memory names = [
+        string[30] memory names = [
             "buy",
             "buyRejected",
             "create",
@@ -413,7 +496,9 @@ contract SettlementInvariantTest is ProtocolDeployment {
             "warp",
             "setCap",
             "setBudget",
-            "setSpread"
+            "setSpread",
+            "withdrawBond",
+            "withdrawBondRejected"
         ];
         for (uint256 i = 0; i < names.length; ++i) {
             console.log(names[i], handler.calls(SettlementHandler.Action(i)));
@@ -424,5 +509,7 @@ contract SettlementInvariantTest is ProtocolDeployment {
         console.log("queue tail", tail);
         console.log("epochs", handler.epochs().length);
         console.log("claimEmission capped by fees", handler.emissionClaimsCapped());
+        console.log("GRL bonds posted", handler.ghost_bondsPosted());
+        console.log("GRL bonds withdrawn", handler.ghost_bondsWithdrawn());
     }
 }

@@ -310,7 +310,6 @@ contract MarketGhosts {
         target = target + (offsetSeed % 3) - 1;
     }
 
-    /// @notice The dispute bond the renter must post for the job now.
     /// @notice The model's bid bond of job `id`: `bidBondBps` of its budget in GRL at the creation price (the
     /// collateral at the reserve scaled from `collateralBps`), rounded up, and at least `bidBond`.
     function bondOf(uint256 id) public view returns (uint96) {
@@ -318,6 +317,8 @@ contract MarketGhosts {
         return uint96(Math.max(proportional, bidBond));
     }
 
+    /// @notice The dispute bond the renter must post for the job now, in the stablecoin: disputeBondBps of
+    /// its value, rounded up.
     function disputeBondFor(uint256 id) external view returns (uint256) {
         IJobMarket.Job memory job = market.jobOf(id);
         return JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, disputeBondBps);
@@ -407,7 +408,8 @@ contract MarketGhosts {
             if (bytes32(x) != ghost_specHash[id]) ghost_stateMismatch = true;
             return _expect(id, IJobMarket.JobState.Delivered);
         }
-        if (action == Action.Dispute) return _afterDispute(id);
+        // x: the bond JobDisputed carried, if it named the stablecoin as the bond token.
+        if (action == Action.Dispute) return _afterDispute(id, x);
 
         IJobMarket.Job memory pre = _pre;
         if (action == Action.Cancel) {
@@ -566,10 +568,14 @@ contract MarketGhosts {
         _expect(id, IJobMarket.JobState.Expired);
     }
 
-    function _afterDispute(uint256 id) internal {
+    /// @dev A stablecoin job's bond is in the stablecoin: the job, the JobDisputed event (`eventBond`) and
+    /// the market's quote must all carry the model's bond.
+    function _afterDispute(uint256 id, uint256 eventBond) internal {
         IJobMarket.Job memory job = market.jobOf(id);
         uint256 bond = JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, disputeBondBps);
-        _checkAmount(job.disputeBond == bond);
+        _checkAmount(job.disputeBond == bond && eventBond == bond);
+        (address token, uint96 quoted) = market.disputeBondOf(id);
+        _checkAmount(token == address(usdc) && quoted == bond);
         ghost_bondIn[id] += bond;
         ghost_usdcIn += bond;
         _expect(id, IJobMarket.JobState.Disputed);

@@ -298,14 +298,36 @@ contract ExecutionHandler is MarketHandlerBase {
         ghosts.afterCall(MarketGhosts.Action.Stop, id, address(0), 0);
     }
 
+    /// @notice The renter disputes a delivered job, bonding the model's bond in the stablecoin (minted to it
+    /// first). The ghosts check the bond against the JobDisputed event, which must name the stablecoin.
     function dispute(uint256 jobSeed, bytes32 evidenceHash) external atCurrentTime {
         (uint256 id, IJobMarket.Job memory job) = ghosts.find(jobSeed, MarketGhosts.Pick.Disputable);
         if (id == 0) return;
         usdc.mint(job.renter, ghosts.disputeBondFor(id));
         ghosts.beforeCall(id, address(0));
+        vm.recordLogs();
         vm.prank(job.renter);
         market.dispute(id, evidenceHash);
-        ghosts.afterCall(MarketGhosts.Action.Dispute, id, address(0), 0);
+        ghosts.afterCall(MarketGhosts.Action.Dispute, id, address(0), _disputedBond(id, job.renter));
+    }
+
+    /// @dev The bond of the JobDisputed event just recorded for job `id` by `renter`, if its bond token is
+    /// the stablecoin (a stablecoin job's bond is in its payment token); type(uint256).max otherwise, or if
+    /// there is no such event.
+    function _disputedBond(uint256 id, address renter) internal returns (uint256) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            Vm.Log memory log = logs[i];
+            if (
+                log.emitter == address(market) && log.topics.length == 3
+                    && log.topics[0] == IJobMarket.JobDisputed.selector && uint256(log.topics[1]) == id
+                    && address(uint160(uint256(log.topics[2]))) == renter
+            ) {
+                (, address bondToken, uint96 bond,) = abi.decode(log.data, (bytes32, address, uint96, uint40));
+                if (bondToken == address(usdc)) return bond;
+            }
+        }
+        return type(uint256).max;
     }
 
     /// @notice Settles a delivered job, waiting for the end of its challenge window first if needed.

@@ -18,13 +18,13 @@ import {IJobMarketState, ISettlementState} from "../../settlement/handlers/Settl
 /// providers stake, unbond, cancel and withdraw; four renters open stablecoin (6-decimal) and credit jobs
 /// under every pricing rule; sealed bids are committed, revealed or left unrevealed and closed; jobs are
 /// accepted, started, claimed, delivered, stopped, disputed, ruled on, timed out, failed and settled;
-/// ledgers are withdrawn, earnings are withdrawn as GRL (through the mint queue), tickets and emissions
-/// claimed; the clock and the GRL price move.
+/// ledgers are withdrawn (stablecoin, and the GRL of credit jobs' dispute bonds), earnings are withdrawn
+/// as GRL (through the mint queue), tickets and emissions claimed; the clock and the GRL price move.
 /// @dev No action may revert (the profile runs with failOnRevert). Lifecycle calls go out as low-level
 /// calls: the fuzzer picks jobs and steps from seeds and an ill-timed step (too early, too late, no free
 /// GPUs, not eligible) is simply rejected by the market and counted in {rejected}, leaving no state
 /// behind. Every call that goes through is measured: the handler snapshots every ledger the protocol
-/// keeps (market stablecoin balances, credits, earnings, stakes, renters' GRL) before and after it and
+/// keeps (market stablecoin and GRL balances, credits, earnings, stakes, renters' GRL) before and after it and
 /// attributes the difference to the job it targeted, which gives the per-job ghosts that the invariants
 /// compare with what the contracts hold. Calls expected to fail on purpose (a stake withdrawal before its
 /// unlock) are checked for their exact error; a wrong outcome counts in {violations}.
@@ -107,6 +107,9 @@ contract ProtocolHandler is CommonBase, StdUtils {
     // ---- token ghosts --------------------------------------------------------------------------
     /// @notice Stablecoin credited to the market's ledger by job calls, less withdrawals.
     uint256 public ghost_usdcOwed;
+    /// @notice GRL credited to the market's ledger by job calls (credit jobs' dispute bonds paid out), less
+    /// withdrawals.
+    uint256 public ghost_grlOwed;
     /// @notice GRL the registry should hold: initial stake + stakes - withdrawals - slashes.
     uint256 public ghost_staked;
     uint256 public ghost_grlSlashedToRenters;
@@ -115,7 +118,12 @@ contract ProtocolHandler is CommonBase, StdUtils {
     uint256 public ghost_creditsBought;
 
     // ---- per-job ghosts ------------------------------------------------------------------------
-    mapping(uint256 => uint256) public ghost_jobIn; // budget escrowed + dispute bond paid
+    /// @notice In the job's payment token: budget escrowed, plus the dispute bond paid for a stablecoin job.
+    mapping(uint256 => uint256) public ghost_jobIn;
+    /// @notice A credit job's dispute bond, which is GRL: pulled from the renter, and credited on the
+    /// market's GRL ledger (to the provider or back to the renter) when the dispute ends.
+    mapping(uint256 => uint256) public ghost_grlBondIn;
+    mapping(uint256 => uint256) public ghost_grlBondOut;
     mapping(uint256 => uint256) public ghost_toProvider;
     mapping(uint256 => uint256) public ghost_toTreasury;
     mapping(uint256 => uint256) public ghost_toRenter;
@@ -152,7 +160,9 @@ contract ProtocolHandler is CommonBase, StdUtils {
         uint256[] ledger; // per account: market stablecoin ledger (or credits/earnings for credit jobs)
         uint256 stake; // all providers' free + locked + unbonding
         uint256 renterGrl; // the job's renter's wallet GRL
-        uint256 held; // the job's escrow + bond if disputed
+        uint256 held; // the job's escrow, + its bond if disputed and paid in the stablecoin
+        uint256 grlIn; // market's GRL balance (credit jobs' dispute bonds)
+        uint256[] grlLedger; // per account: market GRL ledger
     }
 
     /// @dev The feed's owner is the deployer (the test); the token and registry come from the market.
@@ -521,23 +531,33 @@ contract ProtocolHandler is CommonBase, StdUtils {
         _jobCall(Action.Fail, id, keeper, abi.encodeCall(IJobMarket.failJob, (id)));
     }
 
+    /// @dev The renter disputes, bonding what the market quotes, which must be the model's: disputeBondBps
+    /// of the value in the stablecoin for a stablecoin job; for a credit job, GRL at the job's creation price
+    /// (its collateral at the clearing price scaled by disputeBondBps / collateralBps, rounded up), never
+    /// credits. The renter gets the bond (stablecoin minted, GRL from the treasury if its own went into
+    /// credits) and approves the market for exactly it.
     function _dispute(uint256 id, IJobMarket.Job memory job) internal {
-        uint256 bond = JobMath.bpsOfUp(
-            uint256(job.escrow) + job.claimed, market.marketParams(job.paramsId).disputeBondBps
-        );
-        if (job.paymentToken == address(settlement)) {
-            if (settlement.creditsOf(job.renter) < bond) {
-                uint256 grlNeeded = settlement.quoteGrl(bond) * 102 / 100 + 1e18;
-                if (grl.balanceOf(job.renter) < grlNeeded) return;
-                vm.prank(job.renter);
-                ghost_creditsBought += settlement.buyCredits(job.renter, grlNeeded, 0);
-                ++calls[Action.BuyCredits];
+        IJobMarket.MarketParams memory params = market.marketParams(job.paramsId);
+        bool credits = job.paymentToken == address(settlement);
+        (address token, uint96 bond) = market.disputeBondOf(id);
+        uint256 expected = credits
+            ? (uint256(job.collateral) * params.disputeBondBps + params.collateralBps - 1) / params.collateralBps
+            : JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, params.disputeBondBps);
+        if (token != (credits ? address(grl) : address(usdc)) || bond != expected) {
+            _violate(Check.JobFlow, "disputeBondOf != the model's token and bond");
+        }
+        if (credits) {
+            uint256 wallet = grl.balanceOf(job.renter);
+            if (wallet < bond) {
+                if (grl.balanceOf(treasury) < bond - wallet) return;
+                vm.prank(treasury);
+                grl.transfer(job.renter, bond - wallet);
             }
         } else {
             IStableMint(address(usdc)).mint(job.renter, bond);
-            vm.prank(job.renter);
-            usdc.approve(address(market), bond);
         }
+        vm.prank(job.renter);
+        IERC20(token).approve(address(market), bond);
         _jobCall(Action.Dispute, id, job.renter, abi.encodeCall(IJobMarket.dispute, (id, keccak256("evidence"))));
     }
 
@@ -618,10 +638,16 @@ contract ProtocolHandler is CommonBase, StdUtils {
             s.stake += uint256(p.freeStake) + p.lockedStake + p.unbondingStake;
         }
         s.renterGrl = grl.balanceOf(renter);
+        s.grlIn = grl.balanceOf(address(market));
+        s.grlLedger = new uint256[](_accounts.length);
+        for (uint256 i = 0; i < _accounts.length; ++i) {
+            s.grlLedger[i] = market.balanceOf(address(grl), _accounts[i]);
+        }
         if (!creating) {
             IJobMarket.Job memory job = market.jobOf(id);
             s.held = job.escrow;
-            if (job.state == IJobMarket.JobState.Disputed) s.held += job.disputeBond;
+            // A credit job's bond is GRL, outside its credits: see _attributeGrlBond.
+            if (job.state == IJobMarket.JobState.Disputed && !credits) s.held += job.disputeBond;
         }
     }
 
@@ -632,13 +658,19 @@ contract ProtocolHandler is CommonBase, StdUtils {
             return;
         }
         uint256 slashed = b.stake - s.stake;
-        uint256 toRenter = s.renterGrl - b.renterGrl;
+        IJobMarket.Job memory job = market.jobOf(id);
+        // A credit job's dispute pulls the GRL bond from the renter's wallet into the market.
+        uint256 bondIn = _attributeGrlBond(a, id, credits, job, b, s);
+        if (s.renterGrl + bondIn < b.renterGrl) {
+            _violate(Check.JobFlow, "renter's GRL fell by more than the bond");
+            return;
+        }
+        uint256 toRenter = s.renterGrl + bondIn - b.renterGrl;
         if (toRenter > slashed) _violate(Check.Slash, "renter got more GRL than was slashed");
         ghost_slashed[id] += slashed;
         ghost_staked -= slashed;
         ghost_grlSlashedToRenters += toRenter;
         ghost_grlBurnedBySlashes += slashed - toRenter;
-        IJobMarket.Job memory job = market.jobOf(id);
         if (job.collateral > ghost_maxCollateral[id]) ghost_maxCollateral[id] = job.collateral;
 
         // Value flows of the payment token.
@@ -677,6 +709,46 @@ contract ProtocolHandler is CommonBase, StdUtils {
         if (s.usdcIn != b.usdcIn) _violate(Check.JobFlow, "stablecoin moved on a job call");
     }
 
+    /// @dev A credit job's GRL dispute bond around one call: a dispute must pull exactly the job's bond into
+    /// the market's GRL (returned, so the renter's wallet is measured net of it); the dispute's end (either ruling, or the
+    /// timeout) must credit exactly the bond on the market's GRL ledger, to the provider on RenterFault and
+    /// to the renter otherwise; every other call, and every call on a stablecoin job, moves no GRL into or
+    /// onto the market (GRL leaves it only by {withdrawLedger}).
+    function _attributeGrlBond(
+        Action a,
+        uint256 id,
+        bool credits,
+        IJobMarket.Job memory job,
+        Snap memory b,
+        Snap memory s
+    ) internal returns (uint256 bondIn) {
+        if (s.grlIn < b.grlIn) {
+            _violate(Check.JobFlow, "GRL left the market on a job call");
+            return 0;
+        }
+        bondIn = s.grlIn - b.grlIn;
+        bool disputing = credits && a == Action.Dispute;
+        if (bondIn != (disputing ? job.disputeBond : 0)) _violate(Check.JobFlow, "GRL pulled != the credit job's bond");
+        ghost_grlBondIn[id] += bondIn;
+
+        bool ending = credits
+            && (a == Action.ResolveProviderFault || a == Action.ResolveRenterFault || a == Action.DisputeTimeout);
+        address payee = a == Action.ResolveRenterFault ? job.provider : job.renter;
+        uint256 out;
+        for (uint256 i = 0; i < _accounts.length; ++i) {
+            if (s.grlLedger[i] < b.grlLedger[i]) {
+                _violate(Check.JobFlow, "a job call reduced a GRL ledger balance");
+                return bondIn;
+            }
+            uint256 d = s.grlLedger[i] - b.grlLedger[i];
+            if (d != 0 && _accounts[i] != payee) _violate(Check.JobFlow, "GRL bond credited to the wrong party");
+            out += d;
+        }
+        if (out != (ending ? job.disputeBond : 0)) _violate(Check.JobFlow, "GRL credited != the credit job's bond");
+        ghost_grlBondOut[id] += out;
+        ghost_grlOwed += out;
+    }
+
     function _observeTerminal() internal {
         uint256 n = market.jobCount();
         for (uint256 id = 1; id <= n; ++id) {
@@ -694,21 +766,34 @@ contract ProtocolHandler is CommonBase, StdUtils {
     // Ledgers, earnings, queue, emissions, clock
     // ============================================================================================
 
+    /// @notice An account withdraws its whole balance of one token from the market's ledger: the stablecoin
+    /// (pay, fees, refunds, bonds of stablecoin jobs) or GRL (credit jobs' dispute bonds), the seed's token
+    /// first and the other if nobody is owed any.
     function withdrawLedger(uint256 accountSeed) external step(Action.WithdrawLedger) {
+        bool grlFirst = (accountSeed >> 128) % 2 == 1;
+        if (!_withdrawLedger(grlFirst ? IERC20(address(grl)) : usdc, accountSeed)) {
+            _withdrawLedger(grlFirst ? usdc : IERC20(address(grl)), accountSeed);
+        }
+    }
+
+    /// @dev The first account from `seed` on that the ledger owes `token` withdraws it; false if none.
+    function _withdrawLedger(IERC20 token, uint256 seed) internal returns (bool) {
         for (uint256 i = 0; i < _accounts.length; ++i) {
-            address acct = _accounts[_at(accountSeed, i, _accounts.length)];
-            uint256 owed = market.balanceOf(address(usdc), acct);
+            address acct = _accounts[_at(seed, i, _accounts.length)];
+            uint256 owed = market.balanceOf(address(token), acct);
             if (owed == 0) continue;
-            uint256 wallet = usdc.balanceOf(acct);
+            uint256 wallet = token.balanceOf(acct);
             vm.prank(acct);
-            uint256 amount = market.withdraw(address(usdc), acct);
-            if (amount != owed || usdc.balanceOf(acct) != wallet + owed) {
+            uint256 amount = market.withdraw(address(token), acct);
+            if (amount != owed || token.balanceOf(acct) != wallet + owed) {
                 _violate(Check.Ledger, "withdrawal != ledger balance");
             }
-            ghost_usdcOwed -= amount;
+            if (address(token) == address(usdc)) ghost_usdcOwed -= amount;
+            else ghost_grlOwed -= amount;
             ++calls[Action.WithdrawLedger];
-            return;
+            return true;
         }
+        return false;
     }
 
     function buyCredits(uint256 renterSeed, uint256 amount) external step(Action.BuyCredits) {

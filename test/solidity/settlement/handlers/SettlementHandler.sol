@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
+import {Vm} from "forge-std/Vm.sol";
 
 import {IGridleaseToken} from "../../../../contracts/interfaces/IGridleaseToken.sol";
 import {IJobMarket} from "../../../../contracts/interfaces/IJobMarket.sol";
@@ -42,7 +43,8 @@ interface IJobMarketState is IJobMarket {
 /// providers and the treasury withdraw their USD earnings as GRL under a small per-epoch mint cap (so the
 /// mint queue forms and drains), queue tickets are claimed, emissions of ended epochs are claimed, the
 /// price and the clock move (across epochs too) and governance changes the cap, the emission budget and
-/// the spread.
+/// the spread. Renters dispute deliveries with a GRL bond (a credit job's dispute bond is GRL, not
+/// credits), and the bonds the rulings and timeouts credit on the market's ledger are withdrawn.
 ///
 /// @dev No action may revert (the invariant profile runs with failOnRevert): each one picks an account,
 /// job, ticket or epoch for which its call must succeed and returns early when there is none. The calls
@@ -55,10 +57,12 @@ interface IJobMarketState is IJobMarket {
 /// integer arithmetic, the queue's head and tail, the GRL minted per epoch, each ticket's claims and each
 /// epoch's emission book (with each provider's fees, which cap its emission) are tracked from the calls'
 /// inputs, and every market call on a credit job must
-/// conserve credits (the job's escrow + dispute bond, the renter's credits and the provider's and the
-/// treasury's earnings sum to the same before and after). A mismatch increments a counter in
-/// {violations} (the first of each kind is described in {firstViolation}) that the invariants assert
-/// is zero.
+/// conserve credits (the job's escrow, the renter's credits and the provider's and the treasury's earnings
+/// sum to the same before and after; a dispute bond is GRL and never touches credits) and move the GRL of
+/// a dispute bond exactly: from the renter's wallet to the market on the dispute, and from the market's
+/// balance to the ledger balance of whoever the ruling or the timeout gives it. A mismatch increments a
+/// counter in {violations} (the first of each kind is described in {firstViolation}) that the invariants
+/// assert is zero.
 ///
 /// Block time: as in the market suite, every action first warps to the handler's clock ({currentTime}),
 /// so the time never depends on how the runner carries block state from one call to the next. The clock
@@ -77,7 +81,8 @@ contract SettlementHandler is CommonBase, StdUtils {
         Credits,
         Emission,
         Market,
-        GrlFlow
+        GrlFlow,
+        Bond
     }
 
     /// @notice Actions that reached a contract, counted in {calls} for the run's reach report.
@@ -109,10 +114,13 @@ contract SettlementHandler is CommonBase, StdUtils {
         Warp,
         SetCap,
         SetBudget,
-        SetSpread
+        SetSpread,
+        WithdrawBond,
+        WithdrawBondRejected
     }
 
-    /// @dev Balances around one market call on a job.
+    /// @dev Balances around one market call on a job. `providerBond` and `renterBond` are the GRL the market's
+    /// ledger owes them (dispute bonds paid out), `marketGrl` the GRL the market holds.
     struct Snap {
         uint256 held;
         uint256 renterCredits;
@@ -121,13 +129,19 @@ contract SettlementHandler is CommonBase, StdUtils {
         uint256 renterGrl;
         uint256 burned;
         uint256 escrowed;
+        uint256 marketGrl;
+        uint256 providerBond;
+        uint256 renterBond;
     }
 
-    /// @dev What a market call on a job must do.
+    /// @dev What a market call on a job must do. `bondIn` is the GRL dispute bond it pulls from the renter;
+    /// `bondToProvider` and `bondToRenter` the bond it credits to either on the market's ledger.
     struct Expect {
         IJobMarket.JobState state;
         uint256 gross;
+        uint256 bondIn;
         uint256 bondToProvider;
+        uint256 bondToRenter;
         uint256 slashed;
         bool recordsGpu;
     }
@@ -201,6 +215,7 @@ contract SettlementHandler is CommonBase, StdUtils {
     uint16 internal immutable slashToRenterBps;
     uint16 internal immutable faultSlashBps;
     uint16 internal immutable disputeBondBps;
+    uint16 internal immutable collateralBps;
 
     address[] internal _providers;
     address[] internal _renters;
@@ -219,8 +234,8 @@ contract SettlementHandler is CommonBase, StdUtils {
     // Ghost variables
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Credits bought, spent (job escrows and dispute bonds), refunded and paid out as earnings,
-    /// measured on the accounts involved.
+    /// @notice Credits bought, spent (job escrows only: dispute bonds are GRL), refunded and paid out as
+    /// earnings, measured on the accounts involved.
     uint256 public ghost_creditsBought;
     uint256 public ghost_creditsSpent;
     uint256 public ghost_creditsRefunded;
@@ -244,6 +259,17 @@ contract SettlementHandler is CommonBase, StdUtils {
     mapping(address holder => uint256) public ghost_grlBase;
     mapping(address holder => uint256) public ghost_grlIn;
     mapping(address holder => uint256) public ghost_grlOut;
+    /// @notice GRL slashed from providers to renters (the rest of a slash is burned). Kept apart from the
+    /// renters' {ghost_grlIn}, which also counts bonds withdrawn and GRL topped up for bonds.
+    uint256 public ghost_grlSlashedToRenters;
+
+    /// @notice Credit jobs' GRL dispute bonds: pulled into the market by disputes, credited on its ledger by
+    /// rulings and timeouts (to the provider or back to the renter), and withdrawn from it; and what the
+    /// ledger owes each account (bonds credited less its withdrawals).
+    uint256 public ghost_bondsPosted;
+    uint256 public ghost_bondsCredited;
+    uint256 public ghost_bondsWithdrawn;
+    mapping(address account => uint256) public ghost_bondLedger;
 
     /// @notice Every epoch an action ran in, the highest mint cap in force during it, and the GRL the
     /// model says was minted for earnings in it.
@@ -308,6 +334,7 @@ contract SettlementHandler is CommonBase, StdUtils {
         slashToRenterBps = p.slashToRenterBps;
         faultSlashBps = p.faultSlashBps;
         disputeBondBps = p.disputeBondBps;
+        collateralBps = p.collateralBps;
 
         _providers = providers_;
         _renters = renters_;
@@ -575,6 +602,47 @@ contract SettlementHandler is CommonBase, StdUtils {
         _applyRelease(q, 0);
     }
 
+    /// @notice A provider or renter that a ruling or a timeout credited with a GRL dispute bond withdraws it
+    /// from the market's ledger, to itself or (a third of the time) to the vault. An eighth of the calls pick
+    /// any provider or renter, and one with nothing on the ledger must be rejected with
+    /// MarketNothingToWithdraw and move nothing.
+    function withdrawBond(uint256 accountSeed, uint256 recipientSeed) external synced {
+        address account = accountSeed % 8 == 0 ? _actor(accountSeed >> 3) : _bondHolder(accountSeed);
+        if (account == address(0)) return;
+        uint256 owed = market.balanceOf(address(grl), account);
+        _check(owed == ghost_bondLedger[account], Check.Bond, "ledger GRL != bonds credited - withdrawn");
+        address recipient = recipientSeed % 3 == 0 ? vault : account;
+        uint256 marketBefore = grl.balanceOf(address(market));
+        uint256 recipientBefore = grl.balanceOf(recipient);
+        if (owed == 0) {
+            vm.prank(account);
+            try market.withdraw(address(grl), recipient) {
+                _fail(Check.Bond, "a withdrawal of nothing went through");
+            } catch (bytes memory reason) {
+                _expectError(
+                    reason,
+                    abi.encodeWithSelector(IJobMarket.MarketNothingToWithdraw.selector, address(grl), account),
+                    Check.Bond,
+                    "withdraw GRL: not MarketNothingToWithdraw"
+                );
+            }
+            _check(grl.balanceOf(address(market)) == marketBefore, Check.Bond, "rejected withdrawal moved GRL");
+            calls[Action.WithdrawBondRejected]++;
+            return;
+        }
+
+        vm.prank(account);
+        uint256 amount = market.withdraw(address(grl), recipient);
+        calls[Action.WithdrawBond]++;
+        _check(amount == owed, Check.Bond, "withdraw GRL: amount != ledger balance");
+        _check(market.balanceOf(address(grl), account) == 0, Check.Bond, "withdraw GRL: ledger balance left");
+        _check(grl.balanceOf(address(market)) + amount == marketBefore, Check.Bond, "withdraw GRL: market GRL");
+        _check(grl.balanceOf(recipient) == recipientBefore + amount, Check.GrlFlow, "withdraw GRL: recipient GRL");
+        ghost_bondLedger[account] = 0;
+        ghost_bondsWithdrawn += amount;
+        ghost_grlIn[recipient] += amount;
+    }
+
     /// @notice Claims a provider's emission of an ended epoch. Mostly a claimable one; now and then any
     /// epoch and provider, which must be rejected unless claimable.
     function claimEmission(uint256 epochSeed, uint256 providerSeed) external synced {
@@ -750,21 +818,71 @@ contract SettlementHandler is CommonBase, StdUtils {
         _marketCall(id, job.renter, abi.encodeCall(IJobMarket.stopJob, (id)), Action.Stop, e);
     }
 
-    /// @dev The renter disputes within the challenge window, buying the credits for the bond if it lacks them.
+    /// @dev The renter disputes within the challenge window. A credit job's bond is GRL, not credits:
+    /// disputeBondBps of the job's value at its creation price, i.e. its collateral (GRL at that price,
+    /// collateralBps of the value) scaled by disputeBondBps / collateralBps, rounded up, which the market
+    /// must quote. The renter approves exactly that (topped up from the treasury if its GRL all went into
+    /// credits); the dispute must pull it and spend, refund and re-floor no credits.
     function _dispute(uint256 id, IJobMarket.Job memory job) internal {
         if (currentTime >= job.deadline) return;
-        uint256 bond = JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, disputeBondBps);
-        if (!_haveCredits(job.renter, bond)) return;
-        uint256 creditsBefore = settlement.creditsOf(job.renter);
+        // job.collateral is the collateral at the clearing price (jobOf after award); the reserve for an
+        // instant job. Plain arithmetic, not the market's Math.mulDiv.
+        uint256 bond = (uint256(job.collateral) * disputeBondBps + collateralBps - 1) / collateralBps;
+        (address token, uint96 quoted) = market.disputeBondOf(id);
+        _check(
+            token == address(grl) && quoted == bond,
+            Check.Bond,
+            "disputeBondOf != (GRL, ceil(collateral * disputeBondBps / collateralBps))"
+        );
+        if (!_haveGrl(job.renter, bond)) return;
+        vm.prank(job.renter);
+        grl.approve(address(market), bond);
+
+        uint256 spent = settlement.totalCreditsSpent();
+        uint256 refunded = settlement.totalCreditsRefunded();
+        Expect memory e = _expect(IJobMarket.JobState.Disputed, 0);
+        e.bondIn = bond;
+        vm.recordLogs();
         _marketCall(
             id,
             job.renter,
             abi.encodeCall(IJobMarket.dispute, (id, keccak256(abi.encode("evidence", id)))),
             Action.Dispute,
-            _expect(IJobMarket.JobState.Disputed, 0)
+            e
         );
+        _checkDisputeLogs(id, job.renter, bond);
         _check(market.jobOf(id).disputeBond == bond, Check.Market, "dispute: bond");
-        _check(creditsBefore - settlement.creditsOf(job.renter) == bond, Check.Credits, "dispute: bond not spent");
+        _check(grl.allowance(job.renter, address(market)) == 0, Check.Bond, "dispute: pulled less than approved");
+        _check(
+            settlement.totalCreditsSpent() == spent && settlement.totalCreditsRefunded() == refunded,
+            Check.Credits,
+            "dispute: credits spent or refunded for a GRL bond"
+        );
+    }
+
+    /// @dev The dispute's logs: JobDisputed names GRL as the bond token with the bond, and neither the
+    /// market (CreditFloorSet) nor the settlement (any event: no credits move) logged anything else.
+    function _checkDisputeLogs(uint256 id, address renter, uint256 bond) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 disputed;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            Vm.Log memory log = logs[i];
+            if (log.emitter == address(settlement)) {
+                _fail(Check.Credits, "dispute: the settlement logged an event");
+            } else if (log.emitter == address(market) && log.topics[0] == IJobMarket.CreditFloorSet.selector) {
+                _fail(Check.Credits, "dispute: CreditFloorSet");
+            } else if (log.emitter == address(market) && log.topics[0] == IJobMarket.JobDisputed.selector) {
+                (, address bondToken, uint96 amount,) = abi.decode(log.data, (bytes32, address, uint96, uint40));
+                _check(
+                    uint256(log.topics[1]) == id && address(uint160(uint256(log.topics[2]))) == renter
+                        && bondToken == address(grl) && amount == bond,
+                    Check.Bond,
+                    "JobDisputed: not (GRL, bond)"
+                );
+                disputed++;
+            }
+        }
+        _check(disputed == 1, Check.Bond, "dispute: not one JobDisputed");
     }
 
     function _settle(uint256 id, IJobMarket.Job memory job, uint256 seed) internal {
@@ -784,6 +902,8 @@ contract SettlementHandler is CommonBase, StdUtils {
             uint256 share = accrued - JobMath.bpsOfUp(accrued, holdbackBps);
             e = _expect(IJobMarket.JobState.Resolved, share > job.claimed ? share - job.claimed : 0);
             e.slashed = job.collateral;
+            // The bond goes back to the renter, on the market's ledger in GRL.
+            e.bondToRenter = job.disputeBond;
         } else {
             e = _expect(IJobMarket.JobState.Settled, job.escrow);
             e.bondToProvider = job.disputeBond;
@@ -803,6 +923,8 @@ contract SettlementHandler is CommonBase, StdUtils {
         _waitFor(job.deadline, seed);
         Expect memory e = _expect(IJobMarket.JobState.Settled, job.escrow);
         e.recordsGpu = true;
+        // The arbiter did not rule in time: the bond goes back to the renter.
+        e.bondToRenter = job.disputeBond;
         _marketCall(id, keeper, abi.encodeCall(IJobMarket.settleDisputeTimeout, (id)), Action.DisputeTimeout, e);
     }
 
@@ -825,15 +947,16 @@ contract SettlementHandler is CommonBase, StdUtils {
     }
 
     /// @dev Makes one market call on credit job `id` and checks its effects on the settlement: the job's
-    /// new state; credits conserved (escrow + bond held, the renter's credits, the provider's and the
-    /// treasury's earnings); the settlement's escrow moving with the job's; the gross pay and its fee;
-    /// the slash's burn and renter share; and, for a job settled as delivered, its GPU-seconds recorded
-    /// in the current epoch.
+    /// new state; credits conserved (escrow held, the renter's credits, the provider's and the treasury's
+    /// earnings); the settlement's escrow moving with the job's; the gross pay and its fee; the slash's
+    /// burn and renter share; the GRL dispute bond pulled from the renter or credited on the market's
+    /// ledger as expected; and, for a job settled as delivered, its GPU-seconds recorded in the current
+    /// epoch.
     function _marketCall(uint256 id, address caller, bytes memory data, Action action, Expect memory e) internal {
         IJobMarket.Job memory pre = market.jobOf(id);
         // Before acceptance the job has no provider; the accepting provider is the caller.
         address provider = pre.provider != address(0) ? pre.provider : caller;
-        Snap memory s = _snap(pre.renter, provider, _held(pre));
+        Snap memory s = _snap(pre.renter, provider, pre.escrow);
         vm.prank(caller);
         (bool ok, bytes memory ret) = address(market).call(data);
         if (!ok) {
@@ -844,7 +967,7 @@ contract SettlementHandler is CommonBase, StdUtils {
         }
         calls[action]++;
         IJobMarket.Job memory post = market.jobOf(id);
-        _checkMarketEffects(pre, post, s, _snap(pre.renter, provider, _held(post)), e);
+        _checkMarketEffects(pre, post, s, _snap(pre.renter, provider, post.escrow), e);
     }
 
     function _checkMarketEffects(
@@ -863,14 +986,15 @@ contract SettlementHandler is CommonBase, StdUtils {
             Check.Credits,
             "market call created or destroyed credits"
         );
-        _check(a.escrowed + s.held == s.escrowed + a.held, Check.Credits, "settlement escrow != job escrow + bond");
-        if (a.providerEarnings < s.providerEarnings + e.bondToProvider || a.treasuryEarnings < s.treasuryEarnings) {
+        _check(a.escrowed + s.held == s.escrowed + a.held, Check.Credits, "settlement escrow != job escrow");
+        if (a.providerEarnings < s.providerEarnings || a.treasuryEarnings < s.treasuryEarnings) {
             _fail(Check.Credits, "earnings decreased in a market call");
             return;
         }
+        // No bond in the earnings: a credit job's bond is GRL, paid out on the market's ledger.
         uint256 dProvider = a.providerEarnings - s.providerEarnings;
         uint256 dTreasury = a.treasuryEarnings - s.treasuryEarnings;
-        uint256 gross = dProvider + dTreasury - e.bondToProvider;
+        uint256 gross = dProvider + dTreasury;
         _check(gross == e.gross, Check.Market, "gross pay differs from the market's rule");
         _check(dTreasury == JobMath.bpsOf(gross, feeBps), Check.Market, "fee != feeBps of gross");
         ghost_earningsAccrued += dProvider + dTreasury;
@@ -878,10 +1002,25 @@ contract SettlementHandler is CommonBase, StdUtils {
         else ghost_creditsSpent += s.renterCredits - a.renterCredits;
 
         uint256 toRenter = JobMath.bpsOf(e.slashed, slashToRenterBps);
-        _check(a.renterGrl == s.renterGrl + toRenter, Check.GrlFlow, "slash: renter's share");
+        _check(a.renterGrl + e.bondIn == s.renterGrl + toRenter, Check.GrlFlow, "renter's GRL != + slash share - bond");
         _check(a.burned == s.burned + e.slashed - toRenter, Check.GrlFlow, "slash: burned share");
         ghost_grlIn[pre.renter] += toRenter;
+        ghost_grlOut[pre.renter] += e.bondIn;
+        ghost_grlSlashedToRenters += toRenter;
         ghost_grlBurnedBySlashes += e.slashed - toRenter;
+
+        // The bond: into the market's GRL on a dispute; out of the bonds held, onto the ledger of whoever
+        // the ruling or the timeout gives it, on its end (the GRL stays in the market until withdrawn).
+        _check(a.marketGrl == s.marketGrl + e.bondIn, Check.Bond, "market GRL != + bond pulled");
+        _check(
+            a.providerBond == s.providerBond + e.bondToProvider && a.renterBond == s.renterBond + e.bondToRenter,
+            Check.Bond,
+            "bond not credited on the market's ledger to whom the ruling gives it"
+        );
+        ghost_bondsPosted += e.bondIn;
+        ghost_bondsCredited += e.bondToProvider + e.bondToRenter;
+        ghost_bondLedger[post.provider] += e.bondToProvider;
+        ghost_bondLedger[pre.renter] += e.bondToRenter;
 
         if (e.recordsGpu) _recordGpu(post);
     }
@@ -924,11 +1063,9 @@ contract SettlementHandler is CommonBase, StdUtils {
         s.renterGrl = grl.balanceOf(renter);
         s.burned = grl.totalBurned();
         s.escrowed = settlement.creditsEscrowed();
-    }
-
-    /// @dev Credits the market holds for a job: its escrow, plus the dispute bond while disputed.
-    function _held(IJobMarket.Job memory job) internal pure returns (uint256) {
-        return uint256(job.escrow) + (job.state == IJobMarket.JobState.Disputed ? job.disputeBond : 0);
+        s.marketGrl = grl.balanceOf(address(market));
+        s.providerBond = provider == address(0) ? 0 : market.balanceOf(address(grl), provider);
+        s.renterBond = market.balanceOf(address(grl), renter);
     }
 
     /// @dev Pay released to the provider now: accrued by the second while running, up to the delivery
@@ -951,6 +1088,22 @@ contract SettlementHandler is CommonBase, StdUtils {
             }
         }
         return (0, job);
+    }
+
+    /// @dev The provider (first) or renter at `seed`, cyclically over both.
+    function _actor(uint256 seed) internal view returns (address) {
+        uint256 i = seed % (_providers.length + _renters.length);
+        return i < _providers.length ? _providers[i] : _renters[i - _providers.length];
+    }
+
+    /// @dev The first provider or renter from `seed` that the market's ledger owes GRL; 0 when none.
+    function _bondHolder(uint256 seed) internal view returns (address) {
+        uint256 n = _providers.length + _renters.length;
+        for (uint256 k = 0; k < n; ++k) {
+            address a = _actor(seed % n + k);
+            if (market.balanceOf(address(grl), a) != 0) return a;
+        }
+        return address(0);
     }
 
     /// @dev The first provider from `seed` with free stake for the collateral that the registry deems eligible.
@@ -978,8 +1131,23 @@ contract SettlementHandler is CommonBase, StdUtils {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Internals: credits
+    // Internals: credits and GRL
     // ------------------------------------------------------------------------------------------------
+
+    /// @dev Makes sure `renter` holds `amount` GRL for a dispute bond: the treasury sends what it lacks (its
+    /// GRL may all have gone into credits), as the suite's set-up gave the renters their GRL. False only if
+    /// the treasury cannot.
+    function _haveGrl(address renter, uint256 amount) internal returns (bool) {
+        uint256 balance = grl.balanceOf(renter);
+        if (balance >= amount) return true;
+        uint256 lacking = amount - balance;
+        if (grl.balanceOf(treasury) < lacking) return false;
+        vm.prank(treasury);
+        grl.transfer(renter, lacking);
+        ghost_grlOut[treasury] += lacking;
+        ghost_grlIn[renter] += lacking;
+        return true;
+    }
 
     /// @dev Makes sure `renter` holds `amount` credits, buying what it lacks (rounded up to the GRL that
     /// buys at least that much); false if its GRL does not suffice.
