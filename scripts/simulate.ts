@@ -1,13 +1,14 @@
 // `npm run simulate -- --seed 7 --days 3`: runs the market simulator against a local chain where
 // the protocol is deployed (`npm start` deploys it, and runs this in --continuous mode).
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 
 import { deploymentFolder, loadDeployedAddresses } from "./lib/deployment.js";
+import { parseAdversaries, type AdversaryName } from "./sim/adversaries/names.js";
 import { httpTransport } from "./sim/chain.js";
 import { Simulator, type RunSummary } from "./sim/engine.js";
 import { IndexerFollower } from "./sim/indexer-follower.js";
 import { reconcile } from "./sim/reconcile.js";
-import { dayLine, firstSettleLine, rates, summaryLines, toJson } from "./sim/report.js";
+import { adversaryLines, dayLine, firstSettleLine, rates, summaryLines, toJson } from "./sim/report.js";
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -15,6 +16,14 @@ function integer(name: string, min: number) {
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
     return n;
   };
+}
+
+function adversaries(value: string): AdversaryName[] {
+  try {
+    return parseAdversaries(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function positive(name: string) {
@@ -43,6 +52,16 @@ const program = new Command()
   .option("--warm-up-days <n>", "days run at full speed before --day-seconds applies", integer("--warm-up-days", 0), 0)
   .option("--follow-indexer <url>", "wait whenever the Ponder indexer at this URL trails the chain by more than --max-indexer-lag blocks")
   .option("--max-indexer-lag <blocks>", "blocks the followed indexer may trail the chain head", integer("--max-indexer-lag", 1), 30)
+  .addOption(
+    new Option(
+      "--adversaries <names>",
+      "add attackers to the market, comma-separated, or all: farmer (hires itself to farm emissions and reputation), " +
+        "squatter (sybils fill sealed auctions' bid caps), shill (a renter's sybils bid in its own second-price auctions); " +
+        "the summary then gives each one's exact cost, gain and net profit next to the honest market's",
+    )
+      .argParser(adversaries)
+      .default([] as AdversaryName[], "none"),
+  )
   .option("--check", "at the end, reconcile every balance with the chain's events", false)
   .option("--json", "print JSON lines (one per day, then the summary) instead of text", false)
   .option("--verbose", "print reverted transactions and other details to stderr", false)
@@ -61,6 +80,7 @@ interface Options {
   warmUpDays: number;
   followIndexer?: string;
   maxIndexerLag: number;
+  adversaries: AdversaryName[];
   check: boolean;
   json: boolean;
   verbose: boolean;
@@ -114,6 +134,7 @@ async function main(): Promise<void> {
       print(options.json ? JSON.stringify(toJson({ type: "firstSettle", ...info, sinceLaunchMs: sinceLaunch })) : firstSettleLine(info, sinceLaunch));
     },
     debug: options.verbose ? (line) => console.error(`[sim] ${line}`) : undefined,
+    adversaries: options.adversaries,
   });
   if (!options.json) {
     const what = options.continuous ? "continuously (Ctrl-C stops)" : `for ${options.days} day${options.days === 1 ? "" : "s"}`;
@@ -124,6 +145,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(toJson({ type: "summary", ...summary, daysReported: undefined, ...rates(summary) })));
   } else {
     for (const line of summaryLines(summary)) print(line);
+    if (summary.adversaries !== undefined) for (const line of adversaryLines(summary.adversaries)) print(line);
   }
   if (options.check && !stopping) {
     const result = await reconcile(transport, addresses);

@@ -7,7 +7,8 @@ import { connectProtocol, type DeployedAddresses, type Protocol } from "../lib/d
 import { hardhatAddress } from "./accounts.js";
 import { claimQueuedMints } from "./actors/keeper.js";
 import { cashOut, claimEmission, onboard, onSlashed, planAvailability } from "./actors/providers.js";
-import { planArrivals, withdrawRefunds } from "./actors/renters.js";
+import { onBidCapReached, planArrivals, withdrawRefunds } from "./actors/renters.js";
+import { Adversaries, type AdversaryName, type AdversaryReport } from "./adversaries/index.js";
 import { Chain, type Eip1193, type TxOutcome } from "./chain.js";
 import { DAY, HOUR, type SimAddresses, type SimContext, type SimParams, type SimRandom } from "./context.js";
 import { EventDecoder, type ProtocolEvent } from "./events.js";
@@ -40,6 +41,8 @@ export interface SimulatorOptions {
   beforeAction?: () => Promise<void>;
   /** Receives debug lines (reverts, skipped onboarding); silent by default. */
   debug?: (line: string) => void;
+  /** Attackers to add to the honest market (default none: the run is the market alone). */
+  adversaries?: readonly AdversaryName[];
 }
 
 export interface RunOptions {
@@ -79,6 +82,8 @@ export interface RunSummary {
   fullSpeedDays: number;
   startTimestamp: number;
   endTimestamp: number;
+  /** With adversaries: what each attack cost and earned, next to the honest market's figures. */
+  adversaries?: AdversaryReport;
 }
 
 const ARBITER_ROLE = id("ARBITER_ROLE");
@@ -108,6 +113,7 @@ export class Simulator implements SimContext {
   private nextRenterIndex = 0;
   private readonly epochProviders = new Map<number, Set<SimProvider>>();
   private readonly tickets = new Map<bigint, string>();
+  private readonly adversaries: Adversaries | undefined;
 
   private constructor(
     readonly chain: Chain,
@@ -124,6 +130,8 @@ export class Simulator implements SimContext {
       population: root.fork("population"),
     };
     this.quotas = new Quotas(root.fork("quotas"));
+    const adversaries = options.adversaries ?? [];
+    this.adversaries = adversaries.length > 0 ? new Adversaries(this, adversaries, options.seed) : undefined;
   }
 
   /** Connects to the deployment at `deployed` over `transport` and reads its parameters. */
@@ -207,8 +215,10 @@ export class Simulator implements SimContext {
     if (outcome.ok) {
       this.stats.observe(outcome.events, outcome.timestamp);
       this.observe(outcome.events, outcome.timestamp);
+      this.adversaries?.observe(outcome.events, outcome.timestamp);
     } else {
       this.debug(`${label}: reverted ${outcome.revert.name} (${outcome.revert.message.slice(0, 160)})`);
+      this.adversaries?.observeRevert(from, outcome.revert.name);
     }
     return outcome;
   }
@@ -309,6 +319,7 @@ export class Simulator implements SimContext {
       fullSpeedDays: (this.options.daySeconds ?? 0) > 0 ? Math.min(reports.length, this.options.warmUpDays ?? 0) : reports.length,
       startTimestamp: this.start,
       endTimestamp: this.chain.now,
+      adversaries: this.adversaries?.report(this.world.providers.filter((x) => x.onboarded).map((x) => x.address)),
     };
   }
 
@@ -330,6 +341,7 @@ export class Simulator implements SimContext {
         this.stats.markOnline(provider.address, listed, this.start);
       }
     }
+    if (this.adversaries !== undefined) at = await this.adversaries.setUp(at);
     this.clock = Math.max(this.clock, at);
   }
 
@@ -368,6 +380,7 @@ export class Simulator implements SimContext {
       }
     }
     if (this.feeCollector) this.schedule(dayStart + 23 * HOUR, "collect fees", () => cashOut(this, this.treasury), true);
+    this.adversaries?.planDay(dayStart);
     // Epochs ending today: providers claim their emissions, ticket holders what the new cap released.
     const { genesis, epochLength } = this.params;
     for (let k = Math.max(1, Math.ceil((dayStart - genesis) / epochLength)); genesis + k * epochLength < dayStart + DAY; k++) {
@@ -417,6 +430,14 @@ export class Simulator implements SimContext {
         case "QueuedMintClaimed":
           if (e.args.claimed === e.args.ticketAmount) this.tickets.delete(e.args.ticketId);
           break;
+        case "BidCommitted": {
+          // Only armed with adversaries: without them no auction fills its cap, and a run replays
+          // exactly as it did before squatting was simulated, whatever the deployment's maxBids.
+          if (this.adversaries === undefined || Number(e.args.bidCount) < this.params.maxBids) break;
+          const job = this.world.jobs.get(e.args.jobId);
+          if (job?.phase === "bidding") onBidCapReached(this, job, at);
+          break;
+        }
         case "JobSettled":
           if (this.firstSettle === undefined) {
             this.firstSettle = { jobId: e.args.jobId, simSeconds: at - this.start, wallMs: Date.now() - this.wallStart };

@@ -1,6 +1,7 @@
 // Human-readable and JSON renderings of the simulator's day reports and run summary.
 import { formatUnits } from "ethers";
 
+import type { AdversaryReport } from "./adversaries/index.js";
 import type { FirstSettle, RunSummary } from "./engine.js";
 import { utilisation, type DayReport, type Figures } from "./stats.js";
 
@@ -79,6 +80,73 @@ export function summaryLines(summary: RunSummary): string[] {
       `${r.txPerSecond.toFixed(0)} tx/s; utilisation ${pct(utilisation(t))}; ${t.txs} transactions, ${t.reverts} reverted` +
       (reverts === "" ? "" : ` (${reverts})`),
   ];
+}
+
+/**
+ * An 18-decimal amount rounded to `decimals` places, with thousands separators: exact figures, shown
+ * to the cent, or to the millionth under one (the farmer's dust trades live there).
+ */
+export function fixed18(amount: bigint, decimals?: number): string {
+  if (amount === 0n) return "0";
+  const sign = amount < 0n ? "-" : "";
+  const abs = amount < 0n ? -amount : amount;
+  const places = decimals ?? (abs >= 10n ** 18n ? 2 : 6);
+  const unit = 10n ** BigInt(18 - places);
+  const rounded = (abs + unit / 2n) / unit;
+  // Too small to show at that precision, yet not zero (a wash trade's rounding loss): every digit.
+  if (rounded === 0n) return sign + formatUnits(abs, 18);
+  const whole = (rounded / 10n ** BigInt(places)).toLocaleString("en-US");
+  const fraction = places === 0 ? "" : "." + (rounded % 10n ** BigInt(places)).toString().padStart(places, "0");
+  return `${sign}${whole}${fraction}`;
+}
+
+const dollars = (amount: bigint | undefined) =>
+  amount === undefined ? "n/a" : amount < 0n ? `-$${fixed18(-amount)}` : `$${fixed18(amount)}`;
+const gas = (used: bigint, txs: number) => `gas ${(Number(used) / 1e6).toFixed(1)}M in ${txs} tx`;
+
+/** The adversaries' closing lines: each attack's cost, gain and net profit next to the honest market's. */
+export function adversaryLines(report: AdversaryReport): string[] {
+  const h = report.honest;
+  const honestProfit = `median honest provider ${dollars(h.medianProviderProfitUsd)}`;
+  const lines = [
+    "adversaries (exact, from the chain's events: USD kept to 18 decimals and shown rounded; GRL valued at the oracle price " +
+      "of the block that moved it; gas counted, not priced)",
+  ];
+  const f = report.farmer;
+  if (f !== undefined) {
+    lines.push(
+      `farmer: ${f.jobs} self-dealt jobs (${f.settled} settled) asked for ${f.claimedGpuSeconds.toLocaleString("en-US")} GPU-s, ` +
+        `${f.recordedGpuSeconds.toLocaleString("en-US")} recorded; fees paid ${dollars(f.feesUsd)}, emissions ${fixed18(f.emissionGrl)} GRL = ` +
+        `${dollars(f.emissionUsd)} from ${f.epochsClaimed} of ${f.epochsRecorded} epochs (share before the fee cap ${fixed18(f.shareGrl)} GRL = ` +
+        `${dollars(f.shareUsd)}); net ${dollars(f.netUsd)} (${honestProfit}); reputation ${f.reputationStart} -> ${f.reputationEnd}; ` +
+        gas(f.gasUsed, f.txs),
+    );
+  }
+  const q = report.squatter;
+  if (q !== undefined) {
+    lines.push(
+      `squatter: ${q.sybils} sybils filled ${q.auctionsSquatted} auctions with ${q.sealedBids} sealed bids, turning away ` +
+        `${q.honestBidsTurnedAway} honest bids; ${q.cancelledByRenter} cancelled by their renters; won ${q.jobsWon} ` +
+        `(${q.jobsWonAtReserve} at the reserve); stake lost ${fixed18(q.stakeLostGrl)} GRL; net ${dollars(q.netUsd)} ` +
+        `(${honestProfit}); ${gas(q.gasUsed, q.txs)}`,
+    );
+  }
+  const s = report.shill;
+  if (s !== undefined) {
+    lines.push(
+      `shill: ${s.sybils} sybils on ${s.jobs} second-price jobs (${s.awarded} awarded to honest bidders, ${s.expired} expired): ` +
+        `${s.sybilBids} sybil bids, ${s.sybilReveals} revealed, ${s.bondsForfeited} bonds burned (${fixed18(s.bondsBurnedGrl)} GRL = ` +
+        `${dollars(s.bondsBurnedUsd)}); saved ${dollars(s.savedUsd)} vs the honest second price; net ${dollars(s.netUsd)}; ` +
+        `paid ${dollars(s.paidUsd)}, median spread over the winner's bid ${dollars(s.medianSpreadUsd)} ` +
+        `(honest renters: ${dollars(h.medianSecondPriceSpreadUsd)}); ${gas(s.gasUsed, s.txs)}`,
+    );
+  }
+  lines.push(
+    `honest: ${honestProfit} over ${h.providers} providers (pay net of fees, plus emissions, less stake lost); ` +
+      `${h.secondPriceJobs} second-price jobs: median ${dollars(h.medianSecondPriceJobUsd)}, median spread over the winner's bid ` +
+      dollars(h.medianSecondPriceSpreadUsd),
+  );
+  return lines;
 }
 
 /** JSON-safe copies (bigints as decimal strings). */

@@ -77,15 +77,7 @@ export class World {
   private readonly providerByAddress = new Map<string, SimProvider>();
 
   addProvider(profile: ProviderProfile, address: string): SimProvider {
-    const provider: SimProvider = {
-      profile,
-      address,
-      onboarded: false,
-      online: false,
-      reputation: 5_000,
-      committed: new Map(),
-      backOnlineAt: undefined,
-    };
+    const provider = newProvider(profile, address);
     this.providers.push(provider);
     this.providerByAddress.set(address.toLowerCase(), provider);
     return provider;
@@ -100,6 +92,14 @@ export class World {
   providerAt(address: string): SimProvider | undefined {
     return this.providerByAddress.get(address.toLowerCase());
   }
+}
+
+/**
+ * A provider not yet onboarded. The market's own providers are made by World.addProvider; adversaries
+ * make theirs here, outside the world, so that no honest code path ever picks them.
+ */
+export function newProvider(profile: ProviderProfile, address: string): SimProvider {
+  return { profile, address, onboarded: false, online: false, reputation: 5_000, committed: new Map(), backOnlineAt: undefined };
 }
 
 /** GPUs of `model` the provider lists and has not promised elsewhere. */

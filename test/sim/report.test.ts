@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import type { RunSummary } from "../../scripts/sim/engine.js";
-import { dayLine, rates } from "../../scripts/sim/report.js";
+import { dayLine, fixed18, rates } from "../../scripts/sim/report.js";
 import { emptyFigures, type DayReport } from "../../scripts/sim/stats.js";
 
 function day(index: number, txs: number, wallMs: number, heldMs: number): DayReport {
@@ -19,5 +19,14 @@ describe("Market simulator: report", function () {
     const summary = { daysReported: [day(0, 1000, 38_000, 33_000), day(1, 1000, 7_000, 2_000)], activeDays: 2, fullSpeedDays: 2 } as RunSummary;
     // 2,000 transactions in 10 s of the simulator's own work: the 35 s held for the indexer are left out.
     expect(rates(summary)).to.deep.equal({ jobsPerDay: 100, wallSecondsPerDay: 5, txPerSecond: 200 });
+  });
+
+  it("test_fixed18_roundsToTheCent_orTheMillionthUnderOne_andShowsDustInFull", function () {
+    const WAD = 10n ** 18n;
+    expect(fixed18(1_234_567n * WAD + 994n * 10n ** 15n)).to.equal("1,234,567.99");
+    expect(fixed18(-1_752n * 10n ** 12n)).to.equal("-0.001752");
+    expect(fixed18(-2n)).to.equal("-0.000000000000000002");
+    expect(fixed18(0n)).to.equal("0");
+    expect(fixed18(5n * WAD, 0)).to.equal("5");
   });
 });

@@ -210,8 +210,22 @@ export function onAuctionClosed(
   if (result !== undefined) onAwarded(ctx, job, result.winner, result.clearing, result.value, result.startDeadline, at);
 }
 
+/**
+ * The renter cancelled while bids were sealed (a squatted auction): bidders free their GPUs and take
+ * their whole lock back (closeBid releases a sealed bid on a cancelled job in full).
+ */
+export function onJobCancelled(ctx: SimContext, job: SimJob, at: number): void {
+  for (const bid of job.bids.values()) {
+    if (bid.status !== "committed") continue;
+    releaseGpus(bid.provider, job.model, job.gpus);
+    ctx.schedule(at + reaction(ctx, bid.provider), `close bid #${job.id}`, () => closeOwnBid(ctx, job, bid));
+  }
+}
+
 async function closeOwnBid(ctx: SimContext, job: SimJob, bid: SimBid): Promise<void> {
-  if (bid.status !== "revealed") return;
+  // A revealed losing bid, or a sealed one on a cancelled job; a sealed bid on an awarded job is the
+  // renter's to close (collectForfeits).
+  if (bid.status !== "revealed" && !(bid.status === "committed" && job.phase === "closed")) return;
   const data = ctx.protocol.market.interface.encodeFunctionData("closeBid", [job.id, bid.provider.address]);
   const outcome = await ctx.send(bid.provider.address, ctx.addresses.market, data, ctx.now, `close bid #${job.id}`);
   if (outcome.ok) bid.status = "closed";

@@ -8,10 +8,10 @@ import { workloadSpecHash } from "../../lib/workload.js";
 import { HOUR, MINUTE, type SimContext } from "../context.js";
 import { eventsNamed } from "../events.js";
 import { MARKET, REGIONS, toTokenUnits, type GpuModelName } from "../market-data.js";
-import type { PricingRuleName, RenterKind } from "../population.js";
+import type { PaymentPath, PricingRuleName, RenterKind } from "../population.js";
 import type { SimJob, SimRenter } from "../world.js";
 import { closeJob, onDisputed, scheduleAward, scheduleSettle } from "./keeper.js";
-import { onJobPosted, onRunEnded } from "./providers.js";
+import { onJobCancelled, onJobPosted, onRunEnded } from "./providers.js";
 
 const RULES: Record<PricingRuleName, number> = { "first-price": 0, "second-price": 1, instant: 2 };
 const USDC_TOP_UP = 500n;
@@ -37,11 +37,12 @@ export function planArrivals(ctx: SimContext, renter: SimRenter, dayStart: numbe
   const count = rng.poisson(p.jobsPerDay * intensity);
   for (let i = 0; i < count; i++) {
     const at = dayStart + Math.floor(postingHour(ctx, p.kind) * HOUR);
-    ctx.schedule(at, `post ${p.name}`, () => postJob(ctx, renter));
+    ctx.schedule(at, `post ${p.name}`, async () => void (await postJob(ctx, renter)));
   }
 }
 
-async function enlist(ctx: SimContext, renter: SimRenter): Promise<boolean> {
+/** Lets the simulator act for the renter, and approves the market (USDC) and the settlement (GRL). */
+export async function enlist(ctx: SimContext, renter: SimRenter): Promise<boolean> {
   await ctx.chain.enlist(renter.address);
   const { usdc, token } = ctx.protocol;
   const approvals: [string, string][] = [
@@ -58,7 +59,7 @@ async function enlist(ctx: SimContext, renter: SimRenter): Promise<boolean> {
 }
 
 /** Makes sure the renter holds `amount` USDC: withdraws its refunds first, then mints (the local faucet). */
-async function ensureUsdc(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
+export async function ensureUsdc(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
   const { usdc, market } = ctx.protocol;
   let held = await usdc!.balanceOf(renter.address);
   if (held >= amount) return true;
@@ -124,11 +125,26 @@ function reserveUsd(ctx: SimContext, renter: SimRenter, model: GpuModelName, rul
   return m.decentralHigh + (m.hyperscaler - m.decentralHigh) * rng.uniform(lo, hi);
 }
 
-/** Posts one job (funding it first) and lets the market react to it. */
-export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void> {
+/** What a renter asks for: everything createJob needs that it chose (the rest follows from its profile). */
+interface JobSpec {
+  model: GpuModelName;
+  gpus: number;
+  durationSeconds: number;
+  rule: PricingRuleName;
+  payment: PaymentPath;
+  /** Per GPU-hour, in the payment token's units. */
+  reserve: bigint;
+  region: number;
+  minReputation: number;
+  bidWindow: number;
+  revealWindow: number;
+}
+
+/** Posts one job (funding it first) and lets the market react to it; returns it once created. */
+export async function postJob(ctx: SimContext, renter: SimRenter): Promise<SimJob | undefined> {
   const p = renter.profile;
-  if (!ctx.acceptingJobs || (p.jobLimit !== undefined && renter.jobsPosted >= p.jobLimit)) return;
-  if (!renter.enlisted && !(await enlist(ctx, renter))) return;
+  if (!ctx.acceptingJobs || (p.jobLimit !== undefined && renter.jobsPosted >= p.jobLimit)) return undefined;
+  if (!renter.enlisted && !(await enlist(ctx, renter))) return undefined;
   const rng = ctx.rng.renters;
   const model = rng.weighted(p.models);
   const gpus = gpuCount(ctx, p.kind, model);
@@ -141,9 +157,26 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
   const region = rng.chance(p.regionLock) ? REGIONS[p.home] : 0;
   const bidWindow = (rule === "instant" ? rng.pick([3, 5, 10]) : rng.pick([10, 15, 20, 30])) * MINUTE;
   const revealWindow = rule === "instant" ? 0 : rng.pick([10, 15]) * MINUTE;
+  const spec: JobSpec = { model, gpus, durationSeconds, rule, payment, reserve, region, minReputation: p.minReputation, bidWindow, revealWindow };
+  const job = await createJob(ctx, renter, spec);
+  if (job === undefined) return undefined;
+  if (ctx.quotas.decide("cancelEarly", rng.chance(p.cancelRate))) {
+    // Changed its mind (wrong model, found capacity elsewhere) before any provider reacted.
+    ctx.schedule(job.createdAt + 20, `cancel #${job.id}`, () => cancel(ctx, job));
+    return job;
+  }
+  openToProviders(ctx, job);
+  return job;
+}
+
+/** Funds and creates the job `spec` describes; undefined if either failed. */
+async function createJob(ctx: SimContext, renter: SimRenter, spec: JobSpec): Promise<SimJob | undefined> {
+  const p = renter.profile;
+  const { model, gpus, durationSeconds, rule, payment, reserve, region, minReputation, bidWindow, revealWindow } = spec;
+  const decimals = payment === "usdc" ? ctx.params.usdcDecimals : 18;
   const budget = (reserve * BigInt(gpus) * BigInt(durationSeconds)) / BigInt(HOUR);
   const funded = payment === "usdc" ? await ensureUsdc(ctx, renter, budget) : await ensureCredits(ctx, renter, budget);
-  if (!funded) return;
+  if (!funded) return undefined;
 
   const token = payment === "usdc" ? ctx.addresses.usdc : ctx.addresses.settlement;
   // A renter picks the model for its memory, so it asks for the model's full VRAM.
@@ -157,7 +190,7 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
       gpuCount: gpus,
       minVramGb,
       region,
-      minReputation: p.minReputation,
+      minReputation,
       duration: durationSeconds,
       reservePricePerGpuHour: reserve,
       pricingRule: RULES[rule],
@@ -167,7 +200,7 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
     },
   ]);
   const outcome = await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, `post ${p.name}`);
-  if (!outcome.ok) return;
+  if (!outcome.ok) return undefined;
   const created = eventsNamed(outcome.events, "JobCreated")[0].args;
   renter.jobsPosted++;
   const job: SimJob = {
@@ -180,7 +213,7 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
     gpus,
     durationSeconds,
     region,
-    minReputation: p.minReputation,
+    minReputation,
     minVramGb,
     specHash,
     reserve,
@@ -203,17 +236,56 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<void>
     late: false,
   };
   ctx.world.jobs.set(job.id, job);
-  if (ctx.quotas.decide("cancelEarly", rng.chance(p.cancelRate))) {
-    // Changed its mind (wrong model, found capacity elsewhere) before any provider reacted.
-    ctx.schedule(job.createdAt + 20, `cancel #${job.id}`, () => cancel(ctx, job));
-    return;
-  }
+  return job;
+}
+
+/** Providers see the job; the keeper closes its auction, or the renter follows up an unfilled instant job. */
+function openToProviders(ctx: SimContext, job: SimJob): void {
   onJobPosted(ctx, job);
-  if (rule === "instant") {
-    ctx.schedule(job.bidDeadline + Math.round(rng.uniform(1, 10) * MINUTE), `unfilled #${job.id}`, () => instantUnfilled(ctx, job));
+  if (job.rule === "instant") {
+    ctx.schedule(job.bidDeadline + Math.round(ctx.rng.renters.uniform(1, 10) * MINUTE), `unfilled #${job.id}`, () => instantUnfilled(ctx, job));
   } else {
     scheduleAward(ctx, job);
   }
+}
+
+/** A provider with no success on record: the registry's starting reputation or less. */
+const STARTING_REPUTATION = 5_000;
+
+/**
+ * The job's bid cap filled while its bids are sealed. Honest auctions draw a handful of bids, so a
+ * full cap minutes after posting is the mark of a squat (sybils filling `maxBids` to win at the
+ * reserve): the renter looks at who bid and, if most bidders have no success on record, cancels while
+ * it still may (before the bid deadline, see IJobMarket.cancelJob) and posts the same job again.
+ */
+export function onBidCapReached(ctx: SimContext, job: SimJob, at: number): void {
+  ctx.schedule(at + Math.round(ctx.rng.renters.uniform(1, 4) * MINUTE), `review bids #${job.id}`, () => reviewFullAuction(ctx, job));
+}
+
+async function reviewFullAuction(ctx: SimContext, job: SimJob): Promise<void> {
+  if (job.phase !== "bidding" || ctx.now >= job.bidDeadline - 10) return;
+  const { market, registry } = ctx.protocol;
+  const bidders = (await market.queryFilter(market.filters.BidCommitted(job.id))).map((e) => e.args.provider);
+  let unproven = 0;
+  for (const bidder of bidders) if (Number((await registry.providerOf(bidder)).reputation) <= STARTING_REPUTATION) unproven++;
+  if (unproven * 2 < bidders.length) return;
+  const data = market.interface.encodeFunctionData("cancelJob", [job.id]);
+  if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel squatted #${job.id}`)).ok) return;
+  closeJob(ctx, job);
+  onJobCancelled(ctx, job, ctx.now);
+  const again = await createJob(ctx, job.renter, {
+    model: job.model,
+    gpus: job.gpus,
+    durationSeconds: job.durationSeconds,
+    rule: job.rule,
+    payment: job.payment,
+    reserve: job.reserve,
+    region: job.region,
+    minReputation: job.minReputation,
+    bidWindow: job.bidDeadline - job.createdAt,
+    revealWindow: job.revealDeadline - job.bidDeadline,
+  });
+  if (again !== undefined) openToProviders(ctx, again);
 }
 
 async function cancel(ctx: SimContext, job: SimJob): Promise<void> {
