@@ -448,7 +448,8 @@ interface IJobMarket {
     );
 
     /// @notice The job settled: the provider was paid the rest of the value and its collateral released.
-    /// @param bondToProvider The renter's dispute bond paid to the provider (RenterFault ruling), else 0.
+    /// @param bondToProvider The renter's dispute bond paid to the provider (RenterFault ruling), else 0. Like
+    /// `bondRefund`, it is in the bond token of {JobDisputed} (GRL for a credit job), not the payment token.
     /// @param bondRefund The renter's dispute bond returned (dispute timeout), else 0.
     event JobSettled(
         uint256 indexed jobId,
@@ -482,7 +483,8 @@ interface IJobMarket {
     /// the delivery, less the holdback, less what it had already claimed.
     /// @param fee Protocol fee on `providerGross`.
     /// @param refund Escrow refunded to the renter (the holdback plus any value not accrued by the
-    /// delivery); its dispute bond (see {JobDisputed}) is returned with it.
+    /// delivery); its dispute bond (see {JobDisputed}) is credited back to it on the market's ledger, in the
+    /// bond token (GRL for a credit job, whose refund itself goes back as credits).
     event DisputeResolvedForRenter(
         uint256 indexed jobId,
         address indexed renter,

@@ -31,7 +31,8 @@ import {JobMarketDisputes} from "./JobMarketDisputes.sol";
 /// acceptInstant, acceptInstantAndStart); every step of a job already under way, and every withdrawal, keeps working.
 /// Credit jobs: the settlement contract's address is the payment token. Escrow, refunds, pay and fees
 /// of such a job move credits inside the settlement contract (see {ISettlement}) instead of this
-/// contract's ledger, and every job settled as delivered records its GPU-seconds there for emissions.
+/// contract's ledger (only their dispute bonds, which are GRL, use this ledger), and every job settled as
+/// delivered records its GPU-seconds there for emissions.
 contract JobMarket is IJobMarket, JobMarketBase {
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
