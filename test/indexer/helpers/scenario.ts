@@ -280,6 +280,8 @@ export class Scenario {
         await this.chain.send(renter, protocol.usdc!, "approve", [await protocol.market.getAddress(), MaxUint256], at);
         await this.chain.send(this.deployer, protocol.token, "transfer", [renter.address, 20_000n * GRL], at);
         await this.chain.send(renter, protocol.token, "approve", [this.settlementAddress, MaxUint256], at);
+        // A credit job's dispute bond is GRL, pulled by the market (IJobMarket.disputeBondOf).
+        await this.chain.send(renter, protocol.token, "approve", [await protocol.market.getAddress(), MaxUint256], at);
         await this.chain.send(renter, protocol.settlement, "buyCredits", [renter.address, 1_000n * GRL, 0], at);
       });
     }
