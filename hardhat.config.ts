@@ -24,7 +24,7 @@ export default defineConfig({
     profiles: {
       // Tests and local work: no optimizer, for fast builds and exact stack traces. The job market is
       // then larger than EIP-170 allows, so the simulated test network lifts the size limit; the
-      // production build must fit (test/deployment/contract-size.test.ts checks it).
+      // production build must fit (`npm run check:sizes`, scripts/check-contract-sizes.ts, checks it in CI).
       default: solcJs(),
       // Deployments (Ignition) and gas figures: via-IR with the optimizer.
       production: solcJs({ viaIR: true, optimizer: { enabled: true, runs: 200 } }),

@@ -25,7 +25,7 @@ const HOUR = 3600n;
 const DAY = 24n * HOUR;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
-/** PROTOCOL.md defaults for the market's governance parameters (IJobMarket.MarketParams). */
+/** docs/PROTOCOL.md defaults for the market's governance parameters (IJobMarket.MarketParams). */
 export const DEFAULT_MARKET_PARAMS = {
   feeBps: 250n,
   collateralBps: 3_000n,
@@ -43,7 +43,7 @@ export const DEFAULT_MARKET_PARAMS = {
 };
 
 /**
- * Settlement defaults: 1-week epochs and a 25 bps purchase spread (PROTOCOL.md); 1,000,000 GRL mintable
+ * Settlement defaults: 1-week epochs and a 25 bps purchase spread (docs/PROTOCOL.md); 1,000,000 GRL mintable
  * for earnings per epoch (0.1% of the genesis supply) and 250,000 GRL of emissions per epoch.
  */
 export const DEFAULT_SETTLEMENT = {
@@ -53,7 +53,7 @@ export const DEFAULT_SETTLEMENT = {
   emissionBudgetPerEpoch: 250_000n * GRL,
 };
 
-/** Governance defaults (PROTOCOL.md): timelock delay, voting delay and period (seconds), threshold, quorum. */
+/** Governance defaults (docs/PROTOCOL.md): timelock delay, voting delay and period (seconds), threshold, quorum. */
 export const DEFAULT_GOVERNANCE = {
   timelockMinDelay: 2n * DAY,
   votingDelay: DAY,
@@ -97,7 +97,7 @@ export const ROLES = {
  * on the market and the settlement: may pause new jobs, bids and credit purchases). The public module
  * requires all three as parameters; only the local module defaults them to the deployer.
  *
- * Parameters (optional; defaults are PROTOCOL.md's):
+ * Parameters (optional; defaults are docs/PROTOCOL.md's):
  * - `initialSupply`, `minStakePerGpu`, `unbondingPeriod`: GRL and registry settings.
  * - `oracleHeartbeat`, `oracleMinAnswer`, `oracleMaxAnswer`: checks on the GRL/USD feed, in feed units.
  * - `sequencerGracePeriod` (seconds, default DEFAULT_SEQUENCER_GRACE_PERIOD): deployGridleaseL2 only.

@@ -8,7 +8,7 @@ import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contra
 export const GRL = 10n ** 18n;
 /** Genesis supply minted to the treasury: one billion GRL. */
 export const INITIAL_SUPPLY = 1_000_000_000n * GRL;
-/** PROTOCOL.md defaults. */
+/** docs/PROTOCOL.md defaults. */
 export const MIN_STAKE_PER_GPU = 200n * GRL;
 export const UNBONDING_PERIOD = 7n * 24n * 60n * 60n;
 /** ProviderRegistry.DEFAULT_REPUTATION_REFERENCE_VALUE: a job worth $100 (USD, 18 decimals) takes a full step. */

@@ -26,7 +26,7 @@ export const HOUR = 3600n;
 export const DAY = 24n * HOUR;
 export const WEEK = 7n * DAY;
 
-/** Settlement defaults (PROTOCOL.md): 1-week epochs, 25 bps purchase spread; test-sized cap and budget. */
+/** Settlement defaults (docs/PROTOCOL.md): 1-week epochs, 25 bps purchase spread; test-sized cap and budget. */
 export const EPOCH_LENGTH = WEEK;
 export const SPREAD_BPS = 25n;
 /** GRL mintable for earnings per epoch in the fixture. */
@@ -64,7 +64,7 @@ export const RENTER_FAULT = 1n;
 export const NO_SHOW = 0n;
 export const LATE_DELIVERY = 1n;
 
-/** PROTOCOL.md defaults for the market's governance parameters. */
+/** docs/PROTOCOL.md defaults for the market's governance parameters. */
 export const DEFAULT_PARAMS: IJobMarket.MarketParamsStruct = {
   feeBps: 250,
   collateralBps: 3_000,
@@ -105,7 +105,7 @@ export interface MarketFixture extends Omit<ProtocolFixture, "market"> {
 
 /**
  * The whole protocol on the simulated network: GRL, registry, a $0.50 GRL/USD mock feed behind the
- * Chainlink adapter, a 6-decimals USDC mock (allow-listed), the market with PROTOCOL.md defaults and
+ * Chainlink adapter, a 6-decimals USDC mock (allow-listed), the market with docs/PROTOCOL.md defaults and
  * MARKET_ROLE on the registry, the settlement (GRL MINTER_ROLE, MARKET_ROLE for the market, credits
  * allow-listed as a payment token), three online H100 providers and two funded renters.
  */

@@ -149,7 +149,7 @@ describe("Market simulator", function () {
         .filter((e) => decodeBytes32String(e.args.gpuModel) === "H100")
         .map((e) => Number(e.args.clearingPrice) / 10 ** decimals.get(e.args.jobId)!);
       const mean = prices.reduce((a, b) => a + b, 0) / prices.length;
-      // PROTOCOL.md: about $1.33 (Akash) to $1.87 (Aethir) per H100-hour, against $3.93 at AWS.
+      // docs/PROTOCOL.md: about $1.33 (Akash) to $1.87 (Aethir) per H100-hour, against $3.93 at AWS.
       expect(mean).to.be.within(1.3, 2.0);
       expect(Math.max(...prices)).to.be.lessThan(3.93);
     });

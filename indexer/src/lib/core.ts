@@ -15,6 +15,30 @@ type Row = Record<string, unknown>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyTable = any;
 
+/** The columns of a row type that hold a non-null bigint or integer: the counters a metric adds to. */
+type CounterColumn<R> = { [K in keyof R]-?: R[K] extends bigint | number ? K : never }[keyof R];
+
+/**
+ * What a metric helper may add to a row of `table`: any of its non-null bigint or integer columns (its
+ * key columns `Key` excluded), each with the column's own type. Derived columns (nullable ratios and
+ * averages) and misspelt names are compile errors.
+ */
+export type DeltasOf<Table extends { $inferSelect: object }, Key extends PropertyKey = never> = {
+  readonly [K in Exclude<CounterColumn<Table["$inferSelect"]>, Key>]?: Table["$inferSelect"][K];
+};
+
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+
+/**
+ * `D`, with every key that is not a column of `Allowed` typed `never`: metric helpers take
+ * `OnlyColumns<D, XDeltas>` so that a misspelt column is a compile error even where TypeScript's
+ * excess-property check does not look (deltas spread from a conditional, or built in a variable).
+ */
+export type OnlyColumns<D, Allowed> = D & { readonly [K in Exclude<KeysOfUnion<D>, keyof Allowed>]: never };
+
+/** Column deltas as addToRow reads them: unset columns are skipped. */
+type AnyDeltas = { readonly [column: string]: bigint | number | undefined };
+
 export const HOUR = 3600n;
 export const DAY = 86_400n;
 export const USD_DECIMALS = 18;
@@ -107,12 +131,13 @@ export async function addToRow(
   db: Db,
   table: AnyTable,
   key: Row,
-  deltas: Record<string, bigint | number>,
+  deltas: AnyDeltas,
   derive?: (row: Row) => Row,
 ): Promise<{ previous: Row | null; after: Row }> {
   const store = db as AnyTable;
   const fresh: Row = { ...defaultsOf(table), ...key };
-  for (const [column, delta] of Object.entries(deltas)) fresh[column] = added(fresh[column], delta);
+  const set = defined(deltas);
+  for (const [column, delta] of set) fresh[column] = added(fresh[column], delta);
   if (derive !== undefined) Object.assign(fresh, derive(fresh));
   let previous: Row | null = null;
   const after = (await store
@@ -121,7 +146,7 @@ export async function addToRow(
     .onConflictDoUpdate((row: Row) => {
       previous = {};
       const changes: Row = {};
-      for (const [column, delta] of Object.entries(deltas)) {
+      for (const [column, delta] of set) {
         previous[column] = row[column];
         changes[column] = added(row[column], delta);
       }
@@ -130,9 +155,16 @@ export async function addToRow(
   return { previous, after };
 }
 
-/** Drops zero deltas, so an event that changes nothing of a table writes nothing to it. */
-export function nonZero(deltas: Record<string, bigint | number>): Record<string, bigint | number> {
+/** The deltas that are set, as [column, delta] pairs. */
+function defined(deltas: AnyDeltas): [string, bigint | number][] {
+  const set: [string, bigint | number][] = [];
+  for (const [column, delta] of Object.entries(deltas)) if (delta !== undefined) set.push([column, delta]);
+  return set;
+}
+
+/** Drops zero (and unset) deltas, so an event that changes nothing of a table writes nothing to it. */
+export function nonZero<D extends AnyDeltas>(deltas: D): Partial<D> {
   const kept: Record<string, bigint | number> = {};
-  for (const [column, delta] of Object.entries(deltas)) if (delta !== 0n && delta !== 0) kept[column] = delta;
-  return kept;
+  for (const [column, delta] of defined(deltas)) if (delta !== 0n && delta !== 0) kept[column] = delta;
+  return kept as Partial<D>;
 }

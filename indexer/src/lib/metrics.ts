@@ -4,9 +4,26 @@ import type { Hex } from "viem";
 
 import { modelMetric, networkMetric, priceSample, providerMetric, tokenMetric } from "ponder:schema";
 
-import { addToRow, type Ctx, floorDiv, modelName, nonZero, overlay, type Period, periodsOfHour, ratio } from "./core";
+import {
+  addToRow,
+  type Ctx,
+  type DeltasOf,
+  floorDiv,
+  modelName,
+  nonZero,
+  type OnlyColumns,
+  overlay,
+  type Period,
+  periodsOfHour,
+  ratio,
+} from "./core";
 
-type Deltas = Record<string, bigint | number>;
+/** Deltas per metric table, typed by its columns: a misspelt or derived column does not compile. */
+export type NetworkDeltas = DeltasOf<typeof networkMetric, "periodStart">;
+export type TokenDeltas = DeltasOf<typeof tokenMetric, "periodStart">;
+export type ModelDeltas = DeltasOf<typeof modelMetric, "periodStart">;
+export type ProviderDeltas = DeltasOf<typeof providerMetric, "periodStart">;
+
 type Row = Record<string, unknown>;
 
 const big = (row: Row, column: string): bigint => row[column] as bigint;
@@ -43,11 +60,11 @@ function levelsOf(all: Row): Row {
  * Adds to one network row and returns it. The cumulative row is written first, so period rows copy fresh
  * levels: `levels` when the caller has just written the cumulative row, else read from it.
  */
-export async function addNetworkPeriod(
+export async function addNetworkPeriod<D extends NetworkDeltas>(
   ctx: Ctx,
   period: Period,
   periodStart: bigint,
-  deltas: Deltas,
+  deltas: OnlyColumns<D, NetworkDeltas>,
   levels?: Row,
 ): Promise<Row> {
   if (period === "all") {
@@ -71,15 +88,25 @@ export async function addNetworkPeriod(
 }
 
 /** Adds `deltas` to the network rows of the hour `hs` (its hour, day and the cumulative row). */
-export async function addNetwork(ctx: Ctx, hs: bigint, deltas: Deltas): Promise<void> {
+export async function addNetwork<D extends NetworkDeltas>(
+  ctx: Ctx,
+  hs: bigint,
+  deltas: OnlyColumns<D, NetworkDeltas>,
+): Promise<void> {
+  const checked: NetworkDeltas = deltas;
   const [hour, day, all] = periodsOfHour(hs);
-  const levels = levelsOf(await addNetworkPeriod(ctx, all!.period, all!.periodStart, deltas));
-  await addNetworkPeriod(ctx, hour!.period, hour!.periodStart, deltas, levels);
-  await addNetworkPeriod(ctx, day!.period, day!.periodStart, deltas, levels);
+  const levels = levelsOf(await addNetworkPeriod(ctx, all!.period, all!.periodStart, checked));
+  await addNetworkPeriod(ctx, hour!.period, hour!.periodStart, checked, levels);
+  await addNetworkPeriod(ctx, day!.period, day!.periodStart, checked, levels);
 }
 
-export async function addToken(ctx: Ctx, token: Hex, hs: bigint, deltas: Deltas): Promise<void> {
-  const kept = nonZero(deltas);
+export async function addToken<D extends TokenDeltas>(
+  ctx: Ctx,
+  token: Hex,
+  hs: bigint,
+  deltas: OnlyColumns<D, TokenDeltas>,
+): Promise<void> {
+  const kept = nonZero<TokenDeltas>(deltas);
   if (Object.keys(kept).length === 0) return;
   for (const { period, periodStart } of periodsOfHour(hs)) {
     await addToRow(ctx.db, tokenMetric, { token, period, periodStart }, kept);
@@ -97,12 +124,12 @@ function deriveModel(row: Row): Row {
   };
 }
 
-export async function addModelPeriod(
+export async function addModelPeriod<D extends ModelDeltas>(
   ctx: Ctx,
   model: Hex,
   period: Period,
   periodStart: bigint,
-  deltas: Deltas,
+  deltas: OnlyColumns<D, ModelDeltas>,
   extra?: (row: Row) => Row,
 ): Promise<void> {
   await addToRow(ctx.db, modelMetric, { model, period, periodStart }, deltas, (row) => {
@@ -111,8 +138,14 @@ export async function addModelPeriod(
   });
 }
 
-export async function addModel(ctx: Ctx, model: Hex, hs: bigint, deltas: Deltas): Promise<void> {
-  for (const { period, periodStart } of periodsOfHour(hs)) await addModelPeriod(ctx, model, period, periodStart, deltas);
+export async function addModel<D extends ModelDeltas>(
+  ctx: Ctx,
+  model: Hex,
+  hs: bigint,
+  deltas: OnlyColumns<D, ModelDeltas>,
+): Promise<void> {
+  const checked: ModelDeltas = deltas;
+  for (const { period, periodStart } of periodsOfHour(hs)) await addModelPeriod(ctx, model, period, periodStart, checked);
 }
 
 /** The median of an ascending list: the middle element, or the floor of the mean of the two middle ones. */
@@ -164,12 +197,12 @@ function deriveProvider(row: Row): Row {
 }
 
 /** Adds to one provider row; returns whether the row's available / leased GPU-seconds just became non-zero. */
-export async function addProviderPeriod(
+export async function addProviderPeriod<D extends ProviderDeltas>(
   ctx: Ctx,
   address: Hex,
   period: Period,
   periodStart: bigint,
-  deltas: Deltas,
+  deltas: OnlyColumns<D, ProviderDeltas>,
 ): Promise<{ becameActive: boolean; becameServing: boolean }> {
   const { previous, after } = await addToRow(
     ctx.db,
@@ -186,8 +219,13 @@ export async function addProviderPeriod(
   };
 }
 
-export async function addProvider(ctx: Ctx, address: Hex, hs: bigint, deltas: Deltas): Promise<void> {
-  const kept = nonZero(deltas);
+export async function addProvider<D extends ProviderDeltas>(
+  ctx: Ctx,
+  address: Hex,
+  hs: bigint,
+  deltas: OnlyColumns<D, ProviderDeltas>,
+): Promise<void> {
+  const kept = nonZero<ProviderDeltas>(deltas);
   if (Object.keys(kept).length === 0) return;
   for (const { period, periodStart } of periodsOfHour(hs)) await addProviderPeriod(ctx, address, period, periodStart, kept);
 }

@@ -11,7 +11,15 @@ import type { Hex } from "viem";
 import { gpuLine, gpuModel, indexerClock, provider } from "ponder:schema";
 
 import { type Ctx, HOUR, hourStart, min, periodsOfHour } from "./core";
-import { addModel, addNetwork, addNetworkPeriod, addProviderPeriod } from "./metrics";
+import {
+  addModel,
+  addNetwork,
+  addNetworkPeriod,
+  addProviderPeriod,
+  type ModelDeltas,
+  type NetworkDeltas,
+  type ProviderDeltas,
+} from "./metrics";
 
 type Subject = { scope: "network" } | { scope: "model"; model: Hex } | { scope: "provider"; address: Hex };
 
@@ -22,7 +30,10 @@ interface Rates {
 }
 
 async function addGpuSeconds(ctx: Ctx, subject: Subject, hs: bigint, available: bigint, leased: bigint): Promise<void> {
-  const deltas = { availableGpuSeconds: available, leasedGpuSeconds: leased };
+  // One set of deltas for every subject's table, so it names only columns all three have.
+  const deltas = { availableGpuSeconds: available, leasedGpuSeconds: leased } satisfies NetworkDeltas &
+    ModelDeltas &
+    ProviderDeltas;
   if (subject.scope === "network") return addNetwork(ctx, hs, deltas);
   if (subject.scope === "model") return addModel(ctx, subject.model, hs, deltas);
   for (const { period, periodStart } of periodsOfHour(hs)) {

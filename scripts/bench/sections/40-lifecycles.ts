@@ -1,6 +1,6 @@
 // Section 3: gas of one whole job, creation to settlement, with one bid (or an instant accept), started
 // in a transaction of its own or in the one that awards it, on both payment paths, beside iExec PoCo's published
-// figures (PROTOCOL.md), and where each step's gas goes. "Core" = create .. settle, the steps every job
+// figures (docs/PROTOCOL.md), and where each step's gas goes. "Core" = create .. settle, the steps every job
 // pays (MARKET_CORE, CREDIT_CORE of the gas suites); the mid-job claim and the withdrawals are optional.
 import { LIFECYCLES, MARKET_CORE } from "../../gas/suites/market.js";
 import { CREDIT_CORE } from "../../gas/suites/settlement.js";
@@ -8,9 +8,9 @@ import { marketRun, settlementRun } from "../shared.js";
 import { breakdown, type GasBreakdown } from "../trace.js";
 import type { BenchRow, BenchSection, BenchTable } from "../types.js";
 
-/** iExec PoCo, PROTOCOL.md: replicated flow matchOrders 761k + contribute 347k + reveal 79k + finalize 404k. */
+/** iExec PoCo, docs/PROTOCOL.md: replicated flow matchOrders 761k + contribute 347k + reveal 79k + finalize 404k. */
 const IEXEC_REPLICATED = 1_591_000;
-/** iExec PoCo's one-worker fast path (matchOrders + contributeAndFinalize), PROTOCOL.md. */
+/** iExec PoCo's one-worker fast path (matchOrders + contributeAndFinalize), docs/PROTOCOL.md. */
 const IEXEC_FAST_PATH = 730_000;
 const TARGET = 500_000;
 

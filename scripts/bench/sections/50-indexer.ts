@@ -1,7 +1,7 @@
 // Sections 4-6: the indexer's backfill rate, live lag, GraphQL and /summary latency, and memory. They
 // are measured by the indexer's own bench module, indexer/bench/index.ts, which exports one function
-// per section (see INDEXER_EXPORTS), each returning a SectionResult. Without that module (the indexer
-// has not landed in this tree) or without one of its exports, the section says so and reports nothing.
+// per section (see INDEXER_EXPORTS), each returning a SectionResult. Should that module fail to load,
+// or lack one of the exports, the section reports "not measured" with the reason instead of a figure.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,7 +26,7 @@ type IndexerBench = Record<string, (() => Promise<SectionResult>) | undefined>;
 let loaded: Promise<IndexerBench | string> | undefined;
 function loadIndexerBench(): Promise<IndexerBench | string> {
   loaded ??= (async () => {
-    if (!existsSync(ENTRY)) return `there is no indexer in this tree (${ENTRY} is absent)`;
+    if (!existsSync(ENTRY)) return `${ENTRY} is missing`;
     try {
       return (await import(pathToFileURL(join(process.cwd(), ENTRY)).href)) as IndexerBench;
     } catch (error) {

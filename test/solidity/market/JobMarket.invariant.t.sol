@@ -180,7 +180,7 @@ contract JobMarketInvariantTest is Test {
         targetSelector(FuzzSelector({addr: address(probe), selectors: w}));
     }
 
-    /// @notice PROTOCOL.md defaults.
+    /// @notice docs/PROTOCOL.md defaults.
     function defaultParams() internal pure returns (IJobMarket.MarketParams memory) {
         return IJobMarket.MarketParams({
             feeBps: 250,

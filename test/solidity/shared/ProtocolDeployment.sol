@@ -27,7 +27,7 @@ abstract contract ProtocolDeployment is Test {
     bytes32 internal constant H100 = "H100";
 
     /// @notice The shortest epoch governance allows, so a run crosses many epochs and their emissions
-    /// become claimable; PROTOCOL.md's spread.
+    /// become claimable; docs/PROTOCOL.md's spread.
     uint256 internal constant EPOCH_LENGTH = 1 days;
     uint16 internal constant SPREAD_BPS = 25;
     uint256 internal constant EMISSION_BUDGET_PER_EPOCH = 10_000e18;
@@ -126,7 +126,7 @@ abstract contract ProtocolDeployment is Test {
         }
     }
 
-    /// @notice PROTOCOL.md's fees, collateral, holdback, slashes and bonds; windows long enough that jobs
+    /// @notice docs/PROTOCOL.md's fees, collateral, holdback, slashes and bonds; windows long enough that jobs
     /// survive the clock's moves (a day to start, 12 hours' grace) while the challenge window (a day) and
     /// the dispute timeout (two days) span epochs; the unbonding period (a week) is longer than both.
     function marketParams() internal pure returns (IJobMarket.MarketParams memory) {
