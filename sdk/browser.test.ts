@@ -46,6 +46,12 @@ describe("browser entry point", () => {
     expect(inputs.filter((input) => input.endsWith("sdk/node.ts"))).toEqual([]);
   });
 
+  it("sdk/contracts.ts (typed ethers contracts) bundles without reaching a Node built-in", async () => {
+    const { builtins, inputs } = await bundle(join(SDK, "contracts.ts"));
+    expect(builtins).toEqual([]);
+    expect(inputs.some((input) => input.includes("types/ethers-contracts/"))).toBe(true);
+  });
+
   it("the check catches a Node built-in (sdk/node.ts reaches node:fs)", async () => {
     const { builtins } = await bundle(join(SDK, "node.ts"));
     expect(builtins.some((b) => b.startsWith("node:fs "))).toBe(true);

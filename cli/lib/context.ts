@@ -3,7 +3,8 @@
 // (or GRIDLEASE_DEPLOYMENT). Each failure says which of the three is wrong and how to fix it.
 import { JsonRpcProvider, Network, Wallet } from "ethers";
 
-import { connectProtocol, DeploymentError, type DeployedAddresses, type Protocol } from "../../sdk/index.ts";
+import { connectProtocol, type Protocol } from "../../sdk/contracts.ts";
+import { DeploymentError, type DeployedAddresses } from "../../sdk/index.ts";
 import { deploymentFolder, loadDeployedAddresses } from "../../sdk/node.ts";
 import { MockStablecoin__factory, type MockStablecoin } from "../../types/ethers-contracts/index.js";
 import { deploymentOverride, ENV, privateKey, PROJECT_ROOT, rpcUrl, stablecoinOverride } from "./env.js";

@@ -9,7 +9,7 @@
 // logs by helpers/truth.ts: exactly for bigints, within 1e-12 (relative) for the float ratios.
 import { expect } from "chai";
 
-import { type Protocol } from "../../sdk/index.ts";
+import type { Protocol } from "../../sdk/contracts.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { httpTransport } from "../../scripts/sim/chain.js";
 import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";

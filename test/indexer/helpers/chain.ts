@@ -7,7 +7,7 @@ import { delimiter, dirname, join } from "node:path";
 
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, type BaseContract, type Wallet } from "ethers";
 
-import { connectProtocol, type Protocol } from "../../../sdk/index.ts";
+import { connectProtocol, type Protocol } from "../../../sdk/contracts.ts";
 import { loadDeployedAddresses } from "../../../sdk/node.ts";
 import { PROJECT_ROOT } from "../../helpers/project.js";
 
