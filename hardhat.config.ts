@@ -19,7 +19,9 @@ function solcJs(settings: Record<string, unknown> = {}) {
 }
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers],
+  // Under vitest (the SDK's unit tests drive an in-process network) no plugins: the toolbox's chai
+  // matchers would replace vitest's own `expect`.
+  plugins: process.env.VITEST === undefined ? [hardhatToolboxMochaEthers] : [],
   solidity: {
     profiles: {
       // Tests and local work: no optimizer, for fast builds and exact stack traces. The job market is

@@ -5,14 +5,13 @@ import { join } from "node:path";
 
 import { Command, CommanderError } from "commander";
 
-import { PROJECT_ROOT } from "../scripts/lib/deployment.js";
 import { agentCommand } from "./commands/agent.js";
 import { devCommand } from "./commands/dev.js";
 import { infoCommand } from "./commands/info.js";
 import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.js";
 import { providerCommand } from "./commands/provider.js";
 import { renterCommand } from "./commands/renter.js";
-import { DEFAULT_RPC_URL, ENV } from "./lib/env.js";
+import { DEFAULT_RPC_URL, ENV, PROJECT_ROOT } from "./lib/env.js";
 import { EXIT_USAGE } from "./lib/errors.js";
 import { createOutput } from "./lib/output.js";
 

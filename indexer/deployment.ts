@@ -1,5 +1,5 @@
 // Where the indexer reads from: the RPC endpoint, the chain, the contract addresses and the first block,
-// all taken from the Ignition deployment (scripts/lib/deployment.ts) and the environment, never typed in.
+// all taken from the Ignition deployment (the SDK's loader, sdk/node.ts) and the environment, never typed in.
 //
 //   GRIDLEASE_RPC_URL        JSON-RPC endpoint (default http://127.0.0.1:8545)
 //   GRIDLEASE_CHAIN_ID       chain id (default 31337, the local Hardhat node)
@@ -11,9 +11,13 @@
 //   GRIDLEASE_RPC_TRANSPORT  how Ponder talks to the endpoint: "ws" (WebSocket on the same host and port) or
 //                            "http" (default ws on the local chain, whose Hardhat node serves both; else http)
 import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
-import { deploymentFolder, loadDeployedAddresses, PROJECT_ROOT } from "../scripts/lib/deployed-addresses.ts";
+import { deploymentFolder, loadDeployedAddresses } from "../sdk/node.ts";
+
+/** The project folder (where ignition/ lives): GRIDLEASE_DEPLOYMENT and the default folder are relative to it. */
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export const INDEXED = ["GridleaseToken", "ProviderRegistry", "JobMarket", "Settlement"] as const;
 export type IndexedContract = (typeof INDEXED)[number];
@@ -65,11 +69,11 @@ export function loadIndexerDeployment(env: NodeJS.ProcessEnv = process.env): Ind
   const configured = env.GRIDLEASE_DEPLOYMENT;
   const folder =
     configured === undefined || configured === ""
-      ? deploymentFolder(BigInt(chainId))
+      ? deploymentFolder(PROJECT_ROOT, BigInt(chainId))
       : isAbsolute(configured)
         ? configured
         : resolve(PROJECT_ROOT, configured);
-  const deployed = loadDeployedAddresses(BigInt(chainId), folder);
+  const deployed = loadDeployedAddresses(BigInt(chainId), { folder });
   const addresses = {} as Record<IndexedContract, `0x${string}`>;
   for (const name of INDEXED) {
     const address = deployed[name];

@@ -1,10 +1,10 @@
 import { createConfig } from "ponder";
 import { zeroAddress } from "viem";
 
-import { GridleaseTokenAbi } from "./abis/GridleaseToken.ts";
-import { JobMarketAbi } from "./abis/JobMarket.ts";
-import { ProviderRegistryAbi } from "./abis/ProviderRegistry.ts";
-import { SettlementAbi } from "./abis/Settlement.ts";
+import { GridleaseTokenAbi } from "../sdk/abis/GridleaseToken.ts";
+import { JobMarketAbi } from "../sdk/abis/JobMarket.ts";
+import { ProviderRegistryAbi } from "../sdk/abis/ProviderRegistry.ts";
+import { SettlementAbi } from "../sdk/abis/Settlement.ts";
 import { loadIndexerDeployment } from "./deployment.ts";
 
 const deployment = loadIndexerDeployment();

@@ -24,8 +24,7 @@ import {
   Settlement__factory,
   type IJobMarket,
 } from "../types/ethers-contracts/index.js";
-import { gpuModelId, tflopsX100 } from "./lib/gpu-models.js";
-import { workloadSpecHash } from "./lib/workload.js";
+import { gpuModelId, tflopsX100, workloadSpecHash } from "../sdk/index.ts";
 
 const GRL = 10n ** 18n;
 const HOUR = 3600;

@@ -4,9 +4,10 @@
 // solc-js (WebAssembly, the only compiler available offline) runs out of memory on that job
 // ("memory access out of bounds", HHE908). Smaller jobs compile fine, and Hardhat's cache then
 // makes `hardhat test --no-compile` see a complete build.
+// Last, the SDK's `as const` ABIs (sdk/abis, not committed) are generated from the artifacts.
 // Usage: node scripts/build.mjs [--build-profile NAME]
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -48,3 +49,10 @@ for (const [folder, files] of testGroups(join(root, "test", "solidity"))) {
     }
   }
 }
+
+// The SDK's ABI modules (sdk/abis/*.ts) from the fresh artifacts; the CLI, the indexer and tsc need them.
+// The pinned Node 22 (type stripping) even when this script itself runs on an older node.
+const node = existsSync(join(root, "node_modules", ".bin", "node")) ? join(root, "node_modules", ".bin", "node") : process.execPath;
+const abis = spawnSync(node, [join(root, "sdk", "scripts", "generate-abis.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+if (abis.error) throw abis.error;
+if (abis.status !== 0) process.exit(1);

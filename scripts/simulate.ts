@@ -1,14 +1,20 @@
 // `npm run simulate -- --seed 7 --days 3`: runs the market simulator against a local chain where
 // the protocol is deployed (`npm start` deploys it, and runs this in --continuous mode).
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
 import { Command, InvalidArgumentError, Option } from "commander";
 
-import { deploymentFolder, loadDeployedAddresses } from "./lib/deployment.js";
+import { deploymentFolder, loadDeployedAddresses } from "../sdk/node.ts";
 import { parseAdversaries, type AdversaryName } from "./sim/adversaries/names.js";
 import { httpTransport } from "./sim/chain.js";
 import { Simulator, type RunSummary } from "./sim/engine.js";
 import { IndexerFollower } from "./sim/indexer-follower.js";
 import { reconcile } from "./sim/reconcile.js";
 import { adversaryLines, dayLine, firstSettleLine, rates, summaryLines, toJson } from "./sim/report.js";
+
+/** The project folder (where ignition/deployments lives). */
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
   } catch {
     throw new Error(`no chain answers on ${options.rpc}: start one with \`npm start\`, or pass --rpc`);
   }
-  const addresses = loadDeployedAddresses(chainId, options.deployment ?? deploymentFolder(chainId));
+  const addresses = loadDeployedAddresses(chainId, { folder: options.deployment ?? deploymentFolder(PROJECT_ROOT, chainId) });
   if (options.followIndexer !== undefined) {
     const headBlock = async () => Number(BigInt((await transport.request({ method: "eth_blockNumber" })) as string));
     follower = new IndexerFollower({ headBlock }, { url: options.followIndexer, maxLag: options.maxIndexerLag, warn: (line) => print(line) });

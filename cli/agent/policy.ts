@@ -15,7 +15,7 @@
 // }
 import { readFileSync } from "node:fs";
 
-import { GPU_MODELS } from "../../scripts/lib/gpu-models.js";
+import { GPU_MODELS } from "../../sdk/index.ts";
 import { CliError, EXIT_USAGE } from "../lib/errors.js";
 import { parseDollars } from "../lib/parse.js";
 import { PAYMENT_KINDS, type PaymentKind } from "../lib/tokens.js";

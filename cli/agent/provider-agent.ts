@@ -9,11 +9,10 @@ import { dirname, join } from "node:path";
 import { bidsOf } from "../lib/bids.js";
 import { commitSealedBid, revealSavedBid } from "../lib/bidding.js";
 import { chainNow, signerOf, type Context } from "../lib/context.js";
-import { describeError, revertDataOf, decodeRevert } from "../lib/errors.js";
-import { formatAmount, formatDuration, formatTime, formatUsd } from "../lib/format.js";
+import { describeError } from "../lib/errors.js";
+import { BidStatus, decodeRevert, formatAmount, formatDuration, formatTime, formatUsd, revertDataOf } from "../../sdk/index.ts";
 import { isInstant, loadJob, modelName, type LoadedJob } from "../lib/jobs.js";
 import type { Output } from "../lib/output.js";
-import { BID_STATUSES } from "../lib/protocol-enums.js";
 import { send } from "../lib/tx.js";
 import { bidPrice, floorIn, type Policy } from "./policy.js";
 
@@ -116,7 +115,7 @@ export class ProviderAgent {
     const market = this.ctx.protocol.market;
     for (const bid of bidsOf(this.saltFile, this.ctx.chainId, await market.getAddress(), this.me)) {
       const jobId = BigInt(bid.jobId);
-      if (Number((await market.bidOf(jobId, this.me)).status) !== BID_STATUSES.indexOf("Committed")) continue;
+      if (Number((await market.bidOf(jobId, this.me)).status) !== BidStatus.valueOf("Committed")) continue;
       this.tracked.set(jobId, { jobId, phase: "committed", failures: 0 });
     }
   }
@@ -308,12 +307,12 @@ export class ProviderAgent {
   private async afterCommit(job: Tracked, loaded: LoadedJob): Promise<boolean> {
     const { job: j, state, now } = loaded;
     const status = Number((await this.ctx.protocol.market.bidOf(job.jobId, this.me)).status);
-    if (status === BID_STATUSES.indexOf("Revealed")) {
+    if (status === BidStatus.valueOf("Revealed")) {
       // Revealed by hand (gridlease provider reveal) while the agent waited.
       job.phase = "revealed";
       return this.afterReveal(job, loaded);
     }
-    if (status !== BID_STATUSES.indexOf("Committed")) {
+    if (status !== BidStatus.valueOf("Committed")) {
       this.drop(job);
       return false;
     }
@@ -447,7 +446,7 @@ export class ProviderAgent {
     const bid = await this.ctx.protocol.market.bidOf(job.jobId, this.me);
     // Committed (never revealed) or Revealed and not the winner: something is still locked.
     const status = Number(bid.status);
-    if ((status !== BID_STATUSES.indexOf("Committed") && status !== BID_STATUSES.indexOf("Revealed")) || loaded.job.provider.toLowerCase() === this.me.toLowerCase()) {
+    if ((status !== BidStatus.valueOf("Committed") && status !== BidStatus.valueOf("Revealed")) || loaded.job.provider.toLowerCase() === this.me.toLowerCase()) {
       this.drop(job);
       return false;
     }

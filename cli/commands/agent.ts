@@ -7,7 +7,7 @@ import { bidFilePath } from "../lib/bids.js";
 import { run, withJson } from "../lib/command.js";
 import { connect, signerOf, type Context } from "../lib/context.js";
 import { CliError, EXIT_USAGE } from "../lib/errors.js";
-import { formatGrl } from "../lib/format.js";
+import { formatGrl } from "../../sdk/index.ts";
 import { parseGpuModel, parseInteger } from "../lib/parse.js";
 import type { Policy } from "../agent/policy.js";
 

@@ -11,7 +11,7 @@ import { run, withJson } from "../lib/command.js";
 import { connect, type Context } from "../lib/context.js";
 import { ENV, rpcUrl } from "../lib/env.js";
 import { CliError, EXIT_USAGE } from "../lib/errors.js";
-import { formatAmount, formatDuration, formatGrl, formatUsd } from "../lib/format.js";
+import { formatAmount, formatDuration, formatGrl, formatUsd } from "../../sdk/index.ts";
 import { parseAddress, parseAmount, parseDollars, parseDuration, parseGrl } from "../lib/parse.js";
 import { send, type SentTransaction } from "../lib/tx.js";
 

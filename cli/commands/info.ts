@@ -5,7 +5,7 @@ import { formatEther } from "ethers";
 
 import { run, withJson } from "../lib/command.js";
 import { connect } from "../lib/context.js";
-import { formatBps, formatDuration, formatGrl, formatUsd } from "../lib/format.js";
+import { formatBps, formatDuration, formatGrl, formatUsd } from "../../sdk/index.ts";
 import { table } from "../lib/output.js";
 
 export function infoCommand(): Command {

@@ -4,15 +4,14 @@
 import { Command } from "commander";
 import { ZeroAddress } from "ethers";
 
-import { GPU_MODELS } from "../../scripts/lib/gpu-models.js";
+import { GPU_MODELS } from "../../sdk/index.ts";
 import { run, withJson } from "../lib/command.js";
 import { chainNow, connect, signerOf, type Context } from "../lib/context.js";
 import { CliError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
-import { formatTime } from "../lib/format.js";
+import { formatTime, JobState, PricingRule, pricingRuleOption, Ruling, rulingFor, type JobStateName } from "../../sdk/index.ts";
 import { describeJob, displayState, formatBond, formatPayment, liveState, loadJob, modelName } from "../lib/jobs.js";
 import { table } from "../lib/output.js";
 import { parseAddress, parseChoice, parseGpuModel, parseInteger, parseJobId } from "../lib/parse.js";
-import { enumName, JOB_STATES, PRICING_RULES, type JobStateName } from "../lib/protocol-enums.js";
 import { paymentTokenAt, type PaymentToken } from "../lib/tokens.js";
 import { send } from "../lib/tx.js";
 
@@ -53,11 +52,11 @@ async function readJobs(ctx: Context, limit: number, filter: (row: JobRow) => bo
         token = await paymentTokenAt(ctx, job.paymentToken);
         tokens.set(job.paymentToken, token);
       }
-      const state = liveState(job, enumName(JOB_STATES, stored) as JobStateName, now);
+      const state = liveState(job, JobState.label(stored) as JobStateName, now);
       const row: JobRow = {
         jobId,
         state: displayState(job, state),
-        pricingRule: PRICING_RULES[Number(job.pricingRule)],
+        pricingRule: pricingRuleOption(job.pricingRule) ?? PricingRule.label(job.pricingRule),
         model: modelName(job.gpuModel),
         gpuCount: Number(job.gpuCount),
         renter: job.renter,
@@ -100,7 +99,7 @@ export function jobsCommand(): Command {
         const limit = Number(parseInteger(opts.limit, "--limit", 1n, 10_000n));
         const model = opts.model === undefined ? undefined : parseGpuModel(opts.model).spec.name;
         const providerFilter = opts.provider === undefined ? undefined : parseAddress(opts.provider, "--provider").toLowerCase();
-        const states = [...JOB_STATES.filter((s) => s !== "None"), "Stopped"] as const;
+        const states = [...JobState.names.filter((s) => s !== "None"), "Stopped"] as const;
         const state = opts.state === undefined ? undefined : states.find((s) => s.toLowerCase() === opts.state?.trim().toLowerCase());
         if (opts.state !== undefined && state === undefined) throw invalidInput(`--state must be one of ${states.join(", ")}, got "${opts.state}".`);
         const ctx = await connect({ needsSigner: false });
@@ -264,8 +263,8 @@ export function arbiterCommand(): Command {
       if (loaded.state !== "Disputed") {
         throw invalidInput(`Job #${jobId} is ${displayState(loaded.job, loaded.state)}, not Disputed: there is nothing to rule on. Nothing was sent.`);
       }
-      // IJobMarket.Ruling: ProviderFault (the renter wins) = 0, RenterFault (the provider wins) = 1.
-      const ruling = winner === "renter" ? 0 : 1;
+      // IJobMarket.Ruling: ProviderFault (the renter wins), RenterFault (the provider wins).
+      const ruling = Ruling.valueOf(rulingFor(winner));
       const { sent } = await send(out, `rule for the ${winner}`, () => market.resolveDispute(jobId, ruling), { now: loaded.now });
       const after = await loadJob(ctx, jobId);
       const { data, lines } = describeJob(after);

@@ -5,13 +5,13 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { formatEther, keccak256 } from "ethers";
 
-import { GPU_MODELS, tflopsX100 } from "../../scripts/lib/gpu-models.js";
+import { GPU_MODELS, tflopsX100 } from "../../sdk/index.ts";
 import { bidFilePath, bidsOf } from "../lib/bids.js";
 import { commitSealedBid, revealSavedBid } from "../lib/bidding.js";
 import { run, withJson } from "../lib/command.js";
 import { chainNow, connect, signerOf, type Context } from "../lib/context.js";
 import { CliError, describeError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
-import { formatAmount, formatGrl, formatTime, formatUsd } from "../lib/format.js";
+import { CREDIT_DECIMALS, formatAmount, formatGrl, formatTime, formatUsd } from "../../sdk/index.ts";
 import { isInstant, loadJob } from "../lib/jobs.js";
 import { describeWithdrawals, withdrawBondLedger, withdrawEarnings, withdrawMarketLedger } from "../lib/ledger.js";
 import { table } from "../lib/output.js";
@@ -25,7 +25,6 @@ import {
   parseJobId,
   parseTflopsX100,
 } from "../lib/parse.js";
-import { CREDIT_DECIMALS } from "../lib/tokens.js";
 import { ensureAllowance, permitFor, send, simulate, type SentTransaction } from "../lib/tx.js";
 
 const SALT_FILE_HELP = "file holding the salts of your sealed bids (default: $GRIDLEASE_HOME/bids.json, ~/.gridlease/bids.json)";

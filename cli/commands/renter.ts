@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { formatEther, keccak256, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 
-import { GPU_MODELS } from "../../scripts/lib/gpu-models.js";
+import { GPU_MODELS } from "../../sdk/index.ts";
 import { run, withJson } from "../lib/command.js";
 import { chainNow, connect, signerOf, stablecoinOf, type Context } from "../lib/context.js";
 import { CliError, EXIT_USAGE, invalidInput } from "../lib/errors.js";
-import { formatAmount, formatDuration, formatGrl, formatUsd } from "../lib/format.js";
+import { CREDIT_DECIMALS, formatAmount, formatDuration, formatGrl, formatUsd, JobState, PRICING_RULE_OPTIONS, PricingRule } from "../../sdk/index.ts";
 import { describeJob, formatBond, formatPayment, loadJob } from "../lib/jobs.js";
 import { describeWithdrawals, withdrawBondLedger, withdrawMarketLedger } from "../lib/ledger.js";
 import { table } from "../lib/output.js";
@@ -18,6 +18,7 @@ import {
   parseAmount,
   parseBytes32,
   parseChoice,
+  parseProtocolEnum,
   parseDollars,
   parseDuration,
   parseGpuModel,
@@ -26,8 +27,7 @@ import {
   parseInteger,
   parseJobId,
 } from "../lib/parse.js";
-import { JOB_STATES, PRICING_RULES, pricingRuleValue } from "../lib/protocol-enums.js";
-import { CREDIT_DECIMALS, PAYMENT_KINDS, paymentTokenFor } from "../lib/tokens.js";
+import { PAYMENT_KINDS, paymentTokenFor } from "../lib/tokens.js";
 import { ensureAllowance, findEvent, permitFor, send, simulate, type SentTransaction } from "../lib/tx.js";
 
 async function connectSigner(): Promise<{ ctx: Context; me: string }> {
@@ -215,7 +215,7 @@ export function renterCommand(): Command {
       .option("--vram <gb>", "minimum VRAM per GPU (default: the model's)")
       .option("--region <code>", "required provider region, ISO 3166-1 numeric (0 = any)", "0")
       .option("--min-reputation <score>", "minimum provider reputation, 0-10000", "0")
-      .option("--rule <rule>", `pricing rule: ${PRICING_RULES.join(" | ")}`, "first")
+      .option("--rule <rule>", `pricing rule: ${Object.values(PRICING_RULE_OPTIONS).join(" | ")}`, "first")
       .option("--pay <token>", `payment: ${PAYMENT_KINDS.join(" | ")}`, "usdc")
       .option("--bid-window <duration>", "how long providers may bid (or accept an instant job), e.g. 10m", "10m")
       .option("--reveal-window <duration>", "how long bidders may reveal after the bid window (auctions only)", "10m")
@@ -231,13 +231,13 @@ export function renterCommand(): Command {
       const vram = opts.vram === undefined ? BigInt(spec.vramGb) : parseInteger(opts.vram, "--vram", 0n, 65_535n);
       const region = parseInteger(opts.region, "--region", 0n, 65_535n);
       const minReputation = parseInteger(opts.minReputation, "--min-reputation", 0n, 10_000n);
-      const rule = parseChoice(opts.rule, PRICING_RULES, "--rule");
+      const rule = parseProtocolEnum(opts.rule, PricingRule, "--rule");
       const pay = parseChoice(opts.pay, PAYMENT_KINDS, "--pay");
       const bidWindow = parseDuration(opts.bidWindow, "--bid-window");
-      if (rule === "instant" && cmd.getOptionValueSource("revealWindow") === "cli") {
+      if (rule === "Instant" && cmd.getOptionValueSource("revealWindow") === "cli") {
         throw invalidInput("--reveal-window applies to auctions only: an instant job has no sealed bids to reveal (drop it, or use --rule first|second).");
       }
-      const revealWindow = rule === "instant" ? 0n : parseDuration(opts.revealWindow, "--reveal-window");
+      const revealWindow = rule === "Instant" ? 0n : parseDuration(opts.revealWindow, "--reveal-window");
       if (opts.force !== true && vram > BigInt(spec.vramGb)) {
         throw invalidInput(
           `--vram ${vram} is more than a ${spec.name} has (${spec.vramGb} GB): no provider can fill this job, and its escrow would stay ` +
@@ -279,7 +279,7 @@ export function renterCommand(): Command {
         minReputation,
         duration,
         reservePricePerGpuHour: reserve,
-        pricingRule: pricingRuleValue(rule),
+        pricingRule: PricingRule.valueOf(rule),
         bidWindow,
         revealWindow,
         specHash,
@@ -372,7 +372,7 @@ export function renterCommand(): Command {
     "settle a delivered job after its challenge window (or a disputed one after the arbiter's timeout); anyone may call it",
     async (ctx, jobId) => {
       const state = Number(await ctx.protocol.market.stateOf(jobId));
-      const disputed = state === JOB_STATES.indexOf("Disputed");
+      const disputed = state === JobState.valueOf("Disputed");
       return disputed
         ? { step: "settle after dispute timeout", send: () => ctx.protocol.market.settleDisputeTimeout(jobId) }
         : { step: "settle", send: () => ctx.protocol.market.settle(jobId) };

@@ -1,12 +1,10 @@
 // Sealed bids, shared by `gridlease provider bid/reveal` and the agent: checks that fail before any
 // transaction is sent (wrong job state, price above the reserve), the salt saved before the commitment
 // goes out, and the reveal from the saved record.
-import { bidCommitment, storedCommitment } from "../../scripts/lib/workload.js";
-import { BID_STATUSES, enumName } from "./protocol-enums.js";
-import { findBid, newSalt, removeBid, saveBid, type SavedBid } from "./bids.js";
+import { bidCommitment, BidStatus, formatTime, formatUsd, newSalt, storedCommitment } from "../../sdk/index.ts";
+import { findBid, removeBid, saveBid, type SavedBid } from "./bids.js";
 import { signerOf, type Context } from "./context.js";
 import { CliError, EXIT_USAGE, invalidInput } from "./errors.js";
-import { formatTime, formatUsd } from "./format.js";
 import { isInstant, type LoadedJob } from "./jobs.js";
 import type { Output } from "./output.js";
 import { send, type SentTransaction } from "./tx.js";
@@ -53,13 +51,14 @@ export async function commitSealedBid(ctx: Context, out: Output, loaded: LoadedJ
   if (Number(existing.status) !== 0) {
     throw new CliError(
       "ALREADY_BID",
-      `${provider} already has a ${enumName(BID_STATUSES, existing.status).toLowerCase()} bid on job #${jobId}: ` +
+      `${provider} already has a ${BidStatus.label(existing.status).toLowerCase()} bid on job #${jobId}: ` +
         `reveal it with \`gridlease provider reveal ${jobId}\` once the bid window closes.`,
       { exitCode: EXIT_USAGE },
     );
   }
   const salt = newSalt();
-  // Computed locally (as JobMarket.bidCommitment does, binding the job's spec hash): no RPC sees the price and salt.
+  // Computed locally by the SDK (as JobMarket.bidCommitment does, binding the job's spec hash): no RPC request
+  // carries the price or the salt before the reveal (test/cli/sealedBid.test.ts records every request to check).
   const commitment = bidCommitment(jobId, provider, price, salt, ctx.chainId, marketAddress, job.specHash);
   const record: SavedBid = {
     chainId: ctx.chainId.toString(),

@@ -4,8 +4,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-import { hexlify, randomBytes } from "ethers";
-
 import { gridleaseHome } from "./env.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
 
@@ -50,11 +48,6 @@ function write(file: string, bids: BidFile): void {
   writeFileSync(temporary, `${JSON.stringify(bids, null, 2)}\n`, { mode: 0o600 });
   chmodSync(temporary, 0o600);
   renameSync(temporary, file);
-}
-
-/** A fresh 32-byte salt. */
-export function newSalt(): string {
-  return hexlify(randomBytes(32));
 }
 
 export function saveBid(file: string, bid: SavedBid): void {

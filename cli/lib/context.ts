@@ -1,20 +1,13 @@
 // The connection a command runs on: the JSON-RPC endpoint (GRIDLEASE_RPC_URL), the account
 // (GRIDLEASE_PRIVATE_KEY) and the protocol's addresses from the Ignition deployment of the node's chain
 // (or GRIDLEASE_DEPLOYMENT). Each failure says which of the three is wrong and how to fix it.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-
 import { JsonRpcProvider, Network, Wallet } from "ethers";
 
-import {
-  connectProtocol,
-  deploymentFolder,
-  loadDeployedAddresses,
-  type DeployedAddresses,
-  type Protocol,
-} from "../../scripts/lib/deployment.js";
+import { connectProtocol, type Protocol } from "../../sdk/contracts.ts";
+import { DeploymentError, type DeployedAddresses } from "../../sdk/index.ts";
+import { deploymentFolder, loadDeployedAddresses } from "../../sdk/node.ts";
 import { MockStablecoin__factory, type MockStablecoin } from "../../types/ethers-contracts/index.js";
-import { deploymentOverride, ENV, privateKey, rpcUrl, stablecoinOverride } from "./env.js";
+import { deploymentOverride, ENV, privateKey, PROJECT_ROOT, rpcUrl, stablecoinOverride } from "./env.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
 
 export interface Context {
@@ -101,19 +94,6 @@ async function fetchChainId(url: string): Promise<bigint> {
   return BigInt(body.result);
 }
 
-/** The chain id Ignition recorded in the deployment's journal, if it has one. */
-function journalChainId(folder: string): bigint | undefined {
-  const journal = join(folder, "journal.jsonl");
-  if (!existsSync(journal)) return undefined;
-  const first = readFileSync(journal, "utf8").split("\n", 1)[0];
-  try {
-    const entry = JSON.parse(first) as { chainId?: number };
-    return entry.chainId === undefined ? undefined : BigInt(entry.chainId);
-  } catch {
-    return undefined;
-  }
-}
-
 export async function connect(options: ConnectOptions): Promise<Context> {
   const wallet = loadSigner(options.needsSigner);
   const url = rpcUrl();
@@ -121,20 +101,19 @@ export async function connect(options: ConnectOptions): Promise<Context> {
   const network = Network.from(chainId);
   const provider = new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: 250, cacheTimeout: -1 });
 
-  const folder = deploymentOverride() ?? deploymentFolder(chainId);
-  const recorded = journalChainId(folder);
-  if (recorded !== undefined && recorded !== chainId) {
-    throw new CliError(
-      "WRONG_NETWORK",
-      `The deployment in ${folder} is for chain ${recorded}, but ${url} is chain ${chainId}: point ${ENV.rpcUrl} ` +
-        `at the deployment's network, or ${ENV.deployment} at this chain's deployment.`,
-      { exitCode: EXIT_USAGE },
-    );
-  }
+  const folder = deploymentOverride() ?? deploymentFolder(PROJECT_ROOT, chainId);
   let addresses: DeployedAddresses;
   try {
-    addresses = loadDeployedAddresses(chainId, folder);
+    addresses = loadDeployedAddresses(chainId, { folder });
   } catch (error) {
+    if (error instanceof DeploymentError && error.code === "WRONG_CHAIN") {
+      throw new CliError(
+        "WRONG_NETWORK",
+        `The deployment in ${folder} is for chain ${error.recordedChainId}, but ${url} is chain ${chainId}: point ${ENV.rpcUrl} ` +
+          `at the deployment's network, or ${ENV.deployment} at this chain's deployment.`,
+        { exitCode: EXIT_USAGE },
+      );
+    }
     throw new CliError("NO_DEPLOYMENT", `${(error as Error).message}.`, { exitCode: EXIT_USAGE, details: { folder } });
   }
   const signer = wallet?.connect(provider);

@@ -1,7 +1,8 @@
 // The CLI's environment variables, read in one place. Keys come only from the environment, never from
 // command-line arguments (which other users of the machine can read in the process list).
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const ENV = {
   rpcUrl: "GRIDLEASE_RPC_URL",
@@ -10,6 +11,9 @@ export const ENV = {
   stablecoin: "GRIDLEASE_STABLECOIN",
   home: "GRIDLEASE_HOME",
 } as const;
+
+/** The project folder the CLI runs from (package.json, ignition/deployments). */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 

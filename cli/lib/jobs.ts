@@ -1,12 +1,22 @@
 // Reading a job: its stored fields, its live state, its payment token, and what can happen next.
 import { decodeBytes32String, ZeroAddress } from "ethers";
 
+import {
+  formatAmount,
+  formatDuration,
+  formatGrl,
+  formatTime,
+  formatUsd,
+  JobState,
+  PricingRule,
+  pricingRuleLabel,
+  pricingRuleOption,
+  type JobStateName,
+} from "../../sdk/index.ts";
 import type { IJobMarket } from "../../types/ethers-contracts/market/JobMarket.js";
 import { chainNow, type Context } from "./context.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
-import { formatAmount, formatDuration, formatGrl, formatTime, formatUsd } from "./format.js";
 import { table } from "./output.js";
-import { enumName, JOB_STATES, PRICING_RULE_LABELS, PRICING_RULES, type JobStateName } from "./protocol-enums.js";
 import { paymentTokenAt, type PaymentToken } from "./tokens.js";
 
 export interface LoadedJob {
@@ -34,7 +44,7 @@ export async function loadJob(ctx: Context, jobId: bigint): Promise<LoadedJob> {
     );
   }
   const token = await paymentTokenAt(ctx, job.paymentToken);
-  return { jobId, job, state: liveState(job, enumName(JOB_STATES, stateValue) as JobStateName, now), token, now };
+  return { jobId, job, state: liveState(job, JobState.label(stateValue) as JobStateName, now), token, now };
 }
 
 /** The market's `stateOf` evaluated at `now` (the next block's time) instead of the latest block's. */
@@ -62,7 +72,7 @@ export function formatBond(units: bigint, token: PaymentToken): string {
 }
 
 export function isInstant(job: IJobMarket.JobStructOutput): boolean {
-  return Number(job.pricingRule) === PRICING_RULES.indexOf("instant");
+  return Number(job.pricingRule) === PricingRule.valueOf("Instant");
 }
 
 export function modelName(id: string): string {
@@ -135,7 +145,7 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
     jobId,
     state: shown,
     ...(shown === state ? {} : { onChainState: state }),
-    pricingRule: PRICING_RULES[Number(job.pricingRule)],
+    pricingRule: pricingRuleOption(job.pricingRule),
     renter: job.renter,
     provider,
     gpuModel: modelName(job.gpuModel),
@@ -169,7 +179,7 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
   };
   const rows: [string, string][] = [
     ["state", shown === state ? state : `${shown} (stopped early by the renter; recorded on chain as ${state})`],
-    ["pricing", enumName(PRICING_RULE_LABELS, job.pricingRule)],
+    ["pricing", pricingRuleLabel(job.pricingRule)],
     ["GPUs", `${job.gpuCount}x ${modelName(job.gpuModel)}, >= ${job.minVramGb} GB VRAM${job.region === 0n ? "" : `, region ${job.region}`}`],
     ["duration", formatDuration(job.duration)],
     ["spec hash", job.specHash],

@@ -1,10 +1,9 @@
 // Money owed to an account: the market's per-token ledger (stablecoin pay and refunds) and the
 // settlement's USD earnings (credit jobs), which are withdrawn as GRL minted at the oracle price.
 import type { Context } from "./context.js";
-import { formatAmount } from "./format.js";
+import { CREDIT_DECIMALS, formatAmount } from "../../sdk/index.ts";
 import type { Output } from "./output.js";
 import { findEvent, send, type SentTransaction } from "./tx.js";
-import { CREDIT_DECIMALS } from "./tokens.js";
 
 export interface LedgerWithdrawal {
   token: string;

@@ -1,30 +1,30 @@
-// Validation of command-line input. Amounts are decimal strings converted exactly (ethers parseUnits:
-// no floating point), and every rejection says what was wrong and what is accepted.
-import { getAddress, isAddress, parseUnits } from "ethers";
+// Validation of command-line input. Amounts are decimal strings converted exactly (the SDK's
+// parseDecimal: no floating point), and every rejection says what was wrong and what is accepted.
+import { getAddress, isAddress } from "ethers";
 
-import { GPU_MODELS, gpuModelId, type GpuModelSpec } from "../../scripts/lib/gpu-models.js";
+import {
+  AmountParseError,
+  EnumParseError,
+  findGpuModel,
+  GPU_MODELS,
+  gpuModelId,
+  parseDecimal,
+  type GpuModelSpec,
+  type ProtocolEnum,
+} from "../../sdk/index.ts";
 import { invalidInput } from "./errors.js";
-
-const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
 /**
  * A positive (or, with `allowZero`, non-negative) decimal amount in units of a token with `decimals`.
  * `what` names the input in the message ("--max-price").
  */
 export function parseAmount(text: string, decimals: number, what: string, options: { allowZero?: boolean; unit?: string } = {}): bigint {
-  const unit = options.unit ?? "";
-  const trimmed = text.trim().replace(/^\$/, "").replace(/_/g, "");
-  const match = DECIMAL.exec(trimmed);
-  if (match === null) {
-    throw invalidInput(`${what} must be a decimal number${unit === "" ? "" : ` of ${unit}`} such as 1.5, got "${text}".`);
+  try {
+    return parseDecimal(text, decimals, { ...options, what });
+  } catch (error) {
+    if (error instanceof AmountParseError) throw invalidInput(error.message);
+    throw error;
   }
-  const fraction = match[2] ?? "";
-  if (fraction.length > decimals) {
-    throw invalidInput(`${what} has ${fraction.length} decimals but ${unit === "" ? "the token" : unit} has only ${decimals}: got "${text}".`);
-  }
-  const value = parseUnits(trimmed, decimals);
-  if (value === 0n && options.allowZero !== true) throw invalidInput(`${what} must be above zero, got "${text}".`);
-  return value;
 }
 
 /** A dollar amount ("1.50" or "$1.50") in units of a dollar token with `decimals` (USDC 6, credits 18). */
@@ -72,7 +72,7 @@ export function parseDuration(text: string, what: string): bigint {
   return BigInt(match[1]) * UNIT_SECONDS[match[2]];
 }
 
-/** A GPU model of the catalogue (scripts/lib/gpu-models.ts), by name, case-insensitive. */
+/** A GPU model of the SDK's catalogue, by name, case-insensitive. */
 export function parseGpuModel(name: string): { id: string; spec: GpuModelSpec } {
   let modelId: string;
   try {
@@ -82,7 +82,7 @@ export function parseGpuModel(name: string): { id: string; spec: GpuModelSpec } 
       knownModels: GPU_MODELS.map((m) => m.name),
     });
   }
-  const spec = GPU_MODELS.find((m) => m.name.toLowerCase() === name.trim().toLowerCase()) as GpuModelSpec;
+  const spec = findGpuModel(name) as GpuModelSpec;
   return { id: modelId, spec };
 }
 
@@ -104,6 +104,16 @@ export function parseChoice<T extends string>(text: string, choices: readonly T[
   const found = choices.find((c) => c === value);
   if (found === undefined) throw invalidInput(`${what} must be one of ${choices.join(", ")}, got "${text}".`);
   return found;
+}
+
+/** A member of a protocol enum, by its canonical name or one of its aliases (e.g. --rule first). */
+export function parseProtocolEnum<N extends string>(text: string, protocolEnum: ProtocolEnum<N>, what: string): N {
+  try {
+    return protocolEnum.parse(text);
+  } catch (error) {
+    if (error instanceof EnumParseError) throw invalidInput(`${what} must be one of ${error.allowed.join(", ")}, got "${text}".`);
+    throw error;
+  }
 }
 
 /** TFLOPS as the registry stores them (hundredths), from a decimal with at most two decimals. */

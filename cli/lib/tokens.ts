@@ -1,6 +1,7 @@
 // The payment tokens of jobs: the stablecoin (USDC) or the settlement's USD credits (BME path), with
 // the symbol and decimals the CLI parses and prints amounts in.
 import { MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
+import { CREDIT_DECIMALS } from "../../sdk/index.ts";
 import { stablecoinOf, type Context } from "./context.js";
 
 export const PAYMENT_KINDS = ["usdc", "credits"] as const;
@@ -12,9 +13,6 @@ export interface PaymentToken {
   symbol: string;
   decimals: number;
 }
-
-/** Credits and earnings have 18 decimals (ISettlement.decimals). */
-export const CREDIT_DECIMALS = 18;
 
 export async function paymentTokenFor(ctx: Context, kind: PaymentKind): Promise<PaymentToken> {
   if (kind === "credits") {

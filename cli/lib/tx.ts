@@ -2,8 +2,8 @@
 // plain-language message of their custom error; approvals and EIP-2612 permits for the token a step spends.
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 
-import { signPermit, type PermitToken } from "../../scripts/lib/permit.js";
-import { CliError, decodeRevert, describeError, EXIT_FAILURE, EXIT_USAGE, revertDataOf, type ErrorHints } from "./errors.js";
+import { decodeRevert, revertDataOf, signPermit, type ErrorHints, type PermitToken } from "../../sdk/index.ts";
+import { CliError, describeError, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
 import type { Output } from "./output.js";
 
 /** What a command reports about each transaction it sent. */

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 
 import { loadIndexerDeployment } from "../deployment.ts";
-import { generateAbis } from "./generate-abis.ts";
+import { generateAbis } from "../../sdk/scripts/generate-abis.ts";
 
 export const INDEXER_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PONDER_BIN = join(INDEXER_ROOT, "..", "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
@@ -45,7 +45,7 @@ export function deploymentSchema(env: NodeJS.ProcessEnv = process.env): string {
     "ponder.schema.ts",
     "deployment.ts",
     ...sourceFiles(join(INDEXER_ROOT, "src")).map((f) => relative(INDEXER_ROOT, f)),
-    ...sourceFiles(join(INDEXER_ROOT, "abis")).map((f) => relative(INDEXER_ROOT, f)),
+    ...["GridleaseToken", "JobMarket", "ProviderRegistry", "Settlement"].map((name) => join("..", "sdk", "abis", `${name}.ts`)),
   ];
   for (const file of files) hash.update(file).update(readFileSync(join(INDEXER_ROOT, file)));
   return `gl_${deployment.chainId}_${hash.digest("hex").slice(0, 16)}`;

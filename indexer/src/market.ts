@@ -15,12 +15,12 @@ import {
 } from "ponder:schema";
 import type { Hex } from "viem";
 
+import { FailureReason, PricingRule } from "../../sdk/enums.ts";
 import { type Ctx, hourStart, modelName, periodsOfHour, toUsd, tokenDecimals } from "./lib/core";
 import { addClearingPrice, addModel, addNetwork, addNetworkPeriod, addProvider, addToken } from "./lib/metrics";
 import { tick } from "./lib/utilization";
 
-const PRICING_RULES = ["FirstPrice", "SecondPrice", "Instant"] as const;
-const INSTANT = 2;
+const INSTANT = PricingRule.valueOf("Instant");
 
 type Job = NonNullable<Awaited<ReturnType<typeof findJob>>>;
 
@@ -174,7 +174,7 @@ ponder.on("JobMarket:JobCreated", async ({ event, context }) => {
     duration: BigInt(r.duration),
     reservePricePerGpuHour: r.reservePricePerGpuHour,
     reservePriceUsd: toUsd(r.reservePricePerGpuHour, decimals),
-    pricingRule: PRICING_RULES[r.pricingRule]!,
+    pricingRule: PricingRule.nameOf(r.pricingRule)!,
     specHash: r.specHash,
     bidDeadline: BigInt(a.bidDeadline),
     revealDeadline: BigInt(a.revealDeadline),
@@ -481,7 +481,7 @@ ponder.on("JobMarket:JobFailed", async ({ event, context }) => {
   const a = event.args;
   await context.db.update(job, { id: a.jobId }).set({
     state: "Failed",
-    outcome: a.reason === 0 ? "failed_no_show" : "failed_late",
+    outcome: a.reason === FailureReason.valueOf("NoShow") ? "failed_no_show" : "failed_late",
     closedAt: t,
     slashedToRenter: a.slashedToRenter,
     slashedBurned: a.slashedBurned,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { keccak256, parseUnits } from "ethers";
 
-import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
+import { PROJECT_ROOT } from "../helpers/project.js";
 import { JobMarket__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
 import { address, cli, cliJson, DEPLOYMENT_FOLDER, freePort, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
 

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { AbiCoder, encodeBytes32String, id, Interface, ZeroAddress, type ErrorFragment, type ParamType } from "ethers";
 
-import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
-import { ERROR_MESSAGES } from "../../cli/lib/error-messages.js";
-import { CliError, DECODED_ABIS, decodeRevert, describeError, EXIT_FAILURE, EXIT_USAGE, revertDataOf } from "../../cli/lib/errors.js";
+import { PROJECT_ROOT } from "../helpers/project.js";
+import { DECODED_ABIS, decodeRevert, ERROR_MESSAGES, revertDataOf } from "../../sdk/index.ts";
+import { CliError, describeError, EXIT_FAILURE, EXIT_USAGE } from "../../cli/lib/errors.js";
 import {
   JobMarket__factory,
   ProviderRegistry__factory,

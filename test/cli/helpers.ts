@@ -11,7 +11,9 @@ import { join } from "node:path";
 
 import { Contract, JsonRpcProvider, NonceManager, parseEther, Wallet } from "ethers";
 
-import { loadDeployedAddresses, PROJECT_ROOT, type DeployedAddresses } from "../../scripts/lib/deployment.js";
+import { type DeployedAddresses } from "../../sdk/index.ts";
+import { loadDeployedAddresses } from "../../sdk/node.ts";
+import { PROJECT_ROOT } from "../helpers/project.js";
 
 /** Hardhat's default accounts (mnemonic "test test ... junk"): public test keys, funded on every local node. */
 export const KEYS = [
@@ -160,7 +162,7 @@ async function startNode(deploymentId: string, fromPort: number): Promise<{ node
   const chain = {
     rpcUrl,
     provider,
-    addresses: loadDeployedAddresses(31337n, deploymentFolder),
+    addresses: loadDeployedAddresses(31337n, { folder: deploymentFolder }),
     home: mkdtempSync(join(tmpdir(), "gridlease-cli-test-")),
     deploymentFolder,
   };

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { encodeBytes32String, HDNodeWallet, keccak256, Mnemonic, parseEther, parseUnits, toUtf8Bytes, Wallet } from "ethers";
 
-import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
+import { PROJECT_ROOT } from "../helpers/project.js";
 import {
   GridleaseToken__factory,
   JobMarket__factory,

@@ -16,7 +16,7 @@ import {
   parseTflopsX100,
 } from "../../cli/lib/parse.js";
 import { CliError, EXIT_USAGE } from "../../cli/lib/errors.js";
-import { formatDuration, formatTime, formatUsd } from "../../cli/lib/format.js";
+import { formatDuration, formatTime, formatUsd } from "../../sdk/index.ts";
 import { toJson } from "../../cli/lib/output.js";
 
 function rejects(fn: () => unknown, message: RegExp): void {

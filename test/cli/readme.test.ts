@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
+import { PROJECT_ROOT } from "../helpers/project.js";
 import { JobMarket__factory } from "../../types/ethers-contracts/index.js";
 import { childEnv, startPrivateChain, type LocalChain } from "./helpers.js";
 

@@ -13,7 +13,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { PROJECT_ROOT } from "../../scripts/lib/deployment.js";
+import { PROJECT_ROOT } from "../helpers/project.js";
 import { LocalChain } from "./helpers/chain.js";
 import { dropSchemas, IndexerProcess } from "./helpers/indexer.js";
 import { benchScenario, HOUR, Scenario } from "./helpers/scenario.js";

@@ -20,7 +20,7 @@ import {
   VersionReader,
   type StoredResponse,
 } from "../../indexer/src/api/cache.js";
-import type { Protocol } from "../../scripts/lib/deployment.js";
+import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "./helpers/chain.js";
 import { dropSchemas, IndexerProcess, psql, waitFor } from "./helpers/indexer.js";
 import { benchScenario, h100JobRequest, HOUR, Scenario } from "./helpers/scenario.js";

@@ -12,7 +12,7 @@
 //   6. bad queries get clear errors and A keeps serving.
 import { expect } from "chai";
 
-import type { Protocol } from "../../scripts/lib/deployment.js";
+import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "./helpers/chain.js";
 import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "./helpers/compare.js";
 import { dropSchemas, IndexerProcess, psql, SlowProxy, waitFor } from "./helpers/indexer.js";

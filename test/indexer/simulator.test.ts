@@ -9,7 +9,8 @@
 // logs by helpers/truth.ts: exactly for bigints, within 1e-12 (relative) for the float ratios.
 import { expect } from "chai";
 
-import { loadDeployedAddresses, type Protocol } from "../../scripts/lib/deployment.js";
+import type { Protocol } from "../../sdk/contracts.ts";
+import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { httpTransport } from "../../scripts/sim/chain.js";
 import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
 import { LocalChain } from "./helpers/chain.js";
@@ -47,7 +48,7 @@ describe("indexer on a simulated market (Ponder, production mode)", function () 
     await chain.start();
     const deployed = chain.deploy(DEPLOYMENT_ID, OVERRIDES);
     protocol = deployed.protocol;
-    const sim = await Simulator.create(httpTransport(chain.rpcUrl), loadDeployedAddresses(31337n, deployed.folder), {
+    const sim = await Simulator.create(httpTransport(chain.rpcUrl), loadDeployedAddresses(31337n, { folder: deployed.folder }), {
       seed: SEED,
       providers: PROVIDERS,
     });

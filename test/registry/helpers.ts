@@ -3,7 +3,7 @@ import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.js";
-import { signPermit as signPermitWith } from "../../scripts/lib/permit.js";
+import { signPermit as signPermitWith } from "../../sdk/index.ts";
 import {
   H100,
   type ProtocolFixture,

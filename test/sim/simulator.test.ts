@@ -3,8 +3,7 @@ import { decodeBytes32String } from "ethers";
 import { network } from "hardhat";
 
 import GridleaseLocal from "../../ignition/modules/GridleaseLocal.js";
-import type { DeployedAddresses } from "../../scripts/lib/deployment.js";
-import { workloadSpecHash } from "../../scripts/lib/workload.js";
+import { type DeployedAddresses, workloadSpecHash } from "../../sdk/index.ts";
 import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
 import { reconcile, type Reconciliation } from "../../scripts/sim/reconcile.js";
 import {

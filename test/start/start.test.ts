@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, parseEther } from "ethers";
 
-import { loadDeployedAddresses, PROJECT_ROOT } from "../../scripts/lib/deployment.js";
+import { loadDeployedAddresses } from "../../sdk/node.ts";
+import { PROJECT_ROOT } from "../helpers/project.js";
 import { childEnv, freePort } from "../cli/helpers.js";
 
 const DEPLOYMENT_ID = "start-test";
@@ -121,7 +122,7 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
 
         const provider = new JsonRpcProvider(`http://127.0.0.1:${chainPort}`, undefined, { staticNetwork: true, cacheTimeout: -1 });
         try {
-          const addresses = loadDeployedAddresses(31337n, DEPLOYMENT_FOLDER);
+          const addresses = loadDeployedAddresses(31337n, { folder: DEPLOYMENT_FOLDER });
           // The demo accounts are funded.
           const token = new Contract(addresses.GridleaseToken, ["function balanceOf(address) view returns (uint256)"], provider);
           const usdc = new Contract(addresses.MockStablecoin, ["function balanceOf(address) view returns (uint256)"], provider);

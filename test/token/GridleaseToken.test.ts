@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { signPermit } from "../../scripts/lib/permit.js";
+import { signPermit } from "../../sdk/index.ts";
 import { deployProtocol, GRL, INITIAL_SUPPLY } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

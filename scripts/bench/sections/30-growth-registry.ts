@@ -4,7 +4,7 @@
 import { encodeBytes32String, id, Wallet, type Signer } from "ethers";
 import { network } from "hardhat";
 
-import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
+import { gpuModelId, tflopsX100 } from "../../../sdk/index.ts";
 import { FLAT_BOUND, spread, type BenchRow, type BenchSection, type BenchTable } from "../types.js";
 
 const GRL = 10n ** 18n;

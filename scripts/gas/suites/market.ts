@@ -15,8 +15,7 @@ import {
   Settlement__factory,
   type IJobMarket,
 } from "../../../types/ethers-contracts/index.js";
-import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
-import { bidCommitment, workloadSpecHash } from "../../lib/workload.js";
+import { bidCommitment, gpuModelId, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
 import { GasTable, requireSameExecution } from "../measure.js";
 
 const GRL = 10n ** 18n;

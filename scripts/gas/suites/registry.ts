@@ -2,8 +2,7 @@
 // production build. Used by `npm run gas` (scripts/gas/registry.ts) and `npm run bench`.
 import { network } from "hardhat";
 
-import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
-import { signPermit } from "../../lib/permit.js";
+import { gpuModelId, signPermit, tflopsX100 } from "../../../sdk/index.ts";
 import { GasTable } from "../measure.js";
 
 const GRL = 10n ** 18n;

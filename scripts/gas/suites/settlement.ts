@@ -22,9 +22,7 @@ import {
   Settlement__factory,
   type IJobMarket,
 } from "../../../types/ethers-contracts/index.js";
-import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
-import { signPermit } from "../../lib/permit.js";
-import { bidCommitment, workloadSpecHash } from "../../lib/workload.js";
+import { bidCommitment, gpuModelId, signPermit, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
 import { GasTable, requireSameExecution } from "../measure.js";
 import { LIFECYCLES } from "./market.js";
 

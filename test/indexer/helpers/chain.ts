@@ -7,7 +7,9 @@ import { delimiter, dirname, join } from "node:path";
 
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, type BaseContract, type Wallet } from "ethers";
 
-import { connectProtocol, loadDeployedAddresses, PROJECT_ROOT, type Protocol } from "../../../scripts/lib/deployment.js";
+import { connectProtocol, type Protocol } from "../../../sdk/contracts.ts";
+import { loadDeployedAddresses } from "../../../sdk/node.ts";
+import { PROJECT_ROOT } from "../../helpers/project.js";
 
 const HARDHAT = join(PROJECT_ROOT, "node_modules", ".bin", "hardhat");
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -108,7 +110,7 @@ export class LocalChain {
     );
     if (result.status !== 0) throw new Error(`ignition deploy failed:\n${result.stdout}\n${result.stderr}`);
     const folder = join(PROJECT_ROOT, "ignition", "deployments", deploymentId);
-    const protocol = connectProtocol(CHAIN_ID, loadDeployedAddresses(CHAIN_ID, folder), this.provider);
+    const protocol = connectProtocol(CHAIN_ID, loadDeployedAddresses(CHAIN_ID, { folder }), this.provider);
     return { folder, protocol };
   }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import superjson from "superjson";
 
-import { PROJECT_ROOT } from "../../../scripts/lib/deployment.js";
+import { PROJECT_ROOT } from "../../helpers/project.js";
 import { CHILD_ENV } from "./chain.js";
 
 /** The server's database the test process starts from (trust auth on the machine's PostgreSQL). */

@@ -8,8 +8,8 @@
 // own block at exactly that timestamp (or one second later when several share it).
 import { encodeBytes32String, id as keccakId, MaxUint256, type HDNodeWallet } from "ethers";
 
-import type { Protocol } from "../../../scripts/lib/deployment.js";
-import { workloadSpecHash } from "../../../scripts/lib/workload.js";
+import type { Protocol } from "../../../sdk/contracts.ts";
+import { workloadSpecHash } from "../../../sdk/index.ts";
 import type { LocalChain } from "./chain.js";
 
 export const HOUR = 3600n;

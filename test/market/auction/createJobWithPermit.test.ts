@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { signPermit } from "../../../scripts/lib/permit.js";
+import { signPermit } from "../../../sdk/index.ts";
 import { H100 } from "../../helpers/fixtures.js";
 import {
   deployMarket,

@@ -1,16 +1,44 @@
 // One plain-language message per custom error the CLI can meet: every error declared in
 // contracts/interfaces/*.sol, the OpenZeppelin errors the deployed contracts inherit, and those of the
 // local stand-ins (USDC, GRL/USD feed). Each message says what went wrong and what to do about it.
-// test/cli/errors.test.ts checks that every error in those contracts' ABIs has an entry here.
+// sdk/errors/decode.test.ts checks that every error in those contracts' ABIs has an entry here.
 import {
-  BID_STATUSES,
-  enumName,
-  JOB_STATES,
-  MARKET_PARAMETERS,
-  PRICING_RULE_LABELS,
-  REQUEST_FIELDS,
-  SETTLEMENT_PARAMETERS,
-} from "./protocol-enums.js";
+  BidStatus,
+  JobState,
+  MarketParameter,
+  parameterField,
+  pricingRuleLabel,
+  RequestField,
+  SettlementParameter,
+  type RequestFieldName,
+} from "../enums.ts";
+
+/** Each job request field as the CLI option that sets it (for MarketInvalidRequest). */
+export const REQUEST_FIELD_LABELS: Readonly<Record<RequestFieldName, string>> = {
+  GpuModel: "GPU model (--model)",
+  GpuCount: "GPU count (--count, 1 to 1024)",
+  MinReputation: "minimum reputation (--min-reputation, 0 to 10000)",
+  Duration: "duration (--hours, 1 minute to 365 days)",
+  ReservePricePerGpuHour: "maximum price per GPU-hour (--max-price, above zero)",
+  BidWindow: "bid window (--bid-window, 1 minute to 7 days)",
+  RevealWindow: "reveal window (--reveal-window, 1 minute to 7 days; none for instant jobs)",
+  MinVramGb: "minimum VRAM per GPU (--vram, at most 65535 GB)",
+  SpecHash: "workload spec hash (--spec <file> or --spec-hash <hash>, not zero)",
+};
+
+const unknown = (value: unknown) => `unknown(${String(value)})`;
+const requestField = (value: unknown) => {
+  const name = RequestField.nameOf(value as bigint);
+  return name === undefined ? unknown(value) : REQUEST_FIELD_LABELS[name];
+};
+const marketParameter = (value: unknown) => {
+  const name = MarketParameter.nameOf(value as bigint);
+  return name === undefined ? unknown(value) : parameterField(name);
+};
+const settlementParameter = (value: unknown) => {
+  const name = SettlementParameter.nameOf(value as bigint);
+  return name === undefined ? unknown(value) : parameterField(name);
+};
 
 /** Formatting helpers handed to each message (amounts in the units the failing command works in). */
 export interface MessageFormat {
@@ -32,11 +60,13 @@ export interface MessageFormat {
   feedAnswer(answer: unknown): string;
 }
 
+/** Renders one custom error's message from its decoded arguments. */
 export type ErrorMessage = (args: readonly unknown[], f: MessageFormat) => string;
 
 const statusCmd = (jobId: unknown) => `\`gridlease renter status ${jobId}\``;
 const n = (value: unknown) => String(value);
 
+/** The plain-language message of every custom error the protocol's contracts can revert with, by error name. */
 export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   // ------------------------------------------------------------------------------------------------
   // JobMarket (IJobMarket)
@@ -52,7 +82,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `The token ${token} delivered ${f.token(received)} instead of ${f.token(expected)} (it takes a fee on ` +
     `transfer), which the market does not accept. Pay with USDC or credits.`,
   MarketInvalidRequest: ([field]) =>
-    `The job request is invalid: check the ${enumName(REQUEST_FIELDS, field as bigint)}.`,
+    `The job request is invalid: check the ${requestField(field)}.`,
   MarketJobValueZero: () =>
     "The job's budget (max price x GPUs x hours) rounds to zero: raise --max-price, --count or --hours.",
   MarketJobValueTooLarge: ([value, maxValue]) =>
@@ -65,7 +95,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   MarketUnknownJob: ([jobId]) =>
     `There is no job #${jobId} on this market: check the job id (and GRIDLEASE_RPC_URL / GRIDLEASE_DEPLOYMENT).`,
   MarketWrongState: ([jobId, state]) =>
-    `Job #${jobId} is ${enumName(JOB_STATES, state as bigint)}, which does not allow this action: see ${statusCmd(jobId)}.`,
+    `Job #${jobId} is ${JobState.label(state as bigint)}, which does not allow this action: see ${statusCmd(jobId)}.`,
   MarketNotRenter: ([jobId, caller]) =>
     `Only the renter of job #${jobId} may do this, and ${caller} is not it: use the renter's key in GRIDLEASE_PRIVATE_KEY.`,
   MarketNotProvider: ([jobId, caller]) =>
@@ -78,7 +108,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   MarketTooEarly: ([jobId, opensAt], f) =>
     `Too early for this action on job #${jobId}: it opens at ${f.time(opensAt)}. Try again then.`,
   MarketWrongPricingRule: ([jobId, rule]) => {
-    const label = enumName(PRICING_RULE_LABELS, rule as bigint);
+    const label = pricingRuleLabel(rule as bigint);
     return label === "instant"
       ? `Job #${jobId} is an instant job: accept it with \`gridlease provider accept ${jobId}\` instead of bidding.`
       : `Job #${jobId} is a ${label} auction, not an instant job: bid on it with \`gridlease provider bid ${jobId} <price>\`.`;
@@ -97,7 +127,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `A bid of ${f.price(price)} per GPU-hour is not allowed: it must be above zero and at most the job's ` +
     `maximum price of ${f.price(reserve)} per GPU-hour. Bid lower.`,
   MarketBidNotClosable: ([jobId, provider, status]) =>
-    `The bid of ${provider} on job #${jobId} has nothing left to close (status ${enumName(BID_STATUSES, status as bigint)}, ` +
+    `The bid of ${provider} on job #${jobId} has nothing left to close (status ${BidStatus.label(status as bigint)}, ` +
     "or it is the winning bid).",
   MarketJobHasBids: ([jobId, bidCount]) =>
     `Job #${jobId} already has ${n(bidCount)} bid(s), so it can no longer be cancelled: award it after the reveal ` +
@@ -108,12 +138,12 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   MarketUriTooLong: ([length, maxLength]) =>
     `The result URI is ${n(length)} bytes long; at most ${n(maxLength)} are allowed. Use a shorter URI.`,
   MarketNotFailable: ([jobId, state]) =>
-    `Job #${jobId} is ${enumName(JOB_STATES, state as bigint)}; only a job whose provider did not start or did not ` +
+    `Job #${jobId} is ${JobState.label(state as bigint)}; only a job whose provider did not start or did not ` +
     `deliver in time can be failed. See ${statusCmd(jobId)}.`,
   MarketNothingToWithdraw: ([token, account]) =>
     `${account} has nothing to withdraw from the market in token ${token}.`,
   MarketParameterOutOfBounds: ([parameter, value, min, max]) =>
-    `The market parameter ${enumName(MARKET_PARAMETERS, parameter as bigint)} = ${n(value)} is outside its bounds ` +
+    `The market parameter ${marketParameter(parameter)} = ${n(value)} is outside its bounds ` +
     `[${n(min)}, ${n(max)}]: propose a value within them.`,
 
   // ------------------------------------------------------------------------------------------------
@@ -198,7 +228,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   SettlementNoEmission: ([epoch, provider]) =>
     `${provider} has no emission to claim for epoch ${n(epoch)} (no GPU-hours delivered, or already claimed).`,
   SettlementParameterOutOfBounds: ([parameter, value, min, max]) =>
-    `The settlement parameter ${enumName(SETTLEMENT_PARAMETERS, parameter as bigint)} = ${n(value)} is outside its ` +
+    `The settlement parameter ${settlementParameter(parameter)} = ${n(value)} is outside its ` +
     `bounds [${n(min)}, ${n(max)}].`,
 
   // ------------------------------------------------------------------------------------------------

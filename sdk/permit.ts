@@ -1,16 +1,23 @@
+// EIP-2612 permits, so an approval and the action that spends it fit in one transaction.
 import { Signature, type Signer, type TypedDataDomain } from "ethers";
 
-/** The parts of an EIP-2612 token a permit signature needs. */
+/** The parts of an EIP-2612 token a permit signature needs (a TypeChain or ethers contract has them). */
 export interface PermitToken {
+  /** The token's EIP-712 domain name. */
   name(): Promise<string>;
+  /** The owner's current permit nonce. */
   nonces(owner: string): Promise<bigint>;
+  /** The token's address. */
   getAddress(): Promise<string>;
 }
 
+/** What a permit approves. */
 export interface PermitRequest {
   /** The account whose tokens are approved. */
   owner: string;
+  /** Who may spend them. */
   spender: string;
+  /** How much, in token units. */
   value: bigint;
   /** Unix time after which the permit is void. */
   deadline: bigint;
@@ -18,7 +25,8 @@ export interface PermitRequest {
   nonce?: bigint;
 }
 
-const PERMIT_TYPES = {
+/** The EIP-712 types of an EIP-2612 permit. */
+export const PERMIT_TYPES = {
   Permit: [
     { name: "owner", type: "address" },
     { name: "spender", type: "address" },
@@ -26,7 +34,7 @@ const PERMIT_TYPES = {
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
-};
+} as const;
 
 /**
  * Signs an EIP-2612 permit (domain version "1", as OpenZeppelin's ERC20Permit) so an approval and the
@@ -47,7 +55,8 @@ export async function signPermit(
     verifyingContract: await token.getAddress(),
   };
   const nonce = request.nonce ?? (await token.nonces(request.owner));
-  const signature = await signer.signTypedData(domain, PERMIT_TYPES, {
+  const types = { Permit: PERMIT_TYPES.Permit.map((field) => ({ ...field })) };
+  const signature = await signer.signTypedData(domain, types, {
     owner: request.owner,
     spender: request.spender,
     value: request.value,

@@ -1,0 +1,59 @@
+// Build check: the browser entry point (sdk/index.ts) bundles for the browser, and nothing it imports,
+// directly or through a package, reaches a Node built-in (`node:fs`, `crypto`, ...).
+import { builtinModules } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { build, type Plugin } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const SDK = dirname(fileURLToPath(import.meta.url));
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+/** Bundles `entry` for the browser; returns the Node built-ins reached (with their importer) and the bundled inputs. */
+async function bundle(entry: string): Promise<{ builtins: string[]; inputs: string[] }> {
+  const builtins: string[] = [];
+  const recorder: Plugin = {
+    name: "record-node-builtins",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /.*/ }, (args) => {
+        if (!BUILTINS.has(args.path) && !args.path.startsWith("node:")) return undefined;
+        builtins.push(`${args.path} (imported by ${args.importer})`);
+        return { path: args.path, external: true };
+      });
+    },
+  };
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    plugins: [recorder],
+  });
+  return { builtins, inputs: Object.keys(result.metafile.inputs) };
+}
+
+describe("browser entry point", () => {
+  it("sdk/index.ts bundles without reaching a Node built-in", async () => {
+    const { builtins, inputs } = await bundle(join(SDK, "index.ts"));
+    expect(builtins).toEqual([]);
+    // It really is the SDK (and its dependencies) that was walked, not an empty graph.
+    expect(inputs.some((input) => input.endsWith("sdk/errors/decode.ts"))).toBe(true);
+    expect(inputs.some((input) => input.includes("node_modules/ethers/"))).toBe(true);
+    expect(inputs.filter((input) => input.endsWith("sdk/node.ts"))).toEqual([]);
+  });
+
+  it("sdk/contracts.ts (typed ethers contracts) bundles without reaching a Node built-in", async () => {
+    const { builtins, inputs } = await bundle(join(SDK, "contracts.ts"));
+    expect(builtins).toEqual([]);
+    expect(inputs.some((input) => input.includes("types/ethers-contracts/"))).toBe(true);
+  });
+
+  it("the check catches a Node built-in (sdk/node.ts reaches node:fs)", async () => {
+    const { builtins } = await bundle(join(SDK, "node.ts"));
+    expect(builtins.some((b) => b.startsWith("node:fs "))).toBe(true);
+  });
+});

@@ -1,0 +1,17 @@
+// The Gridlease SDK's browser-safe entry point: the protocol's vocabulary (enums, GPU catalogue,
+// amounts, deployments from explicit addresses, `as const` ABIs, permits, bid commitments, revert
+// decoding). Nothing here, directly or transitively, imports a Node built-in (sdk/browser.test.ts
+// bundles it for the browser to check), and it loads on plain Node 22 too. Two more entries:
+// sdk/contracts.ts (typed ethers contracts from TypeChain's generated types/, browser-safe as well, but
+// TypeChain's ".js" imports need a bundler, tsx or the CLI's resolve hook) and sdk/node.ts (the
+// filesystem deployment loader).
+
+export * from "./abis/index.ts";
+export * from "./amounts.ts";
+export * from "./bidding.ts";
+export * from "./deployment.ts";
+export * from "./enums.ts";
+export * from "./errors/decode.ts";
+export * from "./errors/messages.ts";
+export * from "./gpu-models.ts";
+export * from "./permit.ts";
