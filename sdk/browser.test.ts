@@ -1,5 +1,6 @@
 // Build check: the browser entry point (sdk/index.ts) bundles for the browser, and nothing it imports,
 // directly or through a package, reaches a Node built-in (`node:fs`, `crypto`, ...).
+import { spawnSync } from "node:child_process";
 import { builtinModules } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,7 +50,19 @@ describe("browser entry point", () => {
   it("sdk/contracts.ts (typed ethers contracts) bundles without reaching a Node built-in", async () => {
     const { builtins, inputs } = await bundle(join(SDK, "contracts.ts"));
     expect(builtins).toEqual([]);
-    expect(inputs.some((input) => input.includes("types/ethers-contracts/"))).toBe(true);
+    // TypeChain's generated code is used for its types only, so none of it is bundled (or loaded by Node).
+    expect(inputs.filter((input) => input.includes("types/ethers-contracts/"))).toEqual([]);
+    expect(inputs.some((input) => input.endsWith("sdk/abis/JobMarket.ts"))).toBe(true);
+  });
+
+  it("sdk/contracts.ts loads on plain Node 22 (type stripping, no bundler, no resolve hook)", async () => {
+    const child = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", `const m = await import(${JSON.stringify(join(SDK, "contracts.ts"))}); console.log(typeof m.connectProtocol);`],
+      { encoding: "utf8" },
+    );
+    expect(child.stderr.replace(/^.*ExperimentalWarning.*\n?|^\(Use `node --trace-warnings.*\n?/gm, "")).toBe("");
+    expect(child.stdout.trim()).toBe("function");
   });
 
   it("the check catches a Node built-in (sdk/node.ts reaches node:fs)", async () => {

@@ -1,27 +1,30 @@
-// The deployed protocol as typed ethers contracts (TypeChain, generated into types/ethers-contracts by
-// `hardhat build`), connected to one runner. viem users take the `as const` ABIs of sdk/abis instead.
-import type { ContractRunner } from "ethers";
+// The deployed protocol as typed ethers contracts, connected to one runner: plain ethers `Contract`s on the
+// SDK's ABIs, typed by TypeChain's generated types (types/ethers-contracts, from `hardhat build`; imported as
+// types only, so it loads on plain Node 22 without a bundler). viem users take the `as const` ABIs instead.
+import { Contract, type ContractRunner, type InterfaceAbi } from "ethers";
 
+import type {
+  ChainlinkPriceOracle,
+  GridleaseGovernor,
+  GridleaseTimelock,
+  GridleaseToken,
+  JobMarket,
+  MockAggregatorV3,
+  MockStablecoin,
+  ProviderRegistry,
+  Settlement,
+} from "../types/ethers-contracts/index.ts";
 import {
-  ChainlinkPriceOracle__factory,
-  GridleaseGovernor__factory,
-  GridleaseTimelock__factory,
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  MockStablecoin__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type ChainlinkPriceOracle,
-  type GridleaseGovernor,
-  type GridleaseTimelock,
-  type GridleaseToken,
-  type JobMarket,
-  type MockAggregatorV3,
-  type MockStablecoin,
-  type ProviderRegistry,
-  type Settlement,
-} from "../types/ethers-contracts/index.js";
+  ChainlinkPriceOracleAbi,
+  GridleaseGovernorAbi,
+  GridleaseTimelockAbi,
+  GridleaseTokenAbi,
+  JobMarketAbi,
+  MockAggregatorV3Abi,
+  MockStablecoinAbi,
+  ProviderRegistryAbi,
+  SettlementAbi,
+} from "./abis/index.ts";
 import { requireAddress, type DeployedAddresses } from "./deployment.ts";
 
 /** The protocol's contracts, connected to one runner (a signer or a provider). */
@@ -58,14 +61,23 @@ export function connectProtocol(chainId: bigint, addresses: DeployedAddresses, r
   return {
     chainId,
     addresses,
-    token: GridleaseToken__factory.connect(required("GridleaseToken"), runner),
-    registry: ProviderRegistry__factory.connect(required("ProviderRegistry"), runner),
-    oracle: ChainlinkPriceOracle__factory.connect(required("ChainlinkPriceOracle"), runner),
-    settlement: Settlement__factory.connect(required("Settlement"), runner),
-    market: JobMarket__factory.connect(required("JobMarket"), runner),
-    timelock: GridleaseTimelock__factory.connect(required("GridleaseTimelock"), runner),
-    governor: GridleaseGovernor__factory.connect(required("GridleaseGovernor"), runner),
-    feed: feed === undefined ? undefined : MockAggregatorV3__factory.connect(feed, runner),
-    usdc: usdc === undefined ? undefined : MockStablecoin__factory.connect(usdc, runner),
+    token: typedContract<GridleaseToken>(required("GridleaseToken"), GridleaseTokenAbi, runner),
+    registry: typedContract<ProviderRegistry>(required("ProviderRegistry"), ProviderRegistryAbi, runner),
+    oracle: typedContract<ChainlinkPriceOracle>(required("ChainlinkPriceOracle"), ChainlinkPriceOracleAbi, runner),
+    settlement: typedContract<Settlement>(required("Settlement"), SettlementAbi, runner),
+    market: typedContract<JobMarket>(required("JobMarket"), JobMarketAbi, runner),
+    timelock: typedContract<GridleaseTimelock>(required("GridleaseTimelock"), GridleaseTimelockAbi, runner),
+    governor: typedContract<GridleaseGovernor>(required("GridleaseGovernor"), GridleaseGovernorAbi, runner),
+    feed: feed === undefined ? undefined : typedContract<MockAggregatorV3>(feed, MockAggregatorV3Abi, runner),
+    usdc: usdc === undefined ? undefined : typedContract<MockStablecoin>(usdc, MockStablecoinAbi, runner),
   };
+}
+
+/**
+ * One contract at `address` as TypeChain's typed ethers contract `T`. The runtime object is a plain ethers
+ * `Contract` on the SDK's own ABI (the same one TypeChain's type was generated from, by the same build), so
+ * nothing of TypeChain's generated code is loaded at run time: only its types are used, and they are erased.
+ */
+export function typedContract<T>(address: string, abi: InterfaceAbi, runner: ContractRunner | null): T {
+  return new Contract(address, abi, runner) as unknown as T;
 }

@@ -2,9 +2,8 @@
 // amounts, deployments from explicit addresses, `as const` ABIs, permits, bid commitments, revert
 // decoding). Nothing here, directly or transitively, imports a Node built-in (sdk/browser.test.ts
 // bundles it for the browser to check), and it loads on plain Node 22 too. Two more entries:
-// sdk/contracts.ts (typed ethers contracts from TypeChain's generated types/, browser-safe as well, but
-// TypeChain's ".js" imports need a bundler, tsx or the CLI's resolve hook) and sdk/node.ts (the
-// filesystem deployment loader).
+// sdk/contracts.ts (typed ethers contracts; browser-safe as well, kept apart because its types come from
+// TypeChain's generated types/, which only a build writes) and sdk/node.ts (the filesystem deployment loader).
 
 export * from "./abis/index.ts";
 export * from "./amounts.ts";
