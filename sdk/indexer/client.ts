@@ -44,21 +44,20 @@ export class IndexerClient {
    */
   async graphql(query: string, variables: Readonly<Record<string, unknown>> = {}): Promise<Record<string, unknown>> {
     const endpoint = `${this.url}/graphql`;
-    const body = await this.request(endpoint, {
+    const answer = await this.request(endpoint, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json", ...this.headers },
       body: JSON.stringify({ query, variables }),
     });
-    const errors = (body as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.length > 0) throw graphqlError(endpoint, errors, body.status);
-    const data = (body.json as { data?: unknown }).data;
+    if (Array.isArray(answer.errors) && answer.errors.length > 0) throw graphqlError(endpoint, answer.errors, answer.status);
+    const data = (answer.json as { data?: unknown } | null)?.data;
     if (typeof data !== "object" || data === null) {
       throw new IndexerError(
         endpoint,
         "response",
-        `the indexer at ${endpoint} answered without data (HTTP ${body.status}): check that the URL points at a ` +
+        `the indexer at ${endpoint} answered without data (HTTP ${answer.status}): check that the URL points at a ` +
           `Gridlease indexer (its /graphql endpoint answers POST)`,
-        { status: body.status },
+        { status: answer.status },
       );
     }
     return data as Record<string, unknown>;

@@ -108,6 +108,12 @@ export const INDEXED_DISPUTE_FIELDS = {
 /** A dispute row of the indexer (see {@link INDEXED_DISPUTE_FIELDS}). */
 export type IndexedDispute = Row<typeof INDEXED_DISPUTE_FIELDS>;
 
+/**
+ * A state the indexer stores for a job: never `None`, nor `Revealing` (an auction in its reveal window is
+ * `Bidding` with `bidDeadline` past; see jobStateAt for the state `stateOf` reports).
+ */
+export type IndexedJobState = Exclude<JobStateName, "None" | "Revealing">;
+
 /** Filters of {@link recentJobs}; all given ones must hold. */
 export interface RecentJobsOptions extends PageOptions {
   /** Only this renter's jobs. */
@@ -115,7 +121,7 @@ export interface RecentJobsOptions extends PageOptions {
   /** Only jobs this provider won (or leads, while bidding). */
   readonly provider?: string;
   /** Only jobs in this stored state, or in one of these. */
-  readonly state?: JobStateName | readonly JobStateName[];
+  readonly state?: IndexedJobState | readonly IndexedJobState[];
   /** Only jobs for this GPU model id (bytes32 hex, see gpuModelId). */
   readonly gpuModel?: string;
 }
