@@ -43,6 +43,8 @@ describe("browser entry point", () => {
     expect(builtins).toEqual([]);
     // It really is the SDK (and its dependencies) that was walked, not an empty graph.
     expect(inputs.some((input) => input.endsWith("sdk/errors/decode.ts"))).toBe(true);
+    expect(inputs.some((input) => input.endsWith("sdk/lifecycle.ts"))).toBe(true);
+    expect(inputs.some((input) => input.endsWith("sdk/indexer/client.ts"))).toBe(true);
     expect(inputs.some((input) => input.includes("node_modules/ethers/"))).toBe(true);
     expect(inputs.filter((input) => input.endsWith("sdk/node.ts"))).toEqual([]);
   });

@@ -8,10 +8,15 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** A Hardhat artifact's ABI, its source name and the solc output it was built from. */
 export interface Artifact {
+  /** The contract's ABI (the parts the tests read). */
   abi: { type: string; name?: string; inputs?: { internalType?: string; components?: unknown[] }[] }[];
+  /** The source file, e.g. "contracts/market/JobMarket.sol". */
   sourceName: string;
+  /** The source's name in the solc input (its key in the build info's sources). */
   inputSourceName: string;
+  /** The build the artifact came from (artifacts/build-info/<id>.json and <id>.output.json). */
   buildInfoId: string;
+  /** The runtime bytecode (0x-prefixed hex). */
   deployedBytecode: string;
 }
 
