@@ -1,0 +1,329 @@
+// The provider node's container runtime: runs one job's workload through the Docker Engine API (Docker,
+// or Podman's compatible service: one code path), isolated, stopped when the paid time ends, and turns
+// what it left behind into a result manifest whose hash the node delivers on-chain. Each job's container
+// is named after the job, so a restarted node re-attaches (`find`, then `run` again) instead of starting
+// the workload twice; a finished job's manifest is kept on disk, so `run` never builds it twice either.
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import Docker from "dockerode";
+
+import {
+  canonicalJsonBytes,
+  hashResultManifest,
+  hashWorkloadSpec,
+  parseResultManifest,
+  RESULT_MANIFEST_SCHEMA_ID,
+  type ResultManifest,
+  type WorkloadSpec,
+} from "../../sdk/index.ts";
+import { ContentStore } from "../store/content-store.ts";
+import { containerCreateOptions, type GpuRequestMode } from "./container-config.ts";
+import { ContainerRuntimeError, EngineUnreachableError, ImageDigestMismatchError, ImageMissingError, MissingSecretError } from "./errors.ts";
+import { fetchInputs } from "./inputs.ts";
+import { CappedLogFile, demuxLogStream } from "./logs.ts";
+import { collectOutputs } from "./outputs.ts";
+
+/** Where the runtime finds its engine and keeps its files. */
+export interface ContainerRuntimeOptions {
+  /** The chain the jobs live on: part of every container's name. */
+  chainId: bigint;
+  /** The Docker Engine API unix socket (Podman: the `system service` socket; Docker: /var/run/docker.sock). */
+  socketPath: string;
+  /** Folder for per-job working files (output folders, logs, manifests) and, unless `store` is given, the content store. */
+  dataDir: string;
+  store?: ContentStore;
+  /** How GPUs are requested; default Docker's `DeviceRequests` with the nvidia driver. */
+  gpuMode?: GpuRequestMode;
+  /** Cap on a job's stored log, in bytes; default 16 MiB. */
+  logMaxBytes?: number;
+  /** Cap on the number of processes in a container; default 256. */
+  pidsLimit?: number;
+  /** Seconds between SIGTERM and SIGKILL when the paid time ends; default 2. */
+  stopGraceSeconds?: number;
+}
+
+/** One job to run. */
+export interface ContainerJob {
+  jobId: bigint;
+  spec: WorkloadSpec;
+  /** Secret values by name, handed over privately by the renter; every name in `spec.secrets` is required. */
+  secrets?: Record<string, string>;
+  /** GPUs the job rented (from the chain), 0 for none. */
+  gpus: number;
+  /** When the paid time ends: the workload is stopped then. */
+  deadline: Date;
+}
+
+/** A finished run: the manifest, its on-chain hash, and where its files are. */
+export interface ContainerRunResult {
+  manifest: ResultManifest;
+  /** keccak256 of the manifest's RFC 8785 bytes: the result hash to deliver on-chain. */
+  manifestHash: string;
+  containerName: string;
+  /** The manifest's canonical bytes, as stored. */
+  manifestPath: string;
+  /** The job's capped log (stdout and stderr interleaved); also in the store under `manifest.logsSha256`. */
+  logsPath: string;
+}
+
+/** A job's container as the engine reports it (for re-attaching after a restart). */
+export interface FoundContainer {
+  name: string;
+  id: string;
+  status: string;
+  running: boolean;
+  exitCode: number;
+  specHash: string | undefined;
+}
+
+const LABEL_CHAIN = "io.gridlease.chain-id";
+const LABEL_JOB = "io.gridlease.job-id";
+const LABEL_SPEC = "io.gridlease.spec-hash";
+const NO_TIME = "0001-01-01T00:00:00Z";
+
+/** Runs workloads in isolated containers through the Docker Engine API. */
+export class ContainerRuntime {
+  readonly docker: Docker;
+  readonly store: ContentStore;
+  private readonly options: Required<Omit<ContainerRuntimeOptions, "store">>;
+
+  constructor(options: ContainerRuntimeOptions) {
+    this.options = {
+      gpuMode: { kind: "device-requests", driver: "nvidia" },
+      logMaxBytes: 16 * 1024 * 1024,
+      pidsLimit: 256,
+      stopGraceSeconds: 2,
+      ...options,
+    };
+    this.docker = new Docker({ socketPath: options.socketPath });
+    this.store = options.store ?? new ContentStore(join(options.dataDir, "store"));
+  }
+
+  /** The container name of a job: `gridlease-job-<chainId>-<jobId>`. */
+  containerName(jobId: bigint): string {
+    return `gridlease-job-${this.options.chainId}-${jobId}`;
+  }
+
+  /** The engine's name and version (also a reachability check). */
+  async engineVersion(): Promise<string> {
+    const version = await this.engine(() => this.docker.version());
+    return `${version.Components?.[0]?.Name ?? "Docker Engine"} ${version.Version}`;
+  }
+
+  /**
+   * Makes the spec's image available, pinned: returns its digest (`sha256:...`) once the engine holds
+   * content under exactly that digest, pulling it when absent. Refuses content under the same name with
+   * another digest ({@link ImageDigestMismatchError}) and an image that cannot be had ({@link ImageMissingError}).
+   */
+  async ensureImage(reference: string): Promise<string> {
+    const at = reference.lastIndexOf("@");
+    if (at < 0) throw new ContainerRuntimeError(`image ${reference} is not pinned by digest (name@sha256:...): refusing to run a movable tag`);
+    const name = reference.slice(0, at);
+    const digest = reference.slice(at + 1);
+    if ((await this.repoDigests(reference)).includes(`${name}@${digest}`)) return digest;
+    let pullError: unknown;
+    try {
+      await this.pull(reference);
+    } catch (error) {
+      if (error instanceof EngineUnreachableError) throw error;
+      pullError = error;
+    }
+    if ((await this.repoDigests(reference)).includes(`${name}@${digest}`)) return digest;
+    const others = await this.digestsUnderName(name);
+    if (others.length > 0) throw new ImageDigestMismatchError(reference, digest, others);
+    throw new ImageMissingError(reference, pullError);
+  }
+
+  /** Pulls an image; the engine reports a failed pull inside the progress stream, which is turned into a throw. */
+  private async pull(reference: string): Promise<void> {
+    const stream = await this.engine(() => this.docker.pull(reference));
+    const events = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => (error ? reject(error) : resolve(output ?? []))),
+    );
+    const failure = events.find((event) => event.error !== undefined || event.errorDetail !== undefined);
+    if (failure) throw new Error(failure.errorDetail?.message ?? failure.error);
+  }
+
+  /** The job's container, if the engine has one (running or exited): what a restarted node re-attaches to. */
+  async find(jobId: bigint): Promise<FoundContainer | undefined> {
+    const name = this.containerName(jobId);
+    const info = await this.engine(() => this.docker.getContainer(name).inspect()).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (info === undefined) return undefined;
+    return {
+      name,
+      id: info.Id,
+      status: info.State.Status,
+      running: info.State.Running,
+      exitCode: info.State.ExitCode,
+      specHash: info.Config.Labels?.[LABEL_SPEC],
+    };
+  }
+
+  /** The result of a job already run to its manifest, or undefined. */
+  async finished(jobId: bigint): Promise<ContainerRunResult | undefined> {
+    const paths = this.jobPaths(jobId);
+    if (!existsSync(paths.manifest)) return undefined;
+    const parsed = parseResultManifest(await readFile(paths.manifest, "utf8"));
+    if (!parsed.ok) throw new ContainerRuntimeError(`the stored manifest ${paths.manifest} is invalid (${parsed.errors.join("; ")}): remove it to run the job again`);
+    return { manifest: parsed.value, manifestHash: hashResultManifest(parsed.value), containerName: this.containerName(jobId), manifestPath: paths.manifest, logsPath: paths.logs };
+  }
+
+  /**
+   * Runs the job to its end (exit, or the deadline) and returns its manifest. Resumable: an existing
+   * container for the job is re-attached (started if it never was, waited for if running, collected if
+   * exited), and a job whose manifest already exists returns it unchanged.
+   */
+  async run(job: ContainerJob): Promise<ContainerRunResult> {
+    const done = await this.finished(job.jobId);
+    if (done) return done;
+    const { spec } = job;
+    const specHash = hashWorkloadSpec(spec);
+    const imageDigest = await this.ensureImage(spec.image);
+    const paths = this.jobPaths(job.jobId);
+    const name = this.containerName(job.jobId);
+
+    const existing = await this.find(job.jobId);
+    if (existing && existing.specHash !== specHash) {
+      throw new ContainerRuntimeError(`container ${name} runs spec ${existing.specHash}, not ${specHash}: remove it (runtime.remove) before running another spec for this job`);
+    }
+    if (!existing) {
+      const env = { ...spec.env, ...this.secretEnv(spec, job.secrets ?? {}) };
+      const inputs = await fetchInputs(spec.inputs, this.store, spec.resources.diskMb * 1024 * 1024);
+      await mkdir(paths.output, { recursive: true });
+      // The workload may run as any user: its output folder is the one place it can write.
+      await chmod(paths.output, 0o777);
+      const create = containerCreateOptions({
+        name,
+        spec,
+        env,
+        outputDir: paths.output,
+        inputs,
+        gpus: job.gpus,
+        gpuMode: this.options.gpuMode,
+        pidsLimit: this.options.pidsLimit,
+        labels: { [LABEL_CHAIN]: String(this.options.chainId), [LABEL_JOB]: String(job.jobId), [LABEL_SPEC]: specHash },
+      });
+      await this.engine(() => this.docker.createContainer(create));
+    }
+    const container = this.docker.getContainer(name);
+    if (!existing || existing.status === "created") await this.engine(() => container.start());
+
+    const stoppedAtDeadline = await this.waitUntilExitOrDeadline(container, job.deadline);
+    const state = (await this.engine(() => container.inspect())).State;
+    const logs = await this.saveLogs(container, paths.logs);
+    const collected = await collectOutputs(paths.output, spec.outputs, this.store);
+
+    const manifest: ResultManifest = {
+      schema: RESULT_MANIFEST_SCHEMA_ID,
+      specHash,
+      imageDigest,
+      exitCode: state.ExitCode,
+      stoppedAtDeadline,
+      startedAt: isoTime(state.StartedAt),
+      endedAt: isoTime(state.FinishedAt),
+      outputs: collected.outputs,
+      omittedOutputs: collected.omitted,
+      logsSha256: logs.sha256,
+      logsBytes: logs.bytes,
+      truncated: { outputs: collected.truncated, logs: logs.truncated },
+    };
+    await writeFile(paths.manifest, canonicalJsonBytes(manifest));
+    await this.engine(() => container.remove({ force: true }));
+    return { manifest, manifestHash: hashResultManifest(manifest), containerName: name, manifestPath: paths.manifest, logsPath: paths.logs };
+  }
+
+  /** Removes the job's container (if any), stopping it first. */
+  async remove(jobId: bigint): Promise<void> {
+    await this.engine(() => this.docker.getContainer(this.containerName(jobId)).remove({ force: true })).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+
+  private jobPaths(jobId: bigint): { dir: string; output: string; logs: string; manifest: string } {
+    const dir = join(this.options.dataDir, "jobs", this.containerName(jobId));
+    return { dir, output: join(dir, "out"), logs: join(dir, "logs.txt"), manifest: join(dir, "manifest.json") };
+  }
+
+  private secretEnv(spec: WorkloadSpec, secrets: Record<string, string>): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const name of spec.secrets) {
+      const value = secrets[name];
+      if (value === undefined) throw new MissingSecretError(name);
+      env[name] = value;
+    }
+    return env;
+  }
+
+  /** Waits for the container to exit; at the deadline stops it (SIGTERM, then SIGKILL after the grace period). True when stopped. */
+  private async waitUntilExitOrDeadline(container: Docker.Container, deadline: Date): Promise<boolean> {
+    const exited = this.engine(() => container.wait());
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), Math.max(0, deadline.getTime() - Date.now()));
+    });
+    try {
+      const first = await Promise.race([exited.then(() => "exited" as const), expired]);
+      if (first === "exited") return false;
+      await this.engine(() => container.stop({ t: this.options.stopGraceSeconds })).catch((error: unknown) => {
+        // 304: it exited on its own meanwhile.
+        if ((error as { statusCode?: number }).statusCode !== 304) throw error;
+      });
+      await exited;
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async saveLogs(container: Docker.Container, path: string): Promise<{ sha256: string; bytes: number; truncated: boolean }> {
+    const file = await CappedLogFile.create(path, this.options.logMaxBytes);
+    try {
+      const stream = await this.engine(() => container.logs({ follow: true, stdout: true, stderr: true }));
+      await demuxLogStream(stream as AsyncIterable<Uint8Array>, file);
+    } finally {
+      await file.close();
+    }
+    const stored = await this.store.putFile(path);
+    return { sha256: stored.sha256, bytes: file.bytes, truncated: file.truncated };
+  }
+
+  private async repoDigests(reference: string): Promise<string[]> {
+    try {
+      return (await this.engine(() => this.docker.getImage(reference).inspect())).RepoDigests ?? [];
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+  }
+
+  private async digestsUnderName(name: string): Promise<string[]> {
+    const images = await this.engine(() => this.docker.listImages({ filters: { reference: [name] } }));
+    return images.flatMap((image) => image.RepoDigests ?? []).filter((repoDigest) => repoDigest.startsWith(`${name}@`)).map((repoDigest) => repoDigest.slice(name.length + 1));
+  }
+
+  /** Runs an engine call, turning "nothing listens on the socket" into {@link EngineUnreachableError}. */
+  private async engine<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "ENOENT" || code === "ECONNREFUSED" || code === "EACCES" || code === "ECONNRESET") throw new EngineUnreachableError(this.options.socketPath, error);
+      throw error;
+    }
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404;
+}
+
+/** The engine's nanosecond timestamps as the manifest's ISO form; the engine's "never" as the epoch. */
+function isoTime(engineTime: string): string {
+  if (!engineTime || engineTime.startsWith(NO_TIME.slice(0, 4))) return new Date(0).toISOString();
+  return new Date(engineTime).toISOString();
+}
