@@ -11,7 +11,16 @@
 // Prints the socket and the test image's pinned reference; with --json, one JSON object on stdout.
 // Node built-ins only: it runs before anything else is known to work.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  copyFileSync,
+  writeFileSync,
+} from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -40,13 +49,19 @@ function has(command) {
 }
 
 function staticBusybox() {
-  return BUSYBOX_CANDIDATES.find((path) => existsSync(path) && /statically linked|static-pie/.test(spawnSync("file", ["-L", path], { encoding: "utf8" }).stdout ?? "static"));
+  return BUSYBOX_CANDIDATES.find(
+    (path) =>
+      existsSync(path) &&
+      /statically linked|static-pie/.test(spawnSync("file", ["-L", path], { encoding: "utf8" }).stdout ?? "static"),
+  );
 }
 
 function installPackages() {
   if (has("podman") && existsSync(RUNC) && staticBusybox()) return;
   if (process.getuid?.() !== 0) {
-    fail(`podman, runc or a static busybox is missing; as root run: apt-get install -y ${PACKAGES.join(" ")} (then rerun npm run containers)`);
+    fail(
+      `podman, runc or a static busybox is missing; as root run: apt-get install -y ${PACKAGES.join(" ")} (then rerun npm run containers)`,
+    );
   }
   say(`installing ${PACKAGES.join(", ")} with apt`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
@@ -55,7 +70,9 @@ function installPackages() {
     spawnSync("apt-get", ["update"], { stdio: ["ignore", "inherit", "inherit"], env });
     install = spawnSync("apt-get", ["install", "-y", ...PACKAGES], { stdio: ["ignore", "inherit", "inherit"], env });
   }
-  if (install.status !== 0) fail(`apt-get install -y ${PACKAGES.join(" ")} failed (exit ${install.status}); fix apt and rerun`);
+  if (install.status !== 0) {
+    fail(`apt-get install -y ${PACKAGES.join(" ")} failed (exit ${install.status}); fix apt and rerun`);
+  }
 }
 
 /** Podman's global flags for this sandbox-safe configuration. */
@@ -98,11 +115,15 @@ async function ensureService() {
   const logFile = join(STATE, "podman-service.log");
   say(`starting the Podman API service on unix://${SOCKET} (log: ${logFile})`);
   const log = openSync(logFile, "a");
-  const service = spawn("podman", ["--runtime", RUNC, "--cgroup-manager=cgroupfs", "system", "service", "--time=0", `unix://${SOCKET}`], {
-    detached: true,
-    stdio: ["ignore", log, log],
-    env: { ...process.env, CONTAINERS_CONF },
-  });
+  const service = spawn(
+    "podman",
+    ["--runtime", RUNC, "--cgroup-manager=cgroupfs", "system", "service", "--time=0", `unix://${SOCKET}`],
+    {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, CONTAINERS_CONF },
+    },
+  );
   service.unref();
   writeFileSync(join(STATE, "podman-service.pid"), `${service.pid}\n`);
   for (let waited = 0; waited < 30_000; waited += 250) {
@@ -122,10 +143,16 @@ function ensureTestImage() {
       const rootfs = join(work, "rootfs");
       for (const dir of ["bin", "etc", "tmp"]) mkdirSync(join(rootfs, dir), { recursive: true });
       copyFileSync(busybox, join(rootfs, "bin", "busybox"));
-      const applets = spawnSync(busybox, ["--list"], { encoding: "utf8" }).stdout.split("\n").filter((name) => name && name !== "busybox");
+      const applets = spawnSync(busybox, ["--list"], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((name) => name && name !== "busybox");
       for (const applet of applets) symlinkSync("busybox", join(rootfs, "bin", applet));
       const tar = join(work, "rootfs.tar");
-      const packed = spawnSync("tar", ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", rootfs, "-cf", tar, "."], { stdio: "inherit" });
+      const packed = spawnSync(
+        "tar",
+        ["--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner", "-C", rootfs, "-cf", tar, "."],
+        { stdio: "inherit" },
+      );
       if (packed.status !== 0) fail("tar failed while packing the busybox rootfs");
       const imported = podman(["import", "--change", "ENV=PATH=/bin", "--change", 'CMD=["/bin/sh"]', tar, TEST_IMAGE]);
       if (imported.status !== 0) fail(`podman import failed: ${imported.stderr.trim()}`);
@@ -136,7 +163,9 @@ function ensureTestImage() {
   }
   const inspect = podman(["image", "inspect", TEST_IMAGE, "--format", "{{.Digest}}"]);
   const digest = inspect.stdout.trim();
-  if (inspect.status !== 0 || !/^sha256:[0-9a-f]{64}$/.test(digest)) fail(`cannot read the digest of ${TEST_IMAGE}: ${inspect.stderr.trim()}`);
+  if (inspect.status !== 0 || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+    fail(`cannot read the digest of ${TEST_IMAGE}: ${inspect.stderr.trim()}`);
+  }
   return digest;
 }
 
@@ -144,6 +173,12 @@ installPackages();
 const version = await ensureService();
 const digest = ensureTestImage();
 const [name] = TEST_IMAGE.split(":");
-const result = { socket: SOCKET, engine: `${version.Components?.[0]?.Name ?? "Docker Engine"} ${version.Version}`, testImage: TEST_IMAGE, testImageRef: `${name}@${digest}`, testImageDigest: digest };
+const result = {
+  socket: SOCKET,
+  engine: `${version.Components?.[0]?.Name ?? "Docker Engine"} ${version.Version}`,
+  testImage: TEST_IMAGE,
+  testImageRef: `${name}@${digest}`,
+  testImageDigest: digest,
+};
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else say(`${result.engine} on unix://${SOCKET}; test image ${result.testImageRef}`);

@@ -35,7 +35,9 @@ function plan(patch: Partial<ContainerPlan> = {}): ContainerPlan {
 
 describe("containerCreateOptions", () => {
   it("requests the job's GPUs the standard way (DeviceRequests, nvidia driver, gpu capability)", () => {
-    expect(containerCreateOptions(plan()).HostConfig?.DeviceRequests).toEqual([{ Driver: "nvidia", Count: 2, Capabilities: [["gpu"]] }]);
+    expect(containerCreateOptions(plan()).HostConfig?.DeviceRequests).toEqual([
+      { Driver: "nvidia", Count: 2, Capabilities: [["gpu"]] },
+    ]);
   });
 
   it("sends no GPU request for a GPU-less job or a node configured without GPUs", () => {
@@ -45,7 +47,13 @@ describe("containerCreateOptions", () => {
 
   it("isolates a batch job: no network, read-only root, no capabilities, no new privileges, limits, one writable mount", () => {
     const options = containerCreateOptions(plan());
-    expect(options).toMatchObject({ name: "gridlease-job-31337-7", Image: spec().image, Cmd: ["run"], Env: ["A=1"], WorkingDir: "/gridlease/out" });
+    expect(options).toMatchObject({
+      name: "gridlease-job-31337-7",
+      Image: spec().image,
+      Cmd: ["run"],
+      Env: ["A=1"],
+      WorkingDir: "/gridlease/out",
+    });
     expect(options.Entrypoint).toBeUndefined();
     expect(options.HostConfig).toMatchObject({
       NetworkMode: "none",
@@ -63,9 +71,14 @@ describe("containerCreateOptions", () => {
 
   it("gives a network to a batch job that asks, and to a service, whose port is published on loopback only", () => {
     expect(containerCreateOptions(plan({ spec: spec({ network: true }) })).HostConfig?.NetworkMode).toBe("bridge");
-    const service = containerCreateOptions(plan({ spec: spec({ kind: "service", port: 8080, healthPath: "/health", command: ["httpd"] }) }));
+    const service = containerCreateOptions(
+      plan({ spec: spec({ kind: "service", port: 8080, healthPath: "/health", command: ["httpd"] }) }),
+    );
     expect(service.Entrypoint).toEqual(["httpd"]);
     expect(service.ExposedPorts).toEqual({ "8080/tcp": {} });
-    expect(service.HostConfig).toMatchObject({ NetworkMode: "bridge", PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] } });
+    expect(service.HostConfig).toMatchObject({
+      NetworkMode: "bridge",
+      PortBindings: { "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: "" }] },
+    });
   });
 });

@@ -56,7 +56,10 @@ export function containerCreateOptions(plan: ContainerPlan): ContainerCreateOpti
       MemorySwap: memory,
       NanoCpus: Math.round(spec.resources.cpu * 1e9),
       PidsLimit: plan.pidsLimit,
-      Binds: [`${plan.outputDir}:${WORKLOAD_OUTPUT_DIR}:rw`, ...plan.inputs.map((input) => `${input.hostPath}:${input.mountPath}:ro`)],
+      Binds: [
+        `${plan.outputDir}:${WORKLOAD_OUTPUT_DIR}:rw`,
+        ...plan.inputs.map((input) => `${input.hostPath}:${input.mountPath}:ro`),
+      ],
       ...(exposed ? { PortBindings: { [exposed]: [{ HostIp: "127.0.0.1", HostPort: "" }] } } : {}),
       ...(plan.gpus > 0 && plan.gpuMode.kind === "device-requests"
         ? { DeviceRequests: [{ Driver: plan.gpuMode.driver, Count: plan.gpus, Capabilities: [["gpu"]] }] }

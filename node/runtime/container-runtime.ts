@@ -20,7 +20,13 @@ import {
 } from "../../sdk/index.ts";
 import { ContentStore } from "../store/content-store.ts";
 import { containerCreateOptions, type GpuRequestMode } from "./container-config.ts";
-import { ContainerRuntimeError, EngineUnreachableError, ImageDigestMismatchError, ImageMissingError, MissingSecretError } from "./errors.ts";
+import {
+  ContainerRuntimeError,
+  EngineUnreachableError,
+  ImageDigestMismatchError,
+  ImageMissingError,
+  MissingSecretError,
+} from "./errors.ts";
 import { fetchInputs } from "./inputs.ts";
 import { CappedLogFile, demuxLogStream } from "./logs.ts";
 import { collectOutputs } from "./outputs.ts";
@@ -66,6 +72,15 @@ export interface ContainerRunResult {
   manifestPath: string;
   /** The job's capped log (stdout and stderr interleaved); also in the store under `manifest.logsSha256`. */
   logsPath: string;
+}
+
+/** A started job: its container and what it is pinned to. */
+export interface StartedJob {
+  containerName: string;
+  /** The spec's hash (keccak256 of its canonical bytes), also a label on the container. */
+  specHash: string;
+  /** The image digest the container was created from. */
+  imageDigest: string;
 }
 
 /** A job's container as the engine reports it (for re-attaching after a restart). */
@@ -119,7 +134,11 @@ export class ContainerRuntime {
    */
   async ensureImage(reference: string): Promise<string> {
     const at = reference.lastIndexOf("@");
-    if (at < 0) throw new ContainerRuntimeError(`image ${reference} is not pinned by digest (name@sha256:...): refusing to run a movable tag`);
+    if (at < 0) {
+      throw new ContainerRuntimeError(
+        `image ${reference} is not pinned by digest (name@sha256:...): refusing to run a movable tag`,
+      );
+    }
     const name = reference.slice(0, at);
     const digest = reference.slice(at + 1);
     if ((await this.repoDigests(reference)).includes(`${name}@${digest}`)) return digest;
@@ -140,7 +159,9 @@ export class ContainerRuntime {
   private async pull(reference: string): Promise<void> {
     const stream = await this.engine(() => this.docker.pull(reference));
     const events = await new Promise<{ error?: string; errorDetail?: { message?: string } }[]>((resolve, reject) =>
-      this.docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) => (error ? reject(error) : resolve(output ?? []))),
+      this.docker.modem.followProgress(stream, (error: Error | null, output: { error?: string }[]) =>
+        error ? reject(error) : resolve(output ?? []),
+      ),
     );
     const failure = events.find((event) => event.error !== undefined || event.errorDetail !== undefined);
     if (failure) throw new Error(failure.errorDetail?.message ?? failure.error);
@@ -166,42 +187,51 @@ export class ContainerRuntime {
 
   /** The result of a job already run to its manifest, or undefined. */
   async finished(jobId: bigint): Promise<ContainerRunResult | undefined> {
-    const paths = this.jobPaths(jobId);
+    const paths = this.jobFiles(jobId);
     if (!existsSync(paths.manifest)) return undefined;
     const parsed = parseResultManifest(await readFile(paths.manifest, "utf8"));
-    if (!parsed.ok) throw new ContainerRuntimeError(`the stored manifest ${paths.manifest} is invalid (${parsed.errors.join("; ")}): remove it to run the job again`);
-    return { manifest: parsed.value, manifestHash: hashResultManifest(parsed.value), containerName: this.containerName(jobId), manifestPath: paths.manifest, logsPath: paths.logs };
+    if (!parsed.ok) {
+      throw new ContainerRuntimeError(
+        `the stored manifest ${paths.manifest} is invalid (${parsed.errors.join("; ")}): remove it to run the job again`,
+      );
+    }
+    return {
+      manifest: parsed.value,
+      manifestHash: hashResultManifest(parsed.value),
+      containerName: this.containerName(jobId),
+      manifestPath: paths.manifest,
+      logsPath: paths.logs,
+    };
   }
 
   /**
-   * Runs the job to its end (exit, or the deadline) and returns its manifest. Resumable: an existing
-   * container for the job is re-attached (started if it never was, waited for if running, collected if
-   * exited), and a job whose manifest already exists returns it unchanged.
+   * Starts the job's container and returns at once: pins the image, downloads the inputs, creates the
+   * container and starts it. Idempotent: a container that already exists for the job is only started if it
+   * never was (a node that crashed between create and start), never created twice.
    */
-  async run(job: ContainerJob): Promise<ContainerRunResult> {
-    const done = await this.finished(job.jobId);
-    if (done) return done;
+  async start(job: ContainerJob): Promise<StartedJob> {
     const { spec } = job;
     const specHash = hashWorkloadSpec(spec);
     const imageDigest = await this.ensureImage(spec.image);
-    const paths = this.jobPaths(job.jobId);
     const name = this.containerName(job.jobId);
-
     const existing = await this.find(job.jobId);
     if (existing && existing.specHash !== specHash) {
-      throw new ContainerRuntimeError(`container ${name} runs spec ${existing.specHash}, not ${specHash}: remove it (runtime.remove) before running another spec for this job`);
+      throw new ContainerRuntimeError(
+        `container ${name} runs spec ${existing.specHash}, not ${specHash}: remove it (runtime.remove) before running another spec for this job`,
+      );
     }
     if (!existing) {
+      const output = this.jobFiles(job.jobId).output;
       const env = { ...spec.env, ...this.secretEnv(spec, job.secrets ?? {}) };
       const inputs = await fetchInputs(spec.inputs, this.store, spec.resources.diskMb * 1024 * 1024);
-      await mkdir(paths.output, { recursive: true });
+      await mkdir(output, { recursive: true });
       // The workload may run as any user: its output folder is the one place it can write.
-      await chmod(paths.output, 0o777);
+      await chmod(output, 0o777);
       const create = containerCreateOptions({
         name,
         spec,
         env,
-        outputDir: paths.output,
+        outputDir: output,
         inputs,
         gpus: job.gpus,
         gpuMode: this.options.gpuMode,
@@ -210,8 +240,22 @@ export class ContainerRuntime {
       });
       await this.engine(() => this.docker.createContainer(create));
     }
+    if (!existing || existing.status === "created") await this.engine(() => this.docker.getContainer(name).start());
+    return { containerName: name, specHash, imageDigest };
+  }
+
+  /**
+   * Runs the job to its end (exit, or the deadline) and returns its manifest. Resumable after a restart:
+   * {@link start} re-attaches to the job's existing container (waited for if running, collected if
+   * exited), and a job whose manifest already exists returns it unchanged.
+   */
+  async run(job: ContainerJob): Promise<ContainerRunResult> {
+    const done = await this.finished(job.jobId);
+    if (done) return done;
+    const { spec } = job;
+    const { containerName: name, specHash, imageDigest } = await this.start(job);
+    const paths = this.jobFiles(job.jobId);
     const container = this.docker.getContainer(name);
-    if (!existing || existing.status === "created") await this.engine(() => container.start());
 
     const stoppedAtDeadline = await this.waitUntilExitOrDeadline(container, job.deadline);
     const state = (await this.engine(() => container.inspect())).State;
@@ -234,17 +278,26 @@ export class ContainerRuntime {
     };
     await writeFile(paths.manifest, canonicalJsonBytes(manifest));
     await this.engine(() => container.remove({ force: true }));
-    return { manifest, manifestHash: hashResultManifest(manifest), containerName: name, manifestPath: paths.manifest, logsPath: paths.logs };
+    return {
+      manifest,
+      manifestHash: hashResultManifest(manifest),
+      containerName: name,
+      manifestPath: paths.manifest,
+      logsPath: paths.logs,
+    };
   }
 
   /** Removes the job's container (if any), stopping it first. */
   async remove(jobId: bigint): Promise<void> {
-    await this.engine(() => this.docker.getContainer(this.containerName(jobId)).remove({ force: true })).catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
-    });
+    await this.engine(() => this.docker.getContainer(this.containerName(jobId)).remove({ force: true })).catch(
+      (error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      },
+    );
   }
 
-  private jobPaths(jobId: bigint): { dir: string; output: string; logs: string; manifest: string } {
+  /** The job's files on the node: its output folder (mounted into the container), its log and its manifest. */
+  jobFiles(jobId: bigint): { dir: string; output: string; logs: string; manifest: string } {
     const dir = join(this.options.dataDir, "jobs", this.containerName(jobId));
     return { dir, output: join(dir, "out"), logs: join(dir, "logs.txt"), manifest: join(dir, "manifest.json") };
   }
@@ -262,6 +315,8 @@ export class ContainerRuntime {
   /** Waits for the container to exit; at the deadline stops it (SIGTERM, then SIGKILL after the grace period). True when stopped. */
   private async waitUntilExitOrDeadline(container: Docker.Container, deadline: Date): Promise<boolean> {
     const exited = this.engine(() => container.wait());
+    // Marks a failed wait as handled while the deadline is pending; `await exited` below still throws it.
+    exited.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<"deadline">((resolve) => {
       timer = setTimeout(() => resolve("deadline"), Math.max(0, deadline.getTime() - Date.now()));
@@ -280,7 +335,10 @@ export class ContainerRuntime {
     }
   }
 
-  private async saveLogs(container: Docker.Container, path: string): Promise<{ sha256: string; bytes: number; truncated: boolean }> {
+  private async saveLogs(
+    container: Docker.Container,
+    path: string,
+  ): Promise<{ sha256: string; bytes: number; truncated: boolean }> {
     const file = await CappedLogFile.create(path, this.options.logMaxBytes);
     try {
       const stream = await this.engine(() => container.logs({ follow: true, stdout: true, stderr: true }));
@@ -303,7 +361,10 @@ export class ContainerRuntime {
 
   private async digestsUnderName(name: string): Promise<string[]> {
     const images = await this.engine(() => this.docker.listImages({ filters: { reference: [name] } }));
-    return images.flatMap((image) => image.RepoDigests ?? []).filter((repoDigest) => repoDigest.startsWith(`${name}@`)).map((repoDigest) => repoDigest.slice(name.length + 1));
+    return images
+      .flatMap((image) => image.RepoDigests ?? [])
+      .filter((repoDigest) => repoDigest.startsWith(`${name}@`))
+      .map((repoDigest) => repoDigest.slice(name.length + 1));
   }
 
   /** Runs an engine call, turning "nothing listens on the socket" into {@link EngineUnreachableError}. */
@@ -312,7 +373,9 @@ export class ContainerRuntime {
       return await call();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === "ENOENT" || code === "ECONNREFUSED" || code === "EACCES" || code === "ECONNRESET") throw new EngineUnreachableError(this.options.socketPath, error);
+      if (code === "ENOENT" || code === "ECONNREFUSED" || code === "EACCES" || code === "ECONNRESET") {
+        throw new EngineUnreachableError(this.options.socketPath, error);
+      }
       throw error;
     }
   }

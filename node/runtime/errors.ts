@@ -14,7 +14,8 @@ export class EngineUnreachableError extends ContainerRuntimeError {
   readonly socketPath: string;
 
   constructor(socketPath: string, cause: unknown) {
-    const code = (cause as { code?: string } | undefined)?.code ?? (cause instanceof Error ? cause.message : String(cause));
+    const code =
+      (cause as { code?: string } | undefined)?.code ?? (cause instanceof Error ? cause.message : String(cause));
     super(
       `cannot reach the container engine at unix://${socketPath} (${code}): start Podman's API service with \`npm run containers\`, ` +
         "or start Docker and pass its socket (e.g. /var/run/docker.sock) as socketPath",
@@ -30,7 +31,10 @@ export class ImageMissingError extends ContainerRuntimeError {
 
   constructor(image: string, cause?: unknown) {
     const reason = cause instanceof Error ? `: ${cause.message}` : "";
-    super(`image ${image} is not present and could not be pulled${reason}; push it to a registry the node can reach, or load it on the node`, { cause });
+    super(
+      `image ${image} is not present and could not be pulled${reason}; push it to a registry the node can reach, or load it on the node`,
+      { cause },
+    );
     this.image = image;
   }
 }

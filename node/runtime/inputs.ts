@@ -11,14 +11,21 @@ export interface FetchedInput {
 }
 
 /** Fetches every input not already stored (at most `maxBytes` each) and returns the read-only mounts. */
-export async function fetchInputs(inputs: WorkloadSpec["inputs"], store: ContentStore, maxBytes: number): Promise<FetchedInput[]> {
+export async function fetchInputs(
+  inputs: WorkloadSpec["inputs"],
+  store: ContentStore,
+  maxBytes: number,
+): Promise<FetchedInput[]> {
   const mounts: FetchedInput[] = [];
   for (const input of inputs) {
     if (!store.has(input.sha256)) {
       const bytes = await download(input.url, maxBytes);
       const stored = await store.putBytes(bytes);
       if (stored.sha256 !== input.sha256) {
-        throw new InputError(input.url, `downloaded bytes hash to sha256 ${stored.sha256}, the spec pins ${input.sha256}: refusing to run on other data`);
+        throw new InputError(
+          input.url,
+          `downloaded bytes hash to sha256 ${stored.sha256}, the spec pins ${input.sha256}: refusing to run on other data`,
+        );
       }
     }
     mounts.push({ hostPath: store.path(input.sha256), mountPath: input.mountPath });
@@ -31,10 +38,16 @@ async function download(url: string, maxBytes: number): Promise<Uint8Array> {
   try {
     response = await fetch(url, { redirect: "follow" });
   } catch (error) {
-    throw new InputError(url, `download failed (${error instanceof Error ? error.message : String(error)}); check the URL is reachable from the node`, { cause: error });
+    throw new InputError(
+      url,
+      `download failed (${error instanceof Error ? error.message : String(error)}); check the URL is reachable from the node`,
+      { cause: error },
+    );
   }
   if (!response.ok) throw new InputError(url, `download answered HTTP ${response.status}; check the URL`);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > maxBytes) throw new InputError(url, `is ${bytes.length} bytes, over the node's ${maxBytes}-byte input limit`);
+  if (bytes.length > maxBytes) {
+    throw new InputError(url, `is ${bytes.length} bytes, over the node's ${maxBytes}-byte input limit`);
+  }
   return bytes;
 }

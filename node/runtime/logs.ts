@@ -44,7 +44,10 @@ export class CappedLogFile {
  * Reads a multiplexed log stream to its end and writes each frame's payload (stdout and stderr alike) to
  * `sink` in order. A trailing partial frame (the engine closed mid-frame) is written as far as it goes.
  */
-export async function demuxLogStream(stream: AsyncIterable<Uint8Array | string>, sink: { write(chunk: Uint8Array): Promise<void> }): Promise<void> {
+export async function demuxLogStream(
+  stream: AsyncIterable<Uint8Array | string>,
+  sink: { write(chunk: Uint8Array): Promise<void> },
+): Promise<void> {
   let pending = Buffer.alloc(0);
   for await (const chunk of stream) {
     pending = Buffer.concat([pending, typeof chunk === "string" ? Buffer.from(chunk) : chunk]);

@@ -21,7 +21,11 @@ describe("collectOutputs", () => {
     symlinkSync("/etc/passwd", join(out, "dir", "passwd"));
     symlinkSync("/etc", join(out, "etc"));
     const store = new ContentStore(join(folder, "store"));
-    const collected = await collectOutputs(out, { paths: ["a.txt", "/gridlease/out/dir/", "etc/passwd", "nothing"], maxBytes: 7 }, store);
+    const collected = await collectOutputs(
+      out,
+      { paths: ["a.txt", "/gridlease/out/dir/", "etc/passwd", "nothing"], maxBytes: 7 },
+      store,
+    );
     expect(collected.outputs).toEqual([
       { path: "a.txt", size: 4, sha256: sha256Hex(new TextEncoder().encode("aaaa")) },
       { path: "dir/b.txt", size: 2, sha256: sha256Hex(new TextEncoder().encode("bb")) },

@@ -4,7 +4,12 @@
 import { lstat, readdir, realpath } from "node:fs/promises";
 import { join, sep } from "node:path";
 
-import { relativeOutputPath, type ManifestOutput, type OmittedOutputReason, type WorkloadSpec } from "../../sdk/index.ts";
+import {
+  relativeOutputPath,
+  type ManifestOutput,
+  type OmittedOutputReason,
+  type WorkloadSpec,
+} from "../../sdk/index.ts";
 import type { ContentStore } from "../store/content-store.ts";
 
 /** What collection produced: the manifest's outputs (sorted by path), what was left out and why, and whether the cap cut anything. */
@@ -15,7 +20,11 @@ export interface CollectedOutputs {
 }
 
 /** Collects `declared.paths` (files, or folders taken whole) from `outputDir` into `store`, at most `declared.maxBytes` in total. */
-export async function collectOutputs(outputDir: string, declared: WorkloadSpec["outputs"], store: ContentStore): Promise<CollectedOutputs> {
+export async function collectOutputs(
+  outputDir: string,
+  declared: WorkloadSpec["outputs"],
+  store: ContentStore,
+): Promise<CollectedOutputs> {
   const root = await realpath(outputDir);
   const files = new Map<string, number>();
   const omitted = new Map<string, OmittedOutputReason>();
@@ -42,7 +51,11 @@ export async function collectOutputs(outputDir: string, declared: WorkloadSpec["
     total += stored.size;
     outputs.push({ path, size: stored.size, sha256: stored.sha256 });
   }
-  return { outputs, omitted: [...omitted].map(([path, reason]) => ({ path, reason })).sort((a, b) => (a.path < b.path ? -1 : 1)), truncated };
+  return {
+    outputs,
+    omitted: [...omitted].map(([path, reason]) => ({ path, reason })).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    truncated,
+  };
 }
 
 /** Why the path cannot be entered safely (a symlink or a missing folder on the way), or undefined. */
@@ -59,17 +72,27 @@ async function symlinkOnTheWay(root: string, relative: string): Promise<OmittedO
   return undefined;
 }
 
-async function gather(root: string, relative: string, files: Map<string, number>, omitted: Map<string, OmittedOutputReason>): Promise<void> {
+async function gather(
+  root: string,
+  relative: string,
+  files: Map<string, number>,
+  omitted: Map<string, OmittedOutputReason>,
+): Promise<void> {
   const absolute = join(root, relative);
   if (!absolute.startsWith(root + sep)) {
     omitted.set(relative, "not-a-regular-file");
     return;
   }
   const info = await lstat(absolute).catch(() => undefined);
-  if (info === undefined) omitted.set(relative, "missing");
-  else if (info.isSymbolicLink()) omitted.set(relative, "symlink");
-  else if (info.isFile()) files.set(relative, info.size);
-  else if (info.isDirectory()) {
-    for (const entry of (await readdir(absolute)).sort()) await gather(root, `${relative}/${entry}`, files, omitted);
-  } else omitted.set(relative, "not-a-regular-file");
+  if (info?.isDirectory()) {
+    for (const entry of (await readdir(absolute)).sort()) {
+      await gather(root, `${relative}/${entry}`, files, omitted);
+    }
+    return;
+  }
+  if (info?.isFile()) {
+    files.set(relative, info.size);
+    return;
+  }
+  omitted.set(relative, info === undefined ? "missing" : info.isSymbolicLink() ? "symlink" : "not-a-regular-file");
 }

@@ -23,7 +23,9 @@ export function ensureTestEngine(): TestEngine {
   if (engine) return engine;
   const result = spawnSync(process.execPath, [SCRIPT, "--json"], { encoding: "utf8", timeout: 600_000 });
   if (result.status !== 0) {
-    throw new Error(`the container engine could not be set up (node scripts/containers.mjs exited ${result.status}):\n${result.stderr}${result.error ? `\n${result.error.message}` : ""}`);
+    throw new Error(
+      `the container engine could not be set up (node scripts/containers.mjs exited ${result.status}):\n${result.stderr}${result.error ? `\n${result.error.message}` : ""}`,
+    );
   }
   engine = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "") as TestEngine;
   return engine;

@@ -26,7 +26,9 @@ export class ContentStore {
 
   /** Where the blob with this sha256 lives (whether or not it is stored yet). */
   path(sha256: string): string {
-    if (!SHA256_HEX.test(sha256)) throw new Error(`not a sha256 (64 lowercase hex characters): ${JSON.stringify(sha256)}`);
+    if (!SHA256_HEX.test(sha256)) {
+      throw new Error(`not a sha256 (64 lowercase hex characters): ${JSON.stringify(sha256)}`);
+    }
     return join(this.root, "sha256", sha256);
   }
 
@@ -66,7 +68,11 @@ export class ContentStore {
         callback(null, chunk);
       },
     });
-    await pipeline(createReadStream("", { fd: input }), tap, createWriteStream(temporary, { flags: "wx", mode: 0o444 }));
+    await pipeline(
+      createReadStream("", { fd: input }),
+      tap,
+      createWriteStream(temporary, { flags: "wx", mode: 0o444 }),
+    );
     const sha256 = hash.digest("hex");
     await this.commit(temporary, sha256);
     return { sha256, size };

@@ -7,7 +7,9 @@ import { keccak256, toUtf8Bytes } from "ethers";
 /** Thrown when a value has no JSON form (undefined, a function, a bigint, a non-finite number). */
 export class CanonicalJsonError extends Error {
   constructor(reason: string) {
-    super(`cannot canonicalize to RFC 8785 JSON: ${reason}; pass plain JSON values (strings, finite numbers, booleans, null, arrays, objects)`);
+    super(
+      `cannot canonicalize to RFC 8785 JSON: ${reason}; pass plain JSON values (strings, finite numbers, booleans, null, arrays, objects)`,
+    );
     this.name = "CanonicalJsonError";
   }
 }

@@ -27,7 +27,12 @@ export function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string)
     try {
       value = JSON.parse(input);
     } catch (error) {
-      return { ok: false, errors: [`(document): the ${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`] };
+      return {
+        ok: false,
+        errors: [
+          `(document): the ${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+        ],
+      };
     }
   }
   const result = schema.safeParse(value);

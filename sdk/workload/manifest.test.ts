@@ -32,7 +32,12 @@ describe("result manifest gridlease.result/v1", () => {
   });
 
   it("names each bad field", () => {
-    const result = parseResultManifest({ ...MANIFEST, specHash: "0x12", outputs: [{ path: "../x", size: -1, sha256: "zz" }], extra: 1 });
+    const result = parseResultManifest({
+      ...MANIFEST,
+      specHash: "0x12",
+      outputs: [{ path: "../x", size: -1, sha256: "zz" }],
+      extra: 1,
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual(

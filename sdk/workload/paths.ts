@@ -13,10 +13,14 @@ export function outputPathProblem(path: string): string | undefined {
   if (path.includes("\0")) return "contains a NUL byte";
   if (path.includes("\\")) return "contains a backslash: use / as the separator";
   const relative = path.startsWith("/") ? stripOutputDir(path) : path;
-  if (relative === undefined) return `is absolute but outside the output folder ${WORKLOAD_OUTPUT_DIR}: use a path relative to it`;
+  if (relative === undefined) {
+    return `is absolute but outside the output folder ${WORKLOAD_OUTPUT_DIR}: use a path relative to it`;
+  }
   const segments = relative.replace(/\/$/, "").split("/");
   if (segments.includes("..")) return "has a '..' segment, which could escape the output folder";
-  if (segments.some((segment) => segment === "" || segment === ".")) return "has an empty or '.' segment: write it as a plain relative path";
+  if (segments.some((segment) => segment === "" || segment === ".")) {
+    return "has an empty or '.' segment: write it as a plain relative path";
+  }
   return undefined;
 }
 

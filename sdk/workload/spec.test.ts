@@ -55,7 +55,9 @@ describe("workload spec gridlease.workload/v1", () => {
   });
 
   it("rejects an unknown kind, schema version or field", () => {
-    expect(errorsOf(batch({ kind: "cron" }))).toEqual(['kind: kind must be "batch" (runs to completion) or "service" (serves HTTP until the lease ends)']);
+    expect(errorsOf(batch({ kind: "cron" }))).toEqual([
+      'kind: kind must be "batch" (runs to completion) or "service" (serves HTTP until the lease ends)',
+    ]);
     expect(errorsOf(batch({ schema: "gridlease.workload/v2" }))).toEqual(['schema: must be "gridlease.workload/v1"']);
     expect(errorsOf(batch({ netwrok: true }))[0]).toMatch(/^\(document\): Unrecognized key.*netwrok/);
   });
@@ -68,7 +70,9 @@ describe("workload spec gridlease.workload/v1", () => {
     expect(errorsOf(batch({ outputs: { paths: ["/etc/passwd"], maxBytes: 10 } }))[0]).toMatch(
       /^outputs\.paths\[0\]: output path "\/etc\/passwd" is absolute but outside the output folder \/gridlease\/out/,
     );
-    expect(parsed(batch({ outputs: { paths: ["/gridlease/out/a.txt", "dir/", "b"], maxBytes: 10 } })).outputs.paths).toHaveLength(3);
+    expect(
+      parsed(batch({ outputs: { paths: ["/gridlease/out/a.txt", "dir/", "b"], maxBytes: 10 } })).outputs.paths,
+    ).toHaveLength(3);
   });
 
   it("checks resources, inputs, env names, secrets and the service fields", () => {
@@ -96,12 +100,16 @@ describe("workload spec gridlease.workload/v1", () => {
       "port: must be a TCP port, 1 to 65535",
       "healthPath: must be an HTTP path starting with /",
     ]);
-    expect(errorsOf(batch({ env: { TOKEN: "x" }, secrets: ["TOKEN"] }))).toEqual(["secrets: TOKEN is both a public env value and a secret: keep it in one"]);
+    expect(errorsOf(batch({ env: { TOKEN: "x" }, secrets: ["TOKEN"] }))).toEqual([
+      "secrets: TOKEN is both a public env value and a secret: keep it in one",
+    ]);
   });
 
   it("hashes the canonical bytes with keccak256: key order and omitted defaults do not matter", () => {
     const spec = parsed(batch());
-    const reordered = parsed(JSON.parse(JSON.stringify({ outputs: batch().outputs, ...batch(), network: false, env: {} })));
+    const reordered = parsed(
+      JSON.parse(JSON.stringify({ outputs: batch().outputs, ...batch(), network: false, env: {} })),
+    );
     expect(hashWorkloadSpec(reordered)).toBe(hashWorkloadSpec(spec));
     expect(hashWorkloadSpec(spec)).toMatch(/^0x[0-9a-f]{64}$/);
     expect(hashWorkloadSpec(parsed(batch({ args: ["echo other > out.txt"] })))).not.toBe(hashWorkloadSpec(spec));

@@ -21,13 +21,16 @@ const envName = z.string().regex(ENV_NAME, { error: ENV_NAME_PROBLEM });
 const image = z
   .string({ error: "is required: an OCI image reference pinned by digest, name@sha256:<64 hex>" })
   .regex(IMAGE_BY_DIGEST, {
-    error: (issue) => `must be pinned by digest as name@sha256:<64 lowercase hex> (a tag alone can change under you), got ${JSON.stringify(issue.input)}`,
+    error: (issue) =>
+      `must be pinned by digest as name@sha256:<64 lowercase hex> (a tag alone can change under you), got ${JSON.stringify(issue.input)}`,
   });
 
 const absoluteMountPath = z
   .string()
   .refine((path) => path.startsWith("/") && path !== "/", { error: "must be an absolute path other than /" })
-  .refine((path) => !path.split("/").some((segment) => segment === ".." || segment === "."), { error: "must not have '.' or '..' segments" })
+  .refine((path) => !path.split("/").some((segment) => segment === ".." || segment === "."), {
+    error: "must not have '.' or '..' segments",
+  })
   .refine((path) => path !== WORKLOAD_OUTPUT_DIR && !path.startsWith(`${WORKLOAD_OUTPUT_DIR}/`), {
     error: `must not be inside the output folder ${WORKLOAD_OUTPUT_DIR}`,
   });
@@ -40,7 +43,9 @@ const input = z.strictObject({
 
 const outputPath = z.string().superRefine((path, context) => {
   const problem = outputPathProblem(path);
-  if (problem !== undefined) context.addIssue({ code: "custom", message: `output path ${JSON.stringify(path)} ${problem}` });
+  if (problem !== undefined) {
+    context.addIssue({ code: "custom", message: `output path ${JSON.stringify(path)} ${problem}` });
+  }
 });
 
 const resources = z.strictObject({
@@ -52,7 +57,10 @@ const resources = z.strictObject({
 const common = {
   schema: z.literal(WORKLOAD_SCHEMA_ID, { error: `must be "${WORKLOAD_SCHEMA_ID}"` }),
   image,
-  command: z.array(z.string()).min(1, { error: "when given, must name the executable (or omit it to use the image's entrypoint)" }).optional(),
+  command: z
+    .array(z.string())
+    .min(1, { error: "when given, must name the executable (or omit it to use the image's entrypoint)" })
+    .optional(),
   args: z.array(z.string()).default([]),
   env: z
     .record(z.string(), z.string({ error: "must be a string (env values are public: put private values in secrets)" }))
@@ -90,13 +98,23 @@ const service = z.strictObject({
 
 /** The zod schema of a v1 workload spec (defaults applied: args, env, secrets, inputs, and `network: false` for batch). */
 export const workloadSpecSchema = z
-  .discriminatedUnion("kind", [batch, service], { error: 'kind must be "batch" (runs to completion) or "service" (serves HTTP until the lease ends)' })
+  .discriminatedUnion("kind", [batch, service], {
+    error: 'kind must be "batch" (runs to completion) or "service" (serves HTTP until the lease ends)',
+  })
   .superRefine((spec, context) => {
     for (const name of spec.secrets) {
-      if (name in spec.env) context.addIssue({ code: "custom", path: ["secrets"], message: `${name} is both a public env value and a secret: keep it in one` });
+      if (name in spec.env) {
+        context.addIssue({
+          code: "custom",
+          path: ["secrets"],
+          message: `${name} is both a public env value and a secret: keep it in one`,
+        });
+      }
     }
     const mounts = spec.inputs.map((entry) => entry.mountPath);
-    if (new Set(mounts).size !== mounts.length) context.addIssue({ code: "custom", path: ["inputs"], message: "two inputs share a mountPath" });
+    if (new Set(mounts).size !== mounts.length) {
+      context.addIssue({ code: "custom", path: ["inputs"], message: "two inputs share a mountPath" });
+    }
   });
 
 /** A validated workload spec, defaults applied. */

@@ -26,7 +26,9 @@ const manifest: ResultManifest = {
 describe("verifyOutputs", () => {
   it("finds nothing wrong when every file matches (bytes or precomputed hashes)", () => {
     expect(sha256Hex(bytes("hello"))).toBe("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-    expect(verifyOutputs(manifest, { "a.txt": bytes("hello"), "dir/b.txt": { size: 3, sha256: sha256Hex(bytes("abc")) } })).toEqual([]);
+    expect(
+      verifyOutputs(manifest, { "a.txt": bytes("hello"), "dir/b.txt": { size: 3, sha256: sha256Hex(bytes("abc")) } }),
+    ).toEqual([]);
   });
 
   it("lists every mismatch by path: missing, size, content, unlisted", () => {
@@ -39,6 +41,8 @@ describe("verifyOutputs", () => {
       { path: "dir/b.txt", problem: "missing" },
       { path: "extra.bin", problem: "unlisted" },
     ]);
-    expect(verifyOutputs(manifest, { "a.txt": bytes("hell"), "dir/b.txt": bytes("abc") })).toEqual([{ path: "a.txt", problem: "size", expected: "5", actual: "4" }]);
+    expect(verifyOutputs(manifest, { "a.txt": bytes("hell"), "dir/b.txt": bytes("abc") })).toEqual([
+      { path: "a.txt", problem: "size", expected: "5", actual: "4" },
+    ]);
   });
 });

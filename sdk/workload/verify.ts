@@ -26,7 +26,10 @@ export function sha256Hex(bytes: Uint8Array): string {
  * returns the mismatches, empty when everything matches. Files the manifest does not list are reported
  * as `unlisted`, so a provider cannot slip extra content past the commitment.
  */
-export function verifyOutputs(manifest: ResultManifest, files: ReadonlyMap<string, OutputFile> | Readonly<Record<string, OutputFile>>): OutputMismatch[] {
+export function verifyOutputs(
+  manifest: ResultManifest,
+  files: ReadonlyMap<string, OutputFile> | Readonly<Record<string, OutputFile>>,
+): OutputMismatch[] {
   const given = files instanceof Map ? new Map(files) : new Map(Object.entries(files));
   const mismatches: OutputMismatch[] = [];
   for (const listed of manifest.outputs) {
@@ -37,8 +40,16 @@ export function verifyOutputs(manifest: ResultManifest, files: ReadonlyMap<strin
       continue;
     }
     const actual = file instanceof Uint8Array ? { size: file.length, sha256: sha256Hex(file) } : file;
-    if (actual.size !== listed.size) mismatches.push({ path: listed.path, problem: "size", expected: String(listed.size), actual: String(actual.size) });
-    else if (actual.sha256.toLowerCase() !== listed.sha256) mismatches.push({ path: listed.path, problem: "sha256", expected: listed.sha256, actual: actual.sha256 });
+    if (actual.size !== listed.size) {
+      mismatches.push({
+        path: listed.path,
+        problem: "size",
+        expected: String(listed.size),
+        actual: String(actual.size),
+      });
+    } else if (actual.sha256.toLowerCase() !== listed.sha256) {
+      mismatches.push({ path: listed.path, problem: "sha256", expected: listed.sha256, actual: actual.sha256 });
+    }
   }
   for (const path of given.keys()) mismatches.push({ path, problem: "unlisted" });
   return mismatches.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
