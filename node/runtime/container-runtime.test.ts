@@ -36,6 +36,8 @@ const ENGINE_DEFAULT_CAPABILITIES = [
   "SYS_CHROOT",
 ];
 
+const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "workloads");
+
 let engine: TestEngine;
 let runtime: ContainerRuntime;
 let dataDir: string;
@@ -160,7 +162,7 @@ describe("ContainerRuntime on a real engine", () => {
     expect(info.HostConfig.NetworkMode).toBe("none");
     expect(info.HostConfig.ReadonlyRootfs).toBe(true);
     // Docker keeps "ALL"; Podman reports ALL expanded to every capability it would otherwise grant.
-    const dropped = (info.HostConfig.CapDrop ?? []).map((cap) => cap.replace(/^CAP_/, ""));
+    const dropped = ((info.HostConfig.CapDrop ?? []) as string[]).map((cap) => cap.replace(/^CAP_/, ""));
     if (!dropped.includes("ALL")) expect(dropped).toEqual(expect.arrayContaining(ENGINE_DEFAULT_CAPABILITIES));
     expect(info.HostConfig.CapAdd ?? []).toEqual([]);
     expect(info.HostConfig.SecurityOpt).toContain("no-new-privileges");
@@ -197,6 +199,31 @@ describe("ContainerRuntime on a real engine", () => {
     expect(manifest).toMatchObject({ exitCode: 0, stoppedAtDeadline: false });
     expect(new TextDecoder().decode(storedOutputs(manifest).get("result.txt"))).toBe("started\n");
     expect(await restarted.find(jobId)).toBeUndefined();
+  });
+
+  it("serves the example service on a loopback port while the lease runs, and stops it when the lease ends", async () => {
+    const example = JSON.parse(readFileSync(join(EXAMPLES, "service.json"), "utf8"));
+    const parsed = parseWorkloadSpec({ ...example, image: engine.testImageRef });
+    if (!parsed.ok || parsed.value.kind !== "service")
+      throw new Error(parsed.ok ? "not a service" : parsed.errors.join("\n"));
+    const spec = parsed.value;
+    const jobId = nextJob++;
+    const running = runtime.run({ jobId, spec, secrets: { API_TOKEN: "t" }, gpus: 0, deadline: inSeconds(4) });
+    let health: Response | undefined;
+    for (let tries = 0; tries < 60 && health?.status !== 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const endpoint = await runtime.endpoint(jobId, spec.port);
+      if (endpoint)
+        health = await fetch(`http://${endpoint.host}:${endpoint.port}${spec.healthPath}`).catch(() => undefined);
+    }
+    expect(health?.status).toBe(200);
+    const endpoint = await runtime.endpoint(jobId, spec.port);
+    const answer = await fetch(`http://${endpoint?.host}:${endpoint?.port}/cgi-bin/infer?hello`);
+    expect(await answer.json()).toEqual({ model: "echo-1", echo: "hello" });
+    const { manifest } = await running;
+    expect(manifest.stoppedAtDeadline).toBe(true);
+    expect(await runtime.endpoint(jobId, spec.port)).toBeUndefined();
+    await expect(fetch(`http://${endpoint?.host}:${endpoint?.port}${spec.healthPath}`)).rejects.toThrow();
   });
 
   it("stops a workload that never exits when the paid time ends, and says so", async () => {

@@ -185,6 +185,22 @@ export class ContainerRuntime {
     };
   }
 
+  /**
+   * Where a running service job answers on the node: the loopback address and host port the engine
+   * published its spec's port on (what the node proxies to the renter). Undefined when not running.
+   */
+  async endpoint(jobId: bigint, containerPort: number): Promise<{ host: string; port: number } | undefined> {
+    const info = await this.engine(() => this.docker.getContainer(this.containerName(jobId)).inspect()).catch(
+      (error: unknown) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      },
+    );
+    const binding = info?.State.Running ? info.NetworkSettings.Ports?.[`${containerPort}/tcp`]?.[0] : undefined;
+    if (!binding) return undefined;
+    return { host: binding.HostIp || "127.0.0.1", port: Number(binding.HostPort) };
+  }
+
   /** The result of a job already run to its manifest, or undefined. */
   async finished(jobId: bigint): Promise<ContainerRunResult | undefined> {
     const paths = this.jobFiles(jobId);

@@ -1,23 +1,16 @@
+import { keccak256 } from "ethers";
 import { describe, expect, it } from "vitest";
 
 import { canonicalJsonBytes } from "./canonical.ts";
-import { hashResultManifest, parseResultManifest, RESULT_MANIFEST_SCHEMA_ID, type ResultManifest } from "./manifest.ts";
-import { keccak256 } from "ethers";
+import { hashResultManifest, parseResultManifest, type ResultManifest } from "./manifest.ts";
+import { testManifest } from "./test-manifest.ts";
 
-const MANIFEST: ResultManifest = {
-  schema: RESULT_MANIFEST_SCHEMA_ID,
-  specHash: `0x${"11".repeat(32)}`,
-  imageDigest: `sha256:${"22".repeat(32)}`,
-  exitCode: 0,
-  stoppedAtDeadline: false,
-  startedAt: "2026-12-06T03:00:00.000Z",
-  endedAt: "2026-12-06T03:00:01.500Z",
+const MANIFEST = testManifest({
   outputs: [{ path: "sum.json", size: 3, sha256: "33".repeat(32) }],
   omittedOutputs: [{ path: "big.bin", reason: "over-cap" }],
-  logsSha256: "44".repeat(32),
   logsBytes: 12,
   truncated: { outputs: true, logs: false },
-};
+});
 
 describe("result manifest gridlease.result/v1", () => {
   it("round-trips through its schema", () => {

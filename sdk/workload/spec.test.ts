@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { hashWorkloadSpec, parseWorkloadSpec, workloadSpecBytes, type WorkloadSpec } from "./spec.ts";
 import { workloadSpecHash } from "../bidding.ts";
+import { hashWorkloadSpec, parseWorkloadSpec, workloadSpecBytes, type WorkloadSpec } from "./spec.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 

@@ -1,27 +1,16 @@
 import { describe, expect, it } from "vitest";
 
-import { RESULT_MANIFEST_SCHEMA_ID, type ResultManifest } from "./manifest.ts";
+import { testManifest } from "./test-manifest.ts";
 import { sha256Hex, verifyOutputs } from "./verify.ts";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-const manifest: ResultManifest = {
-  schema: RESULT_MANIFEST_SCHEMA_ID,
-  specHash: `0x${"11".repeat(32)}`,
-  imageDigest: `sha256:${"22".repeat(32)}`,
-  exitCode: 0,
-  stoppedAtDeadline: false,
-  startedAt: "2026-12-06T03:00:00.000Z",
-  endedAt: "2026-12-06T03:00:01.000Z",
+const manifest = testManifest({
   outputs: [
     { path: "a.txt", size: 5, sha256: sha256Hex(bytes("hello")) },
     { path: "dir/b.txt", size: 3, sha256: sha256Hex(bytes("abc")) },
   ],
-  omittedOutputs: [],
-  logsSha256: "44".repeat(32),
-  logsBytes: 0,
-  truncated: { outputs: false, logs: false },
-};
+});
 
 describe("verifyOutputs", () => {
   it("finds nothing wrong when every file matches (bytes or precomputed hashes)", () => {
