@@ -48,11 +48,13 @@ function has(command) {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 }
 
+/**
+ * A busybox that runs alone in an empty image: statically linked, which `ldd` reports by failing ("not a
+ * dynamic executable"). Debian's plain `busybox` package is dynamic; `busybox-static` replaces it.
+ */
 function staticBusybox() {
   return BUSYBOX_CANDIDATES.find(
-    (path) =>
-      existsSync(path) &&
-      /statically linked|static-pie/.test(spawnSync("file", ["-L", path], { encoding: "utf8" }).stdout ?? "static"),
+    (path) => existsSync(path) && spawnSync("ldd", [path], { stdio: "ignore" }).status !== 0,
   );
 }
 
