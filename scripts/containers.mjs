@@ -2,7 +2,7 @@
 // Makes a container engine available for the provider node's runtime and its tests, idempotently:
 // installs Podman, runc and a static busybox (apt, as root) when missing, starts Podman's Docker-compatible
 // API service on a unix socket when nothing answers there, and builds the offline test image from busybox.
-// Flags follow docs/TOOLCHAIN.md ("Containers"): runc with cgroupfs and no default ulimits, because the
+// Flags follow the recipe verified on these machines: runc with cgroupfs and no default ulimits, because the
 // defaults (crun, systemd cgroups, RLIMIT_NOFILE) fail in sandboxes like CI's.
 //
 // Usage: node scripts/containers.mjs [--json]

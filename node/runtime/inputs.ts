@@ -1,6 +1,6 @@
 // Downloads a workload's inputs into the content store and checks each against the sha256 its spec pins,
 // so the container only ever sees the bytes the renter committed to (mounted read-only).
-import type { WorkloadSpec } from "../../sdk/index.ts";
+import { sha256Hex, type WorkloadSpec } from "../../sdk/index.ts";
 import type { ContentStore } from "../store/content-store.ts";
 import { InputError } from "./errors.ts";
 
@@ -20,13 +20,14 @@ export async function fetchInputs(
   for (const input of inputs) {
     if (!store.has(input.sha256)) {
       const bytes = await download(input.url, maxBytes);
-      const stored = await store.putBytes(bytes);
-      if (stored.sha256 !== input.sha256) {
+      const actual = sha256Hex(bytes);
+      if (actual !== input.sha256) {
         throw new InputError(
           input.url,
-          `downloaded bytes hash to sha256 ${stored.sha256}, the spec pins ${input.sha256}: refusing to run on other data`,
+          `downloaded bytes hash to sha256 ${actual}, the spec pins ${input.sha256}: refusing to run on other data`,
         );
       }
+      await store.putBytes(bytes);
     }
     mounts.push({ hostPath: store.path(input.sha256), mountPath: input.mountPath });
   }

@@ -1,6 +1,6 @@
 // The result manifest `gridlease.result/v1`: what a provider's node ran and produced. Its hash (keccak256
 // of the RFC 8785 bytes) is the result commitment the node delivers on-chain, so anyone holding the
-// outputs can check them against the chain (PROTOCOL.md, "Verification", tier 1).
+// outputs can check them against the chain (the first tier of verification: integrity).
 import { z } from "zod";
 
 import { canonicalJsonKeccak256 } from "./canonical.ts";

@@ -1,4 +1,4 @@
-// The workload spec `gridlease.workload/v1` (docs/PROTOCOL.md, "Workloads"): what a job runs. Objects are
+// The workload spec `gridlease.workload/v1` (docs/PROTOCOL.md, "Workloads and the spec hash"): what a job runs. Objects are
 // strict (an unknown key is an error, not silently ignored) because the document is hashed and a typo
 // would otherwise change the hash without changing what runs.
 import { z } from "zod";
@@ -141,7 +141,8 @@ export function workloadSpecBytes(spec: WorkloadSpec): Uint8Array {
  * The spec hash a job carries on-chain: keccak256 of the validated spec's RFC 8785 canonical bytes, a
  * 0x-prefixed bytes32 equal to IJobMarket.JobRequest.specHash. keccak256 (not sha256) because it is the
  * chain's native hash. Not to be confused with `workloadSpecHash(kind)` in sdk/bidding.ts, the
- * simulator's placeholder hash of a kind name.
+ * simulator's placeholder hash of a kind name, nor with `specHashOfBytes`, the keccak256 of a file's bytes
+ * as they are (not canonicalized).
  */
 export function hashWorkloadSpec(spec: WorkloadSpec): string {
   return canonicalJsonKeccak256(spec);
