@@ -4,7 +4,7 @@
 // is named after the job, so a restarted node re-attaches (`find`, then `run` again) instead of starting
 // the workload twice; a finished job's manifest is kept on disk, so `run` never builds it twice either.
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import Docker from "dockerode";
@@ -96,7 +96,6 @@ export interface FoundContainer {
 const LABEL_CHAIN = "io.gridlease.chain-id";
 const LABEL_JOB = "io.gridlease.job-id";
 const LABEL_SPEC = "io.gridlease.spec-hash";
-const NO_TIME = "0001-01-01T00:00:00Z";
 
 /** Runs workloads in isolated containers through the Docker Engine API. */
 export class ContainerRuntime {
@@ -285,14 +284,16 @@ export class ContainerRuntime {
       exitCode: state.ExitCode,
       stoppedAtDeadline,
       startedAt: isoTime(state.StartedAt),
-      endedAt: isoTime(state.FinishedAt),
+      endedAt: endTime(state.StartedAt, state.FinishedAt),
       outputs: collected.outputs,
       omittedOutputs: collected.omitted,
       logsSha256: logs.sha256,
       logsBytes: logs.bytes,
       truncated: { outputs: collected.truncated, logs: logs.truncated },
     };
-    await writeFile(paths.manifest, canonicalJsonBytes(manifest));
+    // Written whole, then renamed: a node killed mid-write leaves no half manifest for `finished` to trust.
+    await writeFile(`${paths.manifest}.partial`, canonicalJsonBytes(manifest));
+    await rename(`${paths.manifest}.partial`, paths.manifest);
     await this.engine(() => container.remove({ force: true }));
     return {
       manifest,
@@ -401,8 +402,15 @@ function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number }).statusCode === 404;
 }
 
-/** The engine's nanosecond timestamps as the manifest's ISO form; the engine's "never" as the epoch. */
+/** An engine timestamp (RFC 3339, nanoseconds) in the manifest's ISO form (milliseconds, UTC). */
 function isoTime(engineTime: string): string {
-  if (!engineTime || engineTime.startsWith(NO_TIME.slice(0, 4))) return new Date(0).toISOString();
   return new Date(engineTime).toISOString();
+}
+
+/**
+ * The end time, never before the start: Podman stamps a container that exits at once with a finish time a
+ * few milliseconds before its start time (the start is recorded after the runtime returns).
+ */
+function endTime(startedAt: string, finishedAt: string): string {
+  return new Date(Math.max(new Date(startedAt).getTime(), new Date(finishedAt).getTime())).toISOString();
 }
