@@ -41,7 +41,8 @@ const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "workloads");
 let engine: TestEngine;
 let runtime: ContainerRuntime;
 let dataDir: string;
-let nextJob = BigInt(Date.now()) * 100n;
+const FIRST_JOB = BigInt(Date.now()) * 100n;
+let nextJob = FIRST_JOB;
 
 /** A valid batch spec on the test image running `script` with /bin/sh; `patch` overrides fields. */
 function batchSpec(script: string, patch: Record<string, unknown> = {}): WorkloadSpec {
@@ -80,7 +81,9 @@ beforeAll(() => {
   });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  // A test that failed mid-run leaves its container behind; remove every job's container this file made.
+  for (let jobId = FIRST_JOB; jobId < nextJob; jobId++) await runtime.remove(jobId);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
