@@ -147,6 +147,12 @@ export async function connect(options: ConnectOptions): Promise<Context> {
   };
 }
 
+/** Connects a write command with the key (see {@link connect}) and returns the signer's address too. */
+export async function connectSigner(): Promise<{ ctx: Context; me: string }> {
+  const ctx = await connect({ needsSigner: true });
+  return { ctx, me: signerOf(ctx).address };
+}
+
 /** The signer of a write command (connect was called with needsSigner). */
 export function signerOf(ctx: Context): Wallet {
   if (ctx.signer === undefined) throw new CliError("MISSING_KEY", `${ENV.privateKey} is not set.`, { exitCode: EXIT_USAGE });
