@@ -24,12 +24,10 @@ import {
   Settlement__factory,
   type IJobMarket,
 } from "../types/ethers-contracts/index.js";
-import { gpuModelId, tflopsX100, workloadSpecHash } from "../sdk/index.ts";
+import { gpuModelId, PricingRule, tflopsX100, workloadSpecHash, type PricingRuleName } from "../sdk/index.ts";
 
 const GRL = 10n ** 18n;
 const HOUR = 3600;
-const SECOND_PRICE = 1;
-const INSTANT = 2;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 const { ethers, ignition, networkHelpers } = await network.create();
@@ -125,7 +123,7 @@ async function setPrice(dollars: string): Promise<bigint> {
   return price();
 }
 
-function request(pricingRule: number, gpuCount: number, hours: number, reserve: string): IJobMarket.JobRequestStruct {
+function request(rule: PricingRuleName, gpuCount: number, hours: number, reserve: string): IJobMarket.JobRequestStruct {
   return {
     paymentToken: credits,
     gpuModel: H100,
@@ -135,10 +133,10 @@ function request(pricingRule: number, gpuCount: number, hours: number, reserve: 
     minReputation: 0,
     duration: hours * HOUR,
     reservePricePerGpuHour: parseUnits(reserve, 18),
-    pricingRule,
+    pricingRule: PricingRule.valueOf(rule),
     bidWindow: HOUR,
-    revealWindow: pricingRule === INSTANT ? 0 : HOUR,
-    specHash: workloadSpecHash(pricingRule === INSTANT ? "bme-example/instant" : "bme-example/auction"),
+    revealWindow: rule === "Instant" ? 0 : HOUR,
+    specHash: workloadSpecHash(rule === "Instant" ? "bme-example/instant" : "bme-example/auction"),
   };
 }
 
@@ -323,7 +321,7 @@ await buyCredits(1_600n * GRL);
 
 // Job A: an instant job Alpha accepts. Job B: a sealed-bid second-price auction both providers bid on.
 const jobA = await (async () => {
-  const receipt = await send(market.connect(renter).createJob(request(INSTANT, 8, 24, "2.50")));
+  const receipt = await send(market.connect(renter).createJob(request("Instant", 8, 24, "2.50")));
   const c = eventIn(receipt, market, "JobCreated");
   console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
   const a = eventIn(await send(market.connect(alpha).acceptInstant(c.jobId)), market, "JobAwarded");
@@ -332,7 +330,7 @@ const jobA = await (async () => {
   return c.jobId;
 })();
 const jobB = await (async () => {
-  const receipt = await send(market.connect(renter).createJob(request(SECOND_PRICE, 4, 24, "2.00")));
+  const receipt = await send(market.connect(renter).createJob(request("SecondPrice", 4, 24, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
   console.log(`  job #${c.jobId}: second-price auction, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h, reserve ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
   const bids: [Signer, string][] = [
@@ -417,7 +415,7 @@ await claimTicket(deployer, treasuryTicket);
 // More business at the new price.
 await buyCredits(250n * GRL);
 {
-  const receipt = await send(market.connect(renter).createJob(request(INSTANT, 4, 12, "2.00")));
+  const receipt = await send(market.connect(renter).createJob(request("Instant", 4, 12, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
   console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed, accepted by Alpha`);
   await send(market.connect(alpha).acceptInstant(c.jobId));

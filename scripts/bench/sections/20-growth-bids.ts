@@ -15,14 +15,12 @@ import {
   Settlement__factory,
   type IJobMarket,
 } from "../../../types/ethers-contracts/index.js";
-import { bidCommitment, gpuModelId, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
+import { bidCommitment, gpuModelId, PricingRule, Ruling, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
 import { FLAT_BOUND, spread, type BenchRow, type BenchSection } from "../types.js";
 
 const GRL = 10n ** 18n;
 const USDC = 10n ** 6n;
 const HOUR = 3600;
-const FIRST_PRICE = 0;
-const PROVIDER_FAULT = 0;
 /** The market's hard bound on maxBids (JobMarket._checkBound(Parameter.MaxBids, ..., 1, 256)). */
 export const MAX_BIDS = 256;
 export const BID_COUNTS = [1, 8, 32, MAX_BIDS];
@@ -74,7 +72,7 @@ const section: BenchSection = {
       minReputation: 0,
       duration: HOUR,
       reservePricePerGpuHour: parseUnits("2.00", 6),
-      pricingRule: FIRST_PRICE,
+      pricingRule: PricingRule.valueOf("FirstPrice"),
       bidWindow: HOUR,
       revealWindow: HOUR,
       specHash: SPEC_HASH,
@@ -116,7 +114,7 @@ const section: BenchSection = {
         await market.connect(providers[0]).deliver(jobId, id("result"), "ipfs://result");
       }
       await market.connect(renter).dispute(disputed, id("evidence"));
-      const resolveDispute = await gasOf(market.resolveDispute(disputed, PROVIDER_FAULT));
+      const resolveDispute = await gasOf(market.resolveDispute(disputed, Ruling.valueOf("ProviderFault")));
       await networkHelpers.time.increase(24 * HOUR);
       const settle = await gasOf(market.settle(settled));
       return { award, settle, resolveDispute };
