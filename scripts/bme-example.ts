@@ -15,15 +15,8 @@ import {
 import { network } from "hardhat";
 
 import GridleaseLocal from "../ignition/modules/GridleaseLocal.js";
-import {
-  ChainlinkPriceOracle__factory,
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type IJobMarket,
-} from "../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../types/ethers-contracts/index.js";
+import { connectLocalDeployment } from "./gas/local-protocol.ts";
 import { gpuModelId, PricingRule, tflopsX100, workloadSpecHash, type PricingRuleName } from "../sdk/index.ts";
 
 const GRL = 10n ** 18n;
@@ -36,12 +29,7 @@ const [deployer, renter, alpha, beta] = await ethers.getSigners();
 const deployment = await ignition.deploy(GridleaseLocal, {
   parameters: { GridleaseLocal: { mintCapPerEpoch: 600n * GRL, emissionBudgetPerEpoch: 1_000n * GRL } },
 });
-const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
-const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
-const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
-const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
-const oracle = ChainlinkPriceOracle__factory.connect(await deployment.oracle.getAddress(), deployer);
-const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
+const { token, registry, market, settlement, oracle, feed } = await connectLocalDeployment(deployment, deployer);
 const credits = await settlement.getAddress();
 const treasury = await market.treasury();
 // The protocol's fees accrue to the treasury, which withdraws them below: Ignition's default is the deployer.

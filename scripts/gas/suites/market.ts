@@ -6,15 +6,7 @@ import { id, parseUnits, Wallet, type JsonRpcApiProvider, type Signer } from "et
 import { network } from "hardhat";
 
 import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
-import {
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  MockStablecoin__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type IJobMarket,
-} from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 import {
   bidCommitment,
   gpuModelId,
@@ -24,6 +16,7 @@ import {
   workloadSpecHash,
   type PricingRuleName,
 } from "../../../sdk/index.ts";
+import { connectLocalDeployment } from "../local-protocol.ts";
 import { GasTable, requireSameExecution } from "../measure.js";
 
 const GRL = 10n ** 18n;
@@ -77,12 +70,7 @@ export async function marketGas(): Promise<MarketGas> {
   const { ethers, ignition, networkHelpers } = await network.create();
   const [deployer, renter] = await ethers.getSigners();
   const deployment = await ignition.deploy(GridleaseLocal);
-  const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
-  const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
-  const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
-  const usdc = MockStablecoin__factory.connect(await deployment.usdc.getAddress(), deployer);
-  const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
-  const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
+  const { token, registry, market, usdc, feed, settlement } = await connectLocalDeployment(deployment, deployer);
   const H100 = gpuModelId("H100");
 
   /** Providers with deterministic keys: 8 H100 each, 10,000 GRL staked, online. */

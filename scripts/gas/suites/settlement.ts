@@ -14,14 +14,7 @@ import { id, parseUnits, Wallet, type JsonRpcApiProvider, type Signer } from "et
 import { network } from "hardhat";
 
 import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
-import {
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type IJobMarket,
-} from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 import {
   bidCommitment,
   gpuModelId,
@@ -31,6 +24,7 @@ import {
   workloadSpecHash,
   type PricingRuleName,
 } from "../../../sdk/index.ts";
+import { connectLocalDeployment } from "../local-protocol.ts";
 import { GasTable, requireSameExecution } from "../measure.js";
 import { LIFECYCLES } from "./market.js";
 
@@ -72,11 +66,7 @@ export async function settlementGas(): Promise<SettlementGas> {
   const { ethers, ignition, networkHelpers } = await network.create();
   const [deployer, renter, warmBuyer, permitBuyer, bigRenter] = await ethers.getSigners();
   const deployment = await ignition.deploy(GridleaseLocal);
-  const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
-  const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
-  const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
-  const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
-  const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
+  const { token, registry, market, settlement, feed } = await connectLocalDeployment(deployment, deployer);
   const credits = await settlement.getAddress();
   const H100 = gpuModelId("H100");
   const treasury = await market.treasury();
