@@ -1,15 +1,13 @@
 // `gridlease provider deliver`: posts a job's result hash and URI, which opens the renter's challenge window.
-import { readFileSync } from "node:fs";
-
 import type { Command } from "commander";
-import { keccak256 } from "ethers";
 
 import { formatTime } from "../../../sdk/index.ts";
 import { run, withJson } from "../../lib/command.ts";
 import { connectSigner } from "../../lib/context.ts";
 import { invalidInput } from "../../lib/errors.ts";
 import { loadJob } from "../../lib/jobs.ts";
-import { parseBytes32, parseJobId } from "../../lib/parse.ts";
+import { hashFromOptions } from "../../lib/hash-option.ts";
+import { parseJobId } from "../../lib/parse.ts";
 import { send } from "../../lib/tx.ts";
 import { txResult } from "./tx-result.ts";
 
@@ -26,16 +24,7 @@ export function addDeliverCommand(provider: Command): void {
   ).action(async (jobIdText: string, opts: { uri: string; hash?: string; file?: string }, cmd: Command) =>
     run(cmd, async (out) => {
       const jobId = parseJobId(jobIdText);
-      if ((opts.hash === undefined) === (opts.file === undefined)) throw invalidInput("Pass exactly one of --hash <bytes32> or --file <path>.");
-      let resultHash: string;
-      if (opts.hash !== undefined) resultHash = parseBytes32(opts.hash, "--hash");
-      else {
-        try {
-          resultHash = keccak256(readFileSync(opts.file as string));
-        } catch (error) {
-          throw invalidInput(`Cannot read the result file ${opts.file}: ${(error as Error).message}.`);
-        }
-      }
+      const resultHash = hashFromOptions(opts.hash, opts.file, { hash: "--hash", file: "--file", what: "result" });
       if (/^0x0{64}$/.test(resultHash)) throw invalidInput("The result hash must not be zero.");
       if (Buffer.byteLength(opts.uri, "utf8") > 256) throw invalidInput(`--uri is ${Buffer.byteLength(opts.uri, "utf8")} bytes; at most 256 are allowed.`);
       const { ctx } = await connectSigner();

@@ -1,15 +1,13 @@
 // `gridlease renter dispute`: disputes a delivery within the challenge window, bonding the job's stablecoin (or GRL for a credit job).
-import { readFileSync } from "node:fs";
-
 import type { Command } from "commander";
-import { keccak256 } from "ethers";
 
 import { formatAmount } from "../../../sdk/index.ts";
 import { run, withJson } from "../../lib/command.ts";
 import { connectSigner, stablecoinOf } from "../../lib/context.ts";
 import { invalidInput } from "../../lib/errors.ts";
 import { describeJob, formatBond, loadJob } from "../../lib/jobs.ts";
-import { parseBytes32, parseJobId } from "../../lib/parse.ts";
+import { hashFromOptions } from "../../lib/hash-option.ts";
+import { parseJobId } from "../../lib/parse.ts";
 import { ensureAllowance, send, type SentTransaction, simulate } from "../../lib/tx.ts";
 
 /** Adds `renter dispute`. */
@@ -27,18 +25,7 @@ export function addDisputeCommand(renter: Command): void {
   ).action(async (jobIdText: string, opts: { evidenceHash?: string; evidenceFile?: string }, cmd: Command) =>
     run(cmd, async (out) => {
       const jobId = parseJobId(jobIdText);
-      if ((opts.evidenceHash === undefined) === (opts.evidenceFile === undefined)) {
-        throw invalidInput("Pass exactly one of --evidence-hash <bytes32> or --evidence-file <path>.");
-      }
-      let evidence: string;
-      if (opts.evidenceHash !== undefined) evidence = parseBytes32(opts.evidenceHash, "--evidence-hash");
-      else {
-        try {
-          evidence = keccak256(readFileSync(opts.evidenceFile as string));
-        } catch (error) {
-          throw invalidInput(`Cannot read the evidence file ${opts.evidenceFile}: ${(error as Error).message}.`);
-        }
-      }
+      const evidence = hashFromOptions(opts.evidenceHash, opts.evidenceFile, { hash: "--evidence-hash", file: "--evidence-file", what: "evidence" });
       const { ctx, me } = await connectSigner();
       const loaded = await loadJob(ctx, jobId);
       const market = ctx.protocol.market;
