@@ -15,21 +15,12 @@ import {
 import { network } from "hardhat";
 
 import GridleaseLocal from "../ignition/modules/GridleaseLocal.js";
-import {
-  ChainlinkPriceOracle__factory,
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type IJobMarket,
-} from "../types/ethers-contracts/index.js";
-import { gpuModelId, tflopsX100, workloadSpecHash } from "../sdk/index.ts";
+import type { IJobMarket } from "../types/ethers-contracts/index.js";
+import { connectLocalDeployment } from "./gas/local-protocol.ts";
+import { gpuModelId, PricingRule, tflopsX100, workloadSpecHash, type PricingRuleName } from "../sdk/index.ts";
 
 const GRL = 10n ** 18n;
 const HOUR = 3600;
-const SECOND_PRICE = 1;
-const INSTANT = 2;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 const { ethers, ignition, networkHelpers } = await network.create();
@@ -38,12 +29,7 @@ const [deployer, renter, alpha, beta] = await ethers.getSigners();
 const deployment = await ignition.deploy(GridleaseLocal, {
   parameters: { GridleaseLocal: { mintCapPerEpoch: 600n * GRL, emissionBudgetPerEpoch: 1_000n * GRL } },
 });
-const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
-const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
-const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
-const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
-const oracle = ChainlinkPriceOracle__factory.connect(await deployment.oracle.getAddress(), deployer);
-const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
+const { token, registry, market, settlement, oracle, feed } = await connectLocalDeployment(deployment, deployer);
 const credits = await settlement.getAddress();
 const treasury = await market.treasury();
 // The protocol's fees accrue to the treasury, which withdraws them below: Ignition's default is the deployer.
@@ -125,7 +111,7 @@ async function setPrice(dollars: string): Promise<bigint> {
   return price();
 }
 
-function request(pricingRule: number, gpuCount: number, hours: number, reserve: string): IJobMarket.JobRequestStruct {
+function request(rule: PricingRuleName, gpuCount: number, hours: number, reserve: string): IJobMarket.JobRequestStruct {
   return {
     paymentToken: credits,
     gpuModel: H100,
@@ -135,10 +121,10 @@ function request(pricingRule: number, gpuCount: number, hours: number, reserve: 
     minReputation: 0,
     duration: hours * HOUR,
     reservePricePerGpuHour: parseUnits(reserve, 18),
-    pricingRule,
+    pricingRule: PricingRule.valueOf(rule),
     bidWindow: HOUR,
-    revealWindow: pricingRule === INSTANT ? 0 : HOUR,
-    specHash: workloadSpecHash(pricingRule === INSTANT ? "bme-example/instant" : "bme-example/auction"),
+    revealWindow: rule === "Instant" ? 0 : HOUR,
+    specHash: workloadSpecHash(rule === "Instant" ? "bme-example/instant" : "bme-example/auction"),
   };
 }
 
@@ -323,7 +309,7 @@ await buyCredits(1_600n * GRL);
 
 // Job A: an instant job Alpha accepts. Job B: a sealed-bid second-price auction both providers bid on.
 const jobA = await (async () => {
-  const receipt = await send(market.connect(renter).createJob(request(INSTANT, 8, 24, "2.50")));
+  const receipt = await send(market.connect(renter).createJob(request("Instant", 8, 24, "2.50")));
   const c = eventIn(receipt, market, "JobCreated");
   console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
   const a = eventIn(await send(market.connect(alpha).acceptInstant(c.jobId)), market, "JobAwarded");
@@ -332,7 +318,7 @@ const jobA = await (async () => {
   return c.jobId;
 })();
 const jobB = await (async () => {
-  const receipt = await send(market.connect(renter).createJob(request(SECOND_PRICE, 4, 24, "2.00")));
+  const receipt = await send(market.connect(renter).createJob(request("SecondPrice", 4, 24, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
   console.log(`  job #${c.jobId}: second-price auction, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h, reserve ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
   const bids: [Signer, string][] = [
@@ -417,7 +403,7 @@ await claimTicket(deployer, treasuryTicket);
 // More business at the new price.
 await buyCredits(250n * GRL);
 {
-  const receipt = await send(market.connect(renter).createJob(request(INSTANT, 4, 12, "2.00")));
+  const receipt = await send(market.connect(renter).createJob(request("Instant", 4, 12, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
   console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed, accepted by Alpha`);
   await send(market.connect(alpha).acceptInstant(c.jobId));

@@ -2,19 +2,22 @@
 // can serve it commits a sealed bid (revealed in the reveal window) or accepts an instant job, closes
 // auctions it leads, starts jobs it won and releases the stake of bids that lost. Each poll does bounded
 // work (blocks scanned, jobs read, transactions sent); a failed transaction or RPC call is logged in
-// plain language and the agent carries on.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+// plain language and the agent carries on. What to do with a new job is decided in decision.ts, the
+// cursor is kept by cursor.ts, and reveal-risk.ts says when a reveal window may be missed.
 import { dirname, join } from "node:path";
 
 import { bidsOf } from "../lib/bids.js";
 import { commitSealedBid, revealSavedBid } from "../lib/bidding.js";
 import { chainNow, signerOf, type Context } from "../lib/context.js";
 import { describeError } from "../lib/errors.js";
-import { BidStatus, decodeRevert, formatAmount, formatDuration, formatTime, formatUsd, revertDataOf } from "../../sdk/index.ts";
-import { isInstant, loadJob, modelName, type LoadedJob } from "../lib/jobs.js";
+import { BidStatus, formatAmount, formatUsd } from "../../sdk/index.ts";
+import { loadJob, modelName, type LoadedJob } from "../lib/jobs.js";
 import type { Output } from "../lib/output.js";
 import { send } from "../lib/tx.js";
-import { bidPrice, floorIn, type Policy } from "./policy.js";
+import { CursorFile, cursorKey } from "./cursor.ts";
+import { decide } from "./decision.ts";
+import type { Policy } from "./policy.js";
+import { revealWindowRisk } from "./reveal-risk.ts";
 
 /** Where the agent is with a job. */
 type Phase = "new" | "committed" | "revealed" | "won" | "lost";
@@ -29,14 +32,6 @@ export interface AgentOptions {
   saltFile: string;
   /** Where the last scanned block is kept between runs (default: agent-cursor.json beside the salt file). */
   cursorFile?: string;
-}
-
-/**
- * The reveal is sent at once when its window opens; a window that closes within this margin of the next
- * block's time (or shorter than it) is at risk, and the agent says so.
- */
-export function revealMarginSeconds(pollIntervalMs: number): bigint {
-  return BigInt(Math.max(30, Math.ceil((3 * pollIntervalMs) / 1000)));
 }
 
 export class ProviderAgent {
@@ -54,7 +49,7 @@ export class ProviderAgent {
   private nextIndex = 0;
   private stopping = false;
   private wake: (() => void) | undefined;
-  private readonly cursorFile: string;
+  private readonly cursorFile: CursorFile;
   private cursorKey = "";
   /** Jobs whose at-risk reveal window was already reported. */
   private readonly warned = new Set<bigint>();
@@ -65,27 +60,14 @@ export class ProviderAgent {
     this.txOut = { ...out, progress: () => undefined };
     this.policy = policy;
     this.saltFile = options.saltFile;
-    this.cursorFile = options.cursorFile ?? join(dirname(options.saltFile), "agent-cursor.json");
+    this.cursorFile = new CursorFile(options.cursorFile ?? join(dirname(options.saltFile), "agent-cursor.json"));
     this.me = signerOf(ctx).address;
-  }
-
-  private readCursors(): Record<string, number> {
-    if (!existsSync(this.cursorFile)) return {};
-    try {
-      return JSON.parse(readFileSync(this.cursorFile, "utf8")) as Record<string, number>;
-    } catch {
-      return {};
-    }
   }
 
   /** Keeps the last scanned block, so the next run (`agent --once` from cron) goes on from there. */
   private saveCursor(): void {
     try {
-      const all = { ...this.readCursors(), [this.cursorKey]: this.cursor };
-      mkdirSync(dirname(this.cursorFile), { recursive: true });
-      const tmp = `${this.cursorFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`);
-      renameSync(tmp, this.cursorFile);
+      this.cursorFile.save(this.cursorKey, this.cursor);
     } catch (error) {
       this.logFailure("cursor_not_saved", undefined, error);
     }
@@ -122,14 +104,14 @@ export class ProviderAgent {
 
   async start(): Promise<void> {
     const latest = await this.ctx.provider.getBlockNumber();
-    this.cursorKey = `${this.ctx.chainId}:${(await this.ctx.protocol.market.getAddress()).toLowerCase()}:${this.me.toLowerCase()}`;
-    const saved = this.readCursors()[this.cursorKey];
+    this.cursorKey = cursorKey(this.ctx.chainId, await this.ctx.protocol.market.getAddress(), this.me);
+    const saved = this.cursorFile.read(this.cursorKey);
     // A saved cursor (an earlier run on this chain and market) resumes where it stopped; a first run also
     // reads the latest block, so a job created just before the agent started is not missed.
     this.cursor =
       this.policy.fromBlock !== "latest"
         ? this.policy.fromBlock - 1
-        : typeof saved === "number" && saved <= latest
+        : saved !== undefined && saved <= latest
           ? saved
           : Math.max(-1, latest - 1);
     await this.resume();
@@ -141,7 +123,7 @@ export class ProviderAgent {
         models: [...this.policy.floors.keys()],
         paymentTokens: [...this.policy.paymentTokens],
         resumedBids: this.tracked.size,
-        cursorFile: this.cursorFile,
+        cursorFile: this.cursorFile.path,
       },
       `agent for ${this.me} watching jobs from block ${this.cursor + 1} (models ${[...this.policy.floors.keys()].join(", ")})`,
     );
@@ -249,27 +231,12 @@ export class ProviderAgent {
     return false;
   }
 
-  /** A new job: does the policy and the inventory allow it, and at what price? */
+  /** A new job: skip it, accept it or bid on it, as decide() says. */
   private async consider(job: Tracked, loaded: LoadedJob): Promise<boolean> {
-    const { job: j, token, state } = loaded;
-    if (state !== "Bidding") return this.skip(job, `it is already ${state}`);
-    const model = modelName(j.gpuModel);
-    const floor = floorIn(this.policy, model, token.decimals);
-    if (floor === undefined) return this.skip(job, `no floor for ${model} in the policy`);
-    if (token.kind === "other" || !this.policy.paymentTokens.has(token.kind)) return this.skip(job, `payment in ${token.symbol} is not accepted`);
-    if (Number(j.gpuCount) > this.policy.maxGpusPerJob) return this.skip(job, `${j.gpuCount} GPUs is above maxGpusPerJob`);
-    try {
-      await this.ctx.protocol.registry.requireEligible(this.me, j.gpuModel, j.gpuCount, j.minVramGb, j.region, j.minReputation);
-    } catch (error) {
-      const data = revertDataOf(error);
-      const reason = data === undefined ? describeError(error).message : (decodeRevert(data)?.message ?? describeError(error).message);
-      return this.skip(job, `not eligible: ${reason}`);
-    }
-    if (isInstant(j)) {
-      if (!this.policy.acceptInstant) return this.skip(job, "instant jobs are disabled by the policy");
-      if (j.reservePricePerGpuHour < floor) {
-        return this.skip(job, `its price ${formatUsd(j.reservePricePerGpuHour, token.decimals)} is below the floor ${formatUsd(floor, token.decimals)}`);
-      }
+    const decision = await decide(this.ctx, this.policy, this.me, loaded);
+    if (decision.action === "skip") return this.skip(job, decision.reason);
+    const { job: j, token } = loaded;
+    if (decision.action === "accept") {
       // An agent that starts what it wins accepts and starts in one transaction (one fee, no start window to miss).
       const startNow = this.policy.autoStart;
       const { sent } = await send(
@@ -290,10 +257,7 @@ export class ProviderAgent {
       }
       return true;
     }
-    const price = bidPrice(this.policy, j.reservePricePerGpuHour, floor);
-    if (price === undefined) {
-      return this.skip(job, `its maximum price ${formatUsd(j.reservePricePerGpuHour, token.decimals)} is below the floor ${formatUsd(floor, token.decimals)}`);
-    }
+    const { price } = decision;
     const result = await commitSealedBid(this.ctx, this.txOut, loaded, price, this.saltFile);
     job.phase = "committed";
     this.log(
@@ -337,33 +301,13 @@ export class ProviderAgent {
     return false;
   }
 
-  /**
-   * Times here are the next block's (an idle chain's latest block may be minutes old). A reveal window that
-   * is shorter than the margin, or closes within it, may be missed (the bid bond is then forfeit): say so.
-   */
+  /** Reports, once per job, a reveal window the agent may miss (see reveal-risk.ts). */
   private warnIfAtRisk(jobId: bigint, loaded: LoadedJob): void {
     if (this.warned.has(jobId)) return;
-    const { job: j, now } = loaded;
-    const margin = revealMarginSeconds(this.policy.pollIntervalMs);
-    const windowLength = j.revealDeadline - j.bidDeadline;
-    const left = j.revealDeadline - (now > j.bidDeadline ? now : j.bidDeadline);
-    if (windowLength >= margin && (now < j.bidDeadline || left >= margin)) return;
+    const risk = revealWindowRisk(loaded, this.policy.pollIntervalMs);
+    if (risk === undefined) return;
     this.warned.add(jobId);
-    this.log(
-      "reveal_window_at_risk",
-      {
-        level: "warning",
-        jobId,
-        revealFrom: Number(j.bidDeadline),
-        revealUntil: Number(j.revealDeadline),
-        now: Number(now),
-        secondsLeft: Number(now >= j.bidDeadline ? j.revealDeadline - now : windowLength),
-        marginSeconds: Number(margin),
-      },
-      `warning: job #${jobId}: the reveal window (until ${formatTime(j.revealDeadline, now)}) ` +
-        `${now >= j.bidDeadline ? `has ${formatDuration(j.revealDeadline > now ? j.revealDeadline - now : 0n)} left` : `lasts ${formatDuration(windowLength)}`}, ` +
-        `less than the ${formatDuration(margin)} safety margin: the reveal may miss it and forfeit the bid bond (poll more often, or reveal by hand: gridlease provider reveal ${jobId})`,
-    );
+    this.log("reveal_window_at_risk", risk.data, risk.text);
   }
 
   /** How long to sleep before the next poll: earlier when a tracked bid's reveal window opens sooner. */

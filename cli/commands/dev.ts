@@ -6,7 +6,7 @@
 import { Command } from "commander";
 import { formatEther, JsonRpcSigner, parseEther, toQuantity } from "ethers";
 
-import { GridleaseToken__factory, MockAggregatorV3__factory } from "../../types/ethers-contracts/index.js";
+import type { MockAggregatorV3 } from "../../types/ethers-contracts/index.js";
 import { run, withJson } from "../lib/command.js";
 import { connect, type Context } from "../lib/context.js";
 import { ENV, rpcUrl } from "../lib/env.js";
@@ -66,14 +66,15 @@ async function devSigner(ctx: Context, address: string): Promise<JsonRpcSigner> 
   return new JsonRpcSigner(ctx.provider, address);
 }
 
-function mockFeed(ctx: Context, command: string) {
-  const feed = ctx.addresses.MockAggregatorV3;
+/** The local deployment's settable GRL/USD feed, or a refusal naming what is missing. */
+function mockFeed(ctx: Context, command: string): MockAggregatorV3 {
+  const feed = ctx.protocol.feed;
   if (feed === undefined) {
     throw new CliError("NOT_LOCAL", `\`gridlease dev ${command}\` needs the local deployment's settable GRL/USD feed (GridleaseLocal), which ${ctx.deploymentFolder} does not have.`, {
       exitCode: EXIT_USAGE,
     });
   }
-  return MockAggregatorV3__factory.connect(feed, ctx.provider);
+  return feed;
 }
 
 export function devCommand(): Command {
@@ -120,7 +121,7 @@ export function devCommand(): Command {
         if (source === undefined) {
           throw new CliError("INSUFFICIENT_BALANCE", `None of the node's own accounts holds ${formatGrl(grl)} to send.`, { exitCode: EXIT_USAGE });
         }
-        const from = GridleaseToken__factory.connect(await token.getAddress(), await devSigner(ctx, source));
+        const from = token.connect(await devSigner(ctx, source));
         transactions.push((await send(out, "send GRL", () => from.transfer(to, grl))).sent);
       }
       if (usdcAmount > 0n) {

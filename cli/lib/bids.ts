@@ -7,6 +7,9 @@ import { dirname, join } from "node:path";
 import { gridleaseHome } from "./env.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
 
+/** The help of the provider commands' `--salt-file` option (bid, reveal, status). */
+export const SALT_FILE_HELP = "file holding the salts of your sealed bids (default: $GRIDLEASE_HOME/bids.json, ~/.gridlease/bids.json)";
+
 export interface SavedBid {
   chainId: string;
   market: string;

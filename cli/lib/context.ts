@@ -6,9 +6,10 @@ import { JsonRpcProvider, Network, Wallet } from "ethers";
 import { connectProtocol, type Protocol } from "../../sdk/contracts.ts";
 import { DeploymentError, type DeployedAddresses } from "../../sdk/index.ts";
 import { deploymentFolder, loadDeployedAddresses } from "../../sdk/node.ts";
-import { MockStablecoin__factory, type MockStablecoin } from "../../types/ethers-contracts/index.js";
+import type { MockStablecoin } from "../../types/ethers-contracts/index.js";
 import { deploymentOverride, ENV, privateKey, PROJECT_ROOT, rpcUrl, stablecoinOverride } from "./env.js";
 import { CliError, EXIT_USAGE } from "./errors.js";
+import { stablecoinAt } from "./stablecoin.ts";
 
 export interface Context {
   rpcUrl: string;
@@ -133,7 +134,11 @@ export async function connect(options: ConnectOptions): Promise<Context> {
       { exitCode: EXIT_USAGE },
     );
   }
-  const stablecoinAddress = stablecoinOverride() ?? addresses.MockStablecoin;
+  const override = stablecoinOverride();
+  const stablecoin =
+    override === undefined || override.toLowerCase() === addresses.MockStablecoin?.toLowerCase()
+      ? protocol.usdc
+      : stablecoinAt(override, signer ?? provider);
   return {
     rpcUrl: url,
     provider,
@@ -141,10 +146,16 @@ export async function connect(options: ConnectOptions): Promise<Context> {
     deploymentFolder: folder,
     addresses,
     protocol,
-    stablecoin: stablecoinAddress === undefined ? undefined : MockStablecoin__factory.connect(stablecoinAddress, signer ?? provider),
+    stablecoin,
     signer,
     account: signer?.address,
   };
+}
+
+/** Connects a write command with the key (see {@link connect}) and returns the signer's address too. */
+export async function connectSigner(): Promise<{ ctx: Context; me: string }> {
+  const ctx = await connect({ needsSigner: true });
+  return { ctx, me: signerOf(ctx).address };
 }
 
 /** The signer of a write command (connect was called with needsSigner). */

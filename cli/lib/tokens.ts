@@ -1,8 +1,8 @@
 // The payment tokens of jobs: the stablecoin (USDC) or the settlement's USD credits (BME path), with
 // the symbol and decimals the CLI parses and prints amounts in.
-import { MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
 import { CREDIT_DECIMALS } from "../../sdk/index.ts";
 import { stablecoinOf, type Context } from "./context.js";
+import { stablecoinAt } from "./stablecoin.ts";
 
 export const PAYMENT_KINDS = ["usdc", "credits"] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
@@ -30,7 +30,7 @@ export async function paymentTokenAt(ctx: Context, address: string): Promise<Pay
     return { kind: "credits", address: settlement, symbol: "credits", decimals: CREDIT_DECIMALS };
   }
   const stablecoin = ctx.stablecoin === undefined ? undefined : await ctx.stablecoin.getAddress();
-  const token = MockStablecoin__factory.connect(address, ctx.provider);
+  const token = stablecoinAt(address, ctx.provider);
   const [symbol, decimals] = await Promise.all([token.symbol(), token.decimals()]);
   const kind = stablecoin !== undefined && stablecoin.toLowerCase() === address.toLowerCase() ? "usdc" : "other";
   return { kind, address, symbol, decimals: Number(decimals) };

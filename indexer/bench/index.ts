@@ -22,7 +22,7 @@ import { isDeepStrictEqual } from "node:util";
 
 import autocannon from "autocannon";
 
-import type { BenchRow, BenchTable, SectionResult } from "../../scripts/bench/types.js";
+import type { BenchRow, BenchTable, SectionResult } from "../../bench/types.ts";
 import { LocalChain } from "../../test/indexer/helpers/chain.js";
 import { IndexerProcess } from "../../test/indexer/helpers/indexer.js";
 import { benchScenario, HOUR, Scenario } from "../../test/indexer/helpers/scenario.js";

@@ -1,30 +1,11 @@
 // The contract between the bench runner (scripts/bench/run.ts) and its sections. A section is one module
 // in scripts/bench/sections/ whose default export is a BenchSection (or an array of them); the runner
-// loads every such module in file-name order, so adding a section is adding one file.
+// loads every such module in file-name order, so adding a section is adding one file. The result tables'
+// types live in bench/types.ts, which the indexer's bench shares.
 
-/** One cell: a figure (compared against the baseline) or a text. */
-export type Cell = number | string;
+import type { SectionResult } from "../../bench/types.ts";
 
-export interface BenchRow {
-  label: string;
-  cells: Record<string, Cell>;
-  /** Set when a growth ratio is above the flatness bound, so the Markdown marks the row. */
-  flag?: string;
-}
-
-export interface BenchTable {
-  id: string;
-  title: string;
-  /** Column names in display order (the row label comes first and is not listed). */
-  columns: string[];
-  rows: BenchRow[];
-  notes?: string[];
-}
-
-export type SectionResult =
-  | { status: "measured"; tables: BenchTable[]; notes?: string[] }
-  /** Nothing could be measured; `reason` says why. Never invent figures in its place. */
-  | { status: "not measured"; reason: string };
+export type { BenchRow, BenchTable, Cell, SectionResult } from "../../bench/types.ts";
 
 export interface BenchSection {
   /** Stable id: figure keys in the baseline are `${section}/${table}/${row}/${column}`. */

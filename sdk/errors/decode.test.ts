@@ -1,4 +1,4 @@
-import { AbiCoder, encodeBytes32String, Interface, ZeroAddress, type ErrorFragment, type InterfaceAbi, type ParamType } from "ethers";
+import { AbiCoder, encodeBytes32String, Interface, keccak256, toUtf8Bytes, ZeroAddress, type ErrorFragment, type InterfaceAbi, type ParamType } from "ethers";
 import { describe, expect, it } from "vitest";
 
 import { ABIS } from "../abis/index.ts";
@@ -91,5 +91,60 @@ describe("decodeRevert", () => {
     const data = market.encodeErrorResult("MarketUnknownJob", [9n]);
     expect(revertDataOf({ code: "UNKNOWN_ERROR", error: { cause: { data } } })).toBe(data);
     expect(revertDataOf(new Error("plain"))).toBeUndefined();
+  });
+});
+
+describe("decodeRevert: amounts, roles and the oracle's guard in the messages", () => {
+  const market = new Interface(ABIS.JobMarket as unknown as InterfaceAbi);
+  const registry = new Interface(ABIS.ProviderRegistry as unknown as InterfaceAbi);
+  const settlement = new Interface(ABIS.Settlement as unknown as InterfaceAbi);
+  const guard = new Interface(ABIS.SequencerGuardedOracle as unknown as InterfaceAbi);
+
+  it("returns the decoded arguments, and prices in token units when their decimals are not known", () => {
+    expect(decodeRevert(market.encodeErrorResult("MarketInvalidBidPrice", [1_950_000n, 1_800_000n]), { priceDecimals: 6 })?.args).toEqual([
+      1_950_000n,
+      1_800_000n,
+    ]);
+    const message = decodeRevert(market.encodeErrorResult("MarketInvalidBidPrice", [2n, 1n]))?.message;
+    expect(message).toContain("2 token units");
+    expect(message).toContain("1 token units");
+  });
+
+  it("words an error the market's ABI does not declare (the registry's, bubbling up) in full", () => {
+    const data = registry.encodeErrorResult("RegistryInsufficientGpus", [encodeBytes32String("H100"), 2, 4]);
+    expect(market.parseError(data)).toBeNull();
+    expect(decodeRevert(data)?.message).toBe("Only 2 H100 GPUs are free (not leased), and the job needs 4: list more or wait for running jobs to end.");
+  });
+
+  it("names the state and the command that shows the job", () => {
+    expect(decodeRevert(market.encodeErrorResult("MarketWrongState", [7n, 7n]))?.message).toBe(
+      "Job #7 is Settled, which does not allow this action: see `gridlease renter status 7`.",
+    );
+  });
+
+  it("shows GRL in GRL and credits in dollars", () => {
+    const grl = decodeRevert(registry.encodeErrorResult("RegistryLockExceedsFree", [650n * 10n ** 18n, 250n * 10n ** 18n]))?.message;
+    expect(grl).toContain("650 GRL");
+    expect(grl).toContain("250 GRL free");
+    const credits = settlement.encodeErrorResult("SettlementInsufficientCredits", [ZeroAddress, 5n * 10n ** 17n, 32n * 10n ** 17n]);
+    expect(decodeRevert(credits)?.message).toContain("has $0.50 of credits and this needs $3.20");
+  });
+
+  it("says what to wait for when the sequencer guard refuses (errors the market's and settlement's ABIs do not declare)", () => {
+    const down = guard.encodeErrorResult("OracleSequencerDown", [1n, 1_000n]);
+    expect(market.parseError(down)).toBeNull();
+    expect(decodeRevert(down)?.name).toBe("OracleSequencerDown");
+    expect(decodeRevert(down)?.message).toContain("sequencer is down");
+    expect(decodeRevert(down)?.message).toContain("wait for the sequencer");
+    const recovering = decodeRevert(guard.encodeErrorResult("OracleSequencerRecovering", [1_000n, 3_600n, 2_000n]))?.message;
+    expect(recovering).toContain("refused for 3600 s");
+    expect(recovering).toContain("retry from 1970-01-01T01:16:41Z"); // 1,000 + 3,600 + 1: the first second that prices
+    expect(decodeRevert(guard.encodeErrorResult("OracleSequencerStatusUnknown", [0n]))?.message).toContain("has not reported a status yet");
+  });
+
+  it("explains a pause and names a missing role", () => {
+    expect(decodeRevert(market.encodeErrorResult("EnforcedPause", []))?.message).toContain("paused by the guardian");
+    const role = keccak256(toUtf8Bytes("ARBITER_ROLE"));
+    expect(decodeRevert(market.encodeErrorResult("AccessControlUnauthorizedAccount", [ZeroAddress, role]))?.message).toContain("lacks the ARBITER_ROLE");
   });
 });

@@ -6,23 +6,14 @@ import { network } from "hardhat";
 
 import { DEFAULT_MARKET_PARAMS } from "../../../ignition/modules/Gridlease.js";
 import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
-import {
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  MockStablecoin__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type IJobMarket,
-} from "../../../types/ethers-contracts/index.js";
-import { bidCommitment, gpuModelId, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { bidCommitment, gpuModelId, PricingRule, Ruling, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
+import { connectLocalDeployment } from "../../gas/local-protocol.ts";
 import { FLAT_BOUND, spread, type BenchRow, type BenchSection } from "../types.js";
 
 const GRL = 10n ** 18n;
 const USDC = 10n ** 6n;
 const HOUR = 3600;
-const FIRST_PRICE = 0;
-const PROVIDER_FAULT = 0;
 /** The market's hard bound on maxBids (JobMarket._checkBound(Parameter.MaxBids, ..., 1, 256)). */
 export const MAX_BIDS = 256;
 export const BID_COUNTS = [1, 8, 32, MAX_BIDS];
@@ -38,12 +29,7 @@ const section: BenchSection = {
     const deployment = await ignition.deploy(GridleaseLocal, {
       parameters: { GridleaseLocal: { marketParams: { ...DEFAULT_MARKET_PARAMS, maxBids: BigInt(MAX_BIDS) } } },
     });
-    const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
-    const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
-    const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
-    const usdc = MockStablecoin__factory.connect(await deployment.usdc.getAddress(), deployer);
-    const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
-    const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
+    const { token, registry, market, usdc, feed, settlement } = await connectLocalDeployment(deployment, deployer);
     if ((await market.marketParams(await market.currentParamsId())).maxBids !== BigInt(MAX_BIDS)) throw new Error("the maxBids parameter did not apply");
     const H100 = gpuModelId("H100");
     const chainId = (await ethers.provider.getNetwork()).chainId;
@@ -74,7 +60,7 @@ const section: BenchSection = {
       minReputation: 0,
       duration: HOUR,
       reservePricePerGpuHour: parseUnits("2.00", 6),
-      pricingRule: FIRST_PRICE,
+      pricingRule: PricingRule.valueOf("FirstPrice"),
       bidWindow: HOUR,
       revealWindow: HOUR,
       specHash: SPEC_HASH,
@@ -116,7 +102,7 @@ const section: BenchSection = {
         await market.connect(providers[0]).deliver(jobId, id("result"), "ipfs://result");
       }
       await market.connect(renter).dispute(disputed, id("evidence"));
-      const resolveDispute = await gasOf(market.resolveDispute(disputed, PROVIDER_FAULT));
+      const resolveDispute = await gasOf(market.resolveDispute(disputed, Ruling.valueOf("ProviderFault")));
       await networkHelpers.time.increase(24 * HOUR);
       const settle = await gasOf(market.settle(settled));
       return { award, settle, resolveDispute };

@@ -6,25 +6,22 @@ import { id, parseUnits, Wallet, type JsonRpcApiProvider, type Signer } from "et
 import { network } from "hardhat";
 
 import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 import {
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  MockStablecoin__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type IJobMarket,
-} from "../../../types/ethers-contracts/index.js";
-import { bidCommitment, gpuModelId, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
+  bidCommitment,
+  gpuModelId,
+  PricingRule,
+  Ruling,
+  tflopsX100,
+  workloadSpecHash,
+  type PricingRuleName,
+} from "../../../sdk/index.ts";
+import { connectLocalDeployment } from "../local-protocol.ts";
 import { GasTable, requireSameExecution } from "../measure.js";
 
 const GRL = 10n ** 18n;
 const USDC = 10n ** 6n;
 const HOUR = 3600;
-const FIRST_PRICE = 0;
-const SECOND_PRICE = 1;
-const INSTANT = 2;
-const PROVIDER_FAULT = 0;
 const BID_COUNTS = [1, 8, 32];
 /** The workload every measured job runs (a fixed hash, so the calldata is the same on every run). */
 const SPEC_HASH = workloadSpecHash("gas-bench");
@@ -34,13 +31,13 @@ const SPEC_HASH = workloadSpecHash("gas-bench");
  * that awards it (awardAndStart for an auction, acceptInstantAndStart for an instant job).
  */
 export const LIFECYCLES = [
-  ["first-price", FIRST_PRICE, false],
-  ["second-price", SECOND_PRICE, false],
-  ["instant", INSTANT, false],
-  ["first-price (award+start)", FIRST_PRICE, true],
-  ["second-price (award+start)", SECOND_PRICE, true],
-  ["instant (accept+start)", INSTANT, true],
-] as const;
+  ["first-price", "FirstPrice", false],
+  ["second-price", "SecondPrice", false],
+  ["instant", "Instant", false],
+  ["first-price (award+start)", "FirstPrice", true],
+  ["second-price (award+start)", "SecondPrice", true],
+  ["instant (accept+start)", "Instant", true],
+] as const satisfies readonly (readonly [string, PricingRuleName, boolean])[];
 
 /** A lifecycle's "core" steps: create .. settle, without the mid-job claim and the withdrawals. */
 export const MARKET_CORE = [
@@ -73,12 +70,7 @@ export async function marketGas(): Promise<MarketGas> {
   const { ethers, ignition, networkHelpers } = await network.create();
   const [deployer, renter] = await ethers.getSigners();
   const deployment = await ignition.deploy(GridleaseLocal);
-  const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
-  const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
-  const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
-  const usdc = MockStablecoin__factory.connect(await deployment.usdc.getAddress(), deployer);
-  const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
-  const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
+  const { token, registry, market, usdc, feed, settlement } = await connectLocalDeployment(deployment, deployer);
   const H100 = gpuModelId("H100");
 
   /** Providers with deterministic keys: 8 H100 each, 10,000 GRL staked, online. */
@@ -102,7 +94,7 @@ export async function marketGas(): Promise<MarketGas> {
     await (await feed.setAnswer(50_000_000n)).wait();
   }
 
-  function request(pricingRule: number): IJobMarket.JobRequestStruct {
+  function request(rule: PricingRuleName): IJobMarket.JobRequestStruct {
     return {
       paymentToken: usdc.target as string,
       gpuModel: H100,
@@ -112,9 +104,9 @@ export async function marketGas(): Promise<MarketGas> {
       minReputation: 0,
       duration: 10 * HOUR,
       reservePricePerGpuHour: parseUnits("2.00", 6),
-      pricingRule,
+      pricingRule: PricingRule.valueOf(rule),
       bidWindow: HOUR,
-      revealWindow: pricingRule === INSTANT ? 0 : HOUR,
+      revealWindow: rule === "Instant" ? 0 : HOUR,
       specHash: SPEC_HASH,
     };
   }
@@ -137,12 +129,12 @@ export async function marketGas(): Promise<MarketGas> {
   /** Creates an auction job, has `bidders` providers commit and reveal, and returns the job id. */
   async function auctionWithBids(
     t: GasTable,
-    pricingRule: number,
+    rule: PricingRuleName,
     bidders: number,
     label = "",
   ): Promise<bigint> {
     await freshPrice();
-    await t.measure(`createJob${label}`, market.connect(renter).createJob(request(pricingRule)));
+    await t.measure(`createJob${label}`, market.connect(renter).createJob(request(rule)));
     const jobId = await market.jobCount();
     for (let i = 0; i < bidders; i++) {
       const price = parseUnits("1.50", 6) + BigInt(i) * 1_000n;
@@ -164,12 +156,12 @@ export async function marketGas(): Promise<MarketGas> {
    * `startAtAward`: the provider starts in the transaction that awards it (awardAndStart after an
    * auction, acceptInstantAndStart for an instant job).
    */
-  async function lifecycle(t: GasTable, pricingRule: number, label: string, startAtAward = false): Promise<number> {
+  async function lifecycle(t: GasTable, rule: PricingRuleName, label: string, startAtAward = false): Promise<number> {
     const start = Object.keys(t.gas).length;
     let jobId: bigint;
-    if (pricingRule === INSTANT) {
+    if (rule === "Instant") {
       await freshPrice();
-      await t.measure(`createJob${label}`, market.connect(renter).createJob(request(INSTANT)));
+      await t.measure(`createJob${label}`, market.connect(renter).createJob(request("Instant")));
       jobId = await market.jobCount();
       if (startAtAward) {
         await t.measure(`acceptInstantAndStart${label}`, market.connect(providers[0]).acceptInstantAndStart(jobId));
@@ -177,7 +169,7 @@ export async function marketGas(): Promise<MarketGas> {
         await t.measure(`acceptInstant${label}`, market.connect(providers[0]).acceptInstant(jobId));
       }
     } else {
-      jobId = await auctionWithBids(t, pricingRule, 1, label);
+      jobId = await auctionWithBids(t, rule, 1, label);
       if (startAtAward) {
         await t.measure(`awardAndStart${label}`, market.connect(providers[0]).awardAndStart(jobId));
       } else {
@@ -211,7 +203,7 @@ export async function marketGas(): Promise<MarketGas> {
    */
   async function warmUp(epoch: bigint): Promise<void> {
     await networkHelpers.time.increaseTo((await settlement.epochStart(epoch)) - 30n * BigInt(HOUR));
-    await lifecycle(scratch, FIRST_PRICE, "");
+    await lifecycle(scratch, "FirstPrice", "");
     if ((await settlement.currentEpoch()) !== epoch) throw new Error(`the warm-up did not settle in epoch ${epoch}`);
   }
 
@@ -252,11 +244,11 @@ export async function marketGas(): Promise<MarketGas> {
   // Award cost against the number of revealed bids: it must stay flat. Each award credits the renter a
   // refund; leave the renter a balance first so every award finds that ledger slot already non-zero.
   await freshPrice();
-  await market.connect(renter).createJob(request(FIRST_PRICE));
+  await market.connect(renter).createJob(request("FirstPrice"));
   await market.connect(renter).cancelJob(await market.jobCount());
   const awardGas: number[] = [];
   for (const bids of BID_COUNTS) {
-    const jobId = await auctionWithBids(scratch, FIRST_PRICE, bids);
+    const jobId = await auctionWithBids(scratch, "FirstPrice", bids);
     awardGas.push(await table.measure(`award (${bids} bids)`, market.award(jobId)));
     // Close the losing bids so their locks return (and measure a release once).
     for (let i = 1; i < bids; i++) {
@@ -270,7 +262,7 @@ export async function marketGas(): Promise<MarketGas> {
 
   // Side paths.
   {
-    const jobId = await auctionWithBids(scratch, FIRST_PRICE, 2);
+    const jobId = await auctionWithBids(scratch, "FirstPrice", 2);
     await market.award(jobId);
     await table.measure("startJob (then stopped)", market.connect(providers[0]).startJob(jobId));
     await networkHelpers.time.increase(3 * HOUR);
@@ -278,7 +270,7 @@ export async function marketGas(): Promise<MarketGas> {
   }
   {
     await freshPrice();
-    await market.connect(renter).createJob(request(FIRST_PRICE));
+    await market.connect(renter).createJob(request("FirstPrice"));
     const jobId = await market.jobCount();
     const commitment = await commitmentOf(jobId, providers[1], 1_000_000n, salt(1));
     await market.connect(providers[1]).commitBid(jobId, commitment);
@@ -288,7 +280,7 @@ export async function marketGas(): Promise<MarketGas> {
   }
   {
     await freshPrice();
-    await market.connect(renter).createJob(request(INSTANT));
+    await market.connect(renter).createJob(request("Instant"));
     const jobId = await market.jobCount();
     await market.connect(providers[2]).acceptInstant(jobId);
     await networkHelpers.time.increase(2 * HOUR);
@@ -296,18 +288,18 @@ export async function marketGas(): Promise<MarketGas> {
   }
   {
     await freshPrice();
-    await market.connect(renter).createJob(request(INSTANT));
+    await market.connect(renter).createJob(request("Instant"));
     const jobId = await market.jobCount();
     await market.connect(providers[3]).acceptInstant(jobId);
     await market.connect(providers[3]).startJob(jobId);
     await networkHelpers.time.increase(10 * HOUR);
     await market.connect(providers[3]).deliver(jobId, id("result"), "ipfs://result");
     await table.measure("dispute", market.connect(renter).dispute(jobId, id("evidence")));
-    await table.measure("resolveDispute (provider fault)", market.connect(deployer as HardhatEthersSigner).resolveDispute(jobId, PROVIDER_FAULT));
+    await table.measure("resolveDispute (provider fault)", market.connect(deployer as HardhatEthersSigner).resolveDispute(jobId, Ruling.valueOf("ProviderFault")));
   }
   {
     await freshPrice();
-    await market.connect(renter).createJob(request(FIRST_PRICE));
+    await market.connect(renter).createJob(request("FirstPrice"));
     await table.measure("cancelJob", market.connect(renter).cancelJob(await market.jobCount()));
   }
 

@@ -14,23 +14,22 @@ import { id, parseUnits, Wallet, type JsonRpcApiProvider, type Signer } from "et
 import { network } from "hardhat";
 
 import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 import {
-  GridleaseToken__factory,
-  JobMarket__factory,
-  MockAggregatorV3__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-  type IJobMarket,
-} from "../../../types/ethers-contracts/index.js";
-import { bidCommitment, gpuModelId, signPermit, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
+  bidCommitment,
+  gpuModelId,
+  PricingRule,
+  signPermit,
+  tflopsX100,
+  workloadSpecHash,
+  type PricingRuleName,
+} from "../../../sdk/index.ts";
+import { connectLocalDeployment } from "../local-protocol.ts";
 import { GasTable, requireSameExecution } from "../measure.js";
 import { LIFECYCLES } from "./market.js";
 
 const GRL = 10n ** 18n;
 const HOUR = 3600;
-const FIRST_PRICE = 0;
-const SECOND_PRICE = 1;
-const INSTANT = 2;
 /** Feed answers (8 decimals): the GRL price of the run, and a crash that makes one withdrawal overrun the cap. */
 const PRICE_050 = 50_000_000n;
 const PRICE_001 = 1_000_000n;
@@ -67,11 +66,7 @@ export async function settlementGas(): Promise<SettlementGas> {
   const { ethers, ignition, networkHelpers } = await network.create();
   const [deployer, renter, warmBuyer, permitBuyer, bigRenter] = await ethers.getSigners();
   const deployment = await ignition.deploy(GridleaseLocal);
-  const token = GridleaseToken__factory.connect(await deployment.token.getAddress(), deployer);
-  const registry = ProviderRegistry__factory.connect(await deployment.registry.getAddress(), deployer);
-  const market = JobMarket__factory.connect(await deployment.market.getAddress(), deployer);
-  const settlement = Settlement__factory.connect(await deployment.settlement.getAddress(), deployer);
-  const feed = MockAggregatorV3__factory.connect(await deployment.feed.getAddress(), deployer);
+  const { token, registry, market, settlement, feed } = await connectLocalDeployment(deployment, deployer);
   const credits = await settlement.getAddress();
   const H100 = gpuModelId("H100");
   const treasury = await market.treasury();
@@ -112,7 +107,7 @@ export async function settlementGas(): Promise<SettlementGas> {
     if (current !== epoch) throw new Error(`${phase} ran into epoch ${current}, expected ${epoch}: shorten it`);
   }
 
-  function request(pricingRule: number, gpuCount = 4, durationHours = 2, reserve = "2.00"): IJobMarket.JobRequestStruct {
+  function request(rule: PricingRuleName, gpuCount = 4, durationHours = 2, reserve = "2.00"): IJobMarket.JobRequestStruct {
     return {
       paymentToken: credits,
       gpuModel: H100,
@@ -122,9 +117,9 @@ export async function settlementGas(): Promise<SettlementGas> {
       minReputation: 0,
       duration: durationHours * HOUR,
       reservePricePerGpuHour: parseUnits(reserve, 18),
-      pricingRule,
+      pricingRule: PricingRule.valueOf(rule),
       bidWindow: HOUR,
-      revealWindow: pricingRule === INSTANT ? 0 : HOUR,
+      revealWindow: rule === "Instant" ? 0 : HOUR,
       specHash: SPEC_HASH,
     };
   }
@@ -179,9 +174,9 @@ export async function settlementGas(): Promise<SettlementGas> {
     await (await token.connect(bigRenter).approve(credits, ethers.MaxUint256)).wait();
     await (await settlement.connect(bigRenter).buyCredits(bigRenter.address, 4_020_000n * GRL, 40_000n * GRL)).wait();
     await setPrice(PRICE_050);
-    await (await market.connect(bigRenter).createJob(request(INSTANT, 8, 25, "200.00"))).wait();
+    await (await market.connect(bigRenter).createJob(request("Instant", 8, 25, "200.00"))).wait();
     const bigJob = await market.jobCount();
-    await (await market.connect(renter).createJob(request(INSTANT, 8, 25, "2.00"))).wait();
+    await (await market.connect(renter).createJob(request("Instant", 8, 25, "2.00"))).wait();
     const smallJob = await market.jobCount();
     await (await market.connect(whale).acceptInstant(bigJob)).wait();
     await (await market.connect(smallProvider).acceptInstant(smallJob)).wait();
@@ -208,13 +203,13 @@ export async function settlementGas(): Promise<SettlementGas> {
    * the provider starts in the transaction that awards it (awardAndStart after an auction,
    * acceptInstantAndStart for an instant job).
    */
-  async function lifecycle(t: GasTable, pricingRule: number, startAtAward = false): Promise<void> {
+  async function lifecycle(t: GasTable, rule: PricingRuleName, startAtAward = false): Promise<void> {
     await setPrice(PRICE_050);
-    await t.measure("createJob (credits)", market.connect(renter).createJob(request(pricingRule)));
+    await t.measure("createJob (credits)", market.connect(renter).createJob(request(rule)));
     const jobId = await market.jobCount();
-    if (startAtAward && pricingRule === INSTANT) {
+    if (startAtAward && rule === "Instant") {
       await t.measure("acceptInstantAndStart (credits)", market.connect(provider).acceptInstantAndStart(jobId));
-    } else if (pricingRule === INSTANT) {
+    } else if (rule === "Instant") {
       await t.measure("acceptInstant (credits)", market.connect(provider).acceptInstant(jobId));
     } else {
       const price = parseUnits("1.50", 18);
@@ -249,9 +244,9 @@ export async function settlementGas(): Promise<SettlementGas> {
   }
 
   // Warm-up: the epoch's first settlement opens its emission book and the provider's GPU-seconds slot.
-  await lifecycle(scratch, FIRST_PRICE);
+  await lifecycle(scratch, "FirstPrice");
   // Single operations, steady state.
-  await lifecycle(table, FIRST_PRICE);
+  await lifecycle(table, "FirstPrice");
 
   // Whole lifecycles: create, commit, reveal, award (or accept), start, deliver, settle (CREDIT_CORE); the
   // claim is left out.
@@ -338,7 +333,7 @@ export async function settlementGas(): Promise<SettlementGas> {
   // commitment and salt differ with the job id, so only its calldata may cost differently); the
   // reported second-price figures stay epoch 1's.
   await enterEpoch(4n);
-  await lifecycle(scratch, FIRST_PRICE);
+  await lifecycle(scratch, "FirstPrice");
   requireSameExecution("second-price credit lifecycle", secondPriceExecution, await measureLifecycle("second-price", false), "epoch 4");
   await measureLifecycle("first-price (award+start)");
   await measureLifecycle("second-price (award+start)");

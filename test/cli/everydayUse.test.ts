@@ -1,4 +1,6 @@
-// Issue 19, the CLI and agent items: each test runs the exact command a user types against a local chain.
+// The CLI and the agent in everyday use (the items of issue 19): timing on an idle chain, refusals before
+// anything is sent, partial success, messages, finding jobs, the agent's preflight, and use from scripts.
+// Each test runs the exact command a user types against a local chain.
 // Accounts 10-13 of the test mnemonic (funded with ETH on every Hardhat node) are used only here.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -35,7 +37,7 @@ const EVIDENCE = keccak256(toUtf8Bytes("evidence"));
 const RESULT = keccak256(toUtf8Bytes("result"));
 
 
-describe("CLI: issue 19 (time, refusals, partial success, messages, finding things, preflight, scripts)", function () {
+describe("CLI in everyday use (time, refusals, partial success, messages, finding things, preflight, scripts)", function () {
   this.timeout(240_000);
   let chain: LocalChain;
   let market: ReturnType<typeof JobMarket__factory.connect>;
