@@ -2,13 +2,13 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import GridleaseLocal from "../../ignition/modules/GridleaseLocal.js";
-import type { DeployedAddresses } from "../../scripts/lib/deployment.js";
-import { hardhatAddress } from "../../scripts/sim/accounts.js";
-import { ADVERSARY_ACCOUNTS } from "../../scripts/sim/adversaries/accounts.js";
-import { jobValue } from "../../scripts/sim/adversaries/books.js";
-import type { AdversaryReport } from "../../scripts/sim/adversaries/index.js";
-import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
-import { reconcile, type Reconciliation } from "../../scripts/sim/reconcile.js";
+import type { DeployedAddresses } from "../../sdk/index.ts";
+import { hardhatAddress } from "../../simulator/accounts.ts";
+import { ADVERSARY_ACCOUNTS } from "../../simulator/adversaries/accounts.ts";
+import { jobValue } from "../../simulator/adversaries/books.ts";
+import type { AdversaryReport } from "../../simulator/adversaries/index.ts";
+import { Simulator, type RunSummary } from "../../simulator/engine.ts";
+import { reconcile, type Reconciliation } from "../../simulator/reconcile.ts";
 import { JobMarket__factory, Settlement__factory } from "../../types/ethers-contracts/index.js";
 
 const { ethers, ignition, networkHelpers, provider } = await network.create();

@@ -4,8 +4,8 @@ import { network } from "hardhat";
 
 import GridleaseLocal from "../../ignition/modules/GridleaseLocal.js";
 import { type DeployedAddresses, workloadSpecHash } from "../../sdk/index.ts";
-import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
-import { reconcile, type Reconciliation } from "../../scripts/sim/reconcile.js";
+import { Simulator, type RunSummary } from "../../simulator/engine.ts";
+import { reconcile, type Reconciliation } from "../../simulator/reconcile.ts";
 import {
   ChainlinkPriceOracle__factory,
   GridleaseToken__factory,

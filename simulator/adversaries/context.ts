@@ -1,12 +1,12 @@
 // What an adversary acts through: the simulation's context with random streams and rare-event
 // quotas of its own, so that adding an adversary never changes what the honest actors draw, and a
 // count of the gas its own accounts spend.
-import type { Protocol } from "../../lib/deployment.js";
-import type { Chain, TxOutcome } from "../chain.js";
-import type { SimAddresses, SimContext, SimParams, SimRandom } from "../context.js";
-import { Quotas, type RareEvent } from "../quotas.js";
-import { Random } from "../random.js";
-import type { World } from "../world.js";
+import type { Protocol } from "../../sdk/contracts.ts";
+import type { Chain, TxOutcome } from "../chain.ts";
+import type { SimAddresses, SimContext, SimParams, SimRandom } from "../context.ts";
+import { Quotas, type RareEvent } from "../quotas.ts";
+import { Random } from "../random.ts";
+import type { World } from "../world.ts";
 
 /**
  * Rare events at their natural rates only. The market's Quotas also forces each rare event once early

@@ -2,7 +2,7 @@
 // its deadline, ...) happens at its actor's rate, and in addition once early in every run, at an
 // opportunity drawn from the seed: so even a one-day run shows every path of the protocol, and a
 // long run still has realistic frequencies.
-import type { Random } from "./random.js";
+import type { Random } from "./random.ts";
 
 export type RareEvent =
   | "bargainReserve"

@@ -6,12 +6,12 @@ import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 
 import { deploymentFolder, loadDeployedAddresses } from "../sdk/node.ts";
-import { parseAdversaries, type AdversaryName } from "./sim/adversaries/names.js";
-import { httpTransport } from "./sim/chain.js";
-import { Simulator, type RunSummary } from "./sim/engine.js";
-import { IndexerFollower } from "./sim/indexer-follower.js";
-import { reconcile } from "./sim/reconcile.js";
-import { adversaryLines, dayLine, firstSettleLine, rates, summaryLines, toJson } from "./sim/report.js";
+import { parseAdversaries, type AdversaryName } from "./adversaries/names.ts";
+import { httpTransport } from "./chain.ts";
+import { Simulator, type RunSummary } from "./engine.ts";
+import { IndexerFollower } from "./indexer-follower.ts";
+import { reconcile } from "./reconcile.ts";
+import { adversaryLines, dayLine, firstSettleLine, rates, summaryLines, toJson } from "./report.ts";
 
 /** The project folder (where ignition/deployments lives). */
 const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");

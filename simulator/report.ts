@@ -1,9 +1,9 @@
 // Human-readable and JSON renderings of the simulator's day reports and run summary.
 import { formatUnits } from "ethers";
 
-import type { AdversaryReport } from "./adversaries/index.js";
-import type { FirstSettle, RunSummary } from "./engine.js";
-import { utilisation, type DayReport, type Figures } from "./stats.js";
+import type { AdversaryReport } from "./adversaries/index.ts";
+import type { FirstSettle, RunSummary } from "./engine.ts";
+import { utilisation, type DayReport, type Figures } from "./stats.ts";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
 const grl = (wei: bigint) => Number(formatUnits(wei, 18)).toLocaleString("en-US", { maximumFractionDigits: 0 });

@@ -1,8 +1,8 @@
 // Who is in the simulated market: providers with inventories, prices and habits, and renters with
 // workloads, budgets and habits. Pure data drawn from the seed; nothing here touches the chain.
-import { GPU_MODELS } from "../lib/gpu-models.js";
-import { MARKET, microUsd, type GpuModelName, type RegionName } from "./market-data.js";
-import type { Random } from "./random.js";
+import { GPU_MODELS } from "../sdk/index.ts";
+import { MARKET, microUsd, type GpuModelName, type RegionName } from "./market-data.ts";
+import type { Random } from "./random.ts";
 
 export type ProviderKind = "datacenter" | "gpu-cloud" | "boutique" | "prosumer";
 export type RenterKind = "ml-lab" | "startup" | "agent" | "hobbyist";

@@ -3,7 +3,7 @@
 // are exact: USD with 18 decimals (a stablecoin's units scaled by its decimals, credits as they are),
 // GRL in wei, and GRL valued in USD at the oracle price of the block that moved it. Pure: it reads
 // the events it is given and nothing else, so adversaries and honest actors are measured alike.
-import type { ProtocolEvent } from "../events.js";
+import type { ProtocolEvent } from "../../sdk/contracts.ts";
 
 const WAD = 10n ** 18n;
 const HOUR = 3_600n;

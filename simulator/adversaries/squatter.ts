@@ -7,15 +7,15 @@
 // sealed bid on a cancelled job is released in full, so the squat wins nothing and costs its gas. A
 // squatter that finds a renter cancels leaves that renter's jobs alone afterwards (squatting it again
 // would only burn gas).
-import { gpuModelId } from "../../lib/gpu-models.js";
-import { bidCommitment } from "../../lib/workload.js";
-import { MINUTE } from "../context.js";
-import type { ProtocolEvent } from "../events.js";
-import { REGIONS } from "../market-data.js";
-import type { SimProvider, SimRenter } from "../world.js";
-import { ADVERSARY_ACCOUNTS, adversaryProvider, onboardAll, OnlinePool } from "./accounts.js";
-import type { Books } from "./books.js";
-import type { AdversaryContext } from "./context.js";
+import { gpuModelId } from "../../sdk/index.ts";
+import { bidCommitment } from "../../sdk/index.ts";
+import { MINUTE } from "../context.ts";
+import type { ProtocolEvent } from "../../sdk/contracts.ts";
+import { REGIONS } from "../market-data.ts";
+import type { SimProvider, SimRenter } from "../world.ts";
+import { ADVERSARY_ACCOUNTS, adversaryProvider, onboardAll, OnlinePool } from "./accounts.ts";
+import type { Books } from "./books.ts";
+import type { AdversaryContext } from "./context.ts";
 
 const GPUS_PER_SYBIL = 8;
 /** Squats a day at most: each costs a few hundred transactions' gas, so the squatter picks its targets. */

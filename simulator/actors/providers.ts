@@ -4,13 +4,13 @@
 // queued mints, epoch emissions).
 import { MaxUint256 } from "ethers";
 
-import { gpuModelId, tflopsX100 } from "../../lib/gpu-models.js";
-import { bidCommitment } from "../../lib/workload.js";
-import { DAY, HOUR, MINUTE, type SimContext } from "../context.js";
-import { eventsNamed } from "../events.js";
-import { REGIONS, toTokenUnits } from "../market-data.js";
-import { canServe, releaseGpus, reserveGpus, type SimBid, type SimJob, type SimProvider } from "../world.js";
-import { collectForfeits, onDelivered, onNoShow, onStarted } from "./renters.js";
+import { gpuModelId, tflopsX100 } from "../../sdk/index.ts";
+import { bidCommitment } from "../../sdk/index.ts";
+import { DAY, HOUR, MINUTE, type SimContext } from "../context.ts";
+import { eventsNamed } from "../../sdk/contracts.ts";
+import { REGIONS, toTokenUnits } from "../market-data.ts";
+import { canServe, releaseGpus, reserveGpus, type SimBid, type SimJob, type SimProvider } from "../world.ts";
+import { collectForfeits, onDelivered, onNoShow, onStarted } from "./renters.ts";
 
 const GRL = 10n ** 18n;
 

@@ -1,6 +1,6 @@
 // The GRL/USD price: a mean-reverting random walk in log space, published to the local mock
 // Chainlink feed several times a day (the oracle adapter rejects answers older than its heartbeat).
-import type { Random } from "./random.js";
+import type { Random } from "./random.ts";
 
 export interface PriceBounds {
   /** The oracle adapter's accepted range, in USD. */

@@ -8,7 +8,8 @@
 // signing time; they are still derived from Hardhat's mnemonic, so a person can take one over.
 import { BrowserProvider, toBeHex, type Eip1193Provider } from "ethers";
 
-import type { DecodedRevert, EventDecoder, ProtocolEvent } from "./events.js";
+import type { EventDecoder, ProtocolEvent } from "../sdk/contracts.ts";
+import { decodeRevert, revertDataOf } from "../sdk/index.ts";
 
 /** The minimal EIP-1193 surface the simulator uses (Hardhat's network connection provides it). */
 export interface Eip1193 {
@@ -62,21 +63,20 @@ export function httpTransport(url: string): Eip1193 {
   };
 }
 
-/** The first 0x-prefixed hex string in an error's `data` (nodes nest it differently). */
-function revertData(error: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const visit = (value: unknown): string | undefined => {
-    if (typeof value === "string") return /^0x[0-9a-fA-F]*$/.test(value) && value.length >= 10 ? value : undefined;
-    if (value === null || typeof value !== "object" || seen.has(value)) return undefined;
-    seen.add(value);
-    const record = value as Record<string, unknown>;
-    for (const key of ["data", "error", "info", "cause"]) {
-      const found = visit(record[key]);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  return visit(error);
+/** A reverted transaction: the custom error's name ("unknown" when the data names none), its arguments and the node's message. */
+export interface TxRevert {
+  name: string;
+  args: readonly unknown[];
+  message: string;
+}
+
+/** Names the error in a failed eth_sendTransaction (the SDK decodes revert data of every protocol contract). */
+function revertOf(error: unknown): TxRevert {
+  const message = error instanceof Error ? error.message : String(error);
+  const data = revertDataOf(error);
+  const decoded = data === undefined ? undefined : decodeRevert(data);
+  // The SDK names undecodable data "": the run's revert counts have always called it "unknown".
+  return { name: decoded?.name || "unknown", args: decoded?.args ?? [], message };
 }
 
 interface RawLog {
@@ -97,7 +97,7 @@ interface RawReceipt {
 /** What became of a transaction. */
 export type TxOutcome =
   | { ok: true; hash: string; timestamp: number; blockNumber: number; gasUsed: bigint; events: ProtocolEvent[] }
-  | { ok: false; timestamp: number; revert: DecodedRevert };
+  | { ok: false; timestamp: number; revert: TxRevert };
 
 export interface ChainOptions {
   /** Gas limit of every transaction: fixed, so no estimation round trip is needed. */
@@ -181,8 +181,7 @@ export class Chain {
       this.reverted++;
       // A reverted transaction is still mined (automine); anything else was not, so re-read the clock.
       this.lastTimestamp = await this.latestTimestamp();
-      const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, timestamp, revert: this.requireDecoder().decodeRevert(revertData(error), message) };
+      return { ok: false, timestamp, revert: revertOf(error) };
     }
     this.lastTimestamp = timestamp;
     const receipt = (await this.transport.request({ method: "eth_getTransactionReceipt", params: [hash] })) as RawReceipt;

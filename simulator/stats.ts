@@ -1,6 +1,6 @@
 // Market figures, per simulated day and in total, computed from the protocol's events only (so they
 // are what an indexer would publish), plus GPU utilisation integrated over time.
-import type { ProtocolEvent } from "./events.js";
+import type { ProtocolEvent } from "../sdk/contracts.ts";
 
 export interface Figures {
   jobsCreated: number;

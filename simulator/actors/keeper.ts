@@ -1,10 +1,10 @@
 // The keeper (calls the transitions anyone may trigger once their time has come: award, settle,
 // dispute timeouts, mint-queue releases), the arbiter (rules on disputes, and sometimes misses its
 // deadline) and the treasury (collects protocol fees).
-import { MINUTE, HOUR, type SimContext } from "../context.js";
-import { eventsNamed } from "../events.js";
-import type { SimJob } from "../world.js";
-import { onAuctionClosed } from "./providers.js";
+import { MINUTE, HOUR, type SimContext } from "../context.ts";
+import { eventsNamed } from "../../sdk/contracts.ts";
+import type { SimJob } from "../world.ts";
+import { onAuctionClosed } from "./providers.ts";
 
 const PROVIDER_FAULT = 0;
 const RENTER_FAULT = 1;

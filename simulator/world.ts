@@ -1,8 +1,8 @@
 // What the simulated actors know at run time: their accounts, what they have committed to, and the
 // jobs they take part in. It mirrors the chain only from the events of the actors' own
 // transactions, as a real off-chain agent would.
-import { REGIONS, type GpuModelName } from "./market-data.js";
-import type { PaymentPath, PricingRuleName, ProviderProfile, RenterProfile } from "./population.js";
+import { REGIONS, type GpuModelName } from "./market-data.ts";
+import type { PaymentPath, PricingRuleName, ProviderProfile, RenterProfile } from "./population.ts";
 
 export interface SimProvider {
   profile: ProviderProfile;

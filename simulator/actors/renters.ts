@@ -3,15 +3,15 @@
 // bonds, and reviewing deliveries (disputing bad ones, and sometimes good ones).
 import { MaxUint256 } from "ethers";
 
-import { GPU_MODELS, gpuModelId } from "../../lib/gpu-models.js";
-import { workloadSpecHash } from "../../lib/workload.js";
-import { HOUR, MINUTE, type SimContext } from "../context.js";
-import { eventsNamed } from "../events.js";
-import { MARKET, REGIONS, toTokenUnits, type GpuModelName } from "../market-data.js";
-import type { PaymentPath, PricingRuleName, RenterKind } from "../population.js";
-import type { SimJob, SimRenter } from "../world.js";
-import { closeJob, onDisputed, scheduleAward, scheduleSettle } from "./keeper.js";
-import { onJobCancelled, onJobPosted, onRunEnded } from "./providers.js";
+import { GPU_MODELS, gpuModelId } from "../../sdk/index.ts";
+import { workloadSpecHash } from "../../sdk/index.ts";
+import { HOUR, MINUTE, type SimContext } from "../context.ts";
+import { eventsNamed } from "../../sdk/contracts.ts";
+import { MARKET, REGIONS, toTokenUnits, type GpuModelName } from "../market-data.ts";
+import type { PaymentPath, PricingRuleName, RenterKind } from "../population.ts";
+import type { SimJob, SimRenter } from "../world.ts";
+import { closeJob, onDisputed, scheduleAward, scheduleSettle } from "./keeper.ts";
+import { onJobCancelled, onJobPosted, onRunEnded } from "./providers.ts";
 
 const RULES: Record<PricingRuleName, number> = { "first-price": 0, "second-price": 1, instant: 2 };
 const USDC_TOP_UP = 500n;

@@ -2,7 +2,7 @@
 // figures"). H100 is anchored on the quoted figures; the other models are scaled from it by what
 // GPU clouds charged for them relative to an H100 in the same 2026 reports.
 
-/** The catalogue names the simulator trades (scripts/lib/gpu-models.ts). */
+/** The catalogue names the simulator trades (sdk/gpu-models.ts). */
 export type GpuModelName = "H200" | "H100" | "A100" | "L40S" | "RTX4090";
 
 export interface ModelMarket {

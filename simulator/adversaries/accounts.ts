@@ -1,12 +1,12 @@
 // Adversaries' accounts: providers (a farmer's own, sybils) and renters made outside the world, onboarded
 // through the honest actors' own code, and sybils that show themselves online only while they bid.
-import { GPU_MODELS } from "../../lib/gpu-models.js";
-import { hardhatAddress } from "../accounts.js";
-import { onboard } from "../actors/providers.js";
-import type { GpuModelName } from "../market-data.js";
-import type { ProviderProfile, RenterProfile } from "../population.js";
-import { newProvider, type SimProvider, type SimRenter } from "../world.js";
-import type { AdversaryContext } from "./context.js";
+import { GPU_MODELS } from "../../sdk/index.ts";
+import { hardhatAddress } from "../accounts.ts";
+import { onboard } from "../actors/providers.ts";
+import type { GpuModelName } from "../market-data.ts";
+import type { ProviderProfile, RenterProfile } from "../population.ts";
+import { newProvider, type SimProvider, type SimRenter } from "../world.ts";
+import type { AdversaryContext } from "./context.ts";
 
 /**
  * Derivation indexes of adversaries' accounts: far above the market's (providers from 100, renters from

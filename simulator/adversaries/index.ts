@@ -1,16 +1,16 @@
 // The adversaries a run includes, set up after the honest market, planned day by day next to it, and
 // measured, with the honest actors, from the same books of events.
-import { claimEmission } from "../actors/providers.js";
-import { DAY, HOUR, type SimContext } from "../context.js";
-import type { ProtocolEvent } from "../events.js";
-import { Random } from "../random.js";
-import type { SimProvider, SimRenter } from "../world.js";
-import { Books, median, SECOND_PRICE, usdOf, vickreySpreadUsd } from "./books.js";
-import { AdversaryContext } from "./context.js";
-import { Farmer, type FarmerFigures } from "./farmer.js";
-import type { AdversaryName } from "./names.js";
-import { Shill, type ShillFigures } from "./shill.js";
-import { Squatter, type SquatterFigures } from "./squatter.js";
+import { claimEmission } from "../actors/providers.ts";
+import { DAY, HOUR, type SimContext } from "../context.ts";
+import type { ProtocolEvent } from "../../sdk/contracts.ts";
+import { Random } from "../random.ts";
+import type { SimProvider, SimRenter } from "../world.ts";
+import { Books, median, SECOND_PRICE, usdOf, vickreySpreadUsd } from "./books.ts";
+import { AdversaryContext } from "./context.ts";
+import { Farmer, type FarmerFigures } from "./farmer.ts";
+import type { AdversaryName } from "./names.ts";
+import { Shill, type ShillFigures } from "./shill.ts";
+import { Squatter, type SquatterFigures } from "./squatter.ts";
 
 /** The honest market's figures the adversaries' are read against; USD with 18 decimals. */
 export interface HonestFigures {
@@ -133,5 +133,5 @@ export class Adversaries {
   }
 }
 
-export type { AdversaryName } from "./names.js";
+export type { AdversaryName } from "./names.ts";
 export type { FarmerFigures, ShillFigures, SquatterFigures };

@@ -2,10 +2,9 @@
 // Rebuilds, from events alone, the market's per-token ledger, the escrow of open jobs, the
 // settlement's credits, earnings and mint queue, and GRL's supply, stake and custody, then compares
 // each with what the contracts report now.
-import type { DeployedAddresses } from "../lib/deployment.js";
-import { connectProtocol } from "../lib/deployment.js";
-import { Chain, type Eip1193 } from "./chain.js";
-import { EventDecoder, type ProtocolEvent } from "./events.js";
+import { connectProtocol, EventDecoder, type ProtocolEvent } from "../sdk/contracts.ts";
+import type { DeployedAddresses } from "../sdk/index.ts";
+import { Chain, type Eip1193 } from "./chain.ts";
 
 export interface Check {
   name: string;
@@ -77,7 +76,7 @@ export async function reconcile(transport: Eip1193, deployed: DeployedAddresses)
   const chainId = await chain.chainId();
   const protocol = connectProtocol(chainId, deployed, chain.provider);
   const { market, settlement, registry, token } = protocol;
-  const decoder = new EventDecoder(protocol);
+  const decoder = new EventDecoder(chainId, deployed);
   const addr = {
     market: (await market.getAddress()).toLowerCase(),
     settlement: (await settlement.getAddress()).toLowerCase(),

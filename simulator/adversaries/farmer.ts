@@ -9,15 +9,15 @@
 //     reputation step, bought with its fee).
 // Its money goes round to itself: the pair loses the fees, and gets back emissions capped at the fees'
 // GRL worth; its reputation rises only as fast as the fees it pays.
-import { gpuModelId } from "../../lib/gpu-models.js";
-import { bidCommitment, workloadSpecHash } from "../../lib/workload.js";
-import { ensureUsdc, enlist } from "../actors/renters.js";
-import { DAY, HOUR, MINUTE } from "../context.js";
-import { eventsNamed } from "../events.js";
-import type { SimProvider, SimRenter } from "../world.js";
-import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, onboardAll } from "./accounts.js";
-import type { Books } from "./books.js";
-import type { AdversaryContext } from "./context.js";
+import { gpuModelId } from "../../sdk/index.ts";
+import { bidCommitment, workloadSpecHash } from "../../sdk/index.ts";
+import { ensureUsdc, enlist } from "../actors/renters.ts";
+import { DAY, HOUR, MINUTE } from "../context.ts";
+import { eventsNamed } from "../../sdk/contracts.ts";
+import type { SimProvider, SimRenter } from "../world.ts";
+import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, onboardAll } from "./accounts.ts";
+import type { Books } from "./books.ts";
+import type { AdversaryContext } from "./context.ts";
 
 const INSTANT = 2;
 const FIRST_PRICE = 0;

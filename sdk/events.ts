@@ -1,7 +1,11 @@
-// Decodes the protocol's logs into typed events, and contract reverts into named custom errors.
-// The simulator learns every outcome (job ids, winners, prices, payouts, reputation) from the
-// events of its own transactions, the way an off-chain agent would.
-import type { Interface, Log } from "ethers";
+// Decodes the protocol's logs into typed events (TypeChain's argument objects, keyed by event name):
+// what an off-chain agent, the simulator or a dashboard learns from a receipt or a log query (job ids,
+// winners, prices, payouts, reputation). Browser-safe: ethers' Interface and the SDK's ABIs only (the
+// TypeChain imports are types). Reverts are decoded by sdk/errors/decode.ts.
+import { Interface, type InterfaceAbi, type Log } from "ethers";
+
+import { GridleaseTokenAbi, JobMarketAbi, ProviderRegistryAbi, SettlementAbi } from "./abis/index.ts";
+import { requireAddress, type DeployedAddresses } from "./deployment.ts";
 
 import type {
   BidBondForfeitedEvent,
@@ -22,7 +26,7 @@ import type {
   JobStoppedEvent,
   PaymentClaimedEvent,
   WithdrawnEvent,
-} from "../../types/ethers-contracts/market/JobMarket.js";
+} from "../types/ethers-contracts/market/JobMarket.js";
 import type {
   CreditsPurchasedEvent,
   CreditsRefundedEvent,
@@ -34,18 +38,18 @@ import type {
   GpuSecondsRecordedEvent,
   QueuedMintClaimedEvent,
   QueuedMintsReleasedEvent,
-} from "../../types/ethers-contracts/settlement/Settlement.js";
+} from "../types/ethers-contracts/settlement/Settlement.js";
 import type {
   ProviderAvailabilityChangedEvent,
   ProviderSlashedEvent,
   ReputationUpdatedEvent,
   StakedEvent,
   StakeWithdrawnEvent,
-} from "../../types/ethers-contracts/staking/ProviderRegistry.js";
-import type { TokensBurnedEvent, TokensMintedEvent, TransferEvent } from "../../types/ethers-contracts/token/GridleaseToken.js";
-import type { Protocol } from "../lib/deployment.js";
+} from "../types/ethers-contracts/staking/ProviderRegistry.js";
+import type { TokensBurnedEvent, TokensMintedEvent, TransferEvent } from "../types/ethers-contracts/token/GridleaseToken.js";
+import type { Protocol } from "../sdk/contracts.ts";
 
-/** The events the simulator and its checks read, by name, with their TypeChain argument objects. */
+/** The protocol's events, by name, with their TypeChain argument objects. */
 export interface ProtocolEvents {
   // JobMarket
   JobCreated: JobCreatedEvent.OutputObject;
@@ -104,82 +108,78 @@ export function eventsNamed<K extends EventName>(
   return events.filter((e): e is ProtocolEvent & { name: K; args: ProtocolEvents[K] } => e.name === name);
 }
 
+/** The log fields decoding needs (an ethers Log, or a raw JSON-RPC log with numbers parsed). */
+export type DecodableLog = Pick<Log, "address" | "topics" | "data" | "blockNumber" | "index">;
+
 /** Which contract emits which of the events above (the same name on another contract is ignored). */
-const SOURCES: Record<"market" | "settlement" | "registry" | "token", readonly EventName[]> = {
-  market: [
-    "JobCreated",
-    "JobCancelled",
-    "BidCommitted",
-    "BidRevealed",
-    "BidReleased",
-    "BidBondForfeited",
-    "JobAwarded",
-    "JobExpired",
-    "JobStarted",
-    "PaymentClaimed",
-    "JobStopped",
-    "JobDelivered",
-    "JobSettled",
-    "JobDisputed",
-    "DisputeResolvedForRenter",
-    "DisputeResolvedForProvider",
-    "JobFailed",
-    "Withdrawn",
-  ],
-  settlement: [
-    "CreditsPurchased",
-    "CreditsSpent",
-    "CreditsRefunded",
-    "EarningsAccrued",
-    "EarningsWithdrawn",
-    "EarningsMinted",
-    "QueuedMintsReleased",
-    "QueuedMintClaimed",
-    "GpuSecondsRecorded",
-    "EmissionClaimed",
-  ],
-  registry: ["Staked", "StakeWithdrawn", "ProviderAvailabilityChanged", "ProviderSlashed", "ReputationUpdated"],
-  token: ["TokensMinted", "TokensBurned", "Transfer"],
-};
+const SOURCES = {
+  JobMarket: {
+    abi: JobMarketAbi,
+    events: [
+      "JobCreated",
+      "JobCancelled",
+      "BidCommitted",
+      "BidRevealed",
+      "BidReleased",
+      "BidBondForfeited",
+      "JobAwarded",
+      "JobExpired",
+      "JobStarted",
+      "PaymentClaimed",
+      "JobStopped",
+      "JobDelivered",
+      "JobSettled",
+      "JobDisputed",
+      "DisputeResolvedForRenter",
+      "DisputeResolvedForProvider",
+      "JobFailed",
+      "Withdrawn",
+    ],
+  },
+  Settlement: {
+    abi: SettlementAbi,
+    events: [
+      "CreditsPurchased",
+      "CreditsSpent",
+      "CreditsRefunded",
+      "EarningsAccrued",
+      "EarningsWithdrawn",
+      "EarningsMinted",
+      "QueuedMintsReleased",
+      "QueuedMintClaimed",
+      "GpuSecondsRecorded",
+      "EmissionClaimed",
+    ],
+  },
+  ProviderRegistry: {
+    abi: ProviderRegistryAbi,
+    events: ["Staked", "StakeWithdrawn", "ProviderAvailabilityChanged", "ProviderSlashed", "ReputationUpdated"],
+  },
+  GridleaseToken: { abi: GridleaseTokenAbi, events: ["TokensMinted", "TokensBurned", "Transfer"] },
+} as const satisfies Record<string, { abi: unknown; events: readonly EventName[] }>;
 
-/** A revert, decoded against every protocol contract's custom errors. */
-export interface DecodedRevert {
-  /** The custom error's name (e.g. "MarketWindowClosed"), or "unknown" when the data matches none. */
-  name: string;
-  args: unknown[];
-  message: string;
-}
+/** The contracts whose events are decoded (each must be in the addresses a decoder is built from). */
+export const EVENT_SOURCES: readonly (keyof typeof SOURCES)[] = Object.keys(SOURCES) as (keyof typeof SOURCES)[];
 
+/**
+ * Decodes the logs of one deployment: a log counts only when it comes from the contract that emits
+ * that event (a Transfer from USDC is not GRL's), and anything else (other contracts, events not in
+ * ProtocolEvents) is skipped.
+ */
 export class EventDecoder {
   private readonly byAddress = new Map<string, { iface: Interface; names: ReadonlySet<string> }>();
-  private readonly interfaces: Interface[];
 
-  constructor(protocol: Protocol) {
-    const contracts = {
-      market: protocol.market,
-      settlement: protocol.settlement,
-      registry: protocol.registry,
-      token: protocol.token,
-    } as const;
-    for (const [key, contract] of Object.entries(contracts) as [keyof typeof SOURCES, (typeof contracts)[keyof typeof contracts]][]) {
-      this.byAddress.set(String(contract.target).toLowerCase(), {
-        iface: contract.interface as unknown as Interface,
-        names: new Set(SOURCES[key]),
-      });
+  /** `addresses`: contract name -> address, as a deployment has them; throws a DeploymentError naming a missing one. */
+  constructor(chainId: bigint, addresses: DeployedAddresses) {
+    for (const name of EVENT_SOURCES) {
+      const address = requireAddress({ chainId, addresses, folder: undefined }, name);
+      const source = SOURCES[name];
+      this.byAddress.set(address.toLowerCase(), { iface: new Interface(source.abi as InterfaceAbi), names: new Set(source.events) });
     }
-    this.interfaces = [
-      protocol.market.interface,
-      protocol.settlement.interface,
-      protocol.registry.interface,
-      protocol.token.interface,
-      protocol.oracle.interface,
-      ...(protocol.usdc ? [protocol.usdc.interface] : []),
-      ...(protocol.feed ? [protocol.feed.interface] : []),
-    ] as unknown as Interface[];
   }
 
   /** The protocol events among `logs`, in log order. */
-  decode(logs: readonly Pick<Log, "address" | "topics" | "data" | "blockNumber" | "index">[]): ProtocolEvent[] {
+  decode(logs: readonly DecodableLog[]): ProtocolEvent[] {
     const events: ProtocolEvent[] = [];
     for (const log of logs) {
       const source = this.byAddress.get(log.address.toLowerCase());
@@ -195,20 +195,5 @@ export class EventDecoder {
       } as ProtocolEvent);
     }
     return events;
-  }
-
-  /** Names the custom error in `data` (revert data from a failed call or transaction). */
-  decodeRevert(data: string | undefined, message: string): DecodedRevert {
-    if (data !== undefined && data.length >= 10) {
-      for (const iface of this.interfaces) {
-        try {
-          const parsed = iface.parseError(data);
-          if (parsed !== null) return { name: parsed.name, args: [...parsed.args], message };
-        } catch {
-          // not this contract's error
-        }
-      }
-    }
-    return { name: "unknown", args: [], message };
   }
 }

@@ -3,22 +3,22 @@
 // network (tests) or a node's JSON-RPC endpoint (`npm run simulate`, `npm start`).
 import { id } from "ethers";
 
-import { connectProtocol, type DeployedAddresses, type Protocol } from "../lib/deployment.js";
-import { hardhatAddress } from "./accounts.js";
-import { claimQueuedMints } from "./actors/keeper.js";
-import { cashOut, claimEmission, onboard, onSlashed, planAvailability } from "./actors/providers.js";
-import { onBidCapReached, planArrivals, withdrawRefunds } from "./actors/renters.js";
-import { Adversaries, type AdversaryName, type AdversaryReport } from "./adversaries/index.js";
-import { Chain, type Eip1193, type TxOutcome } from "./chain.js";
-import { DAY, HOUR, type SimAddresses, type SimContext, type SimParams, type SimRandom } from "./context.js";
-import { EventDecoder, type ProtocolEvent } from "./events.js";
-import { GrlPriceWalk } from "./oracle.js";
-import { ACCOUNTS, activeOn, initialPopulation, newcomers } from "./population.js";
-import { Quotas } from "./quotas.js";
-import { Random } from "./random.js";
-import { Scheduler } from "./scheduler.js";
-import { Stats, type DayReport, type Figures } from "./stats.js";
-import { World, type SimProvider } from "./world.js";
+import { connectProtocol, EventDecoder, type Protocol, type ProtocolEvent } from "../sdk/contracts.ts";
+import type { DeployedAddresses } from "../sdk/index.ts";
+import { hardhatAddress } from "./accounts.ts";
+import { claimQueuedMints } from "./actors/keeper.ts";
+import { cashOut, claimEmission, onboard, onSlashed, planAvailability } from "./actors/providers.ts";
+import { onBidCapReached, planArrivals, withdrawRefunds } from "./actors/renters.ts";
+import { Adversaries, type AdversaryName, type AdversaryReport } from "./adversaries/index.ts";
+import { Chain, type Eip1193, type TxOutcome } from "./chain.ts";
+import { DAY, HOUR, type SimAddresses, type SimContext, type SimParams, type SimRandom } from "./context.ts";
+import { GrlPriceWalk } from "./oracle.ts";
+import { ACCOUNTS, activeOn, initialPopulation, newcomers } from "./population.ts";
+import { Quotas } from "./quotas.ts";
+import { Random } from "./random.ts";
+import { Scheduler } from "./scheduler.ts";
+import { Stats, type DayReport, type Figures } from "./stats.ts";
+import { World, type SimProvider } from "./world.ts";
 
 export interface SimulatorOptions {
   seed: number;
@@ -147,7 +147,7 @@ export class Simulator implements SimContext {
           "and the mock USDC: deploy it with `npm start`",
       );
     }
-    chain.useDecoder(new EventDecoder(protocol));
+    chain.useDecoder(new EventDecoder(chainId, deployed));
     const marketParams = await market.marketParams(await market.currentParamsId());
     const params: SimParams = {
       chainId,

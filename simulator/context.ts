@@ -1,10 +1,10 @@
 // What every actor sees of the simulation: the chain, the protocol, its parameters, the world, the
 // clock and the one way to act (send a transaction at a simulated time).
-import type { Protocol } from "../lib/deployment.js";
-import type { Chain, TxOutcome } from "./chain.js";
-import type { Quotas } from "./quotas.js";
-import type { Random } from "./random.js";
-import type { World } from "./world.js";
+import type { Protocol } from "../sdk/contracts.ts";
+import type { Chain, TxOutcome } from "./chain.ts";
+import type { Quotas } from "./quotas.ts";
+import type { Random } from "./random.ts";
+import type { World } from "./world.ts";
 
 export const MINUTE = 60;
 export const HOUR = 3_600;

@@ -5,14 +5,14 @@
 // (each can only pull the second price down to itself, and a revealed bid gets its lock back), and
 // leaves the lower ones sealed (revealing them would make its own sybil win): their bonds, a tenth of
 // the job's budget each (at least `bidBond`), are burned. Its gain is the second price it avoided.
-import { bidCommitment } from "../../lib/workload.js";
-import { postJob } from "../actors/renters.js";
-import { HOUR, MINUTE } from "../context.js";
-import { MARKET, microUsd, toTokenUnits } from "../market-data.js";
-import type { SimJob, SimProvider, SimRenter } from "../world.js";
-import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, onboardAll, OnlinePool } from "./accounts.js";
-import { jobValue, median, SECOND_PRICE, secondPriceWithout, usdOf, vickreySpreadUsd, type Books } from "./books.js";
-import type { AdversaryContext } from "./context.js";
+import { bidCommitment } from "../../sdk/index.ts";
+import { postJob } from "../actors/renters.ts";
+import { HOUR, MINUTE } from "../context.ts";
+import { MARKET, microUsd, toTokenUnits } from "../market-data.ts";
+import type { SimJob, SimProvider, SimRenter } from "../world.ts";
+import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, onboardAll, OnlinePool } from "./accounts.ts";
+import { jobValue, median, SECOND_PRICE, secondPriceWithout, usdOf, vickreySpreadUsd, type Books } from "./books.ts";
+import type { AdversaryContext } from "./context.ts";
 
 const SYBILS = 3;
 const JOBS_PER_DAY = 4;
