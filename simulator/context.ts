@@ -1,6 +1,7 @@
 // What every actor sees of the simulation: the chain, the protocol, its parameters, the world, the
 // clock and the one way to act (send a transaction at a simulated time).
 import type { Protocol } from "../sdk/contracts.ts";
+import type { Bus } from "./bus.ts";
 import type { Chain, TxOutcome } from "./chain.ts";
 import type { Quotas } from "./quotas.ts";
 import type { Random } from "./random.ts";
@@ -56,6 +57,8 @@ export interface SimContext {
   readonly addresses: SimAddresses;
   readonly params: SimParams;
   readonly world: World;
+  /** Chain events of every transaction, and the simulator's signals (see bus.ts). */
+  readonly bus: Bus;
   readonly quotas: Quotas;
   readonly rng: SimRandom;
   /** Account 0 of the local deployment: treasury (holds the GRL supply), arbiter and feed owner. */

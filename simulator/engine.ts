@@ -3,13 +3,16 @@
 // network (tests) or a node's JSON-RPC endpoint (`npm run simulate`, `npm start`).
 import { id } from "ethers";
 
-import { connectProtocol, EventDecoder, type Protocol, type ProtocolEvent } from "../sdk/contracts.ts";
+import { connectProtocol, EventDecoder, type Protocol } from "../sdk/contracts.ts";
 import type { DeployedAddresses } from "../sdk/index.ts";
 import { hardhatAddress } from "./accounts.ts";
-import { claimQueuedMints } from "./actors/keeper.ts";
-import { cashOut, claimEmission, onboard, onSlashed, planAvailability } from "./actors/providers.ts";
-import { onBidCapReached, planArrivals, withdrawRefunds } from "./actors/renters.ts";
+import { cashOut } from "./actions/earnings.ts";
+import { onboard } from "./actions/onboarding.ts";
+import { subscribeKeeper } from "./actors/keeper.ts";
+import { planAvailability, subscribeProviders } from "./actors/providers.ts";
+import { planArrivals, subscribeRenters, withdrawRefunds } from "./actors/renters.ts";
 import { Adversaries, type AdversaryName, type AdversaryReport } from "./adversaries/index.ts";
+import { Bus } from "./bus.ts";
 import { Chain, type Eip1193, type TxOutcome } from "./chain.ts";
 import { DAY, HOUR, type SimAddresses, type SimContext, type SimParams, type SimRandom } from "./context.ts";
 import { GrlPriceWalk } from "./oracle.ts";
@@ -18,7 +21,7 @@ import { Quotas } from "./quotas.ts";
 import { Random } from "./random.ts";
 import { Scheduler } from "./scheduler.ts";
 import { Stats, type DayReport, type Figures } from "./stats.ts";
-import { World, type SimProvider } from "./world.ts";
+import { World } from "./world.ts";
 
 export interface SimulatorOptions {
   seed: number;
@@ -91,6 +94,7 @@ const PRICE_INTERVAL = 6 * HOUR;
 
 export class Simulator implements SimContext {
   readonly world = new World();
+  readonly bus = new Bus();
   readonly rng: SimRandom;
   readonly quotas: Quotas;
   readonly treasury = hardhatAddress(0);
@@ -111,8 +115,6 @@ export class Simulator implements SimContext {
   private pacedWallStart: number | undefined;
   private feeCollector = false;
   private nextRenterIndex = 0;
-  private readonly epochProviders = new Map<number, Set<SimProvider>>();
-  private readonly tickets = new Map<bigint, string>();
   private readonly adversaries: Adversaries | undefined;
 
   private constructor(
@@ -132,6 +134,22 @@ export class Simulator implements SimContext {
     this.quotas = new Quotas(root.fork("quotas"));
     const adversaries = options.adversaries ?? [];
     this.adversaries = adversaries.length > 0 ? new Adversaries(this, adversaries, options.seed) : undefined;
+    // The order handlers of the same message run in is part of a seed's replay: providers, renters, keeper.
+    subscribeProviders(this);
+    subscribeRenters(this);
+    subscribeKeeper(this);
+    this.bus.on("BidCommitted", ({ args, at }) => {
+      // Only armed with adversaries: without them no auction fills its cap, and a run replays
+      // exactly as it did before squatting was simulated, whatever the deployment's maxBids.
+      if (this.adversaries === undefined || Number(args.bidCount) < this.params.maxBids) return;
+      const job = this.world.jobs.get(args.jobId);
+      if (job?.phase === "bidding") this.bus.emit("sim:bidCapReached", { ctx: this, job, at });
+    });
+    this.bus.on("JobSettled", ({ args, at }) => {
+      if (this.firstSettle !== undefined) return;
+      this.firstSettle = { jobId: args.jobId, simSeconds: at - this.start, wallMs: Date.now() - this.wallStart };
+      this.options.onFirstSettle?.(this.firstSettle);
+    });
   }
 
   /** Connects to the deployment at `deployed` over `transport` and reads its parameters. */
@@ -214,7 +232,7 @@ export class Simulator implements SimContext {
     this.stats.countTx(outcome.ok, outcome.ok ? undefined : outcome.revert.name);
     if (outcome.ok) {
       this.stats.observe(outcome.events, outcome.timestamp);
-      this.observe(outcome.events, outcome.timestamp);
+      this.bus.publish(outcome.events, outcome.timestamp);
       this.adversaries?.observe(outcome.events, outcome.timestamp);
     } else {
       this.debug(`${label}: reverted ${outcome.revert.name} (${outcome.revert.message.slice(0, 160)})`);
@@ -391,63 +409,7 @@ export class Simulator implements SimContext {
   }
 
   private async onEpochEnded(epoch: number): Promise<void> {
-    for (const provider of this.epochProviders.get(epoch) ?? []) await claimEmission(this, provider, epoch);
-    this.epochProviders.delete(epoch);
-    await claimQueuedMints(this, this.tickets);
-  }
-
-  /** Keeps the actors' picture of the chain current from their transactions' events. */
-  private observe(events: readonly ProtocolEvent[], at: number): void {
-    for (const e of events) {
-      switch (e.name) {
-        case "ReputationUpdated": {
-          const p = this.world.providerAt(e.args.provider);
-          if (p !== undefined) p.reputation = Number(e.args.current);
-          break;
-        }
-        case "ProviderAvailabilityChanged": {
-          const p = this.world.providerAt(e.args.provider);
-          if (p !== undefined) p.online = e.args.online;
-          break;
-        }
-        case "ProviderSlashed": {
-          const p = this.world.providerAt(e.args.provider);
-          if (p !== undefined) onSlashed(this, p, e.args.toRecipient + e.args.burned, at);
-          break;
-        }
-        case "GpuSecondsRecorded": {
-          const p = this.world.providerAt(e.args.provider);
-          if (p === undefined) break;
-          const epoch = Number(e.args.epoch);
-          let set = this.epochProviders.get(epoch);
-          if (set === undefined) this.epochProviders.set(epoch, (set = new Set()));
-          set.add(p);
-          break;
-        }
-        case "EarningsWithdrawn":
-          if (e.args.ticketId !== 0n) this.tickets.set(e.args.ticketId, e.args.recipient);
-          break;
-        case "QueuedMintClaimed":
-          if (e.args.claimed === e.args.ticketAmount) this.tickets.delete(e.args.ticketId);
-          break;
-        case "BidCommitted": {
-          // Only armed with adversaries: without them no auction fills its cap, and a run replays
-          // exactly as it did before squatting was simulated, whatever the deployment's maxBids.
-          if (this.adversaries === undefined || Number(e.args.bidCount) < this.params.maxBids) break;
-          const job = this.world.jobs.get(e.args.jobId);
-          if (job?.phase === "bidding") onBidCapReached(this, job, at);
-          break;
-        }
-        case "JobSettled":
-          if (this.firstSettle === undefined) {
-            this.firstSettle = { jobId: e.args.jobId, simSeconds: at - this.start, wallMs: Date.now() - this.wallStart };
-            this.options.onFirstSettle?.(this.firstSettle);
-          }
-          break;
-        default:
-          break;
-      }
-    }
+    await this.bus.emitInTurn("sim:epochEnded", { epoch });
   }
 
   /** With daySeconds, waits until the wall clock has caught up with simulated time `at` (after the warm-up). */

@@ -1,6 +1,7 @@
 // What the simulated actors know at run time: their accounts, what they have committed to, and the
 // jobs they take part in. It mirrors the chain only from the events of the actors' own
 // transactions, as a real off-chain agent would.
+import type { SimContext } from "./context.ts";
 import { REGIONS, type GpuModelName } from "./market-data.ts";
 import type { PaymentPath, PricingRuleName, ProviderProfile, RenterProfile } from "./population.ts";
 
@@ -35,6 +36,11 @@ export interface SimBid {
 
 export interface SimJob {
   id: bigint;
+  /**
+   * The context its renter posted it through, whose random streams its lifecycle draws from (an
+   * adversary's for the jobs it posts): the actors reacting to its chain events act through it.
+   */
+  ctx: SimContext;
   renter: SimRenter;
   payment: PaymentPath;
   token: string;
@@ -91,6 +97,12 @@ export class World {
 
   providerAt(address: string): SimProvider | undefined {
     return this.providerByAddress.get(address.toLowerCase());
+  }
+
+  /** The job reached a final state: nothing more to plan for it. */
+  close(job: SimJob): void {
+    job.phase = "closed";
+    this.jobs.delete(job.id);
   }
 }
 

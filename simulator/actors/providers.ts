@@ -1,76 +1,56 @@
-// Providers: onboarding (register, list GPUs, stake, go online), bidding in sealed auctions and
-// accepting instant jobs by their pricing, starting, streaming claims, delivering, going offline
-// and back, restaking after a slash, and cashing out (USDC, GRL minted for credit earnings,
-// queued mints, epoch emissions).
-import { MaxUint256 } from "ethers";
-
-import { gpuModelId, tflopsX100 } from "../../sdk/index.ts";
-import { bidCommitment } from "../../sdk/index.ts";
-import { DAY, HOUR, MINUTE, type SimContext } from "../context.ts";
+// Providers: bidding in sealed auctions and accepting instant jobs by their pricing, starting,
+// streaming claims, delivering, going offline and back, restaking after a slash, and claiming their
+// epochs' emissions. They hear of jobs, awards and slashes on the bus (subscribeProviders); onboarding
+// and cashing out are shared actions (simulator/actions/).
 import { eventsNamed } from "../../sdk/contracts.ts";
-import { REGIONS, toTokenUnits } from "../market-data.ts";
+import { bidCommitment } from "../../sdk/index.ts";
+import { claimEmission } from "../actions/earnings.ts";
+import { DAY, HOUR, MINUTE, type SimContext } from "../context.ts";
+import { toTokenUnits } from "../market-data.ts";
 import { canServe, releaseGpus, reserveGpus, type SimBid, type SimJob, type SimProvider } from "../world.ts";
-import { collectForfeits, onDelivered, onNoShow, onStarted } from "./renters.ts";
-
-const GRL = 10n ** 18n;
-
-/** The stake a provider keeps bonded: the per-GPU minimum for its inventory plus its margin. */
-export function targetStake(ctx: SimContext, p: SimProvider): bigint {
-  const gpus = BigInt(p.profile.lines.reduce((sum, l) => sum + l.count, 0));
-  return ctx.params.minStakePerGpu * gpus + p.profile.stakeMarginGrl * GRL;
-}
 
 /**
- * Onboards `p` from `at` on. Returns the time after its last transaction, and whether the provider
- * was already registered (a rerun on the same chain).
+ * Subscribes the providers to the bus: new jobs, auctions closed, won or cancelled, runs that ended,
+ * their own reputation, availability and slashes, and the GPU-seconds behind each epoch's emissions.
  */
-export async function onboard(ctx: SimContext, p: SimProvider, at: number): Promise<{ time: number; resumed: boolean }> {
-  const { registry, token } = ctx.protocol;
-  const existing = await registry.providerOf(p.address);
-  await ctx.chain.enlist(p.address);
-  if (existing.registered) {
-    // A rerun on the same chain: the provider keeps its registration, stake and reputation, and the
-    // GPUs still leased to jobs of the earlier run stay out of its reach.
-    p.onboarded = true;
-    p.online = existing.online;
-    p.reputation = Number(existing.reputation);
-    for (const l of p.profile.lines) {
-      const leased = Number((await registry.gpuLineOf(p.address, gpuModelId(l.model))).leased);
-      if (leased > 0) reserveGpus(p, l.model, leased);
-    }
-    return { time: at, resumed: true };
-  }
-  const stake = targetStake(ctx, p);
-  const steps: [string, string, string][] = [
-    [ctx.treasury, ctx.addresses.token, token.interface.encodeFunctionData("transfer", [p.address, stake])],
-    [p.address, ctx.addresses.token, token.interface.encodeFunctionData("approve", [ctx.addresses.registry, MaxUint256])],
-    [
-      p.address,
-      ctx.addresses.registry,
-      registry.interface.encodeFunctionData("register", [`ipfs://gridlease-sim/${p.profile.name}`, REGIONS[p.profile.region]]),
-    ],
-    [p.address, ctx.addresses.registry, registry.interface.encodeFunctionData("stake", [stake])],
-    ...p.profile.lines.map(
-      (l): [string, string, string] => [
-        p.address,
-        ctx.addresses.registry,
-        registry.interface.encodeFunctionData("setGpuLine", [gpuModelId(l.model), l.count, l.vramGb, tflopsX100(l.tflops)]),
-      ],
-    ),
-    [p.address, ctx.addresses.registry, registry.interface.encodeFunctionData("setOnline", [true])],
-  ];
-  let time = at;
-  for (const [from, to, data] of steps) {
-    const outcome = await ctx.send(from, to, data, time, `onboard ${p.profile.name}`);
-    time = outcome.timestamp + 1;
-    if (!outcome.ok) {
-      ctx.debug(`${p.profile.name} could not onboard: ${outcome.revert.name}`);
-      return { time, resumed: false };
-    }
-  }
-  p.onboarded = true;
-  return { time, resumed: false };
+export function subscribeProviders(ctx: SimContext): void {
+  const { bus, world } = ctx;
+  /** The providers with GPU-seconds recorded in each epoch: they claim its emission once it has ended. */
+  const epochProviders = new Map<number, Set<SimProvider>>();
+  bus.on("sim:jobOpened", ({ ctx, job }) => onJobPosted(ctx, job));
+  bus.on("sim:auctionClosed", ({ ctx, job, winner, at }) => releaseLosingBids(ctx, job, winner, at));
+  bus.on("sim:jobWon", ({ ctx, job, winner, clearing, value, startDeadline, at }) => onAwarded(ctx, job, winner, clearing, value, startDeadline, at));
+  bus.on("sim:auctionCancelled", ({ ctx, job, at }) => onJobCancelled(ctx, job, at));
+  // The renter stopped or failed a running job: its GPUs are free again.
+  bus.on("JobStopped", ({ args }) => freeRunningJob(world.jobs.get(args.jobId)));
+  bus.on("JobFailed", ({ args }) => freeRunningJob(world.jobs.get(args.jobId)));
+  bus.on("ReputationUpdated", ({ args }) => {
+    const p = world.providerAt(args.provider);
+    if (p !== undefined) p.reputation = Number(args.current);
+  });
+  bus.on("ProviderAvailabilityChanged", ({ args }) => {
+    const p = world.providerAt(args.provider);
+    if (p !== undefined) p.online = args.online;
+  });
+  bus.on("ProviderSlashed", ({ args, at }) => {
+    const p = world.providerAt(args.provider);
+    if (p !== undefined) onSlashed(ctx, p, args.toRecipient + args.burned, at);
+  });
+  bus.on("GpuSecondsRecorded", ({ args }) => {
+    const p = world.providerAt(args.provider);
+    if (p === undefined) return;
+    const epoch = Number(args.epoch);
+    let set = epochProviders.get(epoch);
+    if (set === undefined) epochProviders.set(epoch, (set = new Set()));
+    set.add(p);
+  });
+  bus.on("sim:epochEnded", async ({ epoch }) => {
+    for (const provider of epochProviders.get(epoch) ?? []) await claimEmission(ctx, provider, epoch);
+    epochProviders.delete(epoch);
+  });
 }
+
+
 
 function reaction(ctx: SimContext, p: SimProvider): number {
   const [lo, hi] = p.profile.reactionMinutes;
@@ -97,7 +77,7 @@ function bidPrice(ctx: SimContext, p: SimProvider, job: SimJob, floor: bigint): 
 }
 
 /** A new job is visible: interested providers plan their bids (or race to accept an instant job). */
-export function onJobPosted(ctx: SimContext, job: SimJob): void {
+function onJobPosted(ctx: SimContext, job: SimJob): void {
   const rng = ctx.rng.providers;
   const able = ctx.world.providers.filter((p) => {
     const floor = floorFor(p, job);
@@ -190,31 +170,24 @@ async function acceptInstant(ctx: SimContext, job: SimJob, racers: SimProvider[]
 }
 
 /**
- * The auction closed (award). The winner plans its start (or, rarely, never shows up); losers free
- * their GPUs and take their stake back; unrevealed bids are left for the renter to collect.
+ * The auction closed (award): losers free their GPUs and take their stake back (the simulated winner,
+ * if any, plans its start on sim:jobWon); unrevealed bids are left for the renter to collect.
  */
-export function onAuctionClosed(
-  ctx: SimContext,
-  job: SimJob,
-  result: { winner: SimProvider; clearing: bigint; value: bigint; startDeadline: number } | undefined,
-  at: number,
-): void {
+function releaseLosingBids(ctx: SimContext, job: SimJob, winner: SimProvider | undefined, at: number): void {
   for (const bid of job.bids.values()) {
-    if (bid.status === "planned" || bid.provider === result?.winner) continue;
+    if (bid.status === "planned" || bid.provider === winner) continue;
     releaseGpus(bid.provider, job.model, job.gpus);
     if (bid.status === "revealed") {
       ctx.schedule(at + reaction(ctx, bid.provider), `close bid #${job.id}`, () => closeOwnBid(ctx, job, bid));
     }
   }
-  collectForfeits(ctx, job, at);
-  if (result !== undefined) onAwarded(ctx, job, result.winner, result.clearing, result.value, result.startDeadline, at);
 }
 
 /**
  * The renter cancelled while bids were sealed (a squatted auction): bidders free their GPUs and take
  * their whole lock back (closeBid releases a sealed bid on a cancelled job in full).
  */
-export function onJobCancelled(ctx: SimContext, job: SimJob, at: number): void {
+function onJobCancelled(ctx: SimContext, job: SimJob, at: number): void {
   for (const bid of job.bids.values()) {
     if (bid.status !== "committed") continue;
     releaseGpus(bid.provider, job.model, job.gpus);
@@ -249,7 +222,7 @@ function onAwarded(
   if (bid !== undefined) bid.status = "closed";
   if (ctx.quotas.decide("noShow", ctx.rng.providers.chance(winner.profile.noShowRate))) {
     releaseGpus(winner, job.model, job.gpus);
-    onNoShow(ctx, job);
+    ctx.bus.emit("sim:noShow", { ctx, job });
     return;
   }
   const startAt = Math.min(at + reaction(ctx, winner) * 3, startDeadline - 5 * MINUTE);
@@ -264,7 +237,7 @@ async function start(ctx: SimContext, job: SimJob): Promise<void> {
   if (!outcome.ok) {
     // It could not start after all (the renter will fail the job once the start window closes).
     releaseGpus(p, job.model, job.gpus);
-    onNoShow(ctx, job);
+    ctx.bus.emit("sim:noShow", { ctx, job });
     return;
   }
   const rng = ctx.rng.providers;
@@ -282,7 +255,7 @@ async function start(ctx: SimContext, job: SimJob): Promise<void> {
     const at = job.startedAt + job.durationSeconds + Math.round(rng.uniform(1, 15) * MINUTE);
     ctx.schedule(at, `deliver #${job.id}`, () => deliver(ctx, job));
   }
-  onStarted(ctx, job);
+  ctx.bus.emit("sim:runPlanned", { ctx, job });
 }
 
 async function claim(ctx: SimContext, job: SimJob): Promise<void> {
@@ -297,19 +270,15 @@ async function deliver(ctx: SimContext, job: SimJob): Promise<void> {
   const resultHash = rng.bytes32();
   const uri = `ipfs://gridlease-sim/results/${job.id}`;
   const data = ctx.protocol.market.interface.encodeFunctionData("deliver", [job.id, resultHash, uri]);
-  const outcome = await ctx.send(job.winner!.address, ctx.addresses.market, data, ctx.now, `deliver #${job.id}`);
-  if (!outcome.ok) return;
-  const delivered = eventsNamed(outcome.events, "JobDelivered")[0];
-  job.phase = "delivered";
-  job.deliveredAt = outcome.timestamp;
-  job.challengeDeadline = Number(delivered.args.challengeDeadline);
-  releaseGpus(job.winner!, job.model, job.gpus);
-  onDelivered(ctx, job);
+  // The renter reviews the delivery from its JobDelivered event (the bus delivers it within send).
+  if ((await ctx.send(job.winner!.address, ctx.addresses.market, data, ctx.now, `deliver #${job.id}`)).ok) {
+    releaseGpus(job.winner!, job.model, job.gpus);
+  }
 }
 
-/** Frees the winner's GPUs when the renter stops or fails a running job. */
-export function onRunEnded(job: SimJob): void {
-  releaseGpus(job.winner!, job.model, job.gpus);
+/** Frees the winner's GPUs when a simulated job that was running is stopped or failed. */
+function freeRunningJob(job: SimJob | undefined): void {
+  if (job?.phase === "running") releaseGpus(job.winner!, job.model, job.gpus);
 }
 
 /** Plans the day's maintenance windows (a gamer reclaiming their RTX 4090 for the evening, say). */
@@ -336,7 +305,7 @@ async function setOnline(ctx: SimContext, p: SimProvider, online: boolean, backA
 }
 
 /** After a slash, the provider tops its stake back up (buying GRL from the treasury if it must). */
-export function onSlashed(ctx: SimContext, p: SimProvider, amount: bigint, at: number): void {
+function onSlashed(ctx: SimContext, p: SimProvider, amount: bigint, at: number): void {
   ctx.schedule(at + Math.round(ctx.rng.providers.uniform(10, 120) * MINUTE), `restake ${p.profile.name}`, async () => {
     const { token, registry } = ctx.protocol;
     const held = await token.balanceOf(p.address);
@@ -348,23 +317,4 @@ export function onSlashed(ctx: SimContext, p: SimProvider, amount: bigint, at: n
   }, true);
 }
 
-/** Withdraws the provider's USDC pay and GRL dispute bonds won, and converts its credit earnings to GRL. */
-export async function cashOut(ctx: SimContext, account: string): Promise<void> {
-  const { market, settlement } = ctx.protocol;
-  for (const [token, what] of [[ctx.addresses.usdc, "USDC"], [ctx.addresses.token, "GRL bonds"]] as const) {
-    if ((await market.balanceOf(token, account)) === 0n) continue;
-    const data = market.interface.encodeFunctionData("withdraw", [token, account]);
-    await ctx.send(account, ctx.addresses.market, data, ctx.now, `withdraw ${what}`);
-  }
-  // quoteWithdrawal is the GRL owed now, capped by the GRL behind the credits that paid (0: nothing to mint).
-  if ((await settlement.earningsOf(account)) > 0n && (await settlement.quoteWithdrawal(account)) > 0n) {
-    const data = settlement.interface.encodeFunctionData("withdrawEarnings", [account]);
-    await ctx.send(account, ctx.addresses.settlement, data, ctx.now, "withdraw earnings");
-  }
-}
 
-/** Claims the provider's emission of an ended epoch: its share, capped at the GRL worth of the fees its jobs paid. */
-export async function claimEmission(ctx: SimContext, p: SimProvider, epoch: number): Promise<void> {
-  const data = ctx.protocol.settlement.interface.encodeFunctionData("claimEmission", [epoch, p.address]);
-  await ctx.send(p.address, ctx.addresses.settlement, data, ctx.now, `claim emission ${epoch}`);
-}

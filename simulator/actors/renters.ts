@@ -1,21 +1,37 @@
 // Renters: when they post jobs and what they ask for, paying in USDC or in USD credits bought by
 // burning GRL, cancelling, stopping early, failing no-shows and late jobs, collecting forfeited bid
-// bonds, and reviewing deliveries (disputing bad ones, and sometimes good ones).
-import { MaxUint256 } from "ethers";
-
-import { GPU_MODELS, gpuModelId } from "../../sdk/index.ts";
-import { workloadSpecHash } from "../../sdk/index.ts";
-import { HOUR, MINUTE, type SimContext } from "../context.ts";
+// bonds, and reviewing deliveries (disputing bad ones, and sometimes good ones). They hear of
+// closed auctions, no-shows, started runs, deliveries and squatted auctions on the bus
+// (subscribeRenters); funding a job is a shared action (simulator/actions/funding.ts).
 import { eventsNamed } from "../../sdk/contracts.ts";
+import { GPU_MODELS, gpuModelId, workloadSpecHash } from "../../sdk/index.ts";
+import { enlist, ensureCredits, ensureGrl, ensureUsdc } from "../actions/funding.ts";
+import { HOUR, MINUTE, type SimContext } from "../context.ts";
 import { MARKET, REGIONS, toTokenUnits, type GpuModelName } from "../market-data.ts";
 import type { PaymentPath, PricingRuleName, RenterKind } from "../population.ts";
 import type { SimJob, SimRenter } from "../world.ts";
-import { closeJob, onDisputed, scheduleAward, scheduleSettle } from "./keeper.ts";
-import { onJobCancelled, onJobPosted, onRunEnded } from "./providers.ts";
 
 const RULES: Record<PricingRuleName, number> = { "first-price": 0, "second-price": 1, instant: 2 };
-const USDC_TOP_UP = 500n;
-const CREDITS_TOP_UP_USD = 200n;
+
+/**
+ * Subscribes the renters to the bus: closed auctions (unrevealed bonds to collect), no-shows, runs
+ * under way, deliveries to review, and full auctions that may be squatted.
+ */
+export function subscribeRenters(ctx: SimContext): void {
+  const { bus, world } = ctx;
+  bus.on("sim:auctionClosed", ({ ctx, job, at }) => collectForfeits(ctx, job, at));
+  bus.on("sim:noShow", ({ ctx, job }) => onNoShow(ctx, job));
+  bus.on("sim:runPlanned", ({ ctx, job }) => onStarted(ctx, job));
+  bus.on("JobDelivered", ({ args, at }) => {
+    const job = world.jobs.get(args.jobId);
+    if (job === undefined) return;
+    job.phase = "delivered";
+    job.deliveredAt = at;
+    job.challengeDeadline = Number(args.challengeDeadline);
+    onDelivered(job.ctx, job);
+  });
+  bus.on("sim:bidCapReached", ({ ctx, job, at }) => onBidCapReached(ctx, job, at));
+}
 
 /** An hour of the day (UTC, fractional) to post at: agents round the clock, people mostly by day or evening. */
 function postingHour(ctx: SimContext, kind: RenterKind): number {
@@ -41,66 +57,9 @@ export function planArrivals(ctx: SimContext, renter: SimRenter, dayStart: numbe
   }
 }
 
-/** Lets the simulator act for the renter, and approves the market (USDC) and the settlement (GRL). */
-export async function enlist(ctx: SimContext, renter: SimRenter): Promise<boolean> {
-  await ctx.chain.enlist(renter.address);
-  const { usdc, token } = ctx.protocol;
-  const approvals: [string, string][] = [
-    [ctx.addresses.usdc, usdc!.interface.encodeFunctionData("approve", [ctx.addresses.market, MaxUint256])],
-    [ctx.addresses.token, token.interface.encodeFunctionData("approve", [ctx.addresses.settlement, MaxUint256])],
-    // A credit job's dispute bond is GRL, pulled by the market.
-    [ctx.addresses.token, token.interface.encodeFunctionData("approve", [ctx.addresses.market, MaxUint256])],
-  ];
-  for (const [to, data] of approvals) {
-    if (!(await ctx.send(renter.address, to, data, ctx.now, "approve")).ok) return false;
-  }
-  renter.enlisted = true;
-  return true;
-}
 
-/** Makes sure the renter holds `amount` USDC: withdraws its refunds first, then mints (the local faucet). */
-export async function ensureUsdc(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
-  const { usdc, market } = ctx.protocol;
-  let held = await usdc!.balanceOf(renter.address);
-  if (held >= amount) return true;
-  const owed = await market.balanceOf(ctx.addresses.usdc, renter.address);
-  if (owed > 0n) {
-    const data = market.interface.encodeFunctionData("withdraw", [ctx.addresses.usdc, renter.address]);
-    if ((await ctx.send(renter.address, ctx.addresses.market, data, ctx.now, "withdraw refunds")).ok) held += owed;
-    if (held >= amount) return true;
-  }
-  const topUp = amount - held + USDC_TOP_UP * 10n ** BigInt(ctx.params.usdcDecimals);
-  const data = usdc!.interface.encodeFunctionData("mint", [renter.address, topUp]);
-  return (await ctx.send(renter.address, ctx.addresses.usdc, data, ctx.now, "mint USDC")).ok;
-}
 
-/** Makes sure the renter holds `amount` GRL: buys the difference from the treasury. */
-async function ensureGrl(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
-  const { token } = ctx.protocol;
-  const held = await token.balanceOf(renter.address);
-  if (held >= amount) return true;
-  const data = token.interface.encodeFunctionData("transfer", [renter.address, amount - held]);
-  return (await ctx.send(ctx.treasury, ctx.addresses.token, data, ctx.now, "sell GRL")).ok;
-}
 
-/** Makes sure the renter has `amount` credits: buys GRL from the treasury and burns it for credits. */
-async function ensureCredits(ctx: SimContext, renter: SimRenter, amount: bigint): Promise<boolean> {
-  const { settlement, token } = ctx.protocol;
-  const have = await settlement.creditsOf(renter.address);
-  if (have >= amount) return true;
-  const need = amount - have;
-  const buy = need + need / 2n + CREDITS_TOP_UP_USD * 10n ** 18n;
-  const keep = 10_000n - BigInt(ctx.params.spreadBps);
-  const price = ctx.grlUsdPrice();
-  const grl = (buy * 10n ** 18n * 10_000n + price * keep - 1n) / (price * keep);
-  const held = await token.balanceOf(renter.address);
-  if (held < grl) {
-    const data = token.interface.encodeFunctionData("transfer", [renter.address, grl - held]);
-    if (!(await ctx.send(ctx.treasury, ctx.addresses.token, data, ctx.now, "sell GRL")).ok) return false;
-  }
-  const data = settlement.interface.encodeFunctionData("buyCredits", [renter.address, grl, need]);
-  return (await ctx.send(renter.address, ctx.addresses.settlement, data, ctx.now, "buy credits")).ok;
-}
 
 function gpuCount(ctx: SimContext, kind: RenterKind, model: GpuModelName): number {
   const counts = MARKET[model].gpuCounts.filter(([n]) =>
@@ -205,6 +164,7 @@ async function createJob(ctx: SimContext, renter: SimRenter, spec: JobSpec): Pro
   renter.jobsPosted++;
   const job: SimJob = {
     id: created.jobId,
+    ctx,
     renter,
     payment,
     token,
@@ -241,11 +201,11 @@ async function createJob(ctx: SimContext, renter: SimRenter, spec: JobSpec): Pro
 
 /** Providers see the job; the keeper closes its auction, or the renter follows up an unfilled instant job. */
 function openToProviders(ctx: SimContext, job: SimJob): void {
-  onJobPosted(ctx, job);
+  ctx.bus.emit("sim:jobOpened", { ctx, job });
   if (job.rule === "instant") {
     ctx.schedule(job.bidDeadline + Math.round(ctx.rng.renters.uniform(1, 10) * MINUTE), `unfilled #${job.id}`, () => instantUnfilled(ctx, job));
   } else {
-    scheduleAward(ctx, job);
+    ctx.bus.emit("sim:awardPending", { ctx, job });
   }
 }
 
@@ -258,7 +218,7 @@ const STARTING_REPUTATION = 5_000;
  * reserve): the renter looks at who bid and, if most bidders have no success on record, cancels while
  * it still may (before the bid deadline, see IJobMarket.cancelJob) and posts the same job again.
  */
-export function onBidCapReached(ctx: SimContext, job: SimJob, at: number): void {
+function onBidCapReached(ctx: SimContext, job: SimJob, at: number): void {
   ctx.schedule(at + Math.round(ctx.rng.renters.uniform(1, 4) * MINUTE), `review bids #${job.id}`, () => reviewFullAuction(ctx, job));
 }
 
@@ -271,8 +231,8 @@ async function reviewFullAuction(ctx: SimContext, job: SimJob): Promise<void> {
   if (unproven * 2 < bidders.length) return;
   const data = market.interface.encodeFunctionData("cancelJob", [job.id]);
   if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel squatted #${job.id}`)).ok) return;
-  closeJob(ctx, job);
-  onJobCancelled(ctx, job, ctx.now);
+  ctx.world.close(job);
+  ctx.bus.emit("sim:auctionCancelled", { ctx, job, at: ctx.now });
   const again = await createJob(ctx, job.renter, {
     model: job.model,
     gpus: job.gpus,
@@ -291,18 +251,18 @@ async function reviewFullAuction(ctx: SimContext, job: SimJob): Promise<void> {
 async function cancel(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "bidding") return;
   const data = ctx.protocol.market.interface.encodeFunctionData("cancelJob", [job.id]);
-  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel #${job.id}`)).ok) closeJob(ctx, job);
+  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel #${job.id}`)).ok) ctx.world.close(job);
 }
 
 /** Nobody took the instant job: the renter withdraws it, or leaves it to expire. */
 async function instantUnfilled(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "bidding") return;
   if (ctx.rng.renters.chance(0.5)) await cancel(ctx, job);
-  else scheduleAward(ctx, job);
+  else ctx.bus.emit("sim:awardPending", { ctx, job });
 }
 
 /** After an auction, the renter claims the bonds of bids that were never revealed. */
-export function collectForfeits(ctx: SimContext, job: SimJob, at: number): void {
+function collectForfeits(ctx: SimContext, job: SimJob, at: number): void {
   for (const bid of job.bids.values()) {
     if (bid.status !== "committed") continue;
     ctx.schedule(at + Math.round(ctx.rng.renters.uniform(5, 90) * MINUTE), `forfeit #${job.id}`, async () => {
@@ -316,22 +276,20 @@ export function collectForfeits(ctx: SimContext, job: SimJob, at: number): void 
 }
 
 /** The winner will not start: the renter fails the job once the start window has closed. */
-export function onNoShow(ctx: SimContext, job: SimJob): void {
+function onNoShow(ctx: SimContext, job: SimJob): void {
   const at = job.startDeadline + Math.round(ctx.rng.renters.uniform(2, 60) * MINUTE);
   ctx.schedule(at, `fail #${job.id}`, () => fail(ctx, job));
 }
 
 async function fail(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "awarded" && job.phase !== "running") return;
-  const wasRunning = job.phase === "running";
+  // The winner frees its GPUs on the JobFailed event.
   const data = ctx.protocol.market.interface.encodeFunctionData("failJob", [job.id]);
-  if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `fail #${job.id}`)).ok) return;
-  if (wasRunning) onRunEnded(job);
-  closeJob(ctx, job);
+  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `fail #${job.id}`)).ok) ctx.world.close(job);
 }
 
 /** The job is running: the renter may plan to stop it early, and fails it if it is never delivered. */
-export function onStarted(ctx: SimContext, job: SimJob): void {
+function onStarted(ctx: SimContext, job: SimJob): void {
   const rng = ctx.rng.renters;
   if (job.late) {
     ctx.schedule(job.deliveryDeadline + Math.round(rng.uniform(5, 60) * MINUTE), `fail late #${job.id}`, () => fail(ctx, job));
@@ -346,18 +304,17 @@ export function onStarted(ctx: SimContext, job: SimJob): void {
 async function stop(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "running") return;
   const data = ctx.protocol.market.interface.encodeFunctionData("stopJob", [job.id]);
-  if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `stop #${job.id}`)).ok) return;
-  onRunEnded(job);
-  closeJob(ctx, job);
+  // The winner frees its GPUs on the JobStopped event.
+  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `stop #${job.id}`)).ok) ctx.world.close(job);
 }
 
 /** The renter reviews a delivery: disputes a bad result (usually noticed), rarely a good one. */
-export function onDelivered(ctx: SimContext, job: SimJob): void {
+function onDelivered(ctx: SimContext, job: SimJob): void {
   const rng = ctx.rng.renters;
   const noticed = job.badResult && rng.chance(0.95);
   const frivolous = !job.badResult && ctx.quotas.decide("frivolousDispute", rng.chance(job.renter.profile.frivolousDisputeRate));
   if (!noticed && !frivolous) {
-    scheduleSettle(ctx, job);
+    ctx.bus.emit("sim:deliveryAccepted", { ctx, job });
     return;
   }
   const at = Math.min(job.deliveredAt + Math.round(rng.uniform(0.5, 12) * HOUR), job.challengeDeadline - 30 * MINUTE);
@@ -374,13 +331,8 @@ async function dispute(ctx: SimContext, job: SimJob): Promise<void> {
   const outcome = funded
     ? await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `dispute #${job.id}`)
     : undefined;
-  if (outcome === undefined || !outcome.ok) {
-    scheduleSettle(ctx, job);
-    return;
-  }
-  job.phase = "disputed";
-  job.disputeDeadline = Number(eventsNamed(outcome.events, "JobDisputed")[0].args.disputeDeadline);
-  onDisputed(ctx, job, outcome.timestamp);
+  // A dispute that went through is the arbiter's from its JobDisputed event (the keeper's subscription).
+  if (outcome === undefined || !outcome.ok) ctx.bus.emit("sim:deliveryAccepted", { ctx, job });
 }
 
 /** Renters with refunds (USDC, or GRL dispute bonds back) sitting in the market's ledger take them out now and then. */

@@ -2,7 +2,7 @@
 // through the honest actors' own code, and sybils that show themselves online only while they bid.
 import { GPU_MODELS } from "../../sdk/index.ts";
 import { hardhatAddress } from "../accounts.ts";
-import { onboard } from "../actors/providers.ts";
+import { onboard } from "../actions/onboarding.ts";
 import type { GpuModelName } from "../market-data.ts";
 import type { ProviderProfile, RenterProfile } from "../population.ts";
 import { newProvider, type SimProvider, type SimRenter } from "../world.ts";
@@ -50,9 +50,27 @@ export function adversaryProvider(
   return provider;
 }
 
-/** A renter account that never posts on its own (its adversary does), paying in USDC. */
-export function adversaryRenter(ctx: AdversaryContext, accountIndex: number, profile: Omit<RenterProfile, "accountIndex">): SimRenter {
-  const renter: SimRenter = { profile: { ...profile, accountIndex }, address: hardhatAddress(accountIndex), enlisted: false, jobsPosted: 0 };
+/** What an adversary's renter posts: the rest of a renter's profile is an honest renter's habits, which it has none of. */
+export type AdversaryRenterHabits = Pick<RenterProfile, "name" | "kind" | "jobsPerDay" | "models" | "rules" | "durationMinutes" | "reserveSpread">;
+
+/** A renter account that never posts on its own (its adversary does), paying in USDC from the US. */
+export function adversaryRenter(ctx: AdversaryContext, accountIndex: number, habits: AdversaryRenterHabits): SimRenter {
+  const profile: RenterProfile = {
+    ...habits,
+    accountIndex,
+    joinsOnDay: 0,
+    jobLimit: undefined,
+    leavesOnDay: undefined,
+    creditsShare: 0,
+    bargainRate: 0,
+    stopRate: 0,
+    frivolousDisputeRate: 0,
+    cancelRate: 0,
+    minReputation: 0,
+    regionLock: 0,
+    home: "US",
+  };
+  const renter: SimRenter = { profile, address: hardhatAddress(accountIndex), enlisted: false, jobsPosted: 0 };
   ctx.adopt(renter.address);
   return renter;
 }

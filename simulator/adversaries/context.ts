@@ -2,6 +2,7 @@
 // quotas of its own, so that adding an adversary never changes what the honest actors draw, and a
 // count of the gas its own accounts spend.
 import type { Protocol } from "../../sdk/contracts.ts";
+import type { Bus } from "../bus.ts";
 import type { Chain, TxOutcome } from "../chain.ts";
 import type { SimAddresses, SimContext, SimParams, SimRandom } from "../context.ts";
 import { Quotas, type RareEvent } from "../quotas.ts";
@@ -67,6 +68,10 @@ export class AdversaryContext implements SimContext {
 
   get world(): World {
     return this.base.world;
+  }
+
+  get bus(): Bus {
+    return this.base.bus;
   }
 
   get treasury(): string {

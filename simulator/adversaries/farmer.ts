@@ -11,7 +11,7 @@
 // GRL worth; its reputation rises only as fast as the fees it pays.
 import { gpuModelId } from "../../sdk/index.ts";
 import { bidCommitment, workloadSpecHash } from "../../sdk/index.ts";
-import { ensureUsdc, enlist } from "../actors/renters.ts";
+import { ensureUsdc, enlist } from "../actions/funding.ts";
 import { DAY, HOUR, MINUTE } from "../context.ts";
 import { eventsNamed } from "../../sdk/contracts.ts";
 import type { SimProvider, SimRenter } from "../world.ts";
@@ -90,21 +90,10 @@ export class Farmer {
       name: "farmer-renter",
       kind: "agent",
       jobsPerDay: 0,
-      joinsOnDay: 0,
-      jobLimit: undefined,
-      leavesOnDay: undefined,
       models: [["H100", 1]],
       rules: [["instant", 1]],
-      creditsShare: 0,
       durationMinutes: [60, 60],
       reserveSpread: [0, 0],
-      bargainRate: 0,
-      stopRate: 0,
-      frivolousDisputeRate: 0,
-      cancelRate: 0,
-      minReputation: 0,
-      regionLock: 0,
-      home: "US",
     });
   }
 

@@ -1,6 +1,6 @@
 // The adversaries a run includes, set up after the honest market, planned day by day next to it, and
 // measured, with the honest actors, from the same books of events.
-import { claimEmission } from "../actors/providers.ts";
+import { claimEmission } from "../actions/earnings.ts";
 import { DAY, HOUR, type SimContext } from "../context.ts";
 import type { ProtocolEvent } from "../../sdk/contracts.ts";
 import { Random } from "../random.ts";

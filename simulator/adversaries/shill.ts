@@ -13,12 +13,10 @@ import type { SimJob, SimProvider, SimRenter } from "../world.ts";
 import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, onboardAll, OnlinePool } from "./accounts.ts";
 import { jobValue, median, SECOND_PRICE, secondPriceWithout, usdOf, vickreySpreadUsd, type Books } from "./books.ts";
 import type { AdversaryContext } from "./context.ts";
+import { BID_COMMITTED, BID_REVEALED, JOB_BIDDING } from "./states.ts";
 
 const SYBILS = 3;
 const JOBS_PER_DAY = 4;
-const BIDDING = 1n;
-const BID_COMMITTED = 1n;
-const BID_REVEALED = 2n;
 
 interface ShillBid {
   sybil: SimProvider;
@@ -67,21 +65,10 @@ export class Shill {
       // Posts what an ML lab posts (its spec hash, sizes and durations), all as second-price auctions in USDC.
       kind: "ml-lab",
       jobsPerDay: JOBS_PER_DAY,
-      joinsOnDay: 0,
-      jobLimit: undefined,
-      leavesOnDay: undefined,
       models: [["H100", 3], ["A100", 2]],
       rules: [["second-price", 1]],
-      creditsShare: 0,
       durationMinutes: [240, 720],
       reserveSpread: [0.1, 0.45],
-      bargainRate: 0,
-      stopRate: 0,
-      frivolousDisputeRate: 0,
-      cancelRate: 0,
-      minReputation: 0,
-      regionLock: 0,
-      home: "US",
     });
     for (let i = 0; i < SYBILS; i++) {
       this.sybils.push(adversaryProvider(ctx, ADVERSARY_ACCOUNTS.shill + 1 + i, `shill-sybil-${i}`, [["H100", 16], ["A100", 8]], 6_000));
@@ -157,7 +144,7 @@ export class Shill {
     const { market } = ctx.protocol;
     const onChain = await market.jobOf(job.id);
     // Nobody honest revealed: any sybil reveal would win its own job, so all stay sealed.
-    if (onChain.state !== BIDDING || onChain.revealCount === 0n) return;
+    if (onChain.state !== JOB_BIDDING || onChain.revealCount === 0n) return;
     for (const bid of bids) {
       // At the best honest price or above: the honest bid stays best (an equal later reveal loses the tie).
       if (!bid.committed || bid.price < onChain.bestPrice) continue;
@@ -170,7 +157,7 @@ export class Shill {
   private async close(job: SimJob, bids: ShillBid[]): Promise<void> {
     const ctx = this.ctx;
     const { market } = ctx.protocol;
-    if ((await market.jobOf(job.id)).state === BIDDING) {
+    if ((await market.jobOf(job.id)).state === JOB_BIDDING) {
       ctx.schedule(ctx.now + 10 * MINUTE, `shill: close #${job.id}`, () => this.close(job, bids));
       return;
     }

@@ -16,6 +16,7 @@ import type { SimProvider, SimRenter } from "../world.ts";
 import { ADVERSARY_ACCOUNTS, adversaryProvider, onboardAll, OnlinePool } from "./accounts.ts";
 import type { Books } from "./books.ts";
 import type { AdversaryContext } from "./context.ts";
+import { BID_COMMITTED, BID_REVEALED, JOB_AWARDED, JOB_BIDDING } from "./states.ts";
 
 const GPUS_PER_SYBIL = 8;
 /** Squats a day at most: each costs a few hundred transactions' gas, so the squatter picks its targets. */
@@ -23,10 +24,6 @@ const MAX_SQUATS_PER_DAY = 3;
 const TARGET_CHANCE = 0.6;
 /** The registry's starting reputation: all a sybil with no success has. */
 const SYBIL_REPUTATION = 5_000;
-const BIDDING = 1n;
-const AWARDED = 3n;
-const BID_REVEALED = 2n;
-const BID_COMMITTED = 1n;
 
 interface Squat {
   jobId: bigint;
@@ -156,7 +153,7 @@ export class Squatter {
     const ctx = this.ctx;
     const { market, registry } = ctx.protocol;
     const job = await market.jobOf(squat.jobId);
-    if (job.state !== BIDDING || ctx.now >= squat.bidDeadline - MINUTE) {
+    if (job.state !== JOB_BIDDING || ctx.now >= squat.bidDeadline - MINUTE) {
       this.busy = false;
       return;
     }
@@ -203,11 +200,11 @@ export class Squatter {
   private async afterAward(squat: Squat): Promise<void> {
     const ctx = this.ctx;
     const job = await ctx.protocol.market.jobOf(squat.jobId);
-    if (job.state === BIDDING) {
+    if (job.state === JOB_BIDDING) {
       ctx.schedule(ctx.now + 5 * MINUTE, `squatter: after award #${squat.jobId}`, () => this.afterAward(squat));
       return;
     }
-    const winner = job.state === AWARDED ? this.sybils.find((s) => s.address.toLowerCase() === job.provider.toLowerCase()) : undefined;
+    const winner = job.state === JOB_AWARDED ? this.sybils.find((s) => s.address.toLowerCase() === job.provider.toLowerCase()) : undefined;
     await this.closeAll(squat, winner);
     if (winner !== undefined) await this.run(squat, winner);
   }
