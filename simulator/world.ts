@@ -99,6 +99,16 @@ export class World {
     return this.providerByAddress.get(address.toLowerCase());
   }
 
+  /**
+   * A chain event moved job `id` to `phase`, with `fields` (its new deadlines) from the event; returns
+   * the job, or undefined when it is not one the simulation follows (an adversary's own, or closed).
+   */
+  advance(id: bigint, phase: JobPhase, fields: Partial<SimJob>): SimJob | undefined {
+    const job = this.jobs.get(id);
+    if (job !== undefined) Object.assign(job, fields, { phase });
+    return job;
+  }
+
   /** The job reached a final state: nothing more to plan for it. */
   close(job: SimJob): void {
     job.phase = "closed";

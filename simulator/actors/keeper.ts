@@ -20,11 +20,8 @@ export function subscribeKeeper(ctx: SimContext): void {
   bus.on("sim:awardPending", ({ ctx, job }) => scheduleAward(ctx, job));
   bus.on("sim:deliveryAccepted", ({ ctx, job }) => scheduleSettle(ctx, job));
   bus.on("JobDisputed", ({ args, at }) => {
-    const job = world.jobs.get(args.jobId);
-    if (job === undefined) return;
-    job.phase = "disputed";
-    job.disputeDeadline = Number(args.disputeDeadline);
-    onDisputed(job.ctx, job, at);
+    const job = world.advance(args.jobId, "disputed", { disputeDeadline: Number(args.disputeDeadline) });
+    if (job !== undefined) onDisputed(job.ctx, job, at);
   });
   bus.on("EarningsWithdrawn", ({ args }) => {
     if (args.ticketId !== 0n) tickets.set(args.ticketId, args.recipient);

@@ -23,12 +23,8 @@ export function subscribeRenters(ctx: SimContext): void {
   bus.on("sim:noShow", ({ ctx, job }) => onNoShow(ctx, job));
   bus.on("sim:runPlanned", ({ ctx, job }) => onStarted(ctx, job));
   bus.on("JobDelivered", ({ args, at }) => {
-    const job = world.jobs.get(args.jobId);
-    if (job === undefined) return;
-    job.phase = "delivered";
-    job.deliveredAt = at;
-    job.challengeDeadline = Number(args.challengeDeadline);
-    onDelivered(job.ctx, job);
+    const job = world.advance(args.jobId, "delivered", { deliveredAt: at, challengeDeadline: Number(args.challengeDeadline) });
+    if (job !== undefined) onDelivered(job.ctx, job);
   });
   bus.on("sim:bidCapReached", ({ ctx, job, at }) => onBidCapReached(ctx, job, at));
 }
