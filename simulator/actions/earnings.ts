@@ -3,7 +3,7 @@
 import type { SimContext } from "../context.ts";
 import type { SimProvider } from "../world.ts";
 
-/** Withdraws the provider's USDC pay and GRL dispute bonds won, and converts its credit earnings to GRL. */
+/** Withdraws the account's USDC pay and GRL dispute bonds won (a provider's, or the treasury's fees), and converts its credit earnings to GRL. */
 export async function cashOut(ctx: SimContext, account: string): Promise<void> {
   const { market, settlement } = ctx.protocol;
   for (const [token, what] of [[ctx.addresses.usdc, "USDC"], [ctx.addresses.token, "GRL bonds"]] as const) {

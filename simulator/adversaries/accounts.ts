@@ -1,5 +1,6 @@
 // Adversaries' accounts: providers (a farmer's own, sybils) and renters made outside the world, onboarded
-// through the honest actors' own code, and sybils that show themselves online only while they bid.
+// with the honest providers' own transactions (actions/onboarding.ts), and sybils that show themselves
+// online only while they bid.
 import { GPU_MODELS } from "../../sdk/index.ts";
 import { hardhatAddress } from "../accounts.ts";
 import { onboard } from "../actions/onboarding.ts";
@@ -96,8 +97,15 @@ export class OnlinePool {
 
   constructor(private readonly ctx: AdversaryContext) {}
 
+  /** Onboards `sybils` from `at` and takes them offline until they first bid; returns the time after onboarding. */
+  async onboard(sybils: readonly SimProvider[], at: number): Promise<number> {
+    const time = await onboardAll(this.ctx, sybils, at);
+    for (const sybil of sybils) await this.retire(sybil);
+    return time;
+  }
+
   /** Takes `p` offline after onboarding, until it first bids. */
-  async retire(p: SimProvider): Promise<void> {
+  private async retire(p: SimProvider): Promise<void> {
     if (p.online && (await this.setOnline(p, false))) p.online = false;
   }
 

@@ -10,7 +10,7 @@ import { postJob } from "../actors/renters.ts";
 import { HOUR, MINUTE } from "../context.ts";
 import { MARKET, microUsd, toTokenUnits } from "../market-data.ts";
 import type { SimJob, SimProvider, SimRenter } from "../world.ts";
-import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, onboardAll, OnlinePool } from "./accounts.ts";
+import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, OnlinePool } from "./accounts.ts";
 import { jobValue, median, SECOND_PRICE, secondPriceWithout, usdOf, vickreySpreadUsd, type Books } from "./books.ts";
 import type { AdversaryContext } from "./context.ts";
 import { BID_COMMITTED, BID_REVEALED, JOB_BIDDING } from "./states.ts";
@@ -85,9 +85,7 @@ export class Shill {
   }
 
   async setUp(at: number): Promise<number> {
-    const time = await onboardAll(this.ctx, this.sybils, at);
-    for (const sybil of this.sybils) await this.pool.retire(sybil);
-    return time;
+    return this.pool.onboard(this.sybils, at);
   }
 
   planDay(dayStart: number): void {

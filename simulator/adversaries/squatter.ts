@@ -13,7 +13,7 @@ import { MINUTE } from "../context.ts";
 import type { ProtocolEvent } from "../../sdk/contracts.ts";
 import { REGIONS } from "../market-data.ts";
 import type { SimProvider, SimRenter } from "../world.ts";
-import { ADVERSARY_ACCOUNTS, adversaryProvider, onboardAll, OnlinePool } from "./accounts.ts";
+import { ADVERSARY_ACCOUNTS, adversaryProvider, OnlinePool } from "./accounts.ts";
 import type { Books } from "./books.ts";
 import type { AdversaryContext } from "./context.ts";
 import { BID_COMMITTED, BID_REVEALED, JOB_AWARDED, JOB_BIDDING } from "./states.ts";
@@ -97,9 +97,7 @@ export class Squatter {
   }
 
   async setUp(at: number): Promise<number> {
-    const time = await onboardAll(this.ctx, this.sybils, at);
-    for (const sybil of this.sybils) await this.pool.retire(sybil);
-    return time;
+    return this.pool.onboard(this.sybils, at);
   }
 
   planDay(): void {
