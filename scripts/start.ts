@@ -225,9 +225,9 @@ async function allExited(graceMs: number): Promise<void> {
   }
 }
 
-/** The market simulator (scripts/simulate.ts), day after day until Ctrl-C. */
+/** The market simulator (simulator/cli.ts), day after day until Ctrl-C. */
 function startSimulator(): ChildProcess {
-  const args = ["--import", "tsx", join(root, "scripts", "simulate.ts"), "--continuous", "--rpc", rpcUrl];
+  const args = ["--import", "tsx", join(root, "simulator", "cli.ts"), "--continuous", "--rpc", rpcUrl];
   args.push("--seed", seed, "--day-seconds", daySeconds, "--warm-up-days", WARM_UP_DAYS);
   if (withIndexer && indexerMaxLag !== "0") args.push("--follow-indexer", indexerUrl, "--max-indexer-lag", indexerMaxLag);
   const child = track(

@@ -27,6 +27,8 @@ import {
 } from "./abis/index.ts";
 import { requireAddress, type DeployedAddresses } from "./deployment.ts";
 
+export * from "./events.ts";
+
 /** The protocol's contracts, connected to one runner (a signer or a provider). */
 export interface Protocol {
   /** The chain the deployment is on. */

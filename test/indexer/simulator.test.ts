@@ -1,4 +1,4 @@
-// Ground truth after a seeded run of the market simulator (scripts/sim): a local Hardhat node on its own
+// Ground truth after a seeded run of the market simulator (simulator/): a local Hardhat node on its own
 // port (8586) deployed with Ignition as `npm start` deploys it, two simulated days of the simulator's
 // market over JSON-RPC (providers going offline and back, auctions and instant jobs in USDC and credits,
 // stops, cancellations, disputes, slashes, cash-outs, a moving GRL price) and a drain until every job has
@@ -11,8 +11,8 @@ import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
-import { httpTransport } from "../../scripts/sim/chain.js";
-import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
+import { httpTransport } from "../../simulator/chain.ts";
+import { Simulator, type RunSummary } from "../../simulator/engine.ts";
 import { LocalChain } from "./helpers/chain.js";
 import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "./helpers/compare.js";
 import { dropSchemas, IndexerProcess } from "./helpers/indexer.js";

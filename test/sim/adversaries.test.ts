@@ -1,15 +1,15 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import GridleaseLocal from "../../ignition/modules/GridleaseLocal.js";
-import type { DeployedAddresses } from "../../scripts/lib/deployment.js";
-import { hardhatAddress } from "../../scripts/sim/accounts.js";
-import { ADVERSARY_ACCOUNTS } from "../../scripts/sim/adversaries/accounts.js";
-import { jobValue } from "../../scripts/sim/adversaries/books.js";
-import type { AdversaryReport } from "../../scripts/sim/adversaries/index.js";
-import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
-import { reconcile, type Reconciliation } from "../../scripts/sim/reconcile.js";
+import type { DeployedAddresses } from "../../sdk/index.ts";
+import { hardhatAddress } from "../../simulator/accounts.ts";
+import { ADVERSARY_ACCOUNTS } from "../../simulator/adversaries/accounts.ts";
+import { jobValue } from "../../simulator/adversaries/books.ts";
+import type { AdversaryReport } from "../../simulator/adversaries/index.ts";
+import { Simulator, type RunSummary } from "../../simulator/engine.ts";
+import { reconcile, type Reconciliation } from "../../simulator/reconcile.ts";
 import { JobMarket__factory, Settlement__factory } from "../../types/ethers-contracts/index.js";
+import { deployLocal } from "./setup.ts";
 
 const { ethers, ignition, networkHelpers, provider } = await network.create();
 
@@ -22,18 +22,7 @@ const ALL = ["farmer", "squatter", "shill"] as const;
 
 /** The local deployment `npm start` makes, with one-day epochs so that a short run claims emissions. */
 async function deployedFixture(): Promise<DeployedAddresses> {
-  const d = await ignition.deploy(GridleaseLocal, { displayUi: false, parameters: { GridleaseLocal: { epochLength: DAY } } });
-  return {
-    GridleaseToken: await d.token.getAddress(),
-    ProviderRegistry: await d.registry.getAddress(),
-    ChainlinkPriceOracle: await d.oracle.getAddress(),
-    Settlement: await d.settlement.getAddress(),
-    JobMarket: await d.market.getAddress(),
-    GridleaseTimelock: await d.timelock.getAddress(),
-    GridleaseGovernor: await d.governor.getAddress(),
-    MockAggregatorV3: await d.feed.getAddress(),
-    MockStablecoin: await d.usdc.getAddress(),
-  };
+  return deployLocal(ignition, { epochLength: DAY });
 }
 
 /** One day of new jobs with every adversary, then on until every job has finished. */

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
-import { Books, grlToUsd, jobValue, median, secondPriceWithout, vickreySpreadUsd } from "../../scripts/sim/adversaries/books.js";
-import type { EventName, ProtocolEvent, ProtocolEvents } from "../../scripts/sim/events.js";
+import { Books, grlToUsd, jobValue, median, secondPriceWithout, vickreySpreadUsd } from "../../simulator/adversaries/books.ts";
+import type { EventName, ProtocolEvent, ProtocolEvents } from "../../sdk/contracts.ts";
 
 const USDC = "0x00000000000000000000000000000000000000C0";
 const CREDITS = "0x00000000000000000000000000000000000000C1";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { ADVERSARY_NAMES, parseAdversaries } from "../../scripts/sim/adversaries/names.js";
+import { ADVERSARY_NAMES, parseAdversaries } from "../../simulator/adversaries/names.ts";
 
 describe("Market simulator: --adversaries", function () {
   it("test_parseAdversaries_oneName", function () {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 import { expect } from "chai";
 
-import { IndexerFollower } from "../../scripts/sim/indexer-follower.js";
+import { IndexerFollower } from "../../simulator/indexer-follower.ts";
 
 /** A stand-in for Ponder's /status: reports `indexed` (or answers 503 while `down`), counting reads. */
 class FakeIndexer {

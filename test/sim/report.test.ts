@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
-import type { RunSummary } from "../../scripts/sim/engine.js";
-import { dayLine, fixed18, rates } from "../../scripts/sim/report.js";
-import { emptyFigures, type DayReport } from "../../scripts/sim/stats.js";
+import type { RunSummary } from "../../simulator/engine.ts";
+import { dayLine, fixed18, rates } from "../../simulator/report.ts";
+import { emptyFigures, type DayReport } from "../../simulator/stats.ts";
 
 function day(index: number, txs: number, wallMs: number, heldMs: number): DayReport {
   return { day: index, figures: { ...emptyFigures(), txs, jobsCreated: 100 }, grlPriceUsd: 0.5, wallMs, heldMs };

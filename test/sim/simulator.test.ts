@@ -2,10 +2,9 @@ import { expect } from "chai";
 import { decodeBytes32String } from "ethers";
 import { network } from "hardhat";
 
-import GridleaseLocal from "../../ignition/modules/GridleaseLocal.js";
 import { type DeployedAddresses, workloadSpecHash } from "../../sdk/index.ts";
-import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
-import { reconcile, type Reconciliation } from "../../scripts/sim/reconcile.js";
+import { Simulator, type RunSummary } from "../../simulator/engine.ts";
+import { reconcile, type Reconciliation } from "../../simulator/reconcile.ts";
 import {
   ChainlinkPriceOracle__factory,
   GridleaseToken__factory,
@@ -14,6 +13,7 @@ import {
   MockStablecoin__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
+import { deployLocal } from "./setup.ts";
 
 const { ethers, ignition, networkHelpers, provider } = await network.create();
 
@@ -32,21 +32,7 @@ const SEED = 7;
  * emissions claimed) and a small mint cap (so withdrawals queue).
  */
 async function deployedFixture(): Promise<DeployedAddresses> {
-  const d = await ignition.deploy(GridleaseLocal, {
-    displayUi: false,
-    parameters: { GridleaseLocal: { epochLength: DAY, mintCapPerEpoch: MINT_CAP_PER_EPOCH } },
-  });
-  return {
-    GridleaseToken: await d.token.getAddress(),
-    ProviderRegistry: await d.registry.getAddress(),
-    ChainlinkPriceOracle: await d.oracle.getAddress(),
-    Settlement: await d.settlement.getAddress(),
-    JobMarket: await d.market.getAddress(),
-    GridleaseTimelock: await d.timelock.getAddress(),
-    GridleaseGovernor: await d.governor.getAddress(),
-    MockAggregatorV3: await d.feed.getAddress(),
-    MockStablecoin: await d.usdc.getAddress(),
-  };
+  return deployLocal(ignition, { epochLength: DAY, mintCapPerEpoch: MINT_CAP_PER_EPOCH });
 }
 
 /** Calls of the simulator's beforeAction hook during the last simulate(). */
