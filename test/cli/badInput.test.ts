@@ -5,9 +5,22 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { keccak256, parseUnits } from "ethers";
 
-import { PROJECT_ROOT } from "../helpers/project.js";
+import {
+  address,
+  cli,
+  cliJson,
+  DEPLOYMENT_FOLDER,
+  freePort,
+  KEYS,
+  type LocalChain,
+  localChain,
+  ok,
+  refreshFeed,
+  SPEC_HASH,
+  wallet,
+} from "../kit/cli.ts";
+import { PROJECT_ROOT } from "../kit/project.ts";
 import { JobMarket__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
-import { address, cli, cliJson, DEPLOYMENT_FOLDER, freePort, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
 
 const PROVIDER = 6;
 const RENTER = 7;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { AbiCoder, encodeBytes32String, id, Interface, ZeroAddress, type ErrorFragment, type ParamType } from "ethers";
 
-import { PROJECT_ROOT } from "../helpers/project.js";
+import { PROJECT_ROOT } from "../kit/project.ts";
 import { DECODED_ABIS, decodeRevert, ERROR_MESSAGES, revertDataOf } from "../../sdk/index.ts";
 import { CliError, describeError, EXIT_FAILURE, EXIT_USAGE } from "../../cli/lib/errors.js";
 import {

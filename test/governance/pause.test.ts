@@ -2,11 +2,20 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
 import {
   awardedJob,
   commitBid,
   createJob,
+  deliveredJob,
+  disputedJob,
+  EVIDENCE_HASH,
+  jobRequest,
+  RESULT_HASH,
+  RESULT_URI,
+  revealBid,
+  runningJob,
+} from "../kit/jobs.ts";
+import {
   DEFAULT_PARAMS,
   deployMarket,
   EMISSION_BUDGET_PER_EPOCH,
@@ -14,22 +23,13 @@ import {
   HOUR,
   INSTANT,
   JobState,
-  jobRequest,
   type MarketFixture,
   MINT_CAP_PER_EPOCH,
   PROVIDER_FAULT,
-  revealBid,
-  runningJob,
   SPREAD_BPS,
   USDC,
-} from "../helpers/market.js";
-import {
-  deliveredJob,
-  disputedJob,
-  EVIDENCE_HASH,
-  RESULT_HASH,
-  RESULT_URI,
-} from "../market/execution/helpers.js";
+} from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -323,7 +323,7 @@ describe("JobMarket: guardian pause", function () {
 });
 
 // ------------------------------------------------------------------------------------------------
-// The settlement's pause. The default job of test/helpers/market.ts, paid in credits (18 decimals):
+// The settlement's pause. The default job of test/kit/jobs.ts, paid in credits (18 decimals):
 // 4 GPUs x 10 h at a 2-credit reserve, won by alice at 1.5 credits per GPU-hour.
 // ------------------------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { awardedJob, deployMarket, JobState, USDC } from "../helpers/market.js";
+import { awardedJob } from "../kit/jobs.ts";
+import { deployMarket, JobState, USDC } from "../kit/market.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, lockStake, registerAndStake } from "./helpers.js";
+import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider } from "../kit/protocol.ts";
+import { expectGpuLine, expectProvider, lockStake, registerAndStake } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

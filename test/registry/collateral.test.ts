@@ -10,8 +10,14 @@ import {
   REPUTATION_REFERENCE_VALUE,
   RTX4090,
   UNBONDING_PERIOD,
-} from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, INITIAL_REPUTATION, lockStake, successScore as afterSuccess } from "./helpers.js";
+} from "../kit/protocol.ts";
+import {
+  expectConservation,
+  expectProvider,
+  INITIAL_REPUTATION,
+  lockStake,
+  successScore as afterSuccess,
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

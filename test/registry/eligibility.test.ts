@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider, RTX4090 } from "../helpers/fixtures.js";
-import { INITIAL_REPUTATION, lockStake, ONBOARD_REGION, ONBOARD_VRAM } from "./helpers.js";
+import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider, RTX4090 } from "../kit/protocol.ts";
+import { INITIAL_REPUTATION, lockStake, ONBOARD_REGION, ONBOARD_VRAM } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -9,7 +9,7 @@ import {
   onboardProvider,
   REPUTATION_REFERENCE_VALUE,
   UNBONDING_PERIOD,
-} from "../helpers/fixtures.js";
+} from "../kit/protocol.ts";
 import {
   expectProvider,
   MIN_STAKE_PER_GPU_CEILING,
@@ -18,7 +18,7 @@ import {
   REPUTATION_REFERENCE_VALUE_FLOOR,
   UNBONDING_PERIOD_CEILING,
   UNBONDING_PERIOD_FLOOR,
-} from "./helpers.js";
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

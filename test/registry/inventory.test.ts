@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, gpuModel, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, lockStake, NO_LINE, registerAndStake } from "./helpers.js";
+import { deployProtocol, gpuModel, GRL, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../kit/protocol.ts";
+import { expectGpuLine, expectProvider, lockStake, NO_LINE, registerAndStake } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

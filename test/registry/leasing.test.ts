@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, gpuModel, GRL, H100, onboardProvider, RTX4090 } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, NO_LINE } from "./helpers.js";
+import { deployProtocol, gpuModel, GRL, H100, onboardProvider, RTX4090 } from "../kit/protocol.ts";
+import { expectGpuLine, expectProvider, NO_LINE } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

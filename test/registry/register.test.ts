@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, onboardProvider } from "../helpers/fixtures.js";
+import { deployProtocol, GRL, onboardProvider } from "../kit/protocol.ts";
 import {
   expectProvider,
   INITIAL_REPUTATION,
   MAX_METADATA_URI_LENGTH,
   ONBOARD_REGION,
   UNREGISTERED,
-} from "./helpers.js";
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

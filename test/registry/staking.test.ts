@@ -2,8 +2,8 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, PROVIDER_FUNDS } from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, registerAndStake, signPermit, UNREGISTERED } from "./helpers.js";
+import { deployProtocol, GRL, PROVIDER_FUNDS } from "../kit/protocol.ts";
+import { expectConservation, expectProvider, registerAndStake, signPermit, UNREGISTERED } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

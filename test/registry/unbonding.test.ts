@@ -9,8 +9,14 @@ import {
   onboardProvider,
   PROVIDER_FUNDS,
   UNBONDING_PERIOD,
-} from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, lockStake, registerAndStake, UNBONDING_PERIOD_FLOOR } from "./helpers.js";
+} from "../kit/protocol.ts";
+import {
+  expectConservation,
+  expectProvider,
+  lockStake,
+  registerAndStake,
+  UNBONDING_PERIOD_FLOOR,
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -2,8 +2,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { id } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { GRL } from "../helpers/fixtures.js";
-import { GRL_USD_ANSWER, type MarketFixture, SPREAD_BPS } from "../helpers/market.js";
+import { GRL_USD_ANSWER, type MarketFixture, SPREAD_BPS } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 
 type NetworkHelpers = NetworkConnection["networkHelpers"];
 

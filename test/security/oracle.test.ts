@@ -1,40 +1,33 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
+import { commitBid, createJob, EVIDENCE_HASH, jobRequest, revealBid } from "../kit/jobs.ts";
 import {
-  commitBid,
-  createJob,
   deployMarket,
+  FEE_BPS,
   GRL_USD_ANSWER,
   INSTANT,
   JobState,
-  jobRequest,
   type MarketFixture,
   ORACLE_HEARTBEAT,
   ORACLE_MAX_ANSWER,
   ORACLE_MIN_ANSWER,
   PROVIDER_FAULT,
-  revealBid,
-} from "../helpers/market.js";
+} from "../kit/market.ts";
+import { bpsOf, DURATION, jobValue, RESERVE } from "../kit/money.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
-  bpsOf,
   claimAt,
   collateralAtReserve,
   deliverAtEnd,
-  DURATION,
-  EVIDENCE_HASH,
   expectMarketBacksLedger,
-  FEE_BPS,
-  jobValue,
   openEscrowOf,
   P1_5,
   P1_8,
-  RESERVE,
   settleAtDeadline,
   startJob,
   withdrawAll,
-} from "../market/lifecycle/helpers.js";
+} from "../market/lifecycle/helpers.ts";
 import { buyCredits, creditsFor, grlFor, nextAt } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();

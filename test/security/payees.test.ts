@@ -2,32 +2,19 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
+import { awardedJob, commitBid, createJob, jobRequest, revealBid } from "../kit/jobs.ts";
+import { deployMarket, FEE_BPS, GRL_USD_ANSWER, JobState, RENTER_FUNDS } from "../kit/market.ts";
+import { bpsOf, DURATION, jobValue, RESERVE } from "../kit/money.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
-  awardedJob,
-  commitBid,
-  createJob,
-  deployMarket,
-  GRL_USD_ANSWER,
-  JobState,
-  jobRequest,
-  RENTER_FUNDS,
-  revealBid,
-} from "../helpers/market.js";
-import {
-  bpsOf,
   claimAt,
   deliverAtEnd,
-  DURATION,
   expectLedger,
   expectMarketBacksLedger,
-  FEE_BPS,
-  jobValue,
   P1_5,
-  RESERVE,
   settleAtDeadline,
   startJob,
-} from "../market/lifecycle/helpers.js";
+} from "../market/lifecycle/helpers.ts";
 import { buyCredits, grlFor, nextAt } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -2,9 +2,9 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100, REPUTATION_REFERENCE_VALUE, reputationAfterSuccess } from "../helpers/fixtures.js";
-import { DAY, deployMarket, GRL_USD_ANSWER, HOUR, INSTANT, type MarketFixture, SPEC_HASH, USDC } from "../helpers/market.js";
-import { FEE_BPS, RESULT_HASH, RESULT_URI } from "../market/lifecycle/helpers.js";
+import { RESULT_HASH, RESULT_URI, SPEC_HASH } from "../kit/jobs.ts";
+import { DAY, deployMarket, FEE_BPS, GRL_USD_ANSWER, HOUR, INSTANT, type MarketFixture, USDC } from "../kit/market.ts";
+import { H100, REPUTATION_REFERENCE_VALUE, reputationAfterSuccess } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -2,21 +2,19 @@ import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
 import {
   awardedJob,
   commitBid,
   createJob,
-  deployMarket,
-  GRL_USD_ANSWER,
-  INSTANT,
-  JobState,
-  type MarketFixture,
-  RENTER_FAULT,
+  EVIDENCE_HASH,
+  RESULT_HASH,
+  RESULT_URI,
   runningJob,
   saltFor,
-} from "../helpers/market.js";
-import { deliverAtEnd, EVIDENCE_HASH, P1_5, P1_8, RESULT_HASH, RESULT_URI, settleAtDeadline } from "../market/lifecycle/helpers.js";
+} from "../kit/jobs.ts";
+import { deployMarket, GRL_USD_ANSWER, INSTANT, JobState, type MarketFixture, RENTER_FAULT } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
+import { deliverAtEnd, P1_5, P1_8, settleAtDeadline } from "../market/lifecycle/helpers.ts";
 import { nextAt } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();

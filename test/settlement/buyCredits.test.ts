@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { ORACLE_HEARTBEAT, ORACLE_MAX_ANSWER, ORACLE_MIN_ANSWER, SPREAD_BPS } from "../helpers/market.js";
+import { ORACLE_HEARTBEAT, ORACLE_MAX_ANSWER, ORACLE_MIN_ANSWER, SPREAD_BPS } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   creditsFor,

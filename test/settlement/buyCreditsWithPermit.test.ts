@@ -3,8 +3,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signPermit } from "../../sdk/index.ts";
-import { GRL } from "../helpers/fixtures.js";
-import { HOUR, SPREAD_BPS } from "../helpers/market.js";
+import { HOUR, SPREAD_BPS } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   BUYER_GRL,

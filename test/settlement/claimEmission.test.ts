@@ -2,8 +2,9 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { EMISSION_BUDGET_PER_EPOCH, GRL_USD_ANSWER, HOUR, runningJob, USDC } from "../helpers/market.js";
+import { runningJob } from "../kit/jobs.ts";
+import { EMISSION_BUDGET_PER_EPOCH, GRL_USD_ANSWER, HOUR, USDC } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   deploySettlement,

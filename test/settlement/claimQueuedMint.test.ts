@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL, PROVIDER_FUNDS } from "../helpers/fixtures.js";
-import { PROVIDER_STAKE } from "../helpers/market.js";
+import { PROVIDER_STAKE } from "../kit/market.ts";
+import { GRL, PROVIDER_FUNDS } from "../kit/protocol.ts";
 import {
   accrueEarnings,
   allAccounts,

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
 import {
   DAY,
   EMISSION_BUDGET_PER_EPOCH,
@@ -12,7 +11,8 @@ import {
   ORACLE_MAX_ANSWER,
   ORACLE_MIN_ANSWER,
   SPREAD_BPS,
-} from "../helpers/market.js";
+} from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   creditsFor,
   deploySettlement,

@@ -2,8 +2,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { GRL, INITIAL_SUPPLY } from "../helpers/fixtures.js";
-import { deployMarket, GRL_USD_ANSWER, type MarketFixture, SPREAD_BPS } from "../helpers/market.js";
+import { deployMarket, GRL_USD_ANSWER, type MarketFixture, SPREAD_BPS } from "../kit/market.ts";
+import { GRL, INITIAL_SUPPLY } from "../kit/protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];
 type NetworkHelpers = NetworkConnection["networkHelpers"];

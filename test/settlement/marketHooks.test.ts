@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { EMISSION_BUDGET_PER_EPOCH } from "../helpers/market.js";
+import { EMISSION_BUDGET_PER_EPOCH } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   basisFor,

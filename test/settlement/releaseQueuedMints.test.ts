@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
+import { GRL } from "../kit/protocol.ts";
 import {
   accrueEarnings,
   allAccounts,

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { MINT_CAP_PER_EPOCH, ORACLE_HEARTBEAT } from "../helpers/market.js";
+import { MINT_CAP_PER_EPOCH, ORACLE_HEARTBEAT } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   accrueEarnings,
   allAccounts,

@@ -3,11 +3,10 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { commitBid, createJob, revealBid } from "../../kit/jobs.ts";
 import {
+  BID_BOND,
   BidStatus,
-  commitBid,
-  createJob,
   deployMarket,
   FIRST_PRICE,
   HOUR,
@@ -16,23 +15,21 @@ import {
   type MarketFixture,
   ORACLE_HEARTBEAT,
   PROVIDER_STAKE,
-  revealBid,
   SECOND_PRICE,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { jobValue, RESERVE } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 import {
-  BID_BOND,
   BID_LOCK,
   BUDGET,
   COLLATERAL,
   collateralFor,
   freeStakeOf,
-  jobValue,
   onboardExtraProviders,
-  RESERVE,
   scaledCollateral,
   setParams,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

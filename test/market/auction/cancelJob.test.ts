@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { awardedJob, commitBid, createJob, deployMarket, INSTANT, JobState, USDC } from "../../helpers/market.js";
-import { BUDGET } from "./helpers.js";
+import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
+import { deployMarket, INSTANT, JobState, USDC } from "../../kit/market.ts";
+import { BUDGET } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,19 +1,10 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../../helpers/fixtures.js";
-import {
-  BidStatus,
-  commitBid,
-  createJob,
-  deployMarket,
-  INSTANT,
-  JobState,
-  PROVIDER_STAKE,
-  revealBid,
-  USDC,
-} from "../../helpers/market.js";
-import { BID_BOND, BID_LOCK, COLLATERAL, freeStakeOf, setParams } from "./helpers.js";
+import { commitBid, createJob, revealBid } from "../../kit/jobs.ts";
+import { BID_BOND, BidStatus, deployMarket, INSTANT, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { GRL } from "../../kit/protocol.ts";
+import { BID_LOCK, COLLATERAL, freeStakeOf, setParams } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -3,12 +3,10 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, H100, RTX4090 } from "../../helpers/fixtures.js";
+import { awardedJob, commitBid, createJob, saltFor } from "../../kit/jobs.ts";
 import {
-  awardedJob,
+  BID_BOND,
   BidStatus,
-  commitBid,
-  createJob,
   deployMarket,
   HOUR,
   INSTANT,
@@ -16,11 +14,10 @@ import {
   type MarketFixture,
   PROVIDER_STAKE,
   SECOND_PRICE,
-  saltFor,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { GRL, H100, RTX4090 } from "../../kit/protocol.ts";
 import {
-  BID_BOND,
   BID_LOCK,
   bidObject,
   COLLATERAL,
@@ -29,7 +26,7 @@ import {
   GRL_USD_PRICE,
   setParams,
   storedCommitment,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -2,19 +2,10 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  BidStatus,
-  commitBid,
-  createJob,
-  deployMarket,
-  INSTANT,
-  JobState,
-  type MarketFixture,
-  revealBid,
-  saltFor,
-  USDC,
-} from "../../helpers/market.js";
-import { BID_LOCK, commitmentOf, freeStakeOf, RESERVE } from "./helpers.js";
+import { commitBid, createJob, revealBid, saltFor } from "../../kit/jobs.ts";
+import { BidStatus, deployMarket, INSTANT, JobState, type MarketFixture, USDC } from "../../kit/market.ts";
+import { RESERVE } from "../../kit/money.ts";
+import { BID_LOCK, commitmentOf, freeStakeOf } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,11 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
 import {
-  awardedJob,
   BidStatus,
-  commitBid,
-  createJob,
   DAY,
   DEFAULT_PARAMS,
   deployMarket,
@@ -14,11 +12,11 @@ import {
   JobState,
   SECOND_PRICE,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { jobValue } from "../../kit/money.ts";
 import {
   BUDGET,
   commitmentOf,
-  jobValue,
   MAX_AUCTION_WINDOW,
   MAX_DURATION,
   MAX_GPU_COUNT,
@@ -26,7 +24,7 @@ import {
   MIN_DURATION,
   params,
   paramsObject,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

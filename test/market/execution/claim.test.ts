@@ -2,29 +2,20 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { commitBid, createJob, deployMarket, HOUR, JobState, revealBid, USDC } from "../../helpers/market.js";
 import {
-  accrued,
-  AWARD_REFUND,
   awardedJob,
-  COLLATERAL,
+  commitBid,
+  createJob,
   deliverJob,
-  DURATION,
   EVIDENCE_HASH,
-  expectConservation,
-  expectLedger,
-  feeOf,
-  HOLDBACK_BPS,
-  bpsOfUp,
-  leasedGpus,
-  netOf,
   nextAt,
-  PRICE,
-  releasable,
+  revealBid,
   runningJob,
-  VALUE,
-} from "./helpers.js";
+} from "../../kit/jobs.ts";
+import { deployMarket, HOLDBACK_BPS, HOUR, JobState, USDC } from "../../kit/market.ts";
+import { accrued, bpsOfUp, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { AWARD_REFUND, COLLATERAL, expectConservation, expectLedger, leasedGpus, PRICE, VALUE } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

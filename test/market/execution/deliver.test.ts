@@ -1,29 +1,21 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { deployMarket, HOUR, JobState, SPEC_HASH } from "../../helpers/market.js";
+import { awardedJob, EVIDENCE_HASH, nextAt, RESULT_HASH, RESULT_URI, runningJob, SPEC_HASH } from "../../kit/jobs.ts";
+import { CHALLENGE_WINDOW, DELIVERY_GRACE, deployMarket, HOUR, JobState, PROVIDER_STAKE } from "../../kit/market.ts";
+import { H100 } from "../../kit/protocol.ts";
 import {
   AWARD_REFUND,
-  awardedJob,
-  CHALLENGE_WINDOW,
   COLLATERAL,
-  DELIVERY_GRACE,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
   leasedGpus,
-  nextAt,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  RESULT_HASH,
-  RESULT_URI,
-  runningJob,
   VALUE,
   ZERO_HASH,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

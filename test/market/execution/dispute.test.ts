@@ -1,26 +1,27 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
+import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
-  AWARD_REFUND,
-  awardedJob,
-  bpsOfUp,
-  COLLATERAL,
-  deliverJob,
+  deployMarket,
   DISPUTE_BOND_BPS,
   DISPUTE_TIMEOUT,
-  EVIDENCE_HASH,
+  HOUR,
+  JobState,
+  PROVIDER_STAKE,
+  USDC,
+} from "../../kit/market.ts";
+import { bpsOfUp } from "../../kit/money.ts";
+import {
+  AWARD_REFUND,
+  COLLATERAL,
   expectConservation,
   expectLedger,
   expectProviderState,
-  nextAt,
-  PROVIDER_STAKE,
   REPUTATION_START,
-  runningJob,
   VALUE,
   ZERO_HASH,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

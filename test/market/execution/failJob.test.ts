@@ -1,40 +1,42 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
 import {
+  awardedJob,
   commitBid,
   createJob,
+  deliverJob,
+  disputedJob,
+  nextAt,
+  revealBid,
+  runningJob,
+} from "../../kit/jobs.ts";
+import {
   deployMarket,
+  FAULT_SLASH_BPS,
   HOUR,
   JobState,
   LATE_DELIVERY,
   NO_SHOW,
-  revealBid,
-} from "../../helpers/market.js";
+  PROVIDER_STAKE,
+  SLASH_TO_RENTER_BPS,
+  START_WINDOW,
+} from "../../kit/market.ts";
+import { bpsOf } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
 import {
   AWARD_REFUND,
-  awardedJob,
-  bpsOf,
   BUDGET,
   COLLATERAL,
-  deliverJob,
-  disputedJob,
   expectConservation,
   expectLedger,
   expectProviderState,
-  FAULT_SLASH_BPS,
   leasedGpus,
-  nextAt,
   PRICE,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_FAULT,
   REPUTATION_START,
-  runningJob,
-  SLASH_TO_RENTER_BPS,
-  START_WINDOW,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,31 +1,31 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { deployMarket, HOUR, JobState, PROVIDER_FAULT, RENTER_FAULT, USDC } from "../../helpers/market.js";
+import { deliverJob, disputedJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
-  bpsOf,
-  accrued,
+  deployMarket,
+  HOLDBACK_BPS,
+  HOUR,
+  JobState,
+  PROVIDER_FAULT,
+  PROVIDER_STAKE,
+  RENTER_FAULT,
+  USDC,
+} from "../../kit/market.ts";
+import { accrued, bpsOf, bpsOfUp, releasable } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import {
   AWARD_REFUND,
-  bpsOfUp,
   COLLATERAL,
-  deliverJob,
-  disputedJob,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
-  HOLDBACK_BPS,
   leasedGpus,
-  nextAt,
-  PROVIDER_STAKE,
-  releasable,
   REPUTATION_AFTER_FAULT,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

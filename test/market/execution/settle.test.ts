@@ -1,29 +1,22 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100, reputationAfterJob } from "../../helpers/fixtures.js";
-import { deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
+import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
+import { CHALLENGE_WINDOW, deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { feeOf, netOf } from "../../kit/money.ts";
+import { H100, reputationAfterJob } from "../../kit/protocol.ts";
 import {
   AWARD_REFUND,
-  awardedJob,
-  CHALLENGE_WINDOW,
   COLLATERAL,
-  deliverJob,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
-  feeOf,
   leasedGpus,
-  netOf,
-  nextAt,
   PRICE,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

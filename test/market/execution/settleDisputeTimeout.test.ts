@@ -1,25 +1,27 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployMarket, HOUR, JobState, PROVIDER_FAULT, USDC } from "../../helpers/market.js";
+import { deliverJob, disputedJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
+import {
+  CHALLENGE_WINDOW,
+  deployMarket,
+  DISPUTE_TIMEOUT,
+  HOUR,
+  JobState,
+  PROVIDER_FAULT,
+  PROVIDER_STAKE,
+  USDC,
+} from "../../kit/market.ts";
 import {
   AWARD_REFUND,
-  CHALLENGE_WINDOW,
   COLLATERAL,
-  deliverJob,
-  DISPUTE_TIMEOUT,
-  disputedJob,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
-  nextAt,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,27 +1,30 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { commitBid, createJob, deployMarket, INSTANT, JobState, revealBid, USDC } from "../../helpers/market.js";
 import {
-  AWARD_REFUND,
   awardedJob,
   awardedJobsInParallel,
-  COLLATERAL,
+  commitBid,
+  createJob,
   deliverJob,
-  DELIVERY_GRACE,
-  DURATION,
+  nextAt,
+  revealBid,
+  runningJob,
+} from "../../kit/jobs.ts";
+import { DELIVERY_GRACE, deployMarket, INSTANT, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { DURATION } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import {
+  AWARD_REFUND,
+  COLLATERAL,
   expectConservation,
   expectLedger,
   expectProviderState,
   leasedGpus,
-  nextAt,
   PRICE,
-  PROVIDER_STAKE,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,28 +1,20 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { createJob, deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
+import { awardedJob, createJob, deliverJob, nextAt, runningJob } from "../../kit/jobs.ts";
+import { deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { accrued, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
 import {
-  accrued,
   AWARD_REFUND,
-  awardedJob,
   COLLATERAL,
-  deliverJob,
-  DURATION,
   expectConservation,
   expectLedger,
   expectProviderState,
-  feeOf,
   leasedGpus,
-  netOf,
-  nextAt,
-  PROVIDER_STAKE,
-  releasable,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

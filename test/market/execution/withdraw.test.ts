@@ -1,18 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { createJob, deployMarket, JobState, RENTER_FUNDS } from "../../helpers/market.js";
-import {
-  AWARD_REFUND,
-  awardedJob,
-  BUDGET,
-  deliverJob,
-  expectConservation,
-  expectLedger,
-  nextAt,
-  runningJob,
-  VALUE,
-} from "./helpers.js";
+import { awardedJob, createJob, deliverJob, nextAt, runningJob } from "../../kit/jobs.ts";
+import { deployMarket, JobState, RENTER_FUNDS } from "../../kit/market.ts";
+import { AWARD_REFUND, BUDGET, expectConservation, expectLedger, VALUE } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -2,11 +2,10 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { commitBid, createJob, revealBid, saltFor } from "../../kit/jobs.ts";
 import {
+  BID_BOND,
   BidStatus,
-  commitBid,
-  createJob,
   deployMarket,
   FIRST_PRICE,
   HOUR,
@@ -14,38 +13,31 @@ import {
   type MarketFixture,
   PROVIDER_STAKE,
   RENTER_FUNDS,
-  revealBid,
-  saltFor,
   SECOND_PRICE,
+  START_WINDOW,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOf, DURATION, GPUS, jobValue, releasable, RESERVE } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 import {
-  BID_BOND,
-  bpsOf,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
   deliverAtEnd,
-  DURATION,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  GPUS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_2,
   P1_5,
   P1_8,
-  releasable,
   reputationOf,
-  RESERVE,
   settleAtDeadline,
-  START_WINDOW,
   startJob,
   successScore,
   withdrawAll,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,45 +1,40 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../../helpers/fixtures.js";
+import { EVIDENCE_HASH, runningJob } from "../../kit/jobs.ts";
 import {
   deployMarket,
+  DISPUTE_BOND_BPS,
+  DISPUTE_TIMEOUT,
+  FEE_BPS,
+  HOLDBACK_BPS,
   JobState,
   type MarketFixture,
   PROVIDER_FAULT,
   PROVIDER_STAKE,
   RENTER_FAULT,
   RENTER_FUNDS,
-  runningJob,
+  SLASH_TO_RENTER_BPS,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOf, bpsOfUp, DURATION, jobValue, RESERVE } from "../../kit/money.ts";
+import { GRL } from "../../kit/protocol.ts";
 import {
-  bpsOf,
-  bpsOfUp,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
   deliverAtEnd,
-  DISPUTE_BOND_BPS,
-  DISPUTE_TIMEOUT,
-  DURATION,
-  EVIDENCE_HASH,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
   faultScore,
-  FEE_BPS,
-  HOLDBACK_BPS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_5,
   reputationOf,
-  RESERVE,
-  SLASH_TO_RENTER_BPS,
   successScore,
   withdrawAll,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

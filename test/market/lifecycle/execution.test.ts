@@ -1,51 +1,41 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { awardedJob, createJob, RESULT_HASH, RESULT_URI, runningJob } from "../../kit/jobs.ts";
 import {
-  awardedJob,
-  createJob,
+  DELIVERY_GRACE,
   deployMarket,
+  FAULT_SLASH_BPS,
+  FEE_BPS,
   INSTANT,
   JobState,
   LATE_DELIVERY,
   NO_SHOW,
   PROVIDER_STAKE,
   RENTER_FUNDS,
-  runningJob,
+  SLASH_TO_RENTER_BPS,
+  START_WINDOW,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { accrued, bpsOf, DURATION, GPUS, jobValue, releasable, RESERVE } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 import {
-  accrued,
-  bpsOf,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
-  DELIVERY_GRACE,
   deliverAtEnd,
-  DURATION,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  FAULT_SLASH_BPS,
   faultScore,
-  FEE_BPS,
-  GPUS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_5,
-  releasable,
   reputationOf,
-  RESERVE,
-  RESULT_HASH,
-  RESULT_URI,
   settleAtDeadline,
-  SLASH_TO_RENTER_BPS,
-  START_WINDOW,
   successScore,
   withdrawAll,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -10,7 +10,7 @@ import {
   REPUTATION_REFERENCE_VALUE,
   reputationAfterSuccess,
   reputationWeight,
-} from "../helpers/fixtures.js";
+} from "./protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];
 
