@@ -180,7 +180,7 @@ export async function disputedJob(
   return jobId;
 }
 
-/** The default job, delivered and settled when its challenge window closes, undisputed. */
+/** The default job, delivered and settled undisputed exactly when its challenge window closes. */
 export async function settledJob(
   f: MarketFixture,
   networkHelpers: NetworkHelpers,
@@ -188,7 +188,7 @@ export async function settledJob(
   overrides: Partial<IJobMarket.JobRequestStruct> = {},
 ): Promise<bigint> {
   const jobId = await deliveredJob(f, networkHelpers, bids, overrides);
-  await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
+  await nextAt(networkHelpers, (await f.market.jobOf(jobId)).deadline);
   await (await f.market.settle(jobId)).wait();
   return jobId;
 }

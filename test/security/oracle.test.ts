@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { commitBid, createJob, EVIDENCE_HASH, jobRequest, revealBid } from "../kit/jobs.ts";
+import { buyCreditsFor } from "../kit/funding.ts";
+import { commitBid, createJob, EVIDENCE_HASH, jobRequest, nextAt, revealBid } from "../kit/jobs.ts";
 import {
   deployMarket,
   FEE_BPS,
@@ -28,7 +29,7 @@ import {
   startJob,
   withdrawAll,
 } from "../market/lifecycle/helpers.ts";
-import { buyCredits, creditsFor, grlFor, nextAt } from "./helpers.js";
+import { creditsFor, grlFor } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -128,7 +129,7 @@ const BROKEN: Broken[] = [
  */
 async function earningsFixture() {
   const f = await deployMarket(ethers);
-  const credits = await buyCredits(f, f.renter, 1_000n * GRL);
+  const credits = await buyCreditsFor(f, f.renter, 1_000n * GRL);
   const credits18 = await f.settlement.getAddress();
   const jobId = await createJob(f, { paymentToken: credits18, reservePricePerGpuHour: CREDIT_RESERVE });
   await commitBid(f, f.alice, jobId, CREDIT_PRICE);
@@ -225,7 +226,7 @@ describe("Security: stale, zero and out-of-bounds oracle answers", function () {
      */
     async function brokenAfterCreationFixture() {
       const f = await deployMarket(ethers);
-      await buyCredits(f, f.renter, 1_000n * GRL);
+      await buyCreditsFor(f, f.renter, 1_000n * GRL);
       const credits18 = await f.settlement.getAddress();
       const auction = await createJob(f);
       const instant = await createJob(f, { pricingRule: INSTANT, revealWindow: 0 });

@@ -2,7 +2,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { awardedJob, commitBid, createJob, jobRequest, revealBid } from "../kit/jobs.ts";
+import { buyCreditsFor } from "../kit/funding.ts";
+import { awardedJob, commitBid, createJob, jobRequest, nextAt, revealBid } from "../kit/jobs.ts";
 import { deployMarket, FEE_BPS, GRL_USD_ANSWER, JobState, RENTER_FUNDS } from "../kit/market.ts";
 import { bpsOf, DURATION, jobValue, RESERVE } from "../kit/money.ts";
 import { GRL } from "../kit/protocol.ts";
@@ -15,7 +16,7 @@ import {
   settleAtDeadline,
   startJob,
 } from "../market/lifecycle/helpers.ts";
-import { buyCredits, grlFor, nextAt } from "./helpers.js";
+import { grlFor } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -131,8 +132,8 @@ describe("Security: a payee that reverts cannot block anyone else", function () 
      */
     async function earningsFixture() {
       const f = await deployMarket(ethers);
-      await buyCredits(f, f.renter, 1_000n * GRL);
-      await buyCredits(f, f.renter2, 1_000n * GRL);
+      await buyCreditsFor(f, f.renter, 1_000n * GRL);
+      await buyCreditsFor(f, f.renter2, 1_000n * GRL);
       const credits = await f.settlement.getAddress();
       // Both jobs are created before the first one's day-long run ages the feed past its heartbeat.
       const pairs = [

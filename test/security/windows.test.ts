@@ -7,6 +7,7 @@ import {
   commitBid,
   createJob,
   EVIDENCE_HASH,
+  nextAt,
   RESULT_HASH,
   RESULT_URI,
   runningJob,
@@ -15,7 +16,6 @@ import {
 import { deployMarket, GRL_USD_ANSWER, INSTANT, JobState, type MarketFixture, RENTER_FAULT } from "../kit/market.ts";
 import { GRL } from "../kit/protocol.ts";
 import { deliverAtEnd, P1_5, P1_8, settleAtDeadline } from "../market/lifecycle/helpers.ts";
-import { nextAt } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 

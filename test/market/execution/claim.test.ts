@@ -2,6 +2,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import {
   awardedJob,
   commitBid,
@@ -18,18 +19,7 @@ import { H100 } from "../../kit/protocol.ts";
 import { AWARD_REFUND, COLLATERAL, expectConservation, expectLedger, leasedGpus, PRICE, VALUE } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, started by alice. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, startedAt: job.startedAt, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** value - ceil(value x holdback): what the provider may hold before settlement. */
 const MAX_BEFORE_SETTLEMENT = VALUE - bpsOfUp(VALUE, HOLDBACK_BPS);

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, EVIDENCE_HASH, nextAt, RESULT_HASH, RESULT_URI, runningJob, SPEC_HASH } from "../../kit/jobs.ts";
 import { CHALLENGE_WINDOW, DELIVERY_GRACE, deployMarket, HOUR, JobState, PROVIDER_STAKE } from "../../kit/market.ts";
 import { H100 } from "../../kit/protocol.ts";
@@ -18,18 +19,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, started by alice. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, startedAt: job.startedAt, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 const MAX_URI_LENGTH = 256;
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
   deployMarket,
@@ -24,19 +25,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered by alice exactly at the end of its duration; nothing claimed. */
-async function deliveredFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const deliveredAt = await deliverJob(f, networkHelpers, jobId);
-  const challengeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, deliveredAt, challengeDeadline };
-}
+const { marketFixture, deliveredFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** ceil(60 USDC x 5%) = 3 USDC. */
 const BOND = 3n * USDC;

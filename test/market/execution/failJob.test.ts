@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import {
   awardedJob,
   commitBid,
@@ -39,26 +40,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job awarded to alice, not started. */
-async function awardedFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await awardedJob(f, networkHelpers);
-  const startDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, startDeadline, usdcAddress: await f.usdc.getAddress() };
-}
-
-/** The default job, started by alice and not delivered. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, awardedFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** faultSlashBps (50%) of the 36 GRL collateral: 18 GRL, half of it to the renter and half burned. */
 const SLASHED = bpsOf(COLLATERAL, FAULT_SLASH_BPS);

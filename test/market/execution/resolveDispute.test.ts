@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { deliverJob, disputedJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
   deployMarket,
@@ -28,18 +29,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered at the end of its duration and disputed an hour later; nothing claimed. */
-async function disputedFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await disputedJob(f, networkHelpers);
-  const disputeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, disputeDeadline, usdcAddress: await f.usdc.getAddress() };
-}
+const { marketFixture, disputedFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** As disputedFixture, but alice claimed 24 USDC halfway through the run. */
 async function disputedAfterPartialClaimFixture() {
@@ -139,7 +129,7 @@ describe("JobMarket: resolveDispute", function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
       const { market, alice, renter, arbiter, jobId } = f;
       await market.connect(alice).claim(jobId); // 48 USDC while Disputed
-      const aliceBefore = await market.balanceOf(f.usdcAddress, alice.address);
+      const aliceBefore = await market.balanceOf(f.paymentToken, alice.address);
       await expect(market.connect(arbiter).resolveDispute(jobId, PROVIDER_FAULT))
         .to.emit(market, "DisputeResolvedForRenter")
         .withArgs(
@@ -154,7 +144,7 @@ describe("JobMarket: resolveDispute", function () {
           SLASHED_BURNED,
           REPUTATION_AFTER_FAULT,
         );
-      expect(await market.balanceOf(f.usdcAddress, alice.address)).to.equal(aliceBefore);
+      expect(await market.balanceOf(f.paymentToken, alice.address)).to.equal(aliceBefore);
       await expectLedger(f, { alice: 46_800_000n, treasury: 1_200_000n, renter: AWARD_REFUND + HOLDBACK + BOND });
       await expectConservation(f);
     });
@@ -221,7 +211,7 @@ describe("JobMarket: resolveDispute", function () {
   describe("RenterFault", function () {
     it("test_resolveDispute_renterFaultPaysBondToProviderAndSettles", async function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
-      const { market, registry, token, alice, renter, arbiter, jobId, usdcAddress } = f;
+      const { market, registry, token, alice, renter, arbiter, jobId, paymentToken } = f;
       const burnedBefore = await token.totalBurned();
       await expect(market.connect(arbiter).resolveDispute(jobId, RENTER_FAULT))
         .to.emit(market, "DisputeResolvedForProvider")
@@ -231,7 +221,7 @@ describe("JobMarket: resolveDispute", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           VALUE,
           1_500_000n,

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import { CHALLENGE_WINDOW, deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { feeOf, netOf } from "../../kit/money.ts";
@@ -19,25 +20,13 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered by alice exactly at the end of its duration; nothing claimed. */
-async function deliveredFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const deliveredAt = await deliverJob(f, networkHelpers, jobId);
-  const challengeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, deliveredAt, challengeDeadline, usdcAddress: await f.usdc.getAddress() };
-}
+const { marketFixture, deliveredFixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket: settle", function () {
   describe("happy path", function () {
     it("test_settle_paysTheRestReleasesCollateralAndRaisesReputation", async function () {
       const f = await networkHelpers.loadFixture(deliveredFixture);
-      const { market, registry, alice, renter, outsider, jobId, challengeDeadline, usdcAddress } = f;
+      const { market, registry, alice, renter, outsider, jobId, challengeDeadline, paymentToken } = f;
       expect(challengeDeadline).to.equal(f.deliveredAt + CHALLENGE_WINDOW);
       await nextAt(networkHelpers, challengeDeadline);
       await expect(market.connect(outsider).settle(jobId))
@@ -46,7 +35,7 @@ describe("JobMarket: settle", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           VALUE,
           1_500_000n,
@@ -230,9 +219,9 @@ describe("JobMarket: settle", function () {
       await expectConservation(f);
       expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(VALUE + AWARD_REFUND);
       // Everything the market holds is now withdrawable by someone.
-      await f.market.connect(f.alice).withdraw(f.usdcAddress, f.alice.address);
-      await f.market.connect(f.treasury).withdraw(f.usdcAddress, f.treasury.address);
-      await f.market.connect(f.renter).withdraw(f.usdcAddress, f.renter.address);
+      await f.market.connect(f.alice).withdraw(f.paymentToken, f.alice.address);
+      await f.market.connect(f.treasury).withdraw(f.paymentToken, f.treasury.address);
+      await f.market.connect(f.renter).withdraw(f.paymentToken, f.renter.address);
       expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(0n);
     });
   });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { deliverJob, disputedJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
   CHALLENGE_WINDOW,
@@ -24,18 +25,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered at the end of its duration and disputed an hour later; nothing claimed. */
-async function disputedFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await disputedJob(f, networkHelpers);
-  const disputeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, disputeDeadline, usdcAddress: await f.usdc.getAddress() };
-}
+const { marketFixture, disputedFixture } = marketFixtures({ ethers, networkHelpers });
 
 const BOND = 3n * USDC;
 
@@ -43,7 +33,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
   describe("happy path", function () {
     it("test_settleDisputeTimeout_settlesAsDeliveredAndRefundsTheBond", async function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
-      const { market, registry, token, alice, renter, outsider, jobId, disputeDeadline, usdcAddress } = f;
+      const { market, registry, token, alice, renter, outsider, jobId, disputeDeadline, paymentToken } = f;
       const burnedBefore = await token.totalBurned();
       await nextAt(networkHelpers, disputeDeadline);
       await expect(market.connect(outsider).settleDisputeTimeout(jobId))
@@ -52,7 +42,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           VALUE,
           1_500_000n,
@@ -93,7 +83,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
 
     it("test_settleDisputeTimeout_paysOnlyWhatWasNotClaimed", async function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
-      const { market, alice, renter, jobId, disputeDeadline, usdcAddress } = f;
+      const { market, alice, renter, jobId, disputeDeadline, paymentToken } = f;
       await market.connect(alice).claim(jobId); // 48 USDC while Disputed
       await nextAt(networkHelpers, disputeDeadline + 1n);
       await expect(market.settleDisputeTimeout(jobId))
@@ -102,7 +92,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           12n * USDC,
           300_000n,

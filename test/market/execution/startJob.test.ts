@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import {
   awardedJob,
   awardedJobsInParallel,
@@ -27,10 +28,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** The default job awarded to alice at 1.5 USDC (bob bid 1.7 USDC and lost). */
 async function awardedFixture() {

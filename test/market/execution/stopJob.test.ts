@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, createJob, deliverJob, nextAt, runningJob } from "../../kit/jobs.ts";
 import { deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { accrued, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
@@ -17,18 +18,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, started by alice. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, startedAt: job.startedAt, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket: stopJob", function () {
   describe("pro-rata split", function () {
