@@ -3,7 +3,7 @@
 // snapshots by function identity, so marketFixtures builds each function once per network connection.
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { buyCreditsFor, CREDITS_GRL } from "./funding.ts";
+import { buyCreditsFor, CREDITS_GRL, fundGrlBonds } from "./funding.ts";
 import { awardedJob, createJob, creditRequest, deliverJob, disputedJob, runningJob, settledJob } from "./jobs.ts";
 import { deployMarket, GRL_USD_ANSWER, type MarketFixture } from "./market.ts";
 
@@ -77,8 +77,9 @@ export interface MarketFixtures {
 
 /**
  * The fixtures of `connection`, paying the default job in `payment`. With credits the renter first buys
- * CREDITS_GRL worth of them, and the feed is republished after the job is built: a credit job's life
- * outlasts the oracle's 24 h heartbeat, and the tests that follow still need a price.
+ * CREDITS_GRL worth of them and holds as much GRL again, approved to the market for a dispute bond; the
+ * feed is republished after the job is built: a credit job's life outlasts the oracle's 24 h heartbeat,
+ * and the tests that follow still need a price.
  */
 export function marketFixtures({ ethers, networkHelpers }: Connection, payment: Payment = "usdc"): MarketFixtures {
   async function marketFixture(): Promise<MarketFixture> {
@@ -90,6 +91,7 @@ export function marketFixtures({ ethers, networkHelpers }: Connection, payment: 
     const f = await deployMarket(ethers);
     if (payment === "usdc") return { f, overrides: {} };
     await buyCreditsFor(f, f.renter, CREDITS_GRL);
+    await fundGrlBonds(f, f.renter, CREDITS_GRL);
     return { f, overrides: await creditRequest(f) };
   }
 

@@ -1,5 +1,5 @@
 // Funding the fixture's actors beyond what deployMarket gives them (USDC for renters, GRL and stake for
-// providers): GRL from the treasury, and USD credits bought with it.
+// providers): GRL from the treasury, USD credits bought with it, and GRL for a credit job's dispute bond.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
 import { type MarketFixture } from "./market.ts";
@@ -16,4 +16,13 @@ export async function buyCreditsFor(f: MarketFixture, who: HardhatEthersSigner, 
   const before = await f.settlement.creditsOf(who.address);
   await (await f.settlement.connect(who).buyCredits(who.address, grl, 0n)).wait();
   return (await f.settlement.creditsOf(who.address)) - before;
+}
+
+/**
+ * Gives `who` `grl` GRL from the treasury, approved to the market: a credit job's dispute bond is GRL
+ * (the collateral scaled to disputeBondBps), pulled from the renter when it disputes.
+ */
+export async function fundGrlBonds(f: MarketFixture, who: HardhatEthersSigner, grl: bigint): Promise<void> {
+  await (await f.token.connect(f.treasury).transfer(who.address, grl)).wait();
+  await (await f.token.connect(who).approve(await f.market.getAddress(), grl)).wait();
 }

@@ -16,17 +16,12 @@ import {
   expectProvider,
   INITIAL_REPUTATION,
   lockStake,
+  registryFixtures,
   successScore as afterSuccess,
 } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-/** Alice onboarded: 4 H100 (800 GRL required), 1800 GRL free, online. */
-async function onboardedFixture() {
-  const f = await deployProtocol(ethers);
-  await onboardProvider(f, f.alice);
-  return f;
-}
+const { onboardedFixture } = registryFixtures(ethers);
 
 /** As onboardedFixture, plus 500 GRL locked under lock id 1 (1300 GRL free). */
 async function lockedFixture() {

@@ -14,6 +14,7 @@ import {
   expectProvider,
   MIN_STAKE_PER_GPU_CEILING,
   MIN_STAKE_PER_GPU_FLOOR,
+  registryFixtures,
   REPUTATION_REFERENCE_VALUE_CEILING,
   REPUTATION_REFERENCE_VALUE_FLOOR,
   UNBONDING_PERIOD_CEILING,
@@ -21,10 +22,7 @@ import {
 } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
+const { fixture } = registryFixtures(ethers);
 
 const DAY = 24n * 60n * 60n;
 /** An unbonding period above the 7-day floor, so that governance can shorten it. */

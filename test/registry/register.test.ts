@@ -7,14 +7,12 @@ import {
   INITIAL_REPUTATION,
   MAX_METADATA_URI_LENGTH,
   ONBOARD_REGION,
+  registryFixtures,
   UNREGISTERED,
 } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
+const { fixture } = registryFixtures(ethers);
 
 const URI_256 = "ipfs://" + "a".repeat(256 - 7);
 const URI_257 = URI_256 + "b";

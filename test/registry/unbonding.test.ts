@@ -15,21 +15,12 @@ import {
   expectProvider,
   lockStake,
   registerAndStake,
+  registryFixtures,
   UNBONDING_PERIOD_FLOOR,
 } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
-
-/** Alice onboarded: 4 H100 (800 GRL required), 1800 GRL free, online. */
-async function onboardedFixture() {
-  const f = await deployProtocol(ethers);
-  await onboardProvider(f, f.alice);
-  return f;
-}
+const { fixture, onboardedFixture } = registryFixtures(ethers);
 
 const DAY = 24n * 60n * 60n;
 /** An unbonding period above the 7-day floor, so that governance can shorten it. */

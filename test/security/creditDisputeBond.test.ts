@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { commitBid, createJob, revealBid } from "../kit/jobs.ts";
 import { JobState, ORACLE_HEARTBEAT, PROVIDER_FAULT } from "../kit/market.ts";
 import { GRL } from "../kit/protocol.ts";
-import { deploySettlement, grlForCredits, type SettlementFixture, USD } from "../settlement/helpers.js";
+import { deploySettlement, grlForCredits, type SettlementFixture, USD } from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

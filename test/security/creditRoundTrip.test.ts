@@ -11,10 +11,10 @@ import {
   deploySettlement,
   grlFor,
   price18,
-  type SettlementFixture,
   setAnswer,
+  type SettlementFixture,
   USD,
-} from "../settlement/helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

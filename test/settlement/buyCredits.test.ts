@@ -13,15 +13,13 @@ import {
   price18,
   RENTER_GRL,
   setAnswer,
+  settlementFixtures,
   USD,
   usdValue,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deploySettlement(ethers);
-}
+const { fixture } = settlementFixtures(ethers);
 
 describe("Settlement: buyCredits", function () {
   describe("pricing", function () {

@@ -13,16 +13,14 @@ import {
   expectBooks,
   grantGuardian,
   PRICE,
-  type SettlementFixture,
   setAnswer,
+  type SettlementFixture,
+  settlementFixtures,
   usdValue,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deploySettlement(ethers);
-}
+const { fixture } = settlementFixtures(ethers);
 
 const AMOUNT = 100n * GRL;
 const CREDITS = creditsFor(AMOUNT, PRICE);

@@ -15,13 +15,15 @@ import {
   PRICE,
   price18,
   proRata,
-  type SettlementFixture,
   setAnswer,
+  type SettlementFixture,
+  settlementFixtures,
   toEpoch,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketRoleFixture: fixture } = settlementFixtures(ethers);
 
 const BUDGET = EMISSION_BUDGET_PER_EPOCH;
 /**
@@ -29,12 +31,6 @@ const BUDGET = EMISSION_BUDGET_PER_EPOCH;
  * record them so that they test the pro-rata split alone; the cap has its own tests below.
  */
 const UNCAPPED = 1_000_000n * USD;
-
-async function fixture() {
-  const f = await deploySettlement(ethers);
-  await grantMarketRole(f);
-  return f;
-}
 
 async function record(
   f: SettlementFixture,

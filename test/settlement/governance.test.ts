@@ -27,14 +27,12 @@ import {
   PRICE,
   price18,
   type SettlementFixture,
+  settlementFixtures,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deploySettlement(ethers);
-}
+const { fixture } = settlementFixtures(ethers);
 
 const MIN_EPOCH_LENGTH = DAY;
 const MAX_EPOCH_LENGTH = 90n * DAY;

@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { commitBid, createJob, revealBid } from "../../kit/jobs.ts";
 import {
   BID_BOND,
@@ -30,12 +30,10 @@ import {
   scaledCollateral,
   setParams,
 } from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 /** The market fixture plus 32 more online providers, for the gas comparison. */
 async function manyProvidersFixture() {

@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, commitBid, createJob, saltFor } from "../../kit/jobs.ts";
 import {
   BID_BOND,
@@ -27,12 +27,10 @@ import {
   setParams,
   storedCommitment,
 } from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 async function commitmentFor(f: MarketFixture, provider: HardhatEthersSigner, jobId: bigint, price = USDC) {
   return f.market.bidCommitment(jobId, provider.address, price, saltFor(provider, price));

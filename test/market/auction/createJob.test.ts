@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { jobRequest, SPEC_HASH } from "../../kit/jobs.ts";
 import {
   deployMarket,
@@ -31,12 +31,10 @@ import {
   RequestField,
   setParams,
 } from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 type Overrides = Partial<IJobMarket.JobRequestStruct>;
 

@@ -2,6 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, commitBid, createJob, jobRequest, revealBid } from "../../kit/jobs.ts";
 import {
   DAY,
@@ -32,10 +33,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const P15 = (15n * USDC) / 10n;
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
 import {
   BidStatus,
@@ -27,10 +28,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket: views", function () {
   describe("stateOf", function () {

@@ -2,6 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { commitBid, createJob, revealBid, saltFor } from "../../kit/jobs.ts";
 import {
   BID_BOND,
@@ -40,10 +41,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const BUDGET = jobValue(RESERVE); // 80 USDC
 const COLLATERAL_AT_RESERVE = collateralAtReserve(BUDGET); // 48 GRL at $0.50

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { commitBid, createJob, EVIDENCE_HASH, revealBid } from "../../kit/jobs.ts";
 import {
   deployMarket,
@@ -40,10 +41,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const HOUR = 3600n;
 const BUDGET = jobValue(RESERVE);

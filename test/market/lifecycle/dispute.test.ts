@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { EVIDENCE_HASH, runningJob } from "../../kit/jobs.ts";
 import {
   deployMarket,
@@ -37,6 +38,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketFixture } = marketFixtures({ ethers, networkHelpers });
 
 const BUDGET = jobValue(RESERVE); // 80 USDC
 const VALUE = jobValue(P1_5); // 60 USDC: alice alone at $1.50, first price
@@ -72,10 +74,6 @@ async function disputedFixture(): Promise<DisputedJob> {
 }
 
 const CLAIM_FEE = bpsOf(CLAIMED, FEE_BPS);
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
 
 describe("JobMarket lifecycle: disputes", function () {
   it("test_dispute_bondsFivePercentAndOpensTheDisputeWindow", async function () {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, createJob, RESULT_HASH, RESULT_URI, runningJob } from "../../kit/jobs.ts";
 import {
   DELIVERY_GRACE,
@@ -38,10 +39,7 @@ import {
 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const BUDGET = jobValue(RESERVE); // 80 USDC
 const COLLATERAL_AT_RESERVE = collateralAtReserve(BUDGET); // 48 GRL

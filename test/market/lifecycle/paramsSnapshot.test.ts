@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
 import { commitBid, createJob, RESULT_HASH, RESULT_URI, revealBid } from "../../kit/jobs.ts";
 import {
   BID_BOND,
@@ -31,12 +31,10 @@ import {
   reputationOf,
   successScore,
 } from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const DAY = 24n * HOUR;
 const BUDGET = jobValue(RESERVE);

@@ -25,10 +25,10 @@ import {
   grlForCredits,
   PRICE,
   price18,
-  type SettlementFixture,
   setAnswer,
+  type SettlementFixture,
   USD,
-} from "../helpers.js";
+} from "../../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
