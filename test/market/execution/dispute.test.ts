@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
@@ -13,6 +14,7 @@ import {
   USDC,
 } from "../../kit/market.ts";
 import { bpsOfUp } from "../../kit/money.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
   COLLATERAL,
@@ -102,7 +104,6 @@ describe("JobMarket: dispute", function () {
       expect((await f.market.jobOf(jobId)).disputeBond).to.equal(75_001n);
       await expectConservation(f);
     });
-
   });
 
   describe("bond payment", function () {
@@ -134,51 +135,24 @@ describe("JobMarket: dispute", function () {
         .withArgs(jobId, renter.address, EVIDENCE_HASH, await usdc.getAddress(), BOND, challengeDeadline - 1n + DISPUTE_TIMEOUT);
     });
 
-    it("test_dispute_revertsAtDeadline", async function () {
-      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, challengeDeadline);
-      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, challengeDeadline, challengeDeadline);
-    });
+    itRevertsAt(networkHelpers, "test_dispute_revertsAtDeadline", deliveredFixture, "MarketWindowClosed",
+      (f) => f.challengeDeadline, (f) => f.challengeDeadline,
+      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH));
 
-    it("test_dispute_revertsOneSecondAfterDeadline", async function () {
-      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, challengeDeadline + 1n);
-      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, challengeDeadline, challengeDeadline + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_dispute_revertsOneSecondAfterDeadline", deliveredFixture, "MarketWindowClosed",
+      (f) => f.challengeDeadline, (f) => f.challengeDeadline + 1n,
+      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH));
   });
 
   describe("caller", function () {
-    it("test_dispute_revertsForProvider", async function () {
-      const { market, alice, jobId } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(alice).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, alice.address);
-    });
+    itRevertsForCallers(() => networkHelpers.loadFixture(deliveredFixture), "MarketNotRenter", {
+      test_dispute_revertsForProvider: (f) => f.alice,
+      test_dispute_revertsForOtherRenter: (f) => f.renter2,
+      test_dispute_revertsForArbiter: (f) => f.arbiter,
+    }, (market, jobId) => market.dispute(jobId, EVIDENCE_HASH));
 
-    it("test_dispute_revertsForOtherRenter", async function () {
-      const { market, renter2, jobId } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(renter2).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, renter2.address);
-    });
-
-    it("test_dispute_revertsForArbiter", async function () {
-      const { market, arbiter, jobId } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(arbiter).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, arbiter.address);
-    });
-
-    it("test_dispute_revertsForUnknownJob", async function () {
-      const { market, renter } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(renter).dispute(9n, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(9n);
-    });
+    itRevertsForUnknownJob("test_dispute_revertsForUnknownJob", () => networkHelpers.loadFixture(deliveredFixture),
+      (f) => f.renter, 9n, (market, jobId) => market.dispute(jobId, EVIDENCE_HASH));
   });
 
   describe("state", function () {

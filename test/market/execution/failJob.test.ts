@@ -25,6 +25,7 @@ import {
 } from "../../kit/market.ts";
 import { bpsOf } from "../../kit/money.ts";
 import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
   BUDGET,
@@ -116,13 +117,9 @@ describe("JobMarket: failJob", function () {
       expect((await f.market.jobOf(jobId)).deadline).to.equal(awardAt + START_WINDOW);
     });
 
-    it("test_failJob_noShowRevertsOneSecondBeforeStartDeadline", async function () {
-      const { market, jobId, startDeadline } = await networkHelpers.loadFixture(awardedFixture);
-      await nextAt(networkHelpers, startDeadline - 1n);
-      await expect(market.failJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, startDeadline, startDeadline - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_failJob_noShowRevertsOneSecondBeforeStartDeadline", awardedFixture, "MarketTooEarly",
+      (f) => f.startDeadline, (f) => f.startDeadline - 1n,
+      (f) => f.market.failJob(f.jobId));
 
     it("test_failJob_noShowSucceedsAtStartDeadline", async function () {
       const { market, jobId, startDeadline } = await networkHelpers.loadFixture(awardedFixture);
@@ -205,21 +202,12 @@ describe("JobMarket: failJob", function () {
       await expectConservation(f);
     });
 
-    it("test_failJob_lateDeliveryRevertsOneSecondBeforeDeadline", async function () {
-      const { market, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, deliverBy - 1n);
-      await expect(market.failJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, deliverBy, deliverBy - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_failJob_lateDeliveryRevertsOneSecondBeforeDeadline", runningFixture, "MarketTooEarly",
+      (f) => f.deliverBy, (f) => f.deliverBy - 1n,
+      (f) => f.market.failJob(f.jobId));
 
-    it("test_failJob_lateDeliveryRevertsAtEndOfDuration", async function () {
-      const { market, jobId, endsAt, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, endsAt);
-      await expect(market.failJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, deliverBy, endsAt);
-    });
+    itRevertsAt(networkHelpers, "test_failJob_lateDeliveryRevertsAtEndOfDuration", runningFixture, "MarketTooEarly",
+      (f) => f.deliverBy, (f) => f.endsAt, (f) => f.market.failJob(f.jobId));
 
     it("test_failJob_lateDeliverySucceedsAtDeadline", async function () {
       const { market, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);

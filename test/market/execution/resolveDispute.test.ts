@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { itRevertsForUnknownJob } from "../../kit/callers.ts";
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { deliverJob, disputedJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
@@ -15,6 +16,7 @@ import {
 } from "../../kit/market.ts";
 import { accrued, bpsOf, bpsOfUp, releasable } from "../../kit/money.ts";
 import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
   COLLATERAL,
@@ -281,21 +283,13 @@ describe("JobMarket: resolveDispute", function () {
       );
     });
 
-    it("test_resolveDispute_revertsAtDeadline", async function () {
-      const { market, arbiter, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);
-      await nextAt(networkHelpers, disputeDeadline);
-      await expect(market.connect(arbiter).resolveDispute(jobId, PROVIDER_FAULT))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, disputeDeadline, disputeDeadline);
-    });
+    itRevertsAt(networkHelpers, "test_resolveDispute_revertsAtDeadline", disputedFixture, "MarketWindowClosed",
+      (f) => f.disputeDeadline, (f) => f.disputeDeadline,
+      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, PROVIDER_FAULT));
 
-    it("test_resolveDispute_revertsOneSecondAfterDeadline", async function () {
-      const { market, arbiter, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);
-      await nextAt(networkHelpers, disputeDeadline + 1n);
-      await expect(market.connect(arbiter).resolveDispute(jobId, RENTER_FAULT))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, disputeDeadline, disputeDeadline + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_resolveDispute_revertsOneSecondAfterDeadline", disputedFixture, "MarketWindowClosed",
+      (f) => f.disputeDeadline, (f) => f.disputeDeadline + 1n,
+      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, RENTER_FAULT));
   });
 
   describe("caller", function () {
@@ -317,12 +311,8 @@ describe("JobMarket: resolveDispute", function () {
         .withArgs(f.jobId, f.outsider.address);
     });
 
-    it("test_resolveDispute_revertsForUnknownJob", async function () {
-      const { market, arbiter } = await networkHelpers.loadFixture(disputedFixture);
-      await expect(market.connect(arbiter).resolveDispute(77n, PROVIDER_FAULT))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(77n);
-    });
+    itRevertsForUnknownJob("test_resolveDispute_revertsForUnknownJob", () => networkHelpers.loadFixture(disputedFixture),
+      (f) => f.arbiter, 77n, (market, jobId) => market.resolveDispute(jobId, PROVIDER_FAULT));
 
     it("test_resolveDispute_revertsOnInvalidRuling", async function () {
       const { market, arbiter, jobId } = await networkHelpers.loadFixture(disputedFixture);

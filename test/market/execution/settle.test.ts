@@ -6,6 +6,7 @@ import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../..
 import { CHALLENGE_WINDOW, deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { feeOf, netOf } from "../../kit/money.ts";
 import { H100, reputationAfterJob } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
   COLLATERAL,
@@ -123,21 +124,11 @@ describe("JobMarket: settle", function () {
   });
 
   describe("challenge deadline (settle opens at the deadline)", function () {
-    it("test_settle_revertsOneSecondBeforeDeadline", async function () {
-      const { market, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, challengeDeadline - 1n);
-      await expect(market.settle(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, challengeDeadline, challengeDeadline - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_settle_revertsOneSecondBeforeDeadline", deliveredFixture, "MarketTooEarly",
+      (f) => f.challengeDeadline, (f) => f.challengeDeadline - 1n, (f) => f.market.settle(f.jobId));
 
-    it("test_settle_revertsRightAfterDelivery", async function () {
-      const { market, jobId, challengeDeadline, deliveredAt } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, deliveredAt + 1n);
-      await expect(market.settle(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, challengeDeadline, deliveredAt + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_settle_revertsRightAfterDelivery", deliveredFixture, "MarketTooEarly",
+      (f) => f.challengeDeadline, (f) => f.deliveredAt + 1n, (f) => f.market.settle(f.jobId));
 
     it("test_settle_succeedsAtDeadline", async function () {
       const { market, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);

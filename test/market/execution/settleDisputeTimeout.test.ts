@@ -13,6 +13,7 @@ import {
   PROVIDER_STAKE,
   USDC,
 } from "../../kit/market.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
   COLLATERAL,
@@ -106,13 +107,9 @@ describe("JobMarket: settleDisputeTimeout", function () {
   });
 
   describe("dispute deadline (the timeout opens at the deadline)", function () {
-    it("test_settleDisputeTimeout_revertsOneSecondBeforeDeadline", async function () {
-      const { market, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);
-      await nextAt(networkHelpers, disputeDeadline - 1n);
-      await expect(market.settleDisputeTimeout(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, disputeDeadline, disputeDeadline - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_settleDisputeTimeout_revertsOneSecondBeforeDeadline", disputedFixture, "MarketTooEarly",
+      (f) => f.disputeDeadline, (f) => f.disputeDeadline - 1n,
+      (f) => f.market.settleDisputeTimeout(f.jobId));
 
     it("test_settleDisputeTimeout_revertsRightAfterTheDispute", async function () {
       const { market, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);

@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, createJob, deliverJob, nextAt, runningJob } from "../../kit/jobs.ts";
 import { deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { accrued, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
 import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
   COLLATERAL,
@@ -156,41 +158,18 @@ describe("JobMarket: stopJob", function () {
         .withArgs(jobId, deliverBy, deliverBy);
     });
 
-    it("test_stopJob_revertsOneSecondAfterDeliveryDeadline", async function () {
-      const { market, renter, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, deliverBy + 1n);
-      await expect(market.connect(renter).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, deliverBy, deliverBy + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_stopJob_revertsOneSecondAfterDeliveryDeadline", runningFixture, "MarketWindowClosed",
+      (f) => f.deliverBy, (f) => f.deliverBy + 1n,
+      (f) => f.market.connect(f.renter).stopJob(f.jobId));
 
-    it("test_stopJob_revertsForProvider", async function () {
-      const { market, alice, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(alice).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, alice.address);
-    });
+    itRevertsForCallers(() => networkHelpers.loadFixture(runningFixture), "MarketNotRenter", {
+      test_stopJob_revertsForProvider: (f) => f.alice,
+      test_stopJob_revertsForOtherRenter: (f) => f.renter2,
+      test_stopJob_revertsForOutsider: (f) => f.outsider,
+    }, (market, jobId) => market.stopJob(jobId));
 
-    it("test_stopJob_revertsForOtherRenter", async function () {
-      const { market, renter2, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(renter2).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, renter2.address);
-    });
-
-    it("test_stopJob_revertsForOutsider", async function () {
-      const { market, outsider, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(outsider).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, outsider.address);
-    });
-
-    it("test_stopJob_revertsForUnknownJob", async function () {
-      const { market, renter } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(renter).stopJob(7n))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(7n);
-    });
+    itRevertsForUnknownJob("test_stopJob_revertsForUnknownJob", () => networkHelpers.loadFixture(runningFixture),
+      (f) => f.renter, 7n, (market, jobId) => market.stopJob(jobId));
   });
 
   describe("state", function () {
