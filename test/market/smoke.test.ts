@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { marketFixtures } from "../kit/fixtures.ts";
 import { awardedJob } from "../kit/jobs.ts";
-import { deployMarket, JobState, USDC } from "../kit/market.ts";
+import { JobState, USDC } from "../kit/market.ts";
 
 const { ethers, networkHelpers } = await network.create();
 const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });

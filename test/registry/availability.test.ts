@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider } from "../kit/protocol.ts";
+import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU } from "../kit/protocol.ts";
 import { expectGpuLine, expectProvider, lockStake, registerAndStake, registryFixtures } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();

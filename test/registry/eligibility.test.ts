@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider, RTX4090 } from "../kit/protocol.ts";
+import { GRL, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../kit/protocol.ts";
 import { INITIAL_REPUTATION, lockStake, ONBOARD_REGION, ONBOARD_VRAM, registryFixtures } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();

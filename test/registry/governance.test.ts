@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import {
-  deployProtocol,
   GRL,
   H100,
   MIN_STAKE_PER_GPU,

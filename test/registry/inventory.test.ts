@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, gpuModel, GRL, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../kit/protocol.ts";
+import { gpuModel, GRL, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../kit/protocol.ts";
 import {
   expectGpuLine,
   expectProvider,

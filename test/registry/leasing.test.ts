@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, gpuModel, GRL, H100, onboardProvider, RTX4090 } from "../kit/protocol.ts";
+import { gpuModel, GRL, H100, onboardProvider, RTX4090 } from "../kit/protocol.ts";
 import { expectGpuLine, expectProvider, NO_LINE, registryFixtures } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();

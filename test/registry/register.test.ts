@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, onboardProvider } from "../kit/protocol.ts";
+import { GRL, onboardProvider } from "../kit/protocol.ts";
 import {
   expectProvider,
   INITIAL_REPUTATION,

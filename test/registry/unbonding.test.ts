@@ -1,15 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  deployProtocol,
-  GRL,
-  H100,
-  MIN_STAKE_PER_GPU,
-  onboardProvider,
-  PROVIDER_FUNDS,
-  UNBONDING_PERIOD,
-} from "../kit/protocol.ts";
+import { GRL, H100, MIN_STAKE_PER_GPU, onboardProvider, PROVIDER_FUNDS, UNBONDING_PERIOD } from "../kit/protocol.ts";
 import {
   expectConservation,
   expectProvider,

@@ -13,7 +13,6 @@ import {
   price18,
   setAnswer,
   type SettlementFixture,
-  USD,
 } from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();

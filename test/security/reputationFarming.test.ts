@@ -4,7 +4,7 @@ import { network } from "hardhat";
 
 import { marketFixtures } from "../kit/fixtures.ts";
 import { RESULT_HASH, RESULT_URI, SPEC_HASH } from "../kit/jobs.ts";
-import { DAY, deployMarket, FEE_BPS, GRL_USD_ANSWER, HOUR, INSTANT, type MarketFixture, USDC } from "../kit/market.ts";
+import { DAY, FEE_BPS, GRL_USD_ANSWER, HOUR, INSTANT, type MarketFixture, USDC } from "../kit/market.ts";
 import { H100, REPUTATION_REFERENCE_VALUE, reputationAfterSuccess } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { commitBid, createJob, revealBid } from "../kit/jobs.ts";
-import { deployMarket, GRL_USD_ANSWER, HOUR, SECOND_PRICE, USDC } from "../kit/market.ts";
+import { deployMarket, GRL_USD_ANSWER, SECOND_PRICE, USDC } from "../kit/market.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -6,7 +6,6 @@ import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   creditsFor,
-  deploySettlement,
   expectBooks,
   grantGuardian,
   PRICE,

@@ -9,7 +9,6 @@ import {
   allAccounts,
   BUYER_GRL,
   creditsFor,
-  deploySettlement,
   expectBooks,
   grantGuardian,
   PRICE,

@@ -7,10 +7,8 @@ import { EMISSION_BUDGET_PER_EPOCH, GRL_USD_ANSWER, HOUR, USDC } from "../kit/ma
 import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
-  deploySettlement,
   expectBooks,
   grantGuardian,
-  grantMarketRole,
   grlFor,
   PRICE,
   price18,

@@ -15,7 +15,6 @@ import {
 import { GRL } from "../kit/protocol.ts";
 import {
   creditsFor,
-  deploySettlement,
   grantGuardian,
   grantMarketRole,
   grlFor,

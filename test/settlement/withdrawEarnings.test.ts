@@ -6,10 +6,8 @@ import { GRL } from "../kit/protocol.ts";
 import {
   accrueEarnings,
   allAccounts,
-  deploySettlement,
   expectBooks,
   grantGuardian,
-  grantMarketRole,
   grlFor,
   noCap,
   PRICE,

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
-import { deployMarket, INSTANT, JobState, USDC } from "../../kit/market.ts";
+import { INSTANT, JobState, USDC } from "../../kit/market.ts";
 import { BUDGET } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();

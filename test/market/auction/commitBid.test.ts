@@ -7,7 +7,6 @@ import { awardedJob, commitBid, createJob, saltFor } from "../../kit/jobs.ts";
 import {
   BID_BOND,
   BidStatus,
-  deployMarket,
   HOUR,
   INSTANT,
   JobState,

@@ -4,7 +4,6 @@ import { network } from "hardhat";
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { jobRequest, SPEC_HASH } from "../../kit/jobs.ts";
 import {
-  deployMarket,
   FIRST_PRICE,
   HOUR,
   INSTANT,

@@ -7,7 +7,6 @@ import { awardedJob, commitBid, createJob, jobRequest, revealBid } from "../../k
 import {
   DAY,
   DEFAULT_PARAMS,
-  deployMarket,
   FEED_DECIMALS,
   HOUR,
   JobState,

@@ -3,17 +3,7 @@ import { network } from "hardhat";
 
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
-import {
-  BidStatus,
-  DAY,
-  DEFAULT_PARAMS,
-  deployMarket,
-  HOUR,
-  INSTANT,
-  JobState,
-  SECOND_PRICE,
-  USDC,
-} from "../../kit/market.ts";
+import { BidStatus, DAY, DEFAULT_PARAMS, HOUR, INSTANT, JobState, SECOND_PRICE, USDC } from "../../kit/market.ts";
 import { jobValue } from "../../kit/money.ts";
 import {
   BUDGET,

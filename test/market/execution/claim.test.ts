@@ -14,7 +14,7 @@ import {
   revealBid,
   runningJob,
 } from "../../kit/jobs.ts";
-import { deployMarket, HOLDBACK_BPS, HOUR, JobState, USDC } from "../../kit/market.ts";
+import { HOLDBACK_BPS, HOUR, JobState, USDC } from "../../kit/market.ts";
 import { accrued, bpsOfUp, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
 import { H100 } from "../../kit/protocol.ts";
 import { itRevertsAt } from "../../kit/windows.ts";

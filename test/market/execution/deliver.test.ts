@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
 import { marketFixtures } from "../../kit/fixtures.ts";
-import { awardedJob, EVIDENCE_HASH, nextAt, RESULT_HASH, RESULT_URI, runningJob, SPEC_HASH } from "../../kit/jobs.ts";
-import { CHALLENGE_WINDOW, DELIVERY_GRACE, deployMarket, HOUR, JobState, PROVIDER_STAKE } from "../../kit/market.ts";
+import { awardedJob, EVIDENCE_HASH, nextAt, RESULT_HASH, RESULT_URI, SPEC_HASH } from "../../kit/jobs.ts";
+import { CHALLENGE_WINDOW, DELIVERY_GRACE, HOUR, JobState, PROVIDER_STAKE } from "../../kit/market.ts";
 import { H100 } from "../../kit/protocol.ts";
 import { itRevertsAt } from "../../kit/windows.ts";
 import {

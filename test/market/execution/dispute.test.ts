@@ -4,15 +4,7 @@ import { network } from "hardhat";
 import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
-import {
-  deployMarket,
-  DISPUTE_BOND_BPS,
-  DISPUTE_TIMEOUT,
-  HOUR,
-  JobState,
-  PROVIDER_STAKE,
-  USDC,
-} from "../../kit/market.ts";
+import { DISPUTE_BOND_BPS, DISPUTE_TIMEOUT, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { bpsOfUp } from "../../kit/money.ts";
 import { itRevertsAt } from "../../kit/windows.ts";
 import {

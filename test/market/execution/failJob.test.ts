@@ -2,18 +2,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, deliverJob, disputedJob, nextAt, revealBid } from "../../kit/jobs.ts";
 import {
-  awardedJob,
-  commitBid,
-  createJob,
-  deliverJob,
-  disputedJob,
-  nextAt,
-  revealBid,
-  runningJob,
-} from "../../kit/jobs.ts";
-import {
-  deployMarket,
   FAULT_SLASH_BPS,
   HOUR,
   JobState,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { DAY, HOUR, JobState, type MarketFixture, USDC } from "../../kit/market.ts";
+import { JobState, type MarketFixture, USDC } from "../../kit/market.ts";
 import { GRL } from "../../kit/protocol.ts";
 
 // ------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
-import { CHALLENGE_WINDOW, deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { CHALLENGE_WINDOW, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { feeOf, netOf } from "../../kit/money.ts";
 import { H100, reputationAfterJob } from "../../kit/protocol.ts";
 import { itRevertsAt } from "../../kit/windows.ts";

@@ -2,10 +2,9 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { marketFixtures } from "../../kit/fixtures.ts";
-import { deliverJob, disputedJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
+import { deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
   CHALLENGE_WINDOW,
-  deployMarket,
   DISPUTE_TIMEOUT,
   HOUR,
   JobState,

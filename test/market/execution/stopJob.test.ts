@@ -3,8 +3,8 @@ import { network } from "hardhat";
 
 import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
 import { marketFixtures } from "../../kit/fixtures.ts";
-import { awardedJob, createJob, deliverJob, nextAt, runningJob } from "../../kit/jobs.ts";
-import { deployMarket, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { awardedJob, createJob, deliverJob, nextAt } from "../../kit/jobs.ts";
+import { HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { accrued, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
 import { H100 } from "../../kit/protocol.ts";
 import { itRevertsAt } from "../../kit/windows.ts";

@@ -7,7 +7,6 @@ import { commitBid, createJob, revealBid, saltFor } from "../../kit/jobs.ts";
 import {
   BID_BOND,
   BidStatus,
-  deployMarket,
   FIRST_PRICE,
   HOUR,
   JobState,

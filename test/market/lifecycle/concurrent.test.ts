@@ -4,7 +4,6 @@ import { network } from "hardhat";
 import { marketFixtures } from "../../kit/fixtures.ts";
 import { commitBid, createJob, EVIDENCE_HASH, revealBid } from "../../kit/jobs.ts";
 import {
-  deployMarket,
   DISPUTE_BOND_BPS,
   FAULT_SLASH_BPS,
   FEE_BPS,

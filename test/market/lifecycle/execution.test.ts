@@ -5,7 +5,6 @@ import { marketFixtures } from "../../kit/fixtures.ts";
 import { awardedJob, createJob, RESULT_HASH, RESULT_URI, runningJob } from "../../kit/jobs.ts";
 import {
   DELIVERY_GRACE,
-  deployMarket,
   FAULT_SLASH_BPS,
   FEE_BPS,
   INSTANT,

@@ -6,9 +6,7 @@ import { providerSigner, RESULT_HASH, RESULT_URI } from "../../kit/jobs.ts";
 import {
   CHALLENGE_WINDOW,
   COLLATERAL_BPS,
-  DEFAULT_PARAMS,
   GRL_USD_ANSWER,
-  HOUR,
   JobState,
   type MarketFixture,
   PROVIDER_STAKE,

@@ -7,7 +7,6 @@ import {
   BID_BOND,
   CHALLENGE_WINDOW,
   DEFAULT_PARAMS,
-  deployMarket,
   FEE_BPS,
   GRL_USD_ANSWER,
   HOUR,
