@@ -7,20 +7,6 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { encodeBytes32String, HDNodeWallet, keccak256, Mnemonic, parseEther, parseUnits, toUtf8Bytes, Wallet } from "ethers";
 
-import {
-  type AgentEvent,
-  AgentProcess,
-  cli,
-  cliJson,
-  DEPLOYMENT_FOLDER,
-  KEYS,
-  type LocalChain,
-  localChain,
-  ok,
-  refreshFeed,
-  SPEC_HASH,
-  wallet,
-} from "../kit/cli.ts";
 import { PROJECT_ROOT } from "../kit/project.ts";
 import {
   GridleaseToken__factory,
@@ -29,6 +15,7 @@ import {
   ProviderRegistry__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
+import { AgentProcess, type AgentEvent, cli, cliJson, DEPLOYMENT_FOLDER, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "../kit/cli.ts";
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
 function derivedKey(index: number): string {

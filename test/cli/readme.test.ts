@@ -9,9 +9,9 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { childEnv, type LocalChain, startPrivateChain } from "../kit/cli.ts";
 import { PROJECT_ROOT } from "../kit/project.ts";
 import { JobMarket__factory } from "../../types/ethers-contracts/index.js";
+import { childEnv, startPrivateChain, type LocalChain } from "../kit/cli.ts";
 
 const MARKER = "<!-- quickstart: run verbatim by test/cli/readme.test.ts -->";
 

@@ -9,17 +9,7 @@ import { expect } from "chai";
 import { JsonRpcProvider, toBeHex, zeroPadValue } from "ethers";
 
 import { JobMarket__factory } from "../../types/ethers-contracts/index.js";
-import {
-  address,
-  advance,
-  fundGrl,
-  KEYS,
-  type LocalChain,
-  ok,
-  refreshFeed,
-  SPEC_HASH,
-  startPrivateChain,
-} from "../kit/cli.ts";
+import { address, advance, fundGrl, KEYS, ok, refreshFeed, SPEC_HASH, startPrivateChain, type LocalChain } from "../kit/cli.ts";
 
 const PROVIDER = 1;
 const RENTER = 2;

@@ -14,16 +14,9 @@ import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
+import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "../kit/indexerCompare.ts";
 import { dropSchemas, IndexerProcess, psql, SlowProxy, waitFor } from "../../indexer/harness/indexerProcess.ts";
-import { DAY, h100JobRequest, HOUR, modelId, Scenario, TEST_SCENARIO } from "../../indexer/harness/scenario.ts";
-import {
-  big,
-  expectPriceIndex,
-  expectRenters,
-  expectRevenue,
-  expectSupply,
-  expectUtilization,
-} from "../kit/indexerCompare.ts";
+import { h100JobRequest, Scenario, TEST_SCENARIO, DAY, HOUR, modelId } from "../../indexer/harness/scenario.ts";
 import { computeTruth, fetchLogs, type Truth } from "../kit/indexerTruth.ts";
 
 const NODE_PORT = Number(process.env.GRIDLEASE_INDEXER_TEST_PORT ?? "8581");

@@ -14,16 +14,9 @@ import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { httpTransport } from "../../scripts/sim/chain.js";
 import { Simulator, type RunSummary } from "../../scripts/sim/engine.js";
 import { LocalChain } from "../../indexer/harness/chain.ts";
+import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "../kit/indexerCompare.ts";
 import { dropSchemas, IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
-import {
-  big,
-  expectPriceIndex,
-  expectRenters,
-  expectRevenue,
-  expectSupply,
-  expectUtilization,
-} from "../kit/indexerCompare.ts";
-import { type ChainLog, computeTruth, fetchLogs, HOUR, type Truth } from "../kit/indexerTruth.ts";
+import { computeTruth, fetchLogs, HOUR, type ChainLog, type Truth } from "../kit/indexerTruth.ts";
 
 const NODE_PORT = Number(process.env.GRIDLEASE_SIMULATOR_TEST_PORT ?? "8586");
 const DEPLOYMENT_ID = "indexer-simulator-test";

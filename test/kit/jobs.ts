@@ -153,45 +153,41 @@ export async function deliverJob(
   return t;
 }
 
-/** The default job, run and delivered exactly at the end of its duration. */
-export async function deliveredJob(
+/**
+ * A builder of the default job in one state: like awardedJob it takes the bids (default: alice alone at
+ * 1.5 per GPU-hour) and the request overrides, and returns the job id.
+ */
+export type JobBuilder = (
   f: MarketFixture,
   networkHelpers: NetworkHelpers,
   bids?: Bid[],
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<bigint> {
+  overrides?: Partial<IJobMarket.JobRequestStruct>,
+) => Promise<bigint>;
+
+/** The default job, run and delivered exactly at the end of its duration. */
+export const deliveredJob: JobBuilder = async (f, networkHelpers, bids, overrides = {}) => {
   const jobId = await runningJob(f, networkHelpers, bids, overrides);
   await deliverJob(f, networkHelpers, jobId);
   return jobId;
-}
+};
 
 /** The default job, delivered and disputed by the renter one hour later. */
-export async function disputedJob(
-  f: MarketFixture,
-  networkHelpers: NetworkHelpers,
-  bids?: Bid[],
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<bigint> {
+export const disputedJob: JobBuilder = async (f, networkHelpers, bids, overrides = {}) => {
   const jobId = await deliveredJob(f, networkHelpers, bids, overrides);
   const job = await f.market.jobOf(jobId);
   await nextAt(networkHelpers, job.deadline - CHALLENGE_WINDOW + HOUR);
   const renter = [f.renter, f.renter2].find((s) => s.address === job.renter)!;
   await (await f.market.connect(renter).dispute(jobId, EVIDENCE_HASH)).wait();
   return jobId;
-}
+};
 
 /** The default job, delivered and settled undisputed exactly when its challenge window closes. */
-export async function settledJob(
-  f: MarketFixture,
-  networkHelpers: NetworkHelpers,
-  bids?: Bid[],
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<bigint> {
+export const settledJob: JobBuilder = async (f, networkHelpers, bids, overrides = {}) => {
   const jobId = await deliveredJob(f, networkHelpers, bids, overrides);
   await nextAt(networkHelpers, (await f.market.jobOf(jobId)).deadline);
   await (await f.market.settle(jobId)).wait();
   return jobId;
-}
+};
 
 /**
  * Several jobs auctioned side by side (so all are Awarded at once): each entry is the request overrides
