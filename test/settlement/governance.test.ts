@@ -121,29 +121,15 @@ describe("Settlement: governance", function () {
       expect(await deployed.GENESIS()).to.equal(BigInt(block!.timestamp));
     });
 
-    it("test_constructor_revertsForZeroGrl", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const factory = await ethers.getContractFactory("Settlement");
-      await expect(factory.deploy(...(await constructorArgs(f, { grl: ethers.ZeroAddress }))))
-        .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
-        .withArgs("grl");
-    });
-
-    it("test_constructor_revertsForZeroOracle", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const factory = await ethers.getContractFactory("Settlement");
-      await expect(factory.deploy(...(await constructorArgs(f, { oracle: ethers.ZeroAddress }))))
-        .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
-        .withArgs("oracle");
-    });
-
-    it("test_constructor_revertsForZeroAdmin", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const factory = await ethers.getContractFactory("Settlement");
-      await expect(factory.deploy(...(await constructorArgs(f, { admin: ethers.ZeroAddress }))))
-        .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
-        .withArgs("admin");
-    });
+    for (const [field, name] of [["grl", "Grl"], ["oracle", "Oracle"], ["admin", "Admin"]] as const) {
+      it(`test_constructor_revertsForZero${name}`, async function () {
+        const f = await networkHelpers.loadFixture(fixture);
+        const factory = await ethers.getContractFactory("Settlement");
+        await expect(factory.deploy(...(await constructorArgs(f, { [field]: ethers.ZeroAddress }))))
+          .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
+          .withArgs(field);
+      });
+    }
 
     it("test_constructor_epochLengthBounds", async function () {
       const f = await networkHelpers.loadFixture(fixture);
