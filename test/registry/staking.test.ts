@@ -282,12 +282,7 @@ describe("ProviderRegistry: stake and stakeWithPermit", function () {
       const registryAddress = await f.registry.getAddress();
       for (const value of [100n * GRL, 50n * GRL]) {
         const deadline = await inOneHour();
-        const { v, r, s } = await signPermit(f.token, {
-          owner: f.alice,
-          spender: registryAddress,
-          value,
-          deadline,
-        });
+        const { v, r, s } = await signPermit(f.token, { owner: f.alice, spender: registryAddress, value, deadline });
         await f.registry.connect(f.alice).stakeWithPermit(value, deadline, v, r, s);
       }
       await registerAndStake(f, f.bob, 70n * GRL);
