@@ -64,6 +64,9 @@ export interface SettledJobFixture extends MarketFixture {
   paymentToken: string;
 }
 
+/** What every job fixture holds: the market, the job and its payment token's address. */
+type JobFixture = MarketFixture & { jobId: bigint; paymentToken: string };
+
 /** One loadFixture function per state of the default job. */
 export interface MarketFixtures {
   marketFixture(): Promise<MarketFixture>;
@@ -96,7 +99,7 @@ export function marketFixtures({ ethers, networkHelpers }: Connection, payment: 
   }
 
   /** The job's state as a fixture: its payment token, with the feed republished for credit jobs. */
-  async function withJob(f: MarketFixture, jobId: bigint): Promise<MarketFixture & { jobId: bigint; paymentToken: string }> {
+  async function withJob(f: MarketFixture, jobId: bigint): Promise<JobFixture> {
     if (payment === "credits") await (await f.feed.setAnswer(GRL_USD_ANSWER)).wait();
     return { ...f, jobId, paymentToken: (await f.market.jobOf(jobId)).paymentToken };
   }

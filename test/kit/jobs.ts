@@ -94,16 +94,25 @@ export async function revealBid(
   await (await f.market.connect(provider).revealBid(jobId, price, saltFor(provider, price))).wait();
 }
 
+/** Alice's bid on the default job when a builder is given none: 1.5 USDC per GPU-hour. */
+const DEFAULT_BID = (15n * USDC) / 10n;
+
 /**
- * Runs a job to `Awarded`: creates it, has each [provider, price] commit and reveal, and awards it.
- * Returns the job id.
+ * A builder of the default job in one state: like awardedJob it takes the bids (default: alice alone at
+ * 1.5 per GPU-hour) and the request overrides, and returns the job id.
  */
-export async function awardedJob(
+export type JobBuilder = (
   f: MarketFixture,
   networkHelpers: NetworkHelpers,
-  bids: Bid[] = [[f.alice, 15n * USDC / 10n]],
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<bigint> {
+  bids?: Bid[],
+  overrides?: Partial<IJobMarket.JobRequestStruct>,
+) => Promise<bigint>;
+
+/**
+ * Runs a job to `Awarded`: creates it, has each [provider, price] commit and reveal (default: alice alone at
+ * 1.5 per GPU-hour), and awards it. Returns the job id.
+ */
+export const awardedJob: JobBuilder = async (f, networkHelpers, bids = [[f.alice, DEFAULT_BID]], overrides = {}) => {
   const jobId = await createJob(f, overrides);
   for (const [provider, price] of bids) await commitBid(f, provider, jobId, price);
   const job = await f.market.jobOf(jobId);
@@ -112,20 +121,15 @@ export async function awardedJob(
   await networkHelpers.time.increaseTo(job.revealDeadline);
   await (await f.market.award(jobId)).wait();
   return jobId;
-}
+};
 
 /** Runs a job to `Running` (awarded as above, then started by the winner). */
-export async function runningJob(
-  f: MarketFixture,
-  networkHelpers: NetworkHelpers,
-  bids: Bid[] = [[f.alice, 15n * USDC / 10n]],
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<bigint> {
+export const runningJob: JobBuilder = async (f, networkHelpers, bids, overrides = {}) => {
   const jobId = await awardedJob(f, networkHelpers, bids, overrides);
   const winner = (await f.market.jobOf(jobId)).provider;
   await (await f.market.connect(providerSigner(f, winner)).startJob(jobId)).wait();
   return jobId;
-}
+};
 
 /** The signer among the three providers with this address. */
 export function providerSigner(f: MarketFixture, address: string): HardhatEthersSigner {
@@ -152,17 +156,6 @@ export async function deliverJob(
   await (await f.market.connect(providerSigner(f, job.provider)).deliver(jobId, RESULT_HASH, RESULT_URI)).wait();
   return t;
 }
-
-/**
- * A builder of the default job in one state: like awardedJob it takes the bids (default: alice alone at
- * 1.5 per GPU-hour) and the request overrides, and returns the job id.
- */
-export type JobBuilder = (
-  f: MarketFixture,
-  networkHelpers: NetworkHelpers,
-  bids?: Bid[],
-  overrides?: Partial<IJobMarket.JobRequestStruct>,
-) => Promise<bigint>;
 
 /** The default job, run and delivered exactly at the end of its duration. */
 export const deliveredJob: JobBuilder = async (f, networkHelpers, bids, overrides = {}) => {
