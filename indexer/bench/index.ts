@@ -1,7 +1,7 @@
 // The indexer's part of `npm run bench` (sections 4-6, loaded by scripts/bench/sections/50-indexer.ts) and
 // of `npm run bench:indexer` (indexer/bench/cli.ts). One run measures everything, the three exports share it:
 //
-//   1. a local node (port BENCH_PORT, default 8591) gets the bench scenario (test/indexer/helpers/scenario.ts)
+//   1. a local node (port BENCH_PORT, default 8591) gets the bench scenario (indexer/harness/scenario.ts)
 //      up to the last BENCH_LIVE_JOBS jobs: >= 50,000 protocol events;
 //   2. `ponder start` on PostgreSQL backfills it (events/s from Ponder's own log, peak RSS of the process tree);
 //   3. the rest of the scenario is sent live with that indexer following, and its lag behind the head is
@@ -23,9 +23,9 @@ import { isDeepStrictEqual } from "node:util";
 import autocannon from "autocannon";
 
 import type { BenchRow, BenchTable, SectionResult } from "../../bench/types.ts";
-import { LocalChain } from "../../test/indexer/helpers/chain.js";
-import { IndexerProcess } from "../../test/indexer/helpers/indexer.js";
-import { benchScenario, HOUR, Scenario } from "../../test/indexer/helpers/scenario.js";
+import { LocalChain } from "../harness/chain.ts";
+import { IndexerProcess } from "../harness/indexerProcess.ts";
+import { benchScenario, HOUR, Scenario } from "../harness/scenario.ts";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? "1350");
 /** Jobs (of JOBS) sent while the PostgreSQL indexer follows the chain, after its backfill. */
@@ -445,7 +445,7 @@ export function backfillSection(): Promise<SectionResult> {
   return section((r) => ({
     status: "measured",
     notes: [
-      `Chain: the bench scenario (test/indexer/helpers/scenario.ts, ${JOBS} jobs, 12 providers) on a local Hardhat node, ` +
+      `Chain: the bench scenario (indexer/harness/scenario.ts, ${JOBS} jobs, 12 providers) on a local Hardhat node, ` +
         `${r.chain.blocks.toLocaleString("en-US")} blocks, ${r.chain.transactions.toLocaleString("en-US")} transactions, ` +
         `${r.chain.events.toLocaleString("en-US")} protocol events in all (${r.chain.generateSeconds.toFixed(0)} s to generate). ` +
         `PostgreSQL backfills the chain before its last ${LIVE_JOBS} jobs, then follows those live; PGlite backfills the whole chain.`,

@@ -10,7 +10,7 @@ import {
   MockStablecoin__factory,
   ProviderRegistry__factory,
 } from "../../types/ethers-contracts/index.js";
-import { address, advance, AgentProcess, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
+import { address, advance, AgentProcess, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "../kit/cli.ts";
 
 const AGENT = 4;
 const RENTER = 5;

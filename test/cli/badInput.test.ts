@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { keccak256, parseUnits } from "ethers";
 
-import { PROJECT_ROOT } from "../helpers/project.js";
+import { PROJECT_ROOT } from "../kit/project.ts";
 import { JobMarket__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
-import { address, cli, cliJson, DEPLOYMENT_FOLDER, freePort, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
+import { address, cli, cliJson, DEPLOYMENT_FOLDER, freePort, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "../kit/cli.ts";
 
 const PROVIDER = 6;
 const RENTER = 7;

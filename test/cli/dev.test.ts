@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { parseEther, parseUnits, Wallet } from "ethers";
 
 import { GridleaseToken__factory, MockAggregatorV3__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
-import { cli, cliJson, freePort, localChain, type LocalChain } from "./helpers.js";
+import { cli, cliJson, freePort, localChain, type LocalChain } from "../kit/cli.ts";
 
 describe("CLI: gridlease dev (local chains only)", function () {
   this.timeout(240_000);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { encodeBytes32String, HDNodeWallet, keccak256, Mnemonic, parseEther, parseUnits, toUtf8Bytes, Wallet } from "ethers";
 
-import { PROJECT_ROOT } from "../helpers/project.js";
+import { PROJECT_ROOT } from "../kit/project.ts";
 import {
   GridleaseToken__factory,
   JobMarket__factory,
@@ -17,7 +17,7 @@ import {
   ProviderRegistry__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
-import { AgentProcess, type AgentEvent, cli, cliJson, DEPLOYMENT_FOLDER, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "./helpers.js";
+import { AgentProcess, type AgentEvent, cli, cliJson, DEPLOYMENT_FOLDER, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "../kit/cli.ts";
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
 function derivedKey(index: number): string {

@@ -10,7 +10,7 @@ import {
   Settlement__factory,
   GridleaseToken__factory,
 } from "../../types/ethers-contracts/index.js";
-import { address, advance, cli, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, type LocalChain } from "./helpers.js";
+import { address, advance, cli, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, type LocalChain } from "../kit/cli.ts";
 
 const PROVIDER = 1;
 const RENTER = 3;

@@ -9,9 +9,9 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { PROJECT_ROOT } from "../helpers/project.js";
+import { PROJECT_ROOT } from "../kit/project.ts";
 import { JobMarket__factory } from "../../types/ethers-contracts/index.js";
-import { childEnv, startPrivateChain, type LocalChain } from "./helpers.js";
+import { childEnv, startPrivateChain, type LocalChain } from "../kit/cli.ts";
 
 const MARKER = "<!-- quickstart: run verbatim by test/cli/readme.test.ts -->";
 

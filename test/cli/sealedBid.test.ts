@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { JsonRpcProvider, toBeHex, zeroPadValue } from "ethers";
 
 import { JobMarket__factory } from "../../types/ethers-contracts/index.js";
-import { address, advance, fundGrl, KEYS, ok, refreshFeed, SPEC_HASH, startPrivateChain, type LocalChain } from "./helpers.js";
+import { address, advance, fundGrl, KEYS, ok, refreshFeed, SPEC_HASH, startPrivateChain, type LocalChain } from "../kit/cli.ts";
 
 const PROVIDER = 1;
 const RENTER = 2;

@@ -23,8 +23,9 @@ import {
   SequencerGuardedOracle__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
-import { GRL, H100 } from "../helpers/fixtures.js";
-import { FIRST_PRICE, HOUR, SPEC_HASH, USDC } from "../helpers/market.js";
+import { SPEC_HASH } from "../kit/jobs.ts";
+import { FIRST_PRICE, HOUR, USDC } from "../kit/market.ts";
+import { GRL, H100 } from "../kit/protocol.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 

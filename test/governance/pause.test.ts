@@ -2,11 +2,23 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
 import {
   awardedJob,
   commitBid,
   createJob,
+  CREDIT,
+  creditRequest,
+  deliveredJob,
+  deliverJob,
+  disputedJob,
+  EVIDENCE_HASH,
+  jobRequest,
+  RESULT_HASH,
+  RESULT_URI,
+  revealBid,
+  runningJob,
+} from "../kit/jobs.ts";
+import {
   DEFAULT_PARAMS,
   deployMarket,
   EMISSION_BUDGET_PER_EPOCH,
@@ -14,22 +26,13 @@ import {
   HOUR,
   INSTANT,
   JobState,
-  jobRequest,
   type MarketFixture,
   MINT_CAP_PER_EPOCH,
   PROVIDER_FAULT,
-  revealBid,
-  runningJob,
   SPREAD_BPS,
   USDC,
-} from "../helpers/market.js";
-import {
-  deliveredJob,
-  disputedJob,
-  EVIDENCE_HASH,
-  RESULT_HASH,
-  RESULT_URI,
-} from "../market/execution/helpers.js";
+} from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -323,18 +326,15 @@ describe("JobMarket: guardian pause", function () {
 });
 
 // ------------------------------------------------------------------------------------------------
-// The settlement's pause. The default job of test/helpers/market.ts, paid in credits (18 decimals):
+// The settlement's pause. The default job of test/kit/jobs.ts, paid in credits (18 decimals):
 // 4 GPUs x 10 h at a 2-credit reserve, won by alice at 1.5 credits per GPU-hour.
 // ------------------------------------------------------------------------------------------------
 
-/** One USD credit (or dollar of earnings). */
-const CREDIT = 10n ** 18n;
 /** GRL/USD at deployment ($0.50) with 18 decimals, as the oracle adapter reports it. */
 const GRL_PRICE = 5n * 10n ** 17n;
 /** GRL a renter burns for credits, and the credits it gets: 1,000 x $0.50 x (1 - 0.25%). */
 const GRL_BURNED = 1_000n * GRL;
 const CREDITS_BOUGHT = (GRL_BURNED * GRL_PRICE * (10_000n - SPREAD_BPS)) / (10n ** 18n * 10_000n);
-const CREDIT_RESERVE = 2n * CREDIT;
 const CREDIT_PRICE = (15n * CREDIT) / 10n;
 const CREDIT_BUDGET = 80n * CREDIT;
 const CREDIT_VALUE = 60n * CREDIT;
@@ -355,23 +355,12 @@ async function buyCredits(f: PauseFixture, buyer: HardhatEthersSigner = f.renter
   await (await f.settlement.connect(buyer).buyCredits(buyer.address, GRL_BURNED, CREDITS_BOUGHT)).wait();
 }
 
-async function creditJobOverrides(f: PauseFixture) {
-  return { paymentToken: await f.settlement.getAddress(), reservePricePerGpuHour: CREDIT_RESERVE };
-}
-
-/** Alice delivers when the job's whole duration has run, so all of GPU_SECONDS count for emissions. */
-async function deliverAtEnd(f: PauseFixture, jobId: bigint): Promise<void> {
-  const job = await f.market.jobOf(jobId);
-  await networkHelpers.time.setNextBlockTimestamp(job.startedAt + job.duration);
-  await f.market.connect(f.alice).deliver(jobId, RESULT_HASH, RESULT_URI);
-}
-
 /** The renter bought credits; alice won, ran, delivered and was paid a credit job (settled in epoch 0). */
 async function settledCreditJobFixture(): Promise<PauseFixture> {
   const f = await guardedFixture();
   await buyCredits(f);
-  const jobId = await runningJob(f, networkHelpers, [[f.alice, CREDIT_PRICE]], await creditJobOverrides(f));
-  await deliverAtEnd(f, jobId);
+  const jobId = await runningJob(f, networkHelpers, [[f.alice, CREDIT_PRICE]], await creditRequest(f));
+  await deliverJob(f, networkHelpers, jobId);
   await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
   await f.market.settle(jobId);
   // The challenge window outlasted the oracle's heartbeat: publish the price again.
@@ -528,7 +517,7 @@ describe("Settlement: guardian pause", function () {
       const f = await networkHelpers.loadFixture(guardedFixture);
       await buyCredits(f);
       await f.settlement.connect(f.guardian).pause();
-      await expect(f.market.connect(f.renter).createJob(await jobRequest(f, await creditJobOverrides(f))))
+      await expect(f.market.connect(f.renter).createJob(await jobRequest(f, await creditRequest(f))))
         .to.emit(f.settlement, "CreditsSpent")
         .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT - CREDIT_BUDGET, CREDIT_BUDGET, 2n * CREDIT_BUDGET, 500_000_000n, 2n * (CREDITS_BOUGHT - CREDIT_BUDGET));
     });
@@ -536,7 +525,7 @@ describe("Settlement: guardian pause", function () {
     it("test_cancelJob_refundsCreditsWhenSettlementPaused", async function () {
       const f = await networkHelpers.loadFixture(guardedFixture);
       await buyCredits(f);
-      const jobId = await createJob(f, await creditJobOverrides(f));
+      const jobId = await createJob(f, await creditRequest(f));
       await f.settlement.connect(f.guardian).pause();
       await expect(f.market.connect(f.renter).cancelJob(jobId))
         .to.emit(f.settlement, "CreditsRefunded")
@@ -550,7 +539,7 @@ describe("Settlement: guardian pause", function () {
     it("test_settle_accruesEarningsWhenSettlementPaused", async function () {
       const f = await networkHelpers.loadFixture(guardedFixture);
       await buyCredits(f);
-      const jobId = await createJob(f, await creditJobOverrides(f));
+      const jobId = await createJob(f, await creditRequest(f));
       // Paused before the auction: the award's refund, the pay, the fee and the GPU-seconds all go through.
       await f.settlement.connect(f.guardian).pause();
       await commitBid(f, f.alice, jobId, CREDIT_PRICE);
@@ -570,7 +559,7 @@ describe("Settlement: guardian pause", function () {
           2n * (CREDITS_BOUGHT - CREDIT_VALUE),
         );
       await f.market.connect(f.alice).startJob(jobId);
-      await deliverAtEnd(f, jobId);
+      await deliverJob(f, networkHelpers, jobId);
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
       await expect(f.market.settle(jobId))
         .to.emit(f.settlement, "EarningsAccrued")

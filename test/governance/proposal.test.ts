@@ -17,7 +17,7 @@ import {
   ProviderRegistry__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
-import { GRL } from "../helpers/fixtures.js";
+import { GRL } from "../kit/protocol.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 

@@ -13,10 +13,10 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { PROJECT_ROOT } from "../helpers/project.js";
-import { LocalChain } from "./helpers/chain.js";
-import { dropSchemas, IndexerProcess } from "./helpers/indexer.js";
-import { benchScenario, HOUR, Scenario } from "./helpers/scenario.js";
+import { PROJECT_ROOT } from "../kit/project.ts";
+import { LocalChain } from "../../indexer/harness/chain.ts";
+import { dropSchemas, IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
+import { benchScenario, HOUR, Scenario } from "../../indexer/harness/scenario.ts";
 
 const NODE_PORT = Number(process.env.GRIDLEASE_ANALYST_TEST_PORT ?? "8590");
 const INDEXER_PORT = NODE_PORT + 1;

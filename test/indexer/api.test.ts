@@ -21,9 +21,9 @@ import {
   type StoredResponse,
 } from "../../indexer/src/api/cache.js";
 import type { Protocol } from "../../sdk/contracts.ts";
-import { LocalChain } from "./helpers/chain.js";
-import { dropSchemas, IndexerProcess, psql, waitFor } from "./helpers/indexer.js";
-import { benchScenario, h100JobRequest, HOUR, Scenario } from "./helpers/scenario.js";
+import { LocalChain } from "../../indexer/harness/chain.ts";
+import { dropSchemas, IndexerProcess, psql, waitFor } from "../../indexer/harness/indexerProcess.ts";
+import { benchScenario, h100JobRequest, HOUR, Scenario } from "../../indexer/harness/scenario.ts";
 
 const NODE_PORT = Number(process.env.GRIDLEASE_API_TEST_PORT ?? "8588");
 const INDEXER_PORT = NODE_PORT + 1;

@@ -7,17 +7,17 @@
 //   2. indexer C is killed while live, the market keeps running, and C is restarted;
 //   3. the node reorganises (evm_snapshot, blocks, evm_revert, other blocks) under B and C;
 //   4. indexer A indexes the final chain in one uninterrupted run: A, B and C hold the same rows;
-//   5. A's figures equal the same figures computed from the raw logs (helpers/truth.ts; the comparisons,
-//      shared with simulator.test.ts, are in helpers/compare.ts);
+//   5. A's figures equal the same figures computed from the raw logs (test/kit/indexerTruth.ts; the
+//      comparisons, shared with simulator.test.ts, are in test/kit/indexerCompare.ts);
 //   6. bad queries get clear errors and A keeps serving.
 import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
-import { LocalChain } from "./helpers/chain.js";
-import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "./helpers/compare.js";
-import { dropSchemas, IndexerProcess, psql, SlowProxy, waitFor } from "./helpers/indexer.js";
-import { h100JobRequest, Scenario, TEST_SCENARIO, DAY, HOUR, modelId } from "./helpers/scenario.js";
-import { computeTruth, fetchLogs, type Truth } from "./helpers/truth.js";
+import { LocalChain } from "../../indexer/harness/chain.ts";
+import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "../kit/indexerCompare.ts";
+import { dropSchemas, IndexerProcess, psql, SlowProxy, waitFor } from "../../indexer/harness/indexerProcess.ts";
+import { h100JobRequest, Scenario, TEST_SCENARIO, DAY, HOUR, modelId } from "../../indexer/harness/scenario.ts";
+import { computeTruth, fetchLogs, type Truth } from "../kit/indexerTruth.ts";
 
 const NODE_PORT = Number(process.env.GRIDLEASE_INDEXER_TEST_PORT ?? "8581");
 const DEPLOYMENT_ID = "indexer-test";

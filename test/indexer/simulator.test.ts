@@ -6,17 +6,17 @@
 // after). Every published figure (revenue per period and token in its units and USD, provider payouts,
 // fees, GRL burned and minted, utilization per network, model and provider with a row for every hour,
 // the price index per model, the repeat-customer rate) must equal the same figure computed from the raw
-// logs by helpers/truth.ts: exactly for bigints, within 1e-12 (relative) for the float ratios.
+// logs by test/kit/indexerTruth.ts: exactly for bigints, within 1e-12 (relative) for the float ratios.
 import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { httpTransport } from "../../simulator/chain.ts";
 import { Simulator, type RunSummary } from "../../simulator/engine.ts";
-import { LocalChain } from "./helpers/chain.js";
-import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "./helpers/compare.js";
-import { dropSchemas, IndexerProcess } from "./helpers/indexer.js";
-import { computeTruth, fetchLogs, HOUR, type ChainLog, type Truth } from "./helpers/truth.js";
+import { LocalChain } from "../../indexer/harness/chain.ts";
+import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "../kit/indexerCompare.ts";
+import { dropSchemas, IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
+import { computeTruth, fetchLogs, HOUR, type ChainLog, type Truth } from "../kit/indexerTruth.ts";
 
 const NODE_PORT = Number(process.env.GRIDLEASE_SIMULATOR_TEST_PORT ?? "8586");
 const DEPLOYMENT_ID = "indexer-simulator-test";

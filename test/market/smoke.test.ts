@@ -1,13 +1,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { awardedJob, deployMarket, JobState, USDC } from "../helpers/market.js";
+import { marketFixtures } from "../kit/fixtures.ts";
+import { awardedJob } from "../kit/jobs.ts";
+import { JobState, USDC } from "../kit/market.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket smoke", function () {
   it("test_fixture_awardsAJob", async function () {

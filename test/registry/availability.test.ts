@@ -1,27 +1,17 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, lockStake, registerAndStake } from "./helpers.js";
+import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU } from "../kit/protocol.ts";
+import { expectGpuLine, expectProvider, lockStake, registerAndStake, registryFixtures } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
+const { fixture, onboardedFixture: onlineFixture } = registryFixtures(ethers);
 
 /** Alice registered, 800 GRL staked, 4 H100 listed, still offline. */
 async function listedFixture() {
   const f = await deployProtocol(ethers);
   await registerAndStake(f, f.alice, 4n * MIN_STAKE_PER_GPU);
   await f.registry.connect(f.alice).setGpuLine(H100, 4, 80, 98_950);
-  return f;
-}
-
-/** Alice onboarded: 4 H100, 1800 GRL staked, online. */
-async function onlineFixture() {
-  const f = await deployProtocol(ethers);
-  await onboardProvider(f, f.alice);
   return f;
 }
 

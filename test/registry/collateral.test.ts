@@ -2,7 +2,6 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import {
-  deployProtocol,
   GRL,
   H100,
   INITIAL_SUPPLY,
@@ -10,17 +9,18 @@ import {
   REPUTATION_REFERENCE_VALUE,
   RTX4090,
   UNBONDING_PERIOD,
-} from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, INITIAL_REPUTATION, lockStake, successScore as afterSuccess } from "./helpers.js";
+} from "../kit/protocol.ts";
+import {
+  expectConservation,
+  expectProvider,
+  INITIAL_REPUTATION,
+  lockStake,
+  registryFixtures,
+  successScore as afterSuccess,
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-/** Alice onboarded: 4 H100 (800 GRL required), 1800 GRL free, online. */
-async function onboardedFixture() {
-  const f = await deployProtocol(ethers);
-  await onboardProvider(f, f.alice);
-  return f;
-}
+const { onboardedFixture } = registryFixtures(ethers);
 
 /** As onboardedFixture, plus 500 GRL locked under lock id 1 (1300 GRL free). */
 async function lockedFixture() {

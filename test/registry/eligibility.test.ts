@@ -1,21 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, onboardProvider, RTX4090 } from "../helpers/fixtures.js";
-import { INITIAL_REPUTATION, lockStake, ONBOARD_REGION, ONBOARD_VRAM } from "./helpers.js";
+import { GRL, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../kit/protocol.ts";
+import { INITIAL_REPUTATION, lockStake, ONBOARD_REGION, ONBOARD_VRAM, registryFixtures } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
-
-/** Alice onboarded: region 840, 4 H100 at 80 GB, 1800 GRL free (800 required), online, reputation 5000. */
-async function onboardedFixture() {
-  const f = await deployProtocol(ethers);
-  await onboardProvider(f, f.alice);
-  return f;
-}
+const { fixture, onboardedFixture } = registryFixtures(ethers);
 
 const REGION = Number(ONBOARD_REGION);
 const VRAM = Number(ONBOARD_VRAM);

@@ -2,29 +2,26 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import {
-  deployProtocol,
   GRL,
   H100,
   MIN_STAKE_PER_GPU,
   onboardProvider,
   REPUTATION_REFERENCE_VALUE,
   UNBONDING_PERIOD,
-} from "../helpers/fixtures.js";
+} from "../kit/protocol.ts";
 import {
   expectProvider,
   MIN_STAKE_PER_GPU_CEILING,
   MIN_STAKE_PER_GPU_FLOOR,
+  registryFixtures,
   REPUTATION_REFERENCE_VALUE_CEILING,
   REPUTATION_REFERENCE_VALUE_FLOOR,
   UNBONDING_PERIOD_CEILING,
   UNBONDING_PERIOD_FLOOR,
-} from "./helpers.js";
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
+const { fixture } = registryFixtures(ethers);
 
 const DAY = 24n * 60n * 60n;
 /** An unbonding period above the 7-day floor, so that governance can shorten it. */

@@ -1,21 +1,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, gpuModel, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, lockStake, NO_LINE, registerAndStake } from "./helpers.js";
+import { gpuModel, GRL, H100, MIN_STAKE_PER_GPU, RTX4090 } from "../kit/protocol.ts";
+import {
+  expectGpuLine,
+  expectProvider,
+  lockStake,
+  NO_LINE,
+  registerAndStake,
+  registryFixtures,
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
-
-/** Alice registered with exactly enough stake for 4 GPUs (800 GRL), nothing listed. */
-async function stakedFixture() {
-  const f = await deployProtocol(ethers);
-  await registerAndStake(f, f.alice, 4n * MIN_STAKE_PER_GPU);
-  return f;
-}
+const { fixture, stakedFixture } = registryFixtures(ethers);
 
 const UINT32_MAX = 2n ** 32n - 1n;
 

@@ -1,17 +1,11 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, gpuModel, GRL, H100, onboardProvider, RTX4090 } from "../helpers/fixtures.js";
-import { expectGpuLine, expectProvider, NO_LINE } from "./helpers.js";
+import { gpuModel, GRL, H100, onboardProvider, RTX4090 } from "../kit/protocol.ts";
+import { expectGpuLine, expectProvider, NO_LINE, registryFixtures } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-/** Alice onboarded: 4 H100 (80 GB, 98_950), 1800 GRL free, online. */
-async function onboardedFixture() {
-  const f = await deployProtocol(ethers);
-  await onboardProvider(f, f.alice);
-  return f;
-}
+const { onboardedFixture } = registryFixtures(ethers);
 
 /** As onboardedFixture, with 3 of the 4 H100 leased. */
 async function leasedFixture() {

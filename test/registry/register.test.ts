@@ -1,20 +1,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, onboardProvider } from "../helpers/fixtures.js";
+import { GRL, onboardProvider } from "../kit/protocol.ts";
 import {
   expectProvider,
   INITIAL_REPUTATION,
   MAX_METADATA_URI_LENGTH,
   ONBOARD_REGION,
+  registryFixtures,
   UNREGISTERED,
-} from "./helpers.js";
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
+const { fixture } = registryFixtures(ethers);
 
 const URI_256 = "ipfs://" + "a".repeat(256 - 7);
 const URI_257 = URI_256 + "b";

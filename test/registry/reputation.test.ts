@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, REPUTATION_REFERENCE_VALUE } from "../helpers/fixtures.js";
-import { expectProvider, faultScore, INITIAL_REPUTATION, MAX_REPUTATION, successScore } from "./helpers.js";
+import { deployProtocol, REPUTATION_REFERENCE_VALUE } from "../kit/protocol.ts";
+import { expectProvider, faultScore, INITIAL_REPUTATION, MAX_REPUTATION, successScore } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -11,8 +11,8 @@ import {
   onboardProvider,
   type ProtocolFixture,
   REPUTATION_REFERENCE_VALUE,
-} from "../helpers/fixtures.js";
-import { expectProvider, lockStake } from "./helpers.js";
+} from "../kit/protocol.ts";
+import { expectProvider, lockStake } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

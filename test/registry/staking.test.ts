@@ -2,8 +2,8 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployProtocol, GRL, PROVIDER_FUNDS } from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, registerAndStake, signPermit, UNREGISTERED } from "./helpers.js";
+import { deployProtocol, GRL, PROVIDER_FUNDS } from "../kit/protocol.ts";
+import { expectConservation, expectProvider, registerAndStake, signPermit, UNREGISTERED } from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -282,12 +282,7 @@ describe("ProviderRegistry: stake and stakeWithPermit", function () {
       const registryAddress = await f.registry.getAddress();
       for (const value of [100n * GRL, 50n * GRL]) {
         const deadline = await inOneHour();
-        const { v, r, s } = await signPermit(f.token, {
-          owner: f.alice,
-          spender: registryAddress,
-          value,
-          deadline,
-        });
+        const { v, r, s } = await signPermit(f.token, { owner: f.alice, spender: registryAddress, value, deadline });
         await f.registry.connect(f.alice).stakeWithPermit(value, deadline, v, r, s);
       }
       await registerAndStake(f, f.bob, 70n * GRL);

@@ -1,29 +1,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { GRL, H100, MIN_STAKE_PER_GPU, onboardProvider, PROVIDER_FUNDS, UNBONDING_PERIOD } from "../kit/protocol.ts";
 import {
-  deployProtocol,
-  GRL,
-  H100,
-  MIN_STAKE_PER_GPU,
-  onboardProvider,
-  PROVIDER_FUNDS,
-  UNBONDING_PERIOD,
-} from "../helpers/fixtures.js";
-import { expectConservation, expectProvider, lockStake, registerAndStake, UNBONDING_PERIOD_FLOOR } from "./helpers.js";
+  expectConservation,
+  expectProvider,
+  lockStake,
+  registerAndStake,
+  registryFixtures,
+  UNBONDING_PERIOD_FLOOR,
+} from "../kit/registry.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployProtocol(ethers);
-}
-
-/** Alice onboarded: 4 H100 (800 GRL required), 1800 GRL free, online. */
-async function onboardedFixture() {
-  const f = await deployProtocol(ethers);
-  await onboardProvider(f, f.alice);
-  return f;
-}
+const { fixture, onboardedFixture } = registryFixtures(ethers);
 
 const DAY = 24n * 60n * 60n;
 /** An unbonding period above the 7-day floor, so that governance can shorten it. */

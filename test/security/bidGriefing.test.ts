@@ -3,10 +3,9 @@ import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { GRL, H100 } from "../helpers/fixtures.js";
+import { createJob, RESULT_HASH, RESULT_URI } from "../kit/jobs.ts";
 import {
   BidStatus,
-  createJob,
   DEFAULT_PARAMS,
   deployMarket,
   FIRST_PRICE,
@@ -14,8 +13,8 @@ import {
   type MarketFixture,
   SECOND_PRICE,
   USDC,
-} from "../helpers/market.js";
-import { RESULT_HASH, RESULT_URI } from "../market/lifecycle/helpers.js";
+} from "../kit/market.ts";
+import { GRL, H100 } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

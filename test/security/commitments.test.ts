@@ -2,18 +2,8 @@ import { expect } from "chai";
 import { AbiCoder, keccak256 } from "ethers";
 import { network } from "hardhat";
 
-import {
-  BidStatus,
-  commitBid,
-  createJob,
-  DEFAULT_PARAMS,
-  deployMarket,
-  type MarketFixture,
-  revealBid,
-  saltFor,
-  SPEC_HASH,
-  USDC,
-} from "../helpers/market.js";
+import { commitBid, createJob, revealBid, saltFor, SPEC_HASH } from "../kit/jobs.ts";
+import { BidStatus, DEFAULT_PARAMS, deployMarket, type MarketFixture, USDC } from "../kit/market.ts";
 
 const { ethers, networkHelpers } = await network.create();
 // A second chain with another id. The same accounts deploy in the same order, so every contract lands at

@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { commitBid, createJob, JobState, ORACLE_HEARTBEAT, PROVIDER_FAULT, revealBid } from "../helpers/market.js";
-import { deploySettlement, grlForCredits, type SettlementFixture, USD } from "../settlement/helpers.js";
+import { commitBid, createJob, revealBid } from "../kit/jobs.ts";
+import { JobState, ORACLE_HEARTBEAT, PROVIDER_FAULT } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
+import { deploySettlement, grlForCredits, type SettlementFixture, USD } from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { HOUR, INSTANT, jobRequest, SPREAD_BPS } from "../helpers/market.js";
-import { FEE_BPS, RESULT_HASH, RESULT_URI } from "../market/lifecycle/helpers.js";
+import { jobRequest, RESULT_HASH, RESULT_URI } from "../kit/jobs.ts";
+import { FEE_BPS, HOUR, INSTANT, SPREAD_BPS } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   basisFor,
   BPS,
@@ -11,10 +11,9 @@ import {
   deploySettlement,
   grlFor,
   price18,
-  type SettlementFixture,
   setAnswer,
-  USD,
-} from "../settlement/helpers.js";
+  type SettlementFixture,
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -2,7 +2,6 @@ import { expect } from "chai";
 import type { ContractFactory, Interface } from "ethers";
 import { artifacts, network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
 import {
   DEFAULT_PARAMS,
   deployMarket,
@@ -15,7 +14,8 @@ import {
   ORACLE_MAX_ANSWER,
   ORACLE_MIN_ANSWER,
   SPREAD_BPS,
-} from "../helpers/market.js";
+} from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

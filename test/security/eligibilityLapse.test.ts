@@ -1,17 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  BidStatus,
-  commitBid,
-  createJob,
-  deployMarket,
-  INSTANT,
-  JobState,
-  revealBid,
-  USDC,
-  type MarketFixture,
-} from "../helpers/market.js";
+import { commitBid, createJob, revealBid } from "../kit/jobs.ts";
+import { BidStatus, deployMarket, INSTANT, JobState, type MarketFixture, USDC } from "../kit/market.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

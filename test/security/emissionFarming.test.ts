@@ -2,20 +2,20 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
+import { jobRequest, RESULT_HASH, RESULT_URI, runningJob } from "../kit/jobs.ts";
 import {
   DAY,
   deployMarket,
   EMISSION_BUDGET_PER_EPOCH,
+  FEE_BPS,
   GRL_USD_ANSWER,
   HOUR,
   INSTANT,
-  jobRequest,
   type MarketFixture,
-  runningJob,
   USDC,
-} from "../helpers/market.js";
-import { deliverAtEnd, FEE_BPS, P1_5, RESULT_HASH, RESULT_URI, settleAtDeadline } from "../market/lifecycle/helpers.js";
+} from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
+import { deliverAtEnd, P1_5, settleAtDeadline } from "../market/lifecycle/helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

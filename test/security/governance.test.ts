@@ -9,7 +9,7 @@ import {
   GridleaseToken__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
-import { GRL } from "../helpers/fixtures.js";
+import { GRL } from "../kit/protocol.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 

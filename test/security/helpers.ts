@@ -1,11 +1,7 @@
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { id } from "ethers";
-import type { NetworkConnection } from "hardhat/types/network";
 
-import { GRL } from "../helpers/fixtures.js";
-import { GRL_USD_ANSWER, type MarketFixture, SPREAD_BPS } from "../helpers/market.js";
-
-type NetworkHelpers = NetworkConnection["networkHelpers"];
+import { GRL_USD_ANSWER, SPREAD_BPS } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 
 /** The roles of the protocol, hashed here rather than read from the contracts they are checked against. */
 export const ROLE = {
@@ -36,19 +32,4 @@ export function creditsFor(grl: bigint, price18: bigint = PRICE_18, spreadBps: b
 /** GRL worth `usd` (18 decimals) at `price18`, rounded down (BmeMath.grlFor). */
 export function grlFor(usd: bigint, price18: bigint = PRICE_18): bigint {
   return (usd * GRL) / price18;
-}
-
-/** Mines the next transaction at exactly `timestamp`. */
-export async function nextAt(networkHelpers: NetworkHelpers, timestamp: bigint): Promise<void> {
-  await networkHelpers.time.setNextBlockTimestamp(timestamp);
-}
-
-/** Gives `who` `grl` GRL from the treasury and burns it all for credits; returns the credits bought. */
-export async function buyCredits(f: MarketFixture, who: HardhatEthersSigner, grl: bigint): Promise<bigint> {
-  const settlement = await f.settlement.getAddress();
-  await (await f.token.connect(f.treasury).transfer(who.address, grl)).wait();
-  await (await f.token.connect(who).approve(settlement, grl)).wait();
-  const before = await f.settlement.creditsOf(who.address);
-  await (await f.settlement.connect(who).buyCredits(who.address, grl, 0n)).wait();
-  return (await f.settlement.creditsOf(who.address)) - before;
 }

@@ -1,31 +1,19 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  awardedJob,
-  createJob,
-  deployMarket,
-  JobState,
-  jobRequest,
-  PROVIDER_FAULT,
-  RENTER_FAULT,
-  runningJob,
-} from "../helpers/market.js";
+import { awardedJob, createJob, EVIDENCE_HASH, jobRequest, runningJob } from "../kit/jobs.ts";
+import { deployMarket, DISPUTE_BOND_BPS, JobState, PROVIDER_FAULT, RENTER_FAULT } from "../kit/market.ts";
+import { bpsOfUp, DURATION, jobValue } from "../kit/money.ts";
 import {
   type BalanceToken,
-  bpsOfUp,
   claimAt,
-  DISPUTE_BOND_BPS,
   deliverAtEnd,
-  DURATION,
-  EVIDENCE_HASH,
   expectLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  jobValue,
   settleAtDeadline,
   withdrawAll,
-} from "../market/lifecycle/helpers.js";
+} from "../market/lifecycle/helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,41 +1,35 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
+import { buyCreditsFor } from "../kit/funding.ts";
+import { commitBid, createJob, EVIDENCE_HASH, jobRequest, nextAt, revealBid } from "../kit/jobs.ts";
 import {
-  commitBid,
-  createJob,
   deployMarket,
+  FEE_BPS,
   GRL_USD_ANSWER,
   INSTANT,
   JobState,
-  jobRequest,
   type MarketFixture,
   ORACLE_HEARTBEAT,
   ORACLE_MAX_ANSWER,
   ORACLE_MIN_ANSWER,
   PROVIDER_FAULT,
-  revealBid,
-} from "../helpers/market.js";
+} from "../kit/market.ts";
+import { bpsOf, DURATION, jobValue, RESERVE } from "../kit/money.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
-  bpsOf,
   claimAt,
   collateralAtReserve,
   deliverAtEnd,
-  DURATION,
-  EVIDENCE_HASH,
   expectMarketBacksLedger,
-  FEE_BPS,
-  jobValue,
   openEscrowOf,
   P1_5,
   P1_8,
-  RESERVE,
   settleAtDeadline,
   startJob,
   withdrawAll,
-} from "../market/lifecycle/helpers.js";
-import { buyCredits, creditsFor, grlFor, nextAt } from "./helpers.js";
+} from "../market/lifecycle/helpers.ts";
+import { creditsFor, grlFor } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -135,7 +129,7 @@ const BROKEN: Broken[] = [
  */
 async function earningsFixture() {
   const f = await deployMarket(ethers);
-  const credits = await buyCredits(f, f.renter, 1_000n * GRL);
+  const credits = await buyCreditsFor(f, f.renter, 1_000n * GRL);
   const credits18 = await f.settlement.getAddress();
   const jobId = await createJob(f, { paymentToken: credits18, reservePricePerGpuHour: CREDIT_RESERVE });
   await commitBid(f, f.alice, jobId, CREDIT_PRICE);
@@ -232,7 +226,7 @@ describe("Security: stale, zero and out-of-bounds oracle answers", function () {
      */
     async function brokenAfterCreationFixture() {
       const f = await deployMarket(ethers);
-      await buyCredits(f, f.renter, 1_000n * GRL);
+      await buyCreditsFor(f, f.renter, 1_000n * GRL);
       const credits18 = await f.settlement.getAddress();
       const auction = await createJob(f);
       const instant = await createJob(f, { pricingRule: INSTANT, revealWindow: 0 });

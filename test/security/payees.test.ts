@@ -2,33 +2,21 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
+import { buyCreditsFor } from "../kit/funding.ts";
+import { awardedJob, commitBid, createJob, jobRequest, nextAt, revealBid } from "../kit/jobs.ts";
+import { deployMarket, FEE_BPS, GRL_USD_ANSWER, JobState, RENTER_FUNDS } from "../kit/market.ts";
+import { bpsOf, DURATION, jobValue, RESERVE } from "../kit/money.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
-  awardedJob,
-  commitBid,
-  createJob,
-  deployMarket,
-  GRL_USD_ANSWER,
-  JobState,
-  jobRequest,
-  RENTER_FUNDS,
-  revealBid,
-} from "../helpers/market.js";
-import {
-  bpsOf,
   claimAt,
   deliverAtEnd,
-  DURATION,
   expectLedger,
   expectMarketBacksLedger,
-  FEE_BPS,
-  jobValue,
   P1_5,
-  RESERVE,
   settleAtDeadline,
   startJob,
-} from "../market/lifecycle/helpers.js";
-import { buyCredits, grlFor, nextAt } from "./helpers.js";
+} from "../market/lifecycle/helpers.ts";
+import { grlFor } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -144,8 +132,8 @@ describe("Security: a payee that reverts cannot block anyone else", function () 
      */
     async function earningsFixture() {
       const f = await deployMarket(ethers);
-      await buyCredits(f, f.renter, 1_000n * GRL);
-      await buyCredits(f, f.renter2, 1_000n * GRL);
+      await buyCreditsFor(f, f.renter, 1_000n * GRL);
+      await buyCreditsFor(f, f.renter2, 1_000n * GRL);
       const credits = await f.settlement.getAddress();
       // Both jobs are created before the first one's day-long run ages the feed past its heartbeat.
       const pairs = [

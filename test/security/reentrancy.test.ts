@@ -2,29 +2,18 @@ import { expect } from "chai";
 import type { ContractTransactionResponse, Interface } from "ethers";
 import { network } from "hardhat";
 
-import { GRL, H100, MIN_STAKE_PER_GPU, UNBONDING_PERIOD } from "../helpers/fixtures.js";
-import {
-  createJob,
-  deployMarket,
-  JobState,
-  jobRequest,
-  PROVIDER_FAULT,
-  RENTER_FAULT,
-  RENTER_FUNDS,
-  revealBid,
-  commitBid,
-} from "../helpers/market.js";
+import { commitBid, createJob, EVIDENCE_HASH, jobRequest, revealBid } from "../kit/jobs.ts";
+import { deployMarket, JobState, PROVIDER_FAULT, RENTER_FAULT, RENTER_FUNDS } from "../kit/market.ts";
+import { jobValue, RESERVE } from "../kit/money.ts";
+import { GRL, H100, MIN_STAKE_PER_GPU, UNBONDING_PERIOD } from "../kit/protocol.ts";
 import {
   deliverAtEnd,
-  EVIDENCE_HASH,
   expectMarketBacksLedger,
-  jobValue,
   openEscrowOf,
   P1_5,
   P1_8,
-  RESERVE,
   startJob,
-} from "../market/lifecycle/helpers.js";
+} from "../market/lifecycle/helpers.ts";
 import { REENTRANT_CALL, ROLE } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();

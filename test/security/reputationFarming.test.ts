@@ -2,11 +2,13 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100, REPUTATION_REFERENCE_VALUE, reputationAfterSuccess } from "../helpers/fixtures.js";
-import { DAY, deployMarket, GRL_USD_ANSWER, HOUR, INSTANT, type MarketFixture, SPEC_HASH, USDC } from "../helpers/market.js";
-import { FEE_BPS, RESULT_HASH, RESULT_URI } from "../market/lifecycle/helpers.js";
+import { marketFixtures } from "../kit/fixtures.ts";
+import { RESULT_HASH, RESULT_URI, SPEC_HASH } from "../kit/jobs.ts";
+import { DAY, FEE_BPS, GRL_USD_ANSWER, HOUR, INSTANT, type MarketFixture, USDC } from "../kit/market.ts";
+import { H100, REPUTATION_REFERENCE_VALUE, reputationAfterSuccess } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 /**
  * Reputation farming with self-dealt jobs, played as the attacker would. The renter controls a new provider
@@ -101,10 +103,6 @@ async function farm(f: MarketFixture, price: bigint, count: number): Promise<big
   // A day has passed: the oracle answer must be fresh for the next job's collateral pricing.
   await (await f.feed.setAnswer(GRL_USD_ANSWER)).wait();
   return ids;
-}
-
-async function fixture() {
-  return deployMarket(ethers);
 }
 
 describe("Security: reputation cannot be farmed with self-dealt dust jobs", function () {

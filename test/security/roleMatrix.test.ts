@@ -11,7 +11,8 @@ import {
   ProviderRegistry__factory,
   Settlement__factory,
 } from "../../types/ethers-contracts/index.js";
-import { createJob, DAY, deployMarket } from "../helpers/market.js";
+import { createJob } from "../kit/jobs.ts";
+import { DAY, deployMarket } from "../kit/market.ts";
 import { ROLE } from "./helpers.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -1,16 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  commitBid,
-  createJob,
-  deployMarket,
-  GRL_USD_ANSWER,
-  HOUR,
-  revealBid,
-  SECOND_PRICE,
-  USDC,
-} from "../helpers/market.js";
+import { commitBid, createJob, revealBid } from "../kit/jobs.ts";
+import { deployMarket, GRL_USD_ANSWER, SECOND_PRICE, USDC } from "../kit/market.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { commitBid, createJob, deployMarket, JobState, revealBid, USDC } from "../helpers/market.js";
-import { onboardExtraProviders } from "../market/auction/helpers.js";
+import { commitBid, createJob, revealBid } from "../kit/jobs.ts";
+import { deployMarket, JobState, USDC } from "../kit/market.ts";
+import { onboardExtraProviders } from "../market/auction/helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -2,22 +2,20 @@ import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
 import {
   awardedJob,
   commitBid,
   createJob,
-  deployMarket,
-  GRL_USD_ANSWER,
-  INSTANT,
-  JobState,
-  type MarketFixture,
-  RENTER_FAULT,
+  EVIDENCE_HASH,
+  nextAt,
+  RESULT_HASH,
+  RESULT_URI,
   runningJob,
   saltFor,
-} from "../helpers/market.js";
-import { deliverAtEnd, EVIDENCE_HASH, P1_5, P1_8, RESULT_HASH, RESULT_URI, settleAtDeadline } from "../market/lifecycle/helpers.js";
-import { nextAt } from "./helpers.js";
+} from "../kit/jobs.ts";
+import { deployMarket, GRL_USD_ANSWER, INSTANT, JobState, type MarketFixture, RENTER_FAULT } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
+import { deliverAtEnd, P1_5, P1_8, settleAtDeadline } from "../market/lifecycle/helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,27 +1,24 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { ORACLE_HEARTBEAT, ORACLE_MAX_ANSWER, ORACLE_MIN_ANSWER, SPREAD_BPS } from "../helpers/market.js";
+import { ORACLE_HEARTBEAT, ORACLE_MAX_ANSWER, ORACLE_MIN_ANSWER, SPREAD_BPS } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   creditsFor,
-  deploySettlement,
   expectBooks,
   grantGuardian,
   PRICE,
   price18,
   RENTER_GRL,
   setAnswer,
+  settlementFixtures,
   USD,
   usdValue,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deploySettlement(ethers);
-}
+const { fixture } = settlementFixtures(ethers);
 
 describe("Settlement: buyCredits", function () {
   describe("pricing", function () {

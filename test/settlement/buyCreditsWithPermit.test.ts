@@ -3,26 +3,23 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signPermit } from "../../sdk/index.ts";
-import { GRL } from "../helpers/fixtures.js";
-import { HOUR, SPREAD_BPS } from "../helpers/market.js";
+import { HOUR, SPREAD_BPS } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   BUYER_GRL,
   creditsFor,
-  deploySettlement,
   expectBooks,
   grantGuardian,
   PRICE,
-  type SettlementFixture,
   setAnswer,
+  type SettlementFixture,
+  settlementFixtures,
   usdValue,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deploySettlement(ethers);
-}
+const { fixture } = settlementFixtures(ethers);
 
 const AMOUNT = 100n * GRL;
 const CREDITS = creditsFor(AMOUNT, PRICE);

@@ -2,25 +2,26 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { EMISSION_BUDGET_PER_EPOCH, GRL_USD_ANSWER, HOUR, runningJob, USDC } from "../helpers/market.js";
+import { runningJob } from "../kit/jobs.ts";
+import { EMISSION_BUDGET_PER_EPOCH, GRL_USD_ANSWER, HOUR, USDC } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
-  deploySettlement,
   expectBooks,
   grantGuardian,
-  grantMarketRole,
   grlFor,
   PRICE,
   price18,
   proRata,
-  type SettlementFixture,
   setAnswer,
+  type SettlementFixture,
+  settlementFixtures,
   toEpoch,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketRoleFixture: fixture } = settlementFixtures(ethers);
 
 const BUDGET = EMISSION_BUDGET_PER_EPOCH;
 /**
@@ -28,12 +29,6 @@ const BUDGET = EMISSION_BUDGET_PER_EPOCH;
  * record them so that they test the pro-rata split alone; the cap has its own tests below.
  */
 const UNCAPPED = 1_000_000n * USD;
-
-async function fixture() {
-  const f = await deploySettlement(ethers);
-  await grantMarketRole(f);
-  return f;
-}
 
 async function record(
   f: SettlementFixture,

@@ -1,31 +1,30 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL, PROVIDER_FUNDS } from "../helpers/fixtures.js";
-import { PROVIDER_STAKE } from "../helpers/market.js";
+import { PROVIDER_STAKE } from "../kit/market.ts";
+import { GRL, PROVIDER_FUNDS } from "../kit/protocol.ts";
 import {
   accrueEarnings,
   allAccounts,
   buildQueue,
-  deploySettlement,
   expectBooks,
   grantGuardian,
-  grantMarketRole,
   QUEUE_CAP,
   setAnswer,
+  settlementFixtures,
   toEpoch,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketRoleFixture } = settlementFixtures(ethers);
 
 /** GRL alice and bob hold outside the registry before any earnings. */
 const WALLET = PROVIDER_FUNDS - PROVIDER_STAKE;
 
 /** Ticket 1: alice, 10 GRL at [0, 10). Ticket 2: bob, 20 GRL at [10, 30). Cap 10 GRL, epoch 0 used up. */
 async function fixture() {
-  const f = await deploySettlement(ethers);
-  await grantMarketRole(f);
+  const f = await marketRoleFixture();
   await buildQueue(f);
   return f;
 }

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
 import {
   DAY,
   EMISSION_BUDGET_PER_EPOCH,
@@ -12,10 +11,10 @@ import {
   ORACLE_MAX_ANSWER,
   ORACLE_MIN_ANSWER,
   SPREAD_BPS,
-} from "../helpers/market.js";
+} from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   creditsFor,
-  deploySettlement,
   grantGuardian,
   grantMarketRole,
   grlFor,
@@ -27,14 +26,12 @@ import {
   PRICE,
   price18,
   type SettlementFixture,
+  settlementFixtures,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deploySettlement(ethers);
-}
+const { fixture } = settlementFixtures(ethers);
 
 const MIN_EPOCH_LENGTH = DAY;
 const MAX_EPOCH_LENGTH = 90n * DAY;
@@ -124,29 +121,15 @@ describe("Settlement: governance", function () {
       expect(await deployed.GENESIS()).to.equal(BigInt(block!.timestamp));
     });
 
-    it("test_constructor_revertsForZeroGrl", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const factory = await ethers.getContractFactory("Settlement");
-      await expect(factory.deploy(...(await constructorArgs(f, { grl: ethers.ZeroAddress }))))
-        .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
-        .withArgs("grl");
-    });
-
-    it("test_constructor_revertsForZeroOracle", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const factory = await ethers.getContractFactory("Settlement");
-      await expect(factory.deploy(...(await constructorArgs(f, { oracle: ethers.ZeroAddress }))))
-        .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
-        .withArgs("oracle");
-    });
-
-    it("test_constructor_revertsForZeroAdmin", async function () {
-      const f = await networkHelpers.loadFixture(fixture);
-      const factory = await ethers.getContractFactory("Settlement");
-      await expect(factory.deploy(...(await constructorArgs(f, { admin: ethers.ZeroAddress }))))
-        .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
-        .withArgs("admin");
-    });
+    for (const [field, name] of [["grl", "Grl"], ["oracle", "Oracle"], ["admin", "Admin"]] as const) {
+      it(`test_constructor_revertsForZero${name}`, async function () {
+        const f = await networkHelpers.loadFixture(fixture);
+        const factory = await ethers.getContractFactory("Settlement");
+        await expect(factory.deploy(...(await constructorArgs(f, { [field]: ethers.ZeroAddress }))))
+          .to.be.revertedWithCustomError(f.settlement, "SettlementZeroAddress")
+          .withArgs(field);
+      });
+    }
 
     it("test_constructor_epochLengthBounds", async function () {
       const f = await networkHelpers.loadFixture(fixture);

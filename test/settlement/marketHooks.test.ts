@@ -1,27 +1,27 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { EMISSION_BUDGET_PER_EPOCH } from "../helpers/market.js";
+import { EMISSION_BUDGET_PER_EPOCH } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   allAccounts,
   basisFor,
   creditsFor,
+  expectBooks,
   floorOf,
+  grantGuardian,
   grlAtFloor,
   grlFor,
-  UNBACKED_FLOOR,
-  deploySettlement,
-  expectBooks,
-  grantGuardian,
-  grantMarketRole,
   PRICE,
   type SettlementFixture,
+  settlementFixtures,
   toEpoch,
+  UNBACKED_FLOOR,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketRoleFixture } = settlementFixtures(ethers);
 
 /** The renter bought BOUGHT credits (1000 GRL at $0.50 less 25 bps); marketEoa holds MARKET_ROLE. */
 const BOUGHT = creditsFor(1_000n * GRL, PRICE);
@@ -36,8 +36,7 @@ function basisOf(amount: bigint): bigint {
 }
 
 async function fixture() {
-  const f = await deploySettlement(ethers);
-  await grantMarketRole(f);
+  const f = await marketRoleFixture();
   await f.settlement.connect(f.renter).buyCredits(f.renter.address, 1_000n * GRL, 0n);
   return f;
 }

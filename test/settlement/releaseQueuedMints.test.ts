@@ -1,30 +1,24 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
+import { GRL } from "../kit/protocol.ts";
 import {
   accrueEarnings,
   allAccounts,
-  noCap,
   buildQueue,
-  deploySettlement,
   expectBooks,
   grantGuardian,
-  grantMarketRole,
+  noCap,
   PRICE,
   QUEUE_CAP,
   setAnswer,
+  settlementFixtures,
   toEpoch,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function emptyFixture() {
-  const f = await deploySettlement(ethers);
-  await grantMarketRole(f);
-  return f;
-}
+const { marketRoleFixture: emptyFixture } = settlementFixtures(ethers);
 
 /** Ticket 1: alice, 10 GRL at [0, 10). Ticket 2: bob, 20 GRL at [10, 30). Cap 10 GRL, epoch 0 used up. */
 async function fixture() {

@@ -1,30 +1,29 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../helpers/fixtures.js";
-import { MINT_CAP_PER_EPOCH, ORACLE_HEARTBEAT } from "../helpers/market.js";
+import { MINT_CAP_PER_EPOCH, ORACLE_HEARTBEAT } from "../kit/market.ts";
+import { GRL } from "../kit/protocol.ts";
 import {
   accrueEarnings,
   allAccounts,
-  deploySettlement,
   expectBooks,
   grantGuardian,
-  grantMarketRole,
   grlFor,
   noCap,
   PRICE,
   price18,
   setAnswer,
+  settlementFixtures,
   toEpoch,
   USD,
-} from "./helpers.js";
+} from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketRoleFixture } = settlementFixtures(ethers);
 
 /** Alice earned $100 and bob $50 (escrowed from the renter's credits and accrued by a MARKET_ROLE EOA). */
 async function fixture() {
-  const f = await deploySettlement(ethers);
-  await grantMarketRole(f);
+  const f = await marketRoleFixture();
   await accrueEarnings(f, [
     [f.alice, 100n * USD],
     [f.bob, 50n * USD],

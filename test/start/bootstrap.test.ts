@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 
-import { PROJECT_ROOT } from "../helpers/project.js";
+import { PROJECT_ROOT } from "../kit/project.ts";
 
 function scratchProject(lockVersion: string): string {
   const dir = mkdtempSync(join(tmpdir(), "gridlease-bootstrap-"));

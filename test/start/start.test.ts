@@ -13,8 +13,8 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, parseEther } from "ethers";
 
 import { loadDeployedAddresses } from "../../sdk/node.ts";
-import { PROJECT_ROOT } from "../helpers/project.js";
-import { childEnv, freePort } from "../cli/helpers.js";
+import { PROJECT_ROOT } from "../kit/project.ts";
+import { childEnv, freePort } from "../kit/cli.ts";
 
 const DEPLOYMENT_ID = "start-test";
 const DEPLOYMENT_FOLDER = join(PROJECT_ROOT, "ignition", "deployments", DEPLOYMENT_ID);

@@ -1,9 +1,19 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { BidStatus, createJob, deployMarket, HOUR, INSTANT, JobState, PROVIDER_STAKE } from "../../helpers/market.js";
-import { BUDGET, COLLATERAL, DURATION, freeStakeOf, GPUS, expectCombinedLikeSeparate, expectDeliversAndSettles, jobObject, RESERVE, setParams } from "./helpers.js";
+import { createJob } from "../../kit/jobs.ts";
+import { BidStatus, deployMarket, HOUR, INSTANT, JobState, PROVIDER_STAKE } from "../../kit/market.ts";
+import { DURATION, GPUS, RESERVE } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import {
+  BUDGET,
+  COLLATERAL,
+  expectCombinedLikeSeparate,
+  expectDeliversAndSettles,
+  freeStakeOf,
+  jobObject,
+  setParams,
+} from "./helpers.ts";
 import { describeInstantAcceptChecks, INSTANT_JOB } from "./instantAcceptChecks.js";
 
 const { ethers, networkHelpers } = await network.create();

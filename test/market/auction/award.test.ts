@@ -2,12 +2,11 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, revealBid } from "../../kit/jobs.ts";
 import {
+  BID_BOND,
   BidStatus,
-  commitBid,
-  createJob,
   deployMarket,
   FIRST_PRICE,
   HOUR,
@@ -16,29 +15,25 @@ import {
   type MarketFixture,
   ORACLE_HEARTBEAT,
   PROVIDER_STAKE,
-  revealBid,
   SECOND_PRICE,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { jobValue, RESERVE } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 import {
-  BID_BOND,
   BID_LOCK,
   BUDGET,
   COLLATERAL,
   collateralFor,
   freeStakeOf,
-  jobValue,
   onboardExtraProviders,
-  RESERVE,
   scaledCollateral,
   setParams,
-} from "./helpers.js";
+} from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 /** The market fixture plus 32 more online providers, for the gas comparison. */
 async function manyProvidersFixture() {

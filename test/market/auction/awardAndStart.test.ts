@@ -1,22 +1,31 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
+import { commitBid, createJob, revealBid } from "../../kit/jobs.ts";
 import {
   BidStatus,
-  commitBid,
-  createJob,
   deployMarket,
   FIRST_PRICE,
   HOUR,
   INSTANT,
   JobState,
   PROVIDER_STAKE,
-  revealBid,
   SECOND_PRICE,
   USDC,
-} from "../../helpers/market.js";
-import { BID_LOCK, bidObject, BUDGET, COLLATERAL, DURATION, freeStakeOf, GPUS, expectCombinedLikeSeparate, expectDeliversAndSettles, jobObject, jobValue, scaledCollateral } from "./helpers.js";
+} from "../../kit/market.ts";
+import { DURATION, GPUS, jobValue } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import {
+  BID_LOCK,
+  bidObject,
+  BUDGET,
+  COLLATERAL,
+  expectCombinedLikeSeparate,
+  expectDeliversAndSettles,
+  freeStakeOf,
+  jobObject,
+  scaledCollateral,
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { awardedJob, commitBid, createJob, deployMarket, INSTANT, JobState, USDC } from "../../helpers/market.js";
-import { BUDGET } from "./helpers.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
+import { INSTANT, JobState, USDC } from "../../kit/market.ts";
+import { BUDGET } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket: cancelJob", function () {
   it("test_cancelJob_creditsRefundToRenterBalance", async function () {

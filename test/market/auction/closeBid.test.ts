@@ -1,29 +1,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../../helpers/fixtures.js";
-import {
-  BidStatus,
-  commitBid,
-  createJob,
-  deployMarket,
-  INSTANT,
-  JobState,
-  PROVIDER_STAKE,
-  revealBid,
-  USDC,
-} from "../../helpers/market.js";
-import { BID_BOND, BID_LOCK, COLLATERAL, freeStakeOf, setParams } from "./helpers.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, revealBid } from "../../kit/jobs.ts";
+import { BID_BOND, BidStatus, deployMarket, INSTANT, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { GRL } from "../../kit/protocol.ts";
+import { BID_LOCK, COLLATERAL, freeStakeOf, setParams } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const P15 = (15n * USDC) / 10n;
 const P16 = (16n * USDC) / 10n;
 const P17 = (17n * USDC) / 10n;
-
-async function fixture() {
-  return deployMarket(ethers);
-}
 
 /** A default job with bids from alice (1.50, revealed), bob (1.70, revealed) and carol (1.60, never revealed). */
 async function biddedFixture() {

@@ -2,25 +2,21 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, H100, RTX4090 } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, commitBid, createJob, saltFor } from "../../kit/jobs.ts";
 import {
-  awardedJob,
+  BID_BOND,
   BidStatus,
-  commitBid,
-  createJob,
-  deployMarket,
   HOUR,
   INSTANT,
   JobState,
   type MarketFixture,
   PROVIDER_STAKE,
   SECOND_PRICE,
-  saltFor,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { GRL, H100, RTX4090 } from "../../kit/protocol.ts";
 import {
-  BID_BOND,
   BID_LOCK,
   bidObject,
   COLLATERAL,
@@ -29,13 +25,11 @@ import {
   GRL_USD_PRICE,
   setParams,
   storedCommitment,
-} from "./helpers.js";
+} from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 async function commitmentFor(f: MarketFixture, provider: HardhatEthersSigner, jobId: bigint, price = USDC) {
   return f.market.bidCommitment(jobId, provider.address, price, saltFor(provider, price));

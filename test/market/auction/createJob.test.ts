@@ -1,21 +1,20 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { jobRequest, SPEC_HASH } from "../../kit/jobs.ts";
 import {
-  deployMarket,
   FIRST_PRICE,
   HOUR,
   INSTANT,
   JobState,
-  jobRequest,
+  type MarketFixture,
   ORACLE_HEARTBEAT,
   SECOND_PRICE,
-  SPEC_HASH,
   USDC,
-  type MarketFixture,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { RESERVE } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 import {
   BUDGET,
   COLLATERAL,
@@ -29,15 +28,12 @@ import {
   MIN_AUCTION_WINDOW,
   MIN_DURATION,
   RequestField,
-  RESERVE,
   setParams,
-} from "./helpers.js";
+} from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 type Overrides = Partial<IJobMarket.JobRequestStruct>;
 

@@ -3,18 +3,11 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signPermit } from "../../../sdk/index.ts";
-import { H100 } from "../../helpers/fixtures.js";
-import {
-  deployMarket,
-  FIRST_PRICE,
-  HOUR,
-  JobState,
-  jobRequest,
-  type MarketFixture,
-  SPEC_HASH,
-  USDC,
-} from "../../helpers/market.js";
-import { BUDGET, COLLATERAL, RequestField, RESERVE } from "./helpers.js";
+import { jobRequest, SPEC_HASH } from "../../kit/jobs.ts";
+import { deployMarket, FIRST_PRICE, HOUR, JobState, type MarketFixture, USDC } from "../../kit/market.ts";
+import { RESERVE } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { BUDGET, COLLATERAL, RequestField } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

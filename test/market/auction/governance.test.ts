@@ -2,26 +2,22 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, commitBid, createJob, jobRequest, revealBid } from "../../kit/jobs.ts";
 import {
-  awardedJob,
-  commitBid,
-  createJob,
   DAY,
   DEFAULT_PARAMS,
-  deployMarket,
   FEED_DECIMALS,
   HOUR,
   JobState,
-  jobRequest,
   type MarketFixture,
   ORACLE_HEARTBEAT,
   ORACLE_MAX_ANSWER,
   ORACLE_MIN_ANSWER,
   PROVIDER_FAULT,
-  revealBid,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { GRL } from "../../kit/protocol.ts";
 import {
   BUDGET,
   COLLATERAL,
@@ -33,13 +29,10 @@ import {
   paramsObject,
   paramsTuple,
   setParams,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const P15 = (15n * USDC) / 10n;
 

@@ -4,17 +4,10 @@ import { AbiCoder, keccak256, type ContractTransactionReceipt, type ContractTran
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, H100 } from "../../helpers/fixtures.js";
-import {
-  DAY,
-  DEFAULT_PARAMS,
-  HOUR,
-  JobState,
-  type MarketFixture,
-  PROVIDER_STAKE,
-  SPEC_HASH,
-  USDC,
-} from "../../helpers/market.js";
+import { SPEC_HASH } from "../../kit/jobs.ts";
+import { BID_BOND, DAY, DEFAULT_PARAMS, HOUR, JobState, type MarketFixture, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { BPS, ceilDiv } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];
 type NetworkHelpers = NetworkConnection["networkHelpers"];
@@ -92,30 +85,15 @@ export const MAX_DURATION = 365n * DAY;
 export const MIN_AUCTION_WINDOW = 60n;
 export const MAX_AUCTION_WINDOW = 7n * DAY;
 export const MAX_REPUTATION = 10_000n;
-export const BPS = 10_000n;
 
-/** The default jobRequest: 4 GPUs x 10 h at a $2.00 reserve. */
-export const RESERVE = 2n * USDC;
-export const GPUS = 4n;
-export const DURATION = 10n * HOUR;
 /** Its budget: 2 x 4 x 10 = 80 USDC. */
 export const BUDGET = 80n * USDC;
 /** 30% of $80 in GRL at $0.50. */
 export const COLLATERAL = 48n * GRL;
-export const BID_BOND = 50n * GRL;
 /** What a bid on the default job locks: bond + collateral at the reserve. */
 export const BID_LOCK = BID_BOND + COLLATERAL;
 /** GRL/USD at deployment with 18 decimals ($0.50). */
 export const GRL_USD_PRICE = GRL / 2n;
-
-export function ceilDiv(a: bigint, b: bigint): bigint {
-  return (a + b - 1n) / b;
-}
-
-/** price x GPUs x seconds / 3600, rounded down (IJobMarket.jobValue). */
-export function jobValue(price: bigint, gpus: bigint, duration: bigint): bigint {
-  return (price * gpus * duration) / HOUR;
-}
 
 /** GRL worth `bps` of `budget` (a `decimals` stablecoin) at `grlUsdPrice` (18 decimals), rounded up twice. */
 export function collateralFor(budget: bigint, decimals: bigint, grlUsdPrice: bigint, bps: bigint): bigint {

@@ -7,9 +7,8 @@ import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, H100, RTX4090 } from "../../helpers/fixtures.js";
+import { createJob } from "../../kit/jobs.ts";
 import {
-  createJob,
   deployMarket,
   FIRST_PRICE,
   HOUR,
@@ -19,8 +18,9 @@ import {
   PROVIDER_STAKE,
   SECOND_PRICE,
   USDC,
-} from "../../helpers/market.js";
-import { freeStakeOf } from "./helpers.js";
+} from "../../kit/market.ts";
+import { GRL, H100, RTX4090 } from "../../kit/protocol.ts";
+import { freeStakeOf } from "./helpers.ts";
 
 export const INSTANT_JOB = { pricingRule: INSTANT, revealWindow: 0 } as const;
 

@@ -2,25 +2,14 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  BidStatus,
-  commitBid,
-  createJob,
-  deployMarket,
-  INSTANT,
-  JobState,
-  type MarketFixture,
-  revealBid,
-  saltFor,
-  USDC,
-} from "../../helpers/market.js";
-import { BID_LOCK, commitmentOf, freeStakeOf, RESERVE } from "./helpers.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, revealBid, saltFor } from "../../kit/jobs.ts";
+import { BidStatus, deployMarket, INSTANT, JobState, type MarketFixture, USDC } from "../../kit/market.ts";
+import { RESERVE } from "../../kit/money.ts";
+import { BID_LOCK, commitmentOf, freeStakeOf } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 /** A default job with alice's bid of 1.50 committed, and the job's deadlines. */
 async function committedFixture() {

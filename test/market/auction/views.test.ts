@@ -1,24 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import {
-  awardedJob,
-  BidStatus,
-  commitBid,
-  createJob,
-  DAY,
-  DEFAULT_PARAMS,
-  deployMarket,
-  HOUR,
-  INSTANT,
-  JobState,
-  SECOND_PRICE,
-  USDC,
-} from "../../helpers/market.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
+import { BidStatus, DAY, DEFAULT_PARAMS, HOUR, INSTANT, JobState, SECOND_PRICE, USDC } from "../../kit/market.ts";
+import { jobValue } from "../../kit/money.ts";
 import {
   BUDGET,
   commitmentOf,
-  jobValue,
   MAX_AUCTION_WINDOW,
   MAX_DURATION,
   MAX_GPU_COUNT,
@@ -26,13 +15,10 @@ import {
   MIN_DURATION,
   params,
   paramsObject,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket: views", function () {
   describe("stateOf", function () {

@@ -2,43 +2,26 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { commitBid, createJob, deployMarket, HOUR, JobState, revealBid, USDC } from "../../helpers/market.js";
+import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
+import { marketFixtures } from "../../kit/fixtures.ts";
 import {
-  accrued,
-  AWARD_REFUND,
   awardedJob,
-  COLLATERAL,
+  commitBid,
+  createJob,
   deliverJob,
-  DURATION,
   EVIDENCE_HASH,
-  expectConservation,
-  expectLedger,
-  feeOf,
-  HOLDBACK_BPS,
-  bpsOfUp,
-  leasedGpus,
-  netOf,
   nextAt,
-  PRICE,
-  releasable,
+  revealBid,
   runningJob,
-  VALUE,
-} from "./helpers.js";
+} from "../../kit/jobs.ts";
+import { HOLDBACK_BPS, HOUR, JobState, USDC } from "../../kit/market.ts";
+import { accrued, bpsOfUp, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
+import { AWARD_REFUND, COLLATERAL, expectConservation, expectLedger, leasedGpus, PRICE, VALUE } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, started by alice. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, startedAt: job.startedAt, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** value - ceil(value x holdback): what the provider may hold before settlement. */
 const MAX_BEFORE_SETTLEMENT = VALUE - bpsOfUp(VALUE, HOLDBACK_BPS);
@@ -60,13 +43,9 @@ describe("JobMarket: claim", function () {
         .withArgs(jobId, deliverBy, deliverBy);
     });
 
-    it("test_claim_revertsOneSecondAfterDeliveryDeadline", async function () {
-      const { market, alice, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, deliverBy + 1n);
-      await expect(market.connect(alice).claim(jobId))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, deliverBy, deliverBy + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_claim_revertsOneSecondAfterDeliveryDeadline", runningFixture, "MarketWindowClosed",
+      (f) => f.deliverBy, (f) => f.deliverBy + 1n,
+      (f) => f.market.connect(f.alice).claim(f.jobId));
   });
 
   describe("streaming while running", function () {
@@ -263,33 +242,14 @@ describe("JobMarket: claim", function () {
   });
 
   describe("caller", function () {
-    it("test_claim_revertsForRenter", async function () {
-      const { market, renter, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(renter).claim(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, renter.address);
-    });
+    itRevertsForCallers(() => networkHelpers.loadFixture(runningFixture), "MarketNotProvider", {
+      test_claim_revertsForRenter: (f) => f.renter,
+      test_claim_revertsForOtherProvider: (f) => f.bob,
+      test_claim_revertsForTreasury: (f) => f.treasury,
+    }, (market, jobId) => market.claim(jobId));
 
-    it("test_claim_revertsForOtherProvider", async function () {
-      const { market, bob, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(bob).claim(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, bob.address);
-    });
-
-    it("test_claim_revertsForTreasury", async function () {
-      const { market, treasury, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(treasury).claim(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, treasury.address);
-    });
-
-    it("test_claim_revertsForUnknownJob", async function () {
-      const { market, alice } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(alice).claim(42n))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(42n);
-    });
+    itRevertsForUnknownJob("test_claim_revertsForUnknownJob", () => networkHelpers.loadFixture(runningFixture),
+      (f) => f.alice, 42n, (market, jobId) => market.claim(jobId));
   });
 
   describe("state", function () {

@@ -1,43 +1,27 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { deployMarket, HOUR, JobState, SPEC_HASH } from "../../helpers/market.js";
+import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, EVIDENCE_HASH, nextAt, RESULT_HASH, RESULT_URI, SPEC_HASH } from "../../kit/jobs.ts";
+import { CHALLENGE_WINDOW, DELIVERY_GRACE, HOUR, JobState, PROVIDER_STAKE } from "../../kit/market.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
-  awardedJob,
-  CHALLENGE_WINDOW,
   COLLATERAL,
-  DELIVERY_GRACE,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
   leasedGpus,
-  nextAt,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  RESULT_HASH,
-  RESULT_URI,
-  runningJob,
   VALUE,
   ZERO_HASH,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, started by alice. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, startedAt: job.startedAt, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 const MAX_URI_LENGTH = 256;
 
@@ -188,13 +172,9 @@ describe("JobMarket: deliver", function () {
         .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, RESULT_URI, deliverBy - 1n + CHALLENGE_WINDOW);
     });
 
-    it("test_deliver_revertsAtDeadline", async function () {
-      const { market, alice, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, deliverBy);
-      await expect(market.connect(alice).deliver(jobId, RESULT_HASH, RESULT_URI))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, deliverBy, deliverBy);
-    });
+    itRevertsAt(networkHelpers, "test_deliver_revertsAtDeadline", runningFixture, "MarketWindowClosed",
+      (f) => f.deliverBy, (f) => f.deliverBy,
+      (f) => f.market.connect(f.alice).deliver(f.jobId, RESULT_HASH, RESULT_URI));
 
     it("test_deliver_revertsOneSecondAfterDeadline", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
@@ -216,26 +196,13 @@ describe("JobMarket: deliver", function () {
   });
 
   describe("caller", function () {
-    it("test_deliver_revertsForRenter", async function () {
-      const { market, renter, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(renter).deliver(jobId, RESULT_HASH, RESULT_URI))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, renter.address);
-    });
+    itRevertsForCallers(() => networkHelpers.loadFixture(runningFixture), "MarketNotProvider", {
+      test_deliver_revertsForRenter: (f) => f.renter,
+      test_deliver_revertsForOtherProvider: (f) => f.bob,
+    }, (market, jobId) => market.deliver(jobId, RESULT_HASH, RESULT_URI));
 
-    it("test_deliver_revertsForOtherProvider", async function () {
-      const { market, bob, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(bob).deliver(jobId, RESULT_HASH, RESULT_URI))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, bob.address);
-    });
-
-    it("test_deliver_revertsForUnknownJob", async function () {
-      const { market, alice } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(alice).deliver(3n, RESULT_HASH, RESULT_URI))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(3n);
-    });
+    itRevertsForUnknownJob("test_deliver_revertsForUnknownJob", () => networkHelpers.loadFixture(runningFixture),
+      (f) => f.alice, 3n, (market, jobId) => market.deliver(jobId, RESULT_HASH, RESULT_URI));
   });
 
   describe("state", function () {

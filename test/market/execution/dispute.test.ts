@@ -1,41 +1,25 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
+import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
+import { DISPUTE_BOND_BPS, DISPUTE_TIMEOUT, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { bpsOfUp } from "../../kit/money.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
-  awardedJob,
-  bpsOfUp,
   COLLATERAL,
-  deliverJob,
-  DISPUTE_BOND_BPS,
-  DISPUTE_TIMEOUT,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
-  nextAt,
-  PROVIDER_STAKE,
   REPUTATION_START,
-  runningJob,
   VALUE,
   ZERO_HASH,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered by alice exactly at the end of its duration; nothing claimed. */
-async function deliveredFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const deliveredAt = await deliverJob(f, networkHelpers, jobId);
-  const challengeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, deliveredAt, challengeDeadline };
-}
+const { marketFixture, deliveredFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** ceil(60 USDC x 5%) = 3 USDC. */
 const BOND = 3n * USDC;
@@ -112,7 +96,6 @@ describe("JobMarket: dispute", function () {
       expect((await f.market.jobOf(jobId)).disputeBond).to.equal(75_001n);
       await expectConservation(f);
     });
-
   });
 
   describe("bond payment", function () {
@@ -144,51 +127,24 @@ describe("JobMarket: dispute", function () {
         .withArgs(jobId, renter.address, EVIDENCE_HASH, await usdc.getAddress(), BOND, challengeDeadline - 1n + DISPUTE_TIMEOUT);
     });
 
-    it("test_dispute_revertsAtDeadline", async function () {
-      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, challengeDeadline);
-      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, challengeDeadline, challengeDeadline);
-    });
+    itRevertsAt(networkHelpers, "test_dispute_revertsAtDeadline", deliveredFixture, "MarketWindowClosed",
+      (f) => f.challengeDeadline, (f) => f.challengeDeadline,
+      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH));
 
-    it("test_dispute_revertsOneSecondAfterDeadline", async function () {
-      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, challengeDeadline + 1n);
-      await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, challengeDeadline, challengeDeadline + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_dispute_revertsOneSecondAfterDeadline", deliveredFixture, "MarketWindowClosed",
+      (f) => f.challengeDeadline, (f) => f.challengeDeadline + 1n,
+      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH));
   });
 
   describe("caller", function () {
-    it("test_dispute_revertsForProvider", async function () {
-      const { market, alice, jobId } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(alice).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, alice.address);
-    });
+    itRevertsForCallers(() => networkHelpers.loadFixture(deliveredFixture), "MarketNotRenter", {
+      test_dispute_revertsForProvider: (f) => f.alice,
+      test_dispute_revertsForOtherRenter: (f) => f.renter2,
+      test_dispute_revertsForArbiter: (f) => f.arbiter,
+    }, (market, jobId) => market.dispute(jobId, EVIDENCE_HASH));
 
-    it("test_dispute_revertsForOtherRenter", async function () {
-      const { market, renter2, jobId } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(renter2).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, renter2.address);
-    });
-
-    it("test_dispute_revertsForArbiter", async function () {
-      const { market, arbiter, jobId } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(arbiter).dispute(jobId, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, arbiter.address);
-    });
-
-    it("test_dispute_revertsForUnknownJob", async function () {
-      const { market, renter } = await networkHelpers.loadFixture(deliveredFixture);
-      await expect(market.connect(renter).dispute(9n, EVIDENCE_HASH))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(9n);
-    });
+    itRevertsForUnknownJob("test_dispute_revertsForUnknownJob", () => networkHelpers.loadFixture(deliveredFixture),
+      (f) => f.renter, 9n, (market, jobId) => market.dispute(jobId, EVIDENCE_HASH));
   });
 
   describe("state", function () {

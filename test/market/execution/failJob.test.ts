@@ -1,62 +1,37 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, deliverJob, disputedJob, nextAt, revealBid } from "../../kit/jobs.ts";
 import {
-  commitBid,
-  createJob,
-  deployMarket,
+  FAULT_SLASH_BPS,
   HOUR,
   JobState,
   LATE_DELIVERY,
   NO_SHOW,
-  revealBid,
-} from "../../helpers/market.js";
+  PROVIDER_STAKE,
+  SLASH_TO_RENTER_BPS,
+  START_WINDOW,
+} from "../../kit/market.ts";
+import { bpsOf } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
-  awardedJob,
-  bpsOf,
   BUDGET,
   COLLATERAL,
-  deliverJob,
-  disputedJob,
   expectConservation,
   expectLedger,
   expectProviderState,
-  FAULT_SLASH_BPS,
   leasedGpus,
-  nextAt,
   PRICE,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_FAULT,
   REPUTATION_START,
-  runningJob,
-  SLASH_TO_RENTER_BPS,
-  START_WINDOW,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job awarded to alice, not started. */
-async function awardedFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await awardedJob(f, networkHelpers);
-  const startDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, startDeadline, usdcAddress: await f.usdc.getAddress() };
-}
-
-/** The default job, started by alice and not delivered. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, awardedFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** faultSlashBps (50%) of the 36 GRL collateral: 18 GRL, half of it to the renter and half burned. */
 const SLASHED = bpsOf(COLLATERAL, FAULT_SLASH_BPS);
@@ -132,13 +107,9 @@ describe("JobMarket: failJob", function () {
       expect((await f.market.jobOf(jobId)).deadline).to.equal(awardAt + START_WINDOW);
     });
 
-    it("test_failJob_noShowRevertsOneSecondBeforeStartDeadline", async function () {
-      const { market, jobId, startDeadline } = await networkHelpers.loadFixture(awardedFixture);
-      await nextAt(networkHelpers, startDeadline - 1n);
-      await expect(market.failJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, startDeadline, startDeadline - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_failJob_noShowRevertsOneSecondBeforeStartDeadline", awardedFixture, "MarketTooEarly",
+      (f) => f.startDeadline, (f) => f.startDeadline - 1n,
+      (f) => f.market.failJob(f.jobId));
 
     it("test_failJob_noShowSucceedsAtStartDeadline", async function () {
       const { market, jobId, startDeadline } = await networkHelpers.loadFixture(awardedFixture);
@@ -221,21 +192,12 @@ describe("JobMarket: failJob", function () {
       await expectConservation(f);
     });
 
-    it("test_failJob_lateDeliveryRevertsOneSecondBeforeDeadline", async function () {
-      const { market, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, deliverBy - 1n);
-      await expect(market.failJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, deliverBy, deliverBy - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_failJob_lateDeliveryRevertsOneSecondBeforeDeadline", runningFixture, "MarketTooEarly",
+      (f) => f.deliverBy, (f) => f.deliverBy - 1n,
+      (f) => f.market.failJob(f.jobId));
 
-    it("test_failJob_lateDeliveryRevertsAtEndOfDuration", async function () {
-      const { market, jobId, endsAt, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, endsAt);
-      await expect(market.failJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, deliverBy, endsAt);
-    });
+    itRevertsAt(networkHelpers, "test_failJob_lateDeliveryRevertsAtEndOfDuration", runningFixture, "MarketTooEarly",
+      (f) => f.deliverBy, (f) => f.endsAt, (f) => f.market.failJob(f.jobId));
 
     it("test_failJob_lateDeliverySucceedsAtDeadline", async function () {
       const { market, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);

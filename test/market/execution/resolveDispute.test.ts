@@ -1,45 +1,37 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { deployMarket, HOUR, JobState, PROVIDER_FAULT, RENTER_FAULT, USDC } from "../../helpers/market.js";
+import { itRevertsForUnknownJob } from "../../kit/callers.ts";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { deliverJob, disputedJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
 import {
-  bpsOf,
-  accrued,
+  deployMarket,
+  HOLDBACK_BPS,
+  HOUR,
+  JobState,
+  PROVIDER_FAULT,
+  PROVIDER_STAKE,
+  RENTER_FAULT,
+  USDC,
+} from "../../kit/market.ts";
+import { accrued, bpsOf, bpsOfUp, releasable } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
+import {
   AWARD_REFUND,
-  bpsOfUp,
   COLLATERAL,
-  deliverJob,
-  disputedJob,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
-  HOLDBACK_BPS,
   leasedGpus,
-  nextAt,
-  PROVIDER_STAKE,
-  releasable,
   REPUTATION_AFTER_FAULT,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered at the end of its duration and disputed an hour later; nothing claimed. */
-async function disputedFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await disputedJob(f, networkHelpers);
-  const disputeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, disputeDeadline, usdcAddress: await f.usdc.getAddress() };
-}
+const { marketFixture, disputedFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** As disputedFixture, but alice claimed 24 USDC halfway through the run. */
 async function disputedAfterPartialClaimFixture() {
@@ -139,7 +131,7 @@ describe("JobMarket: resolveDispute", function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
       const { market, alice, renter, arbiter, jobId } = f;
       await market.connect(alice).claim(jobId); // 48 USDC while Disputed
-      const aliceBefore = await market.balanceOf(f.usdcAddress, alice.address);
+      const aliceBefore = await market.balanceOf(f.paymentToken, alice.address);
       await expect(market.connect(arbiter).resolveDispute(jobId, PROVIDER_FAULT))
         .to.emit(market, "DisputeResolvedForRenter")
         .withArgs(
@@ -154,7 +146,7 @@ describe("JobMarket: resolveDispute", function () {
           SLASHED_BURNED,
           REPUTATION_AFTER_FAULT,
         );
-      expect(await market.balanceOf(f.usdcAddress, alice.address)).to.equal(aliceBefore);
+      expect(await market.balanceOf(f.paymentToken, alice.address)).to.equal(aliceBefore);
       await expectLedger(f, { alice: 46_800_000n, treasury: 1_200_000n, renter: AWARD_REFUND + HOLDBACK + BOND });
       await expectConservation(f);
     });
@@ -221,7 +213,7 @@ describe("JobMarket: resolveDispute", function () {
   describe("RenterFault", function () {
     it("test_resolveDispute_renterFaultPaysBondToProviderAndSettles", async function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
-      const { market, registry, token, alice, renter, arbiter, jobId, usdcAddress } = f;
+      const { market, registry, token, alice, renter, arbiter, jobId, paymentToken } = f;
       const burnedBefore = await token.totalBurned();
       await expect(market.connect(arbiter).resolveDispute(jobId, RENTER_FAULT))
         .to.emit(market, "DisputeResolvedForProvider")
@@ -231,7 +223,7 @@ describe("JobMarket: resolveDispute", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           VALUE,
           1_500_000n,
@@ -291,21 +283,13 @@ describe("JobMarket: resolveDispute", function () {
       );
     });
 
-    it("test_resolveDispute_revertsAtDeadline", async function () {
-      const { market, arbiter, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);
-      await nextAt(networkHelpers, disputeDeadline);
-      await expect(market.connect(arbiter).resolveDispute(jobId, PROVIDER_FAULT))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, disputeDeadline, disputeDeadline);
-    });
+    itRevertsAt(networkHelpers, "test_resolveDispute_revertsAtDeadline", disputedFixture, "MarketWindowClosed",
+      (f) => f.disputeDeadline, (f) => f.disputeDeadline,
+      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, PROVIDER_FAULT));
 
-    it("test_resolveDispute_revertsOneSecondAfterDeadline", async function () {
-      const { market, arbiter, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);
-      await nextAt(networkHelpers, disputeDeadline + 1n);
-      await expect(market.connect(arbiter).resolveDispute(jobId, RENTER_FAULT))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, disputeDeadline, disputeDeadline + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_resolveDispute_revertsOneSecondAfterDeadline", disputedFixture, "MarketWindowClosed",
+      (f) => f.disputeDeadline, (f) => f.disputeDeadline + 1n,
+      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, RENTER_FAULT));
   });
 
   describe("caller", function () {
@@ -327,12 +311,8 @@ describe("JobMarket: resolveDispute", function () {
         .withArgs(f.jobId, f.outsider.address);
     });
 
-    it("test_resolveDispute_revertsForUnknownJob", async function () {
-      const { market, arbiter } = await networkHelpers.loadFixture(disputedFixture);
-      await expect(market.connect(arbiter).resolveDispute(77n, PROVIDER_FAULT))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(77n);
-    });
+    itRevertsForUnknownJob("test_resolveDispute_revertsForUnknownJob", () => networkHelpers.loadFixture(disputedFixture),
+      (f) => f.arbiter, 77n, (market, jobId) => market.resolveDispute(jobId, PROVIDER_FAULT));
 
     it("test_resolveDispute_revertsOnInvalidRuling", async function () {
       const { market, arbiter, jobId } = await networkHelpers.loadFixture(disputedFixture);

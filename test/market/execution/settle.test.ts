@@ -1,50 +1,33 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100, reputationAfterJob } from "../../helpers/fixtures.js";
-import { deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
+import { CHALLENGE_WINDOW, HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { feeOf, netOf } from "../../kit/money.ts";
+import { H100, reputationAfterJob } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
-  awardedJob,
-  CHALLENGE_WINDOW,
   COLLATERAL,
-  deliverJob,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
-  feeOf,
   leasedGpus,
-  netOf,
-  nextAt,
   PRICE,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered by alice exactly at the end of its duration; nothing claimed. */
-async function deliveredFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const deliveredAt = await deliverJob(f, networkHelpers, jobId);
-  const challengeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, deliveredAt, challengeDeadline, usdcAddress: await f.usdc.getAddress() };
-}
+const { marketFixture, deliveredFixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket: settle", function () {
   describe("happy path", function () {
     it("test_settle_paysTheRestReleasesCollateralAndRaisesReputation", async function () {
       const f = await networkHelpers.loadFixture(deliveredFixture);
-      const { market, registry, alice, renter, outsider, jobId, challengeDeadline, usdcAddress } = f;
+      const { market, registry, alice, renter, outsider, jobId, challengeDeadline, paymentToken } = f;
       expect(challengeDeadline).to.equal(f.deliveredAt + CHALLENGE_WINDOW);
       await nextAt(networkHelpers, challengeDeadline);
       await expect(market.connect(outsider).settle(jobId))
@@ -53,7 +36,7 @@ describe("JobMarket: settle", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           VALUE,
           1_500_000n,
@@ -141,21 +124,11 @@ describe("JobMarket: settle", function () {
   });
 
   describe("challenge deadline (settle opens at the deadline)", function () {
-    it("test_settle_revertsOneSecondBeforeDeadline", async function () {
-      const { market, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, challengeDeadline - 1n);
-      await expect(market.settle(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, challengeDeadline, challengeDeadline - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_settle_revertsOneSecondBeforeDeadline", deliveredFixture, "MarketTooEarly",
+      (f) => f.challengeDeadline, (f) => f.challengeDeadline - 1n, (f) => f.market.settle(f.jobId));
 
-    it("test_settle_revertsRightAfterDelivery", async function () {
-      const { market, jobId, challengeDeadline, deliveredAt } = await networkHelpers.loadFixture(deliveredFixture);
-      await nextAt(networkHelpers, deliveredAt + 1n);
-      await expect(market.settle(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, challengeDeadline, deliveredAt + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_settle_revertsRightAfterDelivery", deliveredFixture, "MarketTooEarly",
+      (f) => f.challengeDeadline, (f) => f.deliveredAt + 1n, (f) => f.market.settle(f.jobId));
 
     it("test_settle_succeedsAtDeadline", async function () {
       const { market, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
@@ -237,9 +210,9 @@ describe("JobMarket: settle", function () {
       await expectConservation(f);
       expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(VALUE + AWARD_REFUND);
       // Everything the market holds is now withdrawable by someone.
-      await f.market.connect(f.alice).withdraw(f.usdcAddress, f.alice.address);
-      await f.market.connect(f.treasury).withdraw(f.usdcAddress, f.treasury.address);
-      await f.market.connect(f.renter).withdraw(f.usdcAddress, f.renter.address);
+      await f.market.connect(f.alice).withdraw(f.paymentToken, f.alice.address);
+      await f.market.connect(f.treasury).withdraw(f.paymentToken, f.treasury.address);
+      await f.market.connect(f.renter).withdraw(f.paymentToken, f.renter.address);
       expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(0n);
     });
   });

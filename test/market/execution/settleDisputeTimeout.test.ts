@@ -1,39 +1,31 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { deployMarket, HOUR, JobState, PROVIDER_FAULT, USDC } from "../../helpers/market.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { deliverJob, EVIDENCE_HASH, nextAt, runningJob } from "../../kit/jobs.ts";
+import {
+  CHALLENGE_WINDOW,
+  DISPUTE_TIMEOUT,
+  HOUR,
+  JobState,
+  PROVIDER_FAULT,
+  PROVIDER_STAKE,
+  USDC,
+} from "../../kit/market.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
   AWARD_REFUND,
-  CHALLENGE_WINDOW,
   COLLATERAL,
-  deliverJob,
-  DISPUTE_TIMEOUT,
-  disputedJob,
-  EVIDENCE_HASH,
   expectConservation,
   expectLedger,
   expectProviderState,
-  nextAt,
-  PROVIDER_STAKE,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, delivered at the end of its duration and disputed an hour later; nothing claimed. */
-async function disputedFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await disputedJob(f, networkHelpers);
-  const disputeDeadline = (await f.market.jobOf(jobId)).deadline;
-  return { ...f, jobId, disputeDeadline, usdcAddress: await f.usdc.getAddress() };
-}
+const { marketFixture, disputedFixture } = marketFixtures({ ethers, networkHelpers });
 
 const BOND = 3n * USDC;
 
@@ -41,7 +33,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
   describe("happy path", function () {
     it("test_settleDisputeTimeout_settlesAsDeliveredAndRefundsTheBond", async function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
-      const { market, registry, token, alice, renter, outsider, jobId, disputeDeadline, usdcAddress } = f;
+      const { market, registry, token, alice, renter, outsider, jobId, disputeDeadline, paymentToken } = f;
       const burnedBefore = await token.totalBurned();
       await nextAt(networkHelpers, disputeDeadline);
       await expect(market.connect(outsider).settleDisputeTimeout(jobId))
@@ -50,7 +42,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           VALUE,
           1_500_000n,
@@ -91,7 +83,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
 
     it("test_settleDisputeTimeout_paysOnlyWhatWasNotClaimed", async function () {
       const f = await networkHelpers.loadFixture(disputedFixture);
-      const { market, alice, renter, jobId, disputeDeadline, usdcAddress } = f;
+      const { market, alice, renter, jobId, disputeDeadline, paymentToken } = f;
       await market.connect(alice).claim(jobId); // 48 USDC while Disputed
       await nextAt(networkHelpers, disputeDeadline + 1n);
       await expect(market.settleDisputeTimeout(jobId))
@@ -100,7 +92,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
           jobId,
           renter.address,
           alice.address,
-          usdcAddress,
+          paymentToken,
           VALUE,
           12n * USDC,
           300_000n,
@@ -114,13 +106,9 @@ describe("JobMarket: settleDisputeTimeout", function () {
   });
 
   describe("dispute deadline (the timeout opens at the deadline)", function () {
-    it("test_settleDisputeTimeout_revertsOneSecondBeforeDeadline", async function () {
-      const { market, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);
-      await nextAt(networkHelpers, disputeDeadline - 1n);
-      await expect(market.settleDisputeTimeout(jobId))
-        .to.be.revertedWithCustomError(market, "MarketTooEarly")
-        .withArgs(jobId, disputeDeadline, disputeDeadline - 1n);
-    });
+    itRevertsAt(networkHelpers, "test_settleDisputeTimeout_revertsOneSecondBeforeDeadline", disputedFixture, "MarketTooEarly",
+      (f) => f.disputeDeadline, (f) => f.disputeDeadline - 1n,
+      (f) => f.market.settleDisputeTimeout(f.jobId));
 
     it("test_settleDisputeTimeout_revertsRightAfterTheDispute", async function () {
       const { market, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);

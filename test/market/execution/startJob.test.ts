@@ -1,33 +1,36 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { commitBid, createJob, deployMarket, INSTANT, JobState, revealBid, USDC } from "../../helpers/market.js";
+import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
+import { marketFixtures } from "../../kit/fixtures.ts";
 import {
-  AWARD_REFUND,
   awardedJob,
   awardedJobsInParallel,
-  COLLATERAL,
+  commitBid,
+  createJob,
   deliverJob,
-  DELIVERY_GRACE,
-  DURATION,
+  nextAt,
+  revealBid,
+  runningJob,
+} from "../../kit/jobs.ts";
+import { DELIVERY_GRACE, deployMarket, INSTANT, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { DURATION } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
+import {
+  AWARD_REFUND,
+  COLLATERAL,
   expectConservation,
   expectLedger,
   expectProviderState,
   leasedGpus,
-  nextAt,
   PRICE,
-  PROVIDER_STAKE,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture } = marketFixtures({ ethers, networkHelpers });
 
 /** The default job awarded to alice at 1.5 USDC (bob bid 1.7 USDC and lost). */
 async function awardedFixture() {
@@ -130,36 +133,16 @@ describe("JobMarket: startJob", function () {
       expect((await market.jobOf(jobId)).state).to.equal(JobState.Awarded);
     });
 
-    it("test_startJob_revertsOneSecondAfterDeadline", async function () {
-      const { market, alice, jobId, startDeadline } = await networkHelpers.loadFixture(awardedFixture);
-      await nextAt(networkHelpers, startDeadline + 1n);
-      await expect(market.connect(alice).startJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, startDeadline, startDeadline + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_startJob_revertsOneSecondAfterDeadline", awardedFixture, "MarketWindowClosed",
+      (f) => f.startDeadline, (f) => f.startDeadline + 1n, (f) => f.market.connect(f.alice).startJob(f.jobId));
   });
 
   describe("caller", function () {
-    it("test_startJob_revertsForLosingBidder", async function () {
-      const { market, bob, jobId } = await networkHelpers.loadFixture(awardedFixture);
-      await expect(market.connect(bob).startJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, bob.address);
-    });
-
-    it("test_startJob_revertsForRenter", async function () {
-      const { market, renter, jobId } = await networkHelpers.loadFixture(awardedFixture);
-      await expect(market.connect(renter).startJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, renter.address);
-    });
-
-    it("test_startJob_revertsForOutsider", async function () {
-      const { market, outsider, jobId } = await networkHelpers.loadFixture(awardedFixture);
-      await expect(market.connect(outsider).startJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotProvider")
-        .withArgs(jobId, outsider.address);
-    });
+    itRevertsForCallers(() => networkHelpers.loadFixture(awardedFixture), "MarketNotProvider", {
+      test_startJob_revertsForLosingBidder: (f) => f.bob,
+      test_startJob_revertsForRenter: (f) => f.renter,
+      test_startJob_revertsForOutsider: (f) => f.outsider,
+    }, (market, jobId) => market.startJob(jobId));
 
     it("test_startJob_revertsForAnyoneOnAJobWithoutProvider", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
@@ -169,12 +152,8 @@ describe("JobMarket: startJob", function () {
         .withArgs(jobId, f.alice.address);
     });
 
-    it("test_startJob_revertsForUnknownJob", async function () {
-      const { market, alice } = await networkHelpers.loadFixture(awardedFixture);
-      await expect(market.connect(alice).startJob(999n))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(999n);
-    });
+    itRevertsForUnknownJob("test_startJob_revertsForUnknownJob", () => networkHelpers.loadFixture(awardedFixture),
+      (f) => f.alice, 999n, (market, jobId) => market.startJob(jobId));
   });
 
   describe("state", function () {

@@ -1,42 +1,26 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { H100 } from "../../helpers/fixtures.js";
-import { createJob, deployMarket, HOUR, JobState, USDC } from "../../helpers/market.js";
+import { itRevertsForCallers, itRevertsForUnknownJob } from "../../kit/callers.ts";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, createJob, deliverJob, nextAt } from "../../kit/jobs.ts";
+import { HOUR, JobState, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import { accrued, DURATION, feeOf, netOf, releasable } from "../../kit/money.ts";
+import { H100 } from "../../kit/protocol.ts";
+import { itRevertsAt } from "../../kit/windows.ts";
 import {
-  accrued,
   AWARD_REFUND,
-  awardedJob,
   COLLATERAL,
-  deliverJob,
-  DURATION,
   expectConservation,
   expectLedger,
   expectProviderState,
-  feeOf,
   leasedGpus,
-  netOf,
-  nextAt,
-  PROVIDER_STAKE,
-  releasable,
   REPUTATION_START,
-  runningJob,
   VALUE,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** The default job, started by alice. */
-async function runningFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await runningJob(f, networkHelpers);
-  const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, startedAt: job.startedAt, endsAt: job.startedAt + job.duration, deliverBy: job.deadline };
-}
+const { marketFixture, runningFixture } = marketFixtures({ ethers, networkHelpers });
 
 describe("JobMarket: stopJob", function () {
   describe("pro-rata split", function () {
@@ -174,41 +158,18 @@ describe("JobMarket: stopJob", function () {
         .withArgs(jobId, deliverBy, deliverBy);
     });
 
-    it("test_stopJob_revertsOneSecondAfterDeliveryDeadline", async function () {
-      const { market, renter, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
-      await nextAt(networkHelpers, deliverBy + 1n);
-      await expect(market.connect(renter).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed")
-        .withArgs(jobId, deliverBy, deliverBy + 1n);
-    });
+    itRevertsAt(networkHelpers, "test_stopJob_revertsOneSecondAfterDeliveryDeadline", runningFixture, "MarketWindowClosed",
+      (f) => f.deliverBy, (f) => f.deliverBy + 1n,
+      (f) => f.market.connect(f.renter).stopJob(f.jobId));
 
-    it("test_stopJob_revertsForProvider", async function () {
-      const { market, alice, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(alice).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, alice.address);
-    });
+    itRevertsForCallers(() => networkHelpers.loadFixture(runningFixture), "MarketNotRenter", {
+      test_stopJob_revertsForProvider: (f) => f.alice,
+      test_stopJob_revertsForOtherRenter: (f) => f.renter2,
+      test_stopJob_revertsForOutsider: (f) => f.outsider,
+    }, (market, jobId) => market.stopJob(jobId));
 
-    it("test_stopJob_revertsForOtherRenter", async function () {
-      const { market, renter2, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(renter2).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, renter2.address);
-    });
-
-    it("test_stopJob_revertsForOutsider", async function () {
-      const { market, outsider, jobId } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(outsider).stopJob(jobId))
-        .to.be.revertedWithCustomError(market, "MarketNotRenter")
-        .withArgs(jobId, outsider.address);
-    });
-
-    it("test_stopJob_revertsForUnknownJob", async function () {
-      const { market, renter } = await networkHelpers.loadFixture(runningFixture);
-      await expect(market.connect(renter).stopJob(7n))
-        .to.be.revertedWithCustomError(market, "MarketUnknownJob")
-        .withArgs(7n);
-    });
+    itRevertsForUnknownJob("test_stopJob_revertsForUnknownJob", () => networkHelpers.loadFixture(runningFixture),
+      (f) => f.renter, 7n, (market, jobId) => market.stopJob(jobId));
   });
 
   describe("state", function () {

@@ -1,43 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { createJob, deployMarket, JobState, RENTER_FUNDS } from "../../helpers/market.js";
-import {
-  AWARD_REFUND,
-  awardedJob,
-  BUDGET,
-  deliverJob,
-  expectConservation,
-  expectLedger,
-  nextAt,
-  runningJob,
-  VALUE,
-} from "./helpers.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, createJob, deliverJob, nextAt, runningJob, settledJob } from "../../kit/jobs.ts";
+import { deployMarket, JobState, RENTER_FUNDS } from "../../kit/market.ts";
+import { AWARD_REFUND, BUDGET, expectConservation, expectLedger, VALUE } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
-
-/** Runs the default job (paid in `token`, default the fixture's USDC) to Settled. */
-async function settle(
-  f: Awaited<ReturnType<typeof deployMarket>>,
-  overrides: { paymentToken?: string } = {},
-): Promise<bigint> {
-  const jobId = await runningJob(f, networkHelpers, undefined, overrides);
-  await deliverJob(f, networkHelpers, jobId);
-  await nextAt(networkHelpers, (await f.market.jobOf(jobId)).deadline);
-  await f.market.settle(jobId);
-  return jobId;
-}
-
-/** The default job settled: alice 58.5 USDC, treasury 1.5 USDC, renter 20 USDC (award refund) to withdraw. */
-async function settledFixture() {
-  const f = await deployMarket(ethers);
-  const jobId = await settle(f);
-  return { ...f, jobId, usdcAddress: await f.usdc.getAddress() };
-}
+const { marketFixture, settledFixture } = marketFixtures({ ethers, networkHelpers });
 
 /**
  * As settledFixture, but the job is paid in a stablecoin with a blacklist (allow-listed by governance), and
@@ -50,7 +20,7 @@ async function blacklistFixture() {
   await f.market.connect(f.admin).setPaymentToken(busdAddress, true);
   await busd.mint(f.renter.address, RENTER_FUNDS);
   await busd.connect(f.renter).approve(await f.market.getAddress(), ethers.MaxUint256);
-  const jobId = await settle(f, { paymentToken: busdAddress });
+  const jobId = await settledJob(f, networkHelpers, undefined, { paymentToken: busdAddress });
   await busd.setBlacklisted(f.alice.address, true);
   return { ...f, busd, busdAddress, jobId };
 }
@@ -59,12 +29,12 @@ describe("JobMarket: withdraw", function () {
   describe("happy path", function () {
     it("test_withdraw_sendsTheWholeBalanceToTheCaller", async function () {
       const f = await networkHelpers.loadFixture(settledFixture);
-      const { market, usdc, alice, usdcAddress } = f;
+      const { market, usdc, alice, paymentToken } = f;
       const marketBefore = await usdc.balanceOf(await market.getAddress());
       const aliceBefore = await usdc.balanceOf(alice.address);
-      await expect(market.connect(alice).withdraw(usdcAddress, alice.address))
+      await expect(market.connect(alice).withdraw(paymentToken, alice.address))
         .to.emit(market, "Withdrawn")
-        .withArgs(usdcAddress, alice.address, alice.address, 58_500_000n)
+        .withArgs(paymentToken, alice.address, alice.address, 58_500_000n)
         .and.to.emit(usdc, "Transfer")
         .withArgs(await market.getAddress(), alice.address, 58_500_000n);
       expect(await usdc.balanceOf(alice.address)).to.equal(aliceBefore + 58_500_000n);
@@ -74,20 +44,20 @@ describe("JobMarket: withdraw", function () {
     });
 
     it("test_withdraw_returnsTheAmount", async function () {
-      const { market, alice, usdcAddress } = await networkHelpers.loadFixture(settledFixture);
-      expect(await market.connect(alice).withdraw.staticCall(usdcAddress, alice.address)).to.equal(58_500_000n);
+      const { market, alice, paymentToken } = await networkHelpers.loadFixture(settledFixture);
+      expect(await market.connect(alice).withdraw.staticCall(paymentToken, alice.address)).to.equal(58_500_000n);
     });
 
     it("test_withdraw_renterAndTreasury", async function () {
       const f = await networkHelpers.loadFixture(settledFixture);
-      const { market, usdc, renter, treasury, usdcAddress } = f;
+      const { market, usdc, renter, treasury, paymentToken } = f;
       const renterBefore = await usdc.balanceOf(renter.address);
-      await expect(market.connect(renter).withdraw(usdcAddress, renter.address))
+      await expect(market.connect(renter).withdraw(paymentToken, renter.address))
         .to.emit(market, "Withdrawn")
-        .withArgs(usdcAddress, renter.address, renter.address, AWARD_REFUND);
-      await expect(market.connect(treasury).withdraw(usdcAddress, treasury.address))
+        .withArgs(paymentToken, renter.address, renter.address, AWARD_REFUND);
+      await expect(market.connect(treasury).withdraw(paymentToken, treasury.address))
         .to.emit(market, "Withdrawn")
-        .withArgs(usdcAddress, treasury.address, treasury.address, 1_500_000n);
+        .withArgs(paymentToken, treasury.address, treasury.address, 1_500_000n);
       expect(await usdc.balanceOf(renter.address)).to.equal(renterBefore + AWARD_REFUND);
       expect(await usdc.balanceOf(treasury.address)).to.equal(1_500_000n);
       // The renter paid exactly the value: funds - budget + refund.
@@ -97,41 +67,41 @@ describe("JobMarket: withdraw", function () {
 
     it("test_withdraw_toAnotherAddress", async function () {
       const f = await networkHelpers.loadFixture(settledFixture);
-      const { market, usdc, alice, outsider, usdcAddress } = f;
-      await expect(market.connect(alice).withdraw(usdcAddress, outsider.address))
+      const { market, usdc, alice, outsider, paymentToken } = f;
+      await expect(market.connect(alice).withdraw(paymentToken, outsider.address))
         .to.emit(market, "Withdrawn")
-        .withArgs(usdcAddress, alice.address, outsider.address, 58_500_000n);
+        .withArgs(paymentToken, alice.address, outsider.address, 58_500_000n);
       expect(await usdc.balanceOf(outsider.address)).to.equal(58_500_000n);
       expect(await usdc.balanceOf(alice.address)).to.equal(0n);
       // The ledger debited is the caller's, not the recipient's.
       await expectLedger(f, { alice: 0n });
-      expect(await market.balanceOf(usdcAddress, outsider.address)).to.equal(0n);
+      expect(await market.balanceOf(paymentToken, outsider.address)).to.equal(0n);
       await expectConservation(f);
     });
 
     it("test_withdraw_accumulatesOverJobs", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
-      const usdcAddress = await f.usdc.getAddress();
+      const paymentToken = await f.usdc.getAddress();
       // A second job: expires without bids, refunding its whole budget to the renter's balance.
       const jobId = await createJob(f);
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).revealDeadline);
       await f.market.award(jobId);
       expect((await f.market.jobOf(jobId)).state).to.equal(JobState.Expired);
-      await settle(f);
-      await expect(f.market.connect(f.renter).withdraw(usdcAddress, f.renter.address))
+      await settledJob(f, networkHelpers);
+      await expect(f.market.connect(f.renter).withdraw(paymentToken, f.renter.address))
         .to.emit(f.market, "Withdrawn")
-        .withArgs(usdcAddress, f.renter.address, f.renter.address, BUDGET + AWARD_REFUND);
+        .withArgs(paymentToken, f.renter.address, f.renter.address, BUDGET + AWARD_REFUND);
       await expectConservation(f);
     });
 
     it("test_withdraw_worksWhileAJobIsStillOpen", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
-      const usdcAddress = await f.usdc.getAddress();
+      const paymentToken = await f.usdc.getAddress();
       const jobId = await awardedJob(f, networkHelpers);
       // The award refund is withdrawable at once; the escrow stays behind.
-      await expect(f.market.connect(f.renter).withdraw(usdcAddress, f.renter.address))
+      await expect(f.market.connect(f.renter).withdraw(paymentToken, f.renter.address))
         .to.emit(f.market, "Withdrawn")
-        .withArgs(usdcAddress, f.renter.address, f.renter.address, AWARD_REFUND);
+        .withArgs(paymentToken, f.renter.address, f.renter.address, AWARD_REFUND);
       expect((await f.market.jobOf(jobId)).escrow).to.equal(VALUE);
       expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(VALUE);
       await expectConservation(f);
@@ -139,27 +109,27 @@ describe("JobMarket: withdraw", function () {
 
     it("test_withdraw_unaffectedByDelistingTheToken", async function () {
       const f = await networkHelpers.loadFixture(settledFixture);
-      await f.market.connect(f.admin).setPaymentToken(f.usdcAddress, false);
-      await expect(f.market.connect(f.alice).withdraw(f.usdcAddress, f.alice.address))
+      await f.market.connect(f.admin).setPaymentToken(f.paymentToken, false);
+      await expect(f.market.connect(f.alice).withdraw(f.paymentToken, f.alice.address))
         .to.emit(f.market, "Withdrawn")
-        .withArgs(f.usdcAddress, f.alice.address, f.alice.address, 58_500_000n);
+        .withArgs(f.paymentToken, f.alice.address, f.alice.address, 58_500_000n);
     });
   });
 
   describe("errors", function () {
     it("test_withdraw_revertsOnSecondWithdrawal", async function () {
-      const { market, alice, usdcAddress } = await networkHelpers.loadFixture(settledFixture);
-      await market.connect(alice).withdraw(usdcAddress, alice.address);
-      await expect(market.connect(alice).withdraw(usdcAddress, alice.address))
+      const { market, alice, paymentToken } = await networkHelpers.loadFixture(settledFixture);
+      await market.connect(alice).withdraw(paymentToken, alice.address);
+      await expect(market.connect(alice).withdraw(paymentToken, alice.address))
         .to.be.revertedWithCustomError(market, "MarketNothingToWithdraw")
-        .withArgs(usdcAddress, alice.address);
+        .withArgs(paymentToken, alice.address);
     });
 
     it("test_withdraw_revertsForAccountWithoutBalance", async function () {
-      const { market, outsider, usdcAddress } = await networkHelpers.loadFixture(settledFixture);
-      await expect(market.connect(outsider).withdraw(usdcAddress, outsider.address))
+      const { market, outsider, paymentToken } = await networkHelpers.loadFixture(settledFixture);
+      await expect(market.connect(outsider).withdraw(paymentToken, outsider.address))
         .to.be.revertedWithCustomError(market, "MarketNothingToWithdraw")
-        .withArgs(usdcAddress, outsider.address);
+        .withArgs(paymentToken, outsider.address);
     });
 
     it("test_withdraw_revertsForTokenWithoutBalance", async function () {
@@ -172,15 +142,15 @@ describe("JobMarket: withdraw", function () {
 
     it("test_withdraw_revertsToZeroAddress", async function () {
       const f = await networkHelpers.loadFixture(settledFixture);
-      await expect(f.market.connect(f.alice).withdraw(f.usdcAddress, ethers.ZeroAddress))
+      await expect(f.market.connect(f.alice).withdraw(f.paymentToken, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(f.market, "MarketZeroAddress")
         .withArgs("to");
       await expectLedger(f, { alice: 58_500_000n });
     });
 
     it("test_withdraw_zeroAddressIsCheckedBeforeTheBalance", async function () {
-      const { market, outsider, usdcAddress } = await networkHelpers.loadFixture(settledFixture);
-      await expect(market.connect(outsider).withdraw(usdcAddress, ethers.ZeroAddress))
+      const { market, outsider, paymentToken } = await networkHelpers.loadFixture(settledFixture);
+      await expect(market.connect(outsider).withdraw(paymentToken, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(market, "MarketZeroAddress")
         .withArgs("to");
     });
@@ -248,9 +218,9 @@ describe("JobMarket: withdraw", function () {
   describe("conservation", function () {
     it("test_withdraw_everyoneWithdrawsAndTheMarketIsEmpty", async function () {
       const f = await networkHelpers.loadFixture(settledFixture);
-      const { market, usdc, usdcAddress } = f;
+      const { market, usdc, paymentToken } = f;
       for (const who of [f.alice, f.renter, f.treasury]) {
-        await market.connect(who).withdraw(usdcAddress, who.address);
+        await market.connect(who).withdraw(paymentToken, who.address);
         await expectConservation(f);
       }
       expect(await usdc.balanceOf(await market.getAddress())).to.equal(0n);

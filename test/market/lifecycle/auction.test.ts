@@ -2,56 +2,45 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, revealBid, saltFor } from "../../kit/jobs.ts";
 import {
+  BID_BOND,
   BidStatus,
-  commitBid,
-  createJob,
-  deployMarket,
   FIRST_PRICE,
   HOUR,
   JobState,
   type MarketFixture,
   PROVIDER_STAKE,
   RENTER_FUNDS,
-  revealBid,
-  saltFor,
   SECOND_PRICE,
+  START_WINDOW,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOf, DURATION, GPUS, jobValue, releasable, RESERVE } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 import {
-  BID_BOND,
-  bpsOf,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
   deliverAtEnd,
-  DURATION,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  GPUS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_2,
   P1_5,
   P1_8,
-  releasable,
   reputationOf,
-  RESERVE,
   settleAtDeadline,
-  START_WINDOW,
   startJob,
   successScore,
   withdrawAll,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const BUDGET = jobValue(RESERVE); // 80 USDC
 const COLLATERAL_AT_RESERVE = collateralAtReserve(BUDGET); // 48 GRL at $0.50

@@ -1,56 +1,46 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, EVIDENCE_HASH, revealBid } from "../../kit/jobs.ts";
 import {
-  commitBid,
-  createJob,
-  deployMarket,
+  DISPUTE_BOND_BPS,
+  FAULT_SLASH_BPS,
+  FEE_BPS,
   FIRST_PRICE,
   INSTANT,
   JobState,
   PROVIDER_STAKE,
   RENTER_FAULT,
   RENTER_FUNDS,
-  revealBid,
   SECOND_PRICE,
+  SLASH_TO_RENTER_BPS,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOf, bpsOfUp, jobValue, releasable, RESERVE } from "../../kit/money.ts";
+import { GRL } from "../../kit/protocol.ts";
 import {
-  bpsOf,
-  bpsOfUp,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
   deliverAtEnd,
-  DISPUTE_BOND_BPS,
-  EVIDENCE_HASH,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  FAULT_SLASH_BPS,
   faultScore,
-  FEE_BPS,
   INITIAL_REPUTATION,
-  jobValue,
   openEscrowOf,
   P1_2,
   P1_5,
   P1_8,
-  releasable,
   reputationOf,
-  RESERVE,
-  SLASH_TO_RENTER_BPS,
   successScore,
   withdrawAll,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const HOUR = 3600n;
 const BUDGET = jobValue(RESERVE);

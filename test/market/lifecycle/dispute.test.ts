@@ -1,47 +1,44 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { EVIDENCE_HASH, runningJob } from "../../kit/jobs.ts";
 import {
   deployMarket,
+  DISPUTE_BOND_BPS,
+  DISPUTE_TIMEOUT,
+  FEE_BPS,
+  HOLDBACK_BPS,
   JobState,
   type MarketFixture,
   PROVIDER_FAULT,
   PROVIDER_STAKE,
   RENTER_FAULT,
   RENTER_FUNDS,
-  runningJob,
+  SLASH_TO_RENTER_BPS,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOf, bpsOfUp, DURATION, jobValue, RESERVE } from "../../kit/money.ts";
+import { GRL } from "../../kit/protocol.ts";
 import {
-  bpsOf,
-  bpsOfUp,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
   deliverAtEnd,
-  DISPUTE_BOND_BPS,
-  DISPUTE_TIMEOUT,
-  DURATION,
-  EVIDENCE_HASH,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
   faultScore,
-  FEE_BPS,
-  HOLDBACK_BPS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_5,
   reputationOf,
-  RESERVE,
-  SLASH_TO_RENTER_BPS,
   successScore,
   withdrawAll,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
+const { marketFixture } = marketFixtures({ ethers, networkHelpers });
 
 const BUDGET = jobValue(RESERVE); // 80 USDC
 const VALUE = jobValue(P1_5); // 60 USDC: alice alone at $1.50, first price
@@ -77,10 +74,6 @@ async function disputedFixture(): Promise<DisputedJob> {
 }
 
 const CLAIM_FEE = bpsOf(CLAIMED, FEE_BPS);
-
-async function marketFixture() {
-  return deployMarket(ethers);
-}
 
 describe("JobMarket lifecycle: disputes", function () {
   it("test_dispute_bondsFivePercentAndOpensTheDisputeWindow", async function () {

@@ -1,57 +1,44 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL, H100 } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { awardedJob, createJob, RESULT_HASH, RESULT_URI, runningJob } from "../../kit/jobs.ts";
 import {
-  awardedJob,
-  createJob,
-  deployMarket,
+  DELIVERY_GRACE,
+  FAULT_SLASH_BPS,
+  FEE_BPS,
   INSTANT,
   JobState,
   LATE_DELIVERY,
   NO_SHOW,
   PROVIDER_STAKE,
   RENTER_FUNDS,
-  runningJob,
+  SLASH_TO_RENTER_BPS,
+  START_WINDOW,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { accrued, bpsOf, DURATION, GPUS, jobValue, releasable, RESERVE } from "../../kit/money.ts";
+import { GRL, H100 } from "../../kit/protocol.ts";
 import {
-  accrued,
-  bpsOf,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
-  DELIVERY_GRACE,
   deliverAtEnd,
-  DURATION,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  FAULT_SLASH_BPS,
   faultScore,
-  FEE_BPS,
-  GPUS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_5,
-  releasable,
   reputationOf,
-  RESERVE,
-  RESULT_HASH,
-  RESULT_URI,
   settleAtDeadline,
-  SLASH_TO_RENTER_BPS,
-  START_WINDOW,
   successScore,
   withdrawAll,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const BUDGET = jobValue(RESERVE); // 80 USDC
 const COLLATERAL_AT_RESERVE = collateralAtReserve(BUDGET); // 48 GRL

@@ -2,16 +2,18 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { GRL, H100, reputationAfterJob } from "../../helpers/fixtures.js";
+import { providerSigner, RESULT_HASH, RESULT_URI } from "../../kit/jobs.ts";
 import {
-  DEFAULT_PARAMS,
+  CHALLENGE_WINDOW,
+  COLLATERAL_BPS,
   GRL_USD_ANSWER,
-  HOUR,
   JobState,
   type MarketFixture,
   PROVIDER_STAKE,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOfUp, ceilDiv, RESERVE } from "../../kit/money.ts";
+import { GRL, H100, reputationAfterJob } from "../../kit/protocol.ts";
 
 type NetworkHelpers = NetworkConnection["networkHelpers"];
 
@@ -19,32 +21,13 @@ type NetworkHelpers = NetworkConnection["networkHelpers"];
 // The market's arithmetic, restated independently (JobMath), for exact expectations.
 // ---------------------------------------------------------------------------------------------------
 
-export const BPS = 10_000n;
-export const FEE_BPS = BigInt(DEFAULT_PARAMS.feeBps);
-export const COLLATERAL_BPS = BigInt(DEFAULT_PARAMS.collateralBps);
-export const HOLDBACK_BPS = BigInt(DEFAULT_PARAMS.holdbackBps);
-export const SLASH_TO_RENTER_BPS = BigInt(DEFAULT_PARAMS.slashToRenterBps);
-export const FAULT_SLASH_BPS = BigInt(DEFAULT_PARAMS.faultSlashBps);
-export const DISPUTE_BOND_BPS = BigInt(DEFAULT_PARAMS.disputeBondBps);
-export const BID_BOND = BigInt(DEFAULT_PARAMS.bidBond);
-export const START_WINDOW = BigInt(DEFAULT_PARAMS.startWindow);
-export const CHALLENGE_WINDOW = BigInt(DEFAULT_PARAMS.challengeWindow);
-export const DISPUTE_TIMEOUT = BigInt(DEFAULT_PARAMS.disputeTimeout);
-export const DELIVERY_GRACE = BigInt(DEFAULT_PARAMS.deliveryGrace);
 
-/** The default request of `jobRequest`: 4 GPUs for 10 hours at a $2.00 reserve. */
-export const GPUS = 4n;
-export const DURATION = 10n * HOUR;
-export const RESERVE = 2n * USDC;
 
 /** Prices used across the lifecycles, per GPU-hour. */
 export const P1_2 = (12n * USDC) / 10n;
 export const P1_5 = (15n * USDC) / 10n;
 export const P1_8 = (18n * USDC) / 10n;
 
-export const RESULT_HASH = "0x" + "ab".repeat(32);
-export const RESULT_URI = "ipfs://result";
-export const EVIDENCE_HASH = "0x" + "cd".repeat(32);
 
 /** Initial reputation and its updates (ReputationMath). */
 export const INITIAL_REPUTATION = 5_000n;
@@ -54,33 +37,6 @@ export function successScore(score: bigint, value: bigint, decimals = 6n): bigin
 }
 export function faultScore(score: bigint): bigint {
   return (score * 2n) / 3n;
-}
-
-export function bpsOf(amount: bigint, bps: bigint): bigint {
-  return (amount * bps) / BPS;
-}
-
-export function bpsOfUp(amount: bigint, bps: bigint): bigint {
-  return ceilDiv(amount * bps, BPS);
-}
-
-export function ceilDiv(a: bigint, b: bigint): bigint {
-  return (a + b - 1n) / b;
-}
-
-/** price x GPUs x seconds / 1 hour, rounded down. */
-export function jobValue(price: bigint, gpus: bigint = GPUS, duration: bigint = DURATION): bigint {
-  return (price * gpus * duration) / HOUR;
-}
-
-/** Gross pay accrued after `elapsed` of `duration` seconds, rounded down. */
-export function accrued(value: bigint, elapsed: bigint, duration: bigint = DURATION): bigint {
-  return elapsed >= duration ? value : (value * elapsed) / duration;
-}
-
-/** What a claim at `accruedPay` releases in total (the holdback kept back, rounded up). */
-export function releasable(accruedPay: bigint, holdbackBps: bigint = HOLDBACK_BPS): bigint {
-  return accruedPay - bpsOfUp(accruedPay, holdbackBps);
 }
 
 /** GRL collateral priced at creation: collateralBps of the budget's GRL worth, both rounded up. */
@@ -195,12 +151,6 @@ export async function expectRegistryBacksStake(f: MarketFixture): Promise<void> 
 
 export async function reputationOf(f: MarketFixture, provider: HardhatEthersSigner): Promise<bigint> {
   return (await f.registry.providerOf(provider.address)).reputation;
-}
-
-export function providerSigner(f: MarketFixture, address: string): HardhatEthersSigner {
-  const signer = [f.alice, f.bob, f.carol].find((s) => s.address === address);
-  if (signer === undefined) throw new Error(`not a fixture provider: ${address}`);
-  return signer;
 }
 
 // ---------------------------------------------------------------------------------------------------

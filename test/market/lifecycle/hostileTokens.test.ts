@@ -1,41 +1,32 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { GRL } from "../../helpers/fixtures.js";
+import { awardedJob, createJob, EVIDENCE_HASH, jobRequest, runningJob } from "../../kit/jobs.ts";
 import {
-  awardedJob,
-  createJob,
   deployMarket,
+  DISPUTE_BOND_BPS,
+  FEE_BPS,
   JobState,
-  jobRequest,
   type MarketFixture,
   RENTER_FUNDS,
-  runningJob,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOf, bpsOfUp, DURATION, jobValue, releasable, RESERVE } from "../../kit/money.ts";
+import { GRL } from "../../kit/protocol.ts";
 import {
-  bpsOf,
-  bpsOfUp,
   claimAt,
   collateralAtReserve,
   deliverAtEnd,
-  DISPUTE_BOND_BPS,
-  DURATION,
-  EVIDENCE_HASH,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  FEE_BPS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_5,
-  releasable,
   reputationOf,
-  RESERVE,
   settleAtDeadline,
   startJob,
   successScore,
-} from "./helpers.js";
+} from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -1,50 +1,39 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL } from "../../helpers/fixtures.js";
+import { marketFixtures } from "../../kit/fixtures.ts";
+import { commitBid, createJob, RESULT_HASH, RESULT_URI, revealBid } from "../../kit/jobs.ts";
 import {
-  commitBid,
-  createJob,
+  BID_BOND,
+  CHALLENGE_WINDOW,
   DEFAULT_PARAMS,
-  deployMarket,
+  FEE_BPS,
   GRL_USD_ANSWER,
   HOUR,
   INSTANT,
   JobState,
-  revealBid,
+  START_WINDOW,
   USDC,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { bpsOf, DURATION, jobValue, releasable, RESERVE } from "../../kit/money.ts";
+import { GRL } from "../../kit/protocol.ts";
 import {
-  BID_BOND,
-  bpsOf,
-  CHALLENGE_WINDOW,
   claimAt,
   collateralAtClearing,
   collateralAtReserve,
-  DURATION,
   expectLedger,
   expectMarketBacksLedger,
   expectProviderReleased,
   expectRegistryBacksStake,
-  FEE_BPS,
   INITIAL_REPUTATION,
-  jobValue,
   P1_5,
-  releasable,
   reputationOf,
-  RESERVE,
-  RESULT_HASH,
-  RESULT_URI,
-  START_WINDOW,
   successScore,
-} from "./helpers.js";
+} from "./helpers.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
-
-async function fixture() {
-  return deployMarket(ethers);
-}
+const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
 
 const DAY = 24n * HOUR;
 const BUDGET = jobValue(RESERVE);

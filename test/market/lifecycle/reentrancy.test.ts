@@ -5,28 +5,22 @@ import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
 import {
   awardedJob,
   createJob,
-  DEFAULT_PARAMS,
-  deployMarket,
-  JobState,
-  jobRequest,
-  PROVIDER_FAULT,
-  RENTER_FUNDS,
-  runningJob,
-} from "../../helpers/market.js";
-import {
-  bpsOfUp,
-  deliverAtEnd,
-  DISPUTE_BOND_BPS,
   EVIDENCE_HASH,
-  expectMarketBacksLedger,
-  jobValue,
-  openEscrowOf,
-  P1_5,
-  P1_8,
-  RESERVE,
+  jobRequest,
   RESULT_HASH,
   RESULT_URI,
-} from "./helpers.js";
+  runningJob,
+} from "../../kit/jobs.ts";
+import {
+  DEFAULT_PARAMS,
+  deployMarket,
+  DISPUTE_BOND_BPS,
+  JobState,
+  PROVIDER_FAULT,
+  RENTER_FUNDS,
+} from "../../kit/market.ts";
+import { bpsOfUp, jobValue, RESERVE } from "../../kit/money.ts";
+import { deliverAtEnd, expectMarketBacksLedger, openEscrowOf, P1_5, P1_8 } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -3,24 +3,19 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
-import { GRL, INITIAL_SUPPLY, reputationAfterJob } from "../../helpers/fixtures.js";
+import { awardedJob, commitBid, createJob, jobRequest, revealBid, runningJob } from "../../kit/jobs.ts";
 import {
-  awardedJob,
-  commitBid,
-  createJob,
   DAY,
   EMISSION_BUDGET_PER_EPOCH,
   HOUR,
   INSTANT,
   JobState,
-  jobRequest,
   LATE_DELIVERY,
   NO_SHOW,
   PROVIDER_FAULT,
   RENTER_FAULT,
-  revealBid,
-  runningJob,
-} from "../../helpers/market.js";
+} from "../../kit/market.ts";
+import { GRL, INITIAL_SUPPLY, reputationAfterJob } from "../../kit/protocol.ts";
 import {
   allAccounts,
   creditsFor,
@@ -30,10 +25,10 @@ import {
   grlForCredits,
   PRICE,
   price18,
-  type SettlementFixture,
   setAnswer,
+  type SettlementFixture,
   USD,
-} from "../helpers.js";
+} from "../../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

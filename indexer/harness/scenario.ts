@@ -8,9 +8,9 @@
 // own block at exactly that timestamp (or one second later when several share it).
 import { encodeBytes32String, id as keccakId, MaxUint256, type HDNodeWallet } from "ethers";
 
-import type { Protocol } from "../../../sdk/contracts.ts";
-import { workloadSpecHash } from "../../../sdk/index.ts";
-import type { LocalChain } from "./chain.js";
+import type { Protocol } from "../../sdk/contracts.ts";
+import { workloadSpecHash } from "../../sdk/index.ts";
+import type { LocalChain } from "./chain.ts";
 
 export const HOUR = 3600n;
 export const DAY = 86_400n;

@@ -1,9 +1,9 @@
-// Reading an indexer's published rows and comparing them with the ground truth (helpers/truth.ts): shared
-// by the scenario test (indexer.test.ts) and the simulator test (simulator.test.ts).
+// Reading an indexer's published rows and comparing them with the ground truth (indexerTruth.ts):
+// shared by test/indexer/indexer.test.ts (the scenario) and test/indexer/simulator.test.ts (the simulator).
 import { expect } from "chai";
 
-import type { IndexerProcess } from "./indexer.js";
-import { HOUR, type Truth } from "./truth.js";
+import type { IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
+import { HOUR, type Truth } from "./indexerTruth.ts";
 
 export type Row = Record<string, string | number | null>;
 

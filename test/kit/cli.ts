@@ -13,7 +13,7 @@ import { Contract, JsonRpcProvider, NonceManager, parseEther, Wallet } from "eth
 
 import { type DeployedAddresses } from "../../sdk/index.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
-import { PROJECT_ROOT } from "../helpers/project.js";
+import { PROJECT_ROOT } from "./project.ts";
 
 /** Hardhat's default accounts (mnemonic "test test ... junk"): public test keys, funded on every local node. */
 export const KEYS = [

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { signPermit } from "../../sdk/index.ts";
-import { deployProtocol, GRL, INITIAL_SUPPLY } from "../helpers/fixtures.js";
+import { deployProtocol, GRL, INITIAL_SUPPLY } from "../kit/protocol.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

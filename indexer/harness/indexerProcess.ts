@@ -9,8 +9,8 @@ import { join } from "node:path";
 
 import superjson from "superjson";
 
-import { PROJECT_ROOT } from "../../helpers/project.js";
-import { CHILD_ENV } from "./chain.js";
+import { CHILD_ENV } from "./chain.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 /** The server's database the test process starts from (trust auth on the machine's PostgreSQL). */
 const SERVER_DATABASE_URL = process.env.GRIDLEASE_TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";

@@ -2,7 +2,7 @@
 // the contracts' ABIs), with none of the indexer's code: a second, deliberately plain implementation.
 import type { Interface, JsonRpcProvider, Result } from "ethers";
 
-import type { Protocol } from "../../../sdk/contracts.ts";
+import type { Protocol } from "../../sdk/contracts.ts";
 
 export const HOUR = 3600n;
 export const DAY = 86_400n;

@@ -1,5 +1,5 @@
-// A local Hardhat node for the indexer tests: started on its own port, deployed with Ignition, driven by
-// locally signed transactions at explicit block timestamps (so a run is reproducible to the second).
+// A local Hardhat node for the indexer tests and the indexer benchmark: started on its own port, deployed
+// with Ignition, driven by locally signed transactions at explicit block timestamps (so a run is reproducible to the second).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,9 +7,9 @@ import { delimiter, dirname, join } from "node:path";
 
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, type BaseContract, type Wallet } from "ethers";
 
-import { connectProtocol, type Protocol } from "../../../sdk/contracts.ts";
-import { loadDeployedAddresses } from "../../../sdk/node.ts";
-import { PROJECT_ROOT } from "../../helpers/project.js";
+import { connectProtocol, type Protocol } from "../../sdk/contracts.ts";
+import { loadDeployedAddresses } from "../../sdk/node.ts";
+import { PROJECT_ROOT } from "./paths.ts";
 
 const HARDHAT = join(PROJECT_ROOT, "node_modules", ".bin", "hardhat");
 const MNEMONIC = "test test test test test test test test test test test junk";

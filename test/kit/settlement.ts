@@ -2,8 +2,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import { GRL, INITIAL_SUPPLY } from "../helpers/fixtures.js";
-import { deployMarket, GRL_USD_ANSWER, type MarketFixture, SPREAD_BPS } from "../helpers/market.js";
+import { deployMarket, GRL_USD_ANSWER, type MarketFixture, SPREAD_BPS } from "./market.ts";
+import { GRL, INITIAL_SUPPLY } from "./protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];
 type NetworkHelpers = NetworkConnection["networkHelpers"];
@@ -274,4 +274,26 @@ export async function buildQueue(f: SettlementFixture): Promise<void> {
   ]);
   await (await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).wait();
   await (await f.settlement.connect(f.bob).withdrawEarnings(f.bob.address)).wait();
+}
+
+/** loadFixture functions for the settlement tests (each built once per connection: loadFixture keys on identity). */
+export interface SettlementFixtures {
+  /** deploySettlement. */
+  fixture(): Promise<SettlementFixture>;
+  /** deploySettlement with MARKET_ROLE for the fixture's marketEoa, to drive the market hooks directly. */
+  marketRoleFixture(): Promise<SettlementFixture>;
+}
+
+/** The settlement fixtures of one network connection. */
+export function settlementFixtures(ethers: Ethers): SettlementFixtures {
+  return {
+    async fixture() {
+      return deploySettlement(ethers);
+    },
+    async marketRoleFixture() {
+      const f = await deploySettlement(ethers);
+      await grantMarketRole(f);
+      return f;
+    },
+  };
 }

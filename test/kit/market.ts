@@ -9,7 +9,7 @@ import type {
   MockStablecoin,
   Settlement,
 } from "../../types/ethers-contracts/index.js";
-import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, type ProtocolFixture } from "./fixtures.js";
+import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, type ProtocolFixture } from "./protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];
 
@@ -80,6 +80,19 @@ export const DEFAULT_PARAMS: IJobMarket.MarketParamsStruct = {
   disputeTimeout: 3n * DAY,
   deliveryGrace: HOUR,
 };
+
+/** DEFAULT_PARAMS as bigints, for the arithmetic of expectations. */
+export const FEE_BPS = BigInt(DEFAULT_PARAMS.feeBps);
+export const COLLATERAL_BPS = BigInt(DEFAULT_PARAMS.collateralBps);
+export const HOLDBACK_BPS = BigInt(DEFAULT_PARAMS.holdbackBps);
+export const SLASH_TO_RENTER_BPS = BigInt(DEFAULT_PARAMS.slashToRenterBps);
+export const FAULT_SLASH_BPS = BigInt(DEFAULT_PARAMS.faultSlashBps);
+export const DISPUTE_BOND_BPS = BigInt(DEFAULT_PARAMS.disputeBondBps);
+export const BID_BOND = BigInt(DEFAULT_PARAMS.bidBond);
+export const START_WINDOW = BigInt(DEFAULT_PARAMS.startWindow);
+export const CHALLENGE_WINDOW = BigInt(DEFAULT_PARAMS.challengeWindow);
+export const DISPUTE_TIMEOUT = BigInt(DEFAULT_PARAMS.disputeTimeout);
+export const DELIVERY_GRACE = BigInt(DEFAULT_PARAMS.deliveryGrace);
 
 /** Stake each onboarded provider holds: enough for 8 GPUs plus room for bonds and collateral. */
 export const PROVIDER_STAKE = 8n * MIN_STAKE_PER_GPU + 20_000n * GRL;
@@ -160,101 +173,4 @@ export async function deployMarket(ethers: Ethers): Promise<MarketFixture> {
     await usdc.connect(r).approve(await market.getAddress(), ethers.MaxUint256);
   }
   return f;
-}
-
-/** The workload spec hash test jobs run (any non-zero hash: the market stores and emits it, bids bind it). */
-export const SPEC_HASH = "0xfb467e72a8846509db252cb7779f63b20db81c18d005ca74c47625274958a839";
-
-/** A valid request: 4 H100 (>= 80 GB) for 10 hours at most $2.00 per GPU-hour, first price, 1 h + 1 h windows. */
-export function jobRequest(
-  f: MarketFixture,
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<IJobMarket.JobRequestStruct> {
-  return f.usdc.getAddress().then((paymentToken) => ({
-    paymentToken,
-    gpuModel: H100,
-    gpuCount: 4,
-    minVramGb: 80,
-    region: 0,
-    minReputation: 0,
-    duration: 10n * HOUR,
-    reservePricePerGpuHour: 2n * USDC,
-    pricingRule: FIRST_PRICE,
-    bidWindow: HOUR,
-    revealWindow: HOUR,
-    specHash: SPEC_HASH,
-    ...overrides,
-  }));
-}
-
-/** Creates a job as `renter` (default f.renter) and returns its id. */
-export async function createJob(
-  f: MarketFixture,
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-  renter: HardhatEthersSigner = f.renter,
-): Promise<bigint> {
-  const request = await jobRequest(f, overrides);
-  await (await f.market.connect(renter).createJob(request)).wait();
-  return f.market.jobCount();
-}
-
-/** A deterministic salt per provider and price, so tests can reveal without bookkeeping. */
-export function saltFor(provider: HardhatEthersSigner, price: bigint): string {
-  const hex = (BigInt(provider.address) ^ price).toString(16).padStart(64, "0");
-  return "0x" + hex.slice(-64);
-}
-
-/** Commits `provider`'s sealed bid of `price` on `jobId` (salt from saltFor). */
-export async function commitBid(
-  f: MarketFixture,
-  provider: HardhatEthersSigner,
-  jobId: bigint,
-  price: bigint,
-): Promise<void> {
-  const commitment = await f.market.bidCommitment(jobId, provider.address, price, saltFor(provider, price));
-  await (await f.market.connect(provider).commitBid(jobId, commitment)).wait();
-}
-
-/** Reveals the bid committed with commitBid. */
-export async function revealBid(
-  f: MarketFixture,
-  provider: HardhatEthersSigner,
-  jobId: bigint,
-  price: bigint,
-): Promise<void> {
-  await (await f.market.connect(provider).revealBid(jobId, price, saltFor(provider, price))).wait();
-}
-
-/**
- * Runs a job to `Awarded`: creates it, has each [provider, price] commit and reveal, and awards it.
- * Returns the job id.
- */
-export async function awardedJob(
-  f: MarketFixture,
-  networkHelpers: NetworkConnection["networkHelpers"],
-  bids: [HardhatEthersSigner, bigint][] = [[f.alice, 15n * USDC / 10n]],
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<bigint> {
-  const jobId = await createJob(f, overrides);
-  for (const [provider, price] of bids) await commitBid(f, provider, jobId, price);
-  const job = await f.market.jobOf(jobId);
-  await networkHelpers.time.increaseTo(job.bidDeadline);
-  for (const [provider, price] of bids) await revealBid(f, provider, jobId, price);
-  await networkHelpers.time.increaseTo(job.revealDeadline);
-  await (await f.market.award(jobId)).wait();
-  return jobId;
-}
-
-/** Runs a job to `Running` (awarded as above, then started by the winner). */
-export async function runningJob(
-  f: MarketFixture,
-  networkHelpers: NetworkConnection["networkHelpers"],
-  bids: [HardhatEthersSigner, bigint][] = [[f.alice, 15n * USDC / 10n]],
-  overrides: Partial<IJobMarket.JobRequestStruct> = {},
-): Promise<bigint> {
-  const jobId = await awardedJob(f, networkHelpers, bids, overrides);
-  const winner = (await f.market.jobOf(jobId)).provider;
-  const signer = [f.alice, f.bob, f.carol].find((s) => s.address === winner)!;
-  await (await f.market.connect(signer).startJob(jobId)).wait();
-  return jobId;
 }

@@ -5,12 +5,15 @@ import type { NetworkConnection } from "hardhat/types/network";
 import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.js";
 import { signPermit as signPermitWith } from "../../sdk/index.ts";
 import {
+  deployProtocol,
   H100,
+  MIN_STAKE_PER_GPU,
+  onboardProvider,
   type ProtocolFixture,
   REPUTATION_REFERENCE_VALUE,
   reputationAfterSuccess,
   reputationWeight,
-} from "../helpers/fixtures.js";
+} from "./protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];
 
@@ -192,4 +195,33 @@ export async function signPermit(
     deadline: request.deadline,
     nonce: request.nonce,
   });
+}
+
+/** loadFixture functions for the registry tests (each built once per connection: loadFixture keys on identity). */
+export interface RegistryFixtures {
+  /** deployProtocol: nobody registered. */
+  fixture(): Promise<ProtocolFixture>;
+  /** Alice registered with exactly enough stake for 4 GPUs (800 GRL), nothing listed, offline. */
+  stakedFixture(): Promise<ProtocolFixture>;
+  /** Alice onboarded (onboardProvider): 4 H100 at 80 GB, 1800 GRL free (800 required), online, reputation 5000. */
+  onboardedFixture(): Promise<ProtocolFixture>;
+}
+
+/** The registry fixtures of one network connection. */
+export function registryFixtures(ethers: Ethers): RegistryFixtures {
+  return {
+    async fixture() {
+      return deployProtocol(ethers);
+    },
+    async stakedFixture() {
+      const f = await deployProtocol(ethers);
+      await registerAndStake(f, f.alice, 4n * MIN_STAKE_PER_GPU);
+      return f;
+    },
+    async onboardedFixture() {
+      const f = await deployProtocol(ethers);
+      await onboardProvider(f, f.alice);
+      return f;
+    },
+  };
 }
