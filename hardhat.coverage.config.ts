@@ -6,7 +6,7 @@
 import { defineConfig } from "hardhat/config";
 import type { HardhatUserConfig } from "hardhat/types/config";
 
-import config from "./hardhat.config.js";
+import config from "./hardhat.config.ts";
 
 export default defineConfig({
   ...config,

@@ -1,29 +1,8 @@
 #!/usr/bin/env node
 // The `gridlease` executable (package.json "bin"; `npx gridlease ...` in the project). Runs on the
-// pinned Node 22, which strips TypeScript types itself. The project's TypeScript imports each other
-// as ".js" (what tsc and TypeChain emit), and Node's type stripping does not map those to ".ts"
-// files, so a resolve hook does it before the rest of the CLI is loaded.
-import { existsSync } from "node:fs";
-import { enableCompileCache, registerHooks } from "node:module";
-import { fileURLToPath } from "node:url";
-
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    const parent = context.parentURL;
-    if (
-      parent !== undefined &&
-      parent.startsWith("file:") &&
-      !parent.includes("/node_modules/") &&
-      (specifier.startsWith("./") || specifier.startsWith("../")) &&
-      specifier.endsWith(".js")
-    ) {
-      const js = new URL(specifier, parent);
-      const ts = new URL(`${specifier.slice(0, -3)}.ts`, parent);
-      if (!existsSync(fileURLToPath(js)) && existsSync(fileURLToPath(ts))) return nextResolve(ts.href, context);
-    }
-    return nextResolve(specifier, context);
-  },
-});
+// pinned Node 22, which strips TypeScript types itself: the project's TypeScript imports each other with
+// the ".ts" extension, and the SDK loads TypeChain's output for its types only, so no loader is needed.
+import { enableCompileCache } from "node:module";
 
 // Caches compiled code across runs (os.tmpdir()/node-compile-cache): each command is a fresh process.
 enableCompileCache();
@@ -38,8 +17,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   stdoutClosed = true;
 });
 
-const { main } = await import("./program.js");
-const { sentSoFar } = await import("./lib/tx.js");
+const { main } = await import("./program.ts");
+const { sentSoFar } = await import("./lib/tx.ts");
 const status = await main(process.argv);
 if (stdoutClosed) {
   const sent = sentSoFar();

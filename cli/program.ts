@@ -5,15 +5,15 @@ import { join } from "node:path";
 
 import { Command, CommanderError } from "commander";
 
-import { agentCommand } from "./commands/agent.js";
-import { devCommand } from "./commands/dev.js";
-import { infoCommand } from "./commands/info.js";
-import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.js";
+import { agentCommand } from "./commands/agent.ts";
+import { devCommand } from "./commands/dev.ts";
+import { infoCommand } from "./commands/info.ts";
+import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.ts";
 import { providerCommand } from "./commands/provider/index.ts";
 import { renterCommand } from "./commands/renter/index.ts";
-import { DEFAULT_RPC_URL, ENV, PROJECT_ROOT } from "./lib/env.js";
-import { EXIT_USAGE } from "./lib/errors.js";
-import { createOutput } from "./lib/output.js";
+import { DEFAULT_RPC_URL, ENV, PROJECT_ROOT } from "./lib/env.ts";
+import { EXIT_USAGE } from "./lib/errors.ts";
+import { createOutput } from "./lib/output.ts";
 
 const ENVIRONMENT_HELP = `
 Environment:
@@ -69,7 +69,12 @@ export async function main(argv: string[]): Promise<number> {
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return 0;
     const message = error.message.replace(/^error: /, "");
-    if (json) createOutput(true).error({ code: "USAGE", message: `${message[0].toUpperCase()}${message.slice(1)}.`, exitCode: EXIT_USAGE });
+    if (json)
+      createOutput(true).error({
+        code: "USAGE",
+        message: `${message[0].toUpperCase()}${message.slice(1)}.`,
+        exitCode: EXIT_USAGE,
+      });
     return EXIT_USAGE;
   }
   return Number(process.exitCode ?? 0);

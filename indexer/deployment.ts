@@ -90,6 +90,7 @@ export function loadIndexerDeployment(env: NodeJS.ProcessEnv = process.env): Ind
   }
   const endpoint = transport === "ws" ? rpcUrl.replace(/^http(s?):/, "ws$1:") : rpcUrl;
   const separator = endpoint.includes("?") ? "&" : "?";
-  const rpcUrls = lanes === 1 ? [endpoint] : Array.from({ length: lanes }, (_, i) => `${endpoint}${separator}lane=${i}`);
+  const rpcUrls =
+    lanes === 1 ? [endpoint] : Array.from({ length: lanes }, (_, i) => `${endpoint}${separator}lane=${i}`);
   return { chainId, rpcUrl, rpcUrls, folder, addresses, startBlock, clockBlocks };
 }

@@ -7,7 +7,18 @@
 // Per-subject metric tables also have an index on (period, periodStart, subject), for the dashboards'
 // "every subject, latest periods first" pages (Ponder orders them by periodStart, then the key); Ponder
 // builds indexes after the backfill.
-import { doublePrecision, hex, index, numeric, onchainEnum, onchainTable, onchainView, primaryKey, sql, text } from "ponder";
+import {
+  doublePrecision,
+  hex,
+  index,
+  numeric,
+  onchainEnum,
+  onchainTable,
+  onchainView,
+  primaryKey,
+  sql,
+  text,
+} from "ponder";
 import { bigint, integer } from "ponder";
 
 export const period = onchainEnum("period", ["hour", "day", "all"]);

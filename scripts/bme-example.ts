@@ -14,8 +14,8 @@ import {
 } from "ethers";
 import { network } from "hardhat";
 
-import GridleaseLocal from "../ignition/modules/GridleaseLocal.js";
-import type { IJobMarket } from "../types/ethers-contracts/index.js";
+import GridleaseLocal from "../ignition/modules/GridleaseLocal.ts";
+import type { IJobMarket } from "../types/ethers-contracts/index.ts";
 import { connectLocalDeployment } from "./gas/local-protocol.ts";
 import { gpuModelId, PricingRule, tflopsX100, workloadSpecHash, type PricingRuleName } from "../sdk/index.ts";
 
@@ -192,11 +192,15 @@ async function closeEpoch(label: string, epoch: bigint, before: Totals, fromBloc
   const net = report.mintedForEarnings + report.emissions - report.burned;
   console.log(`\n  --- ${label} in figures (on-chain epoch ${epoch}) ---`);
   console.log(`  GRL burned for credits     ${grl(report.burned)}`);
-  console.log(`  GRL minted for earnings    ${grl(report.mintedForEarnings)}  (mintedInEpoch(${epoch}) = ${grl(report.mintedInEpoch)}, cap ${grl(report.cap)})`);
+  console.log(
+    `  GRL minted for earnings    ${grl(report.mintedForEarnings)}  (mintedInEpoch(${epoch}) = ${grl(report.mintedInEpoch)}, cap ${grl(report.cap)})`,
+  );
   console.log(`  GRL minted as emissions    ${grl(report.emissions)}`);
   console.log(`  net emission               ${signed(net)}  (minted - burned)`);
   console.log(`  token Transfer events      minted ${grl(report.tokenMinted)}, burned ${grl(report.tokenBurned)}`);
-  console.log(`  credits outstanding        ${usd(report.creditsOutstanding)}  (in escrow: ${usd(report.creditsEscrowed)})`);
+  console.log(
+    `  credits outstanding        ${usd(report.creditsOutstanding)}  (in escrow: ${usd(report.creditsEscrowed)})`,
+  );
   const ok = report.supply === report.expectedSupply;
   console.log(`  totalSupply                ${grl(report.supply)}`);
   console.log(
@@ -239,9 +243,11 @@ async function withdraw(earner: Signer): Promise<bigint> {
     `${grl(e.mintedNow)} minted now`;
   if (e.queued !== 0n) line += `, ${grl(e.queued)} queued as ticket #${e.ticketId}`;
   console.log(line);
-  for (const r of released) console.log(`           (first released ${grl(r.amount)} of the queue, head now ${grl(r.queueHead)})`);
+  for (const r of released)
+    console.log(`           (first released ${grl(r.amount)} of the queue, head now ${grl(r.queueHead)})`);
   const last = mint.at(-1);
-  if (last !== undefined) console.log(`           epoch ${last.epoch} has minted ${grl(last.mintedInEpoch)} of its ${grl(last.cap)} cap`);
+  if (last !== undefined)
+    console.log(`           epoch ${last.epoch} has minted ${grl(last.mintedInEpoch)} of its ${grl(last.cap)} cap`);
   return e.ticketId;
 }
 
@@ -268,7 +274,9 @@ async function onboard(signer: Signer, gpus: number, stake: bigint): Promise<voi
   await send(registry.connect(signer).setGpuLine(H100, gpus, 80, tflopsX100(989.5)));
   await send(registry.connect(signer).setOnline(true));
   const p = await registry.providerOf(address);
-  console.log(`  ${nameOf(address)} lists ${(await registry.gpuLineOf(address, H100)).count} H100 and stakes ${grl(p.freeStake + p.lockedStake)}`);
+  console.log(
+    `  ${nameOf(address)} lists ${(await registry.gpuLineOf(address, H100)).count} H100 and stakes ${grl(p.freeStake + p.lockedStake)}`,
+  );
 }
 
 function describeSettled(receipt: ContractTransactionReceipt): void {
@@ -287,8 +295,12 @@ function describeSettled(receipt: ContractTransactionReceipt): void {
 
 console.log("Gridlease burn-mint equilibrium: a worked example over two epochs\n");
 console.log("Deployment (Ignition, GridleaseLocal):");
-console.log(`  epoch length ${Number(await settlement.EPOCH_LENGTH()) / 86_400} days, purchase spread ${bps(await settlement.spreadBps())}, protocol fee ${bps((await market.marketParams(await market.currentParamsId())).feeBps)}`);
-console.log(`  mint cap for earnings ${grl(await settlement.mintCapPerEpoch())} per epoch, emission budget ${grl(await settlement.emissionBudgetPerEpoch())} per epoch`);
+console.log(
+  `  epoch length ${Number(await settlement.EPOCH_LENGTH()) / 86_400} days, purchase spread ${bps(await settlement.spreadBps())}, protocol fee ${bps((await market.marketParams(await market.currentParamsId())).feeBps)}`,
+);
+console.log(
+  `  mint cap for earnings ${grl(await settlement.mintCapPerEpoch())} per epoch, emission budget ${grl(await settlement.emissionBudgetPerEpoch())} per epoch`,
+);
 console.log(`  GRL initial supply ${grl(await token.INITIAL_SUPPLY())}, held by the treasury`);
 
 await onboard(alpha, 16, 5_000n * GRL);
@@ -311,7 +323,9 @@ await buyCredits(1_600n * GRL);
 const jobA = await (async () => {
   const receipt = await send(market.connect(renter).createJob(request("Instant", 8, 24, "2.50")));
   const c = eventIn(receipt, market, "JobCreated");
-  console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
+  console.log(
+    `  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`,
+  );
   const a = eventIn(await send(market.connect(alpha).acceptInstant(c.jobId)), market, "JobAwarded");
   console.log(`           accepted by ${nameOf(String(a.provider))}`);
   await send(market.connect(alpha).startJob(c.jobId));
@@ -320,18 +334,29 @@ const jobA = await (async () => {
 const jobB = await (async () => {
   const receipt = await send(market.connect(renter).createJob(request("SecondPrice", 4, 24, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
-  console.log(`  job #${c.jobId}: second-price auction, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h, reserve ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`);
+  console.log(
+    `  job #${c.jobId}: second-price auction, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h, reserve ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed`,
+  );
   const bids: [Signer, string][] = [
     [alpha, "1.90"],
     [beta, "1.80"],
   ];
   for (const [bidder, bid] of bids) {
-    const commitment = await market.bidCommitment(c.jobId, await bidder.getAddress(), parseUnits(bid, 18), id(`salt-${bid}`));
+    const commitment = await market.bidCommitment(
+      c.jobId,
+      await bidder.getAddress(),
+      parseUnits(bid, 18),
+      id(`salt-${bid}`),
+    );
     await send(market.connect(bidder).commitBid(c.jobId, commitment));
   }
   await networkHelpers.time.increaseTo(c.bidDeadline);
   for (const [bidder, bid] of bids) {
-    const r = eventIn(await send(market.connect(bidder).revealBid(c.jobId, parseUnits(bid, 18), id(`salt-${bid}`))), market, "BidRevealed");
+    const r = eventIn(
+      await send(market.connect(bidder).revealBid(c.jobId, parseUnits(bid, 18), id(`salt-${bid}`))),
+      market,
+      "BidRevealed",
+    );
     console.log(`           ${nameOf(String(r.provider))} reveals ${usd(r.price)}/GPU-hour`);
   }
   await networkHelpers.time.increaseTo(c.revealDeadline);
@@ -372,12 +397,16 @@ await networkHelpers.time.increaseTo((await settlement.epochStart(1n)) + 60n);
 const epoch2Start = await settlementTotals();
 const epoch2Block = (await ethers.provider.getBlockNumber()) + 1;
 console.log(`\n=== Epoch 2 (on-chain epoch ${await settlement.currentEpoch()}) ===`);
-console.log(`  GRL/USD oracle price: ${usd(await setPrice("0.80"))} (republished: the oracle rejects answers older than a day)`);
+console.log(
+  `  GRL/USD oracle price: ${usd(await setPrice("0.80"))} (republished: the oracle rejects answers older than a day)`,
+);
 
 // Epoch 1's emission, split by GPU-hours and capped at the GRL worth of each provider's fees.
 {
   const book = await settlement.epochEmissionOf(0n);
-  console.log(`  epoch 1's emission: budget ${grl(book.budget)} for ${Number(book.gpuSeconds) / HOUR} GPU-hours delivered`);
+  console.log(
+    `  epoch 1's emission: budget ${grl(book.budget)} for ${Number(book.gpuSeconds) / HOUR} GPU-hours delivered`,
+  );
   let shares = 0n;
   for (const provider of [alpha, beta]) {
     const e = eventIn(await send(settlement.claimEmission(0n, provider.address)), settlement, "EmissionClaimed");
@@ -405,7 +434,9 @@ await buyCredits(250n * GRL);
 {
   const receipt = await send(market.connect(renter).createJob(request("Instant", 4, 12, "2.00")));
   const c = eventIn(receipt, market, "JobCreated");
-  console.log(`  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed, accepted by Alpha`);
+  console.log(
+    `  job #${c.jobId}: instant, ${requestOf(c).gpuCount} H100 x ${Number(requestOf(c).duration) / HOUR} h at ${usd(requestOf(c).reservePricePerGpuHour)}/GPU-hour, ${usd(c.escrow)} credits escrowed, accepted by Alpha`,
+  );
   await send(market.connect(alpha).acceptInstant(c.jobId));
   await send(market.connect(alpha).startJob(c.jobId));
   const job = await market.jobOf(c.jobId);
@@ -420,7 +451,9 @@ if ((await settlement.currentEpoch()) !== 1n) throw new Error("epoch 2's story r
 const report2 = await closeEpoch("Epoch 2", 1n, epoch2Start, epoch2Block);
 {
   const book = await settlement.epochEmissionOf(1n);
-  console.log(`  epoch 2's emission (${grl(book.budget)} for ${Number(book.gpuSeconds) / HOUR} GPU-hours) is claimable once epoch 2 ends`);
+  console.log(
+    `  epoch 2's emission (${grl(book.budget)} for ${Number(book.gpuSeconds) / HOUR} GPU-hours) is claimable once epoch 2 ends`,
+  );
 }
 
 // ===================================================================================================
@@ -435,10 +468,15 @@ const rows: [string, (r: EpochReport) => string][] = [
   ["net emission (minted - burned)", (r) => signed(r.mintedForEarnings + r.emissions - r.burned)],
   ["credits outstanding (end)", (r) => usd(r.creditsOutstanding)],
   ["totalSupply (end)", (r) => grl(r.supply)],
-  ["initial + minted - burned", (r) => `${grl(r.expectedSupply)} ${r.supply === r.expectedSupply ? "(OK)" : "(MISMATCH)"}`],
+  [
+    "initial + minted - burned",
+    (r) => `${grl(r.expectedSupply)} ${r.supply === r.expectedSupply ? "(OK)" : "(MISMATCH)"}`,
+  ],
 ];
 const width = 36;
 console.log(`  ${"".padEnd(32)}${"Epoch 1".padEnd(width)}Epoch 2`);
 for (const [label, cell] of rows) console.log(`  ${label.padEnd(32)}${cell(report1).padEnd(width)}${cell(report2)}`);
 const [head, tail] = await settlement.mintQueue();
-console.log(`  mint queue: head ${grl(head)}, tail ${grl(tail)} (${head === tail ? "empty: every queued GRL was minted" : "not empty"})`);
+console.log(
+  `  mint queue: head ${grl(head)}, tail ${grl(tail)} (${head === tail ? "empty: every queued GRL was minted" : "not empty"})`,
+);

@@ -52,7 +52,11 @@ function installReason() {
   const installedLock = join(modules, ".package-lock.json");
   if (!existsSync(installedLock)) return "node_modules has no record of a completed install";
   const lock = join(root, "package-lock.json");
-  if (existsSync(lock) && statSync(lock).mtimeMs > statSync(installedLock).mtimeMs + 1000 && !lockMatchesInstall(lock, installedLock)) {
+  if (
+    existsSync(lock) &&
+    statSync(lock).mtimeMs > statSync(installedLock).mtimeMs + 1000 &&
+    !lockMatchesInstall(lock, installedLock)
+  ) {
     return "package-lock.json changed since the last install";
   }
   for (const name of Object.keys(pkg.devDependencies)) {

@@ -52,7 +52,12 @@ for (const [folder, files] of testGroups(join(root, "test", "solidity"))) {
 
 // The SDK's ABI modules (sdk/abis/*.ts) from the fresh artifacts; the CLI, the indexer and tsc need them.
 // The pinned Node 22 (type stripping) even when this script itself runs on an older node.
-const node = existsSync(join(root, "node_modules", ".bin", "node")) ? join(root, "node_modules", ".bin", "node") : process.execPath;
-const abis = spawnSync(node, [join(root, "sdk", "scripts", "generate-abis.ts")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+const node = existsSync(join(root, "node_modules", ".bin", "node"))
+  ? join(root, "node_modules", ".bin", "node")
+  : process.execPath;
+const abis = spawnSync(node, [join(root, "sdk", "scripts", "generate-abis.ts")], {
+  cwd: root,
+  stdio: ["ignore", "ignore", "inherit"],
+});
 if (abis.error) throw abis.error;
 if (abis.status !== 0) process.exit(1);

@@ -101,7 +101,8 @@ export const DEFAULT_MODULES: DelegatedModule[] = [
   },
 ];
 
-const GOVERNANCE_SETTER = "role-gated governance setter (timelock): writes a bounded parameter, moves no funds, calls nothing";
+const GOVERNANCE_SETTER =
+  "role-gated governance setter (timelock): writes a bounded parameter, moves no funds, calls nothing";
 const GUARDIAN = "guardian pause switch: flips one flag, moves no funds, calls nothing";
 const ACCESS_CONTROL = "inherited AccessControl role management: writes a role bit, moves no funds, calls nothing";
 const MODULE_ACCESS_CONTROL =
@@ -204,13 +205,29 @@ function declarations(fileId: string, root: Cursor): Declared[] {
     const node = cursor.node as NonterminalNode;
     if (node.kind === NonterminalKind.InterfaceDefinition) {
       const def = new InterfaceDefinition(node);
-      out.push({ kind: "interface", name: def.name.unparse().trim(), file: fileId, bases: basesOf(def.inheritance), functions: [], modifiers: [] });
+      out.push({
+        kind: "interface",
+        name: def.name.unparse().trim(),
+        file: fileId,
+        bases: basesOf(def.inheritance),
+        functions: [],
+        modifiers: [],
+      });
       continue;
     }
     if (node.kind !== NonterminalKind.ContractDefinition) continue;
     const def = new ContractDefinition(node);
-    const bases = def.specifiers.items.flatMap((s) => (s.variant instanceof InheritanceSpecifier ? basesOf(s.variant) : []));
-    const d: Declared = { kind: "contract", name: def.name.unparse().trim(), file: fileId, bases, functions: [], modifiers: [] };
+    const bases = def.specifiers.items.flatMap((s) =>
+      s.variant instanceof InheritanceSpecifier ? basesOf(s.variant) : [],
+    );
+    const d: Declared = {
+      kind: "contract",
+      name: def.name.unparse().trim(),
+      file: fileId,
+      bases,
+      functions: [],
+      modifiers: [],
+    };
     const members = cursor.spawn();
     while (members.goToNextNonterminal()) {
       const m = members.node as NonterminalNode;
@@ -228,8 +245,14 @@ function declarations(fileId: string, root: Cursor): Declared[] {
           guarded: modifiers.includes("nonReentrant"),
           modifiers,
         });
-      } else if (m.kind === NonterminalKind.ReceiveFunctionDefinition || m.kind === NonterminalKind.FallbackFunctionDefinition) {
-        const fn = m.kind === NonterminalKind.ReceiveFunctionDefinition ? new ReceiveFunctionDefinition(m) : new FallbackFunctionDefinition(m);
+      } else if (
+        m.kind === NonterminalKind.ReceiveFunctionDefinition ||
+        m.kind === NonterminalKind.FallbackFunctionDefinition
+      ) {
+        const fn =
+          m.kind === NonterminalKind.ReceiveFunctionDefinition
+            ? new ReceiveFunctionDefinition(m)
+            : new FallbackFunctionDefinition(m);
         const { keywords, modifiers } = attributesOf(fn.attributes.items);
         const name = m.kind === NonterminalKind.ReceiveFunctionDefinition ? "receive" : "fallback";
         d.functions.push({
@@ -276,7 +299,12 @@ async function load(root: string, files: string[]): Promise<Declared[]> {
 }
 
 /** The contract and its bases, most derived first (a depth-first walk; enough to find every definition). */
-function lineage(name: string, byName: Map<string, Declared>, findings: string[], seen = new Set<string>()): Declared[] {
+function lineage(
+  name: string,
+  byName: Map<string, Declared>,
+  findings: string[],
+  seen = new Set<string>(),
+): Declared[] {
   if (seen.has(name)) return [];
   seen.add(name);
   const d = byName.get(name);
@@ -299,7 +327,15 @@ function shown(root: string, file: string): string {
 function bareSignature(signature: string): string {
   const open = signature.indexOf("(");
   const params = signature.slice(open + 1, -1);
-  const bare = params === "" ? [] : params.split(",").map((p) => p.split(" ").map((w) => w.split(".").pop()).join(" "));
+  const bare =
+    params === ""
+      ? []
+      : params.split(",").map((p) =>
+          p
+            .split(" ")
+            .map((w) => w.split(".").pop())
+            .join(" "),
+        );
   return `${signature.slice(0, open)}(${bare.join(",")})`;
 }
 
@@ -344,7 +380,8 @@ export async function checkNonReentrant(
       continue;
     }
     const guard = chain.find((d) => GUARDS.includes(d.name) && GUARD_FILE.test(d.file));
-    if (guard === undefined) findings.push(`${target.contract}: does not inherit OpenZeppelin's ReentrancyGuard(Transient)`);
+    if (guard === undefined)
+      findings.push(`${target.contract}: does not inherit OpenZeppelin's ReentrancyGuard(Transient)`);
     for (const d of chain) {
       if (d !== guard && d.modifiers.includes("nonReentrant")) {
         findings.push(`${target.contract}: ${d.name} defines its own nonReentrant modifier (${shown(root, d.file)})`);
@@ -360,21 +397,27 @@ export async function checkNonReentrant(
         guarded: fn.guarded,
       });
     }
-    hostEntryPoints.set(target.contract, new Map([...effective.values()].map((ep) => [bareSignature(ep.signature), ep])));
+    hostEntryPoints.set(
+      target.contract,
+      new Map([...effective.values()].map((ep) => [bareSignature(ep.signature), ep])),
+    );
     const allowedHere = allowList.filter((a) => a.contract === target.contract);
     for (const ep of effective.values()) {
       const name = ep.signature.slice(0, ep.signature.indexOf("("));
       const allowed = allowedHere.find((a) => a.fn === name);
       if (allowed !== undefined) ep.allowed = allowed.reason;
       if (!ep.guarded && allowed === undefined) {
-        findings.push(`${target.contract}.${ep.signature} (${ep.definedIn}) is external, changes state and is not nonReentrant`);
+        findings.push(
+          `${target.contract}.${ep.signature} (${ep.definedIn}) is external, changes state and is not nonReentrant`,
+        );
       }
       entryPoints.push(ep);
     }
     for (const a of allowedHere) {
       const matches = [...effective.values()].filter((ep) => ep.signature.startsWith(`${a.fn}(`));
       if (matches.length === 0) findings.push(`allow-list: ${a.contract}.${a.fn} is not a state-changing entry point`);
-      else if (matches.every((ep) => ep.guarded)) findings.push(`allow-list: ${a.contract}.${a.fn} is guarded; drop the entry`);
+      else if (matches.every((ep) => ep.guarded))
+        findings.push(`allow-list: ${a.contract}.${a.fn} is guarded; drop the entry`);
     }
   }
 
@@ -451,7 +494,8 @@ function checkModule(
   for (const a of allowedHere) {
     const matches = [...effective.values()].filter(({ fn }) => fn.name === a.fn);
     if (matches.length === 0) findings.push(`allow-list: ${a.contract}.${a.fn} is not a state-changing entry point`);
-    else if (covered.has(a.fn)) findings.push(`allow-list: ${a.contract}.${a.fn} is covered by ${module.host}; drop the entry`);
+    else if (covered.has(a.fn))
+      findings.push(`allow-list: ${a.contract}.${a.fn} is covered by ${module.host}; drop the entry`);
   }
 }
 
@@ -470,7 +514,9 @@ async function main(): Promise<void> {
   }
   const guarded = entryPoints.filter((ep) => ep.guarded).length;
   const delegated = entryPoints.filter((ep) => !ep.guarded && ep.delegated !== undefined).length;
-  const allowed = entryPoints.filter((ep) => !ep.guarded && ep.delegated === undefined && ep.allowed !== undefined).length;
+  const allowed = entryPoints.filter(
+    (ep) => !ep.guarded && ep.delegated === undefined && ep.allowed !== undefined,
+  ).length;
   console.log(
     `\n${entryPoints.length} entry points: ${guarded} nonReentrant, ${delegated} in a delegated module (covered by ` +
       `the host's guarded or allow-listed forwarding function), ${allowed} on the allow-list`,

@@ -121,6 +121,9 @@ async function ensureService() {
     "podman",
     ["--runtime", RUNC, "--cgroup-manager=cgroupfs", "system", "service", "--time=0", `unix://${SOCKET}`],
     {
+      // The service outlives this checkout's commands: started from a folder that is later removed (a
+      // temporary clone, a worktree), its conmon children fail with "Failed to get working directory".
+      cwd: "/",
       detached: true,
       stdio: ["ignore", log, log],
       env: { ...process.env, CONTAINERS_CONF },

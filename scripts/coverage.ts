@@ -84,10 +84,14 @@ function report(min: number): boolean {
     hit += f.hit;
     const pct = f.found === 0 ? 100 : (100 * f.hit) / f.found;
     const missing = f.uncovered.length === 0 ? "" : `  uncovered: ${ranges(f.uncovered)}`;
-    console.log(`  ${f.file.padEnd(44)} ${String(f.hit).padStart(4)}/${String(f.found).padEnd(4)} ${pct.toFixed(2).padStart(6)}%${missing}`);
+    console.log(
+      `  ${f.file.padEnd(44)} ${String(f.hit).padStart(4)}/${String(f.found).padEnd(4)} ${pct.toFixed(2).padStart(6)}%${missing}`,
+    );
   }
   const total = found === 0 ? 0 : (100 * hit) / found;
-  console.log(`  ${"Total".padEnd(44)} ${String(hit).padStart(4)}/${String(found).padEnd(4)} ${total.toFixed(2).padStart(6)}%`);
+  console.log(
+    `  ${"Total".padEnd(44)} ${String(hit).padStart(4)}/${String(found).padEnd(4)} ${total.toFixed(2).padStart(6)}%`,
+  );
   if (files.length === 0) {
     console.error("coverage: no contract of contracts/ in the report");
     return false;
@@ -117,7 +121,8 @@ function main(): void {
     }
     // The CLI and indexer suites drive separate processes (a `hardhat node`, the CLI, Ponder) whose EVM
     // is not instrumented, so they add no coverage; `npm test` runs them.
-    testsPassed = run([hardhat, "--config", CONFIG, "test", "--coverage", "--grep-exclude", OUT_OF_PROCESS_SUITES]) === 0;
+    testsPassed =
+      run([hardhat, "--config", CONFIG, "test", "--coverage", "--grep-exclude", OUT_OF_PROCESS_SUITES]) === 0;
     if (!testsPassed) console.error("coverage: some tests failed (see above)");
   }
   const ok = report(min);

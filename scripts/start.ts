@@ -84,7 +84,11 @@ function hardhat(args: string[], options: { quiet?: boolean } = {}): ChildProces
  * terminal a line redrawn in place with the elapsed time (and `detail`, e.g. Ignition's batch), else a
  * line every 30 s. The captured output is shown only if the step fails.
  */
-async function quietStep(label: string, args: string[], detail: (output: string) => string = () => ""): Promise<string> {
+async function quietStep(
+  label: string,
+  args: string[],
+  detail: (output: string) => string = () => "",
+): Promise<string> {
   const started = Date.now();
   const child = hardhat(args, { quiet: true });
   let output = "";
@@ -229,7 +233,8 @@ async function allExited(graceMs: number): Promise<void> {
 function startSimulator(): ChildProcess {
   const args = ["--import", "tsx", join(root, "simulator", "cli.ts"), "--continuous", "--rpc", rpcUrl];
   args.push("--seed", seed, "--day-seconds", daySeconds, "--warm-up-days", WARM_UP_DAYS);
-  if (withIndexer && indexerMaxLag !== "0") args.push("--follow-indexer", indexerUrl, "--max-indexer-lag", indexerMaxLag);
+  if (withIndexer && indexerMaxLag !== "0")
+    args.push("--follow-indexer", indexerUrl, "--max-indexer-lag", indexerMaxLag);
   const child = track(
     spawn(process.execPath, args, {
       cwd: root,
@@ -257,13 +262,22 @@ async function startIndexer(): Promise<void> {
   const out = openSync(logFile, "w");
   const child = spawn(
     process.execPath,
-    [join(root, "indexer", "scripts", "run.ts"), "dev", "--disable-ui", "--port", String(indexerPort), "--hostname", host],
+    [
+      join(root, "indexer", "scripts", "run.ts"),
+      "dev",
+      "--disable-ui",
+      "--port",
+      String(indexerPort),
+      "--hostname",
+      host,
+    ],
     { cwd: root, env: childEnvironment(), stdio: ["ignore", out, out], detached: true },
   );
   track(child);
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the indexer exited early (see ${logFile})`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the indexer exited early (see ${logFile})`);
     // Ponder moves to the next port when its own is taken: the indexer's port is pinned, so that is a failure.
     if (existsSync(logFile) && /Port in use/.test(readFileSync(logFile, "utf8"))) {
       const holder = portHolder(indexerPort);
@@ -294,9 +308,11 @@ function printIndexerExamples(): void {
     `    ${graphql('{ networkMetrics(where: {period: hour}, orderBy: "periodStart", orderDirection: "desc", limit: 24) { items { periodStart grossUsd feesUsd utilization jobsCreated } } }')}`,
   );
   console.log(
-    `    ${graphql('{ modelMetrics(where: {period: all}) { items { model utilization awards minPrice medianPrice vwapPrice maxPrice discountVsReserve } } }')}`,
+    `    ${graphql("{ modelMetrics(where: {period: all}) { items { model utilization awards minPrice medianPrice vwapPrice maxPrice discountVsReserve } } }")}`,
   );
-  console.log(`    ${graphql('{ reputationLeaderboards(orderBy: "rank", limit: 10) { items { rank address reputation successRate } } }')}`);
+  console.log(
+    `    ${graphql('{ reputationLeaderboards(orderBy: "rank", limit: 10) { items { rank address reputation successRate } } }')}`,
+  );
 }
 
 /**
@@ -305,10 +321,18 @@ function printIndexerExamples(): void {
  * parameters saying otherwise) the treasury, the arbiter and the guardian.
  */
 const LOCAL_ACCOUNTS = [
-  { role: "deployer, treasury, arbiter, guardian", key: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80", demo: false },
+  {
+    role: "deployer, treasury, arbiter, guardian",
+    key: "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    demo: false,
+  },
   { role: "demo provider", key: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d", demo: true },
   { role: "demo renter", key: "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a", demo: true },
-  { role: "demo agent (a second provider)", key: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6", demo: true },
+  {
+    role: "demo agent (a second provider)",
+    key: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+    demo: true,
+  },
 ] as const;
 const DEMO_GRL = "10000";
 const DEMO_USDC = "10000";
@@ -364,11 +388,18 @@ function printAccounts(): void {
 async function keepIdleChainAlive(): Promise<void> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   if (blockSeconds > 0) await provider.send("evm_setIntervalMining", [Math.round(blockSeconds * 1000)]);
-  const addresses = JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+  const addresses = JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<
+    string,
+    string
+  >;
   const feedAddress = Object.entries(addresses).find(([id]) => id.endsWith("#MockAggregatorV3"))?.[1];
   const oracleAddress = Object.entries(addresses).find(([id]) => id.endsWith("#ChainlinkPriceOracle"))?.[1];
   if (feedAddress === undefined || oracleAddress === undefined) return;
-  const feed = new Contract(feedAddress, ["function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)"], provider);
+  const feed = new Contract(
+    feedAddress,
+    ["function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)"],
+    provider,
+  );
   const oracle = new Contract(oracleAddress, ["function HEARTBEAT() view returns (uint256)"], provider);
   const heartbeat = BigInt(await oracle.HEARTBEAT());
   let busy = false;
@@ -386,7 +417,8 @@ async function keepIdleChainAlive(): Promise<void> {
         log(`republished the GRL/USD answer ($${Number(usd).toFixed(2)}) so the feed stays fresh`);
       }
     } catch (error) {
-      if (!stopping) log(`could not refresh the GRL/USD feed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!stopping)
+        log(`could not refresh the GRL/USD feed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       busy = false;
     }
@@ -428,7 +460,10 @@ async function main(): Promise<void> {
   if (withIndexer) await startIndexer();
   if (!simulate) await keepIdleChainAlive();
 
-  const addresses = JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+  const addresses = JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<
+    string,
+    string
+  >;
   log(`ready in ${((Date.now() - launchedAt) / 1000).toFixed(0)} s.`);
   console.log(`\n  ${"JSON-RPC".padEnd(37)} ${rpcUrl}  (chain id 31337)`);
   for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(37)} ${address}`);

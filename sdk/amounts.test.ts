@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 
-import { AmountParseError, formatAmount, formatBps, formatDuration, formatGrl, formatTime, formatUsd, parseDecimal } from "./amounts.ts";
+import {
+  AmountParseError,
+  formatAmount,
+  formatBps,
+  formatDuration,
+  formatGrl,
+  formatTime,
+  formatUsd,
+  parseDecimal,
+} from "./amounts.ts";
 
 describe("parseDecimal", () => {
   it("is exact in token units", () => {
@@ -52,7 +61,8 @@ describe("formatting", () => {
   });
 
   it("round-trips every parsed amount", () => {
-    for (const text of ["1.8", "0.000001", "123456789.123456", "5"]) expect(formatAmount(parseDecimal(text, 6), 6)).toBe(text);
+    for (const text of ["1.8", "0.000001", "123456789.123456", "5"])
+      expect(formatAmount(parseDecimal(text, 6), 6)).toBe(text);
   });
 
   it("prints durations and times", () => {

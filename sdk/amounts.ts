@@ -35,7 +35,9 @@ export function parseDecimal(text: string, decimals: number, options: ParseDecim
   const trimmed = text.trim().replace(/^\$/, "").replace(/_/g, "");
   const match = DECIMAL.exec(trimmed);
   if (match === null) {
-    throw new AmountParseError(`${what} must be a decimal number${unit === "" ? "" : ` of ${unit}`} such as 1.5, got "${text}".`);
+    throw new AmountParseError(
+      `${what} must be a decimal number${unit === "" ? "" : ` of ${unit}`} such as 1.5, got "${text}".`,
+    );
   }
   const fraction = match[2] ?? "";
   if (fraction.length > decimals) {
@@ -44,7 +46,8 @@ export function parseDecimal(text: string, decimals: number, options: ParseDecim
     );
   }
   const value = parseUnits(trimmed, decimals);
-  if (value === 0n && options.allowZero !== true) throw new AmountParseError(`${what} must be above zero, got "${text}".`);
+  if (value === 0n && options.allowZero !== true)
+    throw new AmountParseError(`${what} must be above zero, got "${text}".`);
   return value;
 }
 
@@ -85,7 +88,12 @@ export function formatDuration(seconds: bigint | number): string {
   if (rest < 0n) rest = -rest;
   if (rest === 0n) return "0s";
   const parts: string[] = [];
-  for (const [unit, size] of [["d", 86_400n], ["h", 3_600n], ["m", 60n], ["s", 1n]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400n],
+    ["h", 3_600n],
+    ["m", 60n],
+    ["s", 1n],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${rest / size}${unit}`);
       rest %= size;

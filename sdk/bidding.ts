@@ -18,7 +18,15 @@ export function specHashOfBytes(bytes: Uint8Array): string {
 }
 
 /** The ABI types of a commitment's preimage: (jobId, provider, pricePerGpuHour, salt, chainId, market, specHash). */
-export const BID_COMMITMENT_TYPES = ["uint256", "address", "uint96", "bytes32", "uint256", "address", "bytes32"] as const;
+export const BID_COMMITMENT_TYPES = [
+  "uint256",
+  "address",
+  "uint96",
+  "bytes32",
+  "uint256",
+  "address",
+  "bytes32",
+] as const;
 
 /**
  * A sealed bid's commitment, as JobMarket.bidCommitment computes it:
@@ -35,7 +43,10 @@ export function bidCommitment(
   specHash: string,
 ): string {
   return keccak256(
-    AbiCoder.defaultAbiCoder().encode([...BID_COMMITMENT_TYPES], [jobId, provider, pricePerGpuHour, salt, chainId, market, specHash]),
+    AbiCoder.defaultAbiCoder().encode(
+      [...BID_COMMITMENT_TYPES],
+      [jobId, provider, pricePerGpuHour, salt, chainId, market, specHash],
+    ),
   );
 }
 

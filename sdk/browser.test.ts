@@ -60,7 +60,11 @@ describe("browser entry point", () => {
   it("sdk/contracts.ts loads on plain Node 22 (type stripping, no bundler, no resolve hook)", async () => {
     const child = spawnSync(
       process.execPath,
-      ["--input-type=module", "-e", `const m = await import(${JSON.stringify(join(SDK, "contracts.ts"))}); console.log(typeof m.connectProtocol);`],
+      [
+        "--input-type=module",
+        "-e",
+        `const m = await import(${JSON.stringify(join(SDK, "contracts.ts"))}); console.log(typeof m.connectProtocol);`,
+      ],
       { encoding: "utf8" },
     );
     expect(child.stderr.replace(/^.*ExperimentalWarning.*\n?|^\(Use `node --trace-warnings.*\n?/gm, "")).toBe("");

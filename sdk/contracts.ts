@@ -56,7 +56,11 @@ export interface Protocol {
 }
 
 /** Connects the typed contracts of a deployment to `runner`; throws a DeploymentError naming a missing contract. */
-export function connectProtocol(chainId: bigint, addresses: DeployedAddresses, runner: ContractRunner | null): Protocol {
+export function connectProtocol(
+  chainId: bigint,
+  addresses: DeployedAddresses,
+  runner: ContractRunner | null,
+): Protocol {
   const required = (name: string): string => requireAddress({ chainId, addresses, folder: undefined }, name);
   const feed = addresses.MockAggregatorV3;
   const usdc = addresses.MockStablecoin;

@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { connectProtocol } from "./contracts.ts";
-import { CORE_CONTRACTS, deploymentFromAddresses, DeploymentError, parseDeployedAddresses, requireAddress } from "./deployment.ts";
+import {
+  CORE_CONTRACTS,
+  deploymentFromAddresses,
+  DeploymentError,
+  parseDeployedAddresses,
+  requireAddress,
+} from "./deployment.ts";
 import { deploymentFolder, loadDeployedAddresses, loadDeployment } from "./node.ts";
 
 const root = mkdtempSync(join(tmpdir(), "gridlease-sdk-deployment-"));
@@ -13,13 +19,20 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const address = (n: number) => `0x${n.toString(16).padStart(40, "0")}`;
 const RAW = Object.fromEntries(
-  [...CORE_CONTRACTS, "MockStablecoin", "MockAggregatorV3"].map((name, i) => [`GridleaseLocal#${name}`, address(i + 1)]),
+  [...CORE_CONTRACTS, "MockStablecoin", "MockAggregatorV3"].map((name, i) => [
+    `GridleaseLocal#${name}`,
+    address(i + 1),
+  ]),
 );
 
 /** An Ignition deployment folder as `hardhat ignition deploy` leaves it. */
 function writeDeployment(folder: string, chainId: number | undefined, raw: Record<string, string> = RAW): void {
   mkdirSync(folder, { recursive: true });
-  if (chainId !== undefined) writeFileSync(join(folder, "journal.jsonl"), `${JSON.stringify({ chainId, type: "DEPLOYMENT_INITIALIZE" })}\n{"type":"RUN_START"}\n`);
+  if (chainId !== undefined)
+    writeFileSync(
+      join(folder, "journal.jsonl"),
+      `${JSON.stringify({ chainId, type: "DEPLOYMENT_INITIALIZE" })}\n{"type":"RUN_START"}\n`,
+    );
   writeFileSync(join(folder, "deployed_addresses.json"), JSON.stringify(raw));
 }
 
@@ -49,7 +62,9 @@ describe("loadDeployment (Node)", () => {
   it("reads an explicit folder without a journal (copied addresses)", () => {
     const folder = join(root, "copied");
     writeDeployment(folder, undefined);
-    expect(loadDeployment(8453n, { folder }).addresses.Settlement).toBe(address(CORE_CONTRACTS.indexOf("Settlement") + 1));
+    expect(loadDeployment(8453n, { folder }).addresses.Settlement).toBe(
+      address(CORE_CONTRACTS.indexOf("Settlement") + 1),
+    );
   });
 
   it("says to deploy when the folder is missing", () => {
@@ -67,7 +82,9 @@ describe("loadDeployment (Node)", () => {
     mkdirSync(folder, { recursive: true });
     const error = caught(() => loadDeployment(31337n, { folder }));
     expect(error.code).toBe("MISSING_ADDRESSES");
-    expect(error.message).toMatch(/^no Gridlease deployment for chain 31337 \(.*deployed_addresses\.json is missing\): deploy with Ignition first/);
+    expect(error.message).toMatch(
+      /^no Gridlease deployment for chain 31337 \(.*deployed_addresses\.json is missing\): deploy with Ignition first/,
+    );
   });
 
   it("refuses a deployment Ignition made on another chain, naming both", () => {

@@ -23,7 +23,12 @@ export type CoreContract = (typeof CORE_CONTRACTS)[number];
 export const LOCAL_CONTRACTS = ["MockAggregatorV3", "MockStablecoin"] as const;
 
 /** Why a deployment could not be loaded. */
-export type DeploymentErrorCode = "MISSING_FOLDER" | "MISSING_ADDRESSES" | "WRONG_CHAIN" | "MISSING_CONTRACT" | "INVALID_ADDRESS";
+export type DeploymentErrorCode =
+  | "MISSING_FOLDER"
+  | "MISSING_ADDRESSES"
+  | "WRONG_CHAIN"
+  | "MISSING_CONTRACT"
+  | "INVALID_ADDRESS";
 
 /** A deployment that cannot be used; the message says what to do, `code` and the fields say what is wrong. */
 export class DeploymentError extends Error {
@@ -92,16 +97,24 @@ export function deploymentFromAddresses(
 ): Deployment {
   for (const name of required) {
     if (addresses[name] === undefined) {
-      throw new DeploymentError("MISSING_CONTRACT", `the deployment for chain ${chainId} has no ${name}: redeploy it, or pass its address`, {
-        chainId,
-      });
+      throw new DeploymentError(
+        "MISSING_CONTRACT",
+        `the deployment for chain ${chainId} has no ${name}: redeploy it, or pass its address`,
+        {
+          chainId,
+        },
+      );
     }
   }
   for (const [name, address] of Object.entries(addresses)) {
     if (!isAddress(address)) {
-      throw new DeploymentError("INVALID_ADDRESS", `the address of ${name} ("${address}") is not an address: pass 0x followed by 40 hex digits`, {
-        chainId,
-      });
+      throw new DeploymentError(
+        "INVALID_ADDRESS",
+        `the address of ${name} ("${address}") is not an address: pass 0x followed by 40 hex digits`,
+        {
+          chainId,
+        },
+      );
     }
   }
   return { chainId, addresses: { ...addresses } };
@@ -112,10 +125,14 @@ export function requireAddress(deployment: Pick<Deployment, "chainId" | "address
   const address = deployment.addresses[name];
   if (address === undefined) {
     const where = deployment.folder === undefined ? "" : ` in ${deployment.folder}`;
-    throw new DeploymentError("MISSING_CONTRACT", `the deployment for chain ${deployment.chainId}${where} has no ${name}: redeploy it`, {
-      chainId: deployment.chainId,
-      folder: deployment.folder,
-    });
+    throw new DeploymentError(
+      "MISSING_CONTRACT",
+      `the deployment for chain ${deployment.chainId}${where} has no ${name}: redeploy it`,
+      {
+        chainId: deployment.chainId,
+        folder: deployment.folder,
+      },
+    );
   }
   return address;
 }

@@ -27,20 +27,32 @@ function abiEnumNames(): Set<string> {
     if (Array.isArray(value)) value.forEach(visit);
     else if (value !== null && typeof value === "object") {
       const record = value as Record<string, unknown>;
-      if (typeof record.internalType === "string" && record.internalType.startsWith("enum ")) names.add(record.internalType.slice(5));
+      if (typeof record.internalType === "string" && record.internalType.startsWith("enum "))
+        names.add(record.internalType.slice(5));
       Object.values(record).forEach(visit);
     }
   };
-  visit(Object.entries(ABIS).filter(([name]) => name !== "GridleaseGovernor" && name !== "GridleaseTimelock").map(([, abi]) => abi));
+  visit(
+    Object.entries(ABIS)
+      .filter(([name]) => name !== "GridleaseGovernor" && name !== "GridleaseTimelock")
+      .map(([, abi]) => abi),
+  );
   return names;
 }
 
 /** The enums declared in the protocol's interfaces, by canonical name, from the compiler's AST. */
 function declaredEnums(): Map<string, string[]> {
   const declared = new Map<string, string[]>();
-  for (const path of ["interfaces/IJobMarket.sol/IJobMarket.json", "interfaces/ISettlement.sol/ISettlement.json", "interfaces/IProviderRegistry.sol/IProviderRegistry.json"]) {
+  for (const path of [
+    "interfaces/IJobMarket.sol/IJobMarket.json",
+    "interfaces/ISettlement.sol/ISettlement.json",
+    "interfaces/IProviderRegistry.sol/IProviderRegistry.json",
+  ]) {
     for (const node of astNodes(sourceAst(artifact(path)), "EnumDefinition")) {
-      declared.set(node.canonicalName as string, (node.members as { name: string }[]).map((m) => m.name));
+      declared.set(
+        node.canonicalName as string,
+        (node.members as { name: string }[]).map((m) => m.name),
+      );
     }
   }
   return declared;
@@ -78,8 +90,10 @@ describe("enums round-trip with the compiled contracts", () => {
 
 describe("parse helpers", () => {
   it("accept the CLI's spellings of the pricing rule", () => {
-    for (const text of ["first", "first-price", "FirstPrice", "FIRST", " 0 "]) expect(PricingRule.parse(text)).toBe("FirstPrice");
-    for (const text of ["second", "second-price", "Vickrey", "SecondPrice", "1"]) expect(PricingRule.parse(text)).toBe("SecondPrice");
+    for (const text of ["first", "first-price", "FirstPrice", "FIRST", " 0 "])
+      expect(PricingRule.parse(text)).toBe("FirstPrice");
+    for (const text of ["second", "second-price", "Vickrey", "SecondPrice", "1"])
+      expect(PricingRule.parse(text)).toBe("SecondPrice");
     expect(PricingRule.parse("instant")).toBe("Instant");
     expect(PRICING_RULE_OPTIONS[PricingRule.parse("vickrey")]).toBe("second");
     expect(pricingRuleOption(2n)).toBe("instant");

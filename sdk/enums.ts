@@ -176,24 +176,21 @@ export const RequestField = defineEnum("IJobMarket.RequestField", [
 export type RequestFieldName = (typeof RequestField.names)[number];
 
 /** IJobMarket.Parameter: a market governance parameter, in MarketParams order (`parse` also takes the field names, e.g. "feeBps"). */
-export const MarketParameter = defineEnum(
-  "IJobMarket.Parameter",
-  [
-    "FeeBps",
-    "CollateralBps",
-    "HoldbackBps",
-    "SlashToRenterBps",
-    "FaultSlashBps",
-    "DisputeBondBps",
-    "MaxBids",
-    "BidBond",
-    "BidBondBps",
-    "StartWindow",
-    "ChallengeWindow",
-    "DisputeTimeout",
-    "DeliveryGrace",
-  ],
-);
+export const MarketParameter = defineEnum("IJobMarket.Parameter", [
+  "FeeBps",
+  "CollateralBps",
+  "HoldbackBps",
+  "SlashToRenterBps",
+  "FaultSlashBps",
+  "DisputeBondBps",
+  "MaxBids",
+  "BidBond",
+  "BidBondBps",
+  "StartWindow",
+  "ChallengeWindow",
+  "DisputeTimeout",
+  "DeliveryGrace",
+]);
 /** A canonical market parameter name. */
 export type MarketParameterName = (typeof MarketParameter.names)[number];
 

@@ -68,12 +68,20 @@ describe("EventDecoder", () => {
   });
 
   it("matches contract addresses whatever their case", () => {
-    const log = logOf(token, "Transfer", [RENTER, PROVIDER, 1n], ADDRESSES.GridleaseToken.toUpperCase().replace("0X", "0x"), 0);
+    const log = logOf(
+      token,
+      "Transfer",
+      [RENTER, PROVIDER, 1n],
+      ADDRESSES.GridleaseToken.toUpperCase().replace("0X", "0x"),
+      0,
+    );
     expect(decoder.decode([log]).map((e) => e.name)).to.deep.equal(["Transfer"]);
   });
 
   it("skips an event from a contract that is not its source (USDC's Transfer is not GRL's)", () => {
-    expect(decoder.decode([logOf(token, "Transfer", [RENTER, PROVIDER, 1n], ADDRESSES.MockStablecoin, 0)])).to.deep.equal([]);
+    expect(
+      decoder.decode([logOf(token, "Transfer", [RENTER, PROVIDER, 1n], ADDRESSES.MockStablecoin, 0)]),
+    ).to.deep.equal([]);
   });
 
   it("skips a source contract's events outside ProtocolEvents (the market's RoleGranted)", () => {
@@ -82,7 +90,13 @@ describe("EventDecoder", () => {
   });
 
   it("skips unknown logs: a topic no ABI declares, and an address outside the deployment", () => {
-    const unknown: DecodableLog = { address: ADDRESSES.JobMarket, topics: [id("Unknown(uint256)")], data: "0x", blockNumber: 1, index: 0 };
+    const unknown: DecodableLog = {
+      address: ADDRESSES.JobMarket,
+      topics: [id("Unknown(uint256)")],
+      data: "0x",
+      blockNumber: 1,
+      index: 0,
+    };
     const elsewhere = logOf(market, "JobAwarded", awarded, "0x0000000000000000000000000000000000000c01", 1);
     const kept = logOf(registry, "ReputationUpdated", [PROVIDER, 5_000, 4_900, false], ADDRESSES.ProviderRegistry, 2);
     expect(decoder.decode([unknown, elsewhere, kept]).map((e) => e.logIndex)).to.deep.equal([2]);

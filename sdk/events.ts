@@ -26,7 +26,7 @@ import type {
   JobStoppedEvent,
   PaymentClaimedEvent,
   WithdrawnEvent,
-} from "../types/ethers-contracts/market/JobMarket.js";
+} from "../types/ethers-contracts/market/JobMarket.ts";
 import type {
   CreditsPurchasedEvent,
   CreditsRefundedEvent,
@@ -38,16 +38,19 @@ import type {
   GpuSecondsRecordedEvent,
   QueuedMintClaimedEvent,
   QueuedMintsReleasedEvent,
-} from "../types/ethers-contracts/settlement/Settlement.js";
+} from "../types/ethers-contracts/settlement/Settlement.ts";
 import type {
   ProviderAvailabilityChangedEvent,
   ProviderSlashedEvent,
   ReputationUpdatedEvent,
   StakedEvent,
   StakeWithdrawnEvent,
-} from "../types/ethers-contracts/staking/ProviderRegistry.js";
-import type { TokensBurnedEvent, TokensMintedEvent, TransferEvent } from "../types/ethers-contracts/token/GridleaseToken.js";
-import type { Protocol } from "../sdk/contracts.ts";
+} from "../types/ethers-contracts/staking/ProviderRegistry.ts";
+import type {
+  TokensBurnedEvent,
+  TokensMintedEvent,
+  TransferEvent,
+} from "../types/ethers-contracts/token/GridleaseToken.ts";
 
 /** The protocol's events, by name, with their TypeChain argument objects. */
 export interface ProtocolEvents {
@@ -174,7 +177,10 @@ export class EventDecoder {
     for (const name of EVENT_SOURCES) {
       const address = requireAddress({ chainId, addresses, folder: undefined }, name);
       const source = SOURCES[name];
-      this.byAddress.set(address.toLowerCase(), { iface: new Interface(source.abi as InterfaceAbi), names: new Set(source.events) });
+      this.byAddress.set(address.toLowerCase(), {
+        iface: new Interface(source.abi as InterfaceAbi),
+        names: new Set(source.events),
+      });
     }
   }
 

@@ -22,7 +22,10 @@ const PROVIDER = "0x00000000000000000000000000000000000000AA";
 const NOBODY = "0x0000000000000000000000000000000000000000";
 
 /** A job record as ethers' jobOf returns it (bigints), in `state`. */
-function job(state: JobStateName, fields: Partial<Record<keyof LifecycleJob, bigint | number | string>> = {}): LifecycleJob {
+function job(
+  state: JobStateName,
+  fields: Partial<Record<keyof LifecycleJob, bigint | number | string>> = {},
+): LifecycleJob {
   const rule: PricingRuleName = "FirstPrice";
   return {
     state: BigInt(JobState.valueOf(state)),
@@ -39,7 +42,11 @@ function job(state: JobStateName, fields: Partial<Record<keyof LifecycleJob, big
 }
 
 const instant = (fields: Partial<Record<keyof LifecycleJob, bigint | number | string>> = {}): LifecycleJob =>
-  job("Bidding", { pricingRule: BigInt(PricingRule.valueOf("Instant")), revealDeadline: BigInt(BID_DEADLINE), ...fields });
+  job("Bidding", {
+    pricingRule: BigInt(PricingRule.valueOf("Instant")),
+    revealDeadline: BigInt(BID_DEADLINE),
+    ...fields,
+  });
 
 /** "actor:action" of every action open at `now`, sorted. */
 function openAt(record: LifecycleJob, now: number, options?: NextActionOptions): string[] {
@@ -287,7 +294,10 @@ describe("nextActions: after award", () => {
 
 describe("nextActions: closeBid and terminal states", () => {
   it("offers closeBid once the job left Bidding with bids beside the winner's", () => {
-    expect(openAt(job("Awarded", { provider: PROVIDER, bidCount: 3n }), 0)).toEqual(["anyone:closeBid", "provider:startJob"]);
+    expect(openAt(job("Awarded", { provider: PROVIDER, bidCount: 3n }), 0)).toEqual([
+      "anyone:closeBid",
+      "provider:startJob",
+    ]);
     expect(openAt(job("Settled", { provider: PROVIDER, bidCount: 1n }), 0)).toEqual([]);
     expect(openAt(job("Settled", { provider: PROVIDER, bidCount: 2n }), 0)).toEqual(["anyone:closeBid"]);
     // Expired without a winner, or cancelled during the bid window: every bid is closable.

@@ -327,7 +327,8 @@ function auction(job: LifecycleJob, now: number, options: NextActionOptions): Ne
   actions.push(act("anyone", "award", revealDeadline, null));
   // Only the best revealed bidder passes awardAndStart: listed once someone holds that place, or while a
   // committed bid may still be revealed.
-  if (hasProvider(job) || (bidCount > 0 && now < revealDeadline)) actions.push(act("provider", "awardAndStart", revealDeadline, null));
+  if (hasProvider(job) || (bidCount > 0 && now < revealDeadline))
+    actions.push(act("provider", "awardAndStart", revealDeadline, null));
   return actions;
 }
 

@@ -3,7 +3,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { DeploymentError, journalChainId, parseDeployedAddresses, type DeployedAddresses, type Deployment } from "./deployment.ts";
+import {
+  DeploymentError,
+  journalChainId,
+  parseDeployedAddresses,
+  type DeployedAddresses,
+  type Deployment,
+} from "./deployment.ts";
 
 /** The folder Ignition writes a chain's default deployment to, under the project folder `root`. */
 export function deploymentFolder(root: string, chainId: bigint): string {
@@ -23,10 +29,14 @@ export function loadDeployment(chainId: bigint, source: DeploymentSource): Deplo
   const advice =
     "deploy with Ignition first (`npm start` does it on a local chain), or point GRIDLEASE_DEPLOYMENT at a deployment folder";
   if (!existsSync(folder)) {
-    throw new DeploymentError("MISSING_FOLDER", `no Gridlease deployment for chain ${chainId} (the folder ${folder} does not exist): ${advice}`, {
-      chainId,
-      folder,
-    });
+    throw new DeploymentError(
+      "MISSING_FOLDER",
+      `no Gridlease deployment for chain ${chainId} (the folder ${folder} does not exist): ${advice}`,
+      {
+        chainId,
+        folder,
+      },
+    );
   }
   const journal = join(folder, "journal.jsonl");
   const recorded = existsSync(journal) ? journalChainId(readFileSync(journal, "utf8")) : undefined;
@@ -40,12 +50,18 @@ export function loadDeployment(chainId: bigint, source: DeploymentSource): Deplo
   }
   const file = join(folder, "deployed_addresses.json");
   if (!existsSync(file)) {
-    throw new DeploymentError("MISSING_ADDRESSES", `no Gridlease deployment for chain ${chainId} (${file} is missing): ${advice}`, {
-      chainId,
-      folder,
-    });
+    throw new DeploymentError(
+      "MISSING_ADDRESSES",
+      `no Gridlease deployment for chain ${chainId} (${file} is missing): ${advice}`,
+      {
+        chainId,
+        folder,
+      },
+    );
   }
-  const addresses: DeployedAddresses = parseDeployedAddresses(JSON.parse(readFileSync(file, "utf8")) as Record<string, string>);
+  const addresses: DeployedAddresses = parseDeployedAddresses(
+    JSON.parse(readFileSync(file, "utf8")) as Record<string, string>,
+  );
   return { chainId, addresses, folder };
 }
 

@@ -29,7 +29,9 @@ export function artifact(path: string): Artifact {
 
 /** The AST of the artifact's source file, from its build info. */
 export function sourceAst(a: Artifact): unknown {
-  const output = JSON.parse(readFileSync(join(PROJECT_ROOT, "artifacts", "build-info", `${a.buildInfoId}.output.json`), "utf8")) as {
+  const output = JSON.parse(
+    readFileSync(join(PROJECT_ROOT, "artifacts", "build-info", `${a.buildInfoId}.output.json`), "utf8"),
+  ) as {
     output: { sources: Record<string, { ast: unknown }> };
   };
   const source = output.output.sources[a.inputSourceName];
@@ -38,12 +40,17 @@ export function sourceAst(a: Artifact): unknown {
 }
 
 /** Every node of an AST with `nodeType`. */
-export function astNodes(ast: unknown, nodeType: string, found: Record<string, unknown>[] = []): Record<string, unknown>[] {
+export function astNodes(
+  ast: unknown,
+  nodeType: string,
+  found: Record<string, unknown>[] = [],
+): Record<string, unknown>[] {
   if (Array.isArray(ast)) for (const child of ast) astNodes(child, nodeType, found);
   else if (ast !== null && typeof ast === "object") {
     const node = ast as Record<string, unknown>;
     if (node.nodeType === nodeType) found.push(node);
-    for (const value of Object.values(node)) if (value !== null && typeof value === "object") astNodes(value, nodeType, found);
+    for (const value of Object.values(node))
+      if (value !== null && typeof value === "object") astNodes(value, nodeType, found);
   }
   return found;
 }

@@ -56,7 +56,10 @@ export function httpTransport(url: string): Eip1193 {
         }
       }
       if (!response.ok) throw new RpcError(`${method}: HTTP ${response.status} from ${url}`, -32000, undefined);
-      const body = (await response.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
+      const body = (await response.json()) as {
+        result?: unknown;
+        error?: { code: number; message: string; data?: unknown };
+      };
       if (body.error !== undefined) throw new RpcError(body.error.message, body.error.code, body.error.data);
       return body.result;
     },
@@ -119,7 +122,10 @@ export class Chain {
     readonly transport: Eip1193,
     options: ChainOptions = {},
   ) {
-    this.provider = new BrowserProvider(transport as Eip1193Provider, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    this.provider = new BrowserProvider(transport as Eip1193Provider, undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+    });
     this.gasHex = toBeHex(options.gasLimit ?? 6_000_000n);
   }
 
@@ -184,7 +190,10 @@ export class Chain {
       return { ok: false, timestamp, revert: revertOf(error) };
     }
     this.lastTimestamp = timestamp;
-    const receipt = (await this.transport.request({ method: "eth_getTransactionReceipt", params: [hash] })) as RawReceipt;
+    const receipt = (await this.transport.request({
+      method: "eth_getTransactionReceipt",
+      params: [hash],
+    })) as RawReceipt;
     if (BigInt(receipt.status) !== 1n) {
       this.reverted++;
       return { ok: false, timestamp, revert: { name: "unknown", args: [], message: `transaction ${hash} reverted` } };
@@ -198,7 +207,14 @@ export class Chain {
         index: Number(BigInt(log.logIndex)),
       })),
     );
-    return { ok: true, hash, timestamp, blockNumber: Number(BigInt(receipt.blockNumber)), gasUsed: BigInt(receipt.gasUsed), events };
+    return {
+      ok: true,
+      hash,
+      timestamp,
+      blockNumber: Number(BigInt(receipt.blockNumber)),
+      gasUsed: BigInt(receipt.gasUsed),
+      events,
+    };
   }
 
   private async setNextTimestamp(at: number): Promise<number> {

@@ -51,13 +51,30 @@ const program = new Command()
   .option("--continuous", "keep simulating day after day until Ctrl-C", false)
   .option("--drain", "after the last day, post no new jobs and run until every job has finished", false)
   .option("--rpc <url>", "JSON-RPC endpoint of the chain", process.env.GRIDLEASE_RPC_URL ?? "http://127.0.0.1:8545")
-  .option("--deployment <folder>", "Ignition deployment folder (default: ignition/deployments/chain-<id>)", process.env.GRIDLEASE_DEPLOYMENT)
+  .option(
+    "--deployment <folder>",
+    "Ignition deployment folder (default: ignition/deployments/chain-<id>)",
+    process.env.GRIDLEASE_DEPLOYMENT,
+  )
   .option("--providers <n>", "number of providers (default: drawn between 28 and 36)", integer("--providers", 1))
   .option("--intensity <x>", "multiplies the renters' job rates", positive("--intensity"), 1)
-  .option("--day-seconds <s>", "spread each simulated day over at least this many seconds (0 = full speed)", positive("--day-seconds"), 0)
+  .option(
+    "--day-seconds <s>",
+    "spread each simulated day over at least this many seconds (0 = full speed)",
+    positive("--day-seconds"),
+    0,
+  )
   .option("--warm-up-days <n>", "days run at full speed before --day-seconds applies", integer("--warm-up-days", 0), 0)
-  .option("--follow-indexer <url>", "wait whenever the Ponder indexer at this URL trails the chain by more than --max-indexer-lag blocks")
-  .option("--max-indexer-lag <blocks>", "blocks the followed indexer may trail the chain head", integer("--max-indexer-lag", 1), 30)
+  .option(
+    "--follow-indexer <url>",
+    "wait whenever the Ponder indexer at this URL trails the chain by more than --max-indexer-lag blocks",
+  )
+  .option(
+    "--max-indexer-lag <blocks>",
+    "blocks the followed indexer may trail the chain head",
+    integer("--max-indexer-lag", 1),
+    30,
+  )
   .addOption(
     new Option(
       "--adversaries <names>",
@@ -122,10 +139,15 @@ async function main(): Promise<void> {
   } catch {
     throw new Error(`no chain answers on ${options.rpc}: start one with \`npm start\`, or pass --rpc`);
   }
-  const addresses = loadDeployedAddresses(chainId, { folder: options.deployment ?? deploymentFolder(PROJECT_ROOT, chainId) });
+  const addresses = loadDeployedAddresses(chainId, {
+    folder: options.deployment ?? deploymentFolder(PROJECT_ROOT, chainId),
+  });
   if (options.followIndexer !== undefined) {
     const headBlock = async () => Number(BigInt((await transport.request({ method: "eth_blockNumber" })) as string));
-    follower = new IndexerFollower({ headBlock }, { url: options.followIndexer, maxLag: options.maxIndexerLag, warn: (line) => print(line) });
+    follower = new IndexerFollower(
+      { headBlock },
+      { url: options.followIndexer, maxLag: options.maxIndexerLag, warn: (line) => print(line) },
+    );
   }
   sim = await Simulator.create(transport, addresses, {
     seed: options.seed,
@@ -137,16 +159,26 @@ async function main(): Promise<void> {
     onDay: (report) => print(options.json ? JSON.stringify(toJson({ type: "day", ...report })) : dayLine(report)),
     onFirstSettle: (info) => {
       const sinceLaunch = Number.isNaN(launchedAt) ? undefined : Date.now() - launchedAt;
-      print(options.json ? JSON.stringify(toJson({ type: "firstSettle", ...info, sinceLaunchMs: sinceLaunch })) : firstSettleLine(info, sinceLaunch));
+      print(
+        options.json
+          ? JSON.stringify(toJson({ type: "firstSettle", ...info, sinceLaunchMs: sinceLaunch }))
+          : firstSettleLine(info, sinceLaunch),
+      );
     },
     debug: options.verbose ? (line) => console.error(`[sim] ${line}`) : undefined,
     adversaries: options.adversaries,
   });
   if (!options.json) {
-    const what = options.continuous ? "continuously (Ctrl-C stops)" : `for ${options.days} day${options.days === 1 ? "" : "s"}`;
+    const what = options.continuous
+      ? "continuously (Ctrl-C stops)"
+      : `for ${options.days} day${options.days === 1 ? "" : "s"}`;
     print(`simulating the market on ${options.rpc} ${what}, seed ${options.seed}`);
   }
-  const summary: RunSummary = await sim.run({ days: options.days, continuous: options.continuous, drain: options.drain });
+  const summary: RunSummary = await sim.run({
+    days: options.days,
+    continuous: options.continuous,
+    drain: options.drain,
+  });
   if (options.json) {
     console.log(JSON.stringify(toJson({ type: "summary", ...summary, daysReported: undefined, ...rates(summary) })));
   } else {
@@ -157,7 +189,8 @@ async function main(): Promise<void> {
     const result = await reconcile(transport, addresses);
     if (options.json) console.log(JSON.stringify(toJson({ type: "reconciliation", ...result })));
     else {
-      for (const check of result.checks.filter((c) => !c.ok)) print(`MISMATCH ${check.name}: expected ${check.expected}, got ${check.actual}`);
+      for (const check of result.checks.filter((c) => !c.ok))
+        print(`MISMATCH ${check.name}: expected ${check.expected}, got ${check.actual}`);
       print(`reconciliation: ${result.checks.filter((c) => c.ok).length}/${result.checks.length} checks hold`);
     }
     if (!result.ok) process.exitCode = 1;

@@ -198,7 +198,9 @@ export class Simulator implements SimContext {
     const sim = new Simulator(chain, protocol, addresses, params, options);
     const treasury = sim.treasury;
     if ((await feed.OWNER()).toLowerCase() !== treasury.toLowerCase()) {
-      throw new Error(`the GRL/USD mock feed is not owned by account 0 (${treasury}): the simulator cannot keep the price fresh`);
+      throw new Error(
+        `the GRL/USD mock feed is not owned by account 0 (${treasury}): the simulator cannot keep the price fresh`,
+      );
     }
     if ((await protocol.token.balanceOf(treasury)) === 0n) {
       throw new Error(`account 0 (${treasury}) holds no GRL: the simulator sells GRL to providers and renters from it`);
@@ -260,7 +262,10 @@ export class Simulator implements SimContext {
     const p = this.params;
     this.start = p.genesis + Math.ceil((this.chain.now + 1 - p.genesis) / HOUR) * HOUR;
     this.clock = this.start;
-    this.stats = new Stats((token) => (token.toLowerCase() === this.addresses.usdc.toLowerCase() ? p.usdcDecimals : 18), this.start);
+    this.stats = new Stats(
+      (token) => (token.toLowerCase() === this.addresses.usdc.toLowerCase() ? p.usdcDecimals : 18),
+      this.start,
+    );
     await this.setUp();
     const setupWallMs = Date.now() - this.wallStart;
 
@@ -314,7 +319,13 @@ export class Simulator implements SimContext {
     const stopped = this.stopRequested;
     if (stopped) {
       // The day in progress, as far as it got.
-      const report = this.stats.closeDay(day, Math.max(this.chain.now, this.start + day * DAY), this.walk.usd, Date.now() - dayWall, heldMs);
+      const report = this.stats.closeDay(
+        day,
+        Math.max(this.chain.now, this.start + day * DAY),
+        this.walk.usd,
+        Date.now() - dayWall,
+        heldMs,
+      );
       if (report.figures.txs > 0) {
         reports.push(report);
         this.options.onDay?.(report);
@@ -334,7 +345,8 @@ export class Simulator implements SimContext {
       revertsByError: Object.fromEntries(this.stats.revertsByError),
       grlPriceUsd: this.walk.usd,
       stopped,
-      fullSpeedDays: (this.options.daySeconds ?? 0) > 0 ? Math.min(reports.length, this.options.warmUpDays ?? 0) : reports.length,
+      fullSpeedDays:
+        (this.options.daySeconds ?? 0) > 0 ? Math.min(reports.length, this.options.warmUpDays ?? 0) : reports.length,
       startTimestamp: this.start,
       endTimestamp: this.chain.now,
       adversaries: this.adversaries?.report(this.world.providers.filter((x) => x.onboarded).map((x) => x.address)),
@@ -389,22 +401,42 @@ export class Simulator implements SimContext {
     for (const provider of this.world.providers) {
       planAvailability(this, provider, dayStart);
       if (provider.onboarded && rng.chance(0.7)) {
-        this.schedule(dayStart + Math.round(rng.uniform(0, DAY)), "cash out", () => cashOut(this, provider.address), true);
+        this.schedule(
+          dayStart + Math.round(rng.uniform(0, DAY)),
+          "cash out",
+          () => cashOut(this, provider.address),
+          true,
+        );
       }
     }
     for (const renter of this.world.renters) {
       if (renter.enlisted && rng.chance(0.2)) {
-        this.schedule(dayStart + Math.round(rng.uniform(0, DAY)), "withdraw refunds", () => withdrawRefunds(this, renter), true);
+        this.schedule(
+          dayStart + Math.round(rng.uniform(0, DAY)),
+          "withdraw refunds",
+          () => withdrawRefunds(this, renter),
+          true,
+        );
       }
     }
-    if (this.feeCollector) this.schedule(dayStart + 23 * HOUR, "collect fees", () => cashOut(this, this.treasury), true);
+    if (this.feeCollector)
+      this.schedule(dayStart + 23 * HOUR, "collect fees", () => cashOut(this, this.treasury), true);
     this.adversaries?.planDay(dayStart);
     // Epochs ending today: providers claim their emissions, ticket holders what the new cap released.
     const { genesis, epochLength } = this.params;
-    for (let k = Math.max(1, Math.ceil((dayStart - genesis) / epochLength)); genesis + k * epochLength < dayStart + DAY; k++) {
+    for (
+      let k = Math.max(1, Math.ceil((dayStart - genesis) / epochLength));
+      genesis + k * epochLength < dayStart + DAY;
+      k++
+    ) {
       const epoch = k - 1;
       const end = genesis + k * epochLength;
-      this.schedule(end + Math.round(rng.uniform(1, 6) * HOUR), `epoch ${epoch} ended`, () => this.onEpochEnded(epoch), true);
+      this.schedule(
+        end + Math.round(rng.uniform(1, 6) * HOUR),
+        `epoch ${epoch} ended`,
+        () => this.onEpochEnded(epoch),
+        true,
+      );
     }
   }
 

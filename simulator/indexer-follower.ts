@@ -38,7 +38,8 @@ export class IndexerFollower {
     this.maxLag = options.maxLag ?? 30;
     this.checkEveryMs = options.checkEveryMs ?? 250;
     this.giveUpAfterMs = options.giveUpAfterMs ?? 30_000;
-    if (!Number.isInteger(this.maxLag) || this.maxLag < 1) throw new Error(`maxLag must be a whole number of blocks >= 1, got ${this.maxLag}`);
+    if (!Number.isInteger(this.maxLag) || this.maxLag < 1)
+      throw new Error(`maxLag must be a whole number of blocks >= 1, got ${this.maxLag}`);
   }
 
   /**

@@ -17,16 +17,64 @@ export interface ModelMarket {
 
 export const MARKET: Record<GpuModelName, ModelMarket> = {
   // H100 80GB: PROTOCOL.md's figures directly.
-  H100: { hyperscaler: 3.93, decentralLow: 1.33, decentralHigh: 1.87, gpuCounts: [[1, 2], [2, 2], [4, 3], [8, 5], [16, 1]] },
+  H100: {
+    hyperscaler: 3.93,
+    decentralLow: 1.33,
+    decentralHigh: 1.87,
+    gpuCounts: [
+      [1, 2],
+      [2, 2],
+      [4, 3],
+      [8, 5],
+      [16, 1],
+    ],
+  },
   // H200 141GB: about 1.35x an H100 everywhere (more memory and bandwidth, same compute).
-  H200: { hyperscaler: 5.3, decentralLow: 1.8, decentralHigh: 2.55, gpuCounts: [[1, 1], [4, 2], [8, 4], [16, 1]] },
+  H200: {
+    hyperscaler: 5.3,
+    decentralLow: 1.8,
+    decentralHigh: 2.55,
+    gpuCounts: [
+      [1, 1],
+      [4, 2],
+      [8, 4],
+      [16, 1],
+    ],
+  },
   // A100 80GB: about 0.55x an H100 at a hyperscaler; io.net's clusters at about a third of the market average.
-  A100: { hyperscaler: 2.16, decentralLow: 0.7, decentralHigh: 1.05, gpuCounts: [[1, 4], [2, 3], [4, 3], [8, 2]] },
+  A100: {
+    hyperscaler: 2.16,
+    decentralLow: 0.7,
+    decentralHigh: 1.05,
+    gpuCounts: [
+      [1, 4],
+      [2, 3],
+      [4, 3],
+      [8, 2],
+    ],
+  },
   // L40S 48GB: an inference card, about 0.47x an H100.
-  L40S: { hyperscaler: 1.86, decentralLow: 0.55, decentralHigh: 0.85, gpuCounts: [[1, 5], [2, 3], [4, 2]] },
+  L40S: {
+    hyperscaler: 1.86,
+    decentralLow: 0.55,
+    decentralHigh: 0.85,
+    gpuCounts: [
+      [1, 5],
+      [2, 3],
+      [4, 2],
+    ],
+  },
   // RTX 4090 24GB: no hyperscaler offer; GPU clouds ask about $0.69. At $0.30-0.45 an hour, an owner
   // renting 10-15 idle hours a day earns the $3-7 a day PROTOCOL.md quotes.
-  RTX4090: { hyperscaler: 0.69, decentralLow: 0.28, decentralHigh: 0.45, gpuCounts: [[1, 6], [2, 2]] },
+  RTX4090: {
+    hyperscaler: 0.69,
+    decentralLow: 0.28,
+    decentralHigh: 0.45,
+    gpuCounts: [
+      [1, 6],
+      [2, 2],
+    ],
+  },
 };
 
 /** Micro-dollars (1e-6 USD): USDC's unit, and the simulator's integer unit for prices. */

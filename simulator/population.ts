@@ -126,7 +126,16 @@ function provider(rng: Random, i: number, kind: ProviderKind, ordinal: number): 
       break;
     case "prosumer":
       region = rng.pick(HOME_REGIONS);
-      lines.push(line("RTX4090", rng.weighted([[1, 5], [2, 3], [4, 1]])));
+      lines.push(
+        line(
+          "RTX4090",
+          rng.weighted([
+            [1, 5],
+            [2, 3],
+            [4, 1],
+          ]),
+        ),
+      );
       break;
   }
   const position = rng.float();
@@ -170,8 +179,15 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
   // Training runs: big multi-GPU jobs for hours, sealed auctions, mostly paid in USDC.
   "ml-lab": {
     jobsPerDay: [4, 7],
-    models: [["H100", 5], ["H200", 2], ["A100", 3]],
-    rules: [["first-price", 1], ["second-price", 1]],
+    models: [
+      ["H100", 5],
+      ["H200", 2],
+      ["A100", 3],
+    ],
+    rules: [
+      ["first-price", 1],
+      ["second-price", 1],
+    ],
     creditsShare: [0, 0.3],
     durationMinutes: [240, 1440],
     reserveSpread: [0.1, 0.45],
@@ -180,8 +196,16 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
   // Fine-tuning and batch inference: mid-sized jobs, either payment path.
   startup: {
     jobsPerDay: [2, 4],
-    models: [["A100", 4], ["L40S", 3], ["H100", 2]],
-    rules: [["first-price", 2], ["second-price", 1], ["instant", 1]],
+    models: [
+      ["A100", 4],
+      ["L40S", 3],
+      ["H100", 2],
+    ],
+    rules: [
+      ["first-price", 2],
+      ["second-price", 1],
+      ["instant", 1],
+    ],
     creditsShare: [0.3, 0.8],
     durationMinutes: [120, 720],
     reserveSpread: [0, 0.35],
@@ -190,7 +214,12 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
   // Autonomous agents: short jobs, right now, at a fixed price (INSTANT), paid in credits.
   agent: {
     jobsPerDay: [4, 10],
-    models: [["L40S", 3], ["RTX4090", 4], ["A100", 2], ["H100", 1]],
+    models: [
+      ["L40S", 3],
+      ["RTX4090", 4],
+      ["A100", 2],
+      ["H100", 1],
+    ],
     rules: [["instant", 1]],
     creditsShare: [0.6, 1],
     durationMinutes: [15, 240],
@@ -200,8 +229,14 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
   // Students and tinkerers: one RTX 4090 for an evening, once or twice.
   hobbyist: {
     jobsPerDay: [1, 2.5],
-    models: [["RTX4090", 5], ["L40S", 1]],
-    rules: [["first-price", 2], ["instant", 1]],
+    models: [
+      ["RTX4090", 5],
+      ["L40S", 1],
+    ],
+    rules: [
+      ["first-price", 2],
+      ["instant", 1],
+    ],
     creditsShare: [0, 0.3],
     durationMinutes: [60, 480],
     reserveSpread: [0, 0.3],
@@ -259,8 +294,16 @@ export function initialPopulation(rng: Random, options: PopulationOptions = {}):
   const clouds = Math.round(providerCount * 0.3);
   const boutiques = Math.round(providerCount * 0.15);
   const kinds = rng.sample(
-    Array.from({ length: providerCount }, (_, i): ProviderKind =>
-      i < datacenters ? "datacenter" : i < datacenters + clouds ? "gpu-cloud" : i < datacenters + clouds + boutiques ? "boutique" : "prosumer",
+    Array.from(
+      { length: providerCount },
+      (_, i): ProviderKind =>
+        i < datacenters
+          ? "datacenter"
+          : i < datacenters + clouds
+            ? "gpu-cloud"
+            : i < datacenters + clouds + boutiques
+              ? "boutique"
+              : "prosumer",
     ),
     providerCount,
   );
@@ -290,7 +333,12 @@ export function newcomers(rng: Random, day: number, firstIndex: number): RenterP
   const count = rng.poisson(2);
   for (let i = 0; i < count; i++) {
     const stays = rng.chance(0.25);
-    const kind: RenterKind = stays ? rng.weighted<RenterKind>([["startup", 2], ["agent", 1]]) : "hobbyist";
+    const kind: RenterKind = stays
+      ? rng.weighted<RenterKind>([
+          ["startup", 2],
+          ["agent", 1],
+        ])
+      : "hobbyist";
     arrivals.push(renter(rng, firstIndex + i, kind, day, !stays, stays ? rng.int(7, 30) : undefined));
   }
   return arrivals;

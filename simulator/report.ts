@@ -24,7 +24,8 @@ export function dayLine(report: DayReport): string {
     `util ${pct(utilisation(f))}`,
     `GRL $${report.grlPriceUsd.toFixed(3)}`,
     `burned ${grl(f.grlBurned)}, minted ${grl(f.grlMinted)} GRL`,
-    `${(report.wallMs / 1000).toFixed(1)} s` + (report.heldMs >= 100 ? ` (${(report.heldMs / 1000).toFixed(1)} s of it waiting for the indexer)` : ""),
+    `${(report.wallMs / 1000).toFixed(1)} s` +
+      (report.heldMs >= 100 ? ` (${(report.heldMs / 1000).toFixed(1)} s of it waiting for the indexer)` : ""),
   ].join(" | ");
 }
 

@@ -121,7 +121,15 @@ export class World {
  * make theirs here, outside the world, so that no honest code path ever picks them.
  */
 export function newProvider(profile: ProviderProfile, address: string): SimProvider {
-  return { profile, address, onboarded: false, online: false, reputation: 5_000, committed: new Map(), backOnlineAt: undefined };
+  return {
+    profile,
+    address,
+    onboarded: false,
+    online: false,
+    reputation: 5_000,
+    committed: new Map(),
+    backOnlineAt: undefined,
+  };
 }
 
 /** GPUs of `model` the provider lists and has not promised elsewhere. */

@@ -23,25 +23,38 @@ export async function decide(ctx: Context, policy: Policy, provider: string, loa
   const model = modelName(j.gpuModel);
   const floor = floorIn(policy, model, token.decimals);
   if (floor === undefined) return skip(`no floor for ${model} in the policy`);
-  if (token.kind === "other" || !policy.paymentTokens.has(token.kind)) return skip(`payment in ${token.symbol} is not accepted`);
+  if (token.kind === "other" || !policy.paymentTokens.has(token.kind))
+    return skip(`payment in ${token.symbol} is not accepted`);
   if (Number(j.gpuCount) > policy.maxGpusPerJob) return skip(`${j.gpuCount} GPUs is above maxGpusPerJob`);
   try {
-    await ctx.protocol.registry.requireEligible(provider, j.gpuModel, j.gpuCount, j.minVramGb, j.region, j.minReputation);
+    await ctx.protocol.registry.requireEligible(
+      provider,
+      j.gpuModel,
+      j.gpuCount,
+      j.minVramGb,
+      j.region,
+      j.minReputation,
+    );
   } catch (error) {
     const data = revertDataOf(error);
-    const reason = data === undefined ? describeError(error).message : (decodeRevert(data)?.message ?? describeError(error).message);
+    const reason =
+      data === undefined ? describeError(error).message : (decodeRevert(data)?.message ?? describeError(error).message);
     return skip(`not eligible: ${reason}`);
   }
   if (isInstant(j)) {
     if (!policy.acceptInstant) return skip("instant jobs are disabled by the policy");
     if (j.reservePricePerGpuHour < floor) {
-      return skip(`its price ${formatUsd(j.reservePricePerGpuHour, token.decimals)} is below the floor ${formatUsd(floor, token.decimals)}`);
+      return skip(
+        `its price ${formatUsd(j.reservePricePerGpuHour, token.decimals)} is below the floor ${formatUsd(floor, token.decimals)}`,
+      );
     }
     return { action: "accept" };
   }
   const price = bidPrice(policy, j.reservePricePerGpuHour, floor);
   if (price === undefined) {
-    return skip(`its maximum price ${formatUsd(j.reservePricePerGpuHour, token.decimals)} is below the floor ${formatUsd(floor, token.decimals)}`);
+    return skip(
+      `its maximum price ${formatUsd(j.reservePricePerGpuHour, token.decimals)} is below the floor ${formatUsd(floor, token.decimals)}`,
+    );
   }
   return { action: "bid", price };
 }

@@ -16,9 +16,9 @@
 import { readFileSync } from "node:fs";
 
 import { GPU_MODELS } from "../../sdk/index.ts";
-import { CliError, EXIT_USAGE } from "../lib/errors.js";
-import { parseDollars } from "../lib/parse.js";
-import { PAYMENT_KINDS, type PaymentKind } from "../lib/tokens.js";
+import { CliError, EXIT_USAGE } from "../lib/errors.ts";
+import { parseDollars } from "../lib/parse.ts";
+import { PAYMENT_KINDS, type PaymentKind } from "../lib/tokens.ts";
 
 export interface Policy {
   /** Floor per catalogue model name, in dollars with 18 decimals (scaled to each payment token on use). */
@@ -61,7 +61,14 @@ function bad(file: string, message: string): CliError {
   return new CliError("INVALID_POLICY", `The policy ${file} is invalid: ${message}`, { exitCode: EXIT_USAGE });
 }
 
-function integer(file: string, raw: Record<string, unknown>, key: string, fallback: number, min: number, max: number): number {
+function integer(
+  file: string,
+  raw: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = raw[key] ?? fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw bad(file, `"${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw[key])}.`);
@@ -83,14 +90,21 @@ export function parsePolicy(raw: unknown, file: string): Policy {
     if (!KNOWN_KEYS.has(key)) throw bad(file, `unknown setting "${key}" (known: ${[...KNOWN_KEYS].join(", ")}).`);
   }
   const minPrices = record.minPricePerGpuHour;
-  if (minPrices === null || typeof minPrices !== "object" || Array.isArray(minPrices) || Object.keys(minPrices).length === 0) {
+  if (
+    minPrices === null ||
+    typeof minPrices !== "object" ||
+    Array.isArray(minPrices) ||
+    Object.keys(minPrices).length === 0
+  ) {
     throw bad(file, '"minPricePerGpuHour" must map at least one GPU model to a dollar floor, e.g. {"H100": "1.40"}.');
   }
   const floors = new Map<string, bigint>();
   for (const [model, price] of Object.entries(minPrices as Record<string, unknown>)) {
     const spec = GPU_MODELS.find((m) => m.name.toLowerCase() === model.toLowerCase());
-    if (spec === undefined) throw bad(file, `unknown GPU model "${model}" (use ${GPU_MODELS.map((m) => m.name).join(", ")}).`);
-    if (typeof price !== "string" && typeof price !== "number") throw bad(file, `the floor of ${model} must be a dollar amount.`);
+    if (spec === undefined)
+      throw bad(file, `unknown GPU model "${model}" (use ${GPU_MODELS.map((m) => m.name).join(", ")}).`);
+    if (typeof price !== "string" && typeof price !== "number")
+      throw bad(file, `the floor of ${model} must be a dollar amount.`);
     try {
       floors.set(spec.name, parseDollars(String(price), 18, `the floor of ${model}`));
     } catch (error) {
@@ -129,7 +143,9 @@ export function loadPolicy(file: string): Policy {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new CliError("INVALID_POLICY", `Cannot read the policy file ${file}: ${(error as Error).message}.`, { exitCode: EXIT_USAGE });
+    throw new CliError("INVALID_POLICY", `Cannot read the policy file ${file}: ${(error as Error).message}.`, {
+      exitCode: EXIT_USAGE,
+    });
   }
   let raw: unknown;
   try {

@@ -6,17 +6,17 @@
 // cursor is kept by cursor.ts, and reveal-risk.ts says when a reveal window may be missed.
 import { dirname, join } from "node:path";
 
-import { bidsOf } from "../lib/bids.js";
-import { commitSealedBid, revealSavedBid } from "../lib/bidding.js";
-import { chainNow, signerOf, type Context } from "../lib/context.js";
-import { describeError } from "../lib/errors.js";
+import { bidsOf } from "../lib/bids.ts";
+import { commitSealedBid, revealSavedBid } from "../lib/bidding.ts";
+import { chainNow, signerOf, type Context } from "../lib/context.ts";
+import { describeError } from "../lib/errors.ts";
 import { BidStatus, formatAmount, formatUsd } from "../../sdk/index.ts";
-import { loadJob, modelName, type LoadedJob } from "../lib/jobs.js";
-import type { Output } from "../lib/output.js";
-import { send } from "../lib/tx.js";
+import { loadJob, modelName, type LoadedJob } from "../lib/jobs.ts";
+import type { Output } from "../lib/output.ts";
+import { send } from "../lib/tx.ts";
 import { CursorFile, cursorKey } from "./cursor.ts";
 import { decide } from "./decision.ts";
-import type { Policy } from "./policy.js";
+import type { Policy } from "./policy.ts";
 import { revealWindowRisk } from "./reveal-risk.ts";
 
 /** Where the agent is with a job. */
@@ -87,7 +87,10 @@ export class ProviderAgent {
     const report = describeError(error);
     this.log(
       event,
-      { ...(jobId === undefined ? {} : { jobId }), error: { code: report.code, message: report.message, contractError: report.contractError } },
+      {
+        ...(jobId === undefined ? {} : { jobId }),
+        error: { code: report.code, message: report.message, contractError: report.contractError },
+      },
       `${jobId === undefined ? "" : `job #${jobId}: `}${event.replace(/_/g, " ")}: ${report.message}`,
     );
   }
@@ -171,7 +174,11 @@ export class ProviderAgent {
         this.logFailure("action_failed", job.jobId, error);
         if (job.failures >= this.policy.maxFailuresPerJob) {
           this.tracked.delete(job.jobId);
-          this.log("job_dropped", { jobId: job.jobId, failures: job.failures }, `job #${job.jobId}: giving up after ${job.failures} failures`);
+          this.log(
+            "job_dropped",
+            { jobId: job.jobId, failures: job.failures },
+            `job #${job.jobId}: giving up after ${job.failures} failures`,
+          );
         }
       }
     }
@@ -189,7 +196,11 @@ export class ProviderAgent {
       const jobId = log.args.jobId;
       if (this.tracked.has(jobId)) continue;
       if (this.tracked.size >= this.policy.maxTrackedJobs) {
-        this.log("job_ignored", { jobId, reason: "maxTrackedJobs reached" }, `job #${jobId}: ignored, already tracking ${this.tracked.size} jobs`);
+        this.log(
+          "job_ignored",
+          { jobId, reason: "maxTrackedJobs reached" },
+          `job #${jobId}: ignored, already tracking ${this.tracked.size} jobs`,
+        );
         continue;
       }
       this.tracked.set(jobId, { jobId, phase: "new", failures: 0 });
@@ -242,7 +253,10 @@ export class ProviderAgent {
       const { sent } = await send(
         this.txOut,
         startNow ? "accept and start instant job" : "accept instant job",
-        () => (startNow ? this.ctx.protocol.market.acceptInstantAndStart(job.jobId) : this.ctx.protocol.market.acceptInstant(job.jobId)),
+        () =>
+          startNow
+            ? this.ctx.protocol.market.acceptInstantAndStart(job.jobId)
+            : this.ctx.protocol.market.acceptInstant(job.jobId),
         { priceDecimals: token.decimals, now: loaded.now },
       );
       job.phase = "won";
@@ -262,7 +276,12 @@ export class ProviderAgent {
     job.phase = "committed";
     this.log(
       "bid_committed",
-      { jobId: job.jobId, pricePerGpuHour: formatAmount(price, token.decimals), tx: result.transaction.hash, revealFrom: Number(j.bidDeadline) },
+      {
+        jobId: job.jobId,
+        pricePerGpuHour: formatAmount(price, token.decimals),
+        tx: result.transaction.hash,
+        revealFrom: Number(j.bidDeadline),
+      },
       `job #${job.jobId}: sealed bid of ${formatUsd(price, token.decimals)} per GPU-hour committed (${result.transaction.hash})`,
     );
     return true;
@@ -290,14 +309,23 @@ export class ProviderAgent {
       job.phase = "revealed";
       this.log(
         "bid_revealed",
-        { jobId: job.jobId, pricePerGpuHour: formatAmount(result.price, loaded.token.decimals), isBest: result.isBest, tx: result.transaction.hash },
+        {
+          jobId: job.jobId,
+          pricePerGpuHour: formatAmount(result.price, loaded.token.decimals),
+          isBest: result.isBest,
+          tx: result.transaction.hash,
+        },
         `job #${job.jobId}: bid revealed${result.isBest ? ", currently the best" : ""} (${result.transaction.hash})`,
       );
       return true;
     }
     // The reveal window passed (the agent was down): the bid can only be closed now.
     job.phase = "lost";
-    this.log("bid_unrevealed", { jobId: job.jobId }, `job #${job.jobId}: the reveal window closed before the bid was revealed`);
+    this.log(
+      "bid_unrevealed",
+      { jobId: job.jobId },
+      `job #${job.jobId}: the reveal window closed before the bid was revealed`,
+    );
     return false;
   }
 
@@ -328,18 +356,24 @@ export class ProviderAgent {
   private async afterReveal(job: Tracked, loaded: LoadedJob): Promise<boolean> {
     const { job: j, state, now } = loaded;
     if (state === "Revealing") {
-      if (now < j.revealDeadline || !this.policy.autoAward || j.provider.toLowerCase() !== this.me.toLowerCase()) return false;
+      if (now < j.revealDeadline || !this.policy.autoAward || j.provider.toLowerCase() !== this.me.toLowerCase())
+        return false;
       // An agent that starts what it wins closes the auction and starts in one transaction (one fee, no
       // start window to miss).
       const startNow = this.policy.autoStart;
       const { sent } = await send(
         this.txOut,
         startNow ? "award and start" : "award",
-        () => (startNow ? this.ctx.protocol.market.awardAndStart(job.jobId) : this.ctx.protocol.market.award(job.jobId)),
+        () =>
+          startNow ? this.ctx.protocol.market.awardAndStart(job.jobId) : this.ctx.protocol.market.award(job.jobId),
         { now },
       );
       job.phase = "won";
-      this.log("job_awarded", { jobId: job.jobId, tx: sent.hash }, `job #${job.jobId}: auction closed, won (${sent.hash})`);
+      this.log(
+        "job_awarded",
+        { jobId: job.jobId, tx: sent.hash },
+        `job #${job.jobId}: auction closed, won (${sent.hash})`,
+      );
       if (startNow) {
         this.drop(job);
         await this.logStarted(job.jobId, sent.hash);
@@ -349,7 +383,11 @@ export class ProviderAgent {
     if (state === "Bidding") return false;
     if (j.provider.toLowerCase() === this.me.toLowerCase() && state === "Awarded") {
       job.phase = "won";
-      this.log("job_won", { jobId: job.jobId, clearingPrice: formatAmount(j.clearingPrice, loaded.token.decimals) }, `job #${job.jobId}: won`);
+      this.log(
+        "job_won",
+        { jobId: job.jobId, clearingPrice: formatAmount(j.clearingPrice, loaded.token.decimals) },
+        `job #${job.jobId}: won`,
+      );
       return this.afterWin(job, loaded);
     }
     job.phase = "lost";
@@ -364,10 +402,16 @@ export class ProviderAgent {
     }
     if (!this.policy.autoStart) {
       this.drop(job);
-      this.log("job_won", { jobId: job.jobId }, `job #${job.jobId}: won; start it with gridlease provider start ${job.jobId}`);
+      this.log(
+        "job_won",
+        { jobId: job.jobId },
+        `job #${job.jobId}: won; start it with gridlease provider start ${job.jobId}`,
+      );
       return false;
     }
-    const { sent } = await send(this.txOut, "start job", () => this.ctx.protocol.market.startJob(job.jobId), { now: loaded.now });
+    const { sent } = await send(this.txOut, "start job", () => this.ctx.protocol.market.startJob(job.jobId), {
+      now: loaded.now,
+    });
     this.drop(job);
     await this.logStarted(job.jobId, sent.hash);
     return true;
@@ -390,13 +434,22 @@ export class ProviderAgent {
     const bid = await this.ctx.protocol.market.bidOf(job.jobId, this.me);
     // Committed (never revealed) or Revealed and not the winner: something is still locked.
     const status = Number(bid.status);
-    if ((status !== BidStatus.valueOf("Committed") && status !== BidStatus.valueOf("Revealed")) || loaded.job.provider.toLowerCase() === this.me.toLowerCase()) {
+    if (
+      (status !== BidStatus.valueOf("Committed") && status !== BidStatus.valueOf("Revealed")) ||
+      loaded.job.provider.toLowerCase() === this.me.toLowerCase()
+    ) {
       this.drop(job);
       return false;
     }
-    const { sent } = await send(this.txOut, "close bid", () => this.ctx.protocol.market.closeBid(job.jobId, this.me), { now: await chainNow(this.ctx) });
+    const { sent } = await send(this.txOut, "close bid", () => this.ctx.protocol.market.closeBid(job.jobId, this.me), {
+      now: await chainNow(this.ctx),
+    });
     this.drop(job);
-    this.log("bid_closed", { jobId: job.jobId, tx: sent.hash }, `job #${job.jobId}: losing bid closed, stake released (${sent.hash})`);
+    this.log(
+      "bid_closed",
+      { jobId: job.jobId, tx: sent.hash },
+      `job #${job.jobId}: losing bid closed, stake released (${sent.hash})`,
+    );
     return true;
   }
 }

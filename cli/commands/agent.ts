@@ -1,15 +1,15 @@
 // `gridlease agent --config policy.json`: runs the provider agent until SIGINT (Ctrl-C) or SIGTERM.
 import { Command } from "commander";
 
-import { loadPolicy } from "../agent/policy.js";
-import { ProviderAgent } from "../agent/provider-agent.js";
-import { bidFilePath } from "../lib/bids.js";
-import { run, withJson } from "../lib/command.js";
-import { connect, signerOf, type Context } from "../lib/context.js";
-import { CliError, EXIT_USAGE } from "../lib/errors.js";
+import { loadPolicy } from "../agent/policy.ts";
+import { ProviderAgent } from "../agent/provider-agent.ts";
+import { bidFilePath } from "../lib/bids.ts";
+import { run, withJson } from "../lib/command.ts";
+import { connect, signerOf, type Context } from "../lib/context.ts";
+import { CliError, EXIT_USAGE } from "../lib/errors.ts";
 import { formatGrl } from "../../sdk/index.ts";
-import { parseGpuModel, parseInteger } from "../lib/parse.js";
-import type { Policy } from "../agent/policy.js";
+import { parseGpuModel, parseInteger } from "../lib/parse.ts";
+import type { Policy } from "../agent/policy.ts";
 
 /**
  * What the account lacks to ever bid: registration, GPUs of the policy's models, stake, being online.
@@ -27,7 +27,9 @@ export async function agentPreflight(ctx: Context, policy: Policy): Promise<stri
   }
   const problems: string[] = [];
   const models = [...policy.floors.keys()];
-  const lines = await Promise.all(models.map(async (name) => ({ name, line: await registry.gpuLineOf(me, parseGpuModel(name).id) })));
+  const lines = await Promise.all(
+    models.map(async (name) => ({ name, line: await registry.gpuLineOf(me, parseGpuModel(name).id) })),
+  );
   const listed = lines.filter((l) => l.line.count > l.line.leased);
   if (listed.length === 0) {
     problems.push(
@@ -54,43 +56,59 @@ export function agentCommand(): Command {
         "provider agent: watches new jobs and, by the pricing policy, bids (and reveals), accepts instant jobs, " +
           "closes auctions it leads and starts jobs it won; logs every action; runs until Ctrl-C",
       )
-      .requiredOption("--config <file>", "pricing policy (JSON): see cli/agent/policy.ts or the README for the settings")
-      .option("--salt-file <path>", "file holding the salts of the agent's sealed bids (default: $GRIDLEASE_HOME/bids.json)")
+      .requiredOption(
+        "--config <file>",
+        "pricing policy (JSON): see cli/agent/policy.ts or the README for the settings",
+      )
+      .option(
+        "--salt-file <path>",
+        "file holding the salts of the agent's sealed bids (default: $GRIDLEASE_HOME/bids.json)",
+      )
       .option("--poll-interval <ms>", "override the policy's pollIntervalMs")
-      .option("--once", "run a single poll and exit (for cron or scripts; the last scanned block is saved, so the next run goes on from it)")
+      .option(
+        "--once",
+        "run a single poll and exit (for cron or scripts; the last scanned block is saved, so the next run goes on from it)",
+      )
       .option("--skip-preflight", "start even if the account is not registered, staked, listed and online"),
   );
-  agent.action(async (opts: { config: string; saltFile?: string; pollInterval?: string; once?: boolean; skipPreflight?: boolean }, cmd: Command) =>
-    run(cmd, async (out) => {
-      const loaded = loadPolicy(opts.config);
-      const policy =
-        opts.pollInterval === undefined
-          ? loaded
-          : { ...loaded, pollIntervalMs: Number(parseInteger(opts.pollInterval, "--poll-interval", 100n, 3_600_000n)) };
-      const ctx = await connect({ needsSigner: true });
-      if (opts.skipPreflight !== true) {
-        const problems = await agentPreflight(ctx, policy);
-        if (problems.length > 0) {
-          throw new CliError(
-            "AGENT_NOT_READY",
-            `The agent could never win a job for ${signerOf(ctx).address}, so it did not start:\n` +
-              problems.map((p) => `  - ${p}`).join("\n") +
-              "\nFix these (gridlease provider status shows the account), then start the agent again.",
-            { exitCode: EXIT_USAGE, details: { problems } },
-          );
+  agent.action(
+    async (
+      opts: { config: string; saltFile?: string; pollInterval?: string; once?: boolean; skipPreflight?: boolean },
+      cmd: Command,
+    ) =>
+      run(cmd, async (out) => {
+        const loaded = loadPolicy(opts.config);
+        const policy =
+          opts.pollInterval === undefined
+            ? loaded
+            : {
+                ...loaded,
+                pollIntervalMs: Number(parseInteger(opts.pollInterval, "--poll-interval", 100n, 3_600_000n)),
+              };
+        const ctx = await connect({ needsSigner: true });
+        if (opts.skipPreflight !== true) {
+          const problems = await agentPreflight(ctx, policy);
+          if (problems.length > 0) {
+            throw new CliError(
+              "AGENT_NOT_READY",
+              `The agent could never win a job for ${signerOf(ctx).address}, so it did not start:\n` +
+                problems.map((p) => `  - ${p}`).join("\n") +
+                "\nFix these (gridlease provider status shows the account), then start the agent again.",
+              { exitCode: EXIT_USAGE, details: { problems } },
+            );
+          }
         }
-      }
-      const providerAgent = new ProviderAgent(ctx, out, policy, { saltFile: bidFilePath(opts.saltFile) });
-      await providerAgent.start();
-      if (opts.once === true) {
-        await providerAgent.pollSafely();
-        return;
-      }
-      const stop = () => providerAgent.stop();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-      await providerAgent.runUntilStopped();
-    }),
+        const providerAgent = new ProviderAgent(ctx, out, policy, { saltFile: bidFilePath(opts.saltFile) });
+        await providerAgent.start();
+        if (opts.once === true) {
+          await providerAgent.pollSafely();
+          return;
+        }
+        const stop = () => providerAgent.stop();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        await providerAgent.runUntilStopped();
+      }),
   );
   return agent;
 }

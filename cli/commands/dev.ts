@@ -4,16 +4,16 @@
 // development chain (chain id 31337 or 1337 and a development node's client version) and refuses
 // anything else before it sends anything.
 import { Command } from "commander";
-import { formatEther, JsonRpcSigner, parseEther, toQuantity } from "ethers";
+import { formatEther, JsonRpcSigner, toQuantity } from "ethers";
 
-import type { MockAggregatorV3 } from "../../types/ethers-contracts/index.js";
-import { run, withJson } from "../lib/command.js";
-import { connect, type Context } from "../lib/context.js";
-import { ENV, rpcUrl } from "../lib/env.js";
-import { CliError, EXIT_USAGE } from "../lib/errors.js";
+import type { MockAggregatorV3 } from "../../types/ethers-contracts/index.ts";
+import { run, withJson } from "../lib/command.ts";
+import { connect, type Context } from "../lib/context.ts";
+import { ENV, rpcUrl } from "../lib/env.ts";
+import { CliError, EXIT_USAGE } from "../lib/errors.ts";
 import { formatAmount, formatDuration, formatGrl, formatUsd } from "../../sdk/index.ts";
-import { parseAddress, parseAmount, parseDollars, parseDuration, parseGrl } from "../lib/parse.js";
-import { send, type SentTransaction } from "../lib/tx.js";
+import { parseAddress, parseAmount, parseDollars, parseDuration, parseGrl } from "../lib/parse.ts";
+import { send, type SentTransaction } from "../lib/tx.ts";
 
 /** Chain ids of development nodes (Hardhat, anvil; Ganache and geth --dev use 1337). */
 const LOCAL_CHAIN_IDS = new Set([31337n, 1337n]);
@@ -70,9 +70,13 @@ async function devSigner(ctx: Context, address: string): Promise<JsonRpcSigner> 
 function mockFeed(ctx: Context, command: string): MockAggregatorV3 {
   const feed = ctx.protocol.feed;
   if (feed === undefined) {
-    throw new CliError("NOT_LOCAL", `\`gridlease dev ${command}\` needs the local deployment's settable GRL/USD feed (GridleaseLocal), which ${ctx.deploymentFolder} does not have.`, {
-      exitCode: EXIT_USAGE,
-    });
+    throw new CliError(
+      "NOT_LOCAL",
+      `\`gridlease dev ${command}\` needs the local deployment's settable GRL/USD feed (GridleaseLocal), which ${ctx.deploymentFolder} does not have.`,
+      {
+        exitCode: EXIT_USAGE,
+      },
+    );
   }
   return feed;
 }
@@ -98,7 +102,11 @@ export function devCommand(): Command {
       const ctx = await connectLocal("fund");
       const usdcAddress = ctx.addresses.MockStablecoin;
       if (usdcAddress === undefined) {
-        throw new CliError("NOT_LOCAL", `The deployment in ${ctx.deploymentFolder} has no local USDC stand-in to mint from.`, { exitCode: EXIT_USAGE });
+        throw new CliError(
+          "NOT_LOCAL",
+          `The deployment in ${ctx.deploymentFolder} has no local USDC stand-in to mint from.`,
+          { exitCode: EXIT_USAGE },
+        );
       }
       const usdc = ctx.stablecoin!;
       const usdcDecimals = Number(await usdc.decimals());
@@ -119,7 +127,11 @@ export function devCommand(): Command {
           }
         }
         if (source === undefined) {
-          throw new CliError("INSUFFICIENT_BALANCE", `None of the node's own accounts holds ${formatGrl(grl)} to send.`, { exitCode: EXIT_USAGE });
+          throw new CliError(
+            "INSUFFICIENT_BALANCE",
+            `None of the node's own accounts holds ${formatGrl(grl)} to send.`,
+            { exitCode: EXIT_USAGE },
+          );
         }
         const from = token.connect(await devSigner(ctx, source));
         transactions.push((await send(out, "send GRL", () => from.transfer(to, grl))).sent);
@@ -128,13 +140,21 @@ export function devCommand(): Command {
         const minter = usdc.connect(await devSigner(ctx, (await ctx.provider.send("eth_accounts", []))[0] as string));
         transactions.push((await send(out, "mint USDC", () => minter.mint(to, usdcAmount))).sent);
       }
-      const [grlBalance, usdcBalance, ethBalance] = await Promise.all([token.balanceOf(to), usdc.balanceOf(to), ctx.provider.getBalance(to)]);
+      const [grlBalance, usdcBalance, ethBalance] = await Promise.all([
+        token.balanceOf(to),
+        usdc.balanceOf(to),
+        ctx.provider.getBalance(to),
+      ]);
       out.result(
         {
           command: "dev fund",
           account: to,
           sent: { grl: formatEther(grl), usdc: formatAmount(usdcAmount, usdcDecimals) },
-          balances: { grl: formatEther(grlBalance), usdc: formatAmount(usdcBalance, usdcDecimals), eth: formatEther(ethBalance) },
+          balances: {
+            grl: formatEther(grlBalance),
+            usdc: formatAmount(usdcBalance, usdcDecimals),
+            eth: formatEther(ethBalance),
+          },
           transactions,
         },
         `Funded ${to}: now ${formatGrl(grlBalance)}, ${formatAmount(usdcBalance, usdcDecimals)} USDC, ${formatAmount(ethBalance, 18)} ETH.`,
@@ -156,7 +176,12 @@ export function devCommand(): Command {
       const { sent } = await send(out, "publish price", () => publisher.setAnswer(answer));
       const oraclePrice = await ctx.protocol.oracle.grlUsdPrice().catch(() => undefined);
       out.result(
-        { command: "dev price", answer: formatAmount(answer, FEED_DECIMALS), oraclePrice: oraclePrice === undefined ? null : formatEther(oraclePrice), transactions: [sent] },
+        {
+          command: "dev price",
+          answer: formatAmount(answer, FEED_DECIMALS),
+          oraclePrice: oraclePrice === undefined ? null : formatEther(oraclePrice),
+          transactions: [sent],
+        },
         oraclePrice === undefined
           ? `Published ${formatUsd(answer, FEED_DECIMALS)}, but the oracle refuses it (outside its bounds?).`
           : `Published ${formatUsd(answer, FEED_DECIMALS)} per GRL; the oracle now reads ${formatUsd(oraclePrice, 18)}.`,
@@ -181,12 +206,24 @@ export function devCommand(): Command {
       let feedNote = "";
       let feedStale: boolean | null = null;
       if (ctx.addresses.MockAggregatorV3 !== undefined) {
-        const [heartbeat, round] = await Promise.all([ctx.protocol.oracle.HEARTBEAT(), mockFeed(ctx, "advance").latestRoundData()]);
+        const [heartbeat, round] = await Promise.all([
+          ctx.protocol.oracle.HEARTBEAT(),
+          mockFeed(ctx, "advance").latestRoundData(),
+        ]);
         feedStale = now > round[3] + heartbeat; // updatedAt
-        if (feedStale) feedNote = " The GRL/USD feed is now stale: publish a price (`gridlease dev price 0.50`); `npm start`'s idle mode does it by itself.";
+        if (feedStale)
+          feedNote =
+            " The GRL/USD feed is now stale: publish a price (`gridlease dev price 0.50`); `npm start`'s idle mode does it by itself.";
       }
       out.result(
-        { command: "dev advance", seconds: Number(seconds), blockNumber: after!.number, timestamp: after!.timestamp, previousTimestamp: before!.timestamp, feedStale },
+        {
+          command: "dev advance",
+          seconds: Number(seconds),
+          blockNumber: after!.number,
+          timestamp: after!.timestamp,
+          previousTimestamp: before!.timestamp,
+          feedStale,
+        },
         `Advanced ${formatDuration(seconds)}: block ${after!.number} at ${new Date(after!.timestamp * 1000).toISOString()}.${feedNote}`,
       );
     }),

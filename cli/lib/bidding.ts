@@ -2,12 +2,12 @@
 // transaction is sent (wrong job state, price above the reserve), the salt saved before the commitment
 // goes out, and the reveal from the saved record.
 import { bidCommitment, BidStatus, formatTime, formatUsd, newSalt, storedCommitment } from "../../sdk/index.ts";
-import { findBid, removeBid, saveBid, type SavedBid } from "./bids.js";
-import { signerOf, type Context } from "./context.js";
-import { CliError, EXIT_USAGE, invalidInput } from "./errors.js";
-import { isInstant, type LoadedJob } from "./jobs.js";
-import type { Output } from "./output.js";
-import { send, type SentTransaction } from "./tx.js";
+import { findBid, removeBid, saveBid, type SavedBid } from "./bids.ts";
+import { signerOf, type Context } from "./context.ts";
+import { CliError, EXIT_USAGE, invalidInput } from "./errors.ts";
+import { isInstant, type LoadedJob } from "./jobs.ts";
+import type { Output } from "./output.ts";
+import { send, type SentTransaction } from "./tx.ts";
 
 /** Rejects a price the market would refuse at reveal: zero, or above the job's reserve. */
 export function checkBidPrice(loaded: LoadedJob, price: bigint): void {
@@ -18,7 +18,10 @@ export function checkBidPrice(loaded: LoadedJob, price: bigint): void {
       "PRICE_ABOVE_RESERVE",
       `A bid of ${formatUsd(price, token.decimals)} per GPU-hour is above job #${jobId}'s maximum price of ` +
         `${formatUsd(job.reservePricePerGpuHour, token.decimals)} per GPU-hour: bid at most the maximum. Nothing was sent.`,
-      { exitCode: EXIT_USAGE, details: { price: price.toString(), reservePricePerGpuHour: job.reservePricePerGpuHour.toString() } },
+      {
+        exitCode: EXIT_USAGE,
+        details: { price: price.toString(), reservePricePerGpuHour: job.reservePricePerGpuHour.toString() },
+      },
     );
   }
 }
@@ -32,16 +35,27 @@ export interface CommitResult {
 }
 
 /** Commits a sealed bid at `price` with a fresh salt, saved to `saltFile` before the transaction. */
-export async function commitSealedBid(ctx: Context, out: Output, loaded: LoadedJob, price: bigint, saltFile: string): Promise<CommitResult> {
+export async function commitSealedBid(
+  ctx: Context,
+  out: Output,
+  loaded: LoadedJob,
+  price: bigint,
+  saltFile: string,
+): Promise<CommitResult> {
   const { job, jobId, state, token, now } = loaded;
   const provider = signerOf(ctx).address;
   if (isInstant(job)) {
-    throw new CliError("WRONG_PRICING_RULE", `Job #${jobId} is an instant job: accept it with \`gridlease provider accept ${jobId}\`.`, {
-      exitCode: EXIT_USAGE,
-    });
+    throw new CliError(
+      "WRONG_PRICING_RULE",
+      `Job #${jobId} is an instant job: accept it with \`gridlease provider accept ${jobId}\`.`,
+      {
+        exitCode: EXIT_USAGE,
+      },
+    );
   }
   if (state !== "Bidding") {
-    const why = state === "Revealing" ? `its bid window closed at ${formatTime(job.bidDeadline, now)}` : `it is ${state}`;
+    const why =
+      state === "Revealing" ? `its bid window closed at ${formatTime(job.bidDeadline, now)}` : `it is ${state}`;
     throw new CliError("WRONG_STATE", `Job #${jobId} takes no more bids: ${why}.`, { exitCode: EXIT_USAGE });
   }
   checkBidPrice(loaded, price);
@@ -80,7 +94,8 @@ export async function commitSealedBid(ctx: Context, out: Output, loaded: LoadedJ
     // Keep the salt if the commitment reached the chain after all (a lost receipt), else forget it.
     const after = await market.bidOf(jobId, provider).catch(() => undefined);
     // The market stores (and bidOf reports) the commitment's low 248 bits.
-    if (after !== undefined && after.commitment !== storedCommitment(commitment)) removeBid(saltFile, ctx.chainId, marketAddress, jobId, provider);
+    if (after !== undefined && after.commitment !== storedCommitment(commitment))
+      removeBid(saltFile, ctx.chainId, marketAddress, jobId, provider);
     throw error;
   }
   saveBid(saltFile, { ...record, commitTx: transaction.hash });
@@ -95,7 +110,12 @@ export interface RevealResult {
 }
 
 /** Reveals the bid saved in `saltFile` for the job. */
-export async function revealSavedBid(ctx: Context, out: Output, loaded: LoadedJob, saltFile: string): Promise<RevealResult> {
+export async function revealSavedBid(
+  ctx: Context,
+  out: Output,
+  loaded: LoadedJob,
+  saltFile: string,
+): Promise<RevealResult> {
   const { jobId, token, now } = loaded;
   const provider = signerOf(ctx).address;
   const market = ctx.protocol.market;

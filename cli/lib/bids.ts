@@ -4,11 +4,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-import { gridleaseHome } from "./env.js";
-import { CliError, EXIT_USAGE } from "./errors.js";
+import { gridleaseHome } from "./env.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
 
 /** The help of the provider commands' `--salt-file` option (bid, reveal, status). */
-export const SALT_FILE_HELP = "file holding the salts of your sealed bids (default: $GRIDLEASE_HOME/bids.json, ~/.gridlease/bids.json)";
+export const SALT_FILE_HELP =
+  "file holding the salts of your sealed bids (default: $GRIDLEASE_HOME/bids.json, ~/.gridlease/bids.json)";
 
 export interface SavedBid {
   chainId: string;
@@ -39,9 +40,13 @@ function read(file: string): BidFile {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as BidFile;
   } catch {
-    throw new CliError("BAD_SALT_FILE", `The bid file ${file} is not valid JSON: fix or move it (it holds your bid salts).`, {
-      exitCode: EXIT_USAGE,
-    });
+    throw new CliError(
+      "BAD_SALT_FILE",
+      `The bid file ${file} is not valid JSON: fix or move it (it holds your bid salts).`,
+      {
+        exitCode: EXIT_USAGE,
+      },
+    );
   }
 }
 
@@ -59,7 +64,13 @@ export function saveBid(file: string, bid: SavedBid): void {
   write(file, bids);
 }
 
-export function findBid(file: string, chainId: bigint, market: string, jobId: bigint, provider: string): SavedBid | undefined {
+export function findBid(
+  file: string,
+  chainId: bigint,
+  market: string,
+  jobId: bigint,
+  provider: string,
+): SavedBid | undefined {
   return read(file)[keyOf(chainId, market, jobId, provider)];
 }
 

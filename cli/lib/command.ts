@@ -2,11 +2,12 @@
 // report (text on stderr, or {"error": ...} on stdout with --json) and a non-zero exit status.
 import type { Command } from "commander";
 
-import { describeError, EXIT_FAILURE, EXIT_USAGE, type ErrorReport } from "./errors.js";
-import { createOutput, type Output } from "./output.js";
-import { sentSoFar } from "./tx.js";
+import { describeError, EXIT_FAILURE, EXIT_USAGE, type ErrorReport } from "./errors.ts";
+import { createOutput, type Output } from "./output.ts";
+import { sentSoFar } from "./tx.ts";
 
-export const JSON_OPTION_HELP = 'print one machine-readable JSON object (failures as {"error": {...}}; exit status non-zero)';
+export const JSON_OPTION_HELP =
+  'print one machine-readable JSON object (failures as {"error": {...}}; exit status non-zero)';
 
 /** Adds the --json option a leaf command needs. */
 export function withJson(command: Command): Command {
@@ -34,7 +35,11 @@ export function withSentStatus(report: ErrorReport): ErrorReport {
   const sent = sentSoFar();
   if (sent.length === 0) {
     if (report.code !== "CONTRACT_ERROR" || report.exitCode === EXIT_USAGE) return report;
-    return { ...report, exitCode: EXIT_USAGE, message: /Nothing was sent\.$/.test(report.message) ? report.message : `${report.message} Nothing was sent.` };
+    return {
+      ...report,
+      exitCode: EXIT_USAGE,
+      message: /Nothing was sent\.$/.test(report.message) ? report.message : `${report.message} Nothing was sent.`,
+    };
   }
   if (report.exitCode !== EXIT_USAGE) return report;
   return {

@@ -6,9 +6,9 @@ import { JsonRpcProvider, Network, Wallet } from "ethers";
 import { connectProtocol, type Protocol } from "../../sdk/contracts.ts";
 import { DeploymentError, type DeployedAddresses } from "../../sdk/index.ts";
 import { deploymentFolder, loadDeployedAddresses } from "../../sdk/node.ts";
-import type { MockStablecoin } from "../../types/ethers-contracts/index.js";
-import { deploymentOverride, ENV, privateKey, PROJECT_ROOT, rpcUrl, stablecoinOverride } from "./env.js";
-import { CliError, EXIT_USAGE } from "./errors.js";
+import type { MockStablecoin } from "../../types/ethers-contracts/index.ts";
+import { deploymentOverride, ENV, privateKey, PROJECT_ROOT, rpcUrl, stablecoinOverride } from "./env.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
 import { stablecoinAt } from "./stablecoin.ts";
 
 export interface Context {
@@ -47,9 +47,13 @@ export function loadSigner(needed: boolean): Wallet | undefined {
   try {
     return new Wallet(/^[0-9a-fA-F]{64}$/.test(key) ? `0x${key}` : key);
   } catch {
-    throw new CliError("INVALID_KEY", `${ENV.privateKey} is not a valid private key: expected 0x followed by 64 hex digits.`, {
-      exitCode: EXIT_USAGE,
-    });
+    throw new CliError(
+      "INVALID_KEY",
+      `${ENV.privateKey} is not a valid private key: expected 0x followed by 64 hex digits.`,
+      {
+        exitCode: EXIT_USAGE,
+      },
+    );
   }
 }
 
@@ -62,9 +66,13 @@ async function fetchChainId(url: string): Promise<bigint> {
     parsed = undefined;
   }
   if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-    throw new CliError("INVALID_RPC_URL", `${ENV.rpcUrl} must be an http(s) URL such as http://127.0.0.1:8545, got "${url}".`, {
-      exitCode: EXIT_USAGE,
-    });
+    throw new CliError(
+      "INVALID_RPC_URL",
+      `${ENV.rpcUrl} must be an http(s) URL such as http://127.0.0.1:8545, got "${url}".`,
+      {
+        exitCode: EXIT_USAGE,
+      },
+    );
   }
   let response: Response;
   try {
@@ -87,10 +95,16 @@ async function fetchChainId(url: string): Promise<bigint> {
   try {
     body = (await response.json()) as typeof body;
   } catch {
-    throw new CliError("RPC_UNREACHABLE", `${url} answered HTTP ${response.status} without JSON: is it a JSON-RPC endpoint?`);
+    throw new CliError(
+      "RPC_UNREACHABLE",
+      `${url} answered HTTP ${response.status} without JSON: is it a JSON-RPC endpoint?`,
+    );
   }
   if (typeof body.result !== "string") {
-    throw new CliError("RPC_UNREACHABLE", `${url} did not return a chain id (${body.error?.message ?? `HTTP ${response.status}`}).`);
+    throw new CliError(
+      "RPC_UNREACHABLE",
+      `${url} did not return a chain id (${body.error?.message ?? `HTTP ${response.status}`}).`,
+    );
   }
   return BigInt(body.result);
 }
@@ -100,7 +114,11 @@ export async function connect(options: ConnectOptions): Promise<Context> {
   const url = rpcUrl();
   const chainId = await fetchChainId(url);
   const network = Network.from(chainId);
-  const provider = new JsonRpcProvider(url, network, { staticNetwork: network, pollingInterval: 250, cacheTimeout: -1 });
+  const provider = new JsonRpcProvider(url, network, {
+    staticNetwork: network,
+    pollingInterval: 250,
+    cacheTimeout: -1,
+  });
 
   const folder = deploymentOverride() ?? deploymentFolder(PROJECT_ROOT, chainId);
   let addresses: DeployedAddresses;
@@ -122,7 +140,10 @@ export async function connect(options: ConnectOptions): Promise<Context> {
   try {
     protocol = connectProtocol(chainId, addresses, signer ?? provider);
   } catch (error) {
-    throw new CliError("NO_DEPLOYMENT", `${(error as Error).message} (${folder}).`, { exitCode: EXIT_USAGE, details: { folder } });
+    throw new CliError("NO_DEPLOYMENT", `${(error as Error).message} (${folder}).`, {
+      exitCode: EXIT_USAGE,
+      details: { folder },
+    });
   }
   const marketAddress = addresses.JobMarket;
   if ((await provider.getCode(marketAddress)) === "0x") {
@@ -160,7 +181,8 @@ export async function connectSigner(): Promise<{ ctx: Context; me: string }> {
 
 /** The signer of a write command (connect was called with needsSigner). */
 export function signerOf(ctx: Context): Wallet {
-  if (ctx.signer === undefined) throw new CliError("MISSING_KEY", `${ENV.privateKey} is not set.`, { exitCode: EXIT_USAGE });
+  if (ctx.signer === undefined)
+    throw new CliError("MISSING_KEY", `${ENV.privateKey} is not set.`, { exitCode: EXIT_USAGE });
   return ctx.signer;
 }
 
@@ -185,10 +207,15 @@ export function stablecoinOf(ctx: Context): MockStablecoin {
 export async function chainNow(ctx: Context): Promise<bigint> {
   const [block, pending] = await Promise.all([
     ctx.provider.getBlock("latest"),
-    ctx.provider.send("eth_getBlockByNumber", ["pending", false]).catch(() => null) as Promise<{ timestamp?: string } | null>,
+    ctx.provider.send("eth_getBlockByNumber", ["pending", false]).catch(() => null) as Promise<{
+      timestamp?: string;
+    } | null>,
   ]);
   if (block === null) throw new CliError("RPC_UNREACHABLE", `${ctx.rpcUrl} returned no latest block.`);
-  return nextBlockTime(BigInt(block.timestamp), pending?.timestamp === undefined ? undefined : BigInt(pending.timestamp));
+  return nextBlockTime(
+    BigInt(block.timestamp),
+    pending?.timestamp === undefined ? undefined : BigInt(pending.timestamp),
+  );
 }
 
 /** The next block's timestamp from the latest block's, the node's pending block's (if any) and the wall clock. */

@@ -2,7 +2,7 @@
 // into one plain-language report with a stable machine code and an exit status. Contract reverts are
 // decoded by the SDK (sdk/errors).
 import { decodeRevert, revertDataOf, type ErrorHints } from "../../sdk/index.ts";
-import { rpcUrl } from "./env.js";
+import { rpcUrl } from "./env.ts";
 
 /** Exit status of a command that failed at run time (a revert, the network). */
 export const EXIT_FAILURE = 1;
@@ -30,7 +30,11 @@ export class CliError extends Error {
   constructor(
     code: string,
     message: string,
-    options: { exitCode?: number; details?: Record<string, unknown>; contractError?: ErrorReport["contractError"] } = {},
+    options: {
+      exitCode?: number;
+      details?: Record<string, unknown>;
+      contractError?: ErrorReport["contractError"];
+    } = {},
   ) {
     super(message);
     this.name = "CliError";
@@ -48,7 +52,9 @@ export function invalidInput(message: string, details?: Record<string, unknown>)
 
 function isUnreachable(error: unknown): boolean {
   const text = errorText(error);
-  return /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|fetch failed|socket hang up|connect ETIMEDOUT/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|fetch failed|socket hang up|connect ETIMEDOUT/i.test(
+    text,
+  );
 }
 
 function errorText(error: unknown): string {
@@ -99,7 +105,11 @@ export function describeError(error: unknown, hints: ErrorHints = {}): ErrorRepo
       exitCode: EXIT_FAILURE,
     };
   }
-  if (record.code === "NONCE_EXPIRED" || record.code === "REPLACEMENT_UNDERPRICED" || /nonce too low/i.test(errorText(error))) {
+  if (
+    record.code === "NONCE_EXPIRED" ||
+    record.code === "REPLACEMENT_UNDERPRICED" ||
+    /nonce too low/i.test(errorText(error))
+  ) {
     return {
       code: "NONCE_CONFLICT",
       message: "Another transaction from this account was sent at the same time: wait for it and retry.",

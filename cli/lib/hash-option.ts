@@ -16,7 +16,8 @@ export interface HashOptionNames {
 
 /** The hash from exactly one of `hash` (0x + 64 hex digits) and `file` (the keccak256 of its bytes). */
 export function hashFromOptions(hash: string | undefined, file: string | undefined, names: HashOptionNames): string {
-  if ((hash === undefined) === (file === undefined)) throw invalidInput(`Pass exactly one of ${names.hash} <bytes32> or ${names.file} <path>.`);
+  if ((hash === undefined) === (file === undefined))
+    throw invalidInput(`Pass exactly one of ${names.hash} <bytes32> or ${names.file} <path>.`);
   if (hash !== undefined) return parseBytes32(hash, names.hash);
   try {
     return keccak256(readFileSync(file as string));

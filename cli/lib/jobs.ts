@@ -13,11 +13,11 @@ import {
   pricingRuleOption,
   type JobStateName,
 } from "../../sdk/index.ts";
-import type { IJobMarket } from "../../types/ethers-contracts/market/JobMarket.js";
-import { chainNow, type Context } from "./context.js";
-import { CliError, EXIT_USAGE } from "./errors.js";
-import { table } from "./output.js";
-import { paymentTokenAt, type PaymentToken } from "./tokens.js";
+import type { IJobMarket } from "../../types/ethers-contracts/market/JobMarket.ts";
+import { chainNow, type Context } from "./context.ts";
+import { CliError, EXIT_USAGE } from "./errors.ts";
+import { table } from "./output.ts";
+import { paymentTokenAt, type PaymentToken } from "./tokens.ts";
 
 export interface LoadedJob {
   jobId: bigint;
@@ -63,7 +63,9 @@ export function displayState(job: IJobMarket.JobStructOutput, state: JobStateNam
 
 /** An amount of a job's payment token: credits as dollars ("$3.20 of credits"), a stablecoin as "3.2 USDC". */
 export function formatPayment(units: bigint, token: PaymentToken): string {
-  return token.kind === "credits" ? `${formatUsd(units, token.decimals)} of credits` : `${formatAmount(units, token.decimals)} ${token.symbol}`;
+  return token.kind === "credits"
+    ? `${formatUsd(units, token.decimals)} of credits`
+    : `${formatAmount(units, token.decimals)} ${token.symbol}`;
 }
 
 /** A job's dispute bond: GRL for a credit job, the stablecoin otherwise (see IJobMarket.disputeBondOf). */
@@ -108,7 +110,8 @@ export function nextStep(loaded: LoadedJob): string {
         ? `an eligible provider may accept until ${formatTime(job.bidDeadline, now)} (gridlease provider accept ${jobId}); the renter may cancel`
         : `providers commit sealed bids until ${formatTime(job.bidDeadline, now)} (gridlease provider bid ${jobId} <price>)`;
     case "Revealing":
-      if (isInstant(job)) return `nobody accepted in time: anyone may close it with gridlease renter award ${jobId} (full refund)`;
+      if (isInstant(job))
+        return `nobody accepted in time: anyone may close it with gridlease renter award ${jobId} (full refund)`;
       return now < job.revealDeadline
         ? `bidders reveal until ${formatTime(job.revealDeadline, now)} (gridlease provider reveal ${jobId})`
         : `the auction is over: anyone may award it (gridlease renter award ${jobId})`;
@@ -180,18 +183,25 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
   const rows: [string, string][] = [
     ["state", shown === state ? state : `${shown} (stopped early by the renter; recorded on chain as ${state})`],
     ["pricing", pricingRuleLabel(job.pricingRule)],
-    ["GPUs", `${job.gpuCount}x ${modelName(job.gpuModel)}, >= ${job.minVramGb} GB VRAM${job.region === 0n ? "" : `, region ${job.region}`}`],
+    [
+      "GPUs",
+      `${job.gpuCount}x ${modelName(job.gpuModel)}, >= ${job.minVramGb} GB VRAM${job.region === 0n ? "" : `, region ${job.region}`}`,
+    ],
     ["duration", formatDuration(job.duration)],
     ["spec hash", job.specHash],
     ["max price", `${usd(job.reservePricePerGpuHour)} per GPU-hour (${token.symbol})`],
     ["renter", job.renter],
   ];
-  if (provider !== null) rows.push([state === "Bidding" || state === "Revealing" ? "best bidder" : "provider", provider]);
+  if (provider !== null)
+    rows.push([state === "Bidding" || state === "Revealing" ? "best bidder" : "provider", provider]);
   if (job.bestPrice !== 0n && job.clearingPrice === 0n) rows.push(["best bid", `${usd(job.bestPrice)} per GPU-hour`]);
   if (job.secondPrice !== 0n) rows.push(["second bid", `${usd(job.secondPrice)} per GPU-hour`]);
   if (job.clearingPrice !== 0n) rows.push(["clearing price", `${usd(job.clearingPrice)} per GPU-hour`]);
   rows.push(["bids", `${job.bidCount} committed, ${job.revealCount} revealed`]);
-  rows.push(["escrow", `${formatPayment(job.escrow, token)}${job.claimed === 0n ? "" : ` (${formatPayment(job.claimed, token)} already paid out)`}`]);
+  rows.push([
+    "escrow",
+    `${formatPayment(job.escrow, token)}${job.claimed === 0n ? "" : ` (${formatPayment(job.claimed, token)} already paid out)`}`,
+  ]);
   if (job.collateral !== 0n) rows.push(["collateral", formatGrl(job.collateral)]);
   if (state === "Bidding" || state === "Revealing") {
     rows.push(["bid deadline", formatTime(job.bidDeadline, now)]);

@@ -1,9 +1,9 @@
 // Money owed to an account: the market's per-token ledger (stablecoin pay and refunds) and the
 // settlement's USD earnings (credit jobs), which are withdrawn as GRL minted at the oracle price.
-import type { Context } from "./context.js";
+import type { Context } from "./context.ts";
 import { CREDIT_DECIMALS, formatAmount } from "../../sdk/index.ts";
-import type { Output } from "./output.js";
-import { findEvent, send, type SentTransaction } from "./tx.js";
+import type { Output } from "./output.ts";
+import { findEvent, send, type SentTransaction } from "./tx.ts";
 
 export interface LedgerWithdrawal {
   token: string;
@@ -13,7 +13,12 @@ export interface LedgerWithdrawal {
 }
 
 /** Withdraws the account's market ledger balance of the stablecoin, if any. */
-export async function withdrawMarketLedger(ctx: Context, out: Output, account: string, to: string): Promise<LedgerWithdrawal | undefined> {
+export async function withdrawMarketLedger(
+  ctx: Context,
+  out: Output,
+  account: string,
+  to: string,
+): Promise<LedgerWithdrawal | undefined> {
   if (ctx.stablecoin === undefined) return undefined;
   const token = await ctx.stablecoin.getAddress();
   const balance = await ctx.protocol.market.balanceOf(token, account);
@@ -26,7 +31,12 @@ export async function withdrawMarketLedger(ctx: Context, out: Output, account: s
 }
 
 /** Withdraws the account's GRL on the market ledger (credit jobs' dispute bonds won or returned), if any. */
-export async function withdrawBondLedger(ctx: Context, out: Output, account: string, to: string): Promise<LedgerWithdrawal | undefined> {
+export async function withdrawBondLedger(
+  ctx: Context,
+  out: Output,
+  account: string,
+  to: string,
+): Promise<LedgerWithdrawal | undefined> {
   const token = await ctx.protocol.token.getAddress();
   const balance = await ctx.protocol.market.balanceOf(token, account);
   if (balance === 0n) return undefined;
@@ -46,7 +56,12 @@ export interface EarningsWithdrawal {
 }
 
 /** Converts all the account's USD earnings to GRL (settlement.withdrawEarnings), if it has any. */
-export async function withdrawEarnings(ctx: Context, out: Output, account: string, to: string): Promise<EarningsWithdrawal | undefined> {
+export async function withdrawEarnings(
+  ctx: Context,
+  out: Output,
+  account: string,
+  to: string,
+): Promise<EarningsWithdrawal | undefined> {
   const settlement = ctx.protocol.settlement;
   const usd = await settlement.earningsOf(account);
   if (usd === 0n) return undefined;
@@ -77,7 +92,9 @@ export function describeWithdrawals(
   if (bonds !== undefined) lines.push(`Withdrew ${bonds.amount} GRL of dispute bonds from the market ledger.`);
   if (earnings !== undefined) {
     const queued = earnings.ticketId === null ? "" : `, the rest queued as mint ticket #${earnings.ticketId}`;
-    lines.push(`Withdrew $${earnings.usd} of earnings as ${earnings.grl} GRL (${earnings.grlMintedNow} GRL minted now${queued}).`);
+    lines.push(
+      `Withdrew $${earnings.usd} of earnings as ${earnings.grl} GRL (${earnings.grlMintedNow} GRL minted now${queued}).`,
+    );
   }
   return lines;
 }

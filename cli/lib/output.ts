@@ -1,7 +1,7 @@
 // Text for people or JSON for scripts and agents. In --json mode stdout carries exactly one JSON
 // document per command (the result, or {"error": {...}} when it failed), or one JSON object per line
 // for the agent's log; in text mode results go to stdout and errors to stderr.
-import type { ErrorReport } from "./errors.js";
+import type { ErrorReport } from "./errors.ts";
 
 export interface Output {
   readonly json: boolean;

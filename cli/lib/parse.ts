@@ -12,13 +12,18 @@ import {
   type GpuModelSpec,
   type ProtocolEnum,
 } from "../../sdk/index.ts";
-import { invalidInput } from "./errors.js";
+import { invalidInput } from "./errors.ts";
 
 /**
  * A positive (or, with `allowZero`, non-negative) decimal amount in units of a token with `decimals`.
  * `what` names the input in the message ("--max-price").
  */
-export function parseAmount(text: string, decimals: number, what: string, options: { allowZero?: boolean; unit?: string } = {}): bigint {
+export function parseAmount(
+  text: string,
+  decimals: number,
+  what: string,
+  options: { allowZero?: boolean; unit?: string } = {},
+): bigint {
   try {
     return parseDecimal(text, decimals, { ...options, what });
   } catch (error) {
@@ -28,7 +33,12 @@ export function parseAmount(text: string, decimals: number, what: string, option
 }
 
 /** A dollar amount ("1.50" or "$1.50") in units of a dollar token with `decimals` (USDC 6, credits 18). */
-export function parseDollars(text: string, decimals: number, what: string, options: { allowZero?: boolean } = {}): bigint {
+export function parseDollars(
+  text: string,
+  decimals: number,
+  what: string,
+  options: { allowZero?: boolean } = {},
+): bigint {
   return parseAmount(text, decimals, what, { ...options, unit: "dollars" });
 }
 
@@ -59,7 +69,8 @@ export function parseJobId(text: string): bigint {
 export function parseHours(text: string, what: string): bigint {
   const micros = parseAmount(text, 6, what, { unit: "hours" });
   const seconds = micros * 3600n;
-  if (seconds % 1_000_000n !== 0n) throw invalidInput(`${what} must be a whole number of seconds, got "${text}" hours.`);
+  if (seconds % 1_000_000n !== 0n)
+    throw invalidInput(`${what} must be a whole number of seconds, got "${text}" hours.`);
   return seconds / 1_000_000n;
 }
 
@@ -88,13 +99,15 @@ export function parseGpuModel(name: string): { id: string; spec: GpuModelSpec } 
 
 /** A checksummed address. */
 export function parseAddress(text: string, what: string): string {
-  if (!isAddress(text.trim())) throw invalidInput(`${what} must be an address (0x followed by 40 hex digits), got "${text}".`);
+  if (!isAddress(text.trim()))
+    throw invalidInput(`${what} must be an address (0x followed by 40 hex digits), got "${text}".`);
   return getAddress(text.trim());
 }
 
 /** A 32-byte hex value (a hash). */
 export function parseBytes32(text: string, what: string): string {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(text.trim())) throw invalidInput(`${what} must be 0x followed by 64 hex digits, got "${text}".`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text.trim()))
+    throw invalidInput(`${what} must be 0x followed by 64 hex digits, got "${text}".`);
   return text.trim().toLowerCase();
 }
 
@@ -111,7 +124,8 @@ export function parseProtocolEnum<N extends string>(text: string, protocolEnum: 
   try {
     return protocolEnum.parse(text);
   } catch (error) {
-    if (error instanceof EnumParseError) throw invalidInput(`${what} must be one of ${error.allowed.join(", ")}, got "${text}".`);
+    if (error instanceof EnumParseError)
+      throw invalidInput(`${what} must be one of ${error.allowed.join(", ")}, got "${text}".`);
     throw error;
   }
 }

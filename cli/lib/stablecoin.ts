@@ -4,7 +4,7 @@
 import { Contract, type ContractRunner } from "ethers";
 
 import { MockStablecoinAbi } from "../../sdk/index.ts";
-import type { MockStablecoin } from "../../types/ethers-contracts/index.js";
+import type { MockStablecoin } from "../../types/ethers-contracts/index.ts";
 
 /** The stablecoin at `address`, connected to `runner`. */
 export function stablecoinAt(address: string, runner: ContractRunner): MockStablecoin {

@@ -1,7 +1,7 @@
 // The payment tokens of jobs: the stablecoin (USDC) or the settlement's USD credits (BME path), with
 // the symbol and decimals the CLI parses and prints amounts in.
 import { CREDIT_DECIMALS } from "../../sdk/index.ts";
-import { stablecoinOf, type Context } from "./context.js";
+import { stablecoinOf, type Context } from "./context.ts";
 import { stablecoinAt } from "./stablecoin.ts";
 
 export const PAYMENT_KINDS = ["usdc", "credits"] as const;

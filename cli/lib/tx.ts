@@ -3,8 +3,8 @@
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 
 import { decodeRevert, revertDataOf, signPermit, type ErrorHints, type PermitToken } from "../../sdk/index.ts";
-import { CliError, describeError, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
-import type { Output } from "./output.js";
+import { CliError, describeError, EXIT_FAILURE, EXIT_USAGE } from "./errors.ts";
+import type { Output } from "./output.ts";
 
 /** What a command reports about each transaction it sent. */
 export interface SentTransaction {
@@ -29,7 +29,11 @@ export function sentSoFar(): readonly { step: string; hash: string }[] {
 function refusal(error: unknown, hints: ErrorHints, step: string): CliError {
   const report = describeError(error, hints);
   if (report.code !== "CONTRACT_ERROR") {
-    return new CliError(report.code, report.message, { exitCode: report.exitCode, contractError: report.contractError, details: { step } });
+    return new CliError(report.code, report.message, {
+      exitCode: report.exitCode,
+      contractError: report.contractError,
+      details: { step },
+    });
   }
   const nothingSent = broadcast.length === 0;
   const message = nothingSent
@@ -68,7 +72,8 @@ export async function send(
       details: { step, hash: response.hash },
     });
   }
-  if (receipt === null) throw new CliError("TX_DROPPED", `The ${step} transaction was dropped: retry.`, { details: { step } });
+  if (receipt === null)
+    throw new CliError("TX_DROPPED", `The ${step} transaction was dropped: retry.`, { details: { step } });
   const sent = { step, hash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed.toString() };
   out.progress(`  ${step}: ${receipt.hash} (block ${receipt.blockNumber})`);
   return { receipt, sent };
@@ -133,7 +138,10 @@ export async function permitFor(
 }
 
 /** The first log of `receipt` that `parse` recognises (an event the step emitted). */
-export function findEvent<T>(receipt: ContractTransactionReceipt, parse: (log: { topics: readonly string[]; data: string }) => T | null): T | undefined {
+export function findEvent<T>(
+  receipt: ContractTransactionReceipt,
+  parse: (log: { topics: readonly string[]; data: string }) => T | null,
+): T | undefined {
   for (const log of receipt.logs) {
     try {
       const parsed = parse({ topics: log.topics, data: log.data });

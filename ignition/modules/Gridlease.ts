@@ -153,7 +153,11 @@ function deployProtocol<OracleT extends ContractFuture<string>>(
   const deployer = m.getAccount(0);
   const { treasury, arbiter, guardian } = roles;
 
-  const token = m.contract("GridleaseToken", [deployer, treasury, m.getParameter("initialSupply", 1_000_000_000n * GRL)]);
+  const token = m.contract("GridleaseToken", [
+    deployer,
+    treasury,
+    m.getParameter("initialSupply", 1_000_000_000n * GRL),
+  ]);
   const registry = m.contract("ProviderRegistry", [
     token,
     deployer,
@@ -232,8 +236,7 @@ function deployProtocol<OracleT extends ContractFuture<string>>(
     contract: typeof market | typeof registry | typeof token | typeof timelock | typeof settlement,
     name: string,
     role: string,
-  ) =>
-    m.call(contract, "renounceRole", [role, deployer], { id: `renounce${name}`, after });
+  ) => m.call(contract, "renounceRole", [role, deployer], { id: `renounce${name}`, after });
   renounce(market, "MarketGovernance", ROLES.GOVERNANCE_ROLE);
   renounce(market, "MarketAdmin", ROLES.DEFAULT_ADMIN_ROLE);
   renounce(settlement, "SettlementGovernance", ROLES.GOVERNANCE_ROLE);

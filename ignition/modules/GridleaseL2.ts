@@ -1,6 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import { deployGridleaseL2 } from "./Gridlease.js";
+import { deployGridleaseL2 } from "./Gridlease.ts";
 
 /**
  * The protocol on an L2: as `Gridlease`, with the same required parameters (`grlUsdFeed`, `stablecoin`,

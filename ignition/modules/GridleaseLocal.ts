@@ -1,6 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
-import { deployGridlease } from "./Gridlease.js";
+import { deployGridlease } from "./Gridlease.ts";
 
 /**
  * The protocol on a local chain: a settable GRL/USD feed (`grlUsdAnswer`, 8 decimals, $0.50 by

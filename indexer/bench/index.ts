@@ -147,7 +147,10 @@ class RssSampler {
     const root = this.root();
     if (root === undefined) return;
     const sizes = processTree(root).map(rssKiB);
-    this.peakTreeKiB = Math.max(this.peakTreeKiB, sizes.reduce((a, b) => a + b, 0));
+    this.peakTreeKiB = Math.max(
+      this.peakTreeKiB,
+      sizes.reduce((a, b) => a + b, 0),
+    );
     this.peakLargestKiB = Math.max(this.peakLargestKiB, ...sizes);
     this.maxProcesses = Math.max(this.maxProcesses, sizes.length);
   }
@@ -200,7 +203,12 @@ interface Results {
 }
 
 /** Starts `indexer`, waits until it has indexed `head`, and reads the backfill figures from its log. */
-async function backfill(indexer: IndexerProcess, head: number, protocolLogBlocks: number[], budgetMs = BACKFILL_TIMEOUT_MS): Promise<Backfill> {
+async function backfill(
+  indexer: IndexerProcess,
+  head: number,
+  protocolLogBlocks: number[],
+  budgetMs = BACKFILL_TIMEOUT_MS,
+): Promise<Backfill> {
   const sampler = new RssSampler(() => indexer.pid);
   const t = Date.now();
   indexer.start();
@@ -211,7 +219,8 @@ async function backfill(indexer: IndexerProcess, head: number, protocolLogBlocks
     while ((await indexer.statusBlock()) < head || !(await indexer.ready())) {
       if (!indexer.running) throw new Error(`indexer ${indexer.options.name} exited (log: ${indexer.logFile})`);
       if (Date.now() > deadline && partial) break;
-      if (Date.now() > deadline) throw new Error(`indexer ${indexer.options.name} did not reach block ${head} (log: ${indexer.logFile})`);
+      if (Date.now() > deadline)
+        throw new Error(`indexer ${indexer.options.name} did not reach block ${head} (log: ${indexer.logFile})`);
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {
@@ -224,7 +233,10 @@ async function backfill(indexer: IndexerProcess, head: number, protocolLogBlocks
   const completed = lines.find((l) => l.msg === "Completed backfill indexing across all chains") ?? ranges.at(-1);
   if (started === undefined || completed === undefined) throw new Error(`no backfill in the log of ${indexer.logFile}`);
   const range = JSON.parse(String(started.block_range)) as [number, number];
-  const indexedTo = Math.min(range[1], Math.max(range[0], ...ranges.map((l) => (JSON.parse(String(l.block_range)) as [number, number])[1])));
+  const indexedTo = Math.min(
+    range[1],
+    Math.max(range[0], ...ranges.map((l) => (JSON.parse(String(l.block_range)) as [number, number])[1])),
+  );
   return {
     blocks: range,
     indexedTo,
@@ -257,7 +269,11 @@ async function protocolLogBlocks(chain: LocalChain, addresses: string[], head: n
 }
 
 /** A request as autocannon sends it; `fresh` asks the API's cache to compute the answer (Cache-Control: no-cache). */
-async function ask(url: string, body: string | undefined, fresh: boolean): Promise<{ text: string; cache: string | null }> {
+async function ask(
+  url: string,
+  body: string | undefined,
+  fresh: boolean,
+): Promise<{ text: string; cache: string | null }> {
   const response = await fetch(url, {
     method: body === undefined ? "GET" : "POST",
     headers: { "content-type": "application/json", ...(fresh ? NO_CACHE : {}) },
@@ -276,7 +292,11 @@ async function ask(url: string, body: string | undefined, fresh: boolean): Promi
  */
 async function loadDashboard(indexer: IndexerProcess, log: (line: string) => void): Promise<Latency[]> {
   const targets: [string, string, string | undefined][] = [
-    ...Object.entries(DASHBOARD).map(([name, query]): [string, string, string] => [name, `${indexer.url}/graphql`, JSON.stringify({ query })]),
+    ...Object.entries(DASHBOARD).map(([name, query]): [string, string, string] => [
+      name,
+      `${indexer.url}/graphql`,
+      JSON.stringify({ query }),
+    ]),
     ["GET /summary", `${indexer.url}/summary`, undefined],
   ];
   const latency: Latency[] = [];
@@ -296,11 +316,14 @@ async function loadDashboard(indexer: IndexerProcess, log: (line: string) => voi
           }
         }
         rows.set(name, await load(url, body, connections, cached ? {} : NO_CACHE));
-        if (cached && (await ask(url, body, false)).cache !== "hit") throw new Error(`${name}: the cache stopped answering during the run`);
+        if (cached && (await ask(url, body, false)).cache !== "hit")
+          throw new Error(`${name}: the cache stopped answering during the run`);
       }
       latency.push({ connections, cached, rows });
       for (const [name, r] of rows) {
-        log(`${connections} connections ${cached ? "cached" : "computed"} ${name}: p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} ms, ${r.rps.toFixed(0)} req/s, ${r.errors} errors`);
+        log(
+          `${connections} connections ${cached ? "cached" : "computed"} ${name}: p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} ms, ${r.rps.toFixed(0)} req/s, ${r.errors} errors`,
+        );
       }
     }
   }
@@ -318,7 +341,9 @@ async function measure(log: (line: string) => void): Promise<Results> {
     viewsSchema: "gl_bench_views",
   });
   // Where scripts/run.ts would put it on the local chain (/dev/shm), named for this run, so it can be measured.
-  const pgliteDir = existsSync("/dev/shm") ? `/dev/shm/gridlease-pglite-bench-${process.pid}` : join(tmpdir(), `gridlease-pglite-bench-${process.pid}`);
+  const pgliteDir = existsSync("/dev/shm")
+    ? `/dev/shm/gridlease-pglite-bench-${process.pid}`
+    : join(tmpdir(), `gridlease-pglite-bench-${process.pid}`);
   const pglite = new IndexerProcess({
     ...common,
     name: "bench-pglite",
@@ -331,7 +356,9 @@ async function measure(log: (line: string) => void): Promise<Results> {
     let t = Date.now();
     await chain.start();
     const { protocol } = chain.deploy(deploymentId, {}, BUILD_PROFILE);
-    const addresses = await Promise.all([protocol.token, protocol.registry, protocol.market, protocol.settlement].map((c) => c.getAddress()));
+    const addresses = await Promise.all(
+      [protocol.token, protocol.registry, protocol.market, protocol.settlement].map((c) => c.getAddress()),
+    );
     await chain.syncClock();
     const start = chain.lastTimestamp - (chain.lastTimestamp % HOUR) + HOUR + 600n;
     const scenario = new Scenario(chain, protocol, benchScenario(JOBS), start);
@@ -341,10 +368,14 @@ async function measure(log: (line: string) => void): Promise<Results> {
     let head = await chain.blockNumber();
     let logBlocks = await protocolLogBlocks(chain, addresses, head);
     const generateSeconds = (Date.now() - t) / 1000;
-    log(`chain: ${head} blocks, ${chain.transactions} transactions, ${logBlocks.length} protocol events, ${generateSeconds.toFixed(0)} s to generate`);
+    log(
+      `chain: ${head} blocks, ${chain.transactions} transactions, ${logBlocks.length} protocol events, ${generateSeconds.toFixed(0)} s to generate`,
+    );
 
     const pg = await backfill(postgres, head, logBlocks);
-    log(`PostgreSQL backfill: ${pg.events} events in ${pg.seconds.toFixed(1)} s = ${Math.round(pg.events / pg.seconds)} events/s, peak RSS ${pg.peakTreeMiB.toFixed(0)} MiB`);
+    log(
+      `PostgreSQL backfill: ${pg.events} events in ${pg.seconds.toFixed(1)} s = ${Math.round(pg.events / pg.seconds)} events/s, peak RSS ${pg.peakTreeMiB.toFixed(0)} MiB`,
+    );
 
     // Live: the rest of the scenario, the indexer following; lag = chain head - indexer's checkpoint block.
     const lags: number[] = [];
@@ -368,7 +399,8 @@ async function measure(log: (line: string) => void): Promise<Results> {
     head = await chain.blockNumber();
     t = Date.now();
     while ((await postgres.statusBlock()) < head) {
-      if (!postgres.running || Date.now() - t > 120_000) throw new Error(`the live indexer did not reach block ${head} (log: ${postgres.logFile})`);
+      if (!postgres.running || Date.now() - t > 120_000)
+        throw new Error(`the live indexer did not reach block ${head} (log: ${postgres.logFile})`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const sorted = [...lags].sort((a, b) => a - b);
@@ -380,7 +412,9 @@ async function measure(log: (line: string) => void): Promise<Results> {
       maxLag: sorted.at(-1) ?? NaN,
       catchUpSeconds: (Date.now() - t) / 1000,
     };
-    log(`live: ${live.blocks} blocks in ${liveSeconds.toFixed(1)} s, lag median ${live.medianLag} max ${live.maxLag} blocks (${lags.length} samples)`);
+    log(
+      `live: ${live.blocks} blocks in ${liveSeconds.toFixed(1)} s, lag median ${live.medianLag} max ${live.maxLag} blocks (${lags.length} samples)`,
+    );
 
     const latency = await loadDashboard(postgres, log);
     await postgres.kill9();
@@ -388,7 +422,9 @@ async function measure(log: (line: string) => void): Promise<Results> {
     logBlocks = await protocolLogBlocks(chain, addresses, head);
     const lite = await backfill(pglite, head, logBlocks, PGLITE_BUDGET_MS);
     lite.filesMiB = directoryBytes(pgliteDir) / 2 ** 20;
-    log(`PGlite backfill: ${lite.events} events in ${lite.seconds.toFixed(1)} s = ${Math.round(lite.events / lite.seconds)} events/s, peak RSS ${lite.peakTreeMiB.toFixed(0)} MiB`);
+    log(
+      `PGlite backfill: ${lite.events} events in ${lite.seconds.toFixed(1)} s = ${Math.round(lite.events / lite.seconds)} events/s, peak RSS ${lite.peakTreeMiB.toFixed(0)} MiB`,
+    );
     await pglite.kill9();
     return {
       chain: { blocks: head, transactions: chain.transactions, events: logBlocks.length, generateSeconds },
@@ -407,7 +443,9 @@ async function measure(log: (line: string) => void): Promise<Results> {
 
 let run: Promise<Results> | undefined;
 /** The one measurement the three sections share (started by whichever asks first). */
-export function results(log: (line: string) => void = (line) => console.log(`[indexer bench] ${line}`)): Promise<Results> {
+export function results(
+  log: (line: string) => void = (line) => console.log(`[indexer bench] ${line}`),
+): Promise<Results> {
   run ??= measure(log);
   return run;
 }
@@ -453,8 +491,19 @@ export function backfillSection(): Promise<SectionResult> {
     tables: [
       {
         id: "backfill",
-        title: "Backfill (Ponder's own timing: first to last block range; events include the block-interval clock ticks)",
-        columns: ["events/s", "protocol logs/s", "events", "protocol logs", "clock ticks", "backfill s", "blocks indexed", "blocks in backfill", "start to end s"],
+        title:
+          "Backfill (Ponder's own timing: first to last block range; events include the block-interval clock ticks)",
+        columns: [
+          "events/s",
+          "protocol logs/s",
+          "events",
+          "protocol logs",
+          "clock ticks",
+          "backfill s",
+          "blocks indexed",
+          "blocks in backfill",
+          "start to end s",
+        ],
         rows: [backfillRow("PostgreSQL (ponder start)", r.postgres), backfillRow("PGlite (ponder dev)", r.pglite)],
         notes:
           r.pglite.indexedTo < r.pglite.blocks[1]
@@ -466,7 +515,8 @@ export function backfillSection(): Promise<SectionResult> {
       },
       {
         id: "live",
-        title: "Live lag (PostgreSQL indexer following the chain; chain head block - /status block, sampled every 0.5 s)",
+        title:
+          "Live lag (PostgreSQL indexer following the chain; chain head block - /status block, sampled every 0.5 s)",
         columns: ["median lag blocks", "max lag blocks", "samples", "blocks", "chain blocks/s", "catch-up s"],
         rows: [
           {
@@ -481,7 +531,9 @@ export function backfillSection(): Promise<SectionResult> {
             },
           },
         ],
-        notes: ["catch-up s: from the last live transaction until /status reported its block (polling interval 250 ms on the local chain)."],
+        notes: [
+          "catch-up s: from the last live transaction until /status reported its block (polling interval 250 ms on the local chain).",
+        ],
       },
     ],
   }));
@@ -494,23 +546,32 @@ export function queryLatencySection(): Promise<SectionResult> {
       `autocannon on loopback, ${SECONDS} s per query and connection count, against the PostgreSQL indexer of section 4 ` +
         `(${r.chain.blocks.toLocaleString("en-US")} blocks indexed); node, PostgreSQL, indexer and load generator share the machine. ` +
         `Target: p95 < ${P95_TARGET_MS} ms at 50 connections.`,
-      "Two runs per connection count. \"computed\": every request sends Cache-Control: no-cache, so the API runs the query " +
-        "(Ponder's GraphQL, PostgreSQL) for each one: the latency of a cache miss. \"cached\": the same requests without " +
+      'Two runs per connection count. "computed": every request sends Cache-Control: no-cache, so the API runs the query ' +
+        '(Ponder\'s GraphQL, PostgreSQL) for each one: the latency of a cache miss. "cached": the same requests without ' +
         "that header, answered from the API's response cache (the chain is idle during the run, as a dashboard between two " +
         "indexed blocks; any indexed block or reorg empties the cache). Before each cached run a cached answer is checked " +
         "equal to a computed one.",
     ],
-    tables: r.latency.map(({ connections, cached, rows }): BenchTable => ({
-      // c16 / c50 (every answer computed) are comparable with the figures from before the cache.
-      id: `c${connections}${cached ? "-cached" : ""}`,
-      title: `${connections} connections, ${cached ? "cached (answers from the response cache)" : "computed (Cache-Control: no-cache)"}`,
-      columns: ["p95 ms", "p50 ms", "p99 ms", "req/s", "requests", "errors"],
-      rows: [...rows].map(([label, l]) => ({
-        label,
-        cells: { "p95 ms": l.p95, "p50 ms": l.p50, "p99 ms": l.p99, "req/s": Math.round(l.rps), requests: l.requests, errors: l.errors },
-        ...(connections >= 50 && l.p95 >= P95_TARGET_MS ? { flag: `p95 >= ${P95_TARGET_MS} ms` } : {}),
-      })),
-    })),
+    tables: r.latency.map(
+      ({ connections, cached, rows }): BenchTable => ({
+        // c16 / c50 (every answer computed) are comparable with the figures from before the cache.
+        id: `c${connections}${cached ? "-cached" : ""}`,
+        title: `${connections} connections, ${cached ? "cached (answers from the response cache)" : "computed (Cache-Control: no-cache)"}`,
+        columns: ["p95 ms", "p50 ms", "p99 ms", "req/s", "requests", "errors"],
+        rows: [...rows].map(([label, l]) => ({
+          label,
+          cells: {
+            "p95 ms": l.p95,
+            "p50 ms": l.p50,
+            "p99 ms": l.p99,
+            "req/s": Math.round(l.rps),
+            requests: l.requests,
+            errors: l.errors,
+          },
+          ...(connections >= 50 && l.p95 >= P95_TARGET_MS ? { flag: `p95 >= ${P95_TARGET_MS} ms` } : {}),
+        })),
+      }),
+    ),
   }));
 }
 
@@ -532,7 +593,8 @@ export function memorySection(): Promise<SectionResult> {
     tables: [
       {
         id: "rss",
-        title: "Peak RSS of the indexer's process tree during backfill (VmRSS of run.ts and its descendants, polled every 200 ms)",
+        title:
+          "Peak RSS of the indexer's process tree during backfill (VmRSS of run.ts and its descendants, polled every 200 ms)",
         columns: ["peak RSS MiB", "largest process MiB", "processes", "database files MiB"],
         rows: [memoryRow("PostgreSQL (ponder start)", r.postgres), memoryRow("PGlite (ponder dev)", r.pglite)],
         notes: [

@@ -15,7 +15,10 @@ const HARDHAT = join(PROJECT_ROOT, "node_modules", ".bin", "hardhat");
 const MNEMONIC = "test test test test test test test test test test test junk";
 const CHAIN_ID = 31337n;
 /** Child processes run on this Node (Hardhat needs 22), whatever `node` the shell's PATH finds first. */
-export const CHILD_ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}` };
+export const CHILD_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`,
+};
 
 /** A JSON-RPC error or a reverted transaction, with the decoded custom error when there is one. */
 export class TxError extends Error {}
@@ -41,12 +44,15 @@ export class LocalChain {
 
   /** Starts `hardhat node` and waits until it answers. */
   async start(): Promise<void> {
-    this.node = spawn(HARDHAT, // The "default" network lifts the contract size limit, so the unoptimised test build deploys.
-      ["node", "--network", "default", "--hostname", "127.0.0.1", "--port", String(this.port)], {
-      cwd: PROJECT_ROOT,
-      env: CHILD_ENV,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    this.node = spawn(
+      HARDHAT, // The "default" network lifts the contract size limit, so the unoptimised test build deploys.
+      ["node", "--network", "default", "--hostname", "127.0.0.1", "--port", String(this.port)],
+      {
+        cwd: PROJECT_ROOT,
+        env: CHILD_ENV,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     this.node.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     // A node must not outlive its test run, whatever ends it.
@@ -157,18 +163,28 @@ export class LocalChain {
     this.transactions++;
     if (receipt === null) throw new TxError(`${method} was not mined (automine off?)`);
     if (receipt.status !== "0x1") {
-      throw new TxError(`${method}(${args.map(String).join(", ")}) reverted: ${await this.revertReason(from, to, data, receipt.blockNumber, contract)}`);
+      throw new TxError(
+        `${method}(${args.map(String).join(", ")}) reverted: ${await this.revertReason(from, to, data, receipt.blockNumber, contract)}`,
+      );
     }
     return timestamp;
   }
 
-  private async revertReason(from: { address: string }, to: string, data: string, blockNumber: string, contract: BaseContract): Promise<string> {
+  private async revertReason(
+    from: { address: string },
+    to: string,
+    data: string,
+    blockNumber: string,
+    contract: BaseContract,
+  ): Promise<string> {
     try {
       const parent = `0x${(BigInt(blockNumber) - 1n).toString(16)}`;
       await this.provider.send("eth_call", [{ from: from.address, to, data }, parent]);
       return "unknown (the call succeeds before the block)";
     } catch (error) {
-      const revert = (error as { data?: string; info?: { error?: { data?: string } } }).info?.error?.data ?? (error as { data?: string }).data;
+      const revert =
+        (error as { data?: string; info?: { error?: { data?: string } } }).info?.error?.data ??
+        (error as { data?: string }).data;
       if (typeof revert === "string") {
         const parsed = contract.interface.parseError(revert);
         if (parsed !== null) return `${parsed.name}(${parsed.args.map(String).join(", ")})`;

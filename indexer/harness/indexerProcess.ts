@@ -79,7 +79,17 @@ export class IndexerProcess {
 
   /** Starts (or restarts) the indexer; its own process group, so kill -9 reaches Ponder itself. */
   start(): void {
-    const { schema, viewsSchema, port, rpcUrl, deployment, mode = "start", databaseUrl: database = databaseUrl(), rpcTransport, env = {} } = this.options;
+    const {
+      schema,
+      viewsSchema,
+      port,
+      rpcUrl,
+      deployment,
+      mode = "start",
+      databaseUrl: database = databaseUrl(),
+      rpcTransport,
+      env = {},
+    } = this.options;
     const log = openSync(this.logFile, this.starts === 0 ? "w" : "a");
     const schemaArgs = mode === "start" ? ["--schema", schema, "--views-schema", viewsSchema] : [];
     this.child = spawn(
@@ -143,7 +153,10 @@ export class IndexerProcess {
     }
   }
 
-  async graphql(query: string, variables: Record<string, unknown> = {}): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+  async graphql(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
     const response = await fetch(`${this.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -185,9 +198,13 @@ export class IndexerProcess {
 
   /** Waits until the indexer is ready and has processed `block`. */
   async waitForBlock(block: number, timeoutMs: number): Promise<void> {
-    await waitFor(async () => (await this.ready()) && (await this.indexedBlock()) >= block, timeoutMs, () => {
-      return `indexer ${this.options.name} did not reach block ${block} (log: ${this.logFile})`;
-    });
+    await waitFor(
+      async () => (await this.ready()) && (await this.indexedBlock()) >= block,
+      timeoutMs,
+      () => {
+        return `indexer ${this.options.name} did not reach block ${block} (log: ${this.logFile})`;
+      },
+    );
     if (!this.running) throw new Error(`indexer ${this.options.name} exited (log: ${this.logFile})`);
   }
 
@@ -221,7 +238,9 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 
 /** Runs one SQL statement with psql against the test database; returns its unaligned output. */
 export function psql(statement: string): string {
-  const result = spawnSync("psql", [databaseUrl(), "-qAt", "-v", "ON_ERROR_STOP=1", "-c", statement], { encoding: "utf8" });
+  const result = spawnSync("psql", [databaseUrl(), "-qAt", "-v", "ON_ERROR_STOP=1", "-c", statement], {
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
   return result.stdout.trim();
 }
@@ -257,7 +276,11 @@ export class SlowProxy {
           if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
           this.requests++;
           try {
-            const answer = await fetch(this.target, { method: "POST", headers: { "content-type": "application/json" }, body });
+            const answer = await fetch(this.target, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body,
+            });
             res.writeHead(answer.status, { "content-type": "application/json" });
             res.end(await answer.text());
           } catch (error) {

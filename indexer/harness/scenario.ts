@@ -213,13 +213,31 @@ export class Scenario {
     this.deployer = chain.wallets[0]!;
     this.keeper = chain.wallets[10]!;
     this.providerSpecs = [
-      { index: 1, joinsAt: 0n, lines: [{ model: "H100", count: 8 }, { model: "A100", count: 8 }] },
-      { index: 2, joinsAt: 0n, lines: [{ model: "H100", count: 8 }, { model: "RTX4090", count: 4 }, { model: "L40S", count: 2 }] },
+      {
+        index: 1,
+        joinsAt: 0n,
+        lines: [
+          { model: "H100", count: 8 },
+          { model: "A100", count: 8 },
+        ],
+      },
+      {
+        index: 2,
+        joinsAt: 0n,
+        lines: [
+          { model: "H100", count: 8 },
+          { model: "RTX4090", count: 4 },
+          { model: "L40S", count: 2 },
+        ],
+      },
       { index: 3, joinsAt: 0n, lines: [{ model: "A100", count: 8 }] },
       {
         index: 4,
         joinsAt: 26n * HOUR,
-        lines: [{ model: "RTX4090", count: 4 }, { model: "H100", count: 4 }],
+        lines: [
+          { model: "RTX4090", count: 4 },
+          { model: "H100", count: 4 },
+        ],
         offline: [50n * HOUR, 56n * HOUR],
       },
     ];
@@ -227,7 +245,11 @@ export class Scenario {
       this.providerSpecs.push({
         index: 11 + (i - 4),
         joinsAt: 0n,
-        lines: [{ model: "H100", count: 8 }, { model: "A100", count: 8 }, { model: "RTX4090", count: 4 }],
+        lines: [
+          { model: "H100", count: 8 },
+          { model: "A100", count: 8 },
+          { model: "RTX4090", count: 4 },
+        ],
       });
     }
   }
@@ -288,7 +310,9 @@ export class Scenario {
 
     // Inventory and stake changes while the market runs.
     this.schedule(s + 10n * HOUR, "profile update", (at) =>
-      this.chain.send(this.wallet(1), protocol.registry, "updateProfile", ["ipfs://gridlease/p1-v2", 276], at).then(() => {}),
+      this.chain
+        .send(this.wallet(1), protocol.registry, "updateProfile", ["ipfs://gridlease/p1-v2", 276], at)
+        .then(() => {}),
     );
     this.schedule(s + 30n * HOUR, "remove L40S line", (at) =>
       this.chain.send(this.wallet(2), protocol.registry, "removeGpuLine", [modelId("L40S")], at).then(() => {}),
@@ -352,23 +376,40 @@ export class Scenario {
   private scheduleOnboarding(spec: ProviderSpec): void {
     const { protocol } = this;
     const wallet = this.wallet(spec.index);
-    this.schedule(this.start + spec.joinsAt + BigInt(spec.index) * 10n, `onboard provider ${spec.index}`, async (at) => {
-      await this.chain.send(this.deployer, protocol.token, "transfer", [wallet.address, 40_000n * GRL], at);
-      await this.chain.send(wallet, protocol.token, "approve", [await protocol.registry.getAddress(), MaxUint256], at);
-      await this.chain.send(wallet, protocol.registry, "register", [`ipfs://gridlease/p${spec.index}`, 840], at);
-      await this.chain.send(wallet, protocol.registry, "stake", [30_000n * GRL], at);
-      for (const line of spec.lines) {
-        const m = MODELS[line.model]!;
-        await this.chain.send(wallet, protocol.registry, "setGpuLine", [modelId(m.name), line.count, m.vramGb, m.tflopsX100], at);
-      }
-      await this.chain.send(wallet, protocol.registry, "setOnline", [true], at);
-    });
+    this.schedule(
+      this.start + spec.joinsAt + BigInt(spec.index) * 10n,
+      `onboard provider ${spec.index}`,
+      async (at) => {
+        await this.chain.send(this.deployer, protocol.token, "transfer", [wallet.address, 40_000n * GRL], at);
+        await this.chain.send(
+          wallet,
+          protocol.token,
+          "approve",
+          [await protocol.registry.getAddress(), MaxUint256],
+          at,
+        );
+        await this.chain.send(wallet, protocol.registry, "register", [`ipfs://gridlease/p${spec.index}`, 840], at);
+        await this.chain.send(wallet, protocol.registry, "stake", [30_000n * GRL], at);
+        for (const line of spec.lines) {
+          const m = MODELS[line.model]!;
+          await this.chain.send(
+            wallet,
+            protocol.registry,
+            "setGpuLine",
+            [modelId(m.name), line.count, m.vramGb, m.tflopsX100],
+            at,
+          );
+        }
+        await this.chain.send(wallet, protocol.registry, "setOnline", [true], at);
+      },
+    );
   }
 
   private planJobs(): JobPlan[] {
     const o = this.options;
     const outcomes: { outcome: Outcome; token: Token }[] = [];
-    for (const token of ["usdc", "credits"] as const) for (const outcome of ALL_OUTCOMES) outcomes.push({ outcome, token });
+    for (const token of ["usdc", "credits"] as const)
+      for (const outcome of ALL_OUTCOMES) outcomes.push({ outcome, token });
     // Interleave the payment paths and spread the outcomes.
     outcomes.sort((a, b) => ALL_OUTCOMES.indexOf(a.outcome) - ALL_OUTCOMES.indexOf(b.outcome));
     const firstWaveExtra = o.extraJobs - o.secondWaveJobs;
@@ -488,11 +529,15 @@ export class Scenario {
       const bidDeadline = created + WINDOW;
       const revealDeadline = instant ? bidDeadline : bidDeadline + WINDOW;
       if (plan.outcome === "cancelled") {
-        this.schedule(created + 30n, "cancel", (t) => chain.send(renter, protocol.market, "cancelJob", [jobId], t).then(() => {}));
+        this.schedule(created + 30n, "cancel", (t) =>
+          chain.send(renter, protocol.market, "cancelJob", [jobId], t).then(() => {}),
+        );
         return;
       }
       if (plan.outcome === "instant_expired") {
-        this.schedule(revealDeadline + 10n, "expire instant", (t) => chain.send(this.keeper, protocol.market, "award", [jobId], t).then(() => {}));
+        this.schedule(revealDeadline + 10n, "expire instant", (t) =>
+          chain.send(this.keeper, protocol.market, "award", [jobId], t).then(() => {}),
+        );
         return;
       }
       if (plan.outcome === "instant_settle") {
@@ -519,13 +564,18 @@ export class Scenario {
       }
       const revealed = plan.bidders.filter((b) => b.reveal);
       // Lowest price wins; among equal prices the earliest reveal (the bidders reveal in list order).
-      const winner = revealed.reduce<Bidder | undefined>((best, b) => (best === undefined || b.cents < best.cents ? b : best), undefined);
+      const winner = revealed.reduce<Bidder | undefined>(
+        (best, b) => (best === undefined || b.cents < best.cents ? b : best),
+        undefined,
+      );
       this.schedule(revealDeadline + 10n, "award", async (t) => {
         const awarded = await chain.send(this.keeper, protocol.market, "award", [jobId], t);
         for (const [k, b] of plan.bidders.entries()) {
           if (winner !== undefined && b.provider === winner.provider) continue;
           this.schedule(awarded + 5n + BigInt(k), "close bid", (t2) =>
-            chain.send(this.keeper, protocol.market, "closeBid", [jobId, this.wallet(b.provider).address], t2).then(() => {}),
+            chain
+              .send(this.keeper, protocol.market, "closeBid", [jobId, this.wallet(b.provider).address], t2)
+              .then(() => {}),
           );
         }
         if (winner !== undefined) this.afterAward(plan, jobId, winner.provider, awarded);
@@ -538,7 +588,9 @@ export class Scenario {
     const provider = this.wallet(winner);
     const renter = this.wallet(plan.renter);
     if (plan.outcome === "no_show") {
-      this.schedule(awarded + START_WINDOW + 10n, "fail no-show", (t) => chain.send(this.keeper, protocol.market, "failJob", [jobId], t).then(() => {}));
+      this.schedule(awarded + START_WINDOW + 10n, "fail no-show", (t) =>
+        chain.send(this.keeper, protocol.market, "failJob", [jobId], t).then(() => {}),
+      );
       return;
     }
     this.schedule(awarded + 20n, "start", async (t) => {
@@ -548,31 +600,56 @@ export class Scenario {
         this.schedule(at, "claim", (t2) => chain.send(provider, protocol.market, "claim", [jobId], t2).then(() => {}));
       if (plan.outcome === "stopped") {
         claim(started + plan.duration / 4n);
-        this.schedule(started + (3n * plan.duration) / 4n, "stop", (t2) => chain.send(renter, protocol.market, "stopJob", [jobId], t2).then(() => {}));
+        this.schedule(started + (3n * plan.duration) / 4n, "stop", (t2) =>
+          chain.send(renter, protocol.market, "stopJob", [jobId], t2).then(() => {}),
+        );
         return;
       }
       claim(started + plan.duration / 2n);
       if (plan.outcome === "late") {
-        this.schedule(ends + DELIVERY_GRACE + 10n, "fail late", (t2) => chain.send(this.keeper, protocol.market, "failJob", [jobId], t2).then(() => {}));
+        this.schedule(ends + DELIVERY_GRACE + 10n, "fail late", (t2) =>
+          chain.send(this.keeper, protocol.market, "failJob", [jobId], t2).then(() => {}),
+        );
         return;
       }
       const deliverAt = plan.outcome === "early_delivery" ? started + plan.duration / 2n + 60n : ends + 10n;
       this.schedule(deliverAt, "deliver", async (t2) => {
-        const delivered = await chain.send(provider, protocol.market, "deliver", [jobId, keccakId(`result-${jobId}`), `ipfs://result/${jobId}`], t2);
-        if (plan.outcome === "settle" || plan.outcome === "settle_second_price" || plan.outcome === "instant_settle" || plan.outcome === "early_delivery") {
+        const delivered = await chain.send(
+          provider,
+          protocol.market,
+          "deliver",
+          [jobId, keccakId(`result-${jobId}`), `ipfs://result/${jobId}`],
+          t2,
+        );
+        if (
+          plan.outcome === "settle" ||
+          plan.outcome === "settle_second_price" ||
+          plan.outcome === "instant_settle" ||
+          plan.outcome === "early_delivery"
+        ) {
           if (plan.outcome === "settle") claim(delivered + 60n);
-          this.schedule(delivered + CHALLENGE_WINDOW + 10n, "settle", (t3) => chain.send(this.keeper, protocol.market, "settle", [jobId], t3).then(() => {}));
+          this.schedule(delivered + CHALLENGE_WINDOW + 10n, "settle", (t3) =>
+            chain.send(this.keeper, protocol.market, "settle", [jobId], t3).then(() => {}),
+          );
           return;
         }
         this.schedule(delivered + 600n, "dispute", async (t3) => {
-          const disputed = await chain.send(renter, protocol.market, "dispute", [jobId, keccakId(`evidence-${jobId}`)], t3);
+          const disputed = await chain.send(
+            renter,
+            protocol.market,
+            "dispute",
+            [jobId, keccakId(`evidence-${jobId}`)],
+            t3,
+          );
           if (plan.outcome === "dispute_timeout") {
             this.schedule(disputed + DISPUTE_TIMEOUT + 10n, "dispute timeout", (t4) =>
               chain.send(this.keeper, protocol.market, "settleDisputeTimeout", [jobId], t4).then(() => {}),
             );
           } else {
             const ruling = plan.outcome === "dispute_provider_fault" ? 0 : 1;
-            this.schedule(disputed + HOUR, "rule", (t4) => chain.send(this.deployer, protocol.market, "resolveDispute", [jobId, ruling], t4).then(() => {}));
+            this.schedule(disputed + HOUR, "rule", (t4) =>
+              chain.send(this.deployer, protocol.market, "resolveDispute", [jobId, ruling], t4).then(() => {}),
+            );
           }
         });
       });
@@ -581,7 +658,11 @@ export class Scenario {
 
   private async withdrawAll(at: bigint): Promise<void> {
     const { protocol, chain } = this;
-    const accounts = [this.deployer, ...this.providerSpecs.map((p) => this.wallet(p.index)), ...this.renters.map((r) => this.wallet(r))];
+    const accounts = [
+      this.deployer,
+      ...this.providerSpecs.map((p) => this.wallet(p.index)),
+      ...this.renters.map((r) => this.wallet(r)),
+    ];
     for (const account of accounts) {
       if ((await protocol.market.balanceOf(this.usdc, account.address)) > 0n) {
         await chain.send(account, protocol.market, "withdraw", [this.usdc, account.address], at);
@@ -609,7 +690,9 @@ export class Scenario {
       try {
         await action.run(action.at);
       } catch (error) {
-        throw new Error(`scenario action "${action.label}" at +${action.at - this.start}s failed: ${(error as Error).message}`);
+        throw new Error(
+          `scenario action "${action.label}" at +${action.at - this.start}s failed: ${(error as Error).message}`,
+        );
       }
       this.actions++;
     }

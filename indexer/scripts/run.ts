@@ -39,13 +39,17 @@ export function deploymentSchema(env: NodeJS.ProcessEnv = process.env): string {
   const deployment = loadIndexerDeployment(env);
   const hash = createHash("sha256");
   hash.update(JSON.stringify({ ...deployment, folder: undefined }));
-  hash.update(JSON.parse(readFileSync(join(INDEXER_ROOT, "..", "node_modules", "ponder", "package.json"), "utf8")).version);
+  hash.update(
+    JSON.parse(readFileSync(join(INDEXER_ROOT, "..", "node_modules", "ponder", "package.json"), "utf8")).version,
+  );
   const files = [
     "ponder.config.ts",
     "ponder.schema.ts",
     "deployment.ts",
     ...sourceFiles(join(INDEXER_ROOT, "src")).map((f) => relative(INDEXER_ROOT, f)),
-    ...["GridleaseToken", "JobMarket", "ProviderRegistry", "Settlement"].map((name) => join("..", "sdk", "abis", `${name}.ts`)),
+    ...["GridleaseToken", "JobMarket", "ProviderRegistry", "Settlement"].map((name) =>
+      join("..", "sdk", "abis", `${name}.ts`),
+    ),
   ];
   for (const file of files) hash.update(file).update(readFileSync(join(INDEXER_ROOT, file)));
   return `gl_${deployment.chainId}_${hash.digest("hex").slice(0, 16)}`;
@@ -61,7 +65,9 @@ export async function purgeStaleSyncRows(databaseUrl: string, rpcUrl: string, ch
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const exists = await client.query("select 1 from information_schema.tables where table_schema = 'ponder_sync' and table_name = 'blocks'");
+    const exists = await client.query(
+      "select 1 from information_schema.tables where table_schema = 'ponder_sync' and table_name = 'blocks'",
+    );
     if (exists.rows.length === 0) return 0;
     const stored = await client.query<{ number: string; hash: string }>(
       `select number::text as number, hash from ponder_sync.blocks where chain_id = $1
@@ -78,7 +84,12 @@ export async function purgeStaleSyncRows(databaseUrl: string, rpcUrl: string, ch
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(
-          batch.map((n, id) => ({ jsonrpc: "2.0", id, method: "eth_getBlockByNumber", params: [`0x${BigInt(n).toString(16)}`, false] })),
+          batch.map((n, id) => ({
+            jsonrpc: "2.0",
+            id,
+            method: "eth_getBlockByNumber",
+            params: [`0x${BigInt(n).toString(16)}`, false],
+          })),
         ),
       });
       const answers = (await response.json()) as { id: number; result: { hash: string } | null }[];
@@ -87,9 +98,22 @@ export async function purgeStaleSyncRows(databaseUrl: string, rpcUrl: string, ch
     const stale = [...new Set(stored.rows.filter((r) => current.get(r.number) !== r.hash).map((r) => r.number))];
     if (stale.length === 0) return 0;
     await client.query("begin");
-    await client.query("delete from ponder_sync.blocks where chain_id = $1 and number = any($2::numeric[])", [chainId, stale]);
-    for (const table of ["logs", "transactions", "transaction_receipts", "traces", "factory_addresses", "rpc_request_results"]) {
-      await client.query(`delete from ponder_sync.${table} where chain_id = $1 and block_number = any($2::numeric[])`, [chainId, stale]);
+    await client.query("delete from ponder_sync.blocks where chain_id = $1 and number = any($2::numeric[])", [
+      chainId,
+      stale,
+    ]);
+    for (const table of [
+      "logs",
+      "transactions",
+      "transaction_receipts",
+      "traces",
+      "factory_addresses",
+      "rpc_request_results",
+    ]) {
+      await client.query(`delete from ponder_sync.${table} where chain_id = $1 and block_number = any($2::numeric[])`, [
+        chainId,
+        stale,
+      ]);
     }
     await client.query("delete from ponder_sync.intervals where chain_id = $1", [chainId]);
     await client.query("commit");
@@ -121,7 +145,11 @@ export interface PonderCommand {
 }
 
 /** The ponder invocation for `mode` with `extra` options (ABIs are generated first). */
-export function ponderCommand(mode: "dev" | "start" | "serve", extra: string[], env: NodeJS.ProcessEnv = process.env): PonderCommand {
+export function ponderCommand(
+  mode: "dev" | "start" | "serve",
+  extra: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): PonderCommand {
   generateAbis();
   // A larger young generation: a backfill allocates a block, its transactions and logs, SQL text and rows
   // per event, and with the default semi-spaces the scavenger took about a tenth of Ponder's
@@ -159,7 +187,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
       rmSync(pglite, { recursive: true, force: true });
     } else if (mode === "start") {
       const removed = await purgeStaleSyncRows(command.env.DATABASE_URL!, deployment.rpcUrl, deployment.chainId);
-      if (removed > 0) console.log(`[indexer] removed sync-store rows of ${removed} blocks from an earlier local chain`);
+      if (removed > 0)
+        console.log(`[indexer] removed sync-store rows of ${removed} blocks from an earlier local chain`);
     }
   }
   const schemaAt = command.args.indexOf("--schema");
@@ -168,7 +197,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => {
     // A local chain's PGlite in /dev/shm is memory: give it back (a kill -9 leaves it to the next start).
-    if (deployment.chainId === 31337 && pglite?.startsWith("/dev/shm/")) rmSync(pglite, { recursive: true, force: true });
+    if (deployment.chainId === 31337 && pglite?.startsWith("/dev/shm/"))
+      rmSync(pglite, { recursive: true, force: true });
     process.exit(code ?? (signal === null ? 1 : 0));
   });
 }

@@ -200,9 +200,7 @@ ponder.on("JobMarket:CreditFloorSet", async ({ event, context }) => {
 ponder.on("JobMarket:JobCancelled", async ({ event, context }) => {
   await tick(context, event.block);
   const t = event.block.timestamp;
-  await context.db
-    .update(job, { id: event.args.jobId })
-    .set({ state: "Cancelled", outcome: "cancelled", closedAt: t });
+  await context.db.update(job, { id: event.args.jobId }).set({ state: "Cancelled", outcome: "cancelled", closedAt: t });
   await addRefund(context, event.args.jobId, event.args.refund);
   await addNetwork(context, hourStart(t), { jobsCancelled: 1 });
 });
@@ -221,9 +219,7 @@ ponder.on("JobMarket:BidCommitted", async ({ event, context }) => {
     status: "committed",
   });
   await context.db.update(job, { id: jobId }).set({ bidCount });
-  await context.db
-    .update(provider, { address })
-    .set((p) => ({ bidsCommitted: p.bidsCommitted + 1, lastActiveAt: t }));
+  await context.db.update(provider, { address }).set((p) => ({ bidsCommitted: p.bidsCommitted + 1, lastActiveAt: t }));
   await addNetwork(context, hourStart(t), { bidsCommitted: 1 });
 });
 
@@ -242,9 +238,7 @@ ponder.on("JobMarket:BidRevealed", async ({ event, context }) => {
     status: "revealed",
   });
   await context.db.update(job, { id: jobId }).set({ revealCount });
-  await context.db
-    .update(provider, { address })
-    .set((p) => ({ bidsRevealed: p.bidsRevealed + 1, lastActiveAt: t }));
+  await context.db.update(provider, { address }).set((p) => ({ bidsRevealed: p.bidsRevealed + 1, lastActiveAt: t }));
   await addNetwork(context, hourStart(t), { bidsRevealed: 1 });
 });
 
@@ -291,7 +285,8 @@ ponder.on("JobMarket:JobAwarded", async ({ event, context }) => {
   });
   await addRefund(context, a.jobId, a.refund);
   const sealed = a.pricingRule !== INSTANT;
-  if (sealed) await context.db.update(bid, { jobId: a.jobId, provider: a.provider }).set({ status: "won", closedAt: t });
+  if (sealed)
+    await context.db.update(bid, { jobId: a.jobId, provider: a.provider }).set({ status: "won", closedAt: t });
   await context.db.update(provider, { address: a.provider }).set((p) => ({ jobsWon: p.jobsWon + 1, lastActiveAt: t }));
   await context.db.update(renter, { address: a.renter }).set((r) => ({ jobsAwarded: r.jobsAwarded + 1 }));
   await addNetwork(context, hs, {
@@ -430,7 +425,9 @@ ponder.on("JobMarket:JobDisputed", async ({ event, context }) => {
     deadline: BigInt(a.disputeDeadline),
     status: "open",
   });
-  await context.db.update(job, { id: a.jobId }).set({ state: "Disputed", disputeBondToken: a.bondToken, disputeBond: a.bond });
+  await context.db
+    .update(job, { id: a.jobId })
+    .set({ state: "Disputed", disputeBondToken: a.bondToken, disputeBond: a.bond });
   await updateReliability(context, row.provider!, (p) => ({ jobsDisputed: p.jobsDisputed + 1 }));
   await addNetwork(context, hourStart(t), { jobsDisputed: 1 });
 });

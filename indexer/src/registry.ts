@@ -49,7 +49,17 @@ ponder.on("ProviderRegistry:GpuLineSet", async ({ event, context }) => {
   await updateLine(context, t, address, model, { online, ...before }, { online, count, leased: before.leased });
   await context.db
     .insert(gpuLine)
-    .values({ provider: address, model, modelName: modelName(model), count, vramGb, tflopsX100, listed: true, createdAt: t, updatedAt: t })
+    .values({
+      provider: address,
+      model,
+      modelName: modelName(model),
+      count,
+      vramGb,
+      tflopsX100,
+      listed: true,
+      createdAt: t,
+      updatedAt: t,
+    })
     .onConflictDoUpdate({ count, vramGb, tflopsX100, listed: true, updatedAt: t });
   await context.db.update(gpuModel, { id: model }).set((row) => ({
     listedGpus: row.listedGpus + BigInt(count - before.count),
@@ -150,17 +160,13 @@ ponder.on("ProviderRegistry:StakeWithdrawn", async ({ event, context }) => {
 ponder.on("ProviderRegistry:CollateralLocked", async ({ event, context }) => {
   await tick(context, event.block);
   const { provider: address, amount, freeStake } = event.args;
-  await context.db
-    .update(provider, { address })
-    .set((row) => ({ freeStake, lockedStake: row.lockedStake + amount }));
+  await context.db.update(provider, { address }).set((row) => ({ freeStake, lockedStake: row.lockedStake + amount }));
 });
 
 ponder.on("ProviderRegistry:CollateralUnlocked", async ({ event, context }) => {
   await tick(context, event.block);
   const { provider: address, amount, freeStake } = event.args;
-  await context.db
-    .update(provider, { address })
-    .set((row) => ({ freeStake, lockedStake: row.lockedStake - amount }));
+  await context.db.update(provider, { address }).set((row) => ({ freeStake, lockedStake: row.lockedStake - amount }));
 });
 
 ponder.on("ProviderRegistry:ProviderSlashed", async ({ event, context }) => {

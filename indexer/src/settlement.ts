@@ -1,7 +1,15 @@
 // Settlement: USD credits (bought by burning GRL, escrowed, refunded), USD earnings minted as GRL within
 // the epoch's cap (the rest queued), and epoch emissions.
 import { ponder } from "ponder:registry";
-import { creditPurchase, earningsWithdrawal, emission, emissionEpoch, emissionProvider, mintTicket, parameterChange } from "ponder:schema";
+import {
+  creditPurchase,
+  earningsWithdrawal,
+  emission,
+  emissionEpoch,
+  emissionProvider,
+  mintTicket,
+  parameterChange,
+} from "ponder:schema";
 
 import { hourStart } from "./lib/core";
 import { addNetwork } from "./lib/metrics";
@@ -99,7 +107,11 @@ ponder.on("Settlement:GpuSecondsRecorded", async ({ event, context }) => {
       feesUsd: a.feesUsd,
       firstRecordAt: event.block.timestamp,
     })
-    .onConflictDoUpdate((row) => ({ budget: a.epochBudget, gpuSeconds: a.epochGpuSeconds, feesUsd: row.feesUsd + a.feesUsd }));
+    .onConflictDoUpdate((row) => ({
+      budget: a.epochBudget,
+      gpuSeconds: a.epochGpuSeconds,
+      feesUsd: row.feesUsd + a.feesUsd,
+    }));
   // The event carries the provider's running totals, so the record is set, not added to.
   await context.db
     .insert(emissionProvider)

@@ -8,7 +8,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import type { BenchSection, BenchTable, Cell, SectionResult } from "./types.js";
+import type { BenchSection, BenchTable, Cell, SectionResult } from "./types.ts";
 
 const SECTIONS_DIR = join("scripts", "bench", "sections");
 const OUT_DIR = join("bench", "out");
@@ -48,7 +48,9 @@ function git(...args: string[]): string {
 }
 
 async function loadSections(): Promise<BenchSection[]> {
-  const files = readdirSync(SECTIONS_DIR).filter((f) => f.endsWith(".ts")).sort();
+  const files = readdirSync(SECTIONS_DIR)
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
   const sections: BenchSection[] = [];
   for (const file of files) {
     const mod = await import(pathToFileURL(join(process.cwd(), SECTIONS_DIR, file)).href);
@@ -67,7 +69,8 @@ function figuresOf(sections: SectionReport[]): Record<string, number> {
     for (const t of s.result.tables) {
       for (const row of t.rows) {
         for (const [column, cell] of Object.entries(row.cells)) {
-          if (typeof cell === "number" && Number.isFinite(cell)) figures[`${s.id}/${t.id}/${row.label}/${column}`] = cell;
+          if (typeof cell === "number" && Number.isFinite(cell))
+            figures[`${s.id}/${t.id}/${row.label}/${column}`] = cell;
         }
       }
     }
@@ -99,7 +102,9 @@ function tableMarkdown(sectionId: string, t: BenchTable, baseline: Record<string
     const cells = t.columns.map((c) => fmt(row.cells[c]));
     if (keyColumn) {
       const now = row.cells[keyColumn];
-      cells.push(typeof now === "number" ? ratioText(now, baseline[`${sectionId}/${t.id}/${row.label}/${keyColumn}`]) : "");
+      cells.push(
+        typeof now === "number" ? ratioText(now, baseline[`${sectionId}/${t.id}/${row.label}/${keyColumn}`]) : "",
+      );
     }
     lines.push(`| ${row.flag ? `**${row.label}** (${row.flag})` : row.label} | ${cells.join(" | ")} |`);
   }
@@ -165,7 +170,9 @@ const report: Report = {
   figures: figuresOf(sectionReports),
 };
 
-const baselineReport: Report | undefined = existsSync(BASELINE) ? JSON.parse(readFileSync(BASELINE, "utf8")) : undefined;
+const baselineReport: Report | undefined = existsSync(BASELINE)
+  ? JSON.parse(readFileSync(BASELINE, "utf8"))
+  : undefined;
 const baseline = baselineReport?.figures ?? {};
 mkdirSync(OUT_DIR, { recursive: true });
 writeFileSync(join(OUT_DIR, "report.json"), JSON.stringify(report, null, 2) + "\n");
@@ -196,7 +203,10 @@ if (process.env.BENCH_UPDATE_BASELINE === "1") {
           sections: [
             ...baselineReport.sections
               .filter((s) => !report.sections.some((r) => r.id === s.id))
-              .map((s) => ({ ...s, measuredAt: s.measuredAt ?? { commit: baselineReport.commit, date: baselineReport.date } })),
+              .map((s) => ({
+                ...s,
+                measuredAt: s.measuredAt ?? { commit: baselineReport.commit, date: baselineReport.date },
+              })),
             ...report.sections,
           ],
           figures: {
@@ -205,5 +215,7 @@ if (process.env.BENCH_UPDATE_BASELINE === "1") {
           },
         };
   writeFileSync(BASELINE, JSON.stringify(updated, null, 2) + "\n");
-  console.log(`rewrote ${BASELINE}${ONLY === undefined ? "" : ` (sections ${report.sections.map((r) => r.id).join(", ")} only)`}`);
+  console.log(
+    `rewrote ${BASELINE}${ONLY === undefined ? "" : ` (sections ${report.sections.map((r) => r.id).join(", ")} only)`}`,
+  );
 }

@@ -3,7 +3,7 @@
 // other contracts (inclusive of everything the callee does), other execution, and the refund.
 import type { JsonRpcApiProvider } from "ethers";
 
-import { calldataGas } from "../gas/measure.js";
+import { calldataGas } from "../gas/measure.ts";
 
 interface StructLog {
   op: string;
@@ -42,7 +42,10 @@ export async function breakdown(
   const tx = await provider.getTransaction(hash);
   const receipt = await provider.getTransactionReceipt(hash);
   if (tx === null || receipt === null) throw new Error(`unknown transaction ${hash}`);
-  const trace = (await provider.send("debug_traceTransaction", [hash, { disableMemory: true, disableStorage: true }])) as {
+  const trace = (await provider.send("debug_traceTransaction", [
+    hash,
+    { disableMemory: true, disableStorage: true },
+  ])) as {
     structLogs: StructLog[];
   };
   const logs = trace.structLogs;
@@ -92,7 +95,11 @@ export async function breakdown(
       out.logGas += cost;
       out.logs++;
     } else if (CALLS.has(l.op) && l.stack !== undefined) {
-      const target = "0x" + BigInt(l.stack[l.stack.length - 2]).toString(16).padStart(40, "0");
+      const target =
+        "0x" +
+        BigInt(l.stack[l.stack.length - 2])
+          .toString(16)
+          .padStart(40, "0");
       const name = names[target] ?? (BigInt(target) < 0x100n ? "precompile" : target);
       out.calls[name] = (out.calls[name] ?? 0) + cost;
     } else {

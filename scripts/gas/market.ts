@@ -2,6 +2,6 @@
 // (`npm run gas`). Writes gas-snapshots/market.json and prints the change against the committed snapshot.
 import { join } from "node:path";
 
-import { marketGas } from "./suites/market.js";
+import { marketGas } from "./suites/market.ts";
 
 (await marketGas()).table.report("Job market", join("gas-snapshots", "market.json"));

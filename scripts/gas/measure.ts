@@ -45,7 +45,8 @@ export class GasTable {
     console.log(`\n### ${title}\n\n| operation | gas | vs snapshot |\n| --- | ---: | ---: |`);
     for (const [label, used] of Object.entries(this.gas)) {
       const before = previous[label];
-      const delta = before === undefined ? "new" : used === before ? "=" : `${used > before ? "+" : ""}${used - before}`;
+      const delta =
+        before === undefined ? "new" : used === before ? "=" : `${used > before ? "+" : ""}${used - before}`;
       console.log(`| ${label} | ${used.toLocaleString("en-US")} | ${delta} |`);
     }
     mkdirSync(dirname(snapshotPath), { recursive: true });

@@ -3,6 +3,6 @@
 // shows in review.
 import { join } from "node:path";
 
-import { registryGas } from "./suites/registry.js";
+import { registryGas } from "./suites/registry.ts";
 
 (await registryGas()).report("Provider registry and GRL token", join("gas-snapshots", "registry.json"));

@@ -2,6 +2,6 @@
 // Writes gas-snapshots/settlement.json and prints the change against the committed snapshot.
 import { join } from "node:path";
 
-import { settlementGas } from "./suites/settlement.js";
+import { settlementGas } from "./suites/settlement.ts";
 
 (await settlementGas()).table.report("Settlement (burn-mint)", join("gas-snapshots", "settlement.json"));

@@ -1,4 +1,14 @@
-import { AbiCoder, encodeBytes32String, Interface, keccak256, toUtf8Bytes, ZeroAddress, type ErrorFragment, type InterfaceAbi, type ParamType } from "ethers";
+import {
+  AbiCoder,
+  encodeBytes32String,
+  Interface,
+  keccak256,
+  toUtf8Bytes,
+  ZeroAddress,
+  type ErrorFragment,
+  type InterfaceAbi,
+  type ParamType,
+} from "ethers";
 import { describe, expect, it } from "vitest";
 
 import { ABIS } from "../abis/index.ts";
@@ -28,7 +38,13 @@ function sample(param: ParamType): unknown {
 describe("revert decoding covers the protocol's ABIs", () => {
   it("includes every interface's errors (sanity: the interfaces declare many)", () => {
     const interfaces = PROTOCOL_ABIS.filter(([name]) => /^I[A-Z]/.test(name));
-    expect(interfaces.map(([name]) => name).sort()).toEqual(["IGridleaseToken", "IJobMarket", "IPriceOracle", "IProviderRegistry", "ISettlement"]);
+    expect(interfaces.map(([name]) => name).sort()).toEqual([
+      "IGridleaseToken",
+      "IJobMarket",
+      "IPriceOracle",
+      "IProviderRegistry",
+      "ISettlement",
+    ]);
     expect(interfaces.flatMap(([, abi]) => errorsOf(abi)).length).toBeGreaterThan(60);
   });
 
@@ -63,13 +79,24 @@ describe("decodeRevert", () => {
   const registry = new Interface(ABIS.ProviderRegistry as unknown as InterfaceAbi);
 
   it("shows prices in dollars and names enum values", () => {
-    expect(decodeRevert(market.encodeErrorResult("MarketInvalidBidPrice", [1_950_000n, 1_800_000n]), { priceDecimals: 6 })?.message).toBe(
+    expect(
+      decodeRevert(market.encodeErrorResult("MarketInvalidBidPrice", [1_950_000n, 1_800_000n]), { priceDecimals: 6 })
+        ?.message,
+    ).toBe(
       "A bid of $1.95 per GPU-hour is not allowed: it must be above zero and at most the job's maximum price of $1.80 per GPU-hour. Bid lower.",
     );
-    expect(decodeRevert(market.encodeErrorResult("MarketWrongState", [3n, 7n]))?.message).toMatch(/^Job #3 is Settled, which does not allow/);
-    expect(decodeRevert(market.encodeErrorResult("MarketInvalidRequest", [8n]))?.message).toContain("workload spec hash");
-    expect(decodeRevert(market.encodeErrorResult("MarketParameterOutOfBounds", [0n, 5n, 0n, 1n]))?.message).toContain("feeBps = 5");
-    expect(decodeRevert(market.encodeErrorResult("MarketWrongPricingRule", [4n, 2n]))?.message).toContain("is an instant job");
+    expect(decodeRevert(market.encodeErrorResult("MarketWrongState", [3n, 7n]))?.message).toMatch(
+      /^Job #3 is Settled, which does not allow/,
+    );
+    expect(decodeRevert(market.encodeErrorResult("MarketInvalidRequest", [8n]))?.message).toContain(
+      "workload spec hash",
+    );
+    expect(decodeRevert(market.encodeErrorResult("MarketParameterOutOfBounds", [0n, 5n, 0n, 1n]))?.message).toContain(
+      "feeBps = 5",
+    );
+    expect(decodeRevert(market.encodeErrorResult("MarketWrongPricingRule", [4n, 2n]))?.message).toContain(
+      "is an instant job",
+    );
   });
 
   it("decodes an error bubbling up from another contract", () => {
@@ -101,10 +128,10 @@ describe("decodeRevert: amounts, roles and the oracle's guard in the messages", 
   const guard = new Interface(ABIS.SequencerGuardedOracle as unknown as InterfaceAbi);
 
   it("returns the decoded arguments, and prices in token units when their decimals are not known", () => {
-    expect(decodeRevert(market.encodeErrorResult("MarketInvalidBidPrice", [1_950_000n, 1_800_000n]), { priceDecimals: 6 })?.args).toEqual([
-      1_950_000n,
-      1_800_000n,
-    ]);
+    expect(
+      decodeRevert(market.encodeErrorResult("MarketInvalidBidPrice", [1_950_000n, 1_800_000n]), { priceDecimals: 6 })
+        ?.args,
+    ).toEqual([1_950_000n, 1_800_000n]);
     const message = decodeRevert(market.encodeErrorResult("MarketInvalidBidPrice", [2n, 1n]))?.message;
     expect(message).toContain("2 token units");
     expect(message).toContain("1 token units");
@@ -113,7 +140,9 @@ describe("decodeRevert: amounts, roles and the oracle's guard in the messages", 
   it("words an error the market's ABI does not declare (the registry's, bubbling up) in full", () => {
     const data = registry.encodeErrorResult("RegistryInsufficientGpus", [encodeBytes32String("H100"), 2, 4]);
     expect(market.parseError(data)).toBeNull();
-    expect(decodeRevert(data)?.message).toBe("Only 2 H100 GPUs are free (not leased), and the job needs 4: list more or wait for running jobs to end.");
+    expect(decodeRevert(data)?.message).toBe(
+      "Only 2 H100 GPUs are free (not leased), and the job needs 4: list more or wait for running jobs to end.",
+    );
   });
 
   it("names the state and the command that shows the job", () => {
@@ -123,10 +152,16 @@ describe("decodeRevert: amounts, roles and the oracle's guard in the messages", 
   });
 
   it("shows GRL in GRL and credits in dollars", () => {
-    const grl = decodeRevert(registry.encodeErrorResult("RegistryLockExceedsFree", [650n * 10n ** 18n, 250n * 10n ** 18n]))?.message;
+    const grl = decodeRevert(
+      registry.encodeErrorResult("RegistryLockExceedsFree", [650n * 10n ** 18n, 250n * 10n ** 18n]),
+    )?.message;
     expect(grl).toContain("650 GRL");
     expect(grl).toContain("250 GRL free");
-    const credits = settlement.encodeErrorResult("SettlementInsufficientCredits", [ZeroAddress, 5n * 10n ** 17n, 32n * 10n ** 17n]);
+    const credits = settlement.encodeErrorResult("SettlementInsufficientCredits", [
+      ZeroAddress,
+      5n * 10n ** 17n,
+      32n * 10n ** 17n,
+    ]);
     expect(decodeRevert(credits)?.message).toContain("has $0.50 of credits and this needs $3.20");
   });
 
@@ -136,15 +171,21 @@ describe("decodeRevert: amounts, roles and the oracle's guard in the messages", 
     expect(decodeRevert(down)?.name).toBe("OracleSequencerDown");
     expect(decodeRevert(down)?.message).toContain("sequencer is down");
     expect(decodeRevert(down)?.message).toContain("wait for the sequencer");
-    const recovering = decodeRevert(guard.encodeErrorResult("OracleSequencerRecovering", [1_000n, 3_600n, 2_000n]))?.message;
+    const recovering = decodeRevert(
+      guard.encodeErrorResult("OracleSequencerRecovering", [1_000n, 3_600n, 2_000n]),
+    )?.message;
     expect(recovering).toContain("refused for 3600 s");
     expect(recovering).toContain("retry from 1970-01-01T01:16:41Z"); // 1,000 + 3,600 + 1: the first second that prices
-    expect(decodeRevert(guard.encodeErrorResult("OracleSequencerStatusUnknown", [0n]))?.message).toContain("has not reported a status yet");
+    expect(decodeRevert(guard.encodeErrorResult("OracleSequencerStatusUnknown", [0n]))?.message).toContain(
+      "has not reported a status yet",
+    );
   });
 
   it("explains a pause and names a missing role", () => {
     expect(decodeRevert(market.encodeErrorResult("EnforcedPause", []))?.message).toContain("paused by the guardian");
     const role = keccak256(toUtf8Bytes("ARBITER_ROLE"));
-    expect(decodeRevert(market.encodeErrorResult("AccessControlUnauthorizedAccount", [ZeroAddress, role]))?.message).toContain("lacks the ARBITER_ROLE");
+    expect(
+      decodeRevert(market.encodeErrorResult("AccessControlUnauthorizedAccount", [ZeroAddress, role]))?.message,
+    ).toContain("lacks the ARBITER_ROLE");
   });
 });

@@ -51,7 +51,8 @@ const ERRORS = (() => {
   const bySignature = new Map<string, ErrorFragment>();
   for (const abi of Object.values(DECODED_ABIS)) {
     for (const fragment of new Interface(abi).fragments) {
-      if (fragment.type === "error") bySignature.set((fragment as ErrorFragment).format("sighash"), fragment as ErrorFragment);
+      if (fragment.type === "error")
+        bySignature.set((fragment as ErrorFragment).format("sighash"), fragment as ErrorFragment);
     }
   }
   return new Interface([...bySignature.values()]);
@@ -61,17 +62,26 @@ const ERROR_STRING_SELECTOR = id("Error(string)").slice(0, 10);
 const PANIC_SELECTOR = id("Panic(uint256)").slice(0, 10);
 
 const PANIC_REASONS: Record<number, string> = {
-  0x01: "an assertion failed",
-  0x11: "an arithmetic overflow or underflow",
-  0x12: "a division by zero",
-  0x21: "an invalid enum value",
-  0x32: "an out-of-bounds array access",
-  0x41: "out of memory",
+  1: "an assertion failed",
+  17: "an arithmetic overflow or underflow",
+  18: "a division by zero",
+  33: "an invalid enum value",
+  50: "an out-of-bounds array access",
+  65: "out of memory",
 };
 
 /** The access-control roles of the protocol's contracts, by role id (keccak256 of the name; 0 for the admin). */
 export const ROLE_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
-  ["GOVERNANCE_ROLE", "MARKET_ROLE", "ARBITER_ROLE", "GUARDIAN_ROLE", "MINTER_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"]
+  [
+    "GOVERNANCE_ROLE",
+    "MARKET_ROLE",
+    "ARBITER_ROLE",
+    "GUARDIAN_ROLE",
+    "MINTER_ROLE",
+    "PROPOSER_ROLE",
+    "CANCELLER_ROLE",
+    "EXECUTOR_ROLE",
+  ]
     .map((name) => [id(name), name] as const)
     .concat([["0x" + "00".repeat(32), "DEFAULT_ADMIN_ROLE"]]),
 );
@@ -81,8 +91,11 @@ function messageFormat(hints: ErrorHints): MessageFormat {
   return {
     grl: (wei) => formatGrl(big(wei)),
     token: (units) =>
-      hints.token === undefined ? `${big(units)} token units` : `${formatAmount(big(units), hints.token.decimals)} ${hints.token.symbol}`,
-    price: (units) => (hints.priceDecimals === undefined ? `${big(units)} token units` : formatUsd(big(units), hints.priceDecimals)),
+      hints.token === undefined
+        ? `${big(units)} token units`
+        : `${formatAmount(big(units), hints.token.decimals)} ${hints.token.symbol}`,
+    price: (units) =>
+      hints.priceDecimals === undefined ? `${big(units)} token units` : formatUsd(big(units), hints.priceDecimals),
     usd18: (units) => formatUsd(big(units), 18),
     time: (timestamp) => formatTime(big(timestamp), hints.now),
     model: (modelId) => {
@@ -125,7 +138,12 @@ export function decodeRevert(data: string, hints: ErrorHints = {}): DecodedRever
   const selector = dataSlice(data, 0, 4);
   if (selector === ERROR_STRING_SELECTOR) {
     const [reason] = AbiCoder.defaultAbiCoder().decode(["string"], dataSlice(data, 4));
-    return { name: "Error", signature: "Error(string)", args: [reason], message: `The transaction reverted: ${reason}.` };
+    return {
+      name: "Error",
+      signature: "Error(string)",
+      args: [reason],
+      message: `The transaction reverted: ${reason}.`,
+    };
   }
   if (selector === PANIC_SELECTOR) {
     const [code] = AbiCoder.defaultAbiCoder().decode(["uint256"], dataSlice(data, 4));
@@ -151,7 +169,9 @@ export function decodeRevert(data: string, hints: ErrorHints = {}): DecodedRever
   const describe = ERROR_MESSAGES[parsed.name];
   const args = [...parsed.args];
   const message =
-    describe === undefined ? `The transaction reverted with ${parsed.name}(${args.join(", ")}).` : describe(args, messageFormat(hints));
+    describe === undefined
+      ? `The transaction reverted with ${parsed.name}(${args.join(", ")}).`
+      : describe(args, messageFormat(hints));
   return { name: parsed.name, signature: parsed.signature, args, message };
 }
 
@@ -163,7 +183,11 @@ export function revertDataOf(error: unknown): string | undefined {
     seen.add(value);
     const record = value as Record<string, unknown>;
     const data = record.data;
-    if (typeof data === "string" && /^0x([0-9a-fA-F]{2})*$/.test(data) && (data.length >= 10 || record.code === "CALL_EXCEPTION")) {
+    if (
+      typeof data === "string" &&
+      /^0x([0-9a-fA-F]{2})*$/.test(data) &&
+      (data.length >= 10 || record.code === "CALL_EXCEPTION")
+    ) {
       return data;
     }
     for (const key of ["data", "error", "info", "cause", "payload"]) {

@@ -81,8 +81,7 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   MarketFeeOnTransferToken: ([token, expected, received], f) =>
     `The token ${token} delivered ${f.token(received)} instead of ${f.token(expected)} (it takes a fee on ` +
     `transfer), which the market does not accept. Pay with USDC or credits.`,
-  MarketInvalidRequest: ([field]) =>
-    `The job request is invalid: check the ${requestField(field)}.`,
+  MarketInvalidRequest: ([field]) => `The job request is invalid: check the ${requestField(field)}.`,
   MarketJobValueZero: () =>
     "The job's budget (max price x GPUs x hours) rounds to zero: raise --max-price, --count or --hours.",
   MarketJobValueTooLarge: ([value, maxValue]) =>
@@ -157,7 +156,8 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `${provider} is already registered as a provider: nothing to do (see \`gridlease provider status\`).`,
   RegistryMetadataTooLong: ([length, maxLength]) =>
     `The metadata URI is ${n(length)} bytes long; at most ${n(maxLength)} are allowed. Use a shorter URI.`,
-  RegistryZeroGpuModel: () => "The GPU model is empty: name a model from the catalogue (see `gridlease provider gpu list`).",
+  RegistryZeroGpuModel: () =>
+    "The GPU model is empty: name a model from the catalogue (see `gridlease provider gpu list`).",
   RegistryZeroGpuCount: ([model], f) =>
     `A GPU line needs at least one GPU (${f.model(model)}): pass --count 1 or more, or remove the line with ` +
     "`gridlease provider gpu remove`.",
@@ -169,13 +169,15 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     "wait for those jobs to end.",
   RegistryNoGpusListed: ([provider]) =>
     `${provider} lists no GPUs, so it cannot go online: add some with \`gridlease provider gpu set <model> --count <n>\`.`,
-  RegistryAvailabilityUnchanged: ([online]) => `The provider is already ${online ? "online" : "offline"}: nothing to do.`,
+  RegistryAvailabilityUnchanged: ([online]) =>
+    `The provider is already ${online ? "online" : "offline"}: nothing to do.`,
   RegistryInsufficientStake: ([required, bonded], f) =>
     `Your bonded stake (${f.grl(bonded)}) does not cover the minimum of ${f.grl(required)} for your listed GPUs: ` +
     "stake more with `gridlease provider stake <GRL>`.",
   RegistryUnbondExceedsFree: ([requested, free], f) =>
     `You asked to unbond ${f.grl(requested)} but only ${f.grl(free)} of your stake is free: unbond less.`,
-  RegistryNothingUnbonding: ([provider]) => `${provider} has no stake unbonding: request it with \`gridlease provider unbond <GRL>\`.`,
+  RegistryNothingUnbonding: ([provider]) =>
+    `${provider} has no stake unbonding: request it with \`gridlease provider unbond <GRL>\`.`,
   RegistryUnbondingLocked: ([unlocksAt], f) =>
     `Your unbonding stake is locked until ${f.time(unlocksAt)}: withdraw it after that.`,
   RegistryLockExceedsFree: ([requested, free], f) =>
@@ -184,12 +186,14 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   RegistryExceedsLock: ([lockId, requested, locked], f) =>
     `The market tried to release ${f.grl(requested)} from lock #${lockId}, which holds ${f.grl(locked)} (an internal accounting fault: report it).`,
   RegistryInvalidSlashRecipient: ([recipient]) => `A slash was sent to an invalid recipient (${recipient}).`,
-  RegistryStakeOverflow: ([total], f) => `Your total stake would be ${f.grl(total)}, more than the registry can account for: stake less.`,
+  RegistryStakeOverflow: ([total], f) =>
+    `Your total stake would be ${f.grl(total)}, more than the registry can account for: stake less.`,
   RegistryInsufficientGpus: ([model, available, requested], f) =>
     `Only ${n(available)} ${f.model(model)} GPUs are free (not leased), and the job needs ${n(requested)}: list more or wait for running jobs to end.`,
   RegistryReleaseExceedsLeased: ([model, leased, requested], f) =>
     `The market tried to release ${n(requested)} ${f.model(model)} GPUs with only ${n(leased)} leased (an internal accounting fault: report it).`,
-  RegistryProviderOffline: ([provider]) => `${provider} is offline: go online with \`gridlease provider online\` first.`,
+  RegistryProviderOffline: ([provider]) =>
+    `${provider} is offline: go online with \`gridlease provider online\` first.`,
   RegistryVramTooLow: ([model, vramGb, minVramGb], f) =>
     `Your ${f.model(model)} GPUs have ${n(vramGb)} GB of VRAM and the job needs at least ${n(minVramGb)} GB: this job is not for you.`,
   RegistryRegionMismatch: ([region, requiredRegion]) =>
@@ -202,7 +206,8 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   // ------------------------------------------------------------------------------------------------
   // Settlement (ISettlement)
   // ------------------------------------------------------------------------------------------------
-  SettlementZeroAddress: ([what]) => `The settlement contract was given the zero address as "${what}": pass a real address.`,
+  SettlementZeroAddress: ([what]) =>
+    `The settlement contract was given the zero address as "${what}": pass a real address.`,
   SettlementSelfRecipient: () =>
     "The settlement contract cannot receive credits or minted GRL itself: pass your own address (or another account).",
   SettlementZeroAmount: () => "The amount is zero: pass a positive amount.",
@@ -277,7 +282,8 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `A transfer of token ${token} failed: check your balance and allowance of that token.`,
   AddressEmptyCode: ([target]) =>
     `The market delegated the call to ${target}, which has no code: this deployment is broken; report it.`,
-  FailedCall: () => "The market's call to its disputes module failed without a reason: report it (GRIDLEASE_RPC_URL, the job id and the command).",
+  FailedCall: () =>
+    "The market's call to its disputes module failed without a reason: report it (GRIDLEASE_RPC_URL, the job id and the command).",
   SafeCastOverflowedUintDowncast: ([bits, value]) =>
     `The value ${String(value)} does not fit in ${n(bits)} bits: use a smaller amount.`,
   ERC20InsufficientBalance: ([sender, balance, needed], f) =>
@@ -296,7 +302,8 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   ERC2612InvalidSigner: ([signer, owner]) =>
     `The permit was signed by ${signer}, not by the owner ${owner}: retry without --permit.`,
   ECDSAInvalidSignature: () => "The signature is invalid: retry without --permit.",
-  ECDSAInvalidSignatureLength: ([length]) => `The signature has an invalid length (${n(length)} bytes): retry without --permit.`,
+  ECDSAInvalidSignatureLength: ([length]) =>
+    `The signature has an invalid length (${n(length)} bytes): retry without --permit.`,
   ECDSAInvalidSignatureS: () => "The signature is malleable (invalid s value): retry without --permit.",
   InvalidAccountNonce: ([account, currentNonce]) =>
     `The signed nonce of ${account} is out of date (current nonce ${n(currentNonce)}): retry, which signs a fresh permit.`,

@@ -216,12 +216,32 @@ export const NEW_PROVIDER_ROW = {
 
 /** GPU model rows: H100 (with awards) and A100 (listed, never awarded). */
 export const GPU_MODELS = [
-  { id: A100, name: "A100", listedGpus: "4", lines: 1, availableGpus: "0", leasedGpus: "0", accruedUntil: "1767229800" },
-  { id: H100, name: "H100", listedGpus: "8", lines: 1, availableGpus: "6", leasedGpus: "2", accruedUntil: "1767229800" },
+  {
+    id: A100,
+    name: "A100",
+    listedGpus: "4",
+    lines: 1,
+    availableGpus: "0",
+    leasedGpus: "0",
+    accruedUntil: "1767229800",
+  },
+  {
+    id: H100,
+    name: "H100",
+    listedGpus: "8",
+    lines: 1,
+    availableGpus: "6",
+    leasedGpus: "2",
+    accruedUntil: "1767229800",
+  },
 ];
 
 /** A model metric row of H100 for `period` starting at `periodStart` (a decimal string). */
-export function h100Metric(period: "hour" | "day" | "all", periodStart: string, medianPrice: string | null): Record<string, unknown> {
+export function h100Metric(
+  period: "hour" | "day" | "all",
+  periodStart: string,
+  medianPrice: string | null,
+): Record<string, unknown> {
   return {
     model: H100,
     modelName: "H100",
@@ -325,7 +345,12 @@ export function networkMetricRow(periodStart: string): Record<string, unknown> {
 }
 
 /** A list answer ({ items, pageInfo, totalCount }) as Ponder gives it. */
-export function page(items: readonly unknown[], totalCount: number, endCursor: string | null, hasNextPage = false): Record<string, unknown> {
+export function page(
+  items: readonly unknown[],
+  totalCount: number,
+  endCursor: string | null,
+  hasNextPage = false,
+): Record<string, unknown> {
   return {
     items,
     totalCount,

@@ -49,7 +49,8 @@ export class IndexerClient {
       headers: { "content-type": "application/json", accept: "application/json", ...this.headers },
       body: JSON.stringify({ query, variables }),
     });
-    if (Array.isArray(answer.errors) && answer.errors.length > 0) throw graphqlError(endpoint, answer.errors, answer.status);
+    if (Array.isArray(answer.errors) && answer.errors.length > 0)
+      throw graphqlError(endpoint, answer.errors, answer.status);
     const data = (answer.json as { data?: unknown } | null)?.data;
     if (typeof data !== "object" || data === null) {
       throw new IndexerError(
@@ -136,7 +137,8 @@ function transportError(endpoint: string, error: unknown, timeoutMs: number): In
       { cause: error },
     );
   }
-  const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+  const reason =
+    error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
   return new IndexerError(
     endpoint,
     "network",

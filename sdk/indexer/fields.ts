@@ -81,7 +81,9 @@ function decodeField(kind: FieldKind, value: unknown, endpoint: string, path: st
     case "boolean?":
       return typeof value === "boolean" ? value : bad();
     case "strings":
-      return Array.isArray(value) && value.every((item) => typeof item === "string") ? Object.freeze([...value]) : bad();
+      return Array.isArray(value) && value.every((item) => typeof item === "string")
+        ? Object.freeze([...value])
+        : bad();
   }
 }
 

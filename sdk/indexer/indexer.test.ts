@@ -38,7 +38,10 @@ afterEach(async () => {
 });
 
 /** A client of a stand-in indexer answering with `answer`. */
-async function indexer(answer: (request: ReceivedRequest, index: number) => Answer, timeoutMs?: number): Promise<IndexerClient> {
+async function indexer(
+  answer: (request: ReceivedRequest, index: number) => Answer,
+  timeoutMs?: number,
+): Promise<IndexerClient> {
   server = await startTestIndexer(answer);
   return new IndexerClient({ url: `${server.url}/`, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
 }
@@ -93,7 +96,9 @@ describe("recentJobs", () => {
 
   it("refuses a page size the indexer would refuse, before sending anything", async () => {
     const client = await indexer(() => ({ root: {} }));
-    await expect(recentJobs(client, { limit: 201 })).rejects.toThrow(/limit 201 is not allowed; pass a whole number from 1 to 200/);
+    await expect(recentJobs(client, { limit: 201 })).rejects.toThrow(
+      /limit 201 is not allowed; pass a whole number from 1 to 200/,
+    );
     await expect(recentJobs(client, { limit: 0 })).rejects.toThrow(RangeError);
     expect(server!.requests).toEqual([]);
   });
@@ -136,7 +141,12 @@ describe("jobDetail", () => {
 describe("listProviders and providerByAddress", () => {
   it("lists providers best first with stake and reputation, rates null before any job", async () => {
     const client = await indexer(() => ({ root: { providers: page([PROVIDER_ROW, NEW_PROVIDER_ROW], 2, "p2") } }));
-    const providers = await listProviders(client, { online: true, gpuModel: CANNED.H100, orderBy: "totalStaked", limit: 50 });
+    const providers = await listProviders(client, {
+      online: true,
+      gpuModel: CANNED.H100,
+      orderBy: "totalStaked",
+      limit: 50,
+    });
     expect(server!.requests[0]!.variables).toEqual({
       where: { online: true, models_has: CANNED.H100 },
       orderBy: "totalStaked",
@@ -144,7 +154,12 @@ describe("listProviders and providerByAddress", () => {
       after: null,
     });
     const [busy, fresh] = providers.items;
-    expect(busy).toMatchObject({ reputation: 9120, freeStake: 5_000n * 10n ** 18n, lockedStake: 840n * 10n ** 18n, successRate: 1 });
+    expect(busy).toMatchObject({
+      reputation: 9120,
+      freeStake: 5_000n * 10n ** 18n,
+      lockedStake: 840n * 10n ** 18n,
+      successRate: 1,
+    });
     expect(busy!.modelNames).toEqual(["H100"]);
     expect(fresh).toMatchObject({ online: false, successRate: null, disputeRate: null });
   });
@@ -162,7 +177,10 @@ describe("listProviders and providerByAddress", () => {
 describe("gpuMarket", () => {
   it("joins each model's capacity with its cumulative metrics (null for a model without any)", async () => {
     const client = await indexer(() => ({
-      root: { gpuModels: page(GPU_MODELS, 2, "g2"), modelMetrics: page([h100Metric("all", "0", "2100000000000000000")], 1, "m1") },
+      root: {
+        gpuModels: page(GPU_MODELS, 2, "g2"),
+        modelMetrics: page([h100Metric("all", "0", "2100000000000000000")], 1, "m1"),
+      },
     }));
     const market = await gpuMarket(client);
     expect(server!.requests[0]!.variables).toEqual({ where: { period: "all", periodStart: "0" }, limit: 200 });
@@ -178,20 +196,29 @@ describe("gpuMarket", () => {
     const client = await indexer(() => ({
       root: {
         gpuModels: page(GPU_MODELS, 2, "g2"),
-        modelMetrics: page([h100Metric("day", "1767139200", null), h100Metric("day", "1767052800", "2000000000000000000")], 2, "m2"),
+        modelMetrics: page(
+          [h100Metric("day", "1767139200", null), h100Metric("day", "1767052800", "2000000000000000000")],
+          2,
+          "m2",
+        ),
       },
     }));
     const latest = await gpuMarket(client, { period: "day" });
     expect(server!.requests[0]!.variables).toEqual({ where: { period: "day" }, limit: 200 });
     expect(latest[1]!.metrics).toMatchObject({ periodStart: 1_767_139_200n, medianPrice: null, awards: 0 });
     await gpuMarket(client, { period: "hour", periodStart: 1_767_225_600n });
-    expect(server!.requests[1]!.variables).toEqual({ where: { period: "hour", periodStart: "1767225600" }, limit: 200 });
+    expect(server!.requests[1]!.variables).toEqual({
+      where: { period: "hour", periodStart: "1767225600" },
+      limit: 200,
+    });
   });
 });
 
 describe("network figures", () => {
   it("networkMetrics: a daily series, newest first, with supply, revenue and utilization", async () => {
-    const client = await indexer(() => ({ root: { networkMetrics: page([networkMetricRow("1767139200")], 30, "n1", true) } }));
+    const client = await indexer(() => ({
+      root: { networkMetrics: page([networkMetricRow("1767139200")], 30, "n1", true) },
+    }));
     const series = await networkMetrics(client, { limit: 1 });
     expect(server!.requests[0]!.variables).toEqual({ where: { period: "day" }, limit: 1, after: null });
     expect(series.items[0]).toMatchObject({
@@ -210,9 +237,17 @@ describe("network figures", () => {
     const summary = await marketSummary(client);
     expect(server!.requests[0]).toMatchObject({ method: "GET", path: "/summary" });
     expect(summary.asOf).toEqual({ blockNumber: 1_450n, timestamp: 1_767_229_900 });
-    expect(summary.now).toMatchObject({ feesUsd: 336_000_000_000_000_000n, totalSupply: 99_999_999n * 10n ** 18n, utilization: 0.25 });
+    expect(summary.now).toMatchObject({
+      feesUsd: 336_000_000_000_000_000n,
+      totalSupply: 99_999_999n * 10n ** 18n,
+      utilization: 0.25,
+    });
     expect(summary.dayAgo).toMatchObject({ timestamp: 1_767_142_800, utilization: null, repeatCustomerRate: null });
-    expect(summary.last24h).toMatchObject({ since: 1_767_142_800, jobsCreated: 7, grossUsd: 16_800_000_000_000_000_000n });
+    expect(summary.last24h).toMatchObject({
+      since: 1_767_142_800,
+      jobsCreated: 7,
+      grossUsd: 16_800_000_000_000_000_000n,
+    });
   });
 });
 
@@ -228,7 +263,9 @@ describe("errors name the endpoint, what failed and what to do", () => {
     const error = await failure(recentJobs(client));
     expect(error.kind).toBe("network");
     expect(error.endpoint).toBe(`http://127.0.0.1:${port}/graphql`);
-    expect(error.message).toMatch(new RegExp(`cannot reach the indexer at http://127.0.0.1:${port}/graphql .*check that it is running`));
+    expect(error.message).toMatch(
+      new RegExp(`cannot reach the indexer at http://127.0.0.1:${port}/graphql .*check that it is running`),
+    );
   });
 
   it("timeout: no answer in time", async () => {
@@ -242,7 +279,8 @@ describe("errors name the endpoint, what failed and what to do", () => {
     const refusal = {
       errors: [
         {
-          message: "Page size too large: limit 500 exceeds the maximum of 200. Page with \"after\" cursors (pageInfo.endCursor).",
+          message:
+            'Page size too large: limit 500 exceeds the maximum of 200. Page with "after" cursors (pageInfo.endCursor).',
           extensions: { code: "PAGE_SIZE_EXCEEDED", maxPageSize: 200 },
         },
       ],
@@ -252,21 +290,30 @@ describe("errors name the endpoint, what failed and what to do", () => {
     expect(error.kind).toBe("graphql");
     expect(error.status).toBe(400);
     expect(error.graphqlErrors).toEqual([{ message: refusal.errors[0]!.message, code: "PAGE_SIZE_EXCEEDED" }]);
-    expect(error.message).toMatch(/refused the query: Page size too large.*: ask for 0 to 200 rows and page with the returned cursor/);
+    expect(error.message).toMatch(
+      /refused the query: Page size too large.*: ask for 0 to 200 rows and page with the returned cursor/,
+    );
   });
 
   it("graphql: a field the indexer's schema does not have (the real schema's validation message)", async () => {
     const client = await indexer(() => ({ root: {} }));
     const error = await failure(client.graphql("{ jobs { items { id noSuchField } } }"));
     expect(error.kind).toBe("graphql");
-    expect(error.message).toMatch(/Cannot query field "noSuchField" on type "job".*the indexer's schema and this SDK differ/);
+    expect(error.message).toMatch(
+      /Cannot query field "noSuchField" on type "job".*the indexer's schema and this SDK differ/,
+    );
   });
 
   it("http: /summary before anything is indexed says to wait for /ready", async () => {
-    const client = await indexer(() => ({ status: 503, body: JSON.stringify({ error: "nothing indexed yet: wait for /ready" }) }));
+    const client = await indexer(() => ({
+      status: 503,
+      body: JSON.stringify({ error: "nothing indexed yet: wait for /ready" }),
+    }));
     const error = await failure(marketSummary(client));
     expect(error).toMatchObject({ kind: "http", status: 503, endpoint: `${server!.url}/summary` });
-    expect(error.message).toMatch(/answered HTTP 503 \(nothing indexed yet: wait for \/ready\): .*wait until its \/ready answers 200/);
+    expect(error.message).toMatch(
+      /answered HTTP 503 \(nothing indexed yet: wait for \/ready\): .*wait until its \/ready answers 200/,
+    );
   });
 
   it("response: a body that is not JSON (not an indexer)", async () => {
@@ -282,6 +329,8 @@ describe("errors name the endpoint, what failed and what to do", () => {
     const client = await indexer(() => ({ status: 200, body: JSON.stringify(broken) }));
     const error = await failure(marketSummary(client));
     expect(error.kind).toBe("response");
-    expect(error.message).toMatch(/answered summary\.now\.feesUsd = 12\.5, not a bigint: .*update the SDK \(sdk\/indexer\/\) or the indexer/);
+    expect(error.message).toMatch(
+      /answered summary\.now\.feesUsd = 12\.5, not a bigint: .*update the SDK \(sdk\/indexer\/\) or the indexer/,
+    );
   });
 });

@@ -49,7 +49,11 @@ export function decodePage<S extends FieldSpec>(
   field: string,
   endpoint: string,
 ): Page<Row<S>> {
-  const page = data[field] as { items?: unknown; pageInfo?: { hasNextPage?: unknown; endCursor?: unknown }; totalCount?: unknown };
+  const page = data[field] as {
+    items?: unknown;
+    pageInfo?: { hasNextPage?: unknown; endCursor?: unknown };
+    totalCount?: unknown;
+  };
   const items = page?.items;
   const pageInfo = page?.pageInfo;
   if (

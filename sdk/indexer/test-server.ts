@@ -81,7 +81,7 @@ async function graphqlAnswer(
   variables: Record<string, unknown>,
 ): Promise<{ status: number; body: string }> {
   const schema = await indexerGraphqlSchema();
-  let document;
+  let document: ReturnType<typeof parse>;
   try {
     document = parse(query);
   } catch (error) {
@@ -99,7 +99,9 @@ async function graphqlAnswer(
  * Starts a stand-in indexer on a free port of 127.0.0.1; `answer` decides each request's answer from
  * the request and how many came before it.
  */
-export async function startTestIndexer(answer: (request: ReceivedRequest, index: number) => Answer): Promise<TestIndexer> {
+export async function startTestIndexer(
+  answer: (request: ReceivedRequest, index: number) => Answer,
+): Promise<TestIndexer> {
   const requests: ReceivedRequest[] = [];
   const hanging = new Set<ServerResponse>();
   const server: Server = createServer((request, response) => {
@@ -118,10 +120,16 @@ export async function startTestIndexer(answer: (request: ReceivedRequest, index:
         hanging.add(response);
         return;
       }
-      const { status, body: out, contentType } =
-        "root" in reply
-          ? { ...(await graphqlAnswer(reply.root, received.query ?? "", received.variables ?? {})), contentType: undefined }
-          : reply;
+      const {
+        status,
+        body: out,
+        contentType,
+      } = "root" in reply
+        ? {
+            ...(await graphqlAnswer(reply.root, received.query ?? "", received.variables ?? {})),
+            contentType: undefined,
+          }
+        : reply;
       response.writeHead(status, { "content-type": contentType ?? "application/json" });
       response.end(out);
     })();

@@ -36,7 +36,10 @@ function write(target: string, body: string): string {
 }
 
 /** Generates the ABI modules from `projectRoot`/artifacts into `outDir`; returns the files written. */
-export function generateAbis(projectRoot: string = join(sdkRoot, ".."), outDir: string = join(sdkRoot, "abis")): string[] {
+export function generateAbis(
+  projectRoot: string = join(sdkRoot, ".."),
+  outDir: string = join(sdkRoot, "abis"),
+): string[] {
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   const names = Object.keys(SDK_CONTRACTS).sort();

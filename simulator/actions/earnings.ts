@@ -6,7 +6,10 @@ import type { SimProvider } from "../world.ts";
 /** Withdraws the account's USDC pay and GRL dispute bonds won (a provider's, or the treasury's fees), and converts its credit earnings to GRL. */
 export async function cashOut(ctx: SimContext, account: string): Promise<void> {
   const { market, settlement } = ctx.protocol;
-  for (const [token, what] of [[ctx.addresses.usdc, "USDC"], [ctx.addresses.token, "GRL bonds"]] as const) {
+  for (const [token, what] of [
+    [ctx.addresses.usdc, "USDC"],
+    [ctx.addresses.token, "GRL bonds"],
+  ] as const) {
     if ((await market.balanceOf(token, account)) === 0n) continue;
     const data = market.interface.encodeFunctionData("withdraw", [token, account]);
     await ctx.send(account, ctx.addresses.market, data, ctx.now, `withdraw ${what}`);

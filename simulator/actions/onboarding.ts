@@ -19,7 +19,11 @@ export function targetStake(ctx: SimContext, p: SimProvider): bigint {
  * Onboards `p` from `at` on. Returns the time after its last transaction, and whether the provider
  * was already registered (a rerun on the same chain).
  */
-export async function onboard(ctx: SimContext, p: SimProvider, at: number): Promise<{ time: number; resumed: boolean }> {
+export async function onboard(
+  ctx: SimContext,
+  p: SimProvider,
+  at: number,
+): Promise<{ time: number; resumed: boolean }> {
   const { registry, token } = ctx.protocol;
   const existing = await registry.providerOf(p.address);
   await ctx.chain.enlist(p.address);
@@ -38,20 +42,30 @@ export async function onboard(ctx: SimContext, p: SimProvider, at: number): Prom
   const stake = targetStake(ctx, p);
   const steps: [string, string, string][] = [
     [ctx.treasury, ctx.addresses.token, token.interface.encodeFunctionData("transfer", [p.address, stake])],
-    [p.address, ctx.addresses.token, token.interface.encodeFunctionData("approve", [ctx.addresses.registry, MaxUint256])],
+    [
+      p.address,
+      ctx.addresses.token,
+      token.interface.encodeFunctionData("approve", [ctx.addresses.registry, MaxUint256]),
+    ],
     [
       p.address,
       ctx.addresses.registry,
-      registry.interface.encodeFunctionData("register", [`ipfs://gridlease-sim/${p.profile.name}`, REGIONS[p.profile.region]]),
+      registry.interface.encodeFunctionData("register", [
+        `ipfs://gridlease-sim/${p.profile.name}`,
+        REGIONS[p.profile.region],
+      ]),
     ],
     [p.address, ctx.addresses.registry, registry.interface.encodeFunctionData("stake", [stake])],
-    ...p.profile.lines.map(
-      (l): [string, string, string] => [
-        p.address,
-        ctx.addresses.registry,
-        registry.interface.encodeFunctionData("setGpuLine", [gpuModelId(l.model), l.count, l.vramGb, tflopsX100(l.tflops)]),
-      ],
-    ),
+    ...p.profile.lines.map((l): [string, string, string] => [
+      p.address,
+      ctx.addresses.registry,
+      registry.interface.encodeFunctionData("setGpuLine", [
+        gpuModelId(l.model),
+        l.count,
+        l.vramGb,
+        tflopsX100(l.tflops),
+      ]),
+    ]),
     [p.address, ctx.addresses.registry, registry.interface.encodeFunctionData("setOnline", [true])],
   ];
   let time = at;

@@ -19,7 +19,9 @@ export function subscribeProviders(ctx: SimContext): void {
   const epochProviders = new Map<number, Set<SimProvider>>();
   bus.on("sim:jobOpened", ({ ctx, job }) => onJobPosted(ctx, job));
   bus.on("sim:auctionClosed", ({ ctx, job, winner, at }) => releaseLosingBids(ctx, job, winner, at));
-  bus.on("sim:jobWon", ({ ctx, job, winner, clearing, value, startDeadline, at }) => onAwarded(ctx, job, winner, clearing, value, startDeadline, at));
+  bus.on("sim:jobWon", ({ ctx, job, winner, clearing, value, startDeadline, at }) =>
+    onAwarded(ctx, job, winner, clearing, value, startDeadline, at),
+  );
   bus.on("sim:auctionCancelled", ({ ctx, job, at }) => onJobCancelled(ctx, job, at));
   // The renter stopped or failed a running job: its GPUs are free again.
   bus.on("JobStopped", ({ args }) => freeRunningJob(world.jobs.get(args.jobId)));
@@ -50,8 +52,6 @@ export function subscribeProviders(ctx: SimContext): void {
   });
 }
 
-
-
 function reaction(ctx: SimContext, p: SimProvider): number {
   const [lo, hi] = p.profile.reactionMinutes;
   return Math.round(ctx.rng.providers.uniform(lo, hi) * MINUTE);
@@ -68,7 +68,8 @@ function floorFor(p: SimProvider, job: SimJob): bigint | undefined {
  * dominant strategy, so the markup is small there.
  */
 function bidPrice(ctx: SimContext, p: SimProvider, job: SimJob, floor: bigint): bigint {
-  const markup = job.rule === "second-price" ? ctx.rng.providers.uniform(0, 0.04) : ctx.rng.providers.uniform(0, p.profile.markup);
+  const markup =
+    job.rule === "second-price" ? ctx.rng.providers.uniform(0, 0.04) : ctx.rng.providers.uniform(0, p.profile.markup);
   const price = (floor * BigInt(Math.round((1 + markup) * 10_000))) / 10_000n;
   // Round to a tenth of a cent per GPU-hour, as a person would quote.
   const step = toTokenUnits(1_000n, job.decimals);
@@ -89,7 +90,13 @@ function onJobPosted(ctx: SimContext, job: SimJob): void {
       .map((p) => ({ p, at: job.createdAt + Math.max(45, reaction(ctx, p)) }))
       .sort((a, b) => a.at - b.at || a.p.profile.accountIndex - b.p.profile.accountIndex);
     if (racers.length > 0) {
-      ctx.schedule(racers[0].at, `accept #${job.id}`, () => acceptInstant(ctx, job, racers.map((r) => r.p)));
+      ctx.schedule(racers[0].at, `accept #${job.id}`, () =>
+        acceptInstant(
+          ctx,
+          job,
+          racers.map((r) => r.p),
+        ),
+      );
     }
     return;
   }
@@ -107,12 +114,22 @@ function onJobPosted(ctx: SimContext, job: SimJob): void {
       status: "planned",
     };
     job.bids.set(p.address, bid);
-    ctx.schedule(job.createdAt + Math.round(rng.uniform(0.1, 0.75) * window), `commit #${job.id}`, () => commit(ctx, job, bid));
+    ctx.schedule(job.createdAt + Math.round(rng.uniform(0.1, 0.75) * window), `commit #${job.id}`, () =>
+      commit(ctx, job, bid),
+    );
   }
 }
 
 function commitment(ctx: SimContext, job: SimJob, bid: SimBid): string {
-  return bidCommitment(job.id, bid.provider.address, bid.price, bid.salt, ctx.params.chainId, ctx.addresses.market, job.specHash);
+  return bidCommitment(
+    job.id,
+    bid.provider.address,
+    bid.price,
+    bid.salt,
+    ctx.params.chainId,
+    ctx.addresses.market,
+    job.specHash,
+  );
 }
 
 async function commit(ctx: SimContext, job: SimJob, bid: SimBid): Promise<void> {
@@ -164,7 +181,15 @@ async function acceptInstant(ctx: SimContext, job: SimJob, racers: SimProvider[]
       continue;
     }
     const awarded = eventsNamed(outcome.events, "JobAwarded")[0];
-    onAwarded(ctx, job, p, awarded.args.clearingPrice, awarded.args.value, Number(awarded.args.startDeadline), outcome.timestamp);
+    onAwarded(
+      ctx,
+      job,
+      p,
+      awarded.args.clearingPrice,
+      awarded.args.value,
+      Number(awarded.args.startDeadline),
+      outcome.timestamp,
+    );
     return;
   }
 }
@@ -287,34 +312,59 @@ export function planAvailability(ctx: SimContext, p: SimProvider, dayStart: numb
   if (!p.onboarded || !rng.chance(p.profile.offlinePerDay)) return;
   const offAt = dayStart + Math.round(rng.uniform(0, DAY));
   const hours = rng.uniform(p.profile.offlineHours[0], p.profile.offlineHours[1]);
-  ctx.schedule(offAt, `offline ${p.profile.name}`, () => setOnline(ctx, p, false, offAt + Math.round(hours * HOUR)), true);
+  ctx.schedule(
+    offAt,
+    `offline ${p.profile.name}`,
+    () => setOnline(ctx, p, false, offAt + Math.round(hours * HOUR)),
+    true,
+  );
 }
 
 async function setOnline(ctx: SimContext, p: SimProvider, online: boolean, backAt?: number): Promise<void> {
   if (p.online === online || (online === false && p.backOnlineAt !== undefined)) return;
   const data = ctx.protocol.registry.interface.encodeFunctionData("setOnline", [online]);
-  const outcome = await ctx.send(p.address, ctx.addresses.registry, data, ctx.now, `online=${online} ${p.profile.name}`);
+  const outcome = await ctx.send(
+    p.address,
+    ctx.addresses.registry,
+    data,
+    ctx.now,
+    `online=${online} ${p.profile.name}`,
+  );
   if (!outcome.ok) return;
   if (!online && backAt !== undefined) {
     p.backOnlineAt = backAt;
-    ctx.schedule(backAt, `online ${p.profile.name}`, async () => {
-      p.backOnlineAt = undefined;
-      await setOnline(ctx, p, true);
-    }, true);
+    ctx.schedule(
+      backAt,
+      `online ${p.profile.name}`,
+      async () => {
+        p.backOnlineAt = undefined;
+        await setOnline(ctx, p, true);
+      },
+      true,
+    );
   }
 }
 
 /** After a slash, the provider tops its stake back up (buying GRL from the treasury if it must). */
 function onSlashed(ctx: SimContext, p: SimProvider, amount: bigint, at: number): void {
-  ctx.schedule(at + Math.round(ctx.rng.providers.uniform(10, 120) * MINUTE), `restake ${p.profile.name}`, async () => {
-    const { token, registry } = ctx.protocol;
-    const held = await token.balanceOf(p.address);
-    if (held < amount) {
-      const data = token.interface.encodeFunctionData("transfer", [p.address, amount - held]);
-      if (!(await ctx.send(ctx.treasury, ctx.addresses.token, data, ctx.now, "sell GRL")).ok) return;
-    }
-    await ctx.send(p.address, ctx.addresses.registry, registry.interface.encodeFunctionData("stake", [amount]), ctx.now, "restake");
-  }, true);
+  ctx.schedule(
+    at + Math.round(ctx.rng.providers.uniform(10, 120) * MINUTE),
+    `restake ${p.profile.name}`,
+    async () => {
+      const { token, registry } = ctx.protocol;
+      const held = await token.balanceOf(p.address);
+      if (held < amount) {
+        const data = token.interface.encodeFunctionData("transfer", [p.address, amount - held]);
+        if (!(await ctx.send(ctx.treasury, ctx.addresses.token, data, ctx.now, "sell GRL")).ok) return;
+      }
+      await ctx.send(
+        p.address,
+        ctx.addresses.registry,
+        registry.interface.encodeFunctionData("stake", [amount]),
+        ctx.now,
+        "restake",
+      );
+    },
+    true,
+  );
 }
-
-

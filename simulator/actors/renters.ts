@@ -23,7 +23,10 @@ export function subscribeRenters(ctx: SimContext): void {
   bus.on("sim:noShow", ({ ctx, job }) => onNoShow(ctx, job));
   bus.on("sim:runPlanned", ({ ctx, job }) => onStarted(ctx, job));
   bus.on("JobDelivered", ({ args, at }) => {
-    const job = world.advance(args.jobId, "delivered", { deliveredAt: at, challengeDeadline: Number(args.challengeDeadline) });
+    const job = world.advance(args.jobId, "delivered", {
+      deliveredAt: at,
+      challengeDeadline: Number(args.challengeDeadline),
+    });
     if (job !== undefined) onDelivered(job.ctx, job);
   });
   bus.on("sim:bidCapReached", ({ ctx, job, at }) => onBidCapReached(ctx, job, at));
@@ -36,9 +39,17 @@ function postingHour(ctx: SimContext, kind: RenterKind): number {
     case "agent":
       return rng.uniform(0, 24);
     case "hobbyist":
-      return rng.weighted([[rng.uniform(0, 8), 1], [rng.uniform(8, 17), 2], [rng.uniform(17, 24), 5]]);
+      return rng.weighted([
+        [rng.uniform(0, 8), 1],
+        [rng.uniform(8, 17), 2],
+        [rng.uniform(17, 24), 5],
+      ]);
     default:
-      return rng.weighted([[rng.uniform(0, 7), 1], [rng.uniform(7, 19), 6], [rng.uniform(19, 24), 2]]);
+      return rng.weighted([
+        [rng.uniform(0, 7), 1],
+        [rng.uniform(7, 19), 6],
+        [rng.uniform(19, 24), 2],
+      ]);
   }
 }
 
@@ -52,10 +63,6 @@ export function planArrivals(ctx: SimContext, renter: SimRenter, dayStart: numbe
     ctx.schedule(at, `post ${p.name}`, async () => void (await postJob(ctx, renter)));
   }
 }
-
-
-
-
 
 function gpuCount(ctx: SimContext, kind: RenterKind, model: GpuModelName): number {
   const counts = MARKET[model].gpuCounts.filter(([n]) =>
@@ -103,16 +110,31 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<SimJo
   const rng = ctx.rng.renters;
   const model = rng.weighted(p.models);
   const gpus = gpuCount(ctx, p.kind, model);
-  const durationSeconds = Math.max(10, Math.round(rng.uniform(p.durationMinutes[0], p.durationMinutes[1]) / 5) * 5) * MINUTE;
+  const durationSeconds =
+    Math.max(10, Math.round(rng.uniform(p.durationMinutes[0], p.durationMinutes[1]) / 5) * 5) * MINUTE;
   const rule = rng.weighted(p.rules);
   const payment = rng.chance(p.creditsShare) ? "credits" : "usdc";
   const decimals = payment === "usdc" ? ctx.params.usdcDecimals : 18;
   // Whole cents per GPU-hour.
-  const reserve = toTokenUnits(BigInt(Math.max(1, Math.round(reserveUsd(ctx, renter, model, rule) * 100))) * 10_000n, decimals);
+  const reserve = toTokenUnits(
+    BigInt(Math.max(1, Math.round(reserveUsd(ctx, renter, model, rule) * 100))) * 10_000n,
+    decimals,
+  );
   const region = rng.chance(p.regionLock) ? REGIONS[p.home] : 0;
   const bidWindow = (rule === "instant" ? rng.pick([3, 5, 10]) : rng.pick([10, 15, 20, 30])) * MINUTE;
   const revealWindow = rule === "instant" ? 0 : rng.pick([10, 15]) * MINUTE;
-  const spec: JobSpec = { model, gpus, durationSeconds, rule, payment, reserve, region, minReputation: p.minReputation, bidWindow, revealWindow };
+  const spec: JobSpec = {
+    model,
+    gpus,
+    durationSeconds,
+    rule,
+    payment,
+    reserve,
+    region,
+    minReputation: p.minReputation,
+    bidWindow,
+    revealWindow,
+  };
   const job = await createJob(ctx, renter, spec);
   if (job === undefined) return undefined;
   if (ctx.quotas.decide("cancelEarly", rng.chance(p.cancelRate))) {
@@ -199,7 +221,9 @@ async function createJob(ctx: SimContext, renter: SimRenter, spec: JobSpec): Pro
 function openToProviders(ctx: SimContext, job: SimJob): void {
   ctx.bus.emit("sim:jobOpened", { ctx, job });
   if (job.rule === "instant") {
-    ctx.schedule(job.bidDeadline + Math.round(ctx.rng.renters.uniform(1, 10) * MINUTE), `unfilled #${job.id}`, () => instantUnfilled(ctx, job));
+    ctx.schedule(job.bidDeadline + Math.round(ctx.rng.renters.uniform(1, 10) * MINUTE), `unfilled #${job.id}`, () =>
+      instantUnfilled(ctx, job),
+    );
   } else {
     ctx.bus.emit("sim:awardPending", { ctx, job });
   }
@@ -215,7 +239,9 @@ const STARTING_REPUTATION = 5_000;
  * it still may (before the bid deadline, see IJobMarket.cancelJob) and posts the same job again.
  */
 function onBidCapReached(ctx: SimContext, job: SimJob, at: number): void {
-  ctx.schedule(at + Math.round(ctx.rng.renters.uniform(1, 4) * MINUTE), `review bids #${job.id}`, () => reviewFullAuction(ctx, job));
+  ctx.schedule(at + Math.round(ctx.rng.renters.uniform(1, 4) * MINUTE), `review bids #${job.id}`, () =>
+    reviewFullAuction(ctx, job),
+  );
 }
 
 async function reviewFullAuction(ctx: SimContext, job: SimJob): Promise<void> {
@@ -223,10 +249,12 @@ async function reviewFullAuction(ctx: SimContext, job: SimJob): Promise<void> {
   const { market, registry } = ctx.protocol;
   const bidders = (await market.queryFilter(market.filters.BidCommitted(job.id))).map((e) => e.args.provider);
   let unproven = 0;
-  for (const bidder of bidders) if (Number((await registry.providerOf(bidder)).reputation) <= STARTING_REPUTATION) unproven++;
+  for (const bidder of bidders)
+    if (Number((await registry.providerOf(bidder)).reputation) <= STARTING_REPUTATION) unproven++;
   if (unproven * 2 < bidders.length) return;
   const data = market.interface.encodeFunctionData("cancelJob", [job.id]);
-  if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel squatted #${job.id}`)).ok) return;
+  if (!(await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel squatted #${job.id}`)).ok)
+    return;
   ctx.world.close(job);
   ctx.bus.emit("sim:auctionCancelled", { ctx, job, at: ctx.now });
   const again = await createJob(ctx, job.renter, {
@@ -247,7 +275,8 @@ async function reviewFullAuction(ctx: SimContext, job: SimJob): Promise<void> {
 async function cancel(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "bidding") return;
   const data = ctx.protocol.market.interface.encodeFunctionData("cancelJob", [job.id]);
-  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel #${job.id}`)).ok) ctx.world.close(job);
+  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `cancel #${job.id}`)).ok)
+    ctx.world.close(job);
 }
 
 /** Nobody took the instant job: the renter withdraws it, or leaves it to expire. */
@@ -281,14 +310,17 @@ async function fail(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "awarded" && job.phase !== "running") return;
   // The winner frees its GPUs on the JobFailed event.
   const data = ctx.protocol.market.interface.encodeFunctionData("failJob", [job.id]);
-  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `fail #${job.id}`)).ok) ctx.world.close(job);
+  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `fail #${job.id}`)).ok)
+    ctx.world.close(job);
 }
 
 /** The job is running: the renter may plan to stop it early, and fails it if it is never delivered. */
 function onStarted(ctx: SimContext, job: SimJob): void {
   const rng = ctx.rng.renters;
   if (job.late) {
-    ctx.schedule(job.deliveryDeadline + Math.round(rng.uniform(5, 60) * MINUTE), `fail late #${job.id}`, () => fail(ctx, job));
+    ctx.schedule(job.deliveryDeadline + Math.round(rng.uniform(5, 60) * MINUTE), `fail late #${job.id}`, () =>
+      fail(ctx, job),
+    );
     return;
   }
   if (ctx.quotas.decide("stopEarly", rng.chance(job.renter.profile.stopRate))) {
@@ -301,14 +333,16 @@ async function stop(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "running") return;
   const data = ctx.protocol.market.interface.encodeFunctionData("stopJob", [job.id]);
   // The winner frees its GPUs on the JobStopped event.
-  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `stop #${job.id}`)).ok) ctx.world.close(job);
+  if ((await ctx.send(job.renter.address, ctx.addresses.market, data, ctx.now, `stop #${job.id}`)).ok)
+    ctx.world.close(job);
 }
 
 /** The renter reviews a delivery: disputes a bad result (usually noticed), rarely a good one. */
 function onDelivered(ctx: SimContext, job: SimJob): void {
   const rng = ctx.rng.renters;
   const noticed = job.badResult && rng.chance(0.95);
-  const frivolous = !job.badResult && ctx.quotas.decide("frivolousDispute", rng.chance(job.renter.profile.frivolousDisputeRate));
+  const frivolous =
+    !job.badResult && ctx.quotas.decide("frivolousDispute", rng.chance(job.renter.profile.frivolousDisputeRate));
   if (!noticed && !frivolous) {
     ctx.bus.emit("sim:deliveryAccepted", { ctx, job });
     return;
@@ -321,7 +355,8 @@ async function dispute(ctx: SimContext, job: SimJob): Promise<void> {
   if (job.phase !== "delivered") return;
   // A stablecoin job's bond is in USDC; a credit job's in GRL (so a pause of credit purchases cannot block it).
   const [, bond] = await ctx.protocol.market.disputeBondOf(job.id);
-  const funded = job.payment === "usdc" ? await ensureUsdc(ctx, job.renter, bond) : await ensureGrl(ctx, job.renter, bond);
+  const funded =
+    job.payment === "usdc" ? await ensureUsdc(ctx, job.renter, bond) : await ensureGrl(ctx, job.renter, bond);
   const evidence = ctx.rng.renters.bytes32();
   const data = ctx.protocol.market.interface.encodeFunctionData("dispute", [job.id, evidence]);
   const outcome = funded

@@ -52,7 +52,10 @@ export function adversaryProvider(
 }
 
 /** What an adversary's renter posts: the rest of a renter's profile is an honest renter's habits, which it has none of. */
-export type AdversaryRenterHabits = Pick<RenterProfile, "name" | "kind" | "jobsPerDay" | "models" | "rules" | "durationMinutes" | "reserveSpread">;
+export type AdversaryRenterHabits = Pick<
+  RenterProfile,
+  "name" | "kind" | "jobsPerDay" | "models" | "rules" | "durationMinutes" | "reserveSpread"
+>;
 
 /** A renter account that never posts on its own (its adversary does), paying in USDC from the US. */
 export function adversaryRenter(ctx: AdversaryContext, accountIndex: number, habits: AdversaryRenterHabits): SimRenter {
@@ -77,7 +80,11 @@ export function adversaryRenter(ctx: AdversaryContext, accountIndex: number, hab
 }
 
 /** Onboards `providers` in turn from `at`; returns the time after the last transaction. */
-export async function onboardAll(ctx: AdversaryContext, providers: readonly SimProvider[], at: number): Promise<number> {
+export async function onboardAll(
+  ctx: AdversaryContext,
+  providers: readonly SimProvider[],
+  at: number,
+): Promise<number> {
   let time = at;
   for (const p of providers) {
     const { time: next, resumed } = await onboard(ctx, p, time);
@@ -126,6 +133,14 @@ export class OnlinePool {
 
   private async setOnline(p: SimProvider, online: boolean): Promise<boolean> {
     const data = this.ctx.protocol.registry.interface.encodeFunctionData("setOnline", [online]);
-    return (await this.ctx.send(p.address, this.ctx.addresses.registry, data, this.ctx.now, `online=${online} ${p.profile.name}`)).ok;
+    return (
+      await this.ctx.send(
+        p.address,
+        this.ctx.addresses.registry,
+        data,
+        this.ctx.now,
+        `online=${online} ${p.profile.name}`,
+      )
+    ).ok;
   }
 }

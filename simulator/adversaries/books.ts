@@ -212,7 +212,12 @@ export class Books {
         }
         case "JobAwarded": {
           const job = this.jobs.get(e.args.jobId);
-          if (job !== undefined) job.award = { provider: e.args.provider.toLowerCase(), clearing: e.args.clearingPrice, value: e.args.value };
+          if (job !== undefined)
+            job.award = {
+              provider: e.args.provider.toLowerCase(),
+              clearing: e.args.clearingPrice,
+              value: e.args.value,
+            };
           const b = this.account(e.args.provider);
           b.jobsWon++;
           if (e.args.clearingPrice === e.args.reservePricePerGpuHour) b.jobsWonAtReserve++;

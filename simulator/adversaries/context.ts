@@ -6,7 +6,7 @@ import type { Bus } from "../bus.ts";
 import type { Chain, TxOutcome } from "../chain.ts";
 import type { SimAddresses, SimContext, SimParams, SimRandom } from "../context.ts";
 import { Quotas, type RareEvent } from "../quotas.ts";
-import { Random } from "../random.ts";
+import type { Random } from "../random.ts";
 import type { World } from "../world.ts";
 
 /**

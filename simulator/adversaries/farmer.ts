@@ -38,10 +38,42 @@ interface WashTrade {
 }
 
 const TRADES: readonly WashTrade[] = [
-  { label: "year-long dust job", hour: 1, gpus: GPUS, durationSeconds: 365 * DAY, price: "unit", rule: INSTANT, runsInFull: false },
-  { label: "one-bid dust auction", hour: 3, gpus: GPUS, durationSeconds: 30 * DAY, price: "unit", rule: FIRST_PRICE, runsInFull: false },
-  { label: "dust job run in full", hour: 5, gpus: GPUS, durationSeconds: 2 * HOUR, price: "unit", rule: INSTANT, runsInFull: true },
-  { label: "reputation-sized job", hour: 9, gpus: 1, durationSeconds: HOUR, price: "reference", rule: INSTANT, runsInFull: false },
+  {
+    label: "year-long dust job",
+    hour: 1,
+    gpus: GPUS,
+    durationSeconds: 365 * DAY,
+    price: "unit",
+    rule: INSTANT,
+    runsInFull: false,
+  },
+  {
+    label: "one-bid dust auction",
+    hour: 3,
+    gpus: GPUS,
+    durationSeconds: 30 * DAY,
+    price: "unit",
+    rule: FIRST_PRICE,
+    runsInFull: false,
+  },
+  {
+    label: "dust job run in full",
+    hour: 5,
+    gpus: GPUS,
+    durationSeconds: 2 * HOUR,
+    price: "unit",
+    rule: INSTANT,
+    runsInFull: true,
+  },
+  {
+    label: "reputation-sized job",
+    hour: 9,
+    gpus: 1,
+    durationSeconds: HOUR,
+    price: "reference",
+    rule: INSTANT,
+    runsInFull: false,
+  },
 ];
 
 /** What the farmer did and what it cost and earned it; USD with 18 decimals, GRL in wei. */
@@ -145,13 +177,25 @@ export class Farmer {
       revealWindow: trade.rule === INSTANT ? 0 : MIN_WINDOW,
       specHash: this.specHash,
     };
-    const created = await ctx.send(this.renter.address, ctx.addresses.market, market.interface.encodeFunctionData("createJob", [request]), ctx.now, "farmer: post");
+    const created = await ctx.send(
+      this.renter.address,
+      ctx.addresses.market,
+      market.interface.encodeFunctionData("createJob", [request]),
+      ctx.now,
+      "farmer: post",
+    );
     if (!created.ok) return;
     const job = eventsNamed(created.events, "JobCreated")[0].args;
     this.running = true;
     if (trade.rule === INSTANT) {
       const data = market.interface.encodeFunctionData("acceptInstantAndStart", [job.jobId]);
-      const started = await ctx.send(this.provider.address, ctx.addresses.market, data, ctx.now, "farmer: accept and start");
+      const started = await ctx.send(
+        this.provider.address,
+        ctx.addresses.market,
+        data,
+        ctx.now,
+        "farmer: accept and start",
+      );
       if (!started.ok) {
         this.running = false;
         return;
@@ -161,18 +205,44 @@ export class Farmer {
     }
     // Its own sealed bid, at the reserve: the only bid, so it wins at its price.
     const salt = ctx.rng.providers.bytes32();
-    const commitment = bidCommitment(job.jobId, this.provider.address, price, salt, ctx.params.chainId, ctx.addresses.market, this.specHash);
-    const committed = await ctx.send(this.provider.address, ctx.addresses.market, market.interface.encodeFunctionData("commitBid", [job.jobId, commitment]), ctx.now, "farmer: commit");
+    const commitment = bidCommitment(
+      job.jobId,
+      this.provider.address,
+      price,
+      salt,
+      ctx.params.chainId,
+      ctx.addresses.market,
+      this.specHash,
+    );
+    const committed = await ctx.send(
+      this.provider.address,
+      ctx.addresses.market,
+      market.interface.encodeFunctionData("commitBid", [job.jobId, commitment]),
+      ctx.now,
+      "farmer: commit",
+    );
     if (!committed.ok) {
       this.running = false;
       return;
     }
     ctx.schedule(Number(job.bidDeadline), "farmer: reveal", async () => {
-      await ctx.send(this.provider.address, ctx.addresses.market, market.interface.encodeFunctionData("revealBid", [job.jobId, price, salt]), ctx.now, "farmer: reveal");
+      await ctx.send(
+        this.provider.address,
+        ctx.addresses.market,
+        market.interface.encodeFunctionData("revealBid", [job.jobId, price, salt]),
+        ctx.now,
+        "farmer: reveal",
+      );
     });
     ctx.schedule(Number(job.revealDeadline), "farmer: award and start", async () => {
       const data = market.interface.encodeFunctionData("awardAndStart", [job.jobId]);
-      const started = await ctx.send(this.provider.address, ctx.addresses.market, data, ctx.now, "farmer: award and start");
+      const started = await ctx.send(
+        this.provider.address,
+        ctx.addresses.market,
+        data,
+        ctx.now,
+        "farmer: award and start",
+      );
       if (!started.ok) {
         this.running = false;
         return;
@@ -189,14 +259,24 @@ export class Farmer {
   private async deliver(jobId: bigint): Promise<void> {
     const ctx = this.ctx;
     const { market } = ctx.protocol;
-    const data = market.interface.encodeFunctionData("deliver", [jobId, ctx.rng.providers.bytes32(), `ipfs://gridlease-sim/farmer/${jobId}`]);
+    const data = market.interface.encodeFunctionData("deliver", [
+      jobId,
+      ctx.rng.providers.bytes32(),
+      `ipfs://gridlease-sim/farmer/${jobId}`,
+    ]);
     const delivered = await ctx.send(this.provider.address, ctx.addresses.market, data, ctx.now, "farmer: deliver");
     this.running = false;
     if (!delivered.ok) return;
     // Its own renter never disputes: the job settles once the challenge window closes.
     const challengeDeadline = Number(eventsNamed(delivered.events, "JobDelivered")[0].args.challengeDeadline);
     ctx.schedule(challengeDeadline + Math.round(ctx.rng.keeper.uniform(1, 30) * MINUTE), "farmer: settle", async () => {
-      await ctx.send(this.renter.address, ctx.addresses.market, market.interface.encodeFunctionData("settle", [jobId]), ctx.now, "farmer: settle");
+      await ctx.send(
+        this.renter.address,
+        ctx.addresses.market,
+        market.interface.encodeFunctionData("settle", [jobId]),
+        ctx.now,
+        "farmer: settle",
+      );
     });
   }
 
@@ -204,7 +284,8 @@ export class Farmer {
     const p = this.books.account(this.provider.address);
     const r = this.books.account(this.renter.address);
     let settled = 0;
-    for (const job of this.books.allJobs()) if (job.renter === this.renter.address.toLowerCase() && job.settled) settled++;
+    for (const job of this.books.allJobs())
+      if (job.renter === this.renter.address.toLowerCase() && job.settled) settled++;
     return {
       provider: this.provider.address,
       renter: this.renter.address,
@@ -229,4 +310,3 @@ export class Farmer {
     };
   }
 }
-

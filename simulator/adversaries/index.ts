@@ -81,7 +81,11 @@ export class Adversaries {
     for (const a of this.all) a.planDay(dayStart);
     // Epochs ending today: each adversary's providers claim what they recorded, as honest ones do.
     const { genesis, epochLength } = this.base.params;
-    for (let k = Math.max(1, Math.ceil((dayStart - genesis) / epochLength)); genesis + k * epochLength < dayStart + DAY; k++) {
+    for (
+      let k = Math.max(1, Math.ceil((dayStart - genesis) / epochLength));
+      genesis + k * epochLength < dayStart + DAY;
+      k++
+    ) {
       const epoch = BigInt(k - 1);
       const at = genesis + k * epochLength + Math.round(this.rng.uniform(1, 6) * HOUR);
       this.base.schedule(at, `adversaries: epoch ${epoch} ended`, () => this.claimEmissions(epoch), true);
@@ -92,7 +96,8 @@ export class Adversaries {
     for (const a of this.all) {
       for (const p of a.providers) {
         const book = this.books.account(p.address);
-        if (book.epochsRecorded.has(epoch) && !book.epochsClaimed.has(epoch)) await claimEmission(a.ctx, p, Number(epoch));
+        if (book.epochsRecorded.has(epoch) && !book.epochsClaimed.has(epoch))
+          await claimEmission(a.ctx, p, Number(epoch));
       }
     }
   }
@@ -113,7 +118,13 @@ export class Adversaries {
     const spreads: bigint[] = [];
     const values: bigint[] = [];
     for (const job of b.allJobs()) {
-      if (job.rule !== SECOND_PRICE || adversarial.has(job.renter) || job.award === undefined || adversarial.has(job.award.provider)) continue;
+      if (
+        job.rule !== SECOND_PRICE ||
+        adversarial.has(job.renter) ||
+        job.award === undefined ||
+        adversarial.has(job.award.provider)
+      )
+        continue;
       values.push(usdOf(job, job.award.value));
       const spread = vickreySpreadUsd(job);
       if (spread !== undefined) spreads.push(spread);

@@ -65,13 +65,27 @@ export class Shill {
       // Posts what an ML lab posts (its spec hash, sizes and durations), all as second-price auctions in USDC.
       kind: "ml-lab",
       jobsPerDay: JOBS_PER_DAY,
-      models: [["H100", 3], ["A100", 2]],
+      models: [
+        ["H100", 3],
+        ["A100", 2],
+      ],
       rules: [["second-price", 1]],
       durationMinutes: [240, 720],
       reserveSpread: [0.1, 0.45],
     });
     for (let i = 0; i < SYBILS; i++) {
-      this.sybils.push(adversaryProvider(ctx, ADVERSARY_ACCOUNTS.shill + 1 + i, `shill-sybil-${i}`, [["H100", 16], ["A100", 8]], 6_000));
+      this.sybils.push(
+        adversaryProvider(
+          ctx,
+          ADVERSARY_ACCOUNTS.shill + 1 + i,
+          `shill-sybil-${i}`,
+          [
+            ["H100", 16],
+            ["A100", 8],
+          ],
+          6_000,
+        ),
+      );
     }
     this.pool = new OnlinePool(ctx);
   }
@@ -115,12 +129,23 @@ export class Shill {
 
   private shillBids(job: SimJob): void {
     const ctx = this.ctx;
-    const bids: ShillBid[] = this.grid(job).map((price, i) => ({ sybil: this.sybils[i], price, salt: ctx.rng.providers.bytes32(), committed: false }));
+    const bids: ShillBid[] = this.grid(job).map((price, i) => ({
+      sybil: this.sybils[i],
+      price,
+      salt: ctx.rng.providers.bytes32(),
+      committed: false,
+    }));
     const window = job.bidDeadline - job.createdAt;
-    ctx.schedule(job.createdAt + Math.round(ctx.rng.providers.uniform(0.2, 0.6) * window), `shill: commit #${job.id}`, () => this.commit(job, bids));
+    ctx.schedule(
+      job.createdAt + Math.round(ctx.rng.providers.uniform(0.2, 0.6) * window),
+      `shill: commit #${job.id}`,
+      () => this.commit(job, bids),
+    );
     // Last to reveal: after every honest bidder (who reveal within the first 60% of the window).
     const revealWindow = job.revealDeadline - job.bidDeadline;
-    ctx.schedule(job.revealDeadline - Math.max(20, Math.round(0.1 * revealWindow)), `shill: reveal #${job.id}`, () => this.reveal(job, bids));
+    ctx.schedule(job.revealDeadline - Math.max(20, Math.round(0.1 * revealWindow)), `shill: reveal #${job.id}`, () =>
+      this.reveal(job, bids),
+    );
     ctx.schedule(job.revealDeadline + 10 * MINUTE, `shill: close #${job.id}`, () => this.close(job, bids));
   }
 
@@ -130,9 +155,19 @@ export class Shill {
     if (job.phase !== "bidding" || ctx.now >= job.bidDeadline - 10) return;
     for (const bid of bids) {
       if (!(await this.pool.hold(bid.sybil))) continue;
-      const commitment = bidCommitment(job.id, bid.sybil.address, bid.price, bid.salt, ctx.params.chainId, ctx.addresses.market, job.specHash);
+      const commitment = bidCommitment(
+        job.id,
+        bid.sybil.address,
+        bid.price,
+        bid.salt,
+        ctx.params.chainId,
+        ctx.addresses.market,
+        job.specHash,
+      );
       const data = market.interface.encodeFunctionData("commitBid", [job.id, commitment]);
-      bid.committed = (await ctx.send(bid.sybil.address, ctx.addresses.market, data, ctx.now, `shill: commit #${job.id}`)).ok;
+      bid.committed = (
+        await ctx.send(bid.sybil.address, ctx.addresses.market, data, ctx.now, `shill: commit #${job.id}`)
+      ).ok;
       if (!bid.committed) await this.pool.release(bid.sybil);
     }
   }

@@ -79,7 +79,15 @@ export class Squatter {
     private readonly books: Books,
   ) {
     for (let i = 0; i < ctx.params.maxBids; i++) {
-      this.sybils.push(adversaryProvider(ctx, ADVERSARY_ACCOUNTS.squatter + i, `squatter-sybil-${i}`, [["H100", GPUS_PER_SYBIL]], 2_000));
+      this.sybils.push(
+        adversaryProvider(
+          ctx,
+          ADVERSARY_ACCOUNTS.squatter + i,
+          `squatter-sybil-${i}`,
+          [["H100", GPUS_PER_SYBIL]],
+          2_000,
+        ),
+      );
     }
     this.pool = new OnlinePool(ctx);
   }
@@ -114,7 +122,11 @@ export class Squatter {
         squat.cancelled = true;
         this.cancelledByRenter++;
         this.vigilant.add(squat.renter);
-        this.ctx.schedule(at + Math.round(this.ctx.rng.providers.uniform(0.5, 3) * MINUTE), "squatter: close bids", () => this.closeAll(squat));
+        this.ctx.schedule(
+          at + Math.round(this.ctx.rng.providers.uniform(0.5, 3) * MINUTE),
+          "squatter: close bids",
+          () => this.closeAll(squat),
+        );
       }
     }
   }
@@ -144,7 +156,9 @@ export class Squatter {
       bids: [],
       cancelled: false,
     };
-    this.ctx.schedule(at + Math.round(this.ctx.rng.providers.uniform(15, 40)), `squatter: squat #${squat.jobId}`, () => this.squat(squat));
+    this.ctx.schedule(at + Math.round(this.ctx.rng.providers.uniform(15, 40)), `squatter: squat #${squat.jobId}`, () =>
+      this.squat(squat),
+    );
   }
 
   private async squat(squat: Squat): Promise<void> {
@@ -165,9 +179,19 @@ export class Squatter {
     for (const sybil of this.sybils.slice(0, room)) {
       if (!(await this.pool.hold(sybil))) break;
       const salt = ctx.rng.providers.bytes32();
-      const commitment = bidCommitment(squat.jobId, sybil.address, squat.reserve, salt, ctx.params.chainId, ctx.addresses.market, squat.specHash);
+      const commitment = bidCommitment(
+        squat.jobId,
+        sybil.address,
+        squat.reserve,
+        salt,
+        ctx.params.chainId,
+        ctx.addresses.market,
+        squat.specHash,
+      );
       const data = market.interface.encodeFunctionData("commitBid", [squat.jobId, commitment]);
-      if (!(await ctx.send(sybil.address, ctx.addresses.market, data, ctx.now, `squatter: commit #${squat.jobId}`)).ok) {
+      if (
+        !(await ctx.send(sybil.address, ctx.addresses.market, data, ctx.now, `squatter: commit #${squat.jobId}`)).ok
+      ) {
         await this.pool.release(sybil);
         break;
       }
@@ -180,7 +204,11 @@ export class Squatter {
     this.squats.set(squat.jobId, squat);
     this.squatsToday++;
     this.auctionsSquatted++;
-    ctx.schedule(squat.bidDeadline + Math.round(ctx.rng.providers.uniform(5, 40)), `squatter: reveal #${squat.jobId}`, () => this.revealAll(squat));
+    ctx.schedule(
+      squat.bidDeadline + Math.round(ctx.rng.providers.uniform(5, 40)),
+      `squatter: reveal #${squat.jobId}`,
+      () => this.revealAll(squat),
+    );
   }
 
   /** The renter let the auction run: every sybil reveals at the reserve. */
@@ -192,7 +220,9 @@ export class Squatter {
       const data = market.interface.encodeFunctionData("revealBid", [squat.jobId, squat.reserve, salt]);
       await ctx.send(sybil.address, ctx.addresses.market, data, ctx.now, `squatter: reveal #${squat.jobId}`);
     }
-    ctx.schedule(squat.revealDeadline + 8 * MINUTE, `squatter: after award #${squat.jobId}`, () => this.afterAward(squat));
+    ctx.schedule(squat.revealDeadline + 8 * MINUTE, `squatter: after award #${squat.jobId}`, () =>
+      this.afterAward(squat),
+    );
   }
 
   private async afterAward(squat: Squat): Promise<void> {
@@ -202,7 +232,10 @@ export class Squatter {
       ctx.schedule(ctx.now + 5 * MINUTE, `squatter: after award #${squat.jobId}`, () => this.afterAward(squat));
       return;
     }
-    const winner = job.state === JOB_AWARDED ? this.sybils.find((s) => s.address.toLowerCase() === job.provider.toLowerCase()) : undefined;
+    const winner =
+      job.state === JOB_AWARDED
+        ? this.sybils.find((s) => s.address.toLowerCase() === job.provider.toLowerCase())
+        : undefined;
     await this.closeAll(squat, winner);
     if (winner !== undefined) await this.run(squat, winner);
   }
@@ -211,20 +244,36 @@ export class Squatter {
   private async run(squat: Squat, winner: SimProvider): Promise<void> {
     const ctx = this.ctx;
     const { market } = ctx.protocol;
-    const started = await ctx.send(winner.address, ctx.addresses.market, market.interface.encodeFunctionData("startJob", [squat.jobId]), ctx.now, "squatter: start");
+    const started = await ctx.send(
+      winner.address,
+      ctx.addresses.market,
+      market.interface.encodeFunctionData("startJob", [squat.jobId]),
+      ctx.now,
+      "squatter: start",
+    );
     if (!started.ok) {
       await this.pool.release(winner);
       return;
     }
     ctx.schedule(started.timestamp + squat.duration + MINUTE, "squatter: deliver", async () => {
-      const data = market.interface.encodeFunctionData("deliver", [squat.jobId, ctx.rng.providers.bytes32(), `ipfs://gridlease-sim/squatter/${squat.jobId}`]);
+      const data = market.interface.encodeFunctionData("deliver", [
+        squat.jobId,
+        ctx.rng.providers.bytes32(),
+        `ipfs://gridlease-sim/squatter/${squat.jobId}`,
+      ]);
       const delivered = await ctx.send(winner.address, ctx.addresses.market, data, ctx.now, "squatter: deliver");
       await this.pool.release(winner);
       if (!delivered.ok) return;
       const deadline = Number((await market.jobOf(squat.jobId)).deadline);
       ctx.schedule(deadline + 10 * MINUTE, "squatter: settle", async () => {
         if ((await market.jobOf(squat.jobId)).state !== 5n) return; // disputed, or settled by the keeper
-        await ctx.send(winner.address, ctx.addresses.market, market.interface.encodeFunctionData("settle", [squat.jobId]), ctx.now, "squatter: settle");
+        await ctx.send(
+          winner.address,
+          ctx.addresses.market,
+          market.interface.encodeFunctionData("settle", [squat.jobId]),
+          ctx.now,
+          "squatter: settle",
+        );
       });
     });
   }

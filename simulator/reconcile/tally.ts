@@ -165,7 +165,8 @@ export class EventTally {
       case "DisputeResolvedForRenter":
         this.paid(e.args.jobId, e.args.provider, e.args.providerGross, e.args.fee);
         this.creditFor(e.args.jobId, e.args.renter, e.args.refund);
-        if (e.name === "DisputeResolvedForRenter") this.bondFor(e.args.jobId, e.args.renter, this.bonds.get(e.args.jobId)?.amount ?? 0n);
+        if (e.name === "DisputeResolvedForRenter")
+          this.bondFor(e.args.jobId, e.args.renter, this.bonds.get(e.args.jobId)?.amount ?? 0n);
         this.open.delete(e.args.jobId);
         return true;
       case "JobSettled":
@@ -261,7 +262,8 @@ export class EventTally {
 
   private emissionBook(epoch: bigint): EmissionBook {
     let b = this.emissionBooks.get(epoch);
-    if (b === undefined) this.emissionBooks.set(epoch, (b = { budget: 0n, gpuSeconds: 0n, claimed: 0n, shares: 0n, records: new Map() }));
+    if (b === undefined)
+      this.emissionBooks.set(epoch, (b = { budget: 0n, gpuSeconds: 0n, claimed: 0n, shares: 0n, records: new Map() }));
     return b;
   }
 
@@ -274,7 +276,12 @@ export class EventTally {
     r.gpuSeconds += a.gpuSeconds;
     r.feesUsd += a.feesUsd;
     b.records.set(key, r);
-    if (a.epochBudget !== b.budget || a.epochGpuSeconds !== b.gpuSeconds || a.providerGpuSeconds !== r.gpuSeconds || a.providerFeesUsd !== r.feesUsd) {
+    if (
+      a.epochBudget !== b.budget ||
+      a.epochGpuSeconds !== b.gpuSeconds ||
+      a.providerGpuSeconds !== r.gpuSeconds ||
+      a.providerFeesUsd !== r.feesUsd
+    ) {
       this.emission.recordMismatches++;
     }
   }
@@ -293,7 +300,13 @@ export class EventTally {
     b.shares += share;
     if (cap < share) this.emission.capped++;
     if (a.amount * a.grlUsdPrice > r.feesUsd * 10n ** 18n) this.emission.overFees++;
-    if (a.gpuSeconds !== r.gpuSeconds || a.feesUsd !== r.feesUsd || a.share !== share || a.amount !== amount || a.epochClaimed !== b.claimed) {
+    if (
+      a.gpuSeconds !== r.gpuSeconds ||
+      a.feesUsd !== r.feesUsd ||
+      a.share !== share ||
+      a.amount !== amount ||
+      a.epochClaimed !== b.claimed
+    ) {
       this.emission.claimMismatches++;
     }
   }

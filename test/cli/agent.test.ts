@@ -9,12 +9,23 @@ import {
   JobMarket__factory,
   MockStablecoin__factory,
   ProviderRegistry__factory,
-} from "../../types/ethers-contracts/index.js";
-import { address, advance, AgentProcess, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "../kit/cli.ts";
+} from "../../types/ethers-contracts/index.ts";
+import {
+  address,
+  advance,
+  AgentProcess,
+  fundGrl,
+  KEYS,
+  localChain,
+  ok,
+  refreshFeed,
+  SPEC_HASH,
+  wallet,
+  type LocalChain,
+} from "../kit/cli.ts";
 
 const AGENT = 4;
 const RENTER = 5;
-
 
 describe("CLI: the provider agent", function () {
   this.timeout(180_000);
@@ -48,7 +59,13 @@ describe("CLI: the provider agent", function () {
     const policy = join(chain.home, "agent-policy.json");
     writeFileSync(
       policy,
-      JSON.stringify({ minPricePerGpuHour: { H100: "1.20" }, marginBelowReserveBps: 1000, maxGpusPerJob: 4, pollIntervalMs: 200, maxFailuresPerJob: 1 }),
+      JSON.stringify({
+        minPricePerGpuHour: { H100: "1.20" },
+        marginBelowReserveBps: 1000,
+        maxGpusPerJob: 4,
+        pollIntervalMs: 200,
+        maxFailuresPerJob: 1,
+      }),
     );
     agent = new AgentProcess(chain, join(chain.home, "agent"), KEYS[AGENT], ["--config", policy]);
     const started = await agent.waitFor((e) => e.event === "agent_started", "agent_started");
@@ -59,24 +76,60 @@ describe("CLI: the provider agent", function () {
   it("test_agent_logsAFailedBidAndCarriesOn", async function () {
     // $2 x 500 h ($1,000 = 2,000 GRL at $0.50): 30% collateral is 600 GRL and the 10% bid bond 200 GRL, more
     // than the agent's free stake.
-    const big = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "500", "--max-price", "2"], renterKey);
-    const failed = await (agent as AgentProcess).waitFor((e) => e.event === "action_failed" && e.jobId === big.jobId, "action_failed");
+    const big = await ok(
+      chain,
+      ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "500", "--max-price", "2"],
+      renterKey,
+    );
+    const failed = await (agent as AgentProcess).waitFor(
+      (e) => e.event === "action_failed" && e.jobId === big.jobId,
+      "action_failed",
+    );
     const error = failed.error as { code: string; message: string; contractError: { name: string } };
     expect(error.contractError.name).to.equal("RegistryLockExceedsFree");
-    expect(error.message).to.match(/^This needs 800 GRL of free stake \(bid bond plus collateral\) but you have 450 GRL free: stake more/);
+    expect(error.message).to.match(
+      /^This needs 800 GRL of free stake \(bid bond plus collateral\) but you have 450 GRL free: stake more/,
+    );
     await (agent as AgentProcess).waitFor((e) => e.event === "job_dropped" && e.jobId === big.jobId, "job_dropped");
   });
 
   it("test_agent_skipsJobsOutsideItsPolicy", async function () {
-    const cheap = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.00"], renterKey);
-    const skipped = await (agent as AgentProcess).waitFor((e) => e.event === "job_skipped" && e.jobId === cheap.jobId, "job_skipped");
+    const cheap = await ok(
+      chain,
+      ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.00"],
+      renterKey,
+    );
+    const skipped = await (agent as AgentProcess).waitFor(
+      (e) => e.event === "job_skipped" && e.jobId === cheap.jobId,
+      "job_skipped",
+    );
     expect(skipped.reason).to.equal("its maximum price $1.00 is below the floor $1.20");
   });
 
   it("test_agent_acceptsAnInstantJobAtOrAboveItsFloorAndStartsIt", async function () {
     const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-    const job = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"], renterKey);
-    const accepted = await (agent as AgentProcess).waitFor((e) => e.event === "job_accepted" && e.jobId === job.jobId, "job_accepted");
+    const job = await ok(
+      chain,
+      [
+        "renter",
+        "create-job",
+        "--spec-hash",
+        SPEC_HASH,
+        "--model",
+        "H100",
+        "--hours",
+        "1",
+        "--max-price",
+        "1.50",
+        "--rule",
+        "instant",
+      ],
+      renterKey,
+    );
+    const accepted = await (agent as AgentProcess).waitFor(
+      (e) => e.event === "job_accepted" && e.jobId === job.jobId,
+      "job_accepted",
+    );
     expect(accepted.pricePerGpuHour).to.equal("1.5");
     await (agent as AgentProcess).waitFor((e) => e.event === "job_started" && e.jobId === job.jobId, "job_started");
     expect((await market.jobOf(job.jobId)).provider).to.equal(address(AGENT));
@@ -85,20 +138,36 @@ describe("CLI: the provider agent", function () {
 
   it("test_agent_bidsBelowTheReserveThenReveals", async function () {
     const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-    const job = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "2.00"], renterKey);
-    const committed = await (agent as AgentProcess).waitFor((e) => e.event === "bid_committed" && e.jobId === job.jobId, "bid_committed");
+    const job = await ok(
+      chain,
+      ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "2.00"],
+      renterKey,
+    );
+    const committed = await (agent as AgentProcess).waitFor(
+      (e) => e.event === "bid_committed" && e.jobId === job.jobId,
+      "bid_committed",
+    );
     // 10% below the $2.00 reserve.
     expect(committed.pricePerGpuHour).to.equal("1.8");
     expect((await market.bidOf(job.jobId, address(AGENT))).status).to.equal(1n);
 
     await advance(chain, 10 * 60);
-    const revealed = await (agent as AgentProcess).waitFor((e) => e.event === "bid_revealed" && e.jobId === job.jobId, "bid_revealed");
+    const revealed = await (agent as AgentProcess).waitFor(
+      (e) => e.event === "bid_revealed" && e.jobId === job.jobId,
+      "bid_revealed",
+    );
     expect(revealed).to.include({ pricePerGpuHour: "1.8", isBest: true });
     expect((await market.jobOf(job.jobId)).bestPrice).to.equal(1_800_000n);
 
     await advance(chain, 10 * 60);
-    const awardedEvent = await (agent as AgentProcess).waitFor((e) => e.event === "job_awarded" && e.jobId === job.jobId, "job_awarded");
-    const startedEvent = await (agent as AgentProcess).waitFor((e) => e.event === "job_started" && e.jobId === job.jobId, "job_started");
+    const awardedEvent = await (agent as AgentProcess).waitFor(
+      (e) => e.event === "job_awarded" && e.jobId === job.jobId,
+      "job_awarded",
+    );
+    const startedEvent = await (agent as AgentProcess).waitFor(
+      (e) => e.event === "job_started" && e.jobId === job.jobId,
+      "job_started",
+    );
     // autoStart: the agent closed the auction and started in one transaction (awardAndStart).
     expect(startedEvent.tx).to.equal(awardedEvent.tx);
     const awarded = await market.jobOf(job.jobId);

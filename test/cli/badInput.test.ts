@@ -6,8 +6,21 @@ import { expect } from "chai";
 import { keccak256, parseUnits } from "ethers";
 
 import { PROJECT_ROOT } from "../kit/project.ts";
-import { JobMarket__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
-import { address, cli, cliJson, DEPLOYMENT_FOLDER, freePort, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "../kit/cli.ts";
+import { JobMarket__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.ts";
+import {
+  address,
+  cli,
+  cliJson,
+  DEPLOYMENT_FOLDER,
+  freePort,
+  KEYS,
+  localChain,
+  ok,
+  refreshFeed,
+  SPEC_HASH,
+  wallet,
+  type LocalChain,
+} from "../kit/cli.ts";
 
 const PROVIDER = 6;
 const RENTER = 7;
@@ -33,9 +46,13 @@ describe("CLI: bad input and bad configuration", function () {
     });
 
     it("test_renterCreateJob_unknownModelJson", async function () {
-      const { code, body } = await cliJson(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "GTX1080", "--hours", "1", "--max-price", "1"], {
-        key: KEYS[RENTER],
-      });
+      const { code, body } = await cliJson(
+        chain,
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "GTX1080", "--hours", "1", "--max-price", "1"],
+        {
+          key: KEYS[RENTER],
+        },
+      );
       expect(code).to.equal(2);
       expect(body.error.code).to.equal("INVALID_INPUT");
       expect(body.error.message).to.equal('Unknown GPU model "GTX1080": use one of H200, H100, A100, L40S, RTX4090.');
@@ -44,7 +61,11 @@ describe("CLI: bad input and bad configuration", function () {
 
     it("test_providerBid_priceAboveReserveIsRefusedBeforeSending", async function () {
       const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-      const job = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.80"], KEYS[RENTER]);
+      const job = await ok(
+        chain,
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.80"],
+        KEYS[RENTER],
+      );
       const blockBefore = await chain.provider.getBlockNumber();
       const run = await cli(chain, ["provider", "bid", job.jobId, "1.95"], { key: providerKey });
       expect(run.code).to.equal(2);
@@ -53,11 +74,16 @@ describe("CLI: bad input and bad configuration", function () {
       );
       const json = await cliJson(chain, ["provider", "bid", job.jobId, "1.95"], { key: providerKey });
       expect(json.code).to.equal(2);
-      expect(json.body.error).to.deep.include({ code: "PRICE_ABOVE_RESERVE", details: { price: "1950000", reservePricePerGpuHour: "1800000" } });
+      expect(json.body.error).to.deep.include({
+        code: "PRICE_ABOVE_RESERVE",
+        details: { price: "1950000", reservePricePerGpuHour: "1800000" },
+      });
       expect(await chain.provider.getBlockNumber()).to.equal(blockBefore);
       expect((await market.bidOf(job.jobId, address(PROVIDER))).status).to.equal(0n);
       const saltFile = join(chain.home, "bids.json");
-      const saved = existsSync(saltFile) ? (JSON.parse(readFileSync(saltFile, "utf8")) as Record<string, { provider: string }>) : {};
+      const saved = existsSync(saltFile)
+        ? (JSON.parse(readFileSync(saltFile, "utf8")) as Record<string, { provider: string }>)
+        : {};
       expect(Object.values(saved).filter((b) => b.provider === address(PROVIDER))).to.deep.equal([]);
     });
 
@@ -68,19 +94,42 @@ describe("CLI: bad input and bad configuration", function () {
     });
 
     it("test_renterCreateJob_nonNumericMaxPrice", async function () {
-      const run = await cli(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "lots"], { key: KEYS[RENTER] });
+      const run = await cli(
+        chain,
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "lots"],
+        { key: KEYS[RENTER] },
+      );
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --max-price must be a dollar amount such as 1.80, got "lots".\n');
     });
 
     it("test_renterCreateJob_moreDecimalsThanUsdc", async function () {
-      const run = await cli(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.0000001"], { key: KEYS[RENTER] });
+      const run = await cli(
+        chain,
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--hours",
+          "1",
+          "--max-price",
+          "1.0000001",
+        ],
+        { key: KEYS[RENTER] },
+      );
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --max-price has 7 decimals but dollars has only 6: got "1.0000001".\n');
     });
 
     it("test_renterCreateJob_nonNumericHours", async function () {
-      const run = await cli(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "two", "--max-price", "1"], { key: KEYS[RENTER] });
+      const run = await cli(
+        chain,
+        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "two", "--max-price", "1"],
+        { key: KEYS[RENTER] },
+      );
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --hours must be a decimal number of hours such as 1.5, got "two".\n');
     });
@@ -113,18 +162,33 @@ describe("CLI: bad input and bad configuration", function () {
       it("test_renterCreateJob_bothSpecOptionsAreRefusedBeforeSending", async function () {
         const file = join(chain.home, "both-spec.json");
         writeFileSync(file, '{"image":"hello"}\n');
-        await refused([...base, "--spec", file, "--spec-hash", SPEC_HASH], "Give either --spec <file> or --spec-hash <hash>, not both.");
+        await refused(
+          [...base, "--spec", file, "--spec-hash", SPEC_HASH],
+          "Give either --spec <file> or --spec-hash <hash>, not both.",
+        );
       });
 
       it("test_renterCreateJob_malformedSpecHashIsRefusedBeforeSending", async function () {
-        await refused([...base, "--spec-hash", "0x1234"], '--spec-hash must be 0x followed by 64 hex digits, got "0x1234".');
-        await refused([...base, "--spec-hash", `0x${"zz".repeat(32)}`], `--spec-hash must be 0x followed by 64 hex digits, got "0x${"zz".repeat(32)}".`);
-        await refused([...base, "--spec-hash", `0x${"00".repeat(32)}`], "--spec-hash must not be zero: it is the hash of the job's workload spec.");
+        await refused(
+          [...base, "--spec-hash", "0x1234"],
+          '--spec-hash must be 0x followed by 64 hex digits, got "0x1234".',
+        );
+        await refused(
+          [...base, "--spec-hash", `0x${"zz".repeat(32)}`],
+          `--spec-hash must be 0x followed by 64 hex digits, got "0x${"zz".repeat(32)}".`,
+        );
+        await refused(
+          [...base, "--spec-hash", `0x${"00".repeat(32)}`],
+          "--spec-hash must not be zero: it is the hash of the job's workload spec.",
+        );
       });
 
       it("test_renterCreateJob_unreadableSpecFileIsRefusedBeforeSending", async function () {
         const missing = join(chain.home, "no-such-spec.json");
-        await refused([...base, "--spec", missing], `--spec: cannot read the workload spec file "${missing}" (no such file).`);
+        await refused(
+          [...base, "--spec", missing],
+          `--spec: cannot read the workload spec file "${missing}" (no such file).`,
+        );
       });
 
       it("test_renterCreateJob_specFilePostsItsKeccak256", async function () {
@@ -147,13 +211,17 @@ describe("CLI: bad input and bad configuration", function () {
       const { code, body } = await cliJson(chain, ["renter", "status", "999999"]);
       expect(code).to.equal(2);
       expect(body.error.code).to.equal("UNKNOWN_JOB");
-      expect(body.error.message).to.match(/^There is no job #999999 on this market \(jobs are numbered 1 to \d+\): check the job id\.$/);
+      expect(body.error.message).to.match(
+        /^There is no job #999999 on this market \(jobs are numbered 1 to \d+\): check the job id\.$/,
+      );
     });
 
     it("test_unknownCommand_json", async function () {
       const { code, body } = await cliJson(chain, ["renter", "statu", "1"]);
       expect(code).to.equal(2);
-      expect(body).to.deep.equal({ error: { code: "USAGE", message: "Unknown command 'statu'\n(Did you mean status?)." } });
+      expect(body).to.deep.equal({
+        error: { code: "USAGE", message: "Unknown command 'statu'\n(Did you mean status?)." },
+      });
     });
   });
 
@@ -180,7 +248,9 @@ describe("CLI: bad input and bad configuration", function () {
       const secret = "0x1234deadbeef";
       const run = await cli(chain, ["provider", "online"], { key: secret });
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.equal("error: GRIDLEASE_PRIVATE_KEY is not a valid private key: expected 0x followed by 64 hex digits.\n");
+      expect(run.stderr).to.equal(
+        "error: GRIDLEASE_PRIVATE_KEY is not a valid private key: expected 0x followed by 64 hex digits.\n",
+      );
       expect(run.stderr).to.not.contain(secret);
     });
   });
@@ -189,7 +259,10 @@ describe("CLI: bad input and bad configuration", function () {
     it("test_wrongNetwork_emptyDeploymentFolder", async function () {
       const empty = join(chain.home, "empty-deployment");
       mkdirSync(empty, { recursive: true });
-      const { code, body } = await cliJson(chain, ["provider", "online"], { key: providerKey, env: { GRIDLEASE_DEPLOYMENT: empty } });
+      const { code, body } = await cliJson(chain, ["provider", "online"], {
+        key: providerKey,
+        env: { GRIDLEASE_DEPLOYMENT: empty },
+      });
       expect(code).to.equal(2);
       expect(body.error.code).to.equal("NO_DEPLOYMENT");
       expect(body.error.message).to.equal(
@@ -213,20 +286,31 @@ describe("CLI: bad input and bad configuration", function () {
       // The addresses of a deployment on another node: nothing at them on this one.
       const folder = join(chain.home, "stale-deployment");
       mkdirSync(folder, { recursive: true });
-      const addresses = JSON.parse(readFileSync(join(DEPLOYMENT_FOLDER, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+      const addresses = JSON.parse(readFileSync(join(DEPLOYMENT_FOLDER, "deployed_addresses.json"), "utf8")) as Record<
+        string,
+        string
+      >;
       addresses["GridleaseLocal#JobMarket"] = "0x000000000000000000000000000000000000dEaD";
       writeFileSync(join(folder, "deployed_addresses.json"), JSON.stringify(addresses));
       const { code, body } = await cliJson(chain, ["renter", "status", "1"], { env: { GRIDLEASE_DEPLOYMENT: folder } });
       expect(code).to.equal(2);
       expect(body.error.code).to.equal("WRONG_NETWORK");
-      expect(body.error.message).to.match(/^There is no contract at the JobMarket address 0x000000000000000000000000000000000000dEaD on chain 31337/);
+      expect(body.error.message).to.match(
+        /^There is no contract at the JobMarket address 0x000000000000000000000000000000000000dEaD on chain 31337/,
+      );
     });
 
     it("test_wrongNetwork_deploymentOfAnotherChain", async function () {
       const folder = join(chain.home, "mainnet-deployment");
       mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, "journal.jsonl"), `${JSON.stringify({ chainId: 1, type: "DEPLOYMENT_INITIALIZE" })}\n`);
-      writeFileSync(join(folder, "deployed_addresses.json"), readFileSync(join(DEPLOYMENT_FOLDER, "deployed_addresses.json")));
+      writeFileSync(
+        join(folder, "journal.jsonl"),
+        `${JSON.stringify({ chainId: 1, type: "DEPLOYMENT_INITIALIZE" })}\n`,
+      );
+      writeFileSync(
+        join(folder, "deployed_addresses.json"),
+        readFileSync(join(DEPLOYMENT_FOLDER, "deployed_addresses.json")),
+      );
       const run = await cli(chain, ["renter", "status", "1"], { env: { GRIDLEASE_DEPLOYMENT: folder } });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal(
@@ -238,7 +322,9 @@ describe("CLI: bad input and bad configuration", function () {
     it("test_invalidRpcUrl", async function () {
       const run = await cli(chain, ["renter", "status", "1"], { env: { GRIDLEASE_RPC_URL: "localhost:8545" } });
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.equal('error: GRIDLEASE_RPC_URL must be an http(s) URL such as http://127.0.0.1:8545, got "localhost:8545".\n');
+      expect(run.stderr).to.equal(
+        'error: GRIDLEASE_RPC_URL must be an http(s) URL such as http://127.0.0.1:8545, got "localhost:8545".\n',
+      );
     });
   });
 

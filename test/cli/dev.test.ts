@@ -5,7 +5,11 @@ import { createServer, type Server } from "node:http";
 import { expect } from "chai";
 import { parseEther, parseUnits, Wallet } from "ethers";
 
-import { GridleaseToken__factory, MockAggregatorV3__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.js";
+import {
+  GridleaseToken__factory,
+  MockAggregatorV3__factory,
+  MockStablecoin__factory,
+} from "../../types/ethers-contracts/index.ts";
 import { cli, cliJson, freePort, localChain, type LocalChain } from "../kit/cli.ts";
 
 describe("CLI: gridlease dev (local chains only)", function () {
@@ -37,7 +41,9 @@ describe("CLI: gridlease dev (local chains only)", function () {
     expect(run.code, run.stderr).to.equal(0);
     const after = (await chain.provider.getBlock("latest"))!.timestamp;
     expect(after - before).to.be.at.least(2 * 86_400);
-    expect(run.stdout).to.match(/Advanced 2d/).and.to.match(/stale/);
+    expect(run.stdout)
+      .to.match(/Advanced 2d/)
+      .and.to.match(/stale/);
     expect((await cli(chain, ["info"])).stdout).to.match(/GRL price\s+unavailable/);
   });
 
@@ -70,7 +76,12 @@ describe("CLI: gridlease dev (local chains only)", function () {
         req.on("end", () => {
           const { id, method } = JSON.parse(body) as { id: number; method: string };
           calls.push(method);
-          const result = method === "eth_chainId" ? "0x1" : method === "web3_clientVersion" ? "Geth/v1.14.12-stable/linux-amd64/go1.23" : null;
+          const result =
+            method === "eth_chainId"
+              ? "0x1"
+              : method === "web3_clientVersion"
+                ? "Geth/v1.14.12-stable/linux-amd64/go1.23"
+                : null;
           res.setHeader("content-type", "application/json");
           res.end(JSON.stringify({ jsonrpc: "2.0", id, result }));
         });
@@ -80,7 +91,11 @@ describe("CLI: gridlease dev (local chains only)", function () {
     });
     after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-    for (const args of [["dev", "fund", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"], ["dev", "price", "0.50"], ["dev", "advance", "1h"]]) {
+    for (const args of [
+      ["dev", "fund", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
+      ["dev", "price", "0.50"],
+      ["dev", "advance", "1h"],
+    ]) {
       it(`gridlease ${args.slice(0, 2).join(" ")} is refused with a clear message and sends nothing`, async function () {
         calls.length = 0;
         const run = await cli({ ...chain, rpcUrl: url }, args);

@@ -18,7 +18,11 @@ describe("CLI: how failures are reported", function () {
       const report = describeError(error);
       expect(report.code).to.equal("CONTRACT_ERROR");
       expect(report.exitCode).to.equal(EXIT_FAILURE);
-      expect(report.contractError).to.deep.equal({ name: "MarketUnknownJob", signature: "MarketUnknownJob(uint256)", args: ["42"] });
+      expect(report.contractError).to.deep.equal({
+        name: "MarketUnknownJob",
+        signature: "MarketUnknownJob(uint256)",
+        args: ["42"],
+      });
       expect(report.message).to.contain("There is no job #42");
     });
 
@@ -28,11 +32,15 @@ describe("CLI: how failures are reported", function () {
     });
 
     it("test_describeError_insufficientFunds", function () {
-      expect(describeError({ code: "INSUFFICIENT_FUNDS", message: "insufficient funds for gas" }).code).to.equal("INSUFFICIENT_FUNDS");
+      expect(describeError({ code: "INSUFFICIENT_FUNDS", message: "insufficient funds for gas" }).code).to.equal(
+        "INSUFFICIENT_FUNDS",
+      );
     });
 
     it("test_describeError_connectionRefused", function () {
-      const error = Object.assign(new Error("fetch failed"), { cause: { code: "ECONNREFUSED", message: "connect ECONNREFUSED" } });
+      const error = Object.assign(new Error("fetch failed"), {
+        cause: { code: "ECONNREFUSED", message: "connect ECONNREFUSED" },
+      });
       const report = describeError(error);
       expect(report.code).to.equal("RPC_UNREACHABLE");
       expect(report.message).to.contain("GRIDLEASE_RPC_URL");

@@ -7,7 +7,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { encodeBytes32String, HDNodeWallet, keccak256, Mnemonic, parseEther, parseUnits, toUtf8Bytes, Wallet } from "ethers";
+import {
+  encodeBytes32String,
+  HDNodeWallet,
+  keccak256,
+  Mnemonic,
+  parseEther,
+  parseUnits,
+  toUtf8Bytes,
+  Wallet,
+} from "ethers";
 
 import { PROJECT_ROOT } from "../kit/project.ts";
 import {
@@ -16,8 +25,20 @@ import {
   MockStablecoin__factory,
   ProviderRegistry__factory,
   Settlement__factory,
-} from "../../types/ethers-contracts/index.js";
-import { AgentProcess, type AgentEvent, cli, cliJson, DEPLOYMENT_FOLDER, KEYS, localChain, ok, refreshFeed, SPEC_HASH, wallet, type LocalChain } from "../kit/cli.ts";
+} from "../../types/ethers-contracts/index.ts";
+import {
+  AgentProcess,
+  type AgentEvent,
+  cli,
+  DEPLOYMENT_FOLDER,
+  KEYS,
+  localChain,
+  ok,
+  refreshFeed,
+  SPEC_HASH,
+  wallet,
+  type LocalChain,
+} from "../kit/cli.ts";
 
 const MNEMONIC = Mnemonic.fromPhrase("test test test test test test test test test test test junk");
 function derivedKey(index: number): string {
@@ -36,7 +57,6 @@ const DAY = 86_400;
 const EVIDENCE = keccak256(toUtf8Bytes("evidence"));
 const RESULT = keccak256(toUtf8Bytes("result"));
 
-
 describe("CLI in everyday use (time, refusals, partial success, messages, finding things, preflight, scripts)", function () {
   this.timeout(240_000);
   let chain: LocalChain;
@@ -46,7 +66,23 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
 
   /** `gridlease renter create-job ...` as the renter; returns the job id. */
   async function createJob(extra: string[] = [], hours = "1", maxPrice = "1.50"): Promise<string> {
-    const body = await ok(chain, ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", hours, "--max-price", maxPrice, ...extra], RENTER_KEY);
+    const body = await ok(
+      chain,
+      [
+        "renter",
+        "create-job",
+        "--spec-hash",
+        SPEC_HASH,
+        "--model",
+        "H100",
+        "--hours",
+        hours,
+        "--max-price",
+        maxPrice,
+        ...extra,
+      ],
+      RENTER_KEY,
+    );
     return String(body.jobId);
   }
 
@@ -68,13 +104,23 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
     market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
     await refreshFeed(chain);
     const token = GridleaseToken__factory.connect(chain.addresses.GridleaseToken, wallet(chain, 0));
-    for (const [who, grl] of [[PROVIDER, "3000"], [RENTER, "1000"], [NEWCOMER, "100"], [STRANGER, "50"]] as const) {
+    for (const [who, grl] of [
+      [PROVIDER, "3000"],
+      [RENTER, "1000"],
+      [NEWCOMER, "100"],
+      [STRANGER, "50"],
+    ] as const) {
       await (await token.transfer(who, parseEther(grl))).wait();
     }
     const p = signer(PROVIDER_KEY);
     const registry = ProviderRegistry__factory.connect(chain.addresses.ProviderRegistry, p);
     await (await registry.register("ipfs://issue19", 0)).wait();
-    await (await GridleaseToken__factory.connect(chain.addresses.GridleaseToken, p).approve(chain.addresses.ProviderRegistry, parseEther("2000"))).wait();
+    await (
+      await GridleaseToken__factory.connect(chain.addresses.GridleaseToken, p).approve(
+        chain.addresses.ProviderRegistry,
+        parseEther("2000"),
+      )
+    ).wait();
     await (await registry.stake(parseEther("2000"))).wait();
     await (await registry.setGpuLine(encodeBytes32String("H100"), 4, 80, 98_950)).wait();
     await (await registry.setOnline(true)).wait();
@@ -85,14 +131,20 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
   describe("item 11: scripts and requests no provider can fill", function () {
     it("test_renterCreateJob_pipedToHeadDoesNotCrashAfterCreating", async function () {
       const before = await market.jobCount();
-      const command =
-        `set -o pipefail; npx gridlease renter create-job --model H100 --count 1 --hours 1 --max-price 1.50 --spec-hash ${SPEC_HASH} | head -1`;
+      const command = `set -o pipefail; npx gridlease renter create-job --model H100 --count 1 --hours 1 --max-price 1.50 --spec-hash ${SPEC_HASH} | head -1`;
       const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
         const env: NodeJS.ProcessEnv = {};
-        for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("HARDHAT_") && !k.startsWith("GRIDLEASE_") && k !== "NODE_OPTIONS") env[k] = v;
+        for (const [k, v] of Object.entries(process.env))
+          if (!k.startsWith("HARDHAT_") && !k.startsWith("GRIDLEASE_") && k !== "NODE_OPTIONS") env[k] = v;
         const child = spawn("bash", ["-c", command], {
           cwd: PROJECT_ROOT,
-          env: { ...env, GRIDLEASE_RPC_URL: chain.rpcUrl, GRIDLEASE_DEPLOYMENT: DEPLOYMENT_FOLDER, GRIDLEASE_HOME: chain.home, GRIDLEASE_PRIVATE_KEY: RENTER_KEY },
+          env: {
+            ...env,
+            GRIDLEASE_RPC_URL: chain.rpcUrl,
+            GRIDLEASE_DEPLOYMENT: DEPLOYMENT_FOLDER,
+            GRIDLEASE_HOME: chain.home,
+            GRIDLEASE_PRIVATE_KEY: RENTER_KEY,
+          },
           stdio: ["ignore", "pipe", "pipe"],
         });
         let stdout = "";
@@ -106,19 +158,45 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout.split("\n").filter((l) => l !== "")).to.have.length(1);
       expect(run.stderr).to.not.match(/EPIPE.*\n\s+at /);
-      expect(run.stderr).to.match(/stdout was closed before all output was written \(EPIPE\); the command finished with exit status 0; sent: .*create job 0x[0-9a-f]{64}/);
+      expect(run.stderr).to.match(
+        /stdout was closed before all output was written \(EPIPE\); the command finished with exit status 0; sent: .*create job 0x[0-9a-f]{64}/,
+      );
     });
 
     for (const [name, args, message] of [
-      ["vram500OnH100", ["--vram", "500"], /^error: --vram 500 is more than a H100 has \(80 GB\): no provider can fill this job/],
+      [
+        "vram500OnH100",
+        ["--vram", "500"],
+        /^error: --vram 500 is more than a H100 has \(80 GB\): no provider can fill this job/,
+      ],
       ["region999", ["--region", "999"], /^error: --region 999 is not an ISO 3166-1 numeric country code/],
-      ["revealWindowOnInstant", ["--rule", "instant", "--reveal-window", "5m"], /^error: --reveal-window applies to auctions only/],
+      [
+        "revealWindowOnInstant",
+        ["--rule", "instant", "--reveal-window", "5m"],
+        /^error: --reveal-window applies to auctions only/,
+      ],
     ] as const) {
       it(`test_renterCreateJob_${name}_isRefusedBeforeSending`, async function () {
         const before = await nonce(RENTER);
-        const run = await cli(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.50", "--spec-hash", SPEC_HASH, ...args], {
-          key: RENTER_KEY,
-        });
+        const run = await cli(
+          chain,
+          [
+            "renter",
+            "create-job",
+            "--model",
+            "H100",
+            "--hours",
+            "1",
+            "--max-price",
+            "1.50",
+            "--spec-hash",
+            SPEC_HASH,
+            ...args,
+          ],
+          {
+            key: RENTER_KEY,
+          },
+        );
         expect(run.code).to.equal(2);
         expect(run.stderr).to.match(message);
         expect(await nonce(RENTER)).to.equal(before);
@@ -130,7 +208,9 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       const before = await nonce(PROVIDER);
       const run = await cli(chain, ["provider", "unbond", "1500"], { key: PROVIDER_KEY });
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.match(/^error: You can unbond at most 1200 GRL now: 800 GRL must stay bonded for your 4 listed GPUs/);
+      expect(run.stderr).to.match(
+        /^error: You can unbond at most 1200 GRL now: 800 GRL must stay bonded for your 4 listed GPUs/,
+      );
       expect(run.stderr).to.contain("gridlease provider unbond 1200");
       expect(await nonce(PROVIDER)).to.equal(before);
     });
@@ -142,7 +222,9 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       const run = await cli(chain, ["provider", "start", jobId], { key: PROVIDER_KEY });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.match(
-        new RegExp(`^error: Job #${jobId} is still taking bids: it can be awarded and started from \\S+ \\(in 19m \\d+s\\), when the reveal window closes`),
+        new RegExp(
+          `^error: Job #${jobId} is still taking bids: it can be awarded and started from \\S+ \\(in 19m \\d+s\\), when the reveal window closes`,
+        ),
       );
     });
 
@@ -150,27 +232,65 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       const jobId = await runningJob();
       const run = await cli(chain, ["renter", "stop", jobId], { key: RENTER_KEY });
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.match(/^ {2}state +Stopped \(stopped early by the renter; recorded on chain as Cancelled\)$/m);
+      expect(run.stdout).to.match(
+        /^ {2}state +Stopped \(stopped early by the renter; recorded on chain as Cancelled\)$/m,
+      );
       const status = await ok(chain, ["renter", "status", jobId]);
       expect(status.job).to.include({ state: "Stopped", onChainState: "Cancelled" });
     });
 
     it("test_renterCreateJob_maxPriceTooLargeSaysTheLimit", async function () {
-      const run = await cli(chain, ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "100000000000000000000000", "--spec-hash", SPEC_HASH], {
-        key: RENTER_KEY,
-      });
+      const run = await cli(
+        chain,
+        [
+          "renter",
+          "create-job",
+          "--model",
+          "H100",
+          "--hours",
+          "1",
+          "--max-price",
+          "100000000000000000000000",
+          "--spec-hash",
+          SPEC_HASH,
+        ],
+        {
+          key: RENTER_KEY,
+        },
+      );
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.equal("error: --max-price is too large: at most $79228162514264337593543.950335 per GPU-hour in USDC.\n");
+      expect(run.stderr).to.equal(
+        "error: --max-price is too large: at most $79228162514264337593543.950335 per GPU-hour in USDC.\n",
+      );
     });
 
     it("test_renterCreateJob_creditsShownAsDollarsLikeBuyCredits", async function () {
       const buy = await cli(chain, ["renter", "buy-credits", "100"], { key: RENTER_KEY });
       expect(buy.stdout).to.match(/Burned 100 GRL for \$[\d.]+ of credits/);
-      const run = await cli(chain, ["renter", "create-job", "--model", "H100", "--hours", "2", "--max-price", "1.60", "--pay", "credits", "--spec-hash", SPEC_HASH], {
-        key: RENTER_KEY,
-      });
+      const run = await cli(
+        chain,
+        [
+          "renter",
+          "create-job",
+          "--model",
+          "H100",
+          "--hours",
+          "2",
+          "--max-price",
+          "1.60",
+          "--pay",
+          "credits",
+          "--spec-hash",
+          SPEC_HASH,
+        ],
+        {
+          key: RENTER_KEY,
+        },
+      );
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.match(/^Created job #\d+: 1x H100 for 2h at up to \$1\.60 per GPU-hour; \$3\.20 of credits escrowed\.$/m);
+      expect(run.stdout).to.match(
+        /^Created job #\d+: 1x H100 for 2h at up to \$1\.60 per GPU-hour; \$3\.20 of credits escrowed\.$/m,
+      );
       expect(run.stdout).to.match(/^ {2}escrow +\$3\.20 of credits$/m);
     });
 
@@ -182,7 +302,9 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       expect(help.stdout).to.contain("needs exactly one of --evidence-hash or --evidence-file");
       const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
       // A Markdown table cell: the "|" is escaped.
-      expect(readme).to.contain("`dispute` (`--evidence-hash <0x + 64 hex> \\| --evidence-file <path>`, one is required");
+      expect(readme).to.contain(
+        "`dispute` (`--evidence-hash <0x + 64 hex> \\| --evidence-file <path>`, one is required",
+      );
     });
   });
 
@@ -225,16 +347,26 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
     it("test_history_spendAndEarnings", async function () {
       const renter = await ok(chain, ["history", "--address", RENTER]);
       expect(renter.source).to.match(/^chain event logs/);
-      expect((renter.entries as { event: string; jobId: string }[]).some((e) => e.event === "JobCreated" && e.jobId === delivered)).to.equal(true);
+      expect(
+        (renter.entries as { event: string; jobId: string }[]).some(
+          (e) => e.event === "JobCreated" && e.jobId === delivered,
+        ),
+      ).to.equal(true);
       const provider = await ok(chain, ["history"], PROVIDER_KEY);
-      expect((provider.entries as { event: string; role: string }[]).some((e) => e.role === "provider" && e.event === "JobStopped")).to.equal(true);
+      expect(
+        (provider.entries as { event: string; role: string }[]).some(
+          (e) => e.role === "provider" && e.event === "JobStopped",
+        ),
+      ).to.equal(true);
     });
 
     it("test_arbiter_listsDisputesAndRules", async function () {
       const run = await cli(chain, ["renter", "dispute", delivered, "--evidence-hash", EVIDENCE], { key: RENTER_KEY });
       expect(run.code, run.stderr).to.equal(0);
       const disputes = await ok(chain, ["arbiter", "disputes"]);
-      expect((disputes.disputes as { jobId: string; evidenceHash: string }[]).find((d) => d.jobId === delivered)).to.include({ evidenceHash: EVIDENCE });
+      expect(
+        (disputes.disputes as { jobId: string; evidenceHash: string }[]).find((d) => d.jobId === delivered),
+      ).to.include({ evidenceHash: EVIDENCE });
       const text = await cli(chain, ["arbiter", "disputes"]);
       expect(text.stdout).to.contain(`gridlease arbiter rule ${delivered} renter|provider`);
       const refused = await cli(chain, ["arbiter", "rule", delivered, "renter"], { key: RENTER_KEY });
@@ -266,7 +398,9 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       await (await registry.register("", 0)).wait();
       const run = await cli(chain, ["agent", "--config", policy, "--once"], { key: NEWCOMER_KEY });
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.contain("no free GPUs of the policy's models (H100) are listed: gridlease provider gpu set H100 --count <n>");
+      expect(run.stderr).to.contain(
+        "no free GPUs of the policy's models (H100) are listed: gridlease provider gpu set H100 --count <n>",
+      );
       expect(run.stderr).to.contain("not enough stake: 0 GRL free");
       expect(run.stderr).to.contain("offline, so no job can be won: gridlease provider online");
     });
@@ -274,13 +408,25 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
     it("test_agentOnce_seesAJobCreatedJustBeforeAndKeepsItsCursor", async function () {
       const home = mkdtempSync(join(chain.home, "agent-once-"));
       const first = await createJob([], "1", "1.90");
-      const once1 = await cli(chain, ["agent", "--config", policy, "--once", "--json"], { key: PROVIDER_KEY, env: { GRIDLEASE_HOME: home } });
+      const once1 = await cli(chain, ["agent", "--config", policy, "--once", "--json"], {
+        key: PROVIDER_KEY,
+        env: { GRIDLEASE_HOME: home },
+      });
       expect(once1.code, once1.stderr).to.equal(0);
-      const events1 = once1.stdout.trim().split("\n").map((l) => JSON.parse(l) as AgentEvent);
+      const events1 = once1.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as AgentEvent);
       expect(events1.some((e) => e.event === "bid_committed" && e.jobId === first)).to.equal(true);
       const second = await createJob([], "1", "1.90");
-      const once2 = await cli(chain, ["agent", "--config", policy, "--once", "--json"], { key: PROVIDER_KEY, env: { GRIDLEASE_HOME: home } });
-      const events2 = once2.stdout.trim().split("\n").map((l) => JSON.parse(l) as AgentEvent);
+      const once2 = await cli(chain, ["agent", "--config", policy, "--once", "--json"], {
+        key: PROVIDER_KEY,
+        env: { GRIDLEASE_HOME: home },
+      });
+      const events2 = once2.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as AgentEvent);
       expect(events2.some((e) => e.event === "bid_committed" && e.jobId === second)).to.equal(true);
       expect(events2.some((e) => e.event === "job_seen" && e.jobId === first)).to.equal(false);
     });
@@ -335,7 +481,10 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       await (agent as AgentProcess).waitFor((e) => e.event === "bid_committed" && e.jobId === jobId, "bid_committed");
       // The chain stays idle until 25 s or less of the reveal window are left.
       await chain.provider.send("evm_increaseTime", [95]);
-      const warning = await (agent as AgentProcess).waitFor((e) => e.event === "reveal_window_at_risk" && e.jobId === jobId, "reveal_window_at_risk");
+      const warning = await (agent as AgentProcess).waitFor(
+        (e) => e.event === "reveal_window_at_risk" && e.jobId === jobId,
+        "reveal_window_at_risk",
+      );
       expect(warning).to.include({ level: "warning", marginSeconds: 30 });
       await (agent as AgentProcess).waitFor((e) => e.event === "bid_revealed" && e.jobId === jobId, "bid_revealed");
       await (agent as AgentProcess).interrupt();
@@ -364,8 +513,29 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
     });
 
     const refusals: [string, () => string[], () => string, RegExp?][] = [
-      ["renter dispute (settled job)", () => ["renter", "dispute", settled, "--evidence-hash", EVIDENCE], () => RENTER_KEY, /Nothing was sent\.\n$/],
-      ["renter create-job (stale price)", () => ["renter", "create-job", "--model", "H100", "--hours", "1", "--max-price", "1.50", "--spec-hash", SPEC_HASH], () => RENTER_KEY, /price is stale/],
+      [
+        "renter dispute (settled job)",
+        () => ["renter", "dispute", settled, "--evidence-hash", EVIDENCE],
+        () => RENTER_KEY,
+        /Nothing was sent\.\n$/,
+      ],
+      [
+        "renter create-job (stale price)",
+        () => [
+          "renter",
+          "create-job",
+          "--model",
+          "H100",
+          "--hours",
+          "1",
+          "--max-price",
+          "1.50",
+          "--spec-hash",
+          SPEC_HASH,
+        ],
+        () => RENTER_KEY,
+        /price is stale/,
+      ],
       ["renter buy-credits (stale price)", () => ["renter", "buy-credits", "10"], () => RENTER_KEY, /price is stale/],
       ["renter cancel", () => ["renter", "cancel", settled], () => RENTER_KEY],
       ["renter stop", () => ["renter", "stop", settled], () => RENTER_KEY],
@@ -373,7 +543,12 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       ["renter fail", () => ["renter", "fail", settled], () => RENTER_KEY],
       ["renter award", () => ["renter", "award", settled], () => RENTER_KEY],
       ["renter withdraw (nothing)", () => ["renter", "withdraw"], () => NEWCOMER_KEY],
-      ["provider stake (not registered: no approval first)", () => ["provider", "stake", "10"], () => STRANGER_KEY, /Nothing was sent\.\n$/],
+      [
+        "provider stake (not registered: no approval first)",
+        () => ["provider", "stake", "10"],
+        () => STRANGER_KEY,
+        /Nothing was sent\.\n$/,
+      ],
       ["provider register (twice)", () => ["provider", "register"], () => PROVIDER_KEY],
       ["provider online (no GPUs, no stake)", () => ["provider", "online"], () => NEWCOMER_KEY],
       ["provider gpu remove (no line)", () => ["provider", "gpu", "remove", "A100"], () => PROVIDER_KEY],
@@ -382,12 +557,20 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       ["provider accept (settled)", () => ["provider", "accept", settled], () => PROVIDER_KEY],
       ["provider start (settled)", () => ["provider", "start", settled], () => PROVIDER_KEY],
       ["provider claim (settled)", () => ["provider", "claim", settled], () => PROVIDER_KEY],
-      ["provider deliver (settled)", () => ["provider", "deliver", settled, "--uri", "ipfs://x", "--hash", RESULT], () => PROVIDER_KEY],
+      [
+        "provider deliver (settled)",
+        () => ["provider", "deliver", settled, "--uri", "ipfs://x", "--hash", RESULT],
+        () => PROVIDER_KEY,
+      ],
       ["provider close-bid (no bid)", () => ["provider", "close-bid", settled], () => PROVIDER_KEY],
       ["provider bid (settled)", () => ["provider", "bid", settled, "1"], () => PROVIDER_KEY],
       ["provider reveal (no saved bid)", () => ["provider", "reveal", settled], () => PROVIDER_KEY],
       ["arbiter rule (not disputed)", () => ["arbiter", "rule", settled, "provider"], () => ARBITER_KEY],
-      ["agent (not ready)", () => ["agent", "--config", join(chain.home, "issue19-policy.json"), "--once"], () => NEWCOMER_KEY],
+      [
+        "agent (not ready)",
+        () => ["agent", "--config", join(chain.home, "issue19-policy.json"), "--once"],
+        () => NEWCOMER_KEY,
+      ],
     ];
     for (const [what, args, key, message] of refusals) {
       it(`test_refusal_nonceUnchanged: gridlease ${what}`, async function () {
@@ -411,11 +594,17 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
       expect(run.code, run.stderr).to.equal(0);
       expect(await usdc.balanceOf(PROVIDER)).to.equal(walletBefore + ledger);
       expect(run.stdout).to.match(/^Withdrew [\d.]+ USDC from the market ledger\.$/m);
-      expect(run.stdout).to.match(/^warning: withdrawing the USD earnings as GRL failed, nothing of it was withdrawn: The GRL\/USD price is stale/m);
+      expect(run.stdout).to.match(
+        /^warning: withdrawing the USD earnings as GRL failed, nothing of it was withdrawn: The GRL\/USD price is stale/m,
+      );
       expect(await settlement.earningsOf(PROVIDER)).to.equal(earnings);
       await refreshFeed(chain);
       const rest = await ok(chain, ["provider", "withdraw"], PROVIDER_KEY);
-      expect(rest.steps).to.deep.equal({ ledger: "nothing to withdraw", bonds: "nothing to withdraw", earnings: "withdrawn" });
+      expect(rest.steps).to.deep.equal({
+        ledger: "nothing to withdraw",
+        bonds: "nothing to withdraw",
+        earnings: "withdrawn",
+      });
       expect(rest.warnings).to.deep.equal([]);
     });
   });

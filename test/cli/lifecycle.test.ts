@@ -9,8 +9,19 @@ import {
   MockStablecoin__factory,
   Settlement__factory,
   GridleaseToken__factory,
-} from "../../types/ethers-contracts/index.js";
-import { address, advance, cli, fundGrl, KEYS, localChain, ok, refreshFeed, SPEC_HASH, type LocalChain } from "../kit/cli.ts";
+} from "../../types/ethers-contracts/index.ts";
+import {
+  address,
+  advance,
+  cli,
+  fundGrl,
+  KEYS,
+  localChain,
+  ok,
+  refreshFeed,
+  SPEC_HASH,
+  type LocalChain,
+} from "../kit/cli.ts";
 
 const PROVIDER = 1;
 const RENTER = 3;
@@ -42,7 +53,11 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     let treasuryLedgerBefore: bigint;
 
     it("test_providerRegister_registersOffline", async function () {
-      const body = await ok(chain, ["provider", "register", "--region", "276", "--metadata-uri", "ipfs://rack-1"], providerKey);
+      const body = await ok(
+        chain,
+        ["provider", "register", "--region", "276", "--metadata-uri", "ipfs://rack-1"],
+        providerKey,
+      );
       expect(body.command).to.equal("provider register");
       expect(body.provider).to.equal(address(PROVIDER));
       expect(body.region).to.equal(276);
@@ -73,13 +88,37 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       const before = await usdc.balanceOf(chain.addresses.JobMarket);
       const body = await ok(
         chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--count", "2", "--hours", "3", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--count",
+          "2",
+          "--hours",
+          "3",
+          "--max-price",
+          "1.80",
+          "--bid-window",
+          "5m",
+          "--reveal-window",
+          "5m",
+        ],
         renterKey,
       );
       jobId = body.jobId;
       // Budget: $1.80 x 2 GPUs x 3 h.
       expect(body.budget).to.equal("10.8");
-      expect(body.job).to.include({ state: "Bidding", pricingRule: "first", gpuModel: "H100", gpuCount: 2, minVramGb: 80, reservePricePerGpuHour: "1.8" });
+      expect(body.job).to.include({
+        state: "Bidding",
+        pricingRule: "first",
+        gpuModel: "H100",
+        gpuCount: 2,
+        minVramGb: 80,
+        reservePricePerGpuHour: "1.8",
+      });
       expect(body).to.include({ specHash: SPEC_HASH, specFile: null });
       expect(body.job.specHash).to.equal(SPEC_HASH);
       expect(body.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["approve USDC", "create job"]);
@@ -90,7 +129,10 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_providerBid_commitsWithASavedSalt", async function () {
       const { market } = contracts();
       const body = await ok(chain, ["provider", "bid", jobId, "1.45"], providerKey);
-      const saved = JSON.parse(readFileSync(join(chain.home, "bids.json"), "utf8")) as Record<string, { jobId: string; price: string; salt: string }>;
+      const saved = JSON.parse(readFileSync(join(chain.home, "bids.json"), "utf8")) as Record<
+        string,
+        { jobId: string; price: string; salt: string }
+      >;
       const bid = Object.values(saved).find((b) => b.jobId === jobId);
       expect(bid?.price).to.equal("1450000");
       const expected = keccak256(
@@ -111,7 +153,11 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       expect(run.code).to.equal(2);
       const { error } = JSON.parse(run.stdout);
       expect(error.contractError.name).to.equal("MarketTooEarly");
-      expect(error.message).to.match(new RegExp(`^Too early for this action on job #${jobId}: it opens at .+\\. Try again then\\. Nothing was sent\\.$`));
+      expect(error.message).to.match(
+        new RegExp(
+          `^Too early for this action on job #${jobId}: it opens at .+\\. Try again then\\. Nothing was sent\\.$`,
+        ),
+      );
     });
 
     it("test_providerReveal_fromTheSaltFile", async function () {
@@ -150,9 +196,13 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_providerDeliver_hashesTheResultFile", async function () {
       const file = join(chain.home, "result.bin");
       writeFileSync(file, "checkpoint-000123");
-      const body = await ok(chain, ["provider", "deliver", jobId, "--uri", "ipfs://result-123", "--file", file], providerKey);
+      const body = await ok(
+        chain,
+        ["provider", "deliver", jobId, "--uri", "ipfs://result-123", "--file", file],
+        providerKey,
+      );
       expect(body.resultHash).to.equal(keccak256(Buffer.from("checkpoint-000123")));
-      expect((await contracts().market.stateOf(jobId))).to.equal(5n);
+      expect(await contracts().market.stateOf(jobId)).to.equal(5n);
     });
 
     it("test_renterSettle_duringTheChallengeWindowIsExplained", async function () {
@@ -160,7 +210,9 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       expect(run.code).to.equal(2);
       // "in" counts from the next block's time, a second or two after the delivery's block.
       expect(run.stderr).to.match(
-        new RegExp(`^error: Too early for this action on job #${jobId}: it opens at .+ \\(in (1d|23h 59m \\d+s)\\)\\. Try again then\\. Nothing was sent\\.\\n$`),
+        new RegExp(
+          `^error: Too early for this action on job #${jobId}: it opens at .+ \\(in (1d|23h 59m \\d+s)\\)\\. Try again then\\. Nothing was sent\\.\\n$`,
+        ),
       );
     });
 
@@ -190,7 +242,15 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
 
     it("test_renterStatus_json", async function () {
       const body = await ok(chain, ["renter", "status", jobId]);
-      expect(body.job).to.include({ jobId, state: "Settled", bestPrice: "1.45", clearingPrice: "1.45", bidCount: 1, revealCount: 1, escrow: "0" });
+      expect(body.job).to.include({
+        jobId,
+        state: "Settled",
+        bestPrice: "1.45",
+        clearingPrice: "1.45",
+        bidCount: 1,
+        revealCount: 1,
+        escrow: "0",
+      });
       expect(body.job.paymentToken).to.include({ kind: "usdc", symbol: "USDC", decimals: 6 });
       expect(body.job.specHash).to.equal(SPEC_HASH);
     });
@@ -211,7 +271,9 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       // The previous job moved the clock past the feed's one-day heartbeat.
       const run = await cli(chain, ["renter", "buy-credits", "100"], { key: renterKey });
       expect(run.code).to.equal(2);
-      expect(run.stderr).to.match(/^error: The GRL\/USD price is stale \(last updated .+, older than the 86400 s heartbeat\)/);
+      expect(run.stderr).to.match(
+        /^error: The GRL\/USD price is stale \(last updated .+, older than the 86400 s heartbeat\)/,
+      );
     });
 
     it("test_renterBuyCredits_burnsGrlForCredits", async function () {
@@ -230,11 +292,29 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_renterCreateJob_instantInCredits", async function () {
       const run = await cli(
         chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "2", "--max-price", "1.60", "--rule", "instant", "--pay", "credits"],
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--hours",
+          "2",
+          "--max-price",
+          "1.60",
+          "--rule",
+          "instant",
+          "--pay",
+          "credits",
+        ],
         { key: renterKey },
       );
       expect(run.code, run.stderr).to.equal(0);
-      const match = /^Created job #(\d+): 1x H100 for 2h at up to \$1\.60 per GPU-hour; \$3\.20 of credits escrowed\.$/m.exec(run.stdout);
+      const match =
+        /^Created job #(\d+): 1x H100 for 2h at up to \$1\.60 per GPU-hour; \$3\.20 of credits escrowed\.$/m.exec(
+          run.stdout,
+        );
       expect(match, run.stdout).to.not.equal(null);
       jobId = (match as RegExpExecArray)[1];
       expect(run.stdout).to.match(/^ {2}pricing +instant$/m);
@@ -258,7 +338,9 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await advance(chain, HOUR);
       const run = await cli(chain, ["renter", "stop", jobId], { key: renterKey });
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.match(/^ {2}state +Stopped \(stopped early by the renter; recorded on chain as Cancelled\)$/m);
+      expect(run.stdout).to.match(
+        /^ {2}state +Stopped \(stopped early by the renter; recorded on chain as Cancelled\)$/m,
+      );
       const [stopped] = await market.queryFilter(market.filters.JobStopped(BigInt(jobId)));
       const { providerGross, fee, refund } = stopped.args;
       expect(providerGross + refund).to.equal(parseEther("3.2"));
@@ -281,7 +363,11 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_renterStatus_text", async function () {
       const run = await cli(chain, ["renter", "status", jobId]);
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.match(new RegExp(`^Job #${jobId}\\n {2}state +Stopped \\(stopped early by the renter; recorded on chain as Cancelled\\)\\n {2}pricing +instant\\n`));
+      expect(run.stdout).to.match(
+        new RegExp(
+          `^Job #${jobId}\\n {2}state +Stopped \\(stopped early by the renter; recorded on chain as Cancelled\\)\\n {2}pricing +instant\\n`,
+        ),
+      );
       expect(run.stdout).to.match(/^ {2}escrow +\$0\.00 of credits \(\$[\d.]+ of credits already paid out\)$/m);
       expect(run.stdout).to.match(new RegExp(`^ {2}spec hash +${SPEC_HASH}$`, "m"));
     });
@@ -291,7 +377,20 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     async function instantJob(): Promise<string> {
       const body = await ok(
         chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"],
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--hours",
+          "1",
+          "--max-price",
+          "1.50",
+          "--rule",
+          "instant",
+        ],
         renterKey,
       );
       await ok(chain, ["provider", "accept", body.jobId], providerKey);
@@ -302,7 +401,20 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain);
       const body = await ok(
         chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant"],
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--hours",
+          "1",
+          "--max-price",
+          "1.50",
+          "--rule",
+          "instant",
+        ],
         renterKey,
       );
       const run = await cli(chain, ["provider", "accept", body.jobId, "--start"], { key: providerKey });
@@ -310,15 +422,27 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       expect(run.stdout).to.contain(`Accepted and started job #${body.jobId} at $1.50 per GPU-hour; deliver before`);
       const json = await ok(chain, ["renter", "status", body.jobId], renterKey);
       expect(json.job.state).to.equal("Running");
-      await ok(chain, ["provider", "deliver", body.jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`], providerKey);
+      await ok(
+        chain,
+        ["provider", "deliver", body.jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`],
+        providerKey,
+      );
     });
 
     it("test_renterDispute_thenSettleAfterTheArbitersTimeout", async function () {
       await refreshFeed(chain);
       const jobId = await instantJob();
       await ok(chain, ["provider", "start", jobId], providerKey);
-      await ok(chain, ["provider", "deliver", jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`], providerKey);
-      const disputed = await ok(chain, ["renter", "dispute", jobId, "--evidence-hash", `0x${"22".repeat(32)}`], renterKey);
+      await ok(
+        chain,
+        ["provider", "deliver", jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`],
+        providerKey,
+      );
+      const disputed = await ok(
+        chain,
+        ["renter", "dispute", jobId, "--evidence-hash", `0x${"22".repeat(32)}`],
+        renterKey,
+      );
       // 5% of the $1.50 job value, rounded up.
       expect(disputed).to.include({ bond: "0.075", evidenceHash: `0x${"22".repeat(32)}` });
       expect(disputed.job.state).to.equal("Disputed");
@@ -333,13 +457,36 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       const { token } = contracts();
       const created = await ok(
         chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant", "--pay", "credits"],
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--hours",
+          "1",
+          "--max-price",
+          "1.50",
+          "--rule",
+          "instant",
+          "--pay",
+          "credits",
+        ],
         renterKey,
       );
       await ok(chain, ["provider", "accept", created.jobId, "--start"], providerKey);
-      await ok(chain, ["provider", "deliver", created.jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`], providerKey);
+      await ok(
+        chain,
+        ["provider", "deliver", created.jobId, "--uri", "ipfs://r", "--hash", `0x${"11".repeat(32)}`],
+        providerKey,
+      );
       const grlBefore = await token.balanceOf(address(RENTER));
-      const disputed = await ok(chain, ["renter", "dispute", created.jobId, "--evidence-hash", `0x${"33".repeat(32)}`], renterKey);
+      const disputed = await ok(
+        chain,
+        ["renter", "dispute", created.jobId, "--evidence-hash", `0x${"33".repeat(32)}`],
+        renterKey,
+      );
       // 5% of the $1.50 value in GRL at the creation price of $0.50: 0.15 GRL, approved and bonded (no credits).
       expect(disputed).to.include({ bond: "0.15", bondToken: "GRL" });
       expect(disputed.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["approve GRL", "dispute"]);
@@ -356,7 +503,21 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain);
       const body = await ok(
         chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.50", "--rule", "instant", "--permit"],
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--hours",
+          "1",
+          "--max-price",
+          "1.50",
+          "--rule",
+          "instant",
+          "--permit",
+        ],
         renterKey,
       );
       expect(body.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["create job with permit"]);
@@ -397,7 +558,24 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain); // a day has passed since the first job: the oracle prices the collateral
       const created = await ok(
         chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--count", "2", "--hours", "1", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
+        [
+          "renter",
+          "create-job",
+          "--spec-hash",
+          SPEC_HASH,
+          "--model",
+          "H100",
+          "--count",
+          "2",
+          "--hours",
+          "1",
+          "--max-price",
+          "1.80",
+          "--bid-window",
+          "5m",
+          "--reveal-window",
+          "5m",
+        ],
         renterKey,
       );
       const id = created.jobId as string;

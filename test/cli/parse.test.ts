@@ -14,10 +14,10 @@ import {
   parseInteger,
   parseJobId,
   parseTflopsX100,
-} from "../../cli/lib/parse.js";
-import { CliError, EXIT_USAGE } from "../../cli/lib/errors.js";
+} from "../../cli/lib/parse.ts";
+import { CliError, EXIT_USAGE } from "../../cli/lib/errors.ts";
 import { formatDuration, formatTime, formatUsd } from "../../sdk/index.ts";
-import { toJson } from "../../cli/lib/output.js";
+import { toJson } from "../../cli/lib/output.ts";
 
 function rejects(fn: () => unknown, message: RegExp): void {
   let thrown: unknown;
@@ -46,7 +46,10 @@ describe("CLI: input parsing", function () {
     });
 
     it("test_parseDollars_rejectsNonNumeric", function () {
-      rejects(() => parseDollars("abc", 6, "The price"), /The price must be a decimal number of dollars such as 1.5, got "abc"/);
+      rejects(
+        () => parseDollars("abc", 6, "The price"),
+        /The price must be a decimal number of dollars such as 1.5, got "abc"/,
+      );
       rejects(() => parseDollars("1e3", 6, "The price"), /decimal number/);
       rejects(() => parseDollars("-1", 6, "The price"), /decimal number/);
       rejects(() => parseDollars("", 6, "The price"), /decimal number/);
@@ -94,7 +97,10 @@ describe("CLI: input parsing", function () {
       expect(parseDuration("10m", "--bid-window")).to.equal(600n);
       expect(parseDuration("2h", "--bid-window")).to.equal(7_200n);
       expect(parseDuration("1d", "--bid-window")).to.equal(86_400n);
-      rejects(() => parseDuration("ten minutes", "--bid-window"), /--bid-window must be a duration such as 90s, 10m, 2h or 1d/);
+      rejects(
+        () => parseDuration("ten minutes", "--bid-window"),
+        /--bid-window must be a duration such as 90s, 10m, 2h or 1d/,
+      );
     });
   });
 
@@ -110,7 +116,9 @@ describe("CLI: input parsing", function () {
     });
 
     it("test_parseAddress_checksums", function () {
-      expect(parseAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "--to")).to.equal("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+      expect(parseAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "--to")).to.equal(
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      );
       rejects(() => parseAddress("0x1234", "--to"), /--to must be an address/);
     });
 
@@ -121,7 +129,10 @@ describe("CLI: input parsing", function () {
 
     it("test_parseChoice_listsTheChoices", function () {
       expect(parseChoice("Instant", ["first", "second", "instant"] as const, "--rule")).to.equal("instant");
-      rejects(() => parseChoice("dutch", ["first", "second", "instant"] as const, "--rule"), /--rule must be one of first, second, instant, got "dutch"/);
+      rejects(
+        () => parseChoice("dutch", ["first", "second", "instant"] as const, "--rule"),
+        /--rule must be one of first, second, instant, got "dutch"/,
+      );
     });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
-import { bidPrice, floorIn, parsePolicy } from "../../cli/agent/policy.js";
-import { CliError } from "../../cli/lib/errors.js";
+import { bidPrice, floorIn, parsePolicy } from "../../cli/agent/policy.ts";
+import { CliError } from "../../cli/lib/errors.ts";
 
 const FILE = "policy.json";
 
@@ -43,11 +43,17 @@ describe("CLI: agent pricing policy", function () {
     });
 
     it("test_parsePolicy_rejectsOutOfRangeMargin", function () {
-      invalid({ minPricePerGpuHour: { H100: "1" }, marginBelowReserveBps: 10_000 }, /"marginBelowReserveBps" must be a whole number from 0 to 9999/);
+      invalid(
+        { minPricePerGpuHour: { H100: "1" }, marginBelowReserveBps: 10_000 },
+        /"marginBelowReserveBps" must be a whole number from 0 to 9999/,
+      );
     });
 
     it("test_parsePolicy_rejectsUnknownPaymentToken", function () {
-      invalid({ minPricePerGpuHour: { H100: "1" }, paymentTokens: ["dai"] }, /"paymentTokens" must list one or more of usdc, credits/);
+      invalid(
+        { minPricePerGpuHour: { H100: "1" }, paymentTokens: ["dai"] },
+        /"paymentTokens" must list one or more of usdc, credits/,
+      );
     });
 
     it("test_parsePolicy_rejectsEmptyFloors", function () {

@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { PROJECT_ROOT } from "../kit/project.ts";
-import { JobMarket__factory } from "../../types/ethers-contracts/index.js";
+import { JobMarket__factory } from "../../types/ethers-contracts/index.ts";
 import { childEnv, startPrivateChain, type LocalChain } from "../kit/cli.ts";
 
 const MARKER = "<!-- quickstart: run verbatim by test/cli/readme.test.ts -->";
 
 /** The quickstart block of README.md, as written. */
-export function quickstartBlock(readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")): string {
+function quickstartBlock(readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")): string {
   const at = readme.indexOf(MARKER);
   if (at < 0) throw new Error(`README.md has no "${MARKER}" marker`);
   const match = /```sh\n([\s\S]*?)```/.exec(readme.slice(at));
@@ -26,7 +26,11 @@ export function quickstartBlock(readme = readFileSync(join(PROJECT_ROOT, "README
 
 function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-e", "-o", "pipefail", "-c", script], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", ["-e", "-o", "pipefail", "-c", script], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

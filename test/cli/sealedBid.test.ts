@@ -8,8 +8,18 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, toBeHex, zeroPadValue } from "ethers";
 
-import { JobMarket__factory } from "../../types/ethers-contracts/index.js";
-import { address, advance, fundGrl, KEYS, ok, refreshFeed, SPEC_HASH, startPrivateChain, type LocalChain } from "../kit/cli.ts";
+import { JobMarket__factory } from "../../types/ethers-contracts/index.ts";
+import {
+  address,
+  advance,
+  fundGrl,
+  KEYS,
+  ok,
+  refreshFeed,
+  SPEC_HASH,
+  startPrivateChain,
+  type LocalChain,
+} from "../kit/cli.ts";
 
 const PROVIDER = 1;
 const RENTER = 2;
@@ -23,7 +33,11 @@ async function recordingProxy(target: string): Promise<{ url: string; requests: 
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
       requests.push(body);
-      fetch(target, { method: req.method, headers: { "content-type": "application/json" }, body: req.method === "POST" ? body : undefined })
+      fetch(target, {
+        method: req.method,
+        headers: { "content-type": "application/json" },
+        body: req.method === "POST" ? body : undefined,
+      })
         .then(async (answer) => {
           res.writeHead(answer.status, { "content-type": "application/json" });
           res.end(await answer.text());
@@ -72,7 +86,24 @@ describe("CLI: a sealed bid's price and salt stay local until the reveal", funct
     await ok(chain, ["renter", "faucet", "1000"], KEYS[RENTER]);
     const job = await ok(
       chain,
-      ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--count", "1", "--hours", "1", "--max-price", "1.80", "--bid-window", "5m", "--reveal-window", "5m"],
+      [
+        "renter",
+        "create-job",
+        "--spec-hash",
+        SPEC_HASH,
+        "--model",
+        "H100",
+        "--count",
+        "1",
+        "--hours",
+        "1",
+        "--max-price",
+        "1.80",
+        "--bid-window",
+        "5m",
+        "--reveal-window",
+        "5m",
+      ],
       KEYS[RENTER],
     );
     jobId = job.jobId;
@@ -87,7 +118,10 @@ describe("CLI: a sealed bid's price and salt stay local until the reveal", funct
   it("test_providerBid_noRequestCarriesThePriceOrTheSalt", async function () {
     const body = await ok({ ...chain, rpcUrl: proxy.url }, ["provider", "bid", jobId, "1.45"], KEYS[PROVIDER]);
     expect(body.commitment).to.match(/^0x[0-9a-f]{64}$/);
-    const saved = JSON.parse(readFileSync(join(chain.home, "bids.json"), "utf8")) as Record<string, { jobId: string; price: string; salt: string }>;
+    const saved = JSON.parse(readFileSync(join(chain.home, "bids.json"), "utf8")) as Record<
+      string,
+      { jobId: string; price: string; salt: string }
+    >;
     const bid = Object.values(saved).find((b) => b.jobId === jobId);
     expect(bid?.price).to.equal(PRICE_UNITS.toString());
     const salt = bid?.salt as string;

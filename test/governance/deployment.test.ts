@@ -1,16 +1,16 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import GridleaseModule from "../../ignition/modules/Gridlease.js";
-import GridleaseL2Module from "../../ignition/modules/GridleaseL2.js";
-import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.js";
+import GridleaseModule from "../../ignition/modules/Gridlease.ts";
+import GridleaseL2Module from "../../ignition/modules/GridleaseL2.ts";
+import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.ts";
 import {
   DEFAULT_GOVERNANCE,
   DEFAULT_MARKET_PARAMS,
   DEFAULT_SEQUENCER_GRACE_PERIOD,
   DEFAULT_SETTLEMENT,
   ROLES,
-} from "../../ignition/modules/Gridlease.js";
+} from "../../ignition/modules/Gridlease.ts";
 import {
   ChainlinkPriceOracle__factory,
   GridleaseGovernor__factory,
@@ -22,7 +22,7 @@ import {
   ProviderRegistry__factory,
   SequencerGuardedOracle__factory,
   Settlement__factory,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 import { SPEC_HASH } from "../kit/jobs.ts";
 import { FIRST_PRICE, HOUR, USDC } from "../kit/market.ts";
 import { GRL, H100 } from "../kit/protocol.ts";
@@ -233,9 +233,7 @@ describe("Governance: Ignition deployment", function () {
       expect(await d.market.hasRole(ROLES.ARBITER_ROLE, d.arbiter.address)).to.equal(true);
       expect(await d.market.treasury()).to.equal(d.treasury.address);
       expect(await d.token.balanceOf(d.treasury.address)).to.equal(1_000_000_000n * GRL);
-      await expect(d.market.connect(d.guardian).pause())
-        .to.emit(d.market, "Paused")
-        .withArgs(d.guardian.address);
+      await expect(d.market.connect(d.guardian).pause()).to.emit(d.market, "Paused").withArgs(d.guardian.address);
     });
 
     it("test_deploy_configuredGuardianPausesSettlement", async function () {

@@ -77,17 +77,13 @@ describe("JobMarket: guardian pause", function () {
 
     it("test_pause_setsPausedAndEmits", async function () {
       const f = await networkHelpers.loadFixture(guardedFixture);
-      await expect(f.market.connect(f.guardian).pause())
-        .to.emit(f.market, "Paused")
-        .withArgs(f.guardian.address);
+      await expect(f.market.connect(f.guardian).pause()).to.emit(f.market, "Paused").withArgs(f.guardian.address);
       expect(await f.market.paused()).to.equal(true);
     });
 
     it("test_unpause_clearsPausedAndEmits", async function () {
       const f = await networkHelpers.loadFixture(pausedFixture);
-      await expect(f.market.connect(f.guardian).unpause())
-        .to.emit(f.market, "Unpaused")
-        .withArgs(f.guardian.address);
+      await expect(f.market.connect(f.guardian).unpause()).to.emit(f.market, "Unpaused").withArgs(f.guardian.address);
       expect(await f.market.paused()).to.equal(false);
     });
 
@@ -147,9 +143,7 @@ describe("JobMarket: guardian pause", function () {
     it("test_createJobWithPermit_revertsWhenPaused", async function () {
       const f = await networkHelpers.loadFixture(pausedFixture);
       await expect(
-        f.market
-          .connect(f.renter)
-          .createJobWithPermit(await jobRequest(f), 0n, 27, ethers.ZeroHash, ethers.ZeroHash),
+        f.market.connect(f.renter).createJobWithPermit(await jobRequest(f), 0n, 27, ethers.ZeroHash, ethers.ZeroHash),
       ).to.be.revertedWithCustomError(f.market, "EnforcedPause");
     });
 
@@ -319,8 +313,10 @@ describe("JobMarket: guardian pause", function () {
 
     it("test_setMarketParams_governanceWorksWhenPaused", async function () {
       const f = await networkHelpers.loadFixture(pausedFixture);
-      await expect(f.market.connect(f.admin).setMarketParams({ ...DEFAULT_PARAMS, feeBps: 100n }))
-        .to.emit(f.market, "MarketParamsSet");
+      await expect(f.market.connect(f.admin).setMarketParams({ ...DEFAULT_PARAMS, feeBps: 100n })).to.emit(
+        f.market,
+        "MarketParamsSet",
+      );
     });
   });
 });
@@ -519,7 +515,15 @@ describe("Settlement: guardian pause", function () {
       await f.settlement.connect(f.guardian).pause();
       await expect(f.market.connect(f.renter).createJob(await jobRequest(f, await creditRequest(f))))
         .to.emit(f.settlement, "CreditsSpent")
-        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT - CREDIT_BUDGET, CREDIT_BUDGET, 2n * CREDIT_BUDGET, 500_000_000n, 2n * (CREDITS_BOUGHT - CREDIT_BUDGET));
+        .withArgs(
+          f.renter.address,
+          CREDIT_BUDGET,
+          CREDITS_BOUGHT - CREDIT_BUDGET,
+          CREDIT_BUDGET,
+          2n * CREDIT_BUDGET,
+          500_000_000n,
+          2n * (CREDITS_BOUGHT - CREDIT_BUDGET),
+        );
     });
 
     it("test_cancelJob_refundsCreditsWhenSettlementPaused", async function () {
@@ -529,7 +533,15 @@ describe("Settlement: guardian pause", function () {
       await f.settlement.connect(f.guardian).pause();
       await expect(f.market.connect(f.renter).cancelJob(jobId))
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, CREDIT_BUDGET, CREDITS_BOUGHT, 0n, 2n * CREDIT_BUDGET, 500_000_000n, 2n * CREDITS_BOUGHT)
+        .withArgs(
+          f.renter.address,
+          CREDIT_BUDGET,
+          CREDITS_BOUGHT,
+          0n,
+          2n * CREDIT_BUDGET,
+          500_000_000n,
+          2n * CREDITS_BOUGHT,
+        )
         .and.to.emit(f.market, "JobCancelled")
         .withArgs(jobId, f.renter.address, CREDIT_BUDGET);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(CREDITS_BOUGHT);
@@ -563,7 +575,15 @@ describe("Settlement: guardian pause", function () {
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
       await expect(f.market.settle(jobId))
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, ALICE_EARNINGS, ALICE_EARNINGS, CREDIT_FEE, 2n * ALICE_EARNINGS, 500_000_000n, 2n * ALICE_EARNINGS)
+        .withArgs(
+          f.alice.address,
+          ALICE_EARNINGS,
+          ALICE_EARNINGS,
+          CREDIT_FEE,
+          2n * ALICE_EARNINGS,
+          500_000_000n,
+          2n * ALICE_EARNINGS,
+        )
         .and.to.emit(f.settlement, "EarningsAccrued")
         .withArgs(f.treasury.address, CREDIT_FEE, CREDIT_FEE, 0n, 2n * CREDIT_FEE, 500_000_000n, 2n * CREDIT_FEE)
         .and.to.emit(f.settlement, "GpuSecondsRecorded")
@@ -588,7 +608,18 @@ describe("Settlement: guardian pause", function () {
       const before = await f.token.balanceOf(f.alice.address);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, ALICE_EARNINGS, ALICE_GRL, GRL_PRICE, ALICE_GRL, 0n, 0n, 0n, 2n * ALICE_EARNINGS)
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          ALICE_EARNINGS,
+          ALICE_GRL,
+          GRL_PRICE,
+          ALICE_GRL,
+          0n,
+          0n,
+          0n,
+          2n * ALICE_EARNINGS,
+        )
         .and.to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, ALICE_GRL, ALICE_GRL, MINT_CAP_PER_EPOCH);
       expect(await f.token.balanceOf(f.alice.address)).to.equal(before + ALICE_GRL);
@@ -656,16 +687,7 @@ describe("Settlement: guardian pause", function () {
       const amount = (CREDIT_FEE * 10n ** 18n) / GRL_PRICE;
       await expect(f.settlement.connect(f.outsider).claimEmission(0n, f.alice.address))
         .to.emit(f.settlement, "EmissionClaimed")
-        .withArgs(
-          0n,
-          f.alice.address,
-          amount,
-          GPU_SECONDS,
-          amount,
-          EMISSION_BUDGET_PER_EPOCH,
-          CREDIT_FEE,
-          GRL_PRICE,
-        );
+        .withArgs(0n, f.alice.address, amount, GPU_SECONDS, amount, EMISSION_BUDGET_PER_EPOCH, CREDIT_FEE, GRL_PRICE);
       expect(await f.token.balanceOf(f.alice.address)).to.equal(before + amount);
       expect(await f.settlement.paused()).to.equal(true);
     });

@@ -2,13 +2,13 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.js";
+import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.ts";
 import {
   DEFAULT_GOVERNANCE,
   DEFAULT_MARKET_PARAMS,
   DEFAULT_SETTLEMENT,
   ROLES,
-} from "../../ignition/modules/Gridlease.js";
+} from "../../ignition/modules/Gridlease.ts";
 import {
   GridleaseGovernor__factory,
   GridleaseTimelock__factory,
@@ -16,7 +16,7 @@ import {
   JobMarket__factory,
   ProviderRegistry__factory,
   Settlement__factory,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 import { GRL } from "../kit/protocol.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();
@@ -123,9 +123,10 @@ describe("Governance: proposals", function () {
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Succeeded);
 
     // Not executable before it is queued, nor before the timelock delay has passed.
-    await expect(
-      f.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash),
-    ).to.be.revertedWithCustomError(f.governor, "GovernorUnexpectedProposalState");
+    await expect(f.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash)).to.be.revertedWithCustomError(
+      f.governor,
+      "GovernorUnexpectedProposalState",
+    );
     await expect(f.governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash)).to.emit(
       f.governor,
       "ProposalQueued",
@@ -133,9 +134,10 @@ describe("Governance: proposals", function () {
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Queued);
     const eta = await f.governor.proposalEta(p.id);
     expect(eta).to.equal(BigInt(await networkHelpers.time.latest()) + DEFAULT_GOVERNANCE.timelockMinDelay);
-    await expect(
-      f.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash),
-    ).to.be.revertedWithCustomError(f.timelock, "TimelockUnexpectedOperationState");
+    await expect(f.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash)).to.be.revertedWithCustomError(
+      f.timelock,
+      "TimelockUnexpectedOperationState",
+    );
 
     await networkHelpers.time.increaseTo(eta);
     // Anyone may execute: here an account with no GRL at all.
@@ -250,9 +252,10 @@ describe("Governance: proposals", function () {
     const [against, forVotes] = await f.governor.proposalVotes(p.id);
     expect([against, forVotes]).to.deep.equal([0n, 1_000_000n * GRL]);
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Defeated);
-    await expect(
-      f.governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash),
-    ).to.be.revertedWithCustomError(f.governor, "GovernorUnexpectedProposalState");
+    await expect(f.governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash)).to.be.revertedWithCustomError(
+      f.governor,
+      "GovernorUnexpectedProposalState",
+    );
   });
 
   it("test_state_defeatedWhenAgainstWins", async function () {
@@ -331,7 +334,14 @@ describe("Governance: proposals", function () {
     await expect(
       f.timelock
         .connect(f.whale)
-        .schedule(p.targets[0], 0n, p.calldatas[0], ethers.ZeroHash, ethers.ZeroHash, DEFAULT_GOVERNANCE.timelockMinDelay),
+        .schedule(
+          p.targets[0],
+          0n,
+          p.calldatas[0],
+          ethers.ZeroHash,
+          ethers.ZeroHash,
+          DEFAULT_GOVERNANCE.timelockMinDelay,
+        ),
     )
       .to.be.revertedWithCustomError(f.timelock, "AccessControlUnauthorizedAccount")
       .withArgs(f.whale.address, ROLES.PROPOSER_ROLE);

@@ -49,7 +49,11 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<A
 /** SQL over HTTP as a curl user sends it: plain SQL text in the `sql` parameter. */
 const sqlText = (indexer: IndexerProcess, sql: string) => get(`${indexer.url}/sql/db?sql=${encodeURIComponent(sql)}`);
 
-async function graphqlPost(indexer: IndexerProcess, query: string, variables?: Record<string, unknown>): Promise<Answer> {
+async function graphqlPost(
+  indexer: IndexerProcess,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<Answer> {
   const response = await fetch(`${indexer.url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -184,7 +188,7 @@ describe("indexer for analysts (issue 19, items 9 and 12; local node; ponder dev
         ["select * from no_such_table", 400, "SQL_ERROR"],
         ["select id from job limit -1", 400, "NEGATIVE_LIMIT"],
         ["select id from job order by id limit 5 offset -2", 400, "NEGATIVE_LIMIT"],
-        ["{\"json\":{\"params\":[]}}", 400, "MALFORMED_SQL_PARAMETER"],
+        ['{"json":{"params":[]}}', 400, "MALFORMED_SQL_PARAMETER"],
       ];
       for (const [sql, status, code] of cases) {
         const answer = sql === undefined ? await get(`${indexer.url}/sql/db`) : await sqlText(indexer, sql);
@@ -200,7 +204,9 @@ describe("indexer for analysts (issue 19, items 9 and 12; local node; ponder dev
       expect(jobs.status, jobs.text).to.equal(200);
       for (const row of jobs.json.rows) {
         expect(row.gpu_model_name).to.match(/^[A-Z0-9]+$/);
-        expect(Buffer.from(row.gpu_model.slice(2), "hex").toString("utf8").replace(/\0+$/, "")).to.equal(row.gpu_model_name);
+        expect(Buffer.from(row.gpu_model.slice(2), "hex").toString("utf8").replace(/\0+$/, "")).to.equal(
+          row.gpu_model_name,
+        );
       }
       expect(jobs.json.rows.map((row: { gpu_model_name: string }) => row.gpu_model_name)).to.include("H100");
       for (const sql of [
@@ -211,7 +217,10 @@ describe("indexer for analysts (issue 19, items 9 and 12; local node; ponder dev
         expect(answer.status, answer.text).to.equal(200);
         expect(answer.json.rows.map((row: { model_name: string }) => row.model_name)).to.include("H100");
       }
-      const graphql = await graphqlPost(indexer, "{ providers(limit: 3) { items { models modelNames } } jobs(limit: 3) { items { gpuModelName } } }");
+      const graphql = await graphqlPost(
+        indexer,
+        "{ providers(limit: 3) { items { models modelNames } } jobs(limit: 3) { items { gpuModelName } } }",
+      );
       expect(graphql.json.errors, graphql.text).to.equal(undefined);
       for (const p of graphql.json.data.providers.items) expect(p.modelNames).to.have.length(p.models.length);
       expect(graphql.json.data.providers.items[0].modelNames[0]).to.match(/^[A-Z0-9]+$/);
@@ -295,7 +304,10 @@ describe("indexer for analysts (issue 19, items 9 and 12; local node; ponder dev
 
     it("test_graphql_pluralNamesReadWell (item 12)", async function () {
       const indexer = dev!;
-      const answer = await graphqlPost(indexer, "{ slashEvents { totalCount } marketParameterSets { items { id feeBps } } }");
+      const answer = await graphqlPost(
+        indexer,
+        "{ slashEvents { totalCount } marketParameterSets { items { id feeBps } } }",
+      );
       expect(answer.json.errors, answer.text).to.equal(undefined);
       expect(answer.json.data.marketParameterSets.items.length).to.be.greaterThan(0);
       const one = await graphqlPost(indexer, "{ marketParameterSet(id: 1) { feeBps } }");
@@ -320,7 +332,10 @@ describe("indexer for analysts (issue 19, items 9 and 12; local node; ponder dev
         expect(BigInt(row.ran_seconds), `job ${row.id}`).to.equal(end - BigInt(row.started_at));
         expect(BigInt(row.ran_seconds)).to.be.greaterThan(0n);
       }
-      const graphql = await graphqlPost(indexer, '{ jobs(where: { state: "Settled" }, limit: 5) { items { ranSeconds } } }');
+      const graphql = await graphqlPost(
+        indexer,
+        '{ jobs(where: { state: "Settled" }, limit: 5) { items { ranSeconds } } }',
+      );
       for (const job of graphql.json.data.jobs.items) expect(job.ranSeconds).to.not.equal(null);
     });
 
@@ -342,7 +357,11 @@ describe("indexer for analysts (issue 19, items 9 and 12; local node; ponder dev
         const schema = await graphqlPost(indexer, introspection);
         expect(schema.json.errors, schema.text).to.equal(undefined);
         const fields = schema.json.data.__schema.types.find((t: { name: string }) => t.name === "Query").fields;
-        expect(fields.map((f: { name: string }) => f.name)).to.include.members(["jobs", "slashEvents", "networkMetricUsds"]);
+        expect(fields.map((f: { name: string }) => f.name)).to.include.members([
+          "jobs",
+          "slashEvents",
+          "networkMetricUsds",
+        ]);
       }
     });
   });

@@ -19,7 +19,7 @@ import {
   responseCache,
   VersionReader,
   type StoredResponse,
-} from "../../indexer/src/api/cache.js";
+} from "../../indexer/src/api/cache.ts";
 import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
 import { dropSchemas, IndexerProcess, psql, waitFor } from "../../indexer/harness/indexerProcess.ts";
@@ -305,7 +305,11 @@ describe("indexer API end to end (local node; ponder dev, then ponder start)", f
         const first = await fetchGraphql(indexer, query);
         expect(first.status).to.equal(200);
         expect(JSON.parse(first.text).errors, query).to.equal(undefined);
-        await waitFor(async () => (await fetchGraphql(indexer, query)).cache === "hit", 5_000, () => `no hit for ${query}`);
+        await waitFor(
+          async () => (await fetchGraphql(indexer, query)).cache === "hit",
+          5_000,
+          () => `no hit for ${query}`,
+        );
         const hit = await fetchGraphql(indexer, query);
         const fresh = await fetchGraphql(indexer, query, true);
         expect(hit.cache).to.equal("hit");
@@ -315,14 +319,22 @@ describe("indexer API end to end (local node; ponder dev, then ponder start)", f
         expect(JSON.parse(hit.text)).to.deep.equal(JSON.parse(fresh.text));
       }
       await summary(indexer);
-      await waitFor(async () => (await summary(indexer)).cache === "hit", 5_000, () => "no hit for /summary");
+      await waitFor(
+        async () => (await summary(indexer)).cache === "hit",
+        5_000,
+        () => "no hit for /summary",
+      );
       const fresh = await fetch(`${indexer.url}/summary`, { headers: { "cache-control": "no-cache" } });
       expect(JSON.parse((await summary(indexer)).text)).to.deep.equal(await fresh.json());
     });
 
     it("test_cache_followsEveryIndexedBlock", async function () {
       const indexer = production!;
-      await waitFor(async () => (await fetchGraphql(indexer, JOBS)).cache === "hit", 5_000, () => "no hit");
+      await waitFor(
+        async () => (await fetchGraphql(indexer, JOBS)).cache === "hit",
+        5_000,
+        () => "no hit",
+      );
       const before = JSON.parse((await fetchGraphql(indexer, JOBS)).text).data;
       const summaryBefore = JSON.parse((await summary(indexer)).text);
       const renter = chain.wallets[6]!;
@@ -330,7 +342,11 @@ describe("indexer API end to end (local node; ponder dev, then ponder start)", f
       const block = await chain.blockNumber();
       const id = BigInt(before.jobs.totalCount) + 1n;
       await waitForJob(id, renter.address);
-      await waitFor(async () => (await indexer.statusBlock()) >= block, 30_000, () => `block ${block} not indexed`);
+      await waitFor(
+        async () => (await indexer.statusBlock()) >= block,
+        30_000,
+        () => `block ${block} not indexed`,
+      );
       const after = await fetchGraphql(indexer, JOBS);
       expect(after.cache).to.equal("miss");
       const data = JSON.parse(after.text).data;
@@ -351,18 +367,32 @@ describe("indexer API end to end (local node; ponder dev, then ponder start)", f
       await chain.send(first, protocol.market, "createJob", [request(2)], at);
       const block = await chain.blockNumber();
       await waitForJob(id, first.address);
-      await waitFor(async () => (await indexer.statusBlock()) >= block, 30_000, () => `block ${block} not indexed`);
+      await waitFor(
+        async () => (await indexer.statusBlock()) >= block,
+        30_000,
+        () => `block ${block} not indexed`,
+      );
       const checkpoint = () => psql(`select latest_checkpoint from "${schema}"._ponder_checkpoint`);
       const replaced = checkpoint();
-      await waitFor(async () => (await fetchGraphql(indexer, JOBS)).cache === "hit", 5_000, () => "no hit");
-      expect(JSON.parse((await fetchGraphql(indexer, JOBS)).text).data.jobs.items[0].renter).to.equal(first.address.toLowerCase());
+      await waitFor(
+        async () => (await fetchGraphql(indexer, JOBS)).cache === "hit",
+        5_000,
+        () => "no hit",
+      );
+      expect(JSON.parse((await fetchGraphql(indexer, JOBS)).text).data.jobs.items[0].renter).to.equal(
+        first.address.toLowerCase(),
+      );
 
       // The same block number and timestamp, another job: Ponder's checkpoint ends where it was.
       await chain.revert(snapshot);
       await chain.send(second, protocol.market, "createJob", [request(3)], at);
       expect(await chain.blockNumber()).to.equal(block);
       await waitForJob(id, second.address);
-      await waitFor(async () => checkpoint() === replaced, 30_000, () => "the replacing block was not indexed");
+      await waitFor(
+        async () => checkpoint() === replaced,
+        30_000,
+        () => "the replacing block was not indexed",
+      );
       expect(indexer.logLines().some((l) => l.msg === "Reorged block")).to.equal(true);
       const after = await fetchGraphql(indexer, JOBS);
       expect(after.cache).to.not.equal("hit");
@@ -373,7 +403,11 @@ describe("indexer API end to end (local node; ponder dev, then ponder start)", f
 
     it("test_cache_neverStoresErrors", async function () {
       const indexer = production!;
-      for (const query of ["{ jobs(limit: 1000) { items { id } } }", "{ jobs { items { id noSuchField } } }", "{ jobs { items { id "]) {
+      for (const query of [
+        "{ jobs(limit: 1000) { items { id } } }",
+        "{ jobs { items { id noSuchField } } }",
+        "{ jobs { items { id ",
+      ]) {
         for (let i = 0; i < 3; i++) {
           const answer = await fetchGraphql(indexer, query);
           expect(answer.cache, query).to.equal("miss");

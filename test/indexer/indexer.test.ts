@@ -14,7 +14,14 @@ import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
-import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "../kit/indexerCompare.ts";
+import {
+  big,
+  expectPriceIndex,
+  expectRenters,
+  expectRevenue,
+  expectSupply,
+  expectUtilization,
+} from "../kit/indexerCompare.ts";
 import { dropSchemas, IndexerProcess, psql, SlowProxy, waitFor } from "../../indexer/harness/indexerProcess.ts";
 import { h100JobRequest, Scenario, TEST_SCENARIO, DAY, HOUR, modelId } from "../../indexer/harness/scenario.ts";
 import { computeTruth, fetchLogs, type Truth } from "../kit/indexerTruth.ts";
@@ -118,7 +125,11 @@ describe("indexer (Ponder, production mode)", function () {
       proxy.delayMs = 10;
       b.start();
       const indexedRange = () => b.logLines().some((l) => l.msg === "Indexed block range");
-      await waitFor(async () => indexedRange(), 120_000, () => `B never indexed a block range (log: ${b.logFile})`);
+      await waitFor(
+        async () => indexedRange(),
+        120_000,
+        () => `B never indexed a block range (log: ${b.logFile})`,
+      );
       const completed = () => b.logLines().some((l) => l.msg === "Completed backfill indexing across all chains");
       expect(completed(), "the backfill finished before the kill").to.equal(false);
       await b.kill9();
@@ -137,7 +148,11 @@ describe("indexer (Ponder, production mode)", function () {
       await c.waitForBlock(await chain.blockNumber(), 120_000);
       // Part of the second week runs while both indexers are live; C dies in the middle of it.
       await scenario.runUntil(phaseAEnd + 18n * HOUR);
-      await waitFor(async () => (await c.indexedBlock()) > (await chain.blockNumber()) - 20, 60_000, () => "C fell behind");
+      await waitFor(
+        async () => (await c.indexedBlock()) > (await chain.blockNumber()) - 20,
+        60_000,
+        () => "C fell behind",
+      );
       expect(await c.ready()).to.equal(true);
       await c.kill9();
       c.start();
@@ -152,7 +167,9 @@ describe("indexer (Ponder, production mode)", function () {
     it("test_reorg_replacesRevertedBlocks", async function () {
       const { b, c } = indexers;
       const renterOf = (indexer: IndexerProcess, from: bigint) =>
-        indexer.sql(`select renter from job where id >= ${from} order by id`).then((r) => r.rows.map((row) => row.renter));
+        indexer
+          .sql(`select renter from job where id >= ${from} order by id`)
+          .then((r) => r.rows.map((row) => row.renter));
       const request = (gpuCount: number) => h100JobRequest(protocol, gpuCount);
       const firstJob = (await protocol.market.jobCount()) + 1n;
       const [stale, canonical] = [chain.wallets[6]!, chain.wallets[7]!];
@@ -163,7 +180,10 @@ describe("indexer (Ponder, production mode)", function () {
       const staleHead = await chain.blockNumber();
       for (const indexer of [b, c]) {
         await indexer.waitForBlock(staleHead, 60_000);
-        expect(await renterOf(indexer, firstJob)).to.deep.equal([stale.address.toLowerCase(), stale.address.toLowerCase()]);
+        expect(await renterOf(indexer, firstJob)).to.deep.equal([
+          stale.address.toLowerCase(),
+          stale.address.toLowerCase(),
+        ]);
       }
 
       await chain.revert(snapshot);
@@ -237,7 +257,9 @@ describe("indexer (Ponder, production mode)", function () {
       const { rows } = await indexers.a.sql("select id, spec_hash from job order by id");
       expect(rows.length).to.equal(truth.specHashes.size);
       for (const row of rows) {
-        expect(String(row.spec_hash).toLowerCase(), `job ${row.id}`).to.equal(truth.specHashes.get(BigInt(row.id as string)));
+        expect(String(row.spec_hash).toLowerCase(), `job ${row.id}`).to.equal(
+          truth.specHashes.get(BigInt(row.id as string)),
+        );
       }
       expect(new Set(truth.specHashes.values()).size).to.be.greaterThan(1);
       expect(truth.specHashMismatches).to.equal(0);
@@ -253,7 +275,7 @@ describe("indexer (Ponder, production mode)", function () {
       expect(BigInt(summary.asOf.timestamp)).to.equal(finalHour);
       const boundary = finalHour - DAY;
       expect(BigInt(summary.dayAgo.timestamp)).to.equal(boundary);
-      const before = (map: Map<string, bigint>, until: bigint) => {
+      const cumulativeBefore = (map: Map<string, bigint>, until: bigint) => {
         let sum = 0n;
         for (const [key, value] of map) {
           const [period, start] = key.split(":");
@@ -262,9 +284,9 @@ describe("indexer (Ponder, production mode)", function () {
         return sum;
       };
       expect(BigInt(summary.now.grossUsd!)).to.equal(truth.grossUsd.get("all:0"));
-      expect(BigInt(summary.dayAgo.grossUsd!)).to.equal(before(truth.grossUsd, boundary));
-      expect(BigInt(summary.dayAgo.grlMinted!)).to.equal(before(truth.minted, boundary));
-      expect(BigInt(summary.dayAgo.grlBurned!)).to.equal(before(truth.burned, boundary));
+      expect(BigInt(summary.dayAgo.grossUsd!)).to.equal(cumulativeBefore(truth.grossUsd, boundary));
+      expect(BigInt(summary.dayAgo.grlMinted!)).to.equal(cumulativeBefore(truth.minted, boundary));
+      expect(BigInt(summary.dayAgo.grlBurned!)).to.equal(cumulativeBefore(truth.burned, boundary));
       expect(BigInt(summary.now.leasedGpuSeconds!)).to.equal(truth.leased.get("network|all|all:0"));
     });
   });
@@ -285,7 +307,11 @@ describe("indexer (Ponder, production mode)", function () {
 
     it("test_graphql_rejectsTooLargePage", async function () {
       await expectError("{ jobs(limit: 1000) { items { id } } }", /limit 1000 exceeds the maximum of 200/);
-      await expectError("query Q($n: Int) { jobs(limit: $n) { items { id } } }", /limit 5000 exceeds the maximum of 200/, { n: 5000 });
+      await expectError(
+        "query Q($n: Int) { jobs(limit: $n) { items { id } } }",
+        /limit 5000 exceeds the maximum of 200/,
+        { n: 5000 },
+      );
     });
 
     it("test_graphql_rejectsUnknownField", async function () {

@@ -14,7 +14,14 @@ import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { httpTransport } from "../../simulator/chain.ts";
 import { Simulator, type RunSummary } from "../../simulator/engine.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
-import { big, expectPriceIndex, expectRenters, expectRevenue, expectSupply, expectUtilization } from "../kit/indexerCompare.ts";
+import {
+  big,
+  expectPriceIndex,
+  expectRenters,
+  expectRevenue,
+  expectSupply,
+  expectUtilization,
+} from "../kit/indexerCompare.ts";
 import { dropSchemas, IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
 import { computeTruth, fetchLogs, HOUR, type ChainLog, type Truth } from "../kit/indexerTruth.ts";
 
@@ -48,10 +55,14 @@ describe("indexer on a simulated market (Ponder, production mode)", function () 
     await chain.start();
     const deployed = chain.deploy(DEPLOYMENT_ID, OVERRIDES);
     protocol = deployed.protocol;
-    const sim = await Simulator.create(httpTransport(chain.rpcUrl), loadDeployedAddresses(31337n, { folder: deployed.folder }), {
-      seed: SEED,
-      providers: PROVIDERS,
-    });
+    const sim = await Simulator.create(
+      httpTransport(chain.rpcUrl),
+      loadDeployedAddresses(31337n, { folder: deployed.folder }),
+      {
+        seed: SEED,
+        providers: PROVIDERS,
+      },
+    );
     summary = await sim.run({ days: DAYS, drain: true });
     // The chain ends on the hour, so every hour before it is closed for every subject.
     await chain.syncClock();
@@ -85,10 +96,26 @@ describe("indexer on a simulated market (Ponder, production mode)", function () 
     // The figures below are only worth comparing if the run took every path that moves them.
     const names = new Set(logs.map((l) => l.name));
     for (const name of [
-      "PaymentClaimed", "JobSettled", "JobStopped", "JobFailed", "JobCancelled", "JobExpired",
-      "DisputeResolvedForRenter", "DisputeResolvedForProvider", "ProviderSlashed", "BidBondForfeited",
-      "CreditsPurchased", "CreditsRefunded", "EarningsWithdrawn", "QueuedMintClaimed", "EmissionClaimed",
-      "ProviderAvailabilityChanged", "GpusLeased", "GpusReleased", "TokensMinted", "TokensBurned",
+      "PaymentClaimed",
+      "JobSettled",
+      "JobStopped",
+      "JobFailed",
+      "JobCancelled",
+      "JobExpired",
+      "DisputeResolvedForRenter",
+      "DisputeResolvedForProvider",
+      "ProviderSlashed",
+      "BidBondForfeited",
+      "CreditsPurchased",
+      "CreditsRefunded",
+      "EarningsWithdrawn",
+      "QueuedMintClaimed",
+      "EmissionClaimed",
+      "ProviderAvailabilityChanged",
+      "GpusLeased",
+      "GpusReleased",
+      "TokensMinted",
+      "TokensBurned",
     ]) {
       expect(names.has(name), name).to.equal(true);
     }

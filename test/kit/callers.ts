@@ -3,7 +3,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
 
-import type { JobMarket } from "../../types/ethers-contracts/index.js";
+import type { JobMarket } from "../../types/ethers-contracts/index.ts";
 import type { MarketFixture } from "./market.ts";
 
 /** Calls the entry point under test on `jobId` through `market` (already connected to the caller). */

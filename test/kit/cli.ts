@@ -11,7 +11,7 @@ import { join } from "node:path";
 
 import { Contract, JsonRpcProvider, NonceManager, parseEther, Wallet } from "ethers";
 
-import { type DeployedAddresses } from "../../sdk/index.ts";
+import type { DeployedAddresses } from "../../sdk/index.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { PROJECT_ROOT } from "./project.ts";
 
@@ -81,7 +81,9 @@ async function rpcAnswers(url: string): Promise<boolean> {
 function finished(child: ChildProcess, what: string, output: () => string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code}):\n${output()}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code}):\n${output()}`)),
+    );
   });
 }
 
@@ -98,7 +100,10 @@ async function start(): Promise<LocalChain> {
  * A chain of its own (not the shared one), for a test that needs fresh job ids: a hardhat node on a free
  * port from `fromPort` with the protocol deployed under `deploymentId`. The caller stops it with stop().
  */
-export async function startPrivateChain(deploymentId: string, fromPort: number): Promise<LocalChain & { stop(): Promise<void> }> {
+export async function startPrivateChain(
+  deploymentId: string,
+  fromPort: number,
+): Promise<LocalChain & { stop(): Promise<void> }> {
   const { node: child, chain } = await startNode(deploymentId, fromPort);
   return {
     ...chain,
@@ -151,7 +156,11 @@ async function startNode(deploymentId: string, fromPort: number): Promise<{ node
       "default",
       "--reset",
     ],
-    { cwd: PROJECT_ROOT, env: childEnv({ GRIDLEASE_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" }), stdio: ["ignore", "pipe", "pipe"] },
+    {
+      cwd: PROJECT_ROOT,
+      env: childEnv({ GRIDLEASE_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   deploy.stdout?.on("data", (chunk: Buffer) => (deployOutput += chunk.toString()));
   deploy.stderr?.on("data", (chunk: Buffer) => (deployOutput += chunk.toString()));
@@ -209,7 +218,11 @@ export function cli(chain: LocalChain, args: string[], options: CliOptions = {})
     ...options.env,
   });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -220,7 +233,11 @@ export function cli(chain: LocalChain, args: string[], options: CliOptions = {})
 }
 
 /** Runs a --json command and parses its single JSON document. */
-export async function cliJson(chain: LocalChain, args: string[], options: CliOptions = {}): Promise<{ code: number; body: Record<string, any> }> {
+export async function cliJson(
+  chain: LocalChain,
+  args: string[],
+  options: CliOptions = {},
+): Promise<{ code: number; body: Record<string, any> }> {
   const run = await cli(chain, [...args, "--json"], options);
   let body: Record<string, any>;
   try {
@@ -254,7 +271,11 @@ export function address(index: number): string {
 
 /** Sends `grl` GRL from the deployer (the treasury holds the genesis supply) to each account. */
 export async function fundGrl(chain: LocalChain, grl: string, indexes: number[]): Promise<void> {
-  const token = new Contract(chain.addresses.GridleaseToken, ["function transfer(address,uint256) returns (bool)"], wallet(chain, 0));
+  const token = new Contract(
+    chain.addresses.GridleaseToken,
+    ["function transfer(address,uint256) returns (bool)"],
+    wallet(chain, 0),
+  );
   for (const index of indexes) await (await token.transfer(address(index), parseEther(grl))).wait();
 }
 
@@ -309,8 +330,10 @@ export class AgentProcess {
     for (;;) {
       const found = this.events.find(match);
       if (found !== undefined) return found;
-      if (this.child.exitCode !== null) throw new Error(`the agent exited (${this.child.exitCode}) before ${what}: ${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms; events: ${JSON.stringify(this.events)}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`the agent exited (${this.child.exitCode}) before ${what}: ${this.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`no ${what} within ${timeoutMs} ms; events: ${JSON.stringify(this.events)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

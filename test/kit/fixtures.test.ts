@@ -69,7 +69,7 @@ for (const payment of ["usdc", "credits"] as const) {
     });
 
     it("settledFixture: settled undisputed, the escrow paid out", async function () {
-      const { f, job } = await withJob(fixtures.settledFixture);
+      const { job } = await withJob(fixtures.settledFixture);
       expect(job.state).to.equal(JobState.Settled);
       expect(job.escrow).to.equal(0n);
     });

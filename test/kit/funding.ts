@@ -2,7 +2,7 @@
 // providers): GRL from the treasury, USD credits bought with it, and GRL for a credit job's dispute bond.
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { type MarketFixture } from "./market.ts";
+import type { MarketFixture } from "./market.ts";
 import { GRL } from "./protocol.ts";
 
 /** GRL a renter burns for credits in the credit fixtures: 1,000 GRL at $0.50, less the spread. */

@@ -41,15 +41,26 @@ export function expectRatio(actual: unknown, expected: number, what: string): vo
  * Every network and token revenue row equals the pay events of its period (gross, fees, payouts, per
  * token and in USD), and every token with revenue has its rows. Returns the tokens seen.
  */
-export async function expectRevenue(indexer: IndexerProcess, truth: Truth): Promise<{ networkRows: Row[]; tokens: Set<string> }> {
-  const networkRows = await allRows(indexer, "networkMetrics", "period periodStart grossUsd feesUsd providerPayoutsUsd");
+export async function expectRevenue(
+  indexer: IndexerProcess,
+  truth: Truth,
+): Promise<{ networkRows: Row[]; tokens: Set<string> }> {
+  const networkRows = await allRows(
+    indexer,
+    "networkMetrics",
+    "period periodStart grossUsd feesUsd providerPayoutsUsd",
+  );
   for (const row of networkRows) {
     const key = `${row.period}:${row.periodStart}`;
     expect(big(row.grossUsd), `gross ${key}`).to.equal(truth.grossUsd.get(key) ?? 0n);
     expect(big(row.feesUsd), `fees ${key}`).to.equal(truth.feesUsd.get(key) ?? 0n);
     expect(big(row.providerPayoutsUsd)).to.equal((truth.grossUsd.get(key) ?? 0n) - (truth.feesUsd.get(key) ?? 0n));
   }
-  const tokenRows = await allRows(indexer, "tokenMetrics", "token period periodStart gross fees providerPayouts grossUsd feesUsd providerPayoutsUsd");
+  const tokenRows = await allRows(
+    indexer,
+    "tokenMetrics",
+    "token period periodStart gross fees providerPayouts grossUsd feesUsd providerPayoutsUsd",
+  );
   const seen = new Set<string>();
   const tokens = new Set<string>();
   for (const row of tokenRows) {
@@ -69,7 +80,11 @@ export async function expectRevenue(indexer: IndexerProcess, truth: Truth): Prom
 
 /** GRL minted and burned (and the net emission) of every network row equal the token's events. */
 export async function expectSupply(indexer: IndexerProcess, truth: Truth): Promise<Row[]> {
-  const rows = await allRows(indexer, "networkMetrics", "period periodStart grlMinted grlBurned netEmission totalSupply");
+  const rows = await allRows(
+    indexer,
+    "networkMetrics",
+    "period periodStart grlMinted grlBurned netEmission totalSupply",
+  );
   for (const row of rows) {
     const key = `${row.period}:${row.periodStart}`;
     const minted = truth.minted.get(key) ?? 0n;
@@ -179,7 +194,11 @@ export async function expectRenters(indexer: IndexerProcess, truth: Truth): Prom
   for (const row of rows) {
     const key = `${row.period}:${row.periodStart}`;
     const expected = truth.renters.get(key) ?? { unique: 0, fresh: 0, repeat: 0 };
-    expect([row.uniqueRenters, row.newRenters, row.repeatRenters], key).to.deep.equal([expected.unique, expected.fresh, expected.repeat]);
+    expect([row.uniqueRenters, row.newRenters, row.repeatRenters], key).to.deep.equal([
+      expected.unique,
+      expected.fresh,
+      expected.repeat,
+    ]);
     if (expected.unique === 0) expect(row.repeatCustomerRate).to.equal(null);
     else expectRatio(row.repeatCustomerRate, expected.repeat / expected.unique, `repeat rate ${key}`);
     expect(big(row.jobsCompleted)).to.equal(truth.jobsCompleted.get(key) ?? 0n);

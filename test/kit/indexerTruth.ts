@@ -26,7 +26,10 @@ export async function fetchLogs(provider: JsonRpcProvider, protocol: Protocol, t
   } as const;
   const byAddress = new Map<string, { contract: ChainLog["contract"]; iface: Interface }>();
   for (const [contract, c] of Object.entries(contracts)) {
-    byAddress.set((await c.getAddress()).toLowerCase(), { contract: contract as ChainLog["contract"], iface: c.interface });
+    byAddress.set((await c.getAddress()).toLowerCase(), {
+      contract: contract as ChainLog["contract"],
+      iface: c.interface,
+    });
   }
   const raw = await provider.getLogs({ address: [...byAddress.keys()], fromBlock: 0, toBlock });
   const times = new Map<number, bigint>();
@@ -160,7 +163,11 @@ export function computeTruth(logs: ChainLog[], until: bigint): Truth {
         break;
       case "market:JobCreated": {
         const renter = (a.renter as string).toLowerCase();
-        jobs.set(a.jobId as bigint, { token: (a.paymentToken as string).toLowerCase(), duration: a.request.duration as bigint, renter });
+        jobs.set(a.jobId as bigint, {
+          token: (a.paymentToken as string).toLowerCase(),
+          duration: a.request.duration as bigint,
+          renter,
+        });
         truth.specHashes.set(a.jobId as bigint, (a.request.specHash as string).toLowerCase());
         const n = (renterJobs.get(renter) ?? 0) + 1;
         renterJobs.set(renter, n);
@@ -175,7 +182,8 @@ export function computeTruth(logs: ChainLog[], until: bigint): Truth {
         break;
       }
       case "market:JobDelivered":
-        if (truth.specHashes.get(a.jobId as bigint) !== (a.specHash as string).toLowerCase()) truth.specHashMismatches++;
+        if (truth.specHashes.get(a.jobId as bigint) !== (a.specHash as string).toLowerCase())
+          truth.specHashMismatches++;
         break;
       case "market:PaymentClaimed":
         pay(log, a.jobId as bigint, a.gross as bigint, a.fee as bigint);
@@ -294,7 +302,14 @@ function integrateUtilization(logs: ChainLog[], until: bigint, truth: Truth): vo
     }
     if (log.contract !== "registry") continue;
     const a = log.args;
-    const relevant = ["ProviderRegistered", "GpuLineSet", "GpuLineRemoved", "ProviderAvailabilityChanged", "GpusLeased", "GpusReleased"];
+    const relevant = [
+      "ProviderRegistered",
+      "GpuLineSet",
+      "GpuLineRemoved",
+      "ProviderAvailabilityChanged",
+      "GpusLeased",
+      "GpusReleased",
+    ];
     if (!relevant.includes(log.name)) continue;
     integrate(last, log.timestamp);
     last = log.timestamp;

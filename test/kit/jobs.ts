@@ -4,7 +4,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { IJobMarket } from "../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../types/ethers-contracts/index.ts";
 import { CHALLENGE_WINDOW, FIRST_PRICE, HOUR, type MarketFixture, USDC } from "./market.ts";
 import { H100 } from "./protocol.ts";
 

@@ -8,7 +8,7 @@ import type {
   MockAggregatorV3,
   MockStablecoin,
   Settlement,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, type ProtocolFixture } from "./protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];

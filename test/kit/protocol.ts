@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { encodeBytes32String } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.js";
+import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.ts";
 
 /** 1 GRL in wei. */
 export const GRL = 10n ** 18n;

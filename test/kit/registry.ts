@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.js";
+import type { GridleaseToken, ProviderRegistry } from "../../types/ethers-contracts/index.ts";
 import { signPermit as signPermitWith } from "../../sdk/index.ts";
 import {
   deployProtocol,

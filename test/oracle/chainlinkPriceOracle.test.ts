@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { MockAggregatorV3 } from "../../types/ethers-contracts/index.js";
+import type { MockAggregatorV3 } from "../../types/ethers-contracts/index.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -149,9 +149,7 @@ describe("ChainlinkPriceOracle", function () {
     it("test_grlUsdPrice_revertsOnNegativeAnswer", async function () {
       const { feed, oracle } = await networkHelpers.loadFixture(eightDecimalsFixture);
       await (await feed.setAnswer(-1n)).wait();
-      await expect(oracle.grlUsdPrice())
-        .to.be.revertedWithCustomError(oracle, "OracleNonPositiveAnswer")
-        .withArgs(-1n);
+      await expect(oracle.grlUsdPrice()).to.be.revertedWithCustomError(oracle, "OracleNonPositiveAnswer").withArgs(-1n);
     });
 
     it("test_grlUsdPrice_revertsOnMostNegativeAnswer", async function () {
@@ -328,7 +326,9 @@ describe("MockAggregatorV3", function () {
 
   it("test_setRound_publishesTheGivenRound", async function () {
     const { feed } = await networkHelpers.loadFixture(eightDecimalsFixture);
-    await expect(feed.setRound(10n, -3n, 77n, 9n)).to.emit(feed, "AnswerSet").withArgs(10n, -3n, 77n, 9n);
+    await expect(feed.setRound(10n, -3n, 77n, 9n))
+      .to.emit(feed, "AnswerSet")
+      .withArgs(10n, -3n, 77n, 9n);
     expect(await feed.latestRoundData()).to.deep.equal([10n, -3n, 77n, 77n, 9n]);
     expect(await feed.getRoundData(4n)).to.deep.equal([4n, -3n, 77n, 77n, 9n]);
     // The next setAnswer continues from the round set explicitly.
@@ -343,4 +343,3 @@ describe("MockAggregatorV3", function () {
     expect(await feed.version()).to.equal(4n);
   });
 });
-

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { MockAggregatorV3 } from "../../types/ethers-contracts/index.js";
+import type { MockAggregatorV3 } from "../../types/ethers-contracts/index.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

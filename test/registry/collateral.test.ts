@@ -153,7 +153,9 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 2_000n * GRL, H100, 5, 80, 0, 0))
         .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
         .withArgs(H100, 4n, 5n);
-      await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 1_800n * GRL + 1n, H100, 4, 80, 0, 0))
+      await expect(
+        f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 1_800n * GRL + 1n, H100, 4, 80, 0, 0),
+      )
         .to.be.revertedWithCustomError(f.registry, "RegistryLockExceedsFree")
         .withArgs(1_800n * GRL + 1n, 1_800n * GRL);
     });
@@ -230,7 +232,9 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
     it("test_unlockAndRecordSuccess_unlocksThenRaisesReputation", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
       const next = afterSuccess(INITIAL_REPUTATION);
-      const tx = f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL, REPUTATION_REFERENCE_VALUE);
+      const tx = f.registry
+        .connect(f.market)
+        .unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL, REPUTATION_REFERENCE_VALUE);
       await expect(tx)
         .to.emit(f.registry, "CollateralUnlocked")
         .withArgs(f.alice.address, 1n, 500n * GRL, 0n, 1_800n * GRL)
@@ -252,7 +256,9 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
 
     it("test_unlockAndRecordSuccess_zeroAmountRecordsOnly", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
-      await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n, REPUTATION_REFERENCE_VALUE))
+      await expect(
+        f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 0n, REPUTATION_REFERENCE_VALUE),
+      )
         .to.emit(f.registry, "ReputationUpdated")
         .and.not.to.emit(f.registry, "CollateralUnlocked");
       expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
@@ -368,9 +374,7 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
 
     it("test_slash_revertsWhenRecipientShareGoesToZeroAddress", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
-      await expect(
-        registry.connect(market).slash(alice.address, 1n, 100n * GRL, ethers.ZeroAddress, 100n * GRL),
-      )
+      await expect(registry.connect(market).slash(alice.address, 1n, 100n * GRL, ethers.ZeroAddress, 100n * GRL))
         .to.be.revertedWithCustomError(registry, "RegistryInvalidSlashRecipient")
         .withArgs(ethers.ZeroAddress);
       expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);

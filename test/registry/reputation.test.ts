@@ -24,7 +24,9 @@ describe("ProviderRegistry: unlockAndRecordSuccess and recordFault", function ()
   describe("unlockAndRecordSuccess", function () {
     it("test_unlockAndRecordSuccess_raises5000To5500AndEmits", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(registeredFixture);
-      expect(await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n, FULL)).to.equal(5_500n);
+      expect(await registry.connect(market).unlockAndRecordSuccess.staticCall(alice.address, 0n, 0n, FULL)).to.equal(
+        5_500n,
+      );
       await expect(registry.connect(market).unlockAndRecordSuccess(alice.address, 0n, 0n, FULL))
         .to.emit(registry, "ReputationUpdated")
         .withArgs(alice.address, 5_000n, 5_500n, true);

@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { ProviderRegistry } from "../../types/ethers-contracts/index.js";
+import type { ProviderRegistry } from "../../types/ethers-contracts/index.ts";
 import {
   deployProtocol,
   GRL,
@@ -93,7 +93,9 @@ describe("ProviderRegistry: access control", function () {
     it("test_marketFunctions_checkRoleBeforeArguments", async function () {
       const f = await networkHelpers.loadFixture(rolesFixture);
       // Invalid arguments (unregistered provider, no GPU model, zero amounts) still report the missing role first.
-      await expect(f.registry.connect(f.outsider).lockIfEligible(f.outsider.address, 0n, 0n, ethers.ZeroHash, 0, 0, 0, 0))
+      await expect(
+        f.registry.connect(f.outsider).lockIfEligible(f.outsider.address, 0n, 0n, ethers.ZeroHash, 0, 0, 0, 0),
+      )
         .to.be.revertedWithCustomError(f.registry, "AccessControlUnauthorizedAccount")
         .withArgs(f.outsider.address, MARKET_ROLE);
       await expect(f.registry.connect(f.alice).slash(f.outsider.address, 0n, 0n, ethers.ZeroAddress, 0n))

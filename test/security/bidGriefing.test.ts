@@ -111,8 +111,6 @@ async function crowdFixture() {
   return { ...f, crowd, fpCrowd, spCrowd, fpSingle, spPair, fpPair, commitGas, revealGas };
 }
 
-type Fixture = Awaited<ReturnType<typeof crowdFixture>>;
-
 /** Gas of `send` run from the same chain state each time (a snapshot restored in between). */
 async function fromSameState(sends: (() => Promise<ContractTransactionResponse>)[]): Promise<bigint[]> {
   const snapshot = await networkHelpers.takeSnapshot();

@@ -178,7 +178,9 @@ describe("Security: sealed-bid commitments cannot be copied or replayed", functi
         .withArgs(g.job1, g.alice.address);
       // The chain's own commitment for the same bid reveals fine on a fresh job there.
       const job2 = await createJob(g);
-      await (await g.market.connect(g.bob).commitBid(job2, await g.market.bidCommitment(job2, g.bob.address, PRICE, salt))).wait();
+      await (
+        await g.market.connect(g.bob).commitBid(job2, await g.market.bidCommitment(job2, g.bob.address, PRICE, salt))
+      ).wait();
       await other.networkHelpers.time.increaseTo((await g.market.jobOf(job2)).bidDeadline);
       await expect(g.market.connect(g.bob).revealBid(job2, PRICE, salt))
         .to.emit(g.market, "BidRevealed")

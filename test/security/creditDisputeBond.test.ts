@@ -60,7 +60,9 @@ async function blockedFixture(): Promise<SettlementFixture & { jobId: bigint; de
   // The feed was last updated at the fixture's deployment, more than a heartbeat ago by the dispute.
   const [, , , updatedAt] = await f.feed.latestRoundData();
   await networkHelpers.time.increaseTo(updatedAt + ORACLE_HEARTBEAT + 1n);
-  expect(updatedAt + ORACLE_HEARTBEAT + 1n).to.be.lessThan(deliveredAt + BigInt((await f.market.marketParams(running.paramsId)).challengeWindow));
+  expect(updatedAt + ORACLE_HEARTBEAT + 1n).to.be.lessThan(
+    deliveredAt + BigInt((await f.market.marketParams(running.paramsId)).challengeWindow),
+  );
   return { ...f, jobId, deliveredAt };
 }
 
@@ -79,14 +81,24 @@ describe("Security: a credit job's renter can always dispute (the bond is GRL, n
     expect(await f.market.disputeBondOf(f.jobId)).to.deep.equal([grl, BOND_GRL]);
     await f.token.connect(f.buyer).approve(await f.market.getAddress(), BOND_GRL);
     const disputed = f.market.connect(f.buyer).dispute(f.jobId, EVIDENCE_HASH);
-    await expect(disputed).to.emit(f.market, "JobDisputed").withArgs(f.jobId, f.buyer.address, EVIDENCE_HASH, grl, BOND_GRL, (v: bigint) => v > 0n);
+    await expect(disputed)
+      .to.emit(f.market, "JobDisputed")
+      .withArgs(f.jobId, f.buyer.address, EVIDENCE_HASH, grl, BOND_GRL, (v: bigint) => v > 0n);
     await expect(disputed).to.changeTokenBalances(ethers, f.token, [f.buyer, f.market], [-BOND_GRL, BOND_GRL]);
     await expect(disputed).not.to.emit(f.settlement, "CreditsSpent");
 
     // The arbiter finds the delivery junk: the holdback comes back in credits, the bond in GRL.
     await expect(f.market.connect(f.arbiter).resolveDispute(f.jobId, PROVIDER_FAULT))
       .to.emit(f.settlement, "CreditsRefunded")
-      .withArgs(f.buyer.address, HOLDBACK, HOLDBACK + (BUDGET - VALUE), 0n, (v: bigint) => v > 0n, (v: bigint) => v > 0n, (v: bigint) => v > 0n);
+      .withArgs(
+        f.buyer.address,
+        HOLDBACK,
+        HOLDBACK + (BUDGET - VALUE),
+        0n,
+        (v: bigint) => v > 0n,
+        (v: bigint) => v > 0n,
+        (v: bigint) => v > 0n,
+      );
     expect(await f.settlement.creditsOf(f.buyer.address)).to.equal(HOLDBACK + (BUDGET - VALUE));
     expect(await f.market.balanceOf(grl, f.buyer.address)).to.equal(BOND_GRL);
     await expect(f.market.connect(f.buyer).withdraw(grl, f.buyer.address)).to.changeTokenBalances(

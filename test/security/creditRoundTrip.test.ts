@@ -46,7 +46,7 @@ const PROVIDER_USD = CREDITS - FEE; // $4,862.8125
 /** The most GRL the round trip may return: what was burned less the spread and the fee. */
 const BOUND = (basisFor(BURNED, SPREAD_BPS) * (BPS - FEE_BPS)) / BPS; // 9,725.625 GRL
 /** What the unfixed settlement minted at $0.25. */
-const BEFORE_FIX = 19_451_250n * GRL / 1_000n;
+const BEFORE_FIX = (19_451_250n * GRL) / 1_000n;
 
 /**
  * The attacker (the renter, with alice as its own provider) burns 10,000 GRL at $0.50 for credits and
@@ -107,9 +107,7 @@ describe("Security: credits are not redeemable (a self-dealt credit job returns 
     const before = await f.token.balanceOf(f.alice.address);
     await (await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).wait();
     const back = (await f.token.balanceOf(f.alice.address)) - before;
-    expect(back, `round trip returned ${back} GRL of ${BURNED} burned (before the fix: ${BEFORE_FIX})`).to.equal(
-      BOUND,
-    );
+    expect(back, `round trip returned ${back} GRL of ${BURNED} burned (before the fix: ${BEFORE_FIX})`).to.equal(BOUND);
     expect(back).to.be.lte(BURNED);
     expect(back).to.be.lessThan(BEFORE_FIX);
     // The treasury's fee is capped the same way: together they never mint more than was burned.
@@ -162,7 +160,10 @@ describe("Security: credits are not redeemable (a self-dealt credit job returns 
     const [bondToken, bond] = await f.market.disputeBondOf(f.jobId);
     expect(bondToken).to.equal(await f.token.getAddress());
     await (await f.token.connect(f.renter).approve(await f.market.getAddress(), bond)).wait();
-    await expect(f.market.connect(f.renter).dispute(f.jobId, "0x" + "cd".repeat(32))).not.to.emit(f.market, "CreditFloorSet");
+    await expect(f.market.connect(f.renter).dispute(f.jobId, "0x" + "cd".repeat(32))).not.to.emit(
+      f.market,
+      "CreditFloorSet",
+    );
     await networkHelpers.time.increaseTo((await f.market.jobOf(f.jobId)).deadline);
     await setAnswer(f, PRICE_AT_BURN * 2n);
     await (await f.market.settleDisputeTimeout(f.jobId)).wait();

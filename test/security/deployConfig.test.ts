@@ -213,13 +213,17 @@ describe("Security: deploy-time configuration and re-initialisation", function (
     it("test_abis_haveNoInitializerNorUpgradeEntryPoint", async function () {
       // Configuration happens once, in the constructor; there is no proxy to point at a new
       // implementation and no initializer anyone could call (again) on a fresh or live deployment.
-      const forbidden = /^(initiali[sz]e|reinitiali[sz]e|init|upgradeTo|upgradeToAndCall|proxiableUUID|setImplementation)$/i;
+      const forbidden =
+        /^(initiali[sz]e|reinitiali[sz]e|init|upgradeTo|upgradeToAndCall|proxiableUUID|setImplementation)$/i;
       for (const name of DEPLOYED) {
         const { interface: iface } = await ethers.getContractFactory(name);
         const functions: string[] = [];
         iface.forEachFunction((fn) => functions.push(fn.name));
         expect(functions.length, name).to.be.greaterThan(0);
-        expect(functions.filter((fn) => forbidden.test(fn)), name).to.deep.equal([]);
+        expect(
+          functions.filter((fn) => forbidden.test(fn)),
+          name,
+        ).to.deep.equal([]);
         expect(iface.getEvent("Initialized"), name).to.equal(null);
         expect(iface.getEvent("Upgraded"), name).to.equal(null);
       }
@@ -277,9 +281,7 @@ describe("Security: deploy-time configuration and re-initialisation", function (
           const fn = iface.getFunction(getter);
           expect(fn, `${name}.${getter}`).to.not.equal(null);
           expect(fn!.stateMutability, `${name}.${getter}`).to.equal("view");
-          const setter = `set${getter
-            .toLowerCase()
-            .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`;
+          const setter = `set${getter.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`;
           expect(iface.getFunction(setter), `${name}.${setter}`).to.equal(null);
         }
       }

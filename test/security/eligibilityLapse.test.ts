@@ -20,7 +20,13 @@ async function committedFixture() {
   await commitBid(f, f.alice, jobId, CHEAP);
   await commitBid(f, f.bob, jobId, HONEST);
   const job = await f.market.jobOf(jobId);
-  return { ...f, jobId, bidDeadline: job.bidDeadline, revealDeadline: job.revealDeadline, bond: await bidBond(f, jobId) };
+  return {
+    ...f,
+    jobId,
+    bidDeadline: job.bidDeadline,
+    revealDeadline: job.revealDeadline,
+    bond: await bidBond(f, jobId),
+  };
 }
 
 async function bidBond(f: MarketFixture, jobId: bigint): Promise<bigint> {

@@ -174,8 +174,7 @@ describe("Security: epoch emissions cannot be farmed with wash trades", function
       // the emission is all it gets back.
       const paid = ((await feePaid(f, f.fast)) + (await feePaid(f, f.slow))) * USDC_TO_USD;
       expect(paid, "fees the wash trades paid the treasury").to.equal(ALICE_FEE_USD);
-      const renterPaid =
-        (await f.market.jobOf(f.fast)).claimed + (await f.market.jobOf(f.slow)).claimed;
+      const renterPaid = (await f.market.jobOf(f.fast)).claimed + (await f.market.jobOf(f.slow)).claimed;
       const alicePaid = (await f.market.balanceOf(await f.usdc.getAddress(), f.alice.address)) * USDC_TO_USD;
       expect(renterPaid * USDC_TO_USD - alicePaid, "value that left the pair").to.equal(paid);
       const before = await f.token.balanceOf(f.alice.address);

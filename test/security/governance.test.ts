@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.js";
-import { DEFAULT_GOVERNANCE, DEFAULT_SETTLEMENT } from "../../ignition/modules/Gridlease.js";
+import GridleaseLocalModule from "../../ignition/modules/GridleaseLocal.ts";
+import { DEFAULT_GOVERNANCE, DEFAULT_SETTLEMENT } from "../../ignition/modules/Gridlease.ts";
 import {
   GridleaseGovernor__factory,
   GridleaseTimelock__factory,
   GridleaseToken__factory,
   Settlement__factory,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 import { GRL } from "../kit/protocol.ts";
 
 const { ethers, ignition, networkHelpers } = await network.create();

@@ -147,7 +147,10 @@ describe("Security: hostile payment tokens through every ending", function () {
           expect(await token.balanceOf(await f.market.getAddress())).to.equal(0n);
           const after = await Promise.all(who.map((s) => token.balanceOf(s.address)));
           const deltas = after.map((a, i) => a - before[i]);
-          expect(deltas.reduce((a, b) => a + b, 0n), "units created or lost").to.equal(0n);
+          expect(
+            deltas.reduce((a, b) => a + b, 0n),
+            "units created or lost",
+          ).to.equal(0n);
           // The renter never pays more than the budget plus (for a lost dispute) the bond.
           const budget = jobValue(2n * 10n ** TOKENS[name].decimals);
           expect(-deltas[0]).to.be.at.most(budget + bpsOfUp(budget, DISPUTE_BOND_BPS));

@@ -6,12 +6,12 @@ import {
   checkNonReentrant,
   DEFAULT_ALLOW_LIST,
   DEFAULT_TARGETS,
-} from "../../scripts/check-nonreentrant.js";
+} from "../../scripts/check-nonreentrant.ts";
 import {
   JobMarket__factory,
   ProviderRegistry__factory,
   Settlement__factory,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 
 /** Parsed by the checker only; Hardhat compiles contracts/ and test/solidity/, not test/fixtures/. */
 const FIXTURE = "test/fixtures/reentrancy/Vault.sol";
@@ -66,7 +66,10 @@ describe("Security: the nonReentrant static check (scripts/check-nonreentrant.ts
     });
 
     it("test_check_flagsInheritedAccessControlWhenNotAllowed", async function () {
-      const { findings } = await checkNonReentrant([{ file: FIXTURE, contract: "Vault" }], VAULT_ALLOW_LIST.slice(0, 1));
+      const { findings } = await checkNonReentrant(
+        [{ file: FIXTURE, contract: "Vault" }],
+        VAULT_ALLOW_LIST.slice(0, 1),
+      );
       expect(findings.filter((f) => /^Vault\.(grantRole|revokeRole|renounceRole)\(/.test(f))).to.have.length(3);
     });
 

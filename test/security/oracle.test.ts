@@ -29,7 +29,7 @@ import {
   startJob,
   withdrawAll,
 } from "../market/lifecycle/helpers.ts";
-import { creditsFor, grlFor } from "./helpers.js";
+import { creditsFor, grlFor } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -300,7 +300,15 @@ describe("Security: stale, zero and out-of-bounds oracle answers", function () {
       const before = await f.settlement.creditsOf(f.renter.address);
       await expect(f.market.connect(f.renter).cancelJob(f.creditNoBid))
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, CREDIT_BUDGET, before + CREDIT_BUDGET, CREDIT_BUDGET, 2n * CREDIT_BUDGET, 500_000_000n, 2n * (before + CREDIT_BUDGET));
+        .withArgs(
+          f.renter.address,
+          CREDIT_BUDGET,
+          before + CREDIT_BUDGET,
+          CREDIT_BUDGET,
+          2n * CREDIT_BUDGET,
+          500_000_000n,
+          2n * (before + CREDIT_BUDGET),
+        );
 
       // A credit job settles; its pay and fee become USD earnings.
       await commitBid(f, f.alice, f.credit, CREDIT_PRICE);
@@ -327,7 +335,18 @@ describe("Security: stale, zero and out-of-bounds oracle answers", function () {
       const grl = grlFor(CREDIT_VALUE - fee);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, CREDIT_VALUE - fee, grl, GRL_USD_ANSWER * 10n ** 10n, grl, 0n, 0n, 0n, 2n * (CREDIT_VALUE - fee));
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          CREDIT_VALUE - fee,
+          grl,
+          GRL_USD_ANSWER * 10n ** 10n,
+          grl,
+          0n,
+          0n,
+          0n,
+          2n * (CREDIT_VALUE - fee),
+        );
     });
 
     it("test_expiryRefund_withTheOracleDown", async function () {

@@ -16,7 +16,7 @@ import {
   settleAtDeadline,
   startJob,
 } from "../market/lifecycle/helpers.ts";
-import { grlFor } from "./helpers.js";
+import { grlFor } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

@@ -14,7 +14,7 @@ import {
   P1_8,
   startJob,
 } from "../market/lifecycle/helpers.ts";
-import { REENTRANT_CALL, ROLE } from "./helpers.js";
+import { REENTRANT_CALL, ROLE } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -114,8 +114,6 @@ async function marketFixture() {
   }
   return { ...f, rusd, rusdAddress, marketAddress };
 }
-
-type MarketFixtureR = Awaited<ReturnType<typeof marketFixture>>;
 
 /**
  * A RUSD job in each state a settlement path starts from: `auction` with a revealed and an unrevealed
@@ -248,7 +246,8 @@ describe("Security: reentrancy through token hooks and receivers", function () {
       it(`test_createJob_reenteringSettlement_${hook}_failsOnTheMarketRole`, async function () {
         const f = await networkHelpers.loadFixture(marketFixture);
         const args: unknown[] = [f.renter.address, GRL];
-        if (hook === "recordGpuSeconds" || hook === "refundCredits" || hook === "accrueEarnings") args.push(hook === "recordGpuSeconds" ? GRL : 1n);
+        if (hook === "recordGpuSeconds" || hook === "refundCredits" || hook === "accrueEarnings")
+          args.push(hook === "recordGpuSeconds" ? GRL : 1n);
         const payload = (f.settlement.interface as Interface).encodeFunctionData(hook, args);
         await (await f.rusd.arm(await f.settlement.getAddress(), payload)).wait();
         await (await f.market.connect(f.renter).createJob(await jobRequest(f, { paymentToken: f.rusdAddress }))).wait();

@@ -10,10 +10,10 @@ import {
   JobMarket__factory,
   ProviderRegistry__factory,
   Settlement__factory,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 import { createJob } from "../kit/jobs.ts";
 import { DAY, deployMarket } from "../kit/market.ts";
-import { ROLE } from "./helpers.js";
+import { ROLE } from "./helpers.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -250,10 +250,13 @@ async function fixture() {
   return { ...f, holder, timelock, governor, contracts, jobId };
 }
 
-type Fixture = Awaited<ReturnType<typeof fixture>>;
-
 /** Runs `fn` as `from` in an eth_call and returns the revert data ("0x" when it did not revert). */
-async function revertData(contract: BaseContract, fn: FunctionFragment, from: string, args: unknown[]): Promise<string> {
+async function revertData(
+  contract: BaseContract,
+  fn: FunctionFragment,
+  from: string,
+  args: unknown[],
+): Promise<string> {
   const data = contract.interface.encodeFunctionData(fn, args);
   try {
     await ethers.provider.call({ to: await contract.getAddress(), from, data });
@@ -274,7 +277,10 @@ describe("Security: role matrix (every restricted function, from the ABIs)", fun
         expect(new Set(fns).size, `${name} has overloaded functions`).to.equal(fns.length);
         const restricted = Object.keys(RESTRICTED[name]);
         const open = Object.keys(PUBLIC_BY_DESIGN[name]);
-        expect(restricted.filter((n) => open.includes(n)), "listed twice").to.deep.equal([]);
+        expect(
+          restricted.filter((n) => open.includes(n)),
+          "listed twice",
+        ).to.deep.equal([]);
         const unlisted = fns.filter((n) => !restricted.includes(n) && !open.includes(n));
         expect(unlisted, `${name}: state-changing functions with no row`).to.deep.equal([]);
         const stale = [...restricted, ...open].filter((n) => !fns.includes(n));
@@ -297,7 +303,13 @@ describe("Security: role matrix (every restricted function, from the ABIs)", fun
       expect(await f.timelock.CANCELLER_ROLE()).to.equal(ROLE.CANCELLER);
       expect(await f.timelock.EXECUTOR_ROLE()).to.equal(ROLE.EXECUTOR);
       expect(await f.market.DEFAULT_ADMIN_ROLE()).to.equal(ROLE.DEFAULT_ADMIN);
-      for (const name of ["JobMarket", "ProviderRegistry", "Settlement", "GridleaseToken", "GridleaseTimelock"] as const) {
+      for (const name of [
+        "JobMarket",
+        "ProviderRegistry",
+        "Settlement",
+        "GridleaseToken",
+        "GridleaseTimelock",
+      ] as const) {
         const c = f.contracts[name] as unknown as { getRoleAdmin(role: string): Promise<string> };
         expect(await c.getRoleAdmin(ROLE.DEFAULT_ADMIN), name).to.equal(ROLE.DEFAULT_ADMIN);
       }
@@ -380,7 +392,13 @@ describe("Security: role matrix (every restricted function, from the ABIs)", fun
 
     it("test_renounceRole_cannotRenounceSomeoneElses", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      for (const name of ["JobMarket", "ProviderRegistry", "Settlement", "GridleaseToken", "GridleaseTimelock"] as const) {
+      for (const name of [
+        "JobMarket",
+        "ProviderRegistry",
+        "Settlement",
+        "GridleaseToken",
+        "GridleaseTimelock",
+      ] as const) {
         const c = f.contracts[name];
         await expect(
           (c.connect(f.outsider) as BaseContract).getFunction("renounceRole")(ROLE.DEFAULT_ADMIN, f.admin.address),
@@ -393,7 +411,13 @@ describe("Security: role matrix (every restricted function, from the ABIs)", fun
     it("test_outsider_holdsNoRoleAnywhere", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       const signer: HardhatEthersSigner = f.outsider;
-      for (const name of ["JobMarket", "ProviderRegistry", "Settlement", "GridleaseToken", "GridleaseTimelock"] as const) {
+      for (const name of [
+        "JobMarket",
+        "ProviderRegistry",
+        "Settlement",
+        "GridleaseToken",
+        "GridleaseTimelock",
+      ] as const) {
         const c = f.contracts[name] as unknown as { hasRole(role: string, account: string): Promise<boolean> };
         for (const role of Object.values(ROLE)) {
           expect(await c.hasRole(role, signer.address), `${name} ${role}`).to.equal(false);

@@ -51,7 +51,9 @@ function solidityFiles(dir: string): string[] {
 
 describe("Security: solhint's security rules fail the lint", function () {
   it("test_solhintConfig_setsEverySecurityRuleToError", function () {
-    const shipped = readdirSync(path.join(path.dirname(require.resolve("solhint/package.json")), "lib", "rules", "security"))
+    const shipped = readdirSync(
+      path.join(path.dirname(require.resolve("solhint/package.json")), "lib", "rules", "security"),
+    )
       .filter((f) => f.endsWith(".js") && f !== "index.js")
       .map((f) => f.slice(0, -3))
       .sort();

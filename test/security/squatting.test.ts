@@ -66,7 +66,10 @@ describe("Security: bid-cap squatting", function () {
     }
     expect(await f.token.totalBurned()).to.equal(burned);
     expect(await f.market.stateOf(f.jobId)).to.equal(JobState.Cancelled);
-    expect(f.squatGas + closeGas, "the squat's gas: 5.83M for 64 transactions (3.80M to commit, 2.03M to close)").to.be.greaterThan(3_000_000n);
+    expect(
+      f.squatGas + closeGas,
+      "the squat's gas: 5.83M for 64 transactions (3.80M to commit, 2.03M to close)",
+    ).to.be.greaterThan(3_000_000n);
 
     // The renter posts again and the honest bidder wins at its own price.
     const again = await createJob(f);

@@ -99,7 +99,9 @@ const WINDOWS: Window[] = [
     setup: biddingFixture,
     last: {
       commitBid: async (f, jobId) =>
-        f.market.connect(f.alice).commitBid(jobId, await f.market.bidCommitment(jobId, f.alice.address, P1_5, saltFor(f.alice, P1_5))),
+        f.market
+          .connect(f.alice)
+          .commitBid(jobId, await f.market.bidCommitment(jobId, f.alice.address, P1_5, saltFor(f.alice, P1_5))),
     },
     next: { revealBid: (f, jobId) => f.market.connect(f.bob).revealBid(jobId, P1_8, saltFor(f.bob, P1_8)) },
   },

@@ -94,9 +94,7 @@ describe("Settlement: claimEmission", function () {
         await expect(tx)
           .to.emit(f.settlement, "EmissionClaimed")
           .withArgs(...claimed(0n, provider.address, share, seconds, total));
-        await expect(tx)
-          .to.emit(f.token, "TokensMinted")
-          .withArgs(f.settlementAddress, provider.address, share, total);
+        await expect(tx).to.emit(f.token, "TokensMinted").withArgs(f.settlementAddress, provider.address, share, total);
         await expect(tx).to.changeTokenBalance(ethers, f.token, provider, share);
         expect(await f.settlement.gpuSecondsOf(0n, provider.address)).to.equal(0n);
         expect(await f.settlement.feesUsdOf(0n, provider.address)).to.equal(0n);
@@ -147,7 +145,9 @@ describe("Settlement: claimEmission", function () {
         .to.emit(f.settlement, "EmissionClaimed")
         .withArgs(...claimed(0n, f.alice.address, 1n, 2n, 1n));
       const tx = f.settlement.claimEmission(0n, f.bob.address);
-      await expect(tx).to.emit(f.settlement, "EmissionClaimed").withArgs(...claimed(0n, f.bob.address, 0n, 1n, 1n));
+      await expect(tx)
+        .to.emit(f.settlement, "EmissionClaimed")
+        .withArgs(...claimed(0n, f.bob.address, 0n, 1n, 1n));
       await expect(tx).not.to.emit(f.token, "TokensMinted");
       expect(await f.settlement.gpuSecondsOf(0n, f.bob.address)).to.equal(0n);
       await expect(f.settlement.claimEmission(0n, f.bob.address))
@@ -162,7 +162,9 @@ describe("Settlement: claimEmission", function () {
       await toEpochFresh(f, 1n);
       expect(await f.settlement.emissionOf(0n, f.alice.address)).to.equal(0n);
       const tx = f.settlement.claimEmission(0n, f.alice.address);
-      await expect(tx).to.emit(f.settlement, "EmissionClaimed").withArgs(...claimed(0n, f.alice.address, 0n, 3_600n, 0n));
+      await expect(tx)
+        .to.emit(f.settlement, "EmissionClaimed")
+        .withArgs(...claimed(0n, f.alice.address, 0n, 3_600n, 0n));
       await expect(tx).not.to.emit(f.token, "TokensMinted");
       expect(await f.settlement.totalEmissionsMinted()).to.equal(0n);
     });

@@ -121,7 +121,11 @@ describe("Settlement: governance", function () {
       expect(await deployed.GENESIS()).to.equal(BigInt(block!.timestamp));
     });
 
-    for (const [field, name] of [["grl", "Grl"], ["oracle", "Oracle"], ["admin", "Admin"]] as const) {
+    for (const [field, name] of [
+      ["grl", "Grl"],
+      ["oracle", "Oracle"],
+      ["admin", "Admin"],
+    ] as const) {
       it(`test_constructor_revertsForZero${name}`, async function () {
         const f = await networkHelpers.loadFixture(fixture);
         const factory = await ethers.getContractFactory("Settlement");

@@ -274,7 +274,15 @@ describe("Settlement: market hooks", function () {
       // 3 wei of credits at $0.50 + 1e-9: 3e9 / 500000001 = 5.99... -> 5 wei of basis.
       await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 3n, FLOOR + 1n))
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 3n, BOUGHT - 100n * USD + 3n, 100n * USD - 3n, 5n, FLOOR + 1n, BASIS - 200n * GRL + 5n);
+        .withArgs(
+          f.renter.address,
+          3n,
+          BOUGHT - 100n * USD + 3n,
+          100n * USD - 3n,
+          5n,
+          FLOOR + 1n,
+          BASIS - 200n * GRL + 5n,
+        );
     });
 
     it("test_refundCredits_revertsForZeroFloor", async function () {
@@ -286,10 +294,9 @@ describe("Settlement: market hooks", function () {
 
     it("test_refundCredits_revertsForZeroAmount", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 0n, FLOOR)).to.be.revertedWithCustomError(
-        f.settlement,
-        "SettlementZeroAmount",
-      );
+      await expect(
+        f.settlement.connect(f.marketEoa).refundCredits(f.renter.address, 0n, FLOOR),
+      ).to.be.revertedWithCustomError(f.settlement, "SettlementZeroAmount");
     });
 
     it("test_refundCredits_revertsBeyondEscrow", async function () {
@@ -327,7 +334,15 @@ describe("Settlement: market hooks", function () {
         f.settlement.connect(f.marketEoa).accrueEarnings(f.treasury.address, 1_500_000_000_000_000_000n, FLOOR),
       )
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, 1_500_000_000_000_000_000n, 1_500_000_000_000_000_000n, 40n * USD, 3n * GRL, FLOOR, 3n * GRL);
+        .withArgs(
+          f.treasury.address,
+          1_500_000_000_000_000_000n,
+          1_500_000_000_000_000_000n,
+          40n * USD,
+          3n * GRL,
+          FLOOR,
+          3n * GRL,
+        );
       expect(await f.settlement.grlCapOf(f.alice.address)).to.equal(117n * GRL);
       expect(await f.settlement.grlCapOf(f.treasury.address)).to.equal(3n * GRL);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(58_500_000_000_000_000_000n);
@@ -379,10 +394,9 @@ describe("Settlement: market hooks", function () {
 
     it("test_accrueEarnings_revertsForZeroAmount", async function () {
       const f = await networkHelpers.loadFixture(escrowedFixture);
-      await expect(f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 0n, FLOOR)).to.be.revertedWithCustomError(
-        f.settlement,
-        "SettlementZeroAmount",
-      );
+      await expect(
+        f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, 0n, FLOOR),
+      ).to.be.revertedWithCustomError(f.settlement, "SettlementZeroAmount");
     });
 
     it("test_accrueEarnings_revertsBeyondEscrow", async function () {

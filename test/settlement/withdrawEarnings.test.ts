@@ -77,7 +77,18 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.bob).withdrawEarnings(f.dave.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.dave.address, 50n * USD, 100n * GRL, PRICE, 100n * GRL, 0n, 0n, 0n, noCap(50n * USD));
+        .withArgs(
+          f.bob.address,
+          f.dave.address,
+          50n * USD,
+          100n * GRL,
+          PRICE,
+          100n * GRL,
+          0n,
+          0n,
+          0n,
+          noCap(50n * USD),
+        );
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.dave.address, 100n * GRL, 100n * GRL, MINT_CAP_PER_EPOCH);
@@ -193,7 +204,18 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.carol).withdrawEarnings(f.carol.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 100n * USD, 200n * GRL, price18(25_000_000n), 200n * GRL, 0n, 0n, 0n, 200n * GRL);
+        .withArgs(
+          f.carol.address,
+          f.carol.address,
+          100n * USD,
+          200n * GRL,
+          price18(25_000_000n),
+          200n * GRL,
+          0n,
+          0n,
+          0n,
+          200n * GRL,
+        );
       await expect(tx).to.changeTokenBalance(ethers, f.token, f.carol, 200n * GRL);
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
       expect(await f.settlement.earningsOf(f.carol.address)).to.equal(0n);
@@ -206,7 +228,18 @@ describe("Settlement: withdrawEarnings", function () {
       await earnAtFloor(f, 200_000_000n);
       await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 100n * USD, 50n * GRL, price18(200_000_000n), 50n * GRL, 0n, 0n, 0n, 200n * GRL);
+        .withArgs(
+          f.carol.address,
+          f.carol.address,
+          100n * USD,
+          50n * GRL,
+          price18(200_000_000n),
+          50n * GRL,
+          0n,
+          0n,
+          0n,
+          200n * GRL,
+        );
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
     });
 
@@ -228,7 +261,18 @@ describe("Settlement: withdrawEarnings", function () {
       // The capped 200 GRL, not the 400 at the price, is what the epoch cap (10 GRL) and queue see.
       await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 100n * USD, 200n * GRL, price18(25_000_000n), CAP, 1n, 190n * GRL, 0n, 200n * GRL);
+        .withArgs(
+          f.carol.address,
+          f.carol.address,
+          100n * USD,
+          200n * GRL,
+          price18(25_000_000n),
+          CAP,
+          1n,
+          190n * GRL,
+          0n,
+          200n * GRL,
+        );
       expect(await f.settlement.mintQueue()).to.deep.equal([0n, 190n * GRL]);
     });
 
@@ -252,7 +296,18 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, 200n * GRL, PRICE, CAP, 1n, 190n * GRL, 0n, noCap(100n * USD));
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          100n * USD,
+          200n * GRL,
+          PRICE,
+          CAP,
+          1n,
+          190n * GRL,
+          0n,
+          noCap(100n * USD),
+        );
       await expect(tx).to.emit(f.settlement, "EarningsMinted").withArgs(0n, f.alice.address, CAP, CAP, CAP);
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.alice, f.settlement], [CAP, 0n]);
       const ticket = await f.settlement.ticketOf(1n);
@@ -310,7 +365,18 @@ describe("Settlement: withdrawEarnings", function () {
       const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, 200n * GRL, PRICE, 200n * GRL, 0n, 0n, 0n, noCap(100n * USD));
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          100n * USD,
+          200n * GRL,
+          PRICE,
+          200n * GRL,
+          0n,
+          0n,
+          0n,
+          noCap(100n * USD),
+        );
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, 200n * GRL, 200n * GRL, 200n * GRL);
@@ -328,7 +394,18 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
       await expect(f.settlement.connect(f.alice).withdrawEarnings(f.dave.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.dave.address, 100n * USD, 200n * GRL, PRICE, CAP, 1n, 190n * GRL, 0n, noCap(100n * USD));
+        .withArgs(
+          f.alice.address,
+          f.dave.address,
+          100n * USD,
+          200n * GRL,
+          PRICE,
+          CAP,
+          1n,
+          190n * GRL,
+          0n,
+          noCap(100n * USD),
+        );
       expect((await f.settlement.ticketOf(1n)).recipient).to.equal(f.dave.address);
       expect(await f.token.balanceOf(f.dave.address)).to.equal(CAP);
     });

@@ -8,7 +8,7 @@ import { jobValue } from "../../simulator/adversaries/books.ts";
 import type { AdversaryReport } from "../../simulator/adversaries/index.ts";
 import { Simulator, type RunSummary } from "../../simulator/engine.ts";
 import { reconcile, type Reconciliation } from "../../simulator/reconcile.ts";
-import { JobMarket__factory, Settlement__factory } from "../../types/ethers-contracts/index.js";
+import { JobMarket__factory, Settlement__factory } from "../../types/ethers-contracts/index.ts";
 import { deployLocal } from "./setup.ts";
 
 const { ethers, ignition, networkHelpers, provider } = await network.create();
@@ -34,7 +34,8 @@ const lower = (addresses: readonly string[]) => new Set(addresses.map((a) => a.t
 /** The sybils' accounts, from their derivation indexes (the figures give their counts). */
 const squatterSybils = (r: AdversaryReport) =>
   lower(Array.from({ length: r.squatter!.sybils }, (_, i) => hardhatAddress(ADVERSARY_ACCOUNTS.squatter + i)));
-const shillSybils = (r: AdversaryReport) => lower(Array.from({ length: r.shill!.sybils }, (_, i) => hardhatAddress(ADVERSARY_ACCOUNTS.shill + 1 + i)));
+const shillSybils = (r: AdversaryReport) =>
+  lower(Array.from({ length: r.shill!.sybils }, (_, i) => hardhatAddress(ADVERSARY_ACCOUNTS.shill + 1 + i)));
 
 describe("Market simulator: adversaries", function () {
   let addresses: DeployedAddresses;
@@ -68,7 +69,6 @@ describe("Market simulator: adversaries", function () {
       expect(Object.keys(summary.revertsByError)).to.deep.equal(["MarketBidCapReached"]);
       expect(summary.revertsByError.MarketBidCapReached).to.equal(report.squatter!.honestBidsTurnedAway);
     });
-
   });
 
   describe("farmer", function () {
@@ -81,7 +81,8 @@ describe("Market simulator: adversaries", function () {
       for (const e of claims) expect(e.args.amount * e.args.grlUsdPrice).to.be.at.most(e.args.feesUsd * WAD);
       // ...and the recorded fees are the fees the treasury was paid on its jobs, to the unit.
       let fees = 0n;
-      for (const e of await market.queryFilter(market.filters.JobSettled(undefined, f.renter))) fees += e.args.fee * USDC_TO_USD;
+      for (const e of await market.queryFilter(market.filters.JobSettled(undefined, f.renter)))
+        fees += e.args.fee * USDC_TO_USD;
       expect(f.feesUsd).to.equal(fees);
       expect(f.feesRecordedUsd).to.equal(fees);
       expect(f.emissionUsd).to.be.at.most(f.feesUsd);
@@ -102,8 +103,9 @@ describe("Market simulator: adversaries", function () {
     it("test_farmer_recordsTheSecondsItRanNotTheDurationsItClaimed", async function () {
       const f = report.farmer!;
       const { settlement } = contracts();
-      const recorded = (await settlement.queryFilter(settlement.filters.GpuSecondsRecorded(undefined, f.provider)))
-        .reduce((sum, e) => sum + e.args.gpuSeconds, 0n);
+      const recorded = (
+        await settlement.queryFilter(settlement.filters.GpuSecondsRecorded(undefined, f.provider))
+      ).reduce((sum, e) => sum + e.args.gpuSeconds, 0n);
       expect(f.recordedGpuSeconds).to.equal(recorded);
       expect(f.claimedGpuSeconds).to.be.greaterThan(f.recordedGpuSeconds * 1_000n);
     });
@@ -132,14 +134,18 @@ describe("Market simulator: adversaries", function () {
     it("test_squatter_eachSealedBidIsReleasedInFull", async function () {
       const { market } = contracts();
       const sybils = squatterSybils(report);
-      const committed = (await market.queryFilter(market.filters.BidCommitted())).filter((e) => sybils.has(e.args.provider.toLowerCase()));
+      const committed = (await market.queryFilter(market.filters.BidCommitted())).filter((e) =>
+        sybils.has(e.args.provider.toLowerCase()),
+      );
       const released = await market.queryFilter(market.filters.BidReleased());
       const cancelled = new Set((await market.queryFilter(market.filters.JobCancelled())).map((e) => e.args.jobId));
       expect(committed.length).to.equal(report.squatter!.sealedBids);
       for (const bid of committed) {
         expect(cancelled.has(bid.args.jobId), `#${bid.args.jobId} cancelled`).to.equal(true);
         const release = released.find((e) => e.args.jobId === bid.args.jobId && e.args.provider === bid.args.provider);
-        expect(release?.args.unlockedGrl, `bid of ${bid.args.provider} on #${bid.args.jobId}`).to.equal(bid.args.lockedGrl);
+        expect(release?.args.unlockedGrl, `bid of ${bid.args.provider} on #${bid.args.jobId}`).to.equal(
+          bid.args.lockedGrl,
+        );
       }
     });
 
@@ -147,9 +153,13 @@ describe("Market simulator: adversaries", function () {
       const { market } = contracts();
       const sybils = squatterSybils(report);
       const created = await market.queryFilter(market.filters.JobCreated());
-      const awarded = new Map((await market.queryFilter(market.filters.JobAwarded())).map((e) => [e.args.jobId, e.args.provider]));
+      const awarded = new Map(
+        (await market.queryFilter(market.filters.JobAwarded())).map((e) => [e.args.jobId, e.args.provider]),
+      );
       const squatted = new Set(
-        (await market.queryFilter(market.filters.BidCommitted())).filter((e) => sybils.has(e.args.provider.toLowerCase())).map((e) => e.args.jobId),
+        (await market.queryFilter(market.filters.BidCommitted()))
+          .filter((e) => sybils.has(e.args.provider.toLowerCase()))
+          .map((e) => e.args.jobId),
       );
       expect(squatted.size).to.equal(report.squatter!.auctionsSquatted);
       for (const jobId of squatted) {
@@ -167,7 +177,8 @@ describe("Market simulator: adversaries", function () {
         );
         expect(repost, `repost of #${jobId}`).to.not.equal(undefined);
         const winner = awarded.get(repost!.args.jobId);
-        if (winner !== undefined) expect(sybils.has(winner.toLowerCase()), `winner of #${repost!.args.jobId}`).to.equal(false);
+        if (winner !== undefined)
+          expect(sybils.has(winner.toLowerCase()), `winner of #${repost!.args.jobId}`).to.equal(false);
       }
     });
   });
@@ -177,7 +188,9 @@ describe("Market simulator: adversaries", function () {
       const s = report.shill!;
       const { market } = contracts();
       const sybils = shillSybils(report);
-      const forfeits = (await market.queryFilter(market.filters.BidBondForfeited())).filter((e) => sybils.has(e.args.provider.toLowerCase()));
+      const forfeits = (await market.queryFilter(market.filters.BidBondForfeited())).filter((e) =>
+        sybils.has(e.args.provider.toLowerCase()),
+      );
       expect(s.bondsForfeited, "bonds forfeited").to.be.greaterThan(0);
       expect(forfeits.length).to.equal(s.bondsForfeited);
       for (const e of forfeits) {
@@ -228,7 +241,10 @@ describe("Market simulator: adversaries", function () {
 
     it("test_run_withoutAdversaries_reportsNone", async function () {
       this.timeout(60_000);
-      const sim = await Simulator.create(provider, await networkHelpers.loadFixture(deployedFixture), { seed: SEED, adversaries: [] });
+      const sim = await Simulator.create(provider, await networkHelpers.loadFixture(deployedFixture), {
+        seed: SEED,
+        adversaries: [],
+      });
       expect((await sim.run({ days: 1 })).adversaries).to.equal(undefined);
     });
   });

@@ -1,6 +1,13 @@
 import { expect } from "chai";
 
-import { Books, grlToUsd, jobValue, median, secondPriceWithout, vickreySpreadUsd } from "../../simulator/adversaries/books.ts";
+import {
+  Books,
+  grlToUsd,
+  jobValue,
+  median,
+  secondPriceWithout,
+  vickreySpreadUsd,
+} from "../../simulator/adversaries/books.ts";
 import type { EventName, ProtocolEvent, ProtocolEvents } from "../../sdk/contracts.ts";
 
 const USDC = "0x00000000000000000000000000000000000000C0";
@@ -38,7 +45,13 @@ function auction(): Books {
       ev("BidRevealed", { jobId: 1n, provider: SYBIL, price: (16n * USDC_UNIT) / 10n }),
       ev("BidRevealed", { jobId: 1n, provider: BOB, price: (18n * USDC_UNIT) / 10n }),
       // Cleared at the sybil's $1.60: $64 for 40 GPU-hours.
-      ev("JobAwarded", { jobId: 1n, provider: ALICE, clearingPrice: (16n * USDC_UNIT) / 10n, reservePricePerGpuHour: 2n * USDC_UNIT, value: 64n * USDC_UNIT }),
+      ev("JobAwarded", {
+        jobId: 1n,
+        provider: ALICE,
+        clearingPrice: (16n * USDC_UNIT) / 10n,
+        reservePricePerGpuHour: 2n * USDC_UNIT,
+        value: 64n * USDC_UNIT,
+      }),
     ],
     PRICE,
   );
@@ -67,20 +80,32 @@ describe("Market simulator: adversaries' books", function () {
     books.observe(
       [
         ev("PaymentClaimed", { jobId: 1n, provider: ALICE, gross: 10n * USDC_UNIT, fee: 250_000n }),
-        ev("JobSettled", { jobId: 1n, provider: ALICE, finalGross: 54n * USDC_UNIT, fee: 1_350_000n, bondToProvider: 0n }),
+        ev("JobSettled", {
+          jobId: 1n,
+          provider: ALICE,
+          finalGross: 54n * USDC_UNIT,
+          fee: 1_350_000n,
+          bondToProvider: 0n,
+        }),
       ],
       PRICE,
     );
     const alice = books.account(ALICE);
     expect(alice.incomeUsd).to.equal((64n * WAD * 975n) / 1_000n);
-    expect(alice.feesUsd).to.equal(16n * WAD / 10n);
+    expect(alice.feesUsd).to.equal((16n * WAD) / 10n);
     expect(books.account(RENTER).paidUsd).to.equal(64n * WAD);
     expect(books.job(1n)!.settled).to.equal(true);
   });
 
   it("test_observe_creditJob_keepsItsEighteenDecimals", function () {
     const books = new Books({ usdc: USDC, usdcDecimals: 6 });
-    books.observe([created(2n, CREDITS), ev("JobSettled", { jobId: 2n, provider: BOB, finalGross: 10n * WAD, fee: WAD / 4n, bondToProvider: 0n })], PRICE);
+    books.observe(
+      [
+        created(2n, CREDITS),
+        ev("JobSettled", { jobId: 2n, provider: BOB, finalGross: 10n * WAD, fee: WAD / 4n, bondToProvider: 0n }),
+      ],
+      PRICE,
+    );
     expect(books.account(BOB).incomeUsd).to.equal((39n * WAD) / 4n);
   });
 
@@ -90,7 +115,14 @@ describe("Market simulator: adversaries' books", function () {
       [
         ev("GpuSecondsRecorded", { epoch: 3n, provider: ALICE, gpuSeconds: 100n, feesUsd: WAD }),
         // Capped: a 10 GRL share, 2 GRL minted ($1 at $0.50).
-        ev("EmissionClaimed", { epoch: 3n, provider: ALICE, amount: 2n * WAD, share: 10n * WAD, feesUsd: WAD, grlUsdPrice: PRICE }),
+        ev("EmissionClaimed", {
+          epoch: 3n,
+          provider: ALICE,
+          amount: 2n * WAD,
+          share: 10n * WAD,
+          feesUsd: WAD,
+          grlUsdPrice: PRICE,
+        }),
         ev("ProviderSlashed", { provider: ALICE, recipient: RENTER, toRecipient: 4n * WAD, burned: 6n * WAD }),
         ev("ProviderSlashed", { provider: SYBIL, recipient: ZERO, toRecipient: 0n, burned: 50n * WAD }),
       ],

@@ -18,11 +18,15 @@ describe("Market simulator: --adversaries", function () {
   });
 
   it("test_parseAdversaries_unknownName_namesItAndTheAllowedOnes", function () {
-    expect(() => parseAdversaries("farmer,sniper")).to.throw('unknown adversary "sniper" (allowed: farmer, squatter, shill, all, none)');
+    expect(() => parseAdversaries("farmer,sniper")).to.throw(
+      'unknown adversary "sniper" (allowed: farmer, squatter, shill, all, none)',
+    );
   });
 
   it("test_parseAdversaries_emptyName_isAnError", function () {
-    expect(() => parseAdversaries("farmer,,shill")).to.throw('empty adversary name in "farmer,,shill" (allowed: farmer, squatter, shill, all, none)');
+    expect(() => parseAdversaries("farmer,,shill")).to.throw(
+      'empty adversary name in "farmer,,shill" (allowed: farmer, squatter, shill, all, none)',
+    );
     expect(() => parseAdversaries("")).to.throw("empty adversary name");
   });
 });

@@ -88,14 +88,21 @@ describe("Market simulator: IndexerFollower", function () {
     indexer.indexed = 0; // far behind
     indexer.down = true;
     const warnings: string[] = [];
-    const follower = new IndexerFollower(chain, { url: indexer.url, checkEveryMs: 0, giveUpAfterMs: 300, warn: (l) => warnings.push(l) });
+    const follower = new IndexerFollower(chain, {
+      url: indexer.url,
+      checkEveryMs: 0,
+      giveUpAfterMs: 300,
+      warn: (l) => warnings.push(l),
+    });
     const started = Date.now();
     // Unanswered reads never hold the market; after 300 ms of silence the follower stops asking.
     while (warnings.length === 0 && Date.now() - started < 5_000) {
       await follower.wait();
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(warnings).to.deep.equal([`the indexer at ${indexer.url} has not answered for 0.3 s: the market no longer waits for it`]);
+    expect(warnings).to.deep.equal([
+      `the indexer at ${indexer.url} has not answered for 0.3 s: the market no longer waits for it`,
+    ]);
     const reads = indexer.reads;
     indexer.down = false;
     await follower.wait();
@@ -114,7 +121,9 @@ describe("Market simulator: IndexerFollower", function () {
   it("test_wait_returnsWhenTheChainGoesAway", async function () {
     indexer.indexed = 0; // far behind
     let chainUp = true;
-    const flaky = { headBlock: async () => (chainUp ? head : Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8545"))) };
+    const flaky = {
+      headBlock: async () => (chainUp ? head : Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8545"))),
+    };
     const follower = new IndexerFollower(flaky, { url: indexer.url, checkEveryMs: 0 });
     // Ctrl-C stops the chain with the simulator: a wait in progress must end, not throw.
     setTimeout(() => (chainUp = false), 300);
@@ -133,6 +142,8 @@ describe("Market simulator: IndexerFollower", function () {
   });
 
   it("test_constructor_rejectsALimitBelowOneBlock", function () {
-    expect(() => new IndexerFollower(chain, { url: indexer.url, maxLag: 0 })).to.throw("maxLag must be a whole number of blocks >= 1, got 0");
+    expect(() => new IndexerFollower(chain, { url: indexer.url, maxLag: 0 })).to.throw(
+      "maxLag must be a whole number of blocks >= 1, got 0",
+    );
   });
 });

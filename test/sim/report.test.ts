@@ -16,7 +16,11 @@ describe("Market simulator: report", function () {
   });
 
   it("test_rates_countTheSimulatorsOwnTimeOnly", function () {
-    const summary = { daysReported: [day(0, 1000, 38_000, 33_000), day(1, 1000, 7_000, 2_000)], activeDays: 2, fullSpeedDays: 2 } as RunSummary;
+    const summary = {
+      daysReported: [day(0, 1000, 38_000, 33_000), day(1, 1000, 7_000, 2_000)],
+      activeDays: 2,
+      fullSpeedDays: 2,
+    } as RunSummary;
     // 2,000 transactions in 10 s of the simulator's own work: the 35 s held for the indexer are left out.
     expect(rates(summary)).to.deep.equal({ jobsPerDay: 100, wallSecondsPerDay: 5, txPerSecond: 200 });
   });

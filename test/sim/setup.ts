@@ -2,7 +2,7 @@
 // own epoch length (and mint cap), as the plain addresses the simulator takes.
 import type { network } from "hardhat";
 
-import GridleaseLocal from "../../ignition/modules/GridleaseLocal.js";
+import GridleaseLocal from "../../ignition/modules/GridleaseLocal.ts";
 import type { DeployedAddresses } from "../../sdk/index.ts";
 
 /** The Ignition helper of a Hardhat network connection. */
@@ -16,7 +16,10 @@ export interface LocalParameters {
 
 /** Deploys GridleaseLocal with `parameters` and returns its addresses by contract name. */
 export async function deployLocal(ignition: Ignition, parameters: LocalParameters): Promise<DeployedAddresses> {
-  const d = await ignition.deploy(GridleaseLocal, { displayUi: false, parameters: { GridleaseLocal: { ...parameters } } });
+  const d = await ignition.deploy(GridleaseLocal, {
+    displayUi: false,
+    parameters: { GridleaseLocal: { ...parameters } },
+  });
   return {
     GridleaseToken: await d.token.getAddress(),
     ProviderRegistry: await d.registry.getAddress(),

@@ -12,7 +12,7 @@ import {
   MockAggregatorV3__factory,
   MockStablecoin__factory,
   Settlement__factory,
-} from "../../types/ethers-contracts/index.js";
+} from "../../types/ethers-contracts/index.ts";
 import { deployLocal } from "./setup.ts";
 
 const { ethers, ignition, networkHelpers, provider } = await network.create();
@@ -71,22 +71,38 @@ describe("Market simulator", function () {
   describe("outcomes", function () {
     it("test_run_producesJobsOfEveryOutcome", async function () {
       const { market } = contracts();
-      const count = async (filter: Parameters<typeof market.queryFilter>[0]) => (await market.queryFilter(filter)).length;
+      const count = async (filter: Parameters<typeof market.queryFilter>[0]) =>
+        (await market.queryFilter(filter)).length;
       const settled = await market.queryFilter(market.filters.JobSettled());
       const failed = await market.queryFilter(market.filters.JobFailed());
       const created = await market.queryFilter(market.filters.JobCreated());
       const awarded = await market.queryFilter(market.filters.JobAwarded());
       const instantIds = new Set(created.filter((e) => e.args.request.pricingRule === 2n).map((e) => e.args.jobId));
 
-      expect(settled.filter((e) => e.args.bondToProvider === 0n && e.args.bondRefund === 0n), "settled").to.not.be.empty;
+      expect(
+        settled.filter((e) => e.args.bondToProvider === 0n && e.args.bondRefund === 0n),
+        "settled",
+      ).to.not.be.empty;
       expect(await count(market.filters.JobExpired()), "expired").to.be.greaterThan(0);
       expect(await count(market.filters.JobCancelled()), "cancelled").to.be.greaterThan(0);
       expect(await count(market.filters.JobStopped()), "stopped").to.be.greaterThan(0);
-      expect(failed.filter((e) => e.args.reason === 0n), "failed as no-shows").to.not.be.empty;
+      expect(
+        failed.filter((e) => e.args.reason === 0n),
+        "failed as no-shows",
+      ).to.not.be.empty;
       expect(await count(market.filters.DisputeResolvedForRenter()), "disputes won by the renter").to.be.greaterThan(0);
-      expect(await count(market.filters.DisputeResolvedForProvider()), "disputes won by the provider").to.be.greaterThan(0);
-      expect(settled.filter((e) => e.args.bondRefund > 0n), "disputes timed out").to.not.be.empty;
-      expect(awarded.filter((e) => instantIds.has(e.args.jobId)), "instant jobs accepted").to.not.be.empty;
+      expect(
+        await count(market.filters.DisputeResolvedForProvider()),
+        "disputes won by the provider",
+      ).to.be.greaterThan(0);
+      expect(
+        settled.filter((e) => e.args.bondRefund > 0n),
+        "disputes timed out",
+      ).to.not.be.empty;
+      expect(
+        awarded.filter((e) => instantIds.has(e.args.jobId)),
+        "instant jobs accepted",
+      ).to.not.be.empty;
       expect(await count(market.filters.BidBondForfeited()), "unrevealed bids forfeited").to.be.greaterThan(0);
     });
 
@@ -94,8 +110,14 @@ describe("Market simulator", function () {
       const { market, usdc } = contracts();
       const created = await market.queryFilter(market.filters.JobCreated());
       const tokens = created.map((e) => e.args.paymentToken);
-      expect(tokens.filter((t) => t === addresses.MockStablecoin), "USDC jobs").to.not.be.empty;
-      expect(tokens.filter((t) => t === addresses.Settlement), "credit jobs").to.not.be.empty;
+      expect(
+        tokens.filter((t) => t === addresses.MockStablecoin),
+        "USDC jobs",
+      ).to.not.be.empty;
+      expect(
+        tokens.filter((t) => t === addresses.Settlement),
+        "credit jobs",
+      ).to.not.be.empty;
       expect(await usdc.decimals()).to.equal(6n);
     });
 
@@ -104,9 +126,13 @@ describe("Market simulator", function () {
       const created = await market.queryFilter(market.filters.JobCreated());
       const kinds = ["ml-lab", "startup", "agent", "hobbyist"].map(workloadSpecHash);
       const used = new Set(created.map((e) => e.args.request.specHash));
-      expect([...used].every((h) => kinds.includes(h)), "spec hashes").to.equal(true);
+      expect(
+        [...used].every((h) => kinds.includes(h)),
+        "spec hashes",
+      ).to.equal(true);
       expect(used.size).to.be.greaterThan(1);
-      for (const e of created.slice(0, 20)) expect((await market.jobOf(e.args.jobId)).specHash).to.equal(e.args.request.specHash);
+      for (const e of created.slice(0, 20))
+        expect((await market.jobOf(e.args.jobId)).specHash).to.equal(e.args.request.specHash);
     });
 
     it("test_run_finishesEveryJobWhenDrained", async function () {
@@ -129,7 +155,9 @@ describe("Market simulator", function () {
     it("test_run_clearsH100NearTheReferencePrices", async function () {
       const { market } = contracts();
       const created = await market.queryFilter(market.filters.JobCreated());
-      const decimals = new Map(created.map((e) => [e.args.jobId, e.args.paymentToken === addresses.MockStablecoin ? 6 : 18]));
+      const decimals = new Map(
+        created.map((e) => [e.args.jobId, e.args.paymentToken === addresses.MockStablecoin ? 6 : 18]),
+      );
       const prices = (await market.queryFilter(market.filters.JobAwarded()))
         .filter((e) => decodeBytes32String(e.args.gpuModel) === "H100")
         .map((e) => Number(e.args.clearingPrice) / 10 ** decimals.get(e.args.jobId)!);
@@ -152,13 +180,17 @@ describe("Market simulator", function () {
       // Independently of the reconciliation module: USDC in (escrow and dispute bonds) minus USDC out
       // (withdrawals) is what the market holds, and with every job finished it is all ledger balance.
       const created = await market.queryFilter(market.filters.JobCreated());
-      const usdcJobs = new Set(created.filter((e) => e.args.paymentToken === addresses.MockStablecoin).map((e) => e.args.jobId));
+      const usdcJobs = new Set(
+        created.filter((e) => e.args.paymentToken === addresses.MockStablecoin).map((e) => e.args.jobId),
+      );
       const escrowed = created.filter((e) => usdcJobs.has(e.args.jobId)).reduce((sum, e) => sum + e.args.escrow, 0n);
       const bonds = (await market.queryFilter(market.filters.JobDisputed()))
         .filter((e) => usdcJobs.has(e.args.jobId))
         .reduce((sum, e) => sum + e.args.bond, 0n);
-      const withdrawn = (await market.queryFilter(market.filters.Withdrawn(addresses.MockStablecoin)))
-        .reduce((sum, e) => sum + e.args.amount, 0n);
+      const withdrawn = (await market.queryFilter(market.filters.Withdrawn(addresses.MockStablecoin))).reduce(
+        (sum, e) => sum + e.args.amount,
+        0n,
+      );
       const held = await usdc.balanceOf(addresses.JobMarket);
       expect(held).to.equal(escrowed + bonds - withdrawn);
       const accounts = new Set<string>();
@@ -172,12 +204,20 @@ describe("Market simulator", function () {
 
     it("test_run_conservesGrlSupply", async function () {
       const { token, settlement } = contracts();
-      const minted = (await token.queryFilter(token.filters.TokensMinted())).reduce((sum, e) => sum + e.args.amount, 0n);
-      const burned = (await token.queryFilter(token.filters.TokensBurned())).reduce((sum, e) => sum + e.args.amount, 0n);
+      const minted = (await token.queryFilter(token.filters.TokensMinted())).reduce(
+        (sum, e) => sum + e.args.amount,
+        0n,
+      );
+      const burned = (await token.queryFilter(token.filters.TokensBurned())).reduce(
+        (sum, e) => sum + e.args.amount,
+        0n,
+      );
       expect(await token.totalMinted()).to.equal(minted);
       expect(await token.totalBurned()).to.equal(burned);
       expect(await token.totalSupply()).to.equal((await token.INITIAL_SUPPLY()) + minted - burned);
-      expect(minted).to.equal((await settlement.totalGrlMintedForEarnings()) + (await settlement.totalEmissionsMinted()));
+      expect(minted).to.equal(
+        (await settlement.totalGrlMintedForEarnings()) + (await settlement.totalEmissionsMinted()),
+      );
       expect(burned).to.be.greaterThan(0n);
       expect(await settlement.totalGrlBurned()).to.be.greaterThan(0n);
     });
@@ -185,7 +225,10 @@ describe("Market simulator", function () {
     it("test_run_queuesEarningsOverTheMintCapAndPaysThemLater", async function () {
       const { settlement } = contracts();
       const withdrawals = await settlement.queryFilter(settlement.filters.EarningsWithdrawn());
-      expect(withdrawals.filter((e) => e.args.queued > 0n), "withdrawals that queued").to.not.be.empty;
+      expect(
+        withdrawals.filter((e) => e.args.queued > 0n),
+        "withdrawals that queued",
+      ).to.not.be.empty;
       const claims = await settlement.queryFilter(settlement.filters.QueuedMintClaimed());
       expect(claims, "queued mints claimed").to.not.be.empty;
       for (const e of await settlement.queryFilter(settlement.filters.EarningsMinted())) {

@@ -16,9 +16,13 @@ function scratchProject(lockVersion: string): string {
   const dir = mkdtempSync(join(tmpdir(), "gridlease-bootstrap-"));
   mkdirSync(join(dir, "scripts"));
   copyFileSync(join(PROJECT_ROOT, "scripts", "bootstrap.mjs"), join(dir, "scripts", "bootstrap.mjs"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", type: "module", devDependencies: { node: "22.23.3", lib: "1.0.0" } }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "x", type: "module", devDependencies: { node: "22.23.3", lib: "1.0.0" } }),
+  );
   const modules = join(dir, "node_modules");
-  for (const sub of ["node", "lib", ".bin", `@nomicfoundation/edr-${process.platform}-${process.arch}-gnu`, "fake-bin"]) mkdirSync(join(modules, sub), { recursive: true });
+  for (const sub of ["node", "lib", ".bin", `@nomicfoundation/edr-${process.platform}-${process.arch}-gnu`, "fake-bin"])
+    mkdirSync(join(modules, sub), { recursive: true });
   writeFileSync(join(modules, "node", "package.json"), "{}");
   writeFileSync(join(modules, "lib", "package.json"), "{}");
   writeFileSync(join(modules, ".bin", "node"), "");
@@ -29,12 +33,15 @@ function scratchProject(lockVersion: string): string {
   });
   const hidden = { packages: { ...packages("1.0.0"), "node_modules/other-platform": undefined } };
   writeFileSync(join(modules, ".package-lock.json"), JSON.stringify(hidden));
-  writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ packages: { "": { name: "x" }, ...packages(lockVersion) } }));
+  writeFileSync(
+    join(dir, "package-lock.json"),
+    JSON.stringify({ packages: { "": { name: "x" }, ...packages(lockVersion) } }),
+  );
   // The lockfile's file is newer than the install, as after a fresh clone.
   const past = new Date(Date.now() - 3_600_000);
   utimesSync(join(modules, ".package-lock.json"), past, past);
   // A fake npx: an install attempt is visible and fails.
-  writeFileSync(join(modules, "fake-bin", "npx"), "#!/bin/sh\necho FAKE-NPX-INSTALL \"$@\"\nexit 1\n");
+  writeFileSync(join(modules, "fake-bin", "npx"), '#!/bin/sh\necho FAKE-NPX-INSTALL "$@"\nexit 1\n');
   chmodSync(join(modules, "fake-bin", "npx"), 0o755);
   return dir;
 }
@@ -43,7 +50,10 @@ function bootstrap(dir: string) {
   return spawnSync(process.execPath, ["scripts/bootstrap.mjs"], {
     cwd: dir,
     encoding: "utf8",
-    env: { PATH: `${join(dir, "node_modules", "fake-bin")}:${process.env.PATH ?? ""}`, HOME: process.env.HOME ?? "/tmp" },
+    env: {
+      PATH: `${join(dir, "node_modules", "fake-bin")}:${process.env.PATH ?? ""}`,
+      HOME: process.env.HOME ?? "/tmp",
+    },
   });
 }
 

@@ -29,7 +29,12 @@ interface Started {
 
 function npmStart(env: Record<string, string>): Started {
   // Its own process group, as a terminal's foreground job: Ctrl-C is SIGINT to the whole group.
-  const child = spawn("npm", ["start"], { cwd: PROJECT_ROOT, env: childEnv(env), stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn("npm", ["start"], {
+    cwd: PROJECT_ROOT,
+    env: childEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -40,7 +45,8 @@ function npmStart(env: Record<string, string>): Started {
 async function waitFor(started: Started, pattern: RegExp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(started.output())) {
-    if (started.child.exitCode !== null) throw new Error(`npm start exited (${started.child.exitCode}):\n${started.output()}`);
+    if (started.child.exitCode !== null)
+      throw new Error(`npm start exited (${started.child.exitCode}):\n${started.output()}`);
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s:\n${started.output()}`);
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -96,7 +102,11 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
         const started = npmStart(env);
         const code = await started.exited;
         expect(code).to.equal(1);
-        expect(started.output()).to.match(new RegExp(`port ${port} on 127\\.0\\.0\\.1 \\(for the ${which === "chain" ? "local chain" : "indexer"}\\) is already in use by pid ${process.pid}`));
+        expect(started.output()).to.match(
+          new RegExp(
+            `port ${port} on 127\\.0\\.0\\.1 \\(for the ${which === "chain" ? "local chain" : "indexer"}\\) is already in use by pid ${process.pid}`,
+          ),
+        );
         expect(started.output()).to.not.contain("compiling");
       } finally {
         await new Promise((r) => server.close(r));
@@ -117,15 +127,27 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
         expect(output).to.match(/deploying the protocol with Ignition: done in \d+ s/);
         expect(output).to.not.contain("package-lock.json changed");
         expect(output).to.contain("LOCAL CHAIN ONLY");
-        for (const role of ["deployer, treasury, arbiter, guardian", "demo provider", "demo renter"]) expect(output).to.contain(role);
+        for (const role of ["deployer, treasury, arbiter, guardian", "demo provider", "demo renter"])
+          expect(output).to.contain(role);
         expect(output).to.contain(`${DEMO_PROVIDER}  ${DEMO_PROVIDER_KEY}`);
 
-        const provider = new JsonRpcProvider(`http://127.0.0.1:${chainPort}`, undefined, { staticNetwork: true, cacheTimeout: -1 });
+        const provider = new JsonRpcProvider(`http://127.0.0.1:${chainPort}`, undefined, {
+          staticNetwork: true,
+          cacheTimeout: -1,
+        });
         try {
           const addresses = loadDeployedAddresses(31337n, { folder: DEPLOYMENT_FOLDER });
           // The demo accounts are funded.
-          const token = new Contract(addresses.GridleaseToken, ["function balanceOf(address) view returns (uint256)"], provider);
-          const usdc = new Contract(addresses.MockStablecoin, ["function balanceOf(address) view returns (uint256)"], provider);
+          const token = new Contract(
+            addresses.GridleaseToken,
+            ["function balanceOf(address) view returns (uint256)"],
+            provider,
+          );
+          const usdc = new Contract(
+            addresses.MockStablecoin,
+            ["function balanceOf(address) view returns (uint256)"],
+            provider,
+          );
           expect(await token.balanceOf(DEMO_PROVIDER)).to.equal(parseEther("10000"));
           expect(await usdc.balanceOf(DEMO_PROVIDER)).to.equal(10_000_000_000n);
           // The idle chain mines on an interval: its clock moves without any transaction.
@@ -135,13 +157,24 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
           expect(second!.number).to.be.greaterThan(first!.number);
           expect(second!.timestamp).to.be.greaterThan(first!.timestamp);
           // A day and more later the feed would be stale; idle mode republishes it by itself.
-          const advance = spawnSync(process.execPath, [join(PROJECT_ROOT, "cli", "gridlease.ts"), "dev", "advance", "2d"], {
-            cwd: PROJECT_ROOT,
-            encoding: "utf8",
-            env: childEnv({ GRIDLEASE_RPC_URL: `http://127.0.0.1:${chainPort}`, GRIDLEASE_DEPLOYMENT: DEPLOYMENT_FOLDER }),
-          });
+          const advance = spawnSync(
+            process.execPath,
+            [join(PROJECT_ROOT, "cli", "gridlease.ts"), "dev", "advance", "2d"],
+            {
+              cwd: PROJECT_ROOT,
+              encoding: "utf8",
+              env: childEnv({
+                GRIDLEASE_RPC_URL: `http://127.0.0.1:${chainPort}`,
+                GRIDLEASE_DEPLOYMENT: DEPLOYMENT_FOLDER,
+              }),
+            },
+          );
           expect(advance.status, advance.stderr).to.equal(0);
-          const oracle = new Contract(addresses.ChainlinkPriceOracle, ["function grlUsdPrice() view returns (uint256)"], provider);
+          const oracle = new Contract(
+            addresses.ChainlinkPriceOracle,
+            ["function grlUsdPrice() view returns (uint256)"],
+            provider,
+          );
           const deadline = Date.now() + 60_000;
           let price: bigint | undefined;
           while (price === undefined && Date.now() < deadline) {
@@ -159,7 +192,11 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
           if (stop.startsWith("Ctrl-C")) process.kill(-started.child.pid!, "SIGINT");
           else {
             // `kill <pid of npm start's node>`: the node process running scripts/start.ts.
-            const pids = spawnSync("pgrep", ["-g", String(started.child.pid), "-f", "scripts/start.ts"], { encoding: "utf8" }).stdout.trim().split("\n");
+            const pids = spawnSync("pgrep", ["-g", String(started.child.pid), "-f", "scripts/start.ts"], {
+              encoding: "utf8",
+            })
+              .stdout.trim()
+              .split("\n");
             for (const pid of pids.filter((p) => p !== "")) process.kill(Number(pid), "SIGTERM");
           }
         }

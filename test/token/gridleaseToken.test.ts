@@ -129,7 +129,9 @@ describe("GridleaseToken", function () {
       await token.connect(market).mint(alice.address, 7n * GRL);
       await token.connect(alice).burn(4n * GRL);
       const supply = await token.totalSupply();
-      expect(supply).to.equal((await token.INITIAL_SUPPLY()) + (await token.totalMinted()) - (await token.totalBurned()));
+      expect(supply).to.equal(
+        (await token.INITIAL_SUPPLY()) + (await token.totalMinted()) - (await token.totalBurned()),
+      );
     });
   });
 

@@ -17,16 +17,23 @@ export function addAcceptCommand(provider: Command): void {
       .command("accept")
       .description("accept an instant job at its price (first eligible provider wins)")
       .argument("<jobId>", "the job")
-      .option("--start", "start the job in the same transaction (leases your GPUs now; one transaction instead of two)"),
+      .option(
+        "--start",
+        "start the job in the same transaction (leases your GPUs now; one transaction instead of two)",
+      ),
   ).action(async (jobIdText: string, opts: { start?: boolean }, cmd: Command) =>
     run(cmd, async (out) => {
       const jobId = parseJobId(jobIdText);
       const { ctx, me } = await connectSigner();
       const loaded = await loadJob(ctx, jobId);
       if (!isInstant(loaded.job)) {
-        throw new CliError("WRONG_PRICING_RULE", `Job #${jobId} is an auction: bid on it with \`gridlease provider bid ${jobId} <price>\`.`, {
-          exitCode: EXIT_USAGE,
-        });
+        throw new CliError(
+          "WRONG_PRICING_RULE",
+          `Job #${jobId} is an auction: bid on it with \`gridlease provider bid ${jobId} <price>\`.`,
+          {
+            exitCode: EXIT_USAGE,
+          },
+        );
       }
       const start = opts.start === true;
       const { sent } = await send(
@@ -40,7 +47,11 @@ export function addAcceptCommand(provider: Command): void {
       const fields = { jobId, provider: me, pricePerGpuHour: formatAmount(job.clearingPrice, loaded.token.decimals) };
       if (start) {
         out.result(
-          txResult("provider accept", { ...fields, startedAt: Number(job.startedAt), deliverBy: Number(job.deadline) }, [sent]),
+          txResult(
+            "provider accept",
+            { ...fields, startedAt: Number(job.startedAt), deliverBy: Number(job.deadline) },
+            [sent],
+          ),
           `Accepted and started job #${jobId} at ${price} per GPU-hour; deliver before ${formatTime(job.deadline, job.startedAt)}: ` +
             `gridlease provider deliver ${jobId} --uri <uri> --file <result>`,
         );

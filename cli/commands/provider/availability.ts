@@ -8,9 +8,18 @@ import { txResult } from "./tx-result.ts";
 
 /** Adds `provider online` and `provider offline`. */
 export function addAvailabilityCommands(provider: Command): void {
-  for (const [name, online] of [["online", true], ["offline", false]] as const) {
+  for (const [name, online] of [
+    ["online", true],
+    ["offline", false],
+  ] as const) {
     withJson(
-      provider.command(name).description(online ? "accept new jobs (needs listed GPUs covered by stake)" : "stop accepting new jobs (running jobs continue)"),
+      provider
+        .command(name)
+        .description(
+          online
+            ? "accept new jobs (needs listed GPUs covered by stake)"
+            : "stop accepting new jobs (running jobs continue)",
+        ),
     ).action(async (_opts: unknown, cmd: Command) =>
       run(cmd, async (out) => {
         const { ctx, me } = await connectSigner();

@@ -16,14 +16,17 @@ export function addBidCommand(provider: Command): void {
   withJson(
     provider
       .command("bid")
-      .description("commit a sealed bid on an auction job; the price and a random salt are saved locally for the reveal")
+      .description(
+        "commit a sealed bid on an auction job; the price and a random salt are saved locally for the reveal",
+      )
       .argument("<jobId>", "the job")
       .argument("<price>", "your price per GPU-hour in dollars, at most the job's maximum price (e.g. 1.45)")
       .option("--salt-file <path>", SALT_FILE_HELP),
   ).action(async (jobIdText: string, priceText: string, opts: { saltFile?: string }, cmd: Command) =>
     run(cmd, async (out) => {
       const jobId = parseJobId(jobIdText);
-      if (!/^\$?\d+(\.\d+)?$/.test(priceText.trim())) throw invalidInput(`The price must be a dollar amount such as 1.45, got "${priceText}".`);
+      if (!/^\$?\d+(\.\d+)?$/.test(priceText.trim()))
+        throw invalidInput(`The price must be a dollar amount such as 1.45, got "${priceText}".`);
       const { ctx } = await connectSigner();
       const loaded = await loadJob(ctx, jobId);
       const price = parseDollars(priceText, loaded.token.decimals, "The price");

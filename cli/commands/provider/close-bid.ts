@@ -21,7 +21,10 @@ export function addCloseBidCommand(provider: Command): void {
       const { ctx, me } = await connectSigner();
       const bidder = opts.provider === undefined ? me : parseAddress(opts.provider, "--provider");
       const { sent } = await send(out, "close bid", () => ctx.protocol.market.closeBid(jobId, bidder));
-      out.result(txResult("provider close-bid", { jobId, provider: bidder }, [sent]), `Closed the bid of ${bidder} on job #${jobId}.`);
+      out.result(
+        txResult("provider close-bid", { jobId, provider: bidder }, [sent]),
+        `Closed the bid of ${bidder} on job #${jobId}.`,
+      );
     }),
   );
 }

@@ -26,13 +26,20 @@ export function addDeliverCommand(provider: Command): void {
       const jobId = parseJobId(jobIdText);
       const resultHash = hashFromOptions(opts.hash, opts.file, { hash: "--hash", file: "--file", what: "result" });
       if (/^0x0{64}$/.test(resultHash)) throw invalidInput("The result hash must not be zero.");
-      if (Buffer.byteLength(opts.uri, "utf8") > 256) throw invalidInput(`--uri is ${Buffer.byteLength(opts.uri, "utf8")} bytes; at most 256 are allowed.`);
+      if (Buffer.byteLength(opts.uri, "utf8") > 256)
+        throw invalidInput(`--uri is ${Buffer.byteLength(opts.uri, "utf8")} bytes; at most 256 are allowed.`);
       const { ctx } = await connectSigner();
       const loaded = await loadJob(ctx, jobId);
-      const { sent } = await send(out, "deliver", () => ctx.protocol.market.deliver(jobId, resultHash, opts.uri), { now: loaded.now });
+      const { sent } = await send(out, "deliver", () => ctx.protocol.market.deliver(jobId, resultHash, opts.uri), {
+        now: loaded.now,
+      });
       const job = await ctx.protocol.market.jobOf(jobId);
       out.result(
-        txResult("provider deliver", { jobId, resultHash, resultURI: opts.uri, challengeDeadline: Number(job.deadline) }, [sent]),
+        txResult(
+          "provider deliver",
+          { jobId, resultHash, resultURI: opts.uri, challengeDeadline: Number(job.deadline) },
+          [sent],
+        ),
         `Delivered job #${jobId}; the renter may dispute until ${formatTime(job.deadline, job.deliveredAt)}, then anyone may settle it.`,
       );
     }),

@@ -32,7 +32,14 @@ export function addGpuCommands(provider: Command): void {
       out.result(
         txResult(
           "provider gpu set",
-          { provider: me, model: spec.name, count: Number(count), vramGb: Number(vram), tflops: formatAmount(tflops, 2), listedGpus: Number(listed) },
+          {
+            provider: me,
+            model: spec.name,
+            count: Number(count),
+            vramGb: Number(vram),
+            tflops: formatAmount(tflops, 2),
+            listedGpus: Number(listed),
+          },
           [sent],
         ),
         `Listed ${count}x ${spec.name} (${vram} GB, ${formatAmount(tflops, 2)} TFLOPS each); ${listed} GPUs listed in total.`,
@@ -40,13 +47,19 @@ export function addGpuCommands(provider: Command): void {
     }),
   );
   withJson(
-    gpu.command("remove").description("remove your inventory line for a model (none of its GPUs may be leased)").argument("<model>", "GPU model"),
+    gpu
+      .command("remove")
+      .description("remove your inventory line for a model (none of its GPUs may be leased)")
+      .argument("<model>", "GPU model"),
   ).action(async (name: string, _opts: unknown, cmd: Command) =>
     run(cmd, async (out) => {
       const { id, spec } = parseGpuModel(name);
       const { ctx, me } = await connectSigner();
       const { sent } = await send(out, "remove GPU line", () => ctx.protocol.registry.removeGpuLine(id));
-      out.result(txResult("provider gpu remove", { provider: me, model: spec.name }, [sent]), `Removed your ${spec.name} line.`);
+      out.result(
+        txResult("provider gpu remove", { provider: me, model: spec.name }, [sent]),
+        `Removed your ${spec.name} line.`,
+      );
     }),
   );
   withJson(
@@ -60,7 +73,8 @@ export function addGpuCommands(provider: Command): void {
       const who = opts.address === undefined ? ctx.account : parseAddress(opts.address, "--address");
       const lines = await Promise.all(
         GPU_MODELS.map(async (model) => {
-          const line = who === undefined ? undefined : await ctx.protocol.registry.gpuLineOf(who, parseGpuModel(model.name).id);
+          const line =
+            who === undefined ? undefined : await ctx.protocol.registry.gpuLineOf(who, parseGpuModel(model.name).id);
           return {
             model: model.name,
             catalogueVramGb: model.vramGb,

@@ -21,7 +21,9 @@ import { addWithdrawCommand } from "./withdraw.ts";
 
 /** The `provider` command and its sub-commands. */
 export function providerCommand(): Command {
-  const provider = new Command("provider").description("provider actions: register, list GPUs, stake, bid, run jobs, get paid");
+  const provider = new Command("provider").description(
+    "provider actions: register, list GPUs, stake, bid, run jobs, get paid",
+  );
   for (const add of [
     addRegisterCommand,
     addGpuCommands,

@@ -20,10 +20,13 @@ export function addRegisterCommand(provider: Command): void {
       const region = parseInteger(opts.region, "--region", 0n, 65_535n);
       const { ctx, me } = await connectSigner();
       const { sent } = await send(out, "register", () => ctx.protocol.registry.register(opts.metadataUri, region));
-      out.result(txResult("provider register", { provider: me, region: Number(region), metadataURI: opts.metadataUri }, [sent]), [
-        `Registered ${me} as a provider (region ${region}, offline).`,
-        "Next: stake GRL (gridlease provider stake <GRL>), list GPUs (gridlease provider gpu set <model> --count <n>), go online.",
-      ]);
+      out.result(
+        txResult("provider register", { provider: me, region: Number(region), metadataURI: opts.metadataUri }, [sent]),
+        [
+          `Registered ${me} as a provider (region ${region}, offline).`,
+          "Next: stake GRL (gridlease provider stake <GRL>), list GPUs (gridlease provider gpu set <model> --count <n>), go online.",
+        ],
+      );
     }),
   );
 }

@@ -25,9 +25,11 @@ export function addRevealCommand(provider: Command): void {
       const loaded = await loadJob(ctx, jobId);
       const result = await revealSavedBid(ctx, out, loaded, bidFilePath(opts.saltFile));
       out.result(
-        txResult("provider reveal", { jobId, pricePerGpuHour: formatAmount(result.price, loaded.token.decimals), isBest: result.isBest }, [
-          result.transaction,
-        ]),
+        txResult(
+          "provider reveal",
+          { jobId, pricePerGpuHour: formatAmount(result.price, loaded.token.decimals), isBest: result.isBest },
+          [result.transaction],
+        ),
         `Revealed ${formatUsd(result.price, loaded.token.decimals)} per GPU-hour on job #${jobId}: ` +
           `${result.isBest ? "currently the best bid" : "not the best bid"}.`,
       );

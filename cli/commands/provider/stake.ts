@@ -15,7 +15,9 @@ export function addStakeCommand(provider: Command): void {
   withJson(
     provider
       .command("stake")
-      .description("add GRL to your free stake (approves the registry first, or signs an EIP-2612 permit with --permit)")
+      .description(
+        "add GRL to your free stake (approves the registry first, or signs an EIP-2612 permit with --permit)",
+      )
       .argument("<grl>", "amount of GRL, e.g. 1000 or 250.5")
       .option("--permit", "use a permit signature instead of a separate approval (one transaction)"),
   ).action(async (amountText: string, opts: { permit?: boolean }, cmd: Command) =>
@@ -25,9 +27,13 @@ export function addStakeCommand(provider: Command): void {
       const { token, registry } = ctx.protocol;
       const balance = await token.balanceOf(me);
       if (balance < amount) {
-        throw new CliError("INSUFFICIENT_BALANCE", `You have ${formatGrl(balance)} and asked to stake ${formatGrl(amount)}: get more GRL first.`, {
-          exitCode: EXIT_USAGE,
-        });
+        throw new CliError(
+          "INSUFFICIENT_BALANCE",
+          `You have ${formatGrl(balance)} and asked to stake ${formatGrl(amount)}: get more GRL first.`,
+          {
+            exitCode: EXIT_USAGE,
+          },
+        );
       }
       const registryAddress = await registry.getAddress();
       const hints = { token: { symbol: "GRL", decimals: 18 } };
@@ -35,7 +41,14 @@ export function addStakeCommand(provider: Command): void {
       if (opts.permit === true) {
         const permit = await permitFor(signerOf(ctx), token, registryAddress, amount, await chainNow(ctx));
         transactions.push(
-          (await send(out, "stake with permit", () => registry.stakeWithPermit(amount, permit.deadline, permit.v, permit.r, permit.s), hints)).sent,
+          (
+            await send(
+              out,
+              "stake with permit",
+              () => registry.stakeWithPermit(amount, permit.deadline, permit.v, permit.r, permit.s),
+              hints,
+            )
+          ).sent,
         );
       } else {
         // The approval comes first: simulate the stake (registered, amount) before sending anything.
@@ -46,7 +59,11 @@ export function addStakeCommand(provider: Command): void {
       }
       const state = await registry.providerOf(me);
       out.result(
-        txResult("provider stake", { provider: me, staked: formatEther(amount), freeStake: formatEther(state.freeStake) }, transactions),
+        txResult(
+          "provider stake",
+          { provider: me, staked: formatEther(amount), freeStake: formatEther(state.freeStake) },
+          transactions,
+        ),
         `Staked ${formatGrl(amount)}; free stake now ${formatGrl(state.freeStake)}.`,
       );
     }),

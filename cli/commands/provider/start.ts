@@ -49,7 +49,11 @@ export function addStartCommand(provider: Command): void {
       const job = await ctx.protocol.market.jobOf(jobId);
       const fields = { jobId, awarded: award, startedAt: Number(job.startedAt), deliverBy: Number(job.deadline) };
       out.result(
-        txResult("provider start", award ? { ...fields, pricePerGpuHour: formatAmount(job.clearingPrice, loaded.token.decimals) } : fields, [sent]),
+        txResult(
+          "provider start",
+          award ? { ...fields, pricePerGpuHour: formatAmount(job.clearingPrice, loaded.token.decimals) } : fields,
+          [sent],
+        ),
         `${award ? `Won the auction at ${formatUsd(job.clearingPrice, loaded.token.decimals)} per GPU-hour and started` : "Started"} job #${jobId}; ` +
           `deliver before ${formatTime(job.deadline, job.startedAt)}: gridlease provider deliver ${jobId} --uri <uri> --file <result>`,
       );

@@ -22,7 +22,10 @@ export function addStatusCommand(provider: Command): void {
     run(cmd, async (out) => {
       const ctx = await connect({ needsSigner: false });
       const who = opts.address === undefined ? ctx.account : parseAddress(opts.address, "--address");
-      if (who === undefined) throw new CliError("MISSING_ADDRESS", "Pass --address <address>, or set GRIDLEASE_PRIVATE_KEY.", { exitCode: EXIT_USAGE });
+      if (who === undefined)
+        throw new CliError("MISSING_ADDRESS", "Pass --address <address>, or set GRIDLEASE_PRIVATE_KEY.", {
+          exitCode: EXIT_USAGE,
+        });
       const { registry, market, settlement, token } = ctx.protocol;
       const [p, required, grl, eth, earnings] = await Promise.all([
         registry.providerOf(who),
@@ -38,7 +41,13 @@ export function addStatusCommand(provider: Command): void {
       for (const model of GPU_MODELS) {
         const line = await registry.gpuLineOf(who, parseGpuModel(model.name).id);
         if (line.count !== 0n) {
-          gpus.push({ model: model.name, count: Number(line.count), leased: Number(line.leased), vramGb: Number(line.vramGb), tflops: formatAmount(line.tflopsX100, 2) });
+          gpus.push({
+            model: model.name,
+            count: Number(line.count),
+            leased: Number(line.leased),
+            vramGb: Number(line.vramGb),
+            tflops: formatAmount(line.tflopsX100, 2),
+          });
         }
       }
       const saved = bidsOf(bidFilePath(opts.saltFile), ctx.chainId, await market.getAddress(), who).map((b) => ({
@@ -78,11 +87,22 @@ export function addStatusCommand(provider: Command): void {
         `Provider ${who}`,
         ...table([
           ["status", `${p.online ? "online" : "offline"}, region ${p.region}, reputation ${p.reputation}/10000`],
-          ["GPUs", gpus.length === 0 ? "none listed" : gpus.map((g) => `${g.count}x ${g.model} (${g.leased} leased)`).join(", ")],
-          ["stake", `${formatGrl(p.freeStake)} free, ${formatGrl(p.lockedStake)} locked, ${formatGrl(p.unbondingStake)} unbonding`],
+          [
+            "GPUs",
+            gpus.length === 0
+              ? "none listed"
+              : gpus.map((g) => `${g.count}x ${g.model} (${g.leased} leased)`).join(", "),
+          ],
+          [
+            "stake",
+            `${formatGrl(p.freeStake)} free, ${formatGrl(p.lockedStake)} locked, ${formatGrl(p.unbondingStake)} unbonding`,
+          ],
           ["required", `${formatGrl(required)} bonded for the listed GPUs`],
           ["wallet", `${formatGrl(grl)}, ${formatEther(eth)} ETH`],
-          ["to withdraw", `${formatAmount(ledger, stableDecimals)} USDC (market ledger), ${formatUsd(earnings, CREDIT_DECIMALS)} of earnings (as GRL)`],
+          [
+            "to withdraw",
+            `${formatAmount(ledger, stableDecimals)} USDC (market ledger), ${formatUsd(earnings, CREDIT_DECIMALS)} of earnings (as GRL)`,
+          ],
           ["to reveal", saved.length === 0 ? "no sealed bids waiting" : saved.map((b) => `job #${b.jobId}`).join(", ")],
         ]),
       ]);

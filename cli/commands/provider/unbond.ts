@@ -21,7 +21,10 @@ export function addUnbondCommand(provider: Command): void {
     run(cmd, async (out) => {
       const amount = parseGrl(amountText, "The amount to unbond");
       const { ctx, me } = await connectSigner();
-      const [p, required] = await Promise.all([ctx.protocol.registry.providerOf(me), ctx.protocol.registry.requiredStakeOf(me)]);
+      const [p, required] = await Promise.all([
+        ctx.protocol.registry.providerOf(me),
+        ctx.protocol.registry.requiredStakeOf(me),
+      ]);
       if (p.registered) {
         // Free stake may leave only as far as free + locked stake still covers the listed GPUs.
         const cover = p.freeStake + p.lockedStake - required;
@@ -38,7 +41,14 @@ export function addUnbondCommand(provider: Command): void {
                 ? "List fewer GPUs (gridlease provider gpu set/remove) or wait for locked stake to be released, then retry."
                 : `Run \`gridlease provider unbond ${formatAmount(max, 18)}\`, or list fewer GPUs first to unbond more.`) +
               " Nothing was sent.",
-            { exitCode: EXIT_USAGE, details: { maxUnbond: formatEther(max), freeStake: formatEther(p.freeStake), requiredForListedGpus: formatEther(required) } },
+            {
+              exitCode: EXIT_USAGE,
+              details: {
+                maxUnbond: formatEther(max),
+                freeStake: formatEther(p.freeStake),
+                requiredForListedGpus: formatEther(required),
+              },
+            },
           );
         }
       }

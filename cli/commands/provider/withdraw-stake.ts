@@ -16,7 +16,10 @@ export function addWithdrawStakeCommand(provider: Command): void {
         const { ctx, me } = await connectSigner();
         const before = (await ctx.protocol.registry.providerOf(me)).unbondingStake;
         const { sent } = await send(out, "withdraw stake", () => ctx.protocol.registry.withdraw());
-        out.result(txResult("provider withdraw-stake", { provider: me, withdrawn: formatEther(before) }, [sent]), `Withdrew ${formatGrl(before)} of stake.`);
+        out.result(
+          txResult("provider withdraw-stake", { provider: me, withdrawn: formatEther(before) }, [sent]),
+          `Withdrew ${formatGrl(before)} of stake.`,
+        );
       }),
   );
 }

@@ -46,10 +46,14 @@ export function addWithdrawCommand(provider: Command): void {
       if (ledger === undefined && bonds === undefined && earnings === undefined) {
         if (failed.length > 0) {
           const first = failed[0].error;
-          throw new CliError(first.code, failed.map((f) => `withdrawing the ${f.step} failed: ${f.error.message}`).join("; "), {
-            exitCode: first.exitCode,
-            contractError: first.contractError,
-          });
+          throw new CliError(
+            first.code,
+            failed.map((f) => `withdrawing the ${f.step} failed: ${f.error.message}`).join("; "),
+            {
+              exitCode: first.exitCode,
+              contractError: first.contractError,
+            },
+          );
         }
         throw new CliError(
           "NOTHING_TO_WITHDRAW",
@@ -57,7 +61,9 @@ export function addWithdrawCommand(provider: Command): void {
           { exitCode: EXIT_USAGE },
         );
       }
-      const transactions = [ledger?.transaction, bonds?.transaction, earnings?.transaction].filter((t): t is SentTransaction => t !== undefined);
+      const transactions = [ledger?.transaction, bonds?.transaction, earnings?.transaction].filter(
+        (t): t is SentTransaction => t !== undefined,
+      );
       const warnings = failed.map((f) => ({ step: f.step, code: f.error.code, message: f.error.message }));
       const steps = {
         ledger: ledgerStep.ok ? (ledger === undefined ? "nothing to withdraw" : "withdrawn") : "failed",
@@ -65,10 +71,24 @@ export function addWithdrawCommand(provider: Command): void {
         earnings: earningsStep.ok ? (earnings === undefined ? "nothing to withdraw" : "withdrawn") : "failed",
       };
       out.result(
-        txResult("provider withdraw", { account: me, to, steps, ledger: ledger ?? null, bonds: bonds ?? null, earnings: earnings ?? null, warnings }, transactions),
+        txResult(
+          "provider withdraw",
+          {
+            account: me,
+            to,
+            steps,
+            ledger: ledger ?? null,
+            bonds: bonds ?? null,
+            earnings: earnings ?? null,
+            warnings,
+          },
+          transactions,
+        ),
         [
           ...describeWithdrawals(ledger, earnings, bonds),
-          ...warnings.map((w) => `warning: withdrawing the ${w.step} failed, nothing of it was withdrawn: ${w.message}`),
+          ...warnings.map(
+            (w) => `warning: withdrawing the ${w.step} failed, nothing of it was withdrawn: ${w.message}`,
+          ),
         ],
       );
     }),

@@ -20,7 +20,10 @@ export function addBalanceCommand(renter: Command): void {
     run(cmd, async (out) => {
       const ctx = await connect({ needsSigner: false });
       const who = opts.address === undefined ? ctx.account : parseAddress(opts.address, "--address");
-      if (who === undefined) throw new CliError("MISSING_ADDRESS", "Pass --address <address>, or set GRIDLEASE_PRIVATE_KEY.", { exitCode: EXIT_USAGE });
+      if (who === undefined)
+        throw new CliError("MISSING_ADDRESS", "Pass --address <address>, or set GRIDLEASE_PRIVATE_KEY.", {
+          exitCode: EXIT_USAGE,
+        });
       const usdc = stablecoinOf(ctx);
       const decimals = Number(await usdc.decimals());
       const [wallet, ledger, credits, grl] = await Promise.all([

@@ -14,7 +14,9 @@ export function addBuyCreditsCommand(renter: Command): void {
   withJson(
     renter
       .command("buy-credits")
-      .description("burn GRL for USD credits at the oracle price less the spread (credits pay for jobs with --pay credits)")
+      .description(
+        "burn GRL for USD credits at the oracle price less the spread (credits pay for jobs with --pay credits)",
+      )
       .argument("<grl>", "GRL to burn")
       .option("--slippage <percent>", "least credits accepted, as a percentage below the quote", "1")
       .option("--permit", "use a permit signature instead of a separate approval (one transaction)"),
@@ -22,12 +24,17 @@ export function addBuyCreditsCommand(renter: Command): void {
     run(cmd, async (out) => {
       const amount = parseGrl(amountText, "The amount of GRL");
       const slippageBps = parseAmount(opts.slippage, 2, "--slippage", { allowZero: true, unit: "percent" });
-      if (slippageBps > 10_000n) throw invalidInput(`--slippage must be at most 100 (percent), got "${opts.slippage}".`);
+      if (slippageBps > 10_000n)
+        throw invalidInput(`--slippage must be at most 100 (percent), got "${opts.slippage}".`);
       const { ctx, me } = await connectSigner();
       const { token, settlement } = ctx.protocol;
       const balance = await token.balanceOf(me);
       if (balance < amount) {
-        throw new CliError("INSUFFICIENT_BALANCE", `You have ${formatGrl(balance)} and asked to burn ${formatGrl(amount)}.`, { exitCode: EXIT_USAGE });
+        throw new CliError(
+          "INSUFFICIENT_BALANCE",
+          `You have ${formatGrl(balance)} and asked to burn ${formatGrl(amount)}.`,
+          { exitCode: EXIT_USAGE },
+        );
       }
       const quote = await settlement.quoteCredits(amount);
       const minCredits = (quote * (10_000n - slippageBps)) / 10_000n;
@@ -46,7 +53,11 @@ export function addBuyCreditsCommand(renter: Command): void {
         receipt = sent.receipt;
         transactions.push(sent.sent);
       } else {
-        await simulate("buy credits", (overrides) => settlement.buyCredits.staticCall(me, amount, minCredits, overrides), hints);
+        await simulate(
+          "buy credits",
+          (overrides) => settlement.buyCredits.staticCall(me, amount, minCredits, overrides),
+          hints,
+        );
         const approval = await ensureAllowance(out, token, me, settlementAddress, amount, "approve GRL", hints);
         if (approval !== undefined) transactions.push(approval);
         const sent = await send(out, "buy credits", () => settlement.buyCredits(me, amount, minCredits), hints);

@@ -2,7 +2,14 @@
 // (job-request.ts), then posts it and escrows its budget in USDC (approval or permit) or in credits (escrow.ts).
 import type { Command } from "commander";
 
-import { formatAmount, formatDuration, formatUsd, GPU_MODELS, PRICING_RULE_OPTIONS, PricingRule } from "../../../sdk/index.ts";
+import {
+  formatAmount,
+  formatDuration,
+  formatUsd,
+  GPU_MODELS,
+  PRICING_RULE_OPTIONS,
+  PricingRule,
+} from "../../../sdk/index.ts";
 import { run, withJson } from "../../lib/command.ts";
 import { chainNow, connectSigner } from "../../lib/context.ts";
 import { CliError, invalidInput } from "../../lib/errors.ts";
@@ -30,27 +37,54 @@ export function addCreateJobCommand(renter: Command): void {
       .option("--pay <token>", `payment: ${PAYMENT_KINDS.join(" | ")}`, "usdc")
       .option("--bid-window <duration>", "how long providers may bid (or accept an instant job), e.g. 10m", "10m")
       .option("--reveal-window <duration>", "how long bidders may reveal after the bid window (auctions only)", "10m")
-      .option("--spec <file>", "the workload spec file; the job's spec hash is the keccak256 of its bytes (or give --spec-hash)")
+      .option(
+        "--spec <file>",
+        "the workload spec file; the job's spec hash is the keccak256 of its bytes (or give --spec-hash)",
+      )
       .option("--spec-hash <hash>", "the workload spec hash, 0x + 64 hex digits (instead of --spec)")
       .option("--permit", "escrow USDC with a permit signature instead of a separate approval")
-      .option("--force", "post a request no provider can fill as specified (--vram above the model's, a region that is no country code)"),
+      .option(
+        "--force",
+        "post a request no provider can fill as specified (--vram above the model's, a region that is no country code)",
+      ),
   ).action(async (opts: CreateJobOptions, cmd: Command) =>
     run(cmd, async (out) => {
-      const { gpuModel, spec, count, duration, vram, region, minReputation, rule, pay, bidWindow, revealWindow, specHash, specFile } =
-        parseJobRequest(opts, cmd.getOptionValueSource("revealWindow") === "cli");
+      const {
+        gpuModel,
+        spec,
+        count,
+        duration,
+        vram,
+        region,
+        minReputation,
+        rule,
+        pay,
+        bidWindow,
+        revealWindow,
+        specHash,
+        specFile,
+      } = parseJobRequest(opts, cmd.getOptionValueSource("revealWindow") === "cli");
 
       const { ctx, me } = await connectSigner();
       const token = await paymentTokenFor(ctx, pay);
       const reserve = parseDollars(opts.maxPrice, token.decimals, "--max-price");
       if (reserve >= 2n ** 96n) {
-        throw invalidInput(`--max-price is too large: at most ${formatUsd(2n ** 96n - 1n, token.decimals)} per GPU-hour in ${token.symbol}.`);
+        throw invalidInput(
+          `--max-price is too large: at most ${formatUsd(2n ** 96n - 1n, token.decimals)} per GPU-hour in ${token.symbol}.`,
+        );
       }
       const market = ctx.protocol.market;
       const budget = await market.jobValue(reserve, count, duration);
       if (budget === 0n) {
-        throw invalidInput("The job's budget (max price x GPUs x hours) rounds to zero: raise --max-price, --count or --hours.");
+        throw invalidInput(
+          "The job's budget (max price x GPUs x hours) rounds to zero: raise --max-price, --count or --hours.",
+        );
       }
-      const hints = { token: { symbol: token.symbol, decimals: token.decimals }, priceDecimals: token.decimals, now: await chainNow(ctx) };
+      const hints = {
+        token: { symbol: token.symbol, decimals: token.decimals },
+        priceDecimals: token.decimals,
+        now: await chainNow(ctx),
+      };
       const request = {
         paymentToken: token.address,
         gpuModel,
@@ -65,20 +99,38 @@ export function addCreateJobCommand(renter: Command): void {
         revealWindow,
         specHash,
       };
-      const { receipt, transactions } = await escrowAndCreate(ctx, out, me, { request, budget, token, permit: opts.permit === true, hints });
+      const { receipt, transactions } = await escrowAndCreate(ctx, out, me, {
+        request,
+        budget,
+        token,
+        permit: opts.permit === true,
+        hints,
+      });
       const created = findEvent(receipt, (log) => {
         const parsed = market.interface.parseLog(log);
         return parsed?.name === "JobCreated" ? parsed : null;
       });
-      if (created === undefined) throw new CliError("UNEXPECTED", "The job was created but its JobCreated event is missing from the receipt.");
+      if (created === undefined)
+        throw new CliError("UNEXPECTED", "The job was created but its JobCreated event is missing from the receipt.");
       const jobId = created.args.jobId as bigint;
       const loaded = await loadJob(ctx, jobId);
       const { data, lines } = describeJob(loaded);
-      out.result({ command: "renter create-job", jobId, budget: formatAmount(budget, token.decimals), specHash, specFile, job: data, transactions }, [
-        `Created job #${jobId}: ${count}x ${spec.name} for ${formatDuration(duration)} at up to ${formatUsd(reserve, token.decimals)} per ` +
-          `GPU-hour; ${formatPayment(budget, token)} escrowed.`,
-        ...lines,
-      ]);
+      out.result(
+        {
+          command: "renter create-job",
+          jobId,
+          budget: formatAmount(budget, token.decimals),
+          specHash,
+          specFile,
+          job: data,
+          transactions,
+        },
+        [
+          `Created job #${jobId}: ${count}x ${spec.name} for ${formatDuration(duration)} at up to ${formatUsd(reserve, token.decimals)} per ` +
+            `GPU-hour; ${formatPayment(budget, token)} escrowed.`,
+          ...lines,
+        ],
+      );
     }),
   );
 }

@@ -20,12 +20,22 @@ export function addDisputeCommand(renter: Command): void {
           "job value (by default) in its stablecoin, or in GRL for a credit job (approved here)",
       )
       .argument("<jobId>", "the job")
-      .option("--evidence-hash <bytes32>", "hash of your evidence (kept off-chain); this or --evidence-file is required")
-      .option("--evidence-file <path>", "hash this file's contents (keccak256) as the evidence hash; this or --evidence-hash is required"),
+      .option(
+        "--evidence-hash <bytes32>",
+        "hash of your evidence (kept off-chain); this or --evidence-file is required",
+      )
+      .option(
+        "--evidence-file <path>",
+        "hash this file's contents (keccak256) as the evidence hash; this or --evidence-hash is required",
+      ),
   ).action(async (jobIdText: string, opts: { evidenceHash?: string; evidenceFile?: string }, cmd: Command) =>
     run(cmd, async (out) => {
       const jobId = parseJobId(jobIdText);
-      const evidence = hashFromOptions(opts.evidenceHash, opts.evidenceFile, { hash: "--evidence-hash", file: "--evidence-file", what: "evidence" });
+      const evidence = hashFromOptions(opts.evidenceHash, opts.evidenceFile, {
+        hash: "--evidence-hash",
+        file: "--evidence-file",
+        what: "evidence",
+      });
       const { ctx, me } = await connectSigner();
       const loaded = await loadJob(ctx, jobId);
       const market = ctx.protocol.market;

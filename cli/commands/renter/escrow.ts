@@ -4,7 +4,7 @@
 import type { ContractTransactionReceipt } from "ethers";
 
 import { CREDIT_DECIMALS, formatAmount, formatUsd, type ErrorHints } from "../../../sdk/index.ts";
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 import { chainNow, signerOf, stablecoinOf, type Context } from "../../lib/context.ts";
 import { CliError, EXIT_USAGE } from "../../lib/errors.ts";
 import type { Output } from "../../lib/output.ts";
@@ -58,7 +58,12 @@ export async function escrowAndCreate(
   const marketAddress = await market.getAddress();
   if (job.permit) {
     const permit = await permitFor(signerOf(ctx), usdc, marketAddress, budget, await chainNow(ctx));
-    const r = await send(out, "create job with permit", () => market.createJobWithPermit(request, permit.deadline, permit.v, permit.r, permit.s), hints);
+    const r = await send(
+      out,
+      "create job with permit",
+      () => market.createJobWithPermit(request, permit.deadline, permit.v, permit.r, permit.s),
+      hints,
+    );
     transactions.push(r.sent);
     return { receipt: r.receipt, transactions };
   }

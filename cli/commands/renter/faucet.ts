@@ -19,15 +19,28 @@ export function addFaucetCommand(renter: Command): void {
     run(cmd, async (out) => {
       const { ctx, me } = await connectSigner();
       const usdc = stablecoinOf(ctx);
-      if (ctx.addresses.MockStablecoin === undefined || ctx.addresses.MockStablecoin.toLowerCase() !== (await usdc.getAddress()).toLowerCase()) {
-        throw new CliError("NOT_LOCAL", "The faucet exists only on a local deployment (GridleaseLocal's USDC stand-in).", { exitCode: EXIT_USAGE });
+      if (
+        ctx.addresses.MockStablecoin === undefined ||
+        ctx.addresses.MockStablecoin.toLowerCase() !== (await usdc.getAddress()).toLowerCase()
+      ) {
+        throw new CliError(
+          "NOT_LOCAL",
+          "The faucet exists only on a local deployment (GridleaseLocal's USDC stand-in).",
+          { exitCode: EXIT_USAGE },
+        );
       }
       const decimals = Number(await usdc.decimals());
       const amount = parseDollars(amountText, decimals, "The amount");
       const { sent } = await send(out, "mint USDC", () => usdc.mint(me, amount));
       const balance = await usdc.balanceOf(me);
       out.result(
-        { command: "renter faucet", account: me, minted: formatAmount(amount, decimals), balance: formatAmount(balance, decimals), transactions: [sent] },
+        {
+          command: "renter faucet",
+          account: me,
+          minted: formatAmount(amount, decimals),
+          balance: formatAmount(balance, decimals),
+          transactions: [sent],
+        },
         `Minted ${formatAmount(amount, decimals)} USDC; balance ${formatAmount(balance, decimals)} USDC.`,
       );
     }),

@@ -18,7 +18,9 @@ import { addWithdrawCommand } from "./withdraw.ts";
 
 /** The `renter` command and its sub-commands. */
 export function renterCommand(): Command {
-  const renter = new Command("renter").description("renter actions: buy credits, post jobs, award, stop, settle, dispute, status");
+  const renter = new Command("renter").description(
+    "renter actions: buy credits, post jobs, award, stop, settle, dispute, status",
+  );
   for (const add of [
     addFaucetCommand,
     addBuyCreditsCommand,

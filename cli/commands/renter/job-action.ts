@@ -36,7 +36,10 @@ export function simpleJobAction(
 }
 
 /** The job's state after an action, as the action's result. */
-export async function stateAfter(ctx: Context, jobId: bigint): Promise<{ data: Record<string, unknown>; text: string }> {
+export async function stateAfter(
+  ctx: Context,
+  jobId: bigint,
+): Promise<{ data: Record<string, unknown>; text: string }> {
   const loaded = await loadJob(ctx, jobId);
   const { data, lines } = describeJob(loaded);
   return { data: { job: data }, text: lines.join("\n") };

@@ -7,7 +7,15 @@ import { keccak256 } from "ethers";
 
 import { PricingRule, type GpuModelSpec, type PricingRuleName } from "../../../sdk/index.ts";
 import { invalidInput } from "../../lib/errors.ts";
-import { parseBytes32, parseChoice, parseDuration, parseGpuModel, parseHours, parseInteger, parseProtocolEnum } from "../../lib/parse.ts";
+import {
+  parseBytes32,
+  parseChoice,
+  parseDuration,
+  parseGpuModel,
+  parseHours,
+  parseInteger,
+  parseProtocolEnum,
+} from "../../lib/parse.ts";
 import { PAYMENT_KINDS, type PaymentKind } from "../../lib/tokens.ts";
 
 /** create-job's options, as commander gives them (text). */
@@ -56,14 +64,17 @@ const MAX_ISO_REGION = 894n;
  */
 function specHashOf(opts: Pick<CreateJobOptions, "spec" | "specHash">): { specHash: string; specFile: string | null } {
   if (opts.spec === undefined && opts.specHash === undefined) {
-    throw invalidInput("create-job needs the job's workload: give --spec <file> (its keccak256 is posted) or --spec-hash <0x + 64 hex digits>.");
+    throw invalidInput(
+      "create-job needs the job's workload: give --spec <file> (its keccak256 is posted) or --spec-hash <0x + 64 hex digits>.",
+    );
   }
   if (opts.spec !== undefined && opts.specHash !== undefined) {
     throw invalidInput("Give either --spec <file> or --spec-hash <hash>, not both.");
   }
   if (opts.specHash !== undefined) {
     const hash = parseBytes32(opts.specHash, "--spec-hash");
-    if (BigInt(hash) === 0n) throw invalidInput("--spec-hash must not be zero: it is the hash of the job's workload spec.");
+    if (BigInt(hash) === 0n)
+      throw invalidInput("--spec-hash must not be zero: it is the hash of the job's workload spec.");
     return { specHash: hash, specFile: null };
   }
   const file = opts.spec as string;
@@ -92,7 +103,9 @@ export function parseJobRequest(opts: CreateJobOptions, revealWindowGiven: boole
   const pay = parseChoice(opts.pay, PAYMENT_KINDS, "--pay");
   const bidWindow = parseDuration(opts.bidWindow, "--bid-window");
   if (rule === "Instant" && revealWindowGiven) {
-    throw invalidInput("--reveal-window applies to auctions only: an instant job has no sealed bids to reveal (drop it, or use --rule first|second).");
+    throw invalidInput(
+      "--reveal-window applies to auctions only: an instant job has no sealed bids to reveal (drop it, or use --rule first|second).",
+    );
   }
   const revealWindow = rule === "Instant" ? 0n : parseDuration(opts.revealWindow, "--reveal-window");
   if (opts.force !== true && vram > BigInt(spec.vramGb)) {
@@ -110,7 +123,22 @@ export function parseJobRequest(opts: CreateJobOptions, revealWindowGiven: boole
   if (!/^\$?\d+(\.\d+)?$/.test(opts.maxPrice.trim())) {
     throw invalidInput(`--max-price must be a dollar amount such as 1.80, got "${opts.maxPrice}".`);
   }
-  if (opts.permit === true && pay === "credits") throw invalidInput("--permit applies to USDC only; credit jobs need no approval.");
+  if (opts.permit === true && pay === "credits")
+    throw invalidInput("--permit applies to USDC only; credit jobs need no approval.");
   const { specHash, specFile } = specHashOf(opts);
-  return { gpuModel, spec, count, duration, vram, region, minReputation, rule, pay, bidWindow, revealWindow, specHash, specFile };
+  return {
+    gpuModel,
+    spec,
+    count,
+    duration,
+    vram,
+    region,
+    minReputation,
+    rule,
+    pay,
+    bidWindow,
+    revealWindow,
+    specHash,
+    specFile,
+  };
 }

@@ -24,9 +24,13 @@ export function addWithdrawCommand(renter: Command): void {
       const ledger = await withdrawMarketLedger(ctx, out, me, to);
       const bonds = await withdrawBondLedger(ctx, out, me, to);
       if (ledger === undefined && bonds === undefined) {
-        throw new CliError("NOTHING_TO_WITHDRAW", `${me} has no refunds or dispute bonds waiting in the market ledger. Nothing was sent.`, {
-          exitCode: EXIT_USAGE,
-        });
+        throw new CliError(
+          "NOTHING_TO_WITHDRAW",
+          `${me} has no refunds or dispute bonds waiting in the market ledger. Nothing was sent.`,
+          {
+            exitCode: EXIT_USAGE,
+          },
+        );
       }
       const withdrawals = [ledger, bonds].filter((w) => w !== undefined);
       out.result(

@@ -4,7 +4,7 @@
 // GraphQL and /summary answers are cached per version of the indexed data (./cache.ts).
 import { db } from "ponder:api";
 import schema, { indexerClock, networkMetric } from "ponder:schema";
-import { and, client, eq, graphql, gte, sql } from "ponder";
+import { and, client, eq, graphql, gte } from "ponder";
 import { is } from "drizzle-orm";
 import { PgliteSession } from "drizzle-orm/pglite";
 import type { PGlite } from "@electric-sql/pglite";
@@ -63,7 +63,8 @@ const VERSION_SQL = `select
                       where tgrelid = to_regclass('_ponder_checkpoint')), '') as version`;
 
 /** Appended to a statement timeout's message (see below): the answer does not exist within the limit. */
-const TIMEOUT_NOTE = ": an answer within the time limit does not exist; filter with WHERE on key columns, add a LIMIT or aggregate less";
+const TIMEOUT_NOTE =
+  ": an answer within the time limit does not exist; filter with WHERE on key columns, add a LIMIT or aggregate less";
 
 /** A connection of the read-only pool (node-postgres). */
 interface PoolClient {
@@ -92,21 +93,26 @@ const pool = (
 if (!onPglite) {
   pool.options.statement_timeout = SQL_LIMITS.timeoutMs;
   type Query = (...args: unknown[]) => unknown;
-  (pool as unknown as { on(event: "connect", listener: (client: PoolClient) => void): void }).on("connect", (client) => {
-    const query = client.query.bind(client) as Query;
-    (client as unknown as { query: Query }).query = (...args: unknown[]) => {
-      const result = query(...args);
-      if (!(result instanceof Promise)) return result;
-      return result.catch((error: { code?: string; message?: string }) => {
-        if (error?.code === "57014" && typeof error.message === "string" && !error.message.includes(TIMEOUT_NOTE)) {
-          error.message = `${error.message} after ${SQL_LIMITS.timeoutMs} ms${TIMEOUT_NOTE}`;
-        }
-        throw error;
-      });
-    };
-    // Connections opened before this module was loaded (none, normally) keep Ponder's 30 s.
-    (query(`set statement_timeout = ${Math.max(1, Math.floor(SQL_LIMITS.timeoutMs))}`) as Promise<unknown>).catch(() => {});
-  });
+  (pool as unknown as { on(event: "connect", listener: (client: PoolClient) => void): void }).on(
+    "connect",
+    (client) => {
+      const query = client.query.bind(client) as Query;
+      (client as unknown as { query: Query }).query = (...args: unknown[]) => {
+        const result = query(...args);
+        if (!(result instanceof Promise)) return result;
+        return result.catch((error: { code?: string; message?: string }) => {
+          if (error?.code === "57014" && typeof error.message === "string" && !error.message.includes(TIMEOUT_NOTE)) {
+            error.message = `${error.message} after ${SQL_LIMITS.timeoutMs} ms${TIMEOUT_NOTE}`;
+          }
+          throw error;
+        });
+      };
+      // Connections opened before this module was loaded (none, normally) keep Ponder's 30 s.
+      (query(`set statement_timeout = ${Math.max(1, Math.floor(SQL_LIMITS.timeoutMs))}`) as Promise<unknown>).catch(
+        () => {},
+      );
+    },
+  );
 }
 
 async function readVersion(): Promise<string> {
@@ -127,8 +133,10 @@ function cacheableGraphql(response: StoredResponse): boolean {
   }
 }
 
-const postOnly = (middleware: MiddlewareHandler): MiddlewareHandler => (c, next) =>
-  c.req.method === "POST" ? middleware(c, next) : next();
+const postOnly =
+  (middleware: MiddlewareHandler): MiddlewareHandler =>
+  (c, next) =>
+    c.req.method === "POST" ? middleware(c, next) : next();
 
 // Not on PGlite: there Ponder writes a block's rows without a transaction (its transaction() runs the
 // callback without BEGIN), so a version read would not pin the rows a query sees.
@@ -180,16 +188,21 @@ function limitArguments(query: string): LimitArgument[] | undefined {
     found = undefined;
   }
   if (query.length <= LIMIT_MEMO_MAX_QUERY) {
-    if (limitArgumentsByQuery.size >= LIMIT_MEMO_ENTRIES) limitArgumentsByQuery.delete(limitArgumentsByQuery.keys().next().value!);
+    if (limitArgumentsByQuery.size >= LIMIT_MEMO_ENTRIES)
+      limitArgumentsByQuery.delete(limitArgumentsByQuery.keys().next().value!);
     limitArgumentsByQuery.set(query, found);
   }
   return found;
 }
 
 /** A `limit` argument that cannot be served: its error code and message (literal or through a variable). */
-function limitProblem(query: string, variables: Record<string, unknown>): { code: string; message: string } | undefined {
+function limitProblem(
+  query: string,
+  variables: Record<string, unknown>,
+): { code: string; message: string } | undefined {
   for (const argument of limitArguments(query) ?? []) {
-    const value = typeof argument === "number" || typeof argument === "string" ? argument : variables[argument.variable];
+    const value =
+      typeof argument === "number" || typeof argument === "string" ? argument : variables[argument.variable];
     if (value === undefined || value === null) continue;
     if (typeof value !== "number" || !Number.isInteger(value)) {
       return {
@@ -256,7 +269,11 @@ function sqlOverHttpDb(database: typeof db): typeof db {
   if (!onPglite) return database;
   type SessionArgs = ConstructorParameters<typeof PgliteSession>;
   const session = sessionOf(database);
-  const { dialect, schema: tables, options } = session as unknown as { dialect: SessionArgs[1]; schema: SessionArgs[2]; options: SessionArgs[3] };
+  const {
+    dialect,
+    schema: tables,
+    options,
+  } = session as unknown as { dialect: SessionArgs[1]; schema: SessionArgs[2]; options: SessionArgs[3] };
   const pglite = (database as unknown as { $client: PGlite }).$client;
   const scoped: DrizzleSession = Object.create(session, {
     prepareQuery: {
@@ -285,7 +302,8 @@ function ponderValidator(): Promise<Validator> {
   validator ??= (async () => {
     const path = new URL("../../../node_modules/ponder/dist/esm/utils/sql-parse.js", import.meta.url).href;
     try {
-      return ((await import(/* @vite-ignore */ path)) as { validateAllowableSQLQuery: Validator }).validateAllowableSQLQuery;
+      return ((await import(/* @vite-ignore */ path)) as { validateAllowableSQLQuery: Validator })
+        .validateAllowableSQLQuery;
     } catch {
       return async () => {}; // client() checks it anyway; the EXPLAIN below runs read-only and plans only
     }
@@ -423,7 +441,10 @@ function sumFlows(rows: MetricRow[]): Flows {
   const result = {} as Record<FlowColumn, bigint | number>;
   for (const column of FLOW_COLUMNS) {
     result[column] = rows.reduce<bigint | number>(
-      (acc, row) => (typeof row[column] === "bigint" ? (acc as bigint) + (row[column] as bigint) : (acc as number) + (row[column] as number)),
+      (acc, row) =>
+        typeof row[column] === "bigint"
+          ? (acc as bigint) + (row[column] as bigint)
+          : (acc as number) + (row[column] as number),
       BIGINT_FLOWS.has(column) ? 0n : 0,
     );
   }

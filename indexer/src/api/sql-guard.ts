@@ -54,7 +54,7 @@ export function refusalResponse(c: Context, refusal: SqlRefusal): Response {
   return c.json({ error: { code: refusal.code, message: refusal.message } }, refusal.status);
 }
 
-const HELP = "see indexer/README.md, \"SQL over HTTP\"";
+const HELP = 'see indexer/README.md, "SQL over HTTP"';
 
 /**
  * The query of a `sql` URL parameter: Ponder's client sends superjson (`{"json":{"sql":...,"params":[]}}`);
@@ -62,7 +62,11 @@ const HELP = "see indexer/README.md, \"SQL over HTTP\"";
  */
 export function parseSqlParameter(value: string | undefined): SqlQuery {
   if (value === undefined || value.trim() === "") {
-    throw new SqlRefusal(400, "MISSING_SQL", `Missing "sql" query parameter: send /sql/db?sql=<url-encoded SELECT> (${HELP}).`);
+    throw new SqlRefusal(
+      400,
+      "MISSING_SQL",
+      `Missing "sql" query parameter: send /sql/db?sql=<url-encoded SELECT> (${HELP}).`,
+    );
   }
   const text = value.trim();
   if (text.startsWith("{")) {
@@ -70,11 +74,19 @@ export function parseSqlParameter(value: string | undefined): SqlQuery {
     try {
       parsed = superjson.parse(text);
     } catch {
-      throw new SqlRefusal(400, "MALFORMED_SQL_PARAMETER", `The "sql" parameter starts with "{" but is not superjson ({"json":{"sql":"select ...","params":[]}}) (${HELP}).`);
+      throw new SqlRefusal(
+        400,
+        "MALFORMED_SQL_PARAMETER",
+        `The "sql" parameter starts with "{" but is not superjson ({"json":{"sql":"select ...","params":[]}}) (${HELP}).`,
+      );
     }
     const query = parsed as Partial<SqlQuery> | null;
     if (query === null || typeof query !== "object" || typeof query.sql !== "string") {
-      throw new SqlRefusal(400, "MALFORMED_SQL_PARAMETER", `The "sql" parameter's JSON has no "sql" string: send {"json":{"sql":"select ...","params":[]}} (${HELP}).`);
+      throw new SqlRefusal(
+        400,
+        "MALFORMED_SQL_PARAMETER",
+        `The "sql" parameter's JSON has no "sql" string: send {"json":{"sql":"select ...","params":[]}} (${HELP}).`,
+      );
     }
     const params = Array.isArray(query.params) ? query.params : [];
     return { sql: query.sql, params, typings: Array.isArray(query.typings) ? query.typings : undefined };
@@ -99,7 +111,11 @@ export async function validate(sql: string, validator: (sql: string) => Promise<
   } catch (error) {
     const message = errorText(error);
     if (/syntax error/i.test(message) || message === "[object Object]") {
-      throw new SqlRefusal(400, "SQL_SYNTAX_ERROR", `The SQL does not parse (${message}): check it, e.g. \`select id, state from job order by id desc limit 10\`.`);
+      throw new SqlRefusal(
+        400,
+        "SQL_SYNTAX_ERROR",
+        `The SQL does not parse (${message}): check it, e.g. \`select id, state from job order by id desc limit 10\`.`,
+      );
     }
     throw new SqlRefusal(
       400,
@@ -119,7 +135,11 @@ function errorText(error: unknown): string {
 }
 
 function negativeLimit(clause: string, value: string): SqlRefusal {
-  return new SqlRefusal(400, "NEGATIVE_LIMIT", `${clause} ${value} is negative: use ${clause} 0 or more (at most ${SQL_LIMITS.maxRows} rows per query).`);
+  return new SqlRefusal(
+    400,
+    "NEGATIVE_LIMIT",
+    `${clause} ${value} is negative: use ${clause} 0 or more (at most ${SQL_LIMITS.maxRows} rows per query).`,
+  );
 }
 
 interface PlanNode {
@@ -128,7 +148,11 @@ interface PlanNode {
 }
 
 /** Refuses a plan above the cost ceiling (`explain` runs the EXPLAIN and returns its JSON). */
-export async function checkCost(query: SqlQuery, ceiling: number, explain: (sql: string, params: unknown[]) => Promise<unknown>): Promise<number> {
+export async function checkCost(
+  query: SqlQuery,
+  ceiling: number,
+  explain: (sql: string, params: unknown[]) => Promise<unknown>,
+): Promise<number> {
   let plan: PlanNode;
   try {
     const result = (await explain(`explain (format json) ${query.sql}`, query.params)) as unknown;
@@ -163,9 +187,17 @@ export function databaseRefusal(error: Error | string): SqlRefusal {
   const negative = /(LIMIT|OFFSET) must not be negative/i.exec(message);
   if (negative !== null) return negativeLimit(negative[1]!.toUpperCase(), "(a negative value)");
   if (/syntax error/i.test(message)) {
-    return new SqlRefusal(400, "SQL_SYNTAX_ERROR", `The SQL does not parse (${message}): check it, e.g. \`select id, state from job order by id desc limit 10\`.`);
+    return new SqlRefusal(
+      400,
+      "SQL_SYNTAX_ERROR",
+      `The SQL does not parse (${message}): check it, e.g. \`select id, state from job order by id desc limit 10\`.`,
+    );
   }
-  return new SqlRefusal(400, "SQL_ERROR", `The database refused the query: ${message}. Check table and column names in indexer/README.md ("Tables"); column names are snake_case.`);
+  return new SqlRefusal(
+    400,
+    "SQL_ERROR",
+    `The database refused the query: ${message}. Check table and column names in indexer/README.md ("Tables"); column names are snake_case.`,
+  );
 }
 
 /** Refuses an answer with more rows than the cap (the capped query returns at most one more). */
@@ -186,9 +218,9 @@ export function sqlUsage(base: string): string {
     "SQL over HTTP: one read-only SELECT over the indexer's tables and views per request.",
     "",
     "  GET /sql/db?sql=<url-encoded SQL>      plain SQL text (for curl), or",
-    "  GET /sql/db?sql=<superjson>            {\"json\":{\"sql\":\"select ...\",\"params\":[]}} as @ponder/client sends it",
+    '  GET /sql/db?sql=<superjson>            {"json":{"sql":"select ...","params":[]}} as @ponder/client sends it',
     "",
-    "The answer is JSON; its \"rows\" are objects keyed by column name. Example:",
+    'The answer is JSON; its "rows" are objects keyed by column name. Example:',
     "",
     `  curl -sG ${base}/sql/db --data-urlencode 'sql=${example}'`,
     "",

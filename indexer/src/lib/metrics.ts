@@ -145,7 +145,8 @@ export async function addModel<D extends ModelDeltas>(
   deltas: OnlyColumns<D, ModelDeltas>,
 ): Promise<void> {
   const checked: ModelDeltas = deltas;
-  for (const { period, periodStart } of periodsOfHour(hs)) await addModelPeriod(ctx, model, period, periodStart, checked);
+  for (const { period, periodStart } of periodsOfHour(hs))
+    await addModelPeriod(ctx, model, period, periodStart, checked);
 }
 
 /** The median of an ascending list: the middle element, or the floor of the mean of the two middle ones. */
@@ -186,7 +187,13 @@ export async function addClearingPrice(
       model,
       period,
       periodStart,
-      { awards: 1, awardedGpuSeconds: gpuSeconds, sumPrice: price, sumPriceGpuSeconds: price * gpuSeconds, sumReserve: reserve },
+      {
+        awards: 1,
+        awardedGpuSeconds: gpuSeconds,
+        sumPrice: price,
+        sumPriceGpuSeconds: price * gpuSeconds,
+        sumReserve: reserve,
+      },
       () => ({ minPrice: prices[0]!, maxPrice: prices[prices.length - 1]!, medianPrice: median(prices) }),
     );
   }
@@ -227,5 +234,6 @@ export async function addProvider<D extends ProviderDeltas>(
 ): Promise<void> {
   const kept = nonZero<ProviderDeltas>(deltas);
   if (Object.keys(kept).length === 0) return;
-  for (const { period, periodStart } of periodsOfHour(hs)) await addProviderPeriod(ctx, address, period, periodStart, kept);
+  for (const { period, periodStart } of periodsOfHour(hs))
+    await addProviderPeriod(ctx, address, period, periodStart, kept);
 }

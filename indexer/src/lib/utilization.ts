@@ -114,11 +114,13 @@ export async function tick(ctx: Ctx, block: Block): Promise<void> {
 
 /** Registers a new provider or GPU model with the clock, so its hours are closed from now on. */
 export async function registerSubject(ctx: Ctx, subject: { provider: Hex } | { model: Hex }): Promise<void> {
-  await ctx.db.update(indexerClock, { id: 0 }).set((clock) =>
-    "provider" in subject
-      ? { providers: [...clock.providers, subject.provider] }
-      : { models: [...clock.models, subject.model] },
-  );
+  await ctx.db
+    .update(indexerClock, { id: 0 })
+    .set((clock) =>
+      "provider" in subject
+        ? { providers: [...clock.providers, subject.provider] }
+        : { models: [...clock.models, subject.model] },
+    );
 }
 
 /** Changes the rates of the network, `model` and `address` by the deltas, accruing each up to `t` first. */

@@ -1,11 +1,13 @@
 // Section 1: gas of every user-facing function, from the `npm run gas` suites (stablecoin jobs in the
 // market suite, credit jobs in the settlement suite).
-import { marketRun, registryRun, settlementRun } from "../shared.js";
-import type { BenchSection, BenchTable } from "../types.js";
+import { marketRun, registryRun, settlementRun } from "../shared.ts";
+import type { BenchSection, BenchTable } from "../types.ts";
 
 /** Derived figures (sums, ratios, growth) of the suites belong to the lifecycle and growth sections. */
 function isSingleCall(label: string): boolean {
-  return !label.startsWith("lifecycle") && !label.startsWith("credit-job lifecycle") && !/\(\d+ bids\)|ratio/.test(label);
+  return (
+    !label.startsWith("lifecycle") && !label.startsWith("credit-job lifecycle") && !/\(\d+ bids\)|ratio/.test(label)
+  );
 }
 
 function table(id: string, title: string, gas: Record<string, number>, path: string): BenchTable {

@@ -4,12 +4,12 @@
 import { id, parseUnits, Wallet, type Signer } from "ethers";
 import { network } from "hardhat";
 
-import { DEFAULT_MARKET_PARAMS } from "../../../ignition/modules/Gridlease.js";
-import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import { DEFAULT_MARKET_PARAMS } from "../../../ignition/modules/Gridlease.ts";
+import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 import { bidCommitment, gpuModelId, PricingRule, Ruling, tflopsX100, workloadSpecHash } from "../../../sdk/index.ts";
 import { connectLocalDeployment } from "../../gas/local-protocol.ts";
-import { FLAT_BOUND, spread, type BenchRow, type BenchSection } from "../types.js";
+import { FLAT_BOUND, spread, type BenchRow, type BenchSection } from "../types.ts";
 
 const GRL = 10n ** 18n;
 const USDC = 10n ** 6n;
@@ -30,7 +30,8 @@ const section: BenchSection = {
       parameters: { GridleaseLocal: { marketParams: { ...DEFAULT_MARKET_PARAMS, maxBids: BigInt(MAX_BIDS) } } },
     });
     const { token, registry, market, usdc, feed, settlement } = await connectLocalDeployment(deployment, deployer);
-    if ((await market.marketParams(await market.currentParamsId())).maxBids !== BigInt(MAX_BIDS)) throw new Error("the maxBids parameter did not apply");
+    if ((await market.marketParams(await market.currentParamsId())).maxBids !== BigInt(MAX_BIDS))
+      throw new Error("the maxBids parameter did not apply");
     const H100 = gpuModelId("H100");
     const chainId = (await ethers.provider.getNetwork()).chainId;
     const marketAddress = await market.getAddress();
@@ -82,7 +83,15 @@ const section: BenchSection = {
       for (const jobId of [settled, disputed]) {
         for (let i = 0; i < bids; i++) {
           const price = parseUnits("1.50", 6) + BigInt(i) * 1_000n;
-          const c = bidCommitment(jobId, await providers[i].getAddress(), price, id(`salt-${i}`), chainId, marketAddress, SPEC_HASH);
+          const c = bidCommitment(
+            jobId,
+            await providers[i].getAddress(),
+            price,
+            id(`salt-${i}`),
+            chainId,
+            marketAddress,
+            SPEC_HASH,
+          );
           await market.connect(providers[i]).commitBid(jobId, c);
         }
       }

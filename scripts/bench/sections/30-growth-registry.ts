@@ -5,7 +5,7 @@ import { encodeBytes32String, id, Wallet, type Signer } from "ethers";
 import { network } from "hardhat";
 
 import { gpuModelId, tflopsX100 } from "../../../sdk/index.ts";
-import { FLAT_BOUND, spread, type BenchRow, type BenchSection, type BenchTable } from "../types.js";
+import { FLAT_BOUND, spread, type BenchRow, type BenchSection, type BenchTable } from "../types.ts";
 
 const GRL = 10n ** 18n;
 const LINE_COUNTS = [1, 10, 100];
@@ -69,7 +69,9 @@ const section: BenchSection = {
       g.removeGpuLine = await gasOf(r.removeGpuLine(RTX4090));
       g["setOnline(false)"] = await gasOf(r.setOnline(false));
       await r.setOnline(true);
-      g["lockIfEligible (new lock)"] = await gasOf(asMarket.lockIfEligible(p.address, jobId, 300n * GRL, H100, 4, 80, 0, 0));
+      g["lockIfEligible (new lock)"] = await gasOf(
+        asMarket.lockIfEligible(p.address, jobId, 300n * GRL, H100, 4, 80, 0, 0),
+      );
       g["unlockCollateral (partial)"] = await gasOf(asMarket.unlockCollateral(p.address, jobId, 100n * GRL));
       g.leaseGpus = await gasOf(asMarket.leaseGpus(p.address, H100, 4));
       g.releaseGpus = await gasOf(asMarket.releaseGpus(p.address, H100, 4));
@@ -77,7 +79,9 @@ const section: BenchSection = {
         asMarket.unlockAndRecordSuccess(p.address, jobId, 0n, 100n * 10n ** 18n),
       );
       g.recordFault = await gasOf(asMarket.recordFault(p.address));
-      g["slash (to renter + burn)"] = await gasOf(asMarket.slash(p.address, jobId, 60n * GRL, renter.address, 40n * GRL));
+      g["slash (to renter + burn)"] = await gasOf(
+        asMarket.slash(p.address, jobId, 60n * GRL, renter.address, 40n * GRL),
+      );
       g["requestUnbond (first)"] = await gasOf(r.requestUnbond(500n * GRL));
       g.cancelUnbond = await gasOf(r.cancelUnbond());
       return g;
@@ -128,7 +132,8 @@ const section: BenchSection = {
       await r.setGpuLine(H100, 8, 80, tflopsX100(989.5));
       for (let k = 1; k < lines; k++) await r.setGpuLine(encodeBytes32String(`BENCH-${k}`), 1, 24, 100);
       await r.setOnline(true);
-      if (Number((await registry.providerOf(p.address)).listedGpus) !== 8 + lines - 1) throw new Error("lines not listed");
+      if (Number((await registry.providerOf(p.address)).listedGpus) !== 8 + lines - 1)
+        throw new Error("lines not listed");
       byLines.push(await operate(p, jobId++));
     }
 

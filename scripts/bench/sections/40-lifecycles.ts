@@ -2,11 +2,11 @@
 // in a transaction of its own or in the one that awards it, on both payment paths, beside iExec PoCo's published
 // figures (docs/PROTOCOL.md), and where each step's gas goes. "Core" = create .. settle, the steps every job
 // pays (MARKET_CORE, CREDIT_CORE of the gas suites); the mid-job claim and the withdrawals are optional.
-import { LIFECYCLES, MARKET_CORE } from "../../gas/suites/market.js";
-import { CREDIT_CORE } from "../../gas/suites/settlement.js";
-import { marketRun, settlementRun } from "../shared.js";
-import { breakdown, type GasBreakdown } from "../trace.js";
-import type { BenchRow, BenchSection, BenchTable } from "../types.js";
+import { LIFECYCLES, MARKET_CORE } from "../../gas/suites/market.ts";
+import { CREDIT_CORE } from "../../gas/suites/settlement.ts";
+import { marketRun, settlementRun } from "../shared.ts";
+import { breakdown, type GasBreakdown } from "../trace.ts";
+import type { BenchRow, BenchSection, BenchTable } from "../types.ts";
 
 /** iExec PoCo, docs/PROTOCOL.md: replicated flow matchOrders 761k + contribute 347k + reveal 79k + finalize 404k. */
 const IEXEC_REPLICATED = 1_591_000;
@@ -60,7 +60,9 @@ const section: BenchSection = {
         const gas = run.lifecycles[rule];
         const total = sum(gas, [...core]);
         const pathTarget =
-          path === "stablecoin" ? PATH_TARGETS[rule] : sum(market.lifecycles[rule], [...MARKET_CORE]) + CREDIT_ALLOWANCE;
+          path === "stablecoin"
+            ? PATH_TARGETS[rule]
+            : sum(market.lifecycles[rule], [...MARKET_CORE]) + CREDIT_ALLOWANCE;
         totals.push({
           label: `${rule}, ${path}`,
           cells: {
@@ -105,7 +107,10 @@ const section: BenchSection = {
         sums[`${rule}, ${path}`] = total(parts);
         rows.push({
           label: "total",
-          cells: { ...cellsOf(sums[`${rule}, ${path}`]), "step target": path === "stablecoin" ? PATH_TARGETS[rule] : "-" },
+          cells: {
+            ...cellsOf(sums[`${rule}, ${path}`]),
+            "step target": path === "stablecoin" ? PATH_TARGETS[rule] : "-",
+          },
         });
         steps.push({
           id: `steps-${rule.replace(/ \((accept|award)\+start\)$/, "-$1-start")}-${path}`,
@@ -160,7 +165,9 @@ function analysis(
   sums: Record<string, GasBreakdown>,
   perStep: Record<string, Record<string, GasBreakdown>>,
 ): string[] {
-  const best = totals.reduce((a, b) => ((a.cells["create..settle"] as number) <= (b.cells["create..settle"] as number) ? a : b));
+  const best = totals.reduce((a, b) =>
+    (a.cells["create..settle"] as number) <= (b.cells["create..settle"] as number) ? a : b,
+  );
   const out: string[] = [];
   const missed = totals.filter((r) => (r.cells["create..settle"] as number) > TARGET);
   const met = totals.filter((r) => (r.cells["create..settle"] as number) <= TARGET);
@@ -206,11 +213,17 @@ function analysis(
   }
   const saved = (rule: string) => {
     const separate = totals.find((r) => r.label === `${rule}, stablecoin`)!.cells["create..settle"] as number;
-    const combined = totals.find((r) => r.label === `${rule} (award+start), stablecoin`)!.cells["create..settle"] as number;
+    const combined = totals.find((r) => r.label === `${rule} (award+start), stablecoin`)!.cells[
+      "create..settle"
+    ] as number;
     return k(separate - combined);
   };
   // Targets against floors: what the market's own storage and execution may take at most to meet each target.
-  for (const key of ["first-price, stablecoin", "first-price (award+start), stablecoin", "instant (accept+start), stablecoin"]) {
+  for (const key of [
+    "first-price, stablecoin",
+    "first-price (award+start), stablecoin",
+    "instant (accept+start), stablecoin",
+  ]) {
     const t = sums[key];
     if (t === undefined) continue;
     const target = PATH_TARGETS[key.replace(/, stablecoin$/, "")];
@@ -249,7 +262,7 @@ function analysis(
       "the price of an entry-point signature that carries the terms; (2) the registry's per-job lock record folded " +
       "into the market's bid slot, which takes a new slot off every commitBid; (3) one settlement call per credit-job " +
       "settle instead of three (two accrueEarnings and recordGpuSeconds). Sealed-bid auctions keep commit + reveal " +
-      "per bid, which is the price of sealed bidding."
+      "per bid, which is the price of sealed bidding.",
   );
   return out;
 }

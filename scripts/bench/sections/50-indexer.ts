@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-import type { BenchSection, SectionResult } from "../types.js";
+import type { BenchSection, SectionResult } from "../types.ts";
 
 const ENTRY = join("indexer", "bench", "index.ts");
 

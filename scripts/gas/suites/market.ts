@@ -5,8 +5,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { id, parseUnits, Wallet, type JsonRpcApiProvider, type Signer } from "ethers";
 import { network } from "hardhat";
 
-import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 import {
   bidCommitment,
   gpuModelId,
@@ -17,7 +17,7 @@ import {
   type PricingRuleName,
 } from "../../../sdk/index.ts";
 import { connectLocalDeployment } from "../local-protocol.ts";
-import { GasTable, requireSameExecution } from "../measure.js";
+import { GasTable, requireSameExecution } from "../measure.ts";
 
 const GRL = 10n ** 18n;
 const USDC = 10n ** 6n;
@@ -127,12 +127,7 @@ export async function marketGas(): Promise<MarketGas> {
   const table = new GasTable();
 
   /** Creates an auction job, has `bidders` providers commit and reveal, and returns the job id. */
-  async function auctionWithBids(
-    t: GasTable,
-    rule: PricingRuleName,
-    bidders: number,
-    label = "",
-  ): Promise<bigint> {
+  async function auctionWithBids(t: GasTable, rule: PricingRuleName, bidders: number, label = ""): Promise<bigint> {
     await freshPrice();
     await t.measure(`createJob${label}`, market.connect(renter).createJob(request(rule)));
     const jobId = await market.jobCount();
@@ -183,11 +178,16 @@ export async function marketGas(): Promise<MarketGas> {
     await t.measure(`deliver${label}`, market.connect(providers[0]).deliver(jobId, id("result"), "ipfs://result"));
     await networkHelpers.time.increase(24 * HOUR);
     await t.measure(`settle${label}`, market.settle(jobId));
-    await t.measure(`withdraw (provider)${label}`, market.connect(providers[0]).withdraw(usdc.target, await providers[0].getAddress()));
+    await t.measure(
+      `withdraw (provider)${label}`,
+      market.connect(providers[0]).withdraw(usdc.target, await providers[0].getAddress()),
+    );
     if ((await market.balanceOf(usdc.target, renter.address)) > 0n) {
       await t.measure(`withdraw (renter)${label}`, market.connect(renter).withdraw(usdc.target, renter.address));
     }
-    return Object.values(t.gas).slice(start).reduce((a, b) => a + b, 0);
+    return Object.values(t.gas)
+      .slice(start)
+      .reduce((a, b) => a + b, 0);
   }
 
   // Whole lifecycles: the core (MARKET_CORE) and the whole, with the claim and the withdrawals.
@@ -224,7 +224,8 @@ export async function marketGas(): Promise<MarketGas> {
   }
 
   async function requireEpoch(epoch: bigint): Promise<void> {
-    if ((await settlement.currentEpoch()) !== epoch) throw new Error(`the lifecycles measured in epoch ${epoch} ran past it`);
+    if ((await settlement.currentEpoch()) !== epoch)
+      throw new Error(`the lifecycles measured in epoch ${epoch} ran past it`);
   }
 
   // Epoch 1 (one week) holds the warm-up and four lifecycles; the two award+start ones are measured at
@@ -295,13 +296,14 @@ export async function marketGas(): Promise<MarketGas> {
     await networkHelpers.time.increase(10 * HOUR);
     await market.connect(providers[3]).deliver(jobId, id("result"), "ipfs://result");
     await table.measure("dispute", market.connect(renter).dispute(jobId, id("evidence")));
-    await table.measure("resolveDispute (provider fault)", market.connect(deployer as HardhatEthersSigner).resolveDispute(jobId, Ruling.valueOf("ProviderFault")));
+    await table.measure(
+      "resolveDispute (provider fault)",
+      market.connect(deployer as HardhatEthersSigner).resolveDispute(jobId, Ruling.valueOf("ProviderFault")),
+    );
   }
-  {
-    await freshPrice();
-    await market.connect(renter).createJob(request("FirstPrice"));
-    await table.measure("cancelJob", market.connect(renter).cancelJob(await market.jobCount()));
-  }
+  await freshPrice();
+  await market.connect(renter).createJob(request("FirstPrice"));
+  await table.measure("cancelJob", market.connect(renter).cancelJob(await market.jobCount()));
 
   // The award+start lifecycles, in the next epoch that leaves room for a warm-up. The second-price
   // lifecycle runs again there first, as a control (its commitment and salt differ with the job id, so
@@ -310,7 +312,12 @@ export async function marketGas(): Promise<MarketGas> {
   let epoch = (await settlement.currentEpoch()) + 1n;
   if ((await settlement.epochStart(epoch)) - 30n * BigInt(HOUR) <= now) epoch++;
   await warmUp(epoch);
-  requireSameExecution("second-price lifecycle", secondPriceExecution, await measureLifecycle("second-price", false), `epoch ${epoch}`);
+  requireSameExecution(
+    "second-price lifecycle",
+    secondPriceExecution,
+    await measureLifecycle("second-price", false),
+    `epoch ${epoch}`,
+  );
   await measureLifecycle("first-price (award+start)");
   await measureLifecycle("second-price (award+start)");
   await requireEpoch(epoch);
@@ -321,7 +328,8 @@ export async function marketGas(): Promise<MarketGas> {
   }
 
   const contracts: Record<string, string> = {};
-  for (const [name, contract] of Object.entries(deployment)) contracts[(await contract.getAddress()).toLowerCase()] = name;
+  for (const [name, contract] of Object.entries(deployment))
+    contracts[(await contract.getAddress()).toLowerCase()] = name;
   // The module the market delegate-calls for disputes, failures, exits and closeBid (not an Ignition future).
   contracts[(await market.DISPUTES()).toLowerCase()] = "marketDisputes";
   return { table, lifecycles, lifecycleHashes, provider: ethers.provider as unknown as JsonRpcApiProvider, contracts };

@@ -3,7 +3,7 @@
 import { network } from "hardhat";
 
 import { gpuModelId, signPermit, tflopsX100 } from "../../../sdk/index.ts";
-import { GasTable } from "../measure.js";
+import { GasTable } from "../measure.ts";
 
 const GRL = 10n ** 18n;
 
@@ -31,8 +31,14 @@ export async function registryGas(): Promise<GasTable> {
   const RTX4090 = gpuModelId("RTX4090");
 
   await measure("token.approve", token.connect(provider).approve(await registry.getAddress(), ethers.MaxUint256));
-  await measure("register", asProvider.register("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", 840));
-  await measure("updateProfile", asProvider.updateProfile("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", 276));
+  await measure(
+    "register",
+    asProvider.register("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", 840),
+  );
+  await measure(
+    "updateProfile",
+    asProvider.updateProfile("ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", 276),
+  );
   await measure("stake (first)", asProvider.stake(5_000n * GRL));
   await measure("stake (top-up)", asProvider.stake(1_000n * GRL));
   await measure("setGpuLine (new model)", asProvider.setGpuLine(H100, 8, 80, tflopsX100(989.5)));
@@ -63,7 +69,10 @@ export async function registryGas(): Promise<GasTable> {
   await measure("stakeWithPermit", asProvider.stakeWithPermit(1_000n * GRL, deadline, v, r, s));
 
   // Market-side operations (the job market will call these).
-  await measure("lockIfEligible (new lock)", asMarket.lockIfEligible(provider.address, 1n, 300n * GRL, H100, 4, 80, 0, 0));
+  await measure(
+    "lockIfEligible (new lock)",
+    asMarket.lockIfEligible(provider.address, 1n, 300n * GRL, H100, 4, 80, 0, 0),
+  );
   await measure("unlockCollateral (partial)", asMarket.unlockCollateral(provider.address, 1n, 100n * GRL));
   await measure("leaseGpus", asMarket.leaseGpus(provider.address, H100, 4));
   await measure("releaseGpus", asMarket.releaseGpus(provider.address, H100, 4));

@@ -13,8 +13,8 @@
 import { id, parseUnits, Wallet, type JsonRpcApiProvider, type Signer } from "ethers";
 import { network } from "hardhat";
 
-import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.js";
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import GridleaseLocal from "../../../ignition/modules/GridleaseLocal.ts";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 import {
   bidCommitment,
   gpuModelId,
@@ -25,8 +25,8 @@ import {
   type PricingRuleName,
 } from "../../../sdk/index.ts";
 import { connectLocalDeployment } from "../local-protocol.ts";
-import { GasTable, requireSameExecution } from "../measure.js";
-import { LIFECYCLES } from "./market.js";
+import { GasTable, requireSameExecution } from "../measure.ts";
+import { LIFECYCLES } from "./market.ts";
 
 const GRL = 10n ** 18n;
 const HOUR = 3600;
@@ -70,7 +70,8 @@ export async function settlementGas(): Promise<SettlementGas> {
   const credits = await settlement.getAddress();
   const H100 = gpuModelId("H100");
   const treasury = await market.treasury();
-  if (treasury !== deployer.address) throw new Error("the gas run expects the deployer as treasury (Ignition's default)");
+  if (treasury !== deployer.address)
+    throw new Error("the gas run expects the deployer as treasury (Ignition's default)");
 
   /**
    * A provider with a deterministic key: 8 H100, `stake` GRL staked, online, and 100 GRL left in its wallet
@@ -107,7 +108,12 @@ export async function settlementGas(): Promise<SettlementGas> {
     if (current !== epoch) throw new Error(`${phase} ran into epoch ${current}, expected ${epoch}: shorten it`);
   }
 
-  function request(rule: PricingRuleName, gpuCount = 4, durationHours = 2, reserve = "2.00"): IJobMarket.JobRequestStruct {
+  function request(
+    rule: PricingRuleName,
+    gpuCount = 4,
+    durationHours = 2,
+    reserve = "2.00",
+  ): IJobMarket.JobRequestStruct {
     return {
       paymentToken: credits,
       gpuModel: H100,
@@ -307,7 +313,10 @@ export async function settlementGas(): Promise<SettlementGas> {
   // Warm-up: the very first emission claim writes the cumulative total from zero.
   await scratch.measure("claimEmission", settlement.claimEmission(0n, await whale.getAddress()));
   await table.measure("claimEmission", settlement.claimEmission(0n, await smallProvider.getAddress()));
-  await table.measure("claimEmission (first claim of the epoch)", settlement.claimEmission(1n, await provider.getAddress()));
+  await table.measure(
+    "claimEmission (first claim of the epoch)",
+    settlement.claimEmission(1n, await provider.getAddress()),
+  );
   await table.measure("releaseQueuedMints (a full epoch's cap into custody)", settlement.releaseQueuedMints());
   await table.measure("claimQueuedMint (released earlier)", settlement.connect(whale).claimQueuedMint(ticketId));
   await requireEpoch(2n, "epoch 2");
@@ -316,15 +325,20 @@ export async function settlementGas(): Promise<SettlementGas> {
   // Epoch 3: a claim that releases the epoch's cap itself
   // ---------------------------------------------------------------------------------------------------
   await enterEpoch(3n);
-  await table.measure("claimQueuedMint (releases the epoch's cap, then claims)", settlement.connect(whale).claimQueuedMint(ticketId));
+  await table.measure(
+    "claimQueuedMint (releases the epoch's cap, then claims)",
+    settlement.connect(whale).claimQueuedMint(ticketId),
+  );
   await table.measure("releaseQueuedMints (cap used up, nothing to release)", settlement.releaseQueuedMints());
   await requireEpoch(3n, "epoch 3");
 
   // The queue must still be open after epoch 3 (2.9M queued, 1M released per epoch), or the claims above
   // would not have been the ones their labels name.
   const [head, tail] = await settlement.mintQueue();
-  if (head >= tail) throw new Error("the mint queue drained early: the partly-queued scenario needs a larger withdrawal");
-  if ((await settlement.ticketOf(ticketId)).recipient !== (await whale.getAddress())) throw new Error("unexpected ticket");
+  if (head >= tail)
+    throw new Error("the mint queue drained early: the partly-queued scenario needs a larger withdrawal");
+  if ((await settlement.ticketOf(ticketId)).recipient !== (await whale.getAddress()))
+    throw new Error("unexpected ticket");
 
   // ---------------------------------------------------------------------------------------------------
   // Epoch 4: the award+start credit lifecycles
@@ -334,15 +348,24 @@ export async function settlementGas(): Promise<SettlementGas> {
   // reported second-price figures stay epoch 1's.
   await enterEpoch(4n);
   await lifecycle(scratch, "FirstPrice");
-  requireSameExecution("second-price credit lifecycle", secondPriceExecution, await measureLifecycle("second-price", false), "epoch 4");
+  requireSameExecution(
+    "second-price credit lifecycle",
+    secondPriceExecution,
+    await measureLifecycle("second-price", false),
+    "epoch 4",
+  );
   await measureLifecycle("first-price (award+start)");
   await measureLifecycle("second-price (award+start)");
   await requireEpoch(4n, "the epoch-4 lifecycles");
-  table.record("awardAndStart (credits, refund of the excess)", lifecycles["first-price (award+start)"]["awardAndStart (credits, refund of the excess)"]);
+  table.record(
+    "awardAndStart (credits, refund of the excess)",
+    lifecycles["first-price (award+start)"]["awardAndStart (credits, refund of the excess)"],
+  );
   for (const [name] of LIFECYCLES) table.record(`credit-job lifecycle ${name}, core (create..settle)`, cores[name]);
 
   const contracts: Record<string, string> = {};
-  for (const [name, contract] of Object.entries(deployment)) contracts[(await contract.getAddress()).toLowerCase()] = name;
+  for (const [name, contract] of Object.entries(deployment))
+    contracts[(await contract.getAddress()).toLowerCase()] = name;
   // The module the market delegate-calls for disputes, failures, exits and closeBid (not an Ignition future).
   contracts[(await market.DISPUTES()).toLowerCase()] = "marketDisputes";
   return { table, lifecycles, lifecycleHashes, provider: ethers.provider as unknown as JsonRpcApiProvider, contracts };

@@ -6,7 +6,7 @@ import { BidStatus, deployMarket, HOUR, INSTANT, JobState, PROVIDER_STAKE } from
 import { RESERVE } from "../../kit/money.ts";
 import { H100 } from "../../kit/protocol.ts";
 import { BUDGET, COLLATERAL, freeStakeOf, jobObject, setParams } from "./helpers.ts";
-import { describeInstantAcceptChecks, INSTANT_JOB } from "./instantAcceptChecks.js";
+import { describeInstantAcceptChecks, INSTANT_JOB } from "./instantAcceptChecks.ts";
 
 const { ethers, networkHelpers } = await network.create();
 

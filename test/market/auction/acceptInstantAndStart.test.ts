@@ -14,7 +14,7 @@ import {
   jobObject,
   setParams,
 } from "./helpers.ts";
-import { describeInstantAcceptChecks, INSTANT_JOB } from "./instantAcceptChecks.js";
+import { describeInstantAcceptChecks, INSTANT_JOB } from "./instantAcceptChecks.ts";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -56,7 +56,22 @@ describe("JobMarket: acceptInstantAndStart", function () {
       const tx = f.market.connect(f.alice).acceptInstantAndStart(f.jobId);
       await expect(tx)
         .to.emit(f.market, "JobAwarded")
-        .withArgs(f.jobId, f.renter.address, f.alice.address, H100, GPUS, INSTANT, RESERVE, RESERVE, BUDGET, 0n, COLLATERAL, 0n, 0n, t + START_WINDOW)
+        .withArgs(
+          f.jobId,
+          f.renter.address,
+          f.alice.address,
+          H100,
+          GPUS,
+          INSTANT,
+          RESERVE,
+          RESERVE,
+          BUDGET,
+          0n,
+          COLLATERAL,
+          0n,
+          0n,
+          t + START_WINDOW,
+        )
         .and.to.emit(f.registry, "CollateralLocked")
         .withArgs(f.alice.address, f.jobId, COLLATERAL, COLLATERAL, PROVIDER_STAKE - COLLATERAL)
         .and.to.emit(f.market, "JobStarted")
@@ -64,7 +79,9 @@ describe("JobMarket: acceptInstantAndStart", function () {
         .and.to.emit(f.registry, "GpusLeased")
         .withArgs(f.alice.address, H100, GPUS, GPUS);
       const receipt = await (await tx).wait();
-      const names = receipt!.logs.map((l) => (f.market.interface.parseLog(l) ?? f.registry.interface.parseLog(l))?.name);
+      const names = receipt!.logs.map(
+        (l) => (f.market.interface.parseLog(l) ?? f.registry.interface.parseLog(l))?.name,
+      );
       expect(names).to.deep.equal(["JobAwarded", "CollateralLocked", "JobStarted", "GpusLeased"]);
     });
 
@@ -72,7 +89,10 @@ describe("JobMarket: acceptInstantAndStart", function () {
       const { bidDeadline } = await networkHelpers.loadFixture(instantFixture);
       // acceptInstant and startJob mined in one block, so both see the same timestamp as the combined call.
       await expectCombinedLikeSeparate(ethers, networkHelpers, instantFixture, bidDeadline - 600n, {
-        separate: (f) => [(o) => f.market.connect(f.alice).acceptInstant(f.jobId, o), (o) => f.market.connect(f.alice).startJob(f.jobId, o)],
+        separate: (f) => [
+          (o) => f.market.connect(f.alice).acceptInstant(f.jobId, o),
+          (o) => f.market.connect(f.alice).startJob(f.jobId, o),
+        ],
         combined: (f) => f.market.connect(f.alice).acceptInstantAndStart(f.jobId),
         outcome,
       });

@@ -85,7 +85,22 @@ describe("JobMarket: awardAndStart", function () {
       const tx = f.market.connect(f.alice).awardAndStart(f.jobId);
       await expect(tx)
         .to.emit(f.market, "JobAwarded")
-        .withArgs(f.jobId, f.renter.address, f.alice.address, H100, GPUS, FIRST_PRICE, P15, 2n * USDC, value, BUDGET - value, collateral, 2n, 2n, t + START_WINDOW)
+        .withArgs(
+          f.jobId,
+          f.renter.address,
+          f.alice.address,
+          H100,
+          GPUS,
+          FIRST_PRICE,
+          P15,
+          2n * USDC,
+          value,
+          BUDGET - value,
+          collateral,
+          2n,
+          2n,
+          t + START_WINDOW,
+        )
         .and.to.emit(f.registry, "CollateralUnlocked")
         .withArgs(f.alice.address, f.jobId, BID_LOCK - collateral, collateral, PROVIDER_STAKE - collateral)
         .and.to.emit(f.market, "JobStarted")
@@ -93,7 +108,9 @@ describe("JobMarket: awardAndStart", function () {
         .and.to.emit(f.registry, "GpusLeased")
         .withArgs(f.alice.address, H100, GPUS, GPUS);
       const receipt = await (await tx).wait();
-      const names = receipt!.logs.map((l) => (f.market.interface.parseLog(l) ?? f.registry.interface.parseLog(l))?.name);
+      const names = receipt!.logs.map(
+        (l) => (f.market.interface.parseLog(l) ?? f.registry.interface.parseLog(l))?.name,
+      );
       expect(names).to.deep.equal(["JobAwarded", "CollateralUnlocked", "JobStarted", "GpusLeased"]);
     });
 
@@ -105,7 +122,10 @@ describe("JobMarket: awardAndStart", function () {
         const { revealDeadline } = await networkHelpers.loadFixture(load);
         // award and startJob mined in one block, so both see the same timestamp as the combined call.
         await expectCombinedLikeSeparate(ethers, networkHelpers, load, revealDeadline + 60n, {
-          separate: (f) => [(o) => f.market.connect(f.outsider).award(f.jobId, o), (o) => f.market.connect(f.alice).startJob(f.jobId, o)],
+          separate: (f) => [
+            (o) => f.market.connect(f.outsider).award(f.jobId, o),
+            (o) => f.market.connect(f.alice).startJob(f.jobId, o),
+          ],
           combined: (f) => f.market.connect(f.alice).awardAndStart(f.jobId),
           outcome,
         });
@@ -136,7 +156,9 @@ describe("JobMarket: awardAndStart", function () {
       // The loser's bid stays revealed and locked until closed, as after award.
       expect((await f.market.bidOf(f.jobId, f.bob.address)).status).to.equal(BidStatus.Revealed);
       expect(await f.registry.lockOf(f.bob.address, f.jobId)).to.equal(BID_LOCK);
-      await expect(f.market.closeBid(f.jobId, f.bob.address)).to.emit(f.market, "BidReleased").withArgs(f.jobId, f.bob.address, BID_LOCK);
+      await expect(f.market.closeBid(f.jobId, f.bob.address))
+        .to.emit(f.market, "BidReleased")
+        .withArgs(f.jobId, f.bob.address, BID_LOCK);
     });
 
     it("test_awardAndStart_providerCanDeliverAndSettle", async function () {
@@ -150,7 +172,9 @@ describe("JobMarket: awardAndStart", function () {
   describe("who and when", function () {
     it("test_awardAndStart_revertsForUnknownJob", async function () {
       const f = await networkHelpers.loadFixture(firstPriceFixture);
-      await expect(f.market.connect(f.alice).awardAndStart(99n)).to.be.revertedWithCustomError(f.market, "MarketUnknownJob").withArgs(99n);
+      await expect(f.market.connect(f.alice).awardAndStart(99n))
+        .to.be.revertedWithCustomError(f.market, "MarketUnknownJob")
+        .withArgs(99n);
     });
 
     it("test_awardAndStart_revertsBeforeTheRevealDeadline", async function () {
@@ -213,7 +237,9 @@ describe("JobMarket: awardAndStart", function () {
       await expect(f.market.connect(f.alice).awardAndStart(f.jobId))
         .to.be.revertedWithCustomError(f.market, "MarketWrongState")
         .withArgs(f.jobId, JobState.Running);
-      await expect(f.market.award(f.jobId)).to.be.revertedWithCustomError(f.market, "MarketWrongState").withArgs(f.jobId, JobState.Running);
+      await expect(f.market.award(f.jobId))
+        .to.be.revertedWithCustomError(f.market, "MarketWrongState")
+        .withArgs(f.jobId, JobState.Running);
       expect((await f.registry.gpuLineOf(f.alice.address, H100)).leased).to.equal(GPUS);
     });
 

@@ -115,8 +115,10 @@ describe("JobMarket: cancelJob", function () {
     expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(0n);
     const after = await f.registry.providerOf(f.alice.address);
     expect(after.freeStake - before.freeStake).to.equal(locked);
-    await expect(f.market.closeBid(jobId, f.alice.address))
-      .to.be.revertedWithCustomError(f.market, "MarketBidNotClosable");
+    await expect(f.market.closeBid(jobId, f.alice.address)).to.be.revertedWithCustomError(
+      f.market,
+      "MarketBidNotClosable",
+    );
   });
 
   it("test_cancelJob_revertsWhenBidsUnrevealedAfterRevealDeadline", async function () {

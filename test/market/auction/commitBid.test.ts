@@ -26,7 +26,7 @@ import {
   setParams,
   storedCommitment,
 } from "./helpers.ts";
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 
 const { ethers, networkHelpers } = await network.create();
 const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });

@@ -30,7 +30,7 @@ import {
   RequestField,
   setParams,
 } from "./helpers.ts";
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 
 const { ethers, networkHelpers } = await network.create();
 const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
@@ -83,7 +83,20 @@ describe("JobMarket: createJob", function () {
           1n,
           f.renter.address,
           await f.usdc.getAddress(),
-          [await f.usdc.getAddress(), H100, 4n, 80n, 840n, 4_000n, 10n * HOUR, RESERVE, FIRST_PRICE, HOUR, HOUR, SPEC_HASH],
+          [
+            await f.usdc.getAddress(),
+            H100,
+            4n,
+            80n,
+            840n,
+            4_000n,
+            10n * HOUR,
+            RESERVE,
+            FIRST_PRICE,
+            HOUR,
+            HOUR,
+            SPEC_HASH,
+          ],
           t + HOUR,
           t + 2n * HOUR,
           BUDGET,
@@ -95,17 +108,15 @@ describe("JobMarket: createJob", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const t = BigInt(await networkHelpers.time.latest()) + 100n;
       await networkHelpers.time.setNextBlockTimestamp(t);
-      await f.market
-        .connect(f.renter)
-        .createJob(
-          await jobRequest(f, {
-            pricingRule: SECOND_PRICE,
-            region: 840,
-            minReputation: 7,
-            bidWindow: 600,
-            revealWindow: 900,
-          }),
-        );
+      await f.market.connect(f.renter).createJob(
+        await jobRequest(f, {
+          pricingRule: SECOND_PRICE,
+          region: 840,
+          minReputation: 7,
+          bidWindow: 600,
+          revealWindow: 900,
+        }),
+      );
       expect(await jobObject(f, 1n)).to.deep.equal({
         renter: f.renter.address,
         gpuCount: 4n,
@@ -493,15 +504,13 @@ describe("JobMarket: createJob", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const maxReserve = 2n ** 96n - 1n;
       await expect(
-        f.market
-          .connect(f.renter)
-          .createJob(
-            await jobRequest(f, {
-              reservePricePerGpuHour: maxReserve,
-              gpuCount: MAX_GPU_COUNT,
-              duration: MAX_DURATION,
-            }),
-          ),
+        f.market.connect(f.renter).createJob(
+          await jobRequest(f, {
+            reservePricePerGpuHour: maxReserve,
+            gpuCount: MAX_GPU_COUNT,
+            duration: MAX_DURATION,
+          }),
+        ),
       )
         .to.be.revertedWithCustomError(f.market, "MarketJobValueTooLarge")
         .withArgs((maxReserve * BigInt(MAX_GPU_COUNT) * BigInt(MAX_DURATION)) / HOUR, 2n ** 96n - 1n);

@@ -3,9 +3,18 @@ import { expect } from "chai";
 import { AbiCoder, keccak256, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 import { SPEC_HASH } from "../../kit/jobs.ts";
-import { BID_BOND, DAY, DEFAULT_PARAMS, HOUR, JobState, type MarketFixture, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
+import {
+  BID_BOND,
+  DAY,
+  DEFAULT_PARAMS,
+  HOUR,
+  JobState,
+  type MarketFixture,
+  PROVIDER_STAKE,
+  USDC,
+} from "../../kit/market.ts";
 import { BPS, ceilDiv } from "../../kit/money.ts";
 import { GRL, H100 } from "../../kit/protocol.ts";
 
@@ -260,7 +269,9 @@ export async function logsOfOneBlock(
 
 /** The logs of receipts as comparable records, in order. */
 export function logsOf(...receipts: (ContractTransactionReceipt | null)[]): LogRecord[] {
-  return receipts.flatMap((r) => (r as ContractTransactionReceipt).logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data })));
+  return receipts.flatMap((r) =>
+    (r as ContractTransactionReceipt).logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data })),
+  );
 }
 
 /** A transaction sender that takes the overrides (the gas limit) a one-block batch needs. */
@@ -276,7 +287,11 @@ export async function expectCombinedLikeSeparate<F>(
   networkHelpers: NetworkHelpers,
   load: () => Promise<F>,
   at: bigint,
-  calls: { separate: (f: F) => Send[]; combined: (f: F) => Promise<ContractTransactionResponse>; outcome: (f: F) => Promise<unknown> },
+  calls: {
+    separate: (f: F) => Send[];
+    combined: (f: F) => Promise<ContractTransactionResponse>;
+    outcome: (f: F) => Promise<unknown>;
+  },
 ): Promise<void> {
   let f = await networkHelpers.loadFixture(load);
   const separateLogs = await logsOfOneBlock(ethers, networkHelpers, at, calls.separate(f));

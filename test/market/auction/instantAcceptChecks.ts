@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import type { NetworkConnection } from "hardhat/types/network";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 import { createJob } from "../../kit/jobs.ts";
 import {
   deployMarket,
@@ -161,7 +161,10 @@ export function describeInstantAcceptChecks(
 
     it(`test_${fn}_revertsForModelNotListed`, async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await expectIneligible(f, f.alice, { gpuModel: RTX4090 }, "RegistryGpuModelNotListed", [f.alice.address, RTX4090]);
+      await expectIneligible(f, f.alice, { gpuModel: RTX4090 }, "RegistryGpuModelNotListed", [
+        f.alice.address,
+        RTX4090,
+      ]);
     });
 
     it(`test_${fn}_revertsForRegionMismatch`, async function () {

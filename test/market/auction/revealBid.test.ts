@@ -185,7 +185,13 @@ describe("JobMarket: revealBid", function () {
       const market = await f.market.getAddress();
       const { chainId } = await ethers.provider.getNetwork();
       const salt = ethers.id("salt");
-      const bound = (over: { jobId?: bigint; chainId?: bigint; market?: string; provider?: string; specHash?: string }) =>
+      const bound = (over: {
+        jobId?: bigint;
+        chainId?: bigint;
+        market?: string;
+        provider?: string;
+        specHash?: string;
+      }) =>
         commitmentOf(
           over.jobId ?? jobId,
           over.provider ?? f.alice.address,

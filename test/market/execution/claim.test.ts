@@ -43,9 +43,15 @@ describe("JobMarket: claim", function () {
         .withArgs(jobId, deliverBy, deliverBy);
     });
 
-    itRevertsAt(networkHelpers, "test_claim_revertsOneSecondAfterDeliveryDeadline", runningFixture, "MarketWindowClosed",
-      (f) => f.deliverBy, (f) => f.deliverBy + 1n,
-      (f) => f.market.connect(f.alice).claim(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_claim_revertsOneSecondAfterDeliveryDeadline",
+      runningFixture,
+      "MarketWindowClosed",
+      (f) => f.deliverBy,
+      (f) => f.deliverBy + 1n,
+      (f) => f.market.connect(f.alice).claim(f.jobId),
+    );
   });
 
   describe("streaming while running", function () {
@@ -134,7 +140,14 @@ describe("JobMarket: claim", function () {
       await nextAt(networkHelpers, endsAt + 1_800n);
       await expect(market.connect(alice).claim(jobId))
         .to.emit(market, "PaymentClaimed")
-        .withArgs(jobId, alice.address, await usdc.getAddress(), MAX_BEFORE_SETTLEMENT, 1_200_000n, MAX_BEFORE_SETTLEMENT);
+        .withArgs(
+          jobId,
+          alice.address,
+          await usdc.getAddress(),
+          MAX_BEFORE_SETTLEMENT,
+          1_200_000n,
+          MAX_BEFORE_SETTLEMENT,
+        );
       expect(await market.accruedOf(jobId)).to.equal(VALUE);
       await expectConservation(f);
     });
@@ -193,7 +206,14 @@ describe("JobMarket: claim", function () {
       await deliverJob(f, networkHelpers, jobId, endsAt);
       await expect(market.connect(alice).claim(jobId))
         .to.emit(market, "PaymentClaimed")
-        .withArgs(jobId, alice.address, await usdc.getAddress(), MAX_BEFORE_SETTLEMENT, 1_200_000n, MAX_BEFORE_SETTLEMENT);
+        .withArgs(
+          jobId,
+          alice.address,
+          await usdc.getAddress(),
+          MAX_BEFORE_SETTLEMENT,
+          1_200_000n,
+          MAX_BEFORE_SETTLEMENT,
+        );
     });
 
     it("test_claim_revertsInDeliveredOnceEverythingReleasable", async function () {
@@ -242,14 +262,24 @@ describe("JobMarket: claim", function () {
   });
 
   describe("caller", function () {
-    itRevertsForCallers(() => networkHelpers.loadFixture(runningFixture), "MarketNotProvider", {
-      test_claim_revertsForRenter: (f) => f.renter,
-      test_claim_revertsForOtherProvider: (f) => f.bob,
-      test_claim_revertsForTreasury: (f) => f.treasury,
-    }, (market, jobId) => market.claim(jobId));
+    itRevertsForCallers(
+      () => networkHelpers.loadFixture(runningFixture),
+      "MarketNotProvider",
+      {
+        test_claim_revertsForRenter: (f) => f.renter,
+        test_claim_revertsForOtherProvider: (f) => f.bob,
+        test_claim_revertsForTreasury: (f) => f.treasury,
+      },
+      (market, jobId) => market.claim(jobId),
+    );
 
-    itRevertsForUnknownJob("test_claim_revertsForUnknownJob", () => networkHelpers.loadFixture(runningFixture),
-      (f) => f.alice, 42n, (market, jobId) => market.claim(jobId));
+    itRevertsForUnknownJob(
+      "test_claim_revertsForUnknownJob",
+      () => networkHelpers.loadFixture(runningFixture),
+      (f) => f.alice,
+      42n,
+      (market, jobId) => market.claim(jobId),
+    );
   });
 
   describe("state", function () {

@@ -172,9 +172,15 @@ describe("JobMarket: deliver", function () {
         .withArgs(jobId, alice.address, RESULT_HASH, SPEC_HASH, RESULT_URI, deliverBy - 1n + CHALLENGE_WINDOW);
     });
 
-    itRevertsAt(networkHelpers, "test_deliver_revertsAtDeadline", runningFixture, "MarketWindowClosed",
-      (f) => f.deliverBy, (f) => f.deliverBy,
-      (f) => f.market.connect(f.alice).deliver(f.jobId, RESULT_HASH, RESULT_URI));
+    itRevertsAt(
+      networkHelpers,
+      "test_deliver_revertsAtDeadline",
+      runningFixture,
+      "MarketWindowClosed",
+      (f) => f.deliverBy,
+      (f) => f.deliverBy,
+      (f) => f.market.connect(f.alice).deliver(f.jobId, RESULT_HASH, RESULT_URI),
+    );
 
     it("test_deliver_revertsOneSecondAfterDeadline", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
@@ -196,13 +202,23 @@ describe("JobMarket: deliver", function () {
   });
 
   describe("caller", function () {
-    itRevertsForCallers(() => networkHelpers.loadFixture(runningFixture), "MarketNotProvider", {
-      test_deliver_revertsForRenter: (f) => f.renter,
-      test_deliver_revertsForOtherProvider: (f) => f.bob,
-    }, (market, jobId) => market.deliver(jobId, RESULT_HASH, RESULT_URI));
+    itRevertsForCallers(
+      () => networkHelpers.loadFixture(runningFixture),
+      "MarketNotProvider",
+      {
+        test_deliver_revertsForRenter: (f) => f.renter,
+        test_deliver_revertsForOtherProvider: (f) => f.bob,
+      },
+      (market, jobId) => market.deliver(jobId, RESULT_HASH, RESULT_URI),
+    );
 
-    itRevertsForUnknownJob("test_deliver_revertsForUnknownJob", () => networkHelpers.loadFixture(runningFixture),
-      (f) => f.alice, 3n, (market, jobId) => market.deliver(jobId, RESULT_HASH, RESULT_URI));
+    itRevertsForUnknownJob(
+      "test_deliver_revertsForUnknownJob",
+      () => networkHelpers.loadFixture(runningFixture),
+      (f) => f.alice,
+      3n,
+      (market, jobId) => market.deliver(jobId, RESULT_HASH, RESULT_URI),
+    );
   });
 
   describe("state", function () {

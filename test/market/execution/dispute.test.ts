@@ -124,27 +124,56 @@ describe("JobMarket: dispute", function () {
       await nextAt(networkHelpers, challengeDeadline - 1n);
       await expect(market.connect(renter).dispute(jobId, EVIDENCE_HASH))
         .to.emit(market, "JobDisputed")
-        .withArgs(jobId, renter.address, EVIDENCE_HASH, await usdc.getAddress(), BOND, challengeDeadline - 1n + DISPUTE_TIMEOUT);
+        .withArgs(
+          jobId,
+          renter.address,
+          EVIDENCE_HASH,
+          await usdc.getAddress(),
+          BOND,
+          challengeDeadline - 1n + DISPUTE_TIMEOUT,
+        );
     });
 
-    itRevertsAt(networkHelpers, "test_dispute_revertsAtDeadline", deliveredFixture, "MarketWindowClosed",
-      (f) => f.challengeDeadline, (f) => f.challengeDeadline,
-      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH));
+    itRevertsAt(
+      networkHelpers,
+      "test_dispute_revertsAtDeadline",
+      deliveredFixture,
+      "MarketWindowClosed",
+      (f) => f.challengeDeadline,
+      (f) => f.challengeDeadline,
+      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH),
+    );
 
-    itRevertsAt(networkHelpers, "test_dispute_revertsOneSecondAfterDeadline", deliveredFixture, "MarketWindowClosed",
-      (f) => f.challengeDeadline, (f) => f.challengeDeadline + 1n,
-      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH));
+    itRevertsAt(
+      networkHelpers,
+      "test_dispute_revertsOneSecondAfterDeadline",
+      deliveredFixture,
+      "MarketWindowClosed",
+      (f) => f.challengeDeadline,
+      (f) => f.challengeDeadline + 1n,
+      (f) => f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH),
+    );
   });
 
   describe("caller", function () {
-    itRevertsForCallers(() => networkHelpers.loadFixture(deliveredFixture), "MarketNotRenter", {
-      test_dispute_revertsForProvider: (f) => f.alice,
-      test_dispute_revertsForOtherRenter: (f) => f.renter2,
-      test_dispute_revertsForArbiter: (f) => f.arbiter,
-    }, (market, jobId) => market.dispute(jobId, EVIDENCE_HASH));
+    itRevertsForCallers(
+      () => networkHelpers.loadFixture(deliveredFixture),
+      "MarketNotRenter",
+      {
+        test_dispute_revertsForProvider: (f) => f.alice,
+        test_dispute_revertsForOtherRenter: (f) => f.renter2,
+        test_dispute_revertsForArbiter: (f) => f.arbiter,
+      },
+      (market, jobId) => market.dispute(jobId, EVIDENCE_HASH),
+    );
 
-    itRevertsForUnknownJob("test_dispute_revertsForUnknownJob", () => networkHelpers.loadFixture(deliveredFixture),
-      (f) => f.renter, 9n, (market, jobId) => market.dispute(jobId, EVIDENCE_HASH));
+    itRevertsForUnknownJob(
+      "test_dispute_revertsForUnknownJob",
+      () => networkHelpers.loadFixture(deliveredFixture),
+      (f) => f.renter,
+      9n,
+      (market, jobId) => market.dispute(jobId, EVIDENCE_HASH),
+    );
   });
 
   describe("state", function () {

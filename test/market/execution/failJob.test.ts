@@ -107,9 +107,15 @@ describe("JobMarket: failJob", function () {
       expect((await f.market.jobOf(jobId)).deadline).to.equal(awardAt + START_WINDOW);
     });
 
-    itRevertsAt(networkHelpers, "test_failJob_noShowRevertsOneSecondBeforeStartDeadline", awardedFixture, "MarketTooEarly",
-      (f) => f.startDeadline, (f) => f.startDeadline - 1n,
-      (f) => f.market.failJob(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_failJob_noShowRevertsOneSecondBeforeStartDeadline",
+      awardedFixture,
+      "MarketTooEarly",
+      (f) => f.startDeadline,
+      (f) => f.startDeadline - 1n,
+      (f) => f.market.failJob(f.jobId),
+    );
 
     it("test_failJob_noShowSucceedsAtStartDeadline", async function () {
       const { market, jobId, startDeadline } = await networkHelpers.loadFixture(awardedFixture);
@@ -192,12 +198,25 @@ describe("JobMarket: failJob", function () {
       await expectConservation(f);
     });
 
-    itRevertsAt(networkHelpers, "test_failJob_lateDeliveryRevertsOneSecondBeforeDeadline", runningFixture, "MarketTooEarly",
-      (f) => f.deliverBy, (f) => f.deliverBy - 1n,
-      (f) => f.market.failJob(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_failJob_lateDeliveryRevertsOneSecondBeforeDeadline",
+      runningFixture,
+      "MarketTooEarly",
+      (f) => f.deliverBy,
+      (f) => f.deliverBy - 1n,
+      (f) => f.market.failJob(f.jobId),
+    );
 
-    itRevertsAt(networkHelpers, "test_failJob_lateDeliveryRevertsAtEndOfDuration", runningFixture, "MarketTooEarly",
-      (f) => f.deliverBy, (f) => f.endsAt, (f) => f.market.failJob(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_failJob_lateDeliveryRevertsAtEndOfDuration",
+      runningFixture,
+      "MarketTooEarly",
+      (f) => f.deliverBy,
+      (f) => f.endsAt,
+      (f) => f.market.failJob(f.jobId),
+    );
 
     it("test_failJob_lateDeliverySucceedsAtDeadline", async function () {
       const { market, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
@@ -214,8 +233,9 @@ describe("JobMarket: failJob", function () {
     it("test_failJob_deliverAndFailNeverOverlap", async function () {
       const { market, alice, jobId, deliverBy } = await networkHelpers.loadFixture(runningFixture);
       await nextAt(networkHelpers, deliverBy);
-      await expect(market.connect(alice).deliver(jobId, "0x" + "ab".repeat(32), "ipfs://late"))
-        .to.be.revertedWithCustomError(market, "MarketWindowClosed");
+      await expect(
+        market.connect(alice).deliver(jobId, "0x" + "ab".repeat(32), "ipfs://late"),
+      ).to.be.revertedWithCustomError(market, "MarketWindowClosed");
       await expect(market.failJob(jobId)).not.to.revert(ethers);
     });
   });

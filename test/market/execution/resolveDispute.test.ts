@@ -283,13 +283,25 @@ describe("JobMarket: resolveDispute", function () {
       );
     });
 
-    itRevertsAt(networkHelpers, "test_resolveDispute_revertsAtDeadline", disputedFixture, "MarketWindowClosed",
-      (f) => f.disputeDeadline, (f) => f.disputeDeadline,
-      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, PROVIDER_FAULT));
+    itRevertsAt(
+      networkHelpers,
+      "test_resolveDispute_revertsAtDeadline",
+      disputedFixture,
+      "MarketWindowClosed",
+      (f) => f.disputeDeadline,
+      (f) => f.disputeDeadline,
+      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, PROVIDER_FAULT),
+    );
 
-    itRevertsAt(networkHelpers, "test_resolveDispute_revertsOneSecondAfterDeadline", disputedFixture, "MarketWindowClosed",
-      (f) => f.disputeDeadline, (f) => f.disputeDeadline + 1n,
-      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, RENTER_FAULT));
+    itRevertsAt(
+      networkHelpers,
+      "test_resolveDispute_revertsOneSecondAfterDeadline",
+      disputedFixture,
+      "MarketWindowClosed",
+      (f) => f.disputeDeadline,
+      (f) => f.disputeDeadline + 1n,
+      (f) => f.market.connect(f.arbiter).resolveDispute(f.jobId, RENTER_FAULT),
+    );
   });
 
   describe("caller", function () {
@@ -311,8 +323,13 @@ describe("JobMarket: resolveDispute", function () {
         .withArgs(f.jobId, f.outsider.address);
     });
 
-    itRevertsForUnknownJob("test_resolveDispute_revertsForUnknownJob", () => networkHelpers.loadFixture(disputedFixture),
-      (f) => f.arbiter, 77n, (market, jobId) => market.resolveDispute(jobId, PROVIDER_FAULT));
+    itRevertsForUnknownJob(
+      "test_resolveDispute_revertsForUnknownJob",
+      () => networkHelpers.loadFixture(disputedFixture),
+      (f) => f.arbiter,
+      77n,
+      (market, jobId) => market.resolveDispute(jobId, PROVIDER_FAULT),
+    );
 
     it("test_resolveDispute_revertsOnInvalidRuling", async function () {
       const { market, arbiter, jobId } = await networkHelpers.loadFixture(disputedFixture);

@@ -124,11 +124,25 @@ describe("JobMarket: settle", function () {
   });
 
   describe("challenge deadline (settle opens at the deadline)", function () {
-    itRevertsAt(networkHelpers, "test_settle_revertsOneSecondBeforeDeadline", deliveredFixture, "MarketTooEarly",
-      (f) => f.challengeDeadline, (f) => f.challengeDeadline - 1n, (f) => f.market.settle(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_settle_revertsOneSecondBeforeDeadline",
+      deliveredFixture,
+      "MarketTooEarly",
+      (f) => f.challengeDeadline,
+      (f) => f.challengeDeadline - 1n,
+      (f) => f.market.settle(f.jobId),
+    );
 
-    itRevertsAt(networkHelpers, "test_settle_revertsRightAfterDelivery", deliveredFixture, "MarketTooEarly",
-      (f) => f.challengeDeadline, (f) => f.deliveredAt + 1n, (f) => f.market.settle(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_settle_revertsRightAfterDelivery",
+      deliveredFixture,
+      "MarketTooEarly",
+      (f) => f.challengeDeadline,
+      (f) => f.deliveredAt + 1n,
+      (f) => f.market.settle(f.jobId),
+    );
 
     it("test_settle_succeedsAtDeadline", async function () {
       const { market, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);

@@ -106,9 +106,15 @@ describe("JobMarket: settleDisputeTimeout", function () {
   });
 
   describe("dispute deadline (the timeout opens at the deadline)", function () {
-    itRevertsAt(networkHelpers, "test_settleDisputeTimeout_revertsOneSecondBeforeDeadline", disputedFixture, "MarketTooEarly",
-      (f) => f.disputeDeadline, (f) => f.disputeDeadline - 1n,
-      (f) => f.market.settleDisputeTimeout(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_settleDisputeTimeout_revertsOneSecondBeforeDeadline",
+      disputedFixture,
+      "MarketTooEarly",
+      (f) => f.disputeDeadline,
+      (f) => f.disputeDeadline - 1n,
+      (f) => f.market.settleDisputeTimeout(f.jobId),
+    );
 
     it("test_settleDisputeTimeout_revertsRightAfterTheDispute", async function () {
       const { market, jobId, disputeDeadline } = await networkHelpers.loadFixture(disputedFixture);

@@ -133,16 +133,28 @@ describe("JobMarket: startJob", function () {
       expect((await market.jobOf(jobId)).state).to.equal(JobState.Awarded);
     });
 
-    itRevertsAt(networkHelpers, "test_startJob_revertsOneSecondAfterDeadline", awardedFixture, "MarketWindowClosed",
-      (f) => f.startDeadline, (f) => f.startDeadline + 1n, (f) => f.market.connect(f.alice).startJob(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_startJob_revertsOneSecondAfterDeadline",
+      awardedFixture,
+      "MarketWindowClosed",
+      (f) => f.startDeadline,
+      (f) => f.startDeadline + 1n,
+      (f) => f.market.connect(f.alice).startJob(f.jobId),
+    );
   });
 
   describe("caller", function () {
-    itRevertsForCallers(() => networkHelpers.loadFixture(awardedFixture), "MarketNotProvider", {
-      test_startJob_revertsForLosingBidder: (f) => f.bob,
-      test_startJob_revertsForRenter: (f) => f.renter,
-      test_startJob_revertsForOutsider: (f) => f.outsider,
-    }, (market, jobId) => market.startJob(jobId));
+    itRevertsForCallers(
+      () => networkHelpers.loadFixture(awardedFixture),
+      "MarketNotProvider",
+      {
+        test_startJob_revertsForLosingBidder: (f) => f.bob,
+        test_startJob_revertsForRenter: (f) => f.renter,
+        test_startJob_revertsForOutsider: (f) => f.outsider,
+      },
+      (market, jobId) => market.startJob(jobId),
+    );
 
     it("test_startJob_revertsForAnyoneOnAJobWithoutProvider", async function () {
       const f = await networkHelpers.loadFixture(marketFixture);
@@ -152,8 +164,13 @@ describe("JobMarket: startJob", function () {
         .withArgs(jobId, f.alice.address);
     });
 
-    itRevertsForUnknownJob("test_startJob_revertsForUnknownJob", () => networkHelpers.loadFixture(awardedFixture),
-      (f) => f.alice, 999n, (market, jobId) => market.startJob(jobId));
+    itRevertsForUnknownJob(
+      "test_startJob_revertsForUnknownJob",
+      () => networkHelpers.loadFixture(awardedFixture),
+      (f) => f.alice,
+      999n,
+      (market, jobId) => market.startJob(jobId),
+    );
   });
 
   describe("state", function () {

@@ -158,18 +158,34 @@ describe("JobMarket: stopJob", function () {
         .withArgs(jobId, deliverBy, deliverBy);
     });
 
-    itRevertsAt(networkHelpers, "test_stopJob_revertsOneSecondAfterDeliveryDeadline", runningFixture, "MarketWindowClosed",
-      (f) => f.deliverBy, (f) => f.deliverBy + 1n,
-      (f) => f.market.connect(f.renter).stopJob(f.jobId));
+    itRevertsAt(
+      networkHelpers,
+      "test_stopJob_revertsOneSecondAfterDeliveryDeadline",
+      runningFixture,
+      "MarketWindowClosed",
+      (f) => f.deliverBy,
+      (f) => f.deliverBy + 1n,
+      (f) => f.market.connect(f.renter).stopJob(f.jobId),
+    );
 
-    itRevertsForCallers(() => networkHelpers.loadFixture(runningFixture), "MarketNotRenter", {
-      test_stopJob_revertsForProvider: (f) => f.alice,
-      test_stopJob_revertsForOtherRenter: (f) => f.renter2,
-      test_stopJob_revertsForOutsider: (f) => f.outsider,
-    }, (market, jobId) => market.stopJob(jobId));
+    itRevertsForCallers(
+      () => networkHelpers.loadFixture(runningFixture),
+      "MarketNotRenter",
+      {
+        test_stopJob_revertsForProvider: (f) => f.alice,
+        test_stopJob_revertsForOtherRenter: (f) => f.renter2,
+        test_stopJob_revertsForOutsider: (f) => f.outsider,
+      },
+      (market, jobId) => market.stopJob(jobId),
+    );
 
-    itRevertsForUnknownJob("test_stopJob_revertsForUnknownJob", () => networkHelpers.loadFixture(runningFixture),
-      (f) => f.renter, 7n, (market, jobId) => market.stopJob(jobId));
+    itRevertsForUnknownJob(
+      "test_stopJob_revertsForUnknownJob",
+      () => networkHelpers.loadFixture(runningFixture),
+      (f) => f.renter,
+      7n,
+      (market, jobId) => market.stopJob(jobId),
+    );
   });
 
   describe("state", function () {
@@ -232,7 +248,8 @@ describe("JobMarket: stopJob", function () {
       await market.connect(renter).stopJob(jobId);
       await expectConservation(f);
       // The market holds exactly the ledger balances now that the job's escrow is gone.
-      const total = (await f.market.balanceOf(await f.usdc.getAddress(), renter.address)) +
+      const total =
+        (await f.market.balanceOf(await f.usdc.getAddress(), renter.address)) +
         (await f.market.balanceOf(await f.usdc.getAddress(), f.alice.address)) +
         (await f.market.balanceOf(await f.usdc.getAddress(), f.treasury.address));
       expect(total).to.equal(AWARD_REFUND + VALUE);

@@ -421,4 +421,3 @@ describe("JobMarket lifecycle: auctions", function () {
     });
   });
 });
-

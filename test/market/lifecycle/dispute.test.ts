@@ -91,7 +91,14 @@ describe("JobMarket lifecycle: disputes", function () {
     const marketUsdc = await f.usdc.balanceOf(await f.market.getAddress());
     await expect(f.market.connect(f.renter).dispute(jobId, EVIDENCE_HASH))
       .to.emit(f.market, "JobDisputed")
-      .withArgs(jobId, f.renter.address, EVIDENCE_HASH, await f.usdc.getAddress(), BOND, challengeDeadline - 1n + DISPUTE_TIMEOUT);
+      .withArgs(
+        jobId,
+        f.renter.address,
+        EVIDENCE_HASH,
+        await f.usdc.getAddress(),
+        BOND,
+        challengeDeadline - 1n + DISPUTE_TIMEOUT,
+      );
     expect(await f.usdc.balanceOf(f.renter.address)).to.equal(renterUsdc - BOND);
     expect(await f.usdc.balanceOf(await f.market.getAddress())).to.equal(marketUsdc + BOND);
     const job = await f.market.jobOf(jobId);

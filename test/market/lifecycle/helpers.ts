@@ -21,13 +21,10 @@ type NetworkHelpers = NetworkConnection["networkHelpers"];
 // The market's arithmetic, restated independently (JobMath), for exact expectations.
 // ---------------------------------------------------------------------------------------------------
 
-
-
 /** Prices used across the lifecycles, per GPU-hour. */
 export const P1_2 = (12n * USDC) / 10n;
 export const P1_5 = (15n * USDC) / 10n;
 export const P1_8 = (18n * USDC) / 10n;
-
 
 /** Initial reputation and its updates (ReputationMath). */
 export const INITIAL_REPUTATION = 5_000n;
@@ -111,11 +108,7 @@ export async function expectLedger(
  * Solvency: the market's balance of `token` equals the sum of every ledger balance plus the escrow
  * still held by open jobs (`openEscrow`, default 0 once every job is final) and open dispute bonds.
  */
-export async function expectMarketBacksLedger(
-  f: MarketFixture,
-  token: BalanceToken,
-  openEscrow = 0n,
-): Promise<void> {
+export async function expectMarketBacksLedger(f: MarketFixture, token: BalanceToken, openEscrow = 0n): Promise<void> {
   const balances = await ledger(f, await token.getAddress());
   const sum = Object.values(balances).reduce((a, b) => a + b, 0n);
   expect(await token.balanceOf(await f.market.getAddress())).to.equal(sum + openEscrow);

@@ -165,7 +165,10 @@ describe("JobMarket lifecycle: hostile payment tokens", function () {
       await startJob(f, jobId);
       const firstGross = await claimAt(f, networkHelpers, jobId, DURATION / 2n);
       await deliverAtEnd(f, networkHelpers, jobId);
-      await expect(f.market.connect(f.outsider).settle(jobId)).to.be.revertedWithCustomError(f.market, "MarketTooEarly");
+      await expect(f.market.connect(f.outsider).settle(jobId)).to.be.revertedWithCustomError(
+        f.market,
+        "MarketTooEarly",
+      );
       await networkHelpers.time.setNextBlockTimestamp((await f.market.jobOf(jobId)).deadline);
       await expect(f.market.connect(f.outsider).settle(jobId)).to.emit(f.market, "JobSettled");
 

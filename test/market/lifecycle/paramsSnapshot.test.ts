@@ -30,7 +30,7 @@ import {
   reputationOf,
   successScore,
 } from "./helpers.ts";
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 
 const { ethers, networkHelpers } = await network.create();
 const { marketFixture: fixture } = marketFixtures({ ethers, networkHelpers });
@@ -117,7 +117,7 @@ describe("JobMarket lifecycle: governance parameters are snapshotted at creation
       );
 
     const fees = bpsOf(firstGross, FEE_BPS) + bpsOf(finalGross, FEE_BPS);
-    expect(fees).to.equal(15n * USDC / 10n); // 2.5% of 60 USDC, not 5%
+    expect(fees).to.equal((15n * USDC) / 10n); // 2.5% of 60 USDC, not 5%
     const l = await expectLedger(f, usdc, { renter: BUDGET - value, alice: value - fees, treasury: fees });
     expect(l.renter + l.alice + l.treasury).to.equal(BUDGET);
     await expectMarketBacksLedger(f, f.usdc);

@@ -2,7 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import type { IJobMarket } from "../../../types/ethers-contracts/index.js";
+import type { IJobMarket } from "../../../types/ethers-contracts/index.ts";
 import { awardedJob, commitBid, createJob, jobRequest, revealBid, runningJob } from "../../kit/jobs.ts";
 import {
   DAY,
@@ -54,7 +54,7 @@ const GPU_SECONDS = GPUS * DURATION;
 /** Collateral: ceil(30% of 160 GRL) = 48 GRL at creation ($80 at $0.50), scaled to 36 GRL at $1.50. */
 const COLLATERAL_AT_CREATION = 48n * GRL;
 const COLLATERAL = 36n * GRL;
-const CHALLENGE_WINDOW = DAY;
+
 const DISPUTE_TIMEOUT = 3n * DAY;
 const DELIVERY_GRACE = HOUR;
 /**
@@ -210,7 +210,15 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await networkHelpers.time.increaseTo(job.revealDeadline);
       await expect(f.market.award(jobId))
         .to.emit(s, "CreditsRefunded")
-        .withArgs(f.renter.address, AWARD_REFUND, BOUGHT - VALUE, VALUE, 2n * AWARD_REFUND, 500_000_000n, 2n * (BOUGHT - VALUE));
+        .withArgs(
+          f.renter.address,
+          AWARD_REFUND,
+          BOUGHT - VALUE,
+          VALUE,
+          2n * AWARD_REFUND,
+          500_000_000n,
+          2n * (BOUGHT - VALUE),
+        );
       await f.market.closeBid(jobId, f.bob.address);
       job = await f.market.jobOf(jobId);
       expect([job.escrow, job.collateral]).to.deep.equal([VALUE, COLLATERAL]);
@@ -224,10 +232,26 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(jobId, f.alice.address, f.settlementAddress, 24n * USD, (6n * USD) / 10n, 24n * USD);
       await expect(claimed)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n, 2n * ((234n * USD) / 10n), 500_000_000n, 2n * ((234n * USD) / 10n));
+        .withArgs(
+          f.alice.address,
+          (234n * USD) / 10n,
+          (234n * USD) / 10n,
+          (366n * USD) / 10n,
+          2n * ((234n * USD) / 10n),
+          500_000_000n,
+          2n * ((234n * USD) / 10n),
+        );
       await expect(claimed)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD, 2n * ((6n * USD) / 10n), 500_000_000n, 2n * ((6n * USD) / 10n));
+        .withArgs(
+          f.treasury.address,
+          (6n * USD) / 10n,
+          (6n * USD) / 10n,
+          36n * USD,
+          2n * ((6n * USD) / 10n),
+          500_000_000n,
+          2n * ((6n * USD) / 10n),
+        );
 
       // Deliver at the end, settle after the challenge window: the remaining $36 are paid out.
       await deliverAtEnd(f, f.alice, jobId);
@@ -249,10 +273,26 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(settled)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.alice.address, (351n * USD) / 10n, (585n * USD) / 10n, (9n * USD) / 10n, 2n * ((351n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
+        .withArgs(
+          f.alice.address,
+          (351n * USD) / 10n,
+          (585n * USD) / 10n,
+          (9n * USD) / 10n,
+          2n * ((351n * USD) / 10n),
+          500_000_000n,
+          2n * ((585n * USD) / 10n),
+        );
       await expect(settled)
         .to.emit(s, "EarningsAccrued")
-        .withArgs(f.treasury.address, (9n * USD) / 10n, (15n * USD) / 10n, 0n, 2n * ((9n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
+        .withArgs(
+          f.treasury.address,
+          (9n * USD) / 10n,
+          (15n * USD) / 10n,
+          0n,
+          2n * ((9n * USD) / 10n),
+          500_000_000n,
+          2n * ((15n * USD) / 10n),
+        );
       // The fee on the job's $60 value ($1.50, credits are dollars) caps alice's emission for the epoch.
       await expect(settled)
         .to.emit(s, "GpuSecondsRecorded")
@@ -286,7 +326,18 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const withdrawn = s.connect(f.alice).withdrawEarnings(f.alice.address);
       await expect(withdrawn)
         .to.emit(s, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, providerUsd, providerGrl, newPrice, providerGrl, 0n, 0n, 0n, 2n * providerUsd);
+        .withArgs(
+          f.alice.address,
+          f.alice.address,
+          providerUsd,
+          providerGrl,
+          newPrice,
+          providerGrl,
+          0n,
+          0n,
+          0n,
+          2n * providerUsd,
+        );
       await expect(withdrawn).to.changeTokenBalance(ethers, f.token, f.alice, providerGrl);
       // The treasury's fees are earnings like any other.
       const feeGrl = grlFor(feeUsd, newPrice);
@@ -356,14 +407,34 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(f.treasury.address, 2n * USD, 2n * USD, 0n, 2n * (2n * USD), 500_000_000n, 2n * (2n * USD));
       await expect(settled)
         .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(0n, f.bob.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH, 2n * USD, 2n * USD);
+        .withArgs(
+          0n,
+          f.bob.address,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          GPU_SECONDS,
+          EMISSION_BUDGET_PER_EPOCH,
+          2n * USD,
+          2n * USD,
+        );
 
       // GRL fell to $0.40: $78 would be 195 GRL, but the renter bought the credits at $0.50, so the
       // withdrawal is capped at the GRL behind them: 156 GRL (the cost basis, see ISettlement).
       await setAnswer(f, 40_000_000n);
       await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 78n * USD, 156n * GRL, price18(40_000_000n), 156n * GRL, 0n, 0n, 0n, 2n * (78n * USD));
+        .withArgs(
+          f.bob.address,
+          f.bob.address,
+          78n * USD,
+          156n * GRL,
+          price18(40_000_000n),
+          156n * GRL,
+          0n,
+          0n,
+          0n,
+          2n * (78n * USD),
+        );
       await expect(f.settlement.connect(f.treasury).withdrawEarnings(f.treasury.address))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
@@ -421,7 +492,9 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const jobId = await createJob(f, credit(f));
       const cancelled = f.market.connect(f.renter).cancelJob(jobId);
       await expect(cancelled).to.emit(f.market, "JobCancelled").withArgs(jobId, f.renter.address, BUDGET);
-      await expect(cancelled).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
+      await expect(cancelled)
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
       expect(await f.settlement.creditsOutstanding()).to.equal(2n * BOUGHT);
       await expectFinalBooks(f);
@@ -433,7 +506,9 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).revealDeadline);
       const expired = f.market.award(jobId);
       await expect(expired).to.emit(f.market, "JobExpired").withArgs(jobId, f.renter.address, BUDGET, 0n);
-      await expect(expired).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
+      await expect(expired)
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
       await expectFinalBooks(f);
     });
 
@@ -449,13 +524,37 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         .withArgs(jobId, f.renter.address, f.alice.address, 24n * USD, (6n * USD) / 10n, 36n * USD, 4n * HOUR);
       await expect(stopped)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (234n * USD) / 10n, (234n * USD) / 10n, (366n * USD) / 10n, 2n * ((234n * USD) / 10n), 500_000_000n, 2n * ((234n * USD) / 10n));
+        .withArgs(
+          f.alice.address,
+          (234n * USD) / 10n,
+          (234n * USD) / 10n,
+          (366n * USD) / 10n,
+          2n * ((234n * USD) / 10n),
+          500_000_000n,
+          2n * ((234n * USD) / 10n),
+        );
       await expect(stopped)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (6n * USD) / 10n, (6n * USD) / 10n, 36n * USD, 2n * ((6n * USD) / 10n), 500_000_000n, 2n * ((6n * USD) / 10n));
+        .withArgs(
+          f.treasury.address,
+          (6n * USD) / 10n,
+          (6n * USD) / 10n,
+          36n * USD,
+          2n * ((6n * USD) / 10n),
+          500_000_000n,
+          2n * ((6n * USD) / 10n),
+        );
       await expect(stopped)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n, 2n * (36n * USD), 500_000_000n, 2n * (BOUGHT - VALUE + 36n * USD));
+        .withArgs(
+          f.renter.address,
+          36n * USD,
+          BOUGHT - VALUE + 36n * USD,
+          0n,
+          2n * (36n * USD),
+          500_000_000n,
+          2n * (BOUGHT - VALUE + 36n * USD),
+        );
       // A stopped job did not settle as delivered: no GPU-seconds for emissions.
       await expect(stopped).not.to.emit(f.settlement, "GpuSecondsRecorded");
       expect((234n * USD) / 10n + (6n * USD) / 10n + AWARD_REFUND + 36n * USD).to.equal(BUDGET);
@@ -471,7 +570,9 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(failed)
         .to.emit(f.market, "JobFailed")
         .withArgs(jobId, f.renter.address, f.alice.address, NO_SHOW, VALUE, 9n * GRL, 9n * GRL, REPUTATION_AFTER_FAULT);
-      await expect(failed).to.emit(f.settlement, "CreditsRefunded").withArgs(f.renter.address, VALUE, BOUGHT, 0n, 2n * VALUE, 500_000_000n, 2n * BOUGHT);
+      await expect(failed)
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, VALUE, BOUGHT, 0n, 2n * VALUE, 500_000_000n, 2n * BOUGHT);
       await expect(failed).not.to.emit(f.settlement, "EarningsAccrued");
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
       await expectFinalBooks(f);
@@ -499,7 +600,15 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(failed)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n, 2n * (36n * USD), 500_000_000n, 2n * (BOUGHT - VALUE + 36n * USD));
+        .withArgs(
+          f.renter.address,
+          36n * USD,
+          BOUGHT - VALUE + 36n * USD,
+          0n,
+          2n * (36n * USD),
+          500_000_000n,
+          2n * (BOUGHT - VALUE + 36n * USD),
+        );
       // The claimed pay stays earned.
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal((234n * USD) / 10n);
       expect(await f.settlement.earningsOf(f.treasury.address)).to.equal((6n * USD) / 10n);
@@ -532,7 +641,12 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(disputed)
         .to.emit(f.market, "JobDisputed")
         .withArgs(jobId, f.renter.address, EVIDENCE_HASH, grl, DISPUTE_BOND, t + DISPUTE_TIMEOUT);
-      await expect(disputed).to.changeTokenBalances(ethers, f.token, [f.renter, f.market], [-DISPUTE_BOND, DISPUTE_BOND]);
+      await expect(disputed).to.changeTokenBalances(
+        ethers,
+        f.token,
+        [f.renter, f.market],
+        [-DISPUTE_BOND, DISPUTE_BOND],
+      );
       await expect(disputed).not.to.emit(f.settlement, "CreditsSpent");
       await expect(disputed).not.to.emit(f.market, "CreditFloorSet");
       expect(await f.settlement.creditsEscrowed()).to.equal(VALUE);
@@ -553,7 +667,12 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const bond = 8n * GRL;
       await f.token.connect(f.buyer).approve(await f.market.getAddress(), bond);
       await nextAt(deliveredAt + HOUR);
-      await expect(f.market.connect(f.buyer).dispute(jobId, EVIDENCE_HASH)).to.changeTokenBalance(ethers, f.token, f.buyer, -bond);
+      await expect(f.market.connect(f.buyer).dispute(jobId, EVIDENCE_HASH)).to.changeTokenBalance(
+        ethers,
+        f.token,
+        f.buyer,
+        -bond,
+      );
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
       await f.market.settleDisputeTimeout(jobId);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(78n * USD);
@@ -581,10 +700,26 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (15n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
+        .withArgs(
+          f.alice.address,
+          (585n * USD) / 10n,
+          (585n * USD) / 10n,
+          (15n * USD) / 10n,
+          2n * ((585n * USD) / 10n),
+          500_000_000n,
+          2n * ((585n * USD) / 10n),
+        );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, 0n, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
+        .withArgs(
+          f.treasury.address,
+          (15n * USD) / 10n,
+          (15n * USD) / 10n,
+          0n,
+          2n * ((15n * USD) / 10n),
+          500_000_000n,
+          2n * ((15n * USD) / 10n),
+        );
       // The bond is GRL, credited to the provider on the market's ledger: no earnings, no fee.
       expect(await f.market.balanceOf(await f.token.getAddress(), f.alice.address)).to.equal(DISPUTE_BOND);
       // The fee is the job's ($1.50 on $60).
@@ -611,12 +746,9 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         f.alice,
         117n * GRL,
       );
-      await expect(f.market.connect(f.alice).withdraw(await f.token.getAddress(), f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        DISPUTE_BOND,
-      );
+      await expect(
+        f.market.connect(f.alice).withdraw(await f.token.getAddress(), f.alice.address),
+      ).to.changeTokenBalance(ethers, f.token, f.alice, DISPUTE_BOND);
       await expectFinalBooks(f);
     });
 
@@ -641,13 +773,37 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (468n * USD) / 10n, (468n * USD) / 10n, (132n * USD) / 10n, 2n * ((468n * USD) / 10n), 500_000_000n, 2n * ((468n * USD) / 10n));
+        .withArgs(
+          f.alice.address,
+          (468n * USD) / 10n,
+          (468n * USD) / 10n,
+          (132n * USD) / 10n,
+          2n * ((468n * USD) / 10n),
+          500_000_000n,
+          2n * ((468n * USD) / 10n),
+        );
       await expect(resolved)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (12n * USD) / 10n, (12n * USD) / 10n, 12n * USD, 2n * ((12n * USD) / 10n), 500_000_000n, 2n * ((12n * USD) / 10n));
+        .withArgs(
+          f.treasury.address,
+          (12n * USD) / 10n,
+          (12n * USD) / 10n,
+          12n * USD,
+          2n * ((12n * USD) / 10n),
+          500_000_000n,
+          2n * ((12n * USD) / 10n),
+        );
       await expect(resolved)
         .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, 12n * USD, BOUGHT - VALUE + 12n * USD, 0n, 2n * (12n * USD), 500_000_000n, 2n * (BOUGHT - VALUE + 12n * USD));
+        .withArgs(
+          f.renter.address,
+          12n * USD,
+          BOUGHT - VALUE + 12n * USD,
+          0n,
+          2n * (12n * USD),
+          500_000_000n,
+          2n * (BOUGHT - VALUE + 12n * USD),
+        );
       await expect(resolved).not.to.emit(f.settlement, "GpuSecondsRecorded");
       expect(await f.market.balanceOf(await f.token.getAddress(), f.renter.address)).to.equal(DISPUTE_BOND);
       expect((468n * USD) / 10n + (12n * USD) / 10n + AWARD_REFUND + 12n * USD).to.equal(BUDGET);
@@ -674,10 +830,26 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         );
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.alice.address, (585n * USD) / 10n, (585n * USD) / 10n, (15n * USD) / 10n, 2n * ((585n * USD) / 10n), 500_000_000n, 2n * ((585n * USD) / 10n));
+        .withArgs(
+          f.alice.address,
+          (585n * USD) / 10n,
+          (585n * USD) / 10n,
+          (15n * USD) / 10n,
+          2n * ((585n * USD) / 10n),
+          500_000_000n,
+          2n * ((585n * USD) / 10n),
+        );
       await expect(settled)
         .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, (15n * USD) / 10n, (15n * USD) / 10n, 0n, 2n * ((15n * USD) / 10n), 500_000_000n, 2n * ((15n * USD) / 10n));
+        .withArgs(
+          f.treasury.address,
+          (15n * USD) / 10n,
+          (15n * USD) / 10n,
+          0n,
+          2n * ((15n * USD) / 10n),
+          500_000_000n,
+          2n * ((15n * USD) / 10n),
+        );
       await expect(settled).not.to.emit(f.settlement, "CreditsRefunded");
       expect(await f.market.balanceOf(await f.token.getAddress(), f.renter.address)).to.equal(DISPUTE_BOND);
       await expect(settled).to.emit(f.settlement, "GpuSecondsRecorded");
@@ -774,7 +946,18 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         const grl = grlFor(usd, price18(answer));
         await expect(s.connect(earner).withdrawEarnings(earner.address))
           .to.emit(s, "EarningsWithdrawn")
-          .withArgs(earner.address, earner.address, usd, grl, price18(answer), grl, 0n, 0n, await s.currentEpoch(), 2n * usd);
+          .withArgs(
+            earner.address,
+            earner.address,
+            usd,
+            grl,
+            price18(answer),
+            grl,
+            0n,
+            0n,
+            await s.currentEpoch(),
+            2n * usd,
+          );
         minted += grl;
       }
       expect(await s.totalEarningsWithdrawn()).to.equal(accrued);
