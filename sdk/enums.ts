@@ -31,6 +31,8 @@ export interface ProtocolEnum<N extends string> {
   readonly aliases: Readonly<Partial<Record<N, readonly string[]>>>;
   /** The on-chain value of a member. */
   valueOf(name: N): number;
+  /** Every member's on-chain value as a bigint, by name (what ethers returns for a `uint8` enum). */
+  readonly onChain: Readonly<Record<N, bigint>>;
   /** The member at an on-chain value, or undefined for a value this SDK does not know. */
   nameOf(value: bigint | number): N | undefined;
   /** The member at an on-chain value, or `unknown(<value>)` (for messages). */
@@ -65,6 +67,7 @@ export function defineEnum<const N extends string>(
     solidityName,
     names: Object.freeze([...names]),
     aliases: Object.freeze({ ...aliases }),
+    onChain: Object.freeze(Object.fromEntries(names.map((name, index) => [name, BigInt(index)])) as Record<N, bigint>),
     valueOf: (name: N): number => {
       const index = names.indexOf(name);
       if (index < 0) throw new EnumParseError(solidityName, String(name), allowed);

@@ -3,10 +3,10 @@
 import { GPU_MODELS } from "../sdk/index.ts";
 import { MARKET, microUsd, type GpuModelName, type RegionName } from "./market-data.ts";
 import type { Random } from "./random.ts";
+import type { PricingRuleName } from "../sdk/index.ts";
 
 export type ProviderKind = "datacenter" | "gpu-cloud" | "boutique" | "prosumer";
 export type RenterKind = "ml-lab" | "startup" | "agent" | "hobbyist";
-export type PricingRuleName = "first-price" | "second-price" | "instant";
 export type PaymentPath = "usdc" | "credits";
 
 export interface GpuLinePlan {
@@ -185,8 +185,8 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
       ["A100", 3],
     ],
     rules: [
-      ["first-price", 1],
-      ["second-price", 1],
+      ["FirstPrice", 1],
+      ["SecondPrice", 1],
     ],
     creditsShare: [0, 0.3],
     durationMinutes: [240, 1440],
@@ -202,9 +202,9 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
       ["H100", 2],
     ],
     rules: [
-      ["first-price", 2],
-      ["second-price", 1],
-      ["instant", 1],
+      ["FirstPrice", 2],
+      ["SecondPrice", 1],
+      ["Instant", 1],
     ],
     creditsShare: [0.3, 0.8],
     durationMinutes: [120, 720],
@@ -220,7 +220,7 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
       ["A100", 2],
       ["H100", 1],
     ],
-    rules: [["instant", 1]],
+    rules: [["Instant", 1]],
     creditsShare: [0.6, 1],
     durationMinutes: [15, 240],
     reserveSpread: [0, 0.2],
@@ -234,8 +234,8 @@ const RENTERS: Record<RenterKind, RenterTemplate> = {
       ["L40S", 1],
     ],
     rules: [
-      ["first-price", 2],
-      ["instant", 1],
+      ["FirstPrice", 2],
+      ["Instant", 1],
     ],
     creditsShare: [0, 0.3],
     durationMinutes: [60, 480],

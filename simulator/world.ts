@@ -3,7 +3,8 @@
 // transactions, as a real off-chain agent would.
 import type { SimContext } from "./context.ts";
 import { REGIONS, type GpuModelName } from "./market-data.ts";
-import type { PaymentPath, PricingRuleName, ProviderProfile, RenterProfile } from "./population.ts";
+import type { PricingRuleName } from "../sdk/index.ts";
+import type { PaymentPath, ProviderProfile, RenterProfile } from "./population.ts";
 
 export interface SimProvider {
   profile: ProviderProfile;

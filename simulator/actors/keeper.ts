@@ -3,11 +3,9 @@
 // deadline) and the treasury (collects protocol fees). They hear of jobs to close, deliveries to
 // settle, disputes and mint-queue tickets on the bus (subscribeKeeper).
 import { eventsNamed } from "../../sdk/contracts.ts";
+import { Ruling } from "../../sdk/index.ts";
 import { MINUTE, HOUR, type SimContext } from "../context.ts";
 import type { SimJob } from "../world.ts";
-
-const PROVIDER_FAULT = 0;
-const RENTER_FAULT = 1;
 
 /**
  * Subscribes the keeper and the arbiter to the bus: jobs whose bidding only the keeper closes,
@@ -95,7 +93,7 @@ function onDisputed(ctx: SimContext, job: SimJob, at: number): void {
   const ruleAt = Math.min(at + Math.round(rng.uniform(2, 40) * HOUR), job.disputeDeadline - HOUR);
   ctx.schedule(ruleAt, `rule #${job.id}`, async () => {
     if (job.phase !== "disputed") return;
-    const ruling = job.badResult ? PROVIDER_FAULT : RENTER_FAULT;
+    const ruling = job.badResult ? Ruling.valueOf("ProviderFault") : Ruling.valueOf("RenterFault");
     const data = ctx.protocol.market.interface.encodeFunctionData("resolveDispute", [job.id, ruling]);
     if ((await ctx.send(ctx.arbiter!, ctx.addresses.market, data, ctx.now, `rule #${job.id}`)).ok) ctx.world.close(job);
   });

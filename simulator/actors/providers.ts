@@ -69,7 +69,7 @@ function floorFor(p: SimProvider, job: SimJob): bigint | undefined {
  */
 function bidPrice(ctx: SimContext, p: SimProvider, job: SimJob, floor: bigint): bigint {
   const markup =
-    job.rule === "second-price" ? ctx.rng.providers.uniform(0, 0.04) : ctx.rng.providers.uniform(0, p.profile.markup);
+    job.rule === "SecondPrice" ? ctx.rng.providers.uniform(0, 0.04) : ctx.rng.providers.uniform(0, p.profile.markup);
   const price = (floor * BigInt(Math.round((1 + markup) * 10_000))) / 10_000n;
   // Round to a tenth of a cent per GPU-hour, as a person would quote.
   const step = toTokenUnits(1_000n, job.decimals);
@@ -84,7 +84,7 @@ function onJobPosted(ctx: SimContext, job: SimJob): void {
     const floor = floorFor(p, job);
     return floor !== undefined && floor <= job.reserve && canServe(p, job);
   });
-  if (job.rule === "instant") {
+  if (job.rule === "Instant") {
     // The fastest willing provider accepts; if it cannot when the time comes, the next one tries.
     const racers = able
       .map((p) => ({ p, at: job.createdAt + Math.max(45, reaction(ctx, p)) }))

@@ -4,14 +4,13 @@
 // closed auctions, no-shows, started runs, deliveries and squatted auctions on the bus
 // (subscribeRenters); funding a job is a shared action (simulator/actions/funding.ts).
 import { eventsNamed } from "../../sdk/contracts.ts";
-import { GPU_MODELS, gpuModelId, workloadSpecHash } from "../../sdk/index.ts";
+import { GPU_MODELS, gpuModelId, PricingRule, workloadSpecHash } from "../../sdk/index.ts";
 import { enlist, ensureCredits, ensureGrl, ensureUsdc } from "../actions/funding.ts";
 import { HOUR, MINUTE, type SimContext } from "../context.ts";
 import { MARKET, REGIONS, toTokenUnits, type GpuModelName } from "../market-data.ts";
-import type { PaymentPath, PricingRuleName, RenterKind } from "../population.ts";
+import type { PricingRuleName } from "../../sdk/index.ts";
+import type { PaymentPath, RenterKind } from "../population.ts";
 import type { SimJob, SimRenter } from "../world.ts";
-
-const RULES: Record<PricingRuleName, number> = { "first-price": 0, "second-price": 1, instant: 2 };
 
 /**
  * Subscribes the renters to the bus: closed auctions (unrevealed bonds to collect), no-shows, runs
@@ -75,7 +74,7 @@ function gpuCount(ctx: SimContext, kind: RenterKind, model: GpuModelName): numbe
 function reserveUsd(ctx: SimContext, renter: SimRenter, model: GpuModelName, rule: PricingRuleName): number {
   const rng = ctx.rng.renters;
   const m = MARKET[model];
-  if (rule === "instant") {
+  if (rule === "Instant") {
     // An agent fixes a price a little under or over the going rate; rarely one nobody takes.
     if (ctx.quotas.decide("instantUnfilled", rng.chance(0.03))) return m.decentralLow * rng.uniform(0.5, 0.7);
     return m.decentralLow + (m.decentralHigh - m.decentralLow) * rng.uniform(0.4, 1.3);
@@ -121,8 +120,8 @@ export async function postJob(ctx: SimContext, renter: SimRenter): Promise<SimJo
     decimals,
   );
   const region = rng.chance(p.regionLock) ? REGIONS[p.home] : 0;
-  const bidWindow = (rule === "instant" ? rng.pick([3, 5, 10]) : rng.pick([10, 15, 20, 30])) * MINUTE;
-  const revealWindow = rule === "instant" ? 0 : rng.pick([10, 15]) * MINUTE;
+  const bidWindow = (rule === "Instant" ? rng.pick([3, 5, 10]) : rng.pick([10, 15, 20, 30])) * MINUTE;
+  const revealWindow = rule === "Instant" ? 0 : rng.pick([10, 15]) * MINUTE;
   const spec: JobSpec = {
     model,
     gpus,
@@ -170,7 +169,7 @@ async function createJob(ctx: SimContext, renter: SimRenter, spec: JobSpec): Pro
       minReputation,
       duration: durationSeconds,
       reservePricePerGpuHour: reserve,
-      pricingRule: RULES[rule],
+      pricingRule: PricingRule.valueOf(rule),
       bidWindow,
       revealWindow,
       specHash,
@@ -220,7 +219,7 @@ async function createJob(ctx: SimContext, renter: SimRenter, spec: JobSpec): Pro
 /** Providers see the job; the keeper closes its auction, or the renter follows up an unfilled instant job. */
 function openToProviders(ctx: SimContext, job: SimJob): void {
   ctx.bus.emit("sim:jobOpened", { ctx, job });
-  if (job.rule === "instant") {
+  if (job.rule === "Instant") {
     ctx.schedule(job.bidDeadline + Math.round(ctx.rng.renters.uniform(1, 10) * MINUTE), `unfilled #${job.id}`, () =>
       instantUnfilled(ctx, job),
     );

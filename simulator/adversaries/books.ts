@@ -4,11 +4,12 @@
 // GRL in wei, and GRL valued in USD at the oracle price of the block that moved it. Pure: it reads
 // the events it is given and nothing else, so adversaries and honest actors are measured alike.
 import type { ProtocolEvent } from "../../sdk/contracts.ts";
+import { PricingRule } from "../../sdk/index.ts";
 
 const WAD = 10n ** 18n;
 const HOUR = 3_600n;
-/** IJobMarket.PricingRule.SecondPrice. */
-export const SECOND_PRICE = 1n;
+/** IJobMarket.PricingRule.SecondPrice, as the events carry it. */
+export const SECOND_PRICE = PricingRule.onChain.SecondPrice;
 
 export interface BooksConfig {
   /** The stablecoin's address and decimals (every other payment token is the settlement's 18-decimal credits). */

@@ -14,13 +14,14 @@ import { bidCommitment, workloadSpecHash } from "../../sdk/index.ts";
 import { ensureUsdc, enlist } from "../actions/funding.ts";
 import { DAY, HOUR, MINUTE } from "../context.ts";
 import { eventsNamed } from "../../sdk/contracts.ts";
+import { PricingRule } from "../../sdk/index.ts";
 import type { SimProvider, SimRenter } from "../world.ts";
 import { ADVERSARY_ACCOUNTS, adversaryProvider, adversaryRenter, onboardAll } from "./accounts.ts";
 import type { Books } from "./books.ts";
 import type { AdversaryContext } from "./context.ts";
 
-const INSTANT = 2;
-const FIRST_PRICE = 0;
+const INSTANT = PricingRule.valueOf("Instant");
+const FIRST_PRICE = PricingRule.valueOf("FirstPrice");
 const GPUS = 8;
 const MIN_WINDOW = MINUTE;
 
@@ -32,7 +33,7 @@ interface WashTrade {
   durationSeconds: number;
   /** "unit": one unit of USDC per GPU-hour; "reference": the registry's reputation reference value. */
   price: "unit" | "reference";
-  rule: typeof INSTANT | typeof FIRST_PRICE;
+  rule: number;
   /** Runs for its whole duration (else delivered the second after it starts). */
   runsInFull: boolean;
 }
@@ -123,7 +124,7 @@ export class Farmer {
       kind: "agent",
       jobsPerDay: 0,
       models: [["H100", 1]],
-      rules: [["instant", 1]],
+      rules: [["Instant", 1]],
       durationMinutes: [60, 60],
       reserveSpread: [0, 0],
     });

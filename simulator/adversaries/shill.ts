@@ -69,7 +69,7 @@ export class Shill {
         ["H100", 3],
         ["A100", 2],
       ],
-      rules: [["second-price", 1]],
+      rules: [["SecondPrice", 1]],
       durationMinutes: [240, 720],
       reserveSpread: [0.1, 0.45],
     });
@@ -109,7 +109,7 @@ export class Shill {
     for (let i = 0; i < count; i++) {
       this.ctx.schedule(dayStart + Math.floor(rng.uniform(0, 24) * HOUR), "shill: post", async () => {
         const job = await postJob(this.ctx, this.renter);
-        if (job !== undefined && job.rule === "second-price") this.shillBids(job);
+        if (job !== undefined && job.rule === "SecondPrice") this.shillBids(job);
       });
     }
   }

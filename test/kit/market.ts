@@ -9,6 +9,13 @@ import type {
   MockStablecoin,
   Settlement,
 } from "../../types/ethers-contracts/index.ts";
+import {
+  BidStatus as SdkBidStatus,
+  FailureReason,
+  JobState as SdkJobState,
+  PricingRule,
+  Ruling,
+} from "../../sdk/index.ts";
 import { deployProtocol, GRL, H100, MIN_STAKE_PER_GPU, type ProtocolFixture } from "./protocol.ts";
 
 type Ethers = NetworkConnection["ethers"];
@@ -34,35 +41,16 @@ export const MINT_CAP_PER_EPOCH = 1_000_000n * GRL;
 /** GRL shared among providers per epoch in the fixture. */
 export const EMISSION_BUDGET_PER_EPOCH = 100_000n * GRL;
 
-/** PricingRule enum values. */
-export const FIRST_PRICE = 0n;
-export const SECOND_PRICE = 1n;
-export const INSTANT = 2n;
-
-/** JobState enum values. */
-export const JobState = {
-  None: 0n,
-  Bidding: 1n,
-  Revealing: 2n,
-  Awarded: 3n,
-  Running: 4n,
-  Delivered: 5n,
-  Disputed: 6n,
-  Settled: 7n,
-  Expired: 8n,
-  Cancelled: 9n,
-  Failed: 10n,
-  Resolved: 11n,
-} as const;
-
-/** BidStatus enum values. */
-export const BidStatus = { None: 0n, Committed: 1n, Revealed: 2n, Closed: 3n } as const;
-
-/** Ruling and FailureReason enum values. */
-export const PROVIDER_FAULT = 0n;
-export const RENTER_FAULT = 1n;
-export const NO_SHOW = 0n;
-export const LATE_DELIVERY = 1n;
+/** The contracts' enums as the bigints ethers returns, from the SDK's one definition (sdk/enums.ts). */
+export const FIRST_PRICE = PricingRule.onChain.FirstPrice;
+export const SECOND_PRICE = PricingRule.onChain.SecondPrice;
+export const INSTANT = PricingRule.onChain.Instant;
+export const JobState = SdkJobState.onChain;
+export const BidStatus = SdkBidStatus.onChain;
+export const PROVIDER_FAULT = Ruling.onChain.ProviderFault;
+export const RENTER_FAULT = Ruling.onChain.RenterFault;
+export const NO_SHOW = FailureReason.onChain.NoShow;
+export const LATE_DELIVERY = FailureReason.onChain.LateDelivery;
 
 /** docs/PROTOCOL.md defaults for the market's governance parameters. */
 export const DEFAULT_PARAMS: IJobMarket.MarketParamsStruct = {
