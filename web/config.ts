@@ -16,7 +16,9 @@ export const DEFAULT_DASHBOARD_INDEXER_URL = "http://127.0.0.1:42069";
 export function dashboardConfigFromEnv(env: Readonly<Record<string, string | undefined>>): DashboardConfig {
   const pollMs = Number(env.GRIDLEASE_WEB_POLL_MS ?? "1000");
   if (!Number.isInteger(pollMs) || pollMs < 100) {
-    throw new Error(`GRIDLEASE_WEB_POLL_MS=${env.GRIDLEASE_WEB_POLL_MS} is not allowed: use a whole number of milliseconds, 100 or more`);
+    throw new Error(
+      `GRIDLEASE_WEB_POLL_MS=${env.GRIDLEASE_WEB_POLL_MS} is not allowed: use a whole number of milliseconds, 100 or more`,
+    );
   }
   return { indexerUrl: (env.GRIDLEASE_INDEXER_URL ?? DEFAULT_DASHBOARD_INDEXER_URL).replace(/\/+$/, ""), pollMs };
 }

@@ -47,7 +47,9 @@ export function buildDashboard(): void {
   const vite = join(webRoot, "..", "node_modules", ".bin", "vite");
   const result = spawnSync(vite, ["build", "--logLevel", "warn"], { cwd: webRoot, encoding: "utf8" });
   if (result.status !== 0) {
-    throw new Error(`building the dashboard failed (vite build, exit ${result.status}):\n${result.stdout}${result.stderr}`);
+    throw new Error(
+      `building the dashboard failed (vite build, exit ${result.status}):\n${result.stdout}${result.stderr}`,
+    );
   }
 }
 
@@ -56,7 +58,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const host = options.host ?? "127.0.0.1";
   if (!existsSync(join(DIST_DIR, "index.html"))) {
     if (!options.buildIfMissing) {
-      throw new Error(`the dashboard is not built (no ${join(DIST_DIR, "index.html")}): run \`npm run web:build\` first`);
+      throw new Error(
+        `the dashboard is not built (no ${join(DIST_DIR, "index.html")}): run \`npm run web:build\` first`,
+      );
     }
     buildDashboard();
   }
@@ -98,7 +102,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const port = Number(process.env.GRIDLEASE_WEB_PORT ?? "5173");
   startWebServer({ port, config: dashboardConfigFromEnv(process.env), buildIfMissing: true }).then(
-    (server) => console.log(`[web] the dashboard is on ${server.url} (indexer ${dashboardConfigFromEnv(process.env).indexerUrl})`),
+    (server) =>
+      console.log(
+        `[web] the dashboard is on ${server.url} (indexer ${dashboardConfigFromEnv(process.env).indexerUrl})`,
+      ),
     (error: unknown) => {
       console.error(`[web] ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);

@@ -28,7 +28,11 @@ export function formatAxisValue(value: number, unit: ChartUnit): string {
     case "ratio":
       return `${(value * 100).toFixed(0)}%`;
     case "grl":
-      return Math.abs(value) >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : Math.abs(value) >= 1000 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(1);
+      return Math.abs(value) >= 1e6
+        ? `${(value / 1e6).toFixed(2)}M`
+        : Math.abs(value) >= 1000
+          ? `${(value / 1000).toFixed(1)}k`
+          : value.toFixed(1);
     case "count":
       return value.toFixed(0);
   }
@@ -43,7 +47,10 @@ export function chartOption(data: ChartData, palette: ChartPalette): Record<stri
     textStyle: { color: palette.text, fontFamily: "inherit" },
     grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
     legend: { top: 0, type: "scroll", textStyle: { color: palette.text } },
-    tooltip: { trigger: "axis", valueFormatter: (value: unknown) => (typeof value === "number" ? format(value) : "n/a") },
+    tooltip: {
+      trigger: "axis",
+      valueFormatter: (value: unknown) => (typeof value === "number" ? format(value) : "n/a"),
+    },
     xAxis: {
       type: "category",
       data: data.categories,

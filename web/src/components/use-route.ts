@@ -16,11 +16,8 @@ function currentRoute(): Route {
 
 /** The page the URL names. */
 export function useRoute(): Route {
-  return useSyncExternalStore(
-    (listener) => {
-      window.addEventListener("hashchange", listener);
-      return () => window.removeEventListener("hashchange", listener);
-    },
-    currentRoute,
-  );
+  return useSyncExternalStore((listener) => {
+    window.addEventListener("hashchange", listener);
+    return () => window.removeEventListener("hashchange", listener);
+  }, currentRoute);
 }

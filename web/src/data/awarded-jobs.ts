@@ -16,7 +16,12 @@ export async function awardedJobsSince(client: IndexerClient, gpuModel: string, 
   const jobs: IndexedJob[] = [];
   let after: string | undefined;
   for (let page = 0; page < MAX_AWARD_PAGES; page++) {
-    const result = await recentJobs(client, { gpuModel, awardedSince: since, limit: MAX_INDEXER_PAGE_SIZE, ...(after === undefined ? {} : { after }) });
+    const result = await recentJobs(client, {
+      gpuModel,
+      awardedSince: since,
+      limit: MAX_INDEXER_PAGE_SIZE,
+      ...(after === undefined ? {} : { after }),
+    });
     jobs.push(...result.items);
     if (!result.hasNextPage || result.endCursor === null) return { jobs, truncated: false };
     after = result.endCursor;

@@ -14,7 +14,7 @@ function cell(value: string | number | bigint | null): string {
 
 /** The table as CSV text. */
 export function toCsv(table: CsvTable): string {
-  return [table.header, ...table.rows].map((row) => row.map(cell).join(",")).join("\r\n") + "\r\n";
+  return `${[table.header, ...table.rows].map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
 }
 
 /** Offers the table to the user as a file download. */

@@ -73,13 +73,19 @@ export interface Change {
 /** A change between two USD amounts. */
 export function usdChange(now: bigint, before: bigint): Change {
   const delta = now - before;
-  return { text: `${delta > 0n ? "+" : ""}${formatUsd18(delta)}`, direction: direction(delta > 0n ? 1 : delta < 0n ? -1 : 0) };
+  return {
+    text: `${delta > 0n ? "+" : ""}${formatUsd18(delta)}`,
+    direction: direction(delta > 0n ? 1 : delta < 0n ? -1 : 0),
+  };
 }
 
 /** A change between two GRL amounts. */
 export function grlChange(now: bigint, before: bigint): Change {
   const delta = now - before;
-  return { text: `${delta > 0n ? "+" : ""}${formatGrlAmount(delta)}`, direction: direction(delta > 0n ? 1 : delta < 0n ? -1 : 0) };
+  return {
+    text: `${delta > 0n ? "+" : ""}${formatGrlAmount(delta)}`,
+    direction: direction(delta > 0n ? 1 : delta < 0n ? -1 : 0),
+  };
 }
 
 /** A change between two ratios, in percentage points ("n/a" when either is missing). */
@@ -87,7 +93,10 @@ export function ratioChange(now: number | null, before: number | null): Change {
   if (now === null || before === null) return { text: "n/a", direction: "flat" };
   const points = (now - before) * 100;
   const shown = points.toFixed(1);
-  return { text: `${points > 0 && shown !== "0.0" ? "+" : ""}${shown === "-0.0" ? "0.0" : shown} pp`, direction: direction(Number(shown)) };
+  return {
+    text: `${points > 0 && shown !== "0.0" ? "+" : ""}${shown === "-0.0" ? "0.0" : shown} pp`,
+    direction: direction(Number(shown)),
+  };
 }
 
 /** A change between two counts. */

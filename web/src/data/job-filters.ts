@@ -14,11 +14,13 @@ export function jobQueryOptions(filters: JobFilters): { options: RecentJobsOptio
     options.state = filters.state;
   }
   if (filters.model !== undefined) {
-    if (!GPU_MODELS.some((model) => model.name === filters.model)) return { invalid: `GPU model "${filters.model}" is not in the catalogue` };
+    if (!GPU_MODELS.some((model) => model.name === filters.model))
+      return { invalid: `GPU model "${filters.model}" is not in the catalogue` };
     options.gpuModel = gpuModelId(filters.model);
   }
   if (filters.rule !== undefined) {
-    if (!isPricingRule(filters.rule)) return { invalid: `pricing rule "${filters.rule}" is not one of FirstPrice, SecondPrice, Instant` };
+    if (!isPricingRule(filters.rule))
+      return { invalid: `pricing rule "${filters.rule}" is not one of FirstPrice, SecondPrice, Instant` };
     options.pricingRule = filters.rule;
   }
   for (const key of ["token", "renter", "provider"] as const) {

@@ -22,7 +22,8 @@ const job = {
   outcome: "settled",
 } as IndexedJob;
 
-const bid = (committedAt: bigint, revealedAt: bigint | null): IndexedBid => ({ provider: PROVIDER, committedAt, revealedAt }) as IndexedBid;
+const bid = (committedAt: bigint, revealedAt: bigint | null): IndexedBid =>
+  ({ provider: PROVIDER, committedAt, revealedAt }) as IndexedBid;
 
 describe("jobTimeline", () => {
   it("orders a sealed-bid job's life, the award after the reveal window", () => {
@@ -41,8 +42,17 @@ describe("jobTimeline", () => {
   });
 
   it("has no bidding steps for an instant job, and shows a dispute", () => {
-    const dispute = { openedAt: T + 5_000n, resolvedAt: T + 8_000n, status: "provider_fault", bond: 5n } as IndexedDispute;
-    const detail: JobDetail = { job: { ...job, pricingRule: "Instant", awardedAt: T + 1n, outcome: "resolved_for_renter" }, bids: [], dispute };
+    const dispute = {
+      openedAt: T + 5_000n,
+      resolvedAt: T + 8_000n,
+      status: "provider_fault",
+      bond: 5n,
+    } as IndexedDispute;
+    const detail: JobDetail = {
+      job: { ...job, pricingRule: "Instant", awardedAt: T + 1n, outcome: "resolved_for_renter" },
+      bids: [],
+      dispute,
+    };
     expect(jobTimeline(detail).map((event) => event.label)).toEqual([
       "Created",
       "Awarded",

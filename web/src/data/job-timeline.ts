@@ -36,21 +36,28 @@ export function jobTimeline(detail: JobDetail): TimelineEvent[] {
   for (const bid of bids) events.push({ at: bid.committedAt, label: "Bid committed", detail: shortHex(bid.provider) });
   if (job.pricingRule !== "Instant") events.push({ at: job.bidDeadline, label: "Bidding closed" });
   for (const bid of bids) {
-    if (bid.revealedAt !== null) events.push({ at: bid.revealedAt, label: "Bid revealed", detail: shortHex(bid.provider) });
+    if (bid.revealedAt !== null)
+      events.push({ at: bid.revealedAt, label: "Bid revealed", detail: shortHex(bid.provider) });
   }
   if (job.pricingRule !== "Instant" && (job.awardedAt === null || job.awardedAt >= job.revealDeadline)) {
     events.push({ at: job.revealDeadline, label: "Reveal window closed" });
   }
   if (job.awardedAt !== null) {
-    events.push({ at: job.awardedAt, label: "Awarded", detail: job.provider === null ? undefined : `to ${shortHex(job.provider)}` });
+    events.push({
+      at: job.awardedAt,
+      label: "Awarded",
+      detail: job.provider === null ? undefined : `to ${shortHex(job.provider)}`,
+    });
   }
   if (job.startedAt !== null) events.push({ at: job.startedAt, label: "Started" });
   if (job.deliveredAt !== null) events.push({ at: job.deliveredAt, label: "Delivered" });
   if (dispute !== null) {
     events.push({ at: dispute.openedAt, label: "Disputed", detail: `bond ${dispute.bond}` });
-    if (dispute.resolvedAt !== null) events.push({ at: dispute.resolvedAt, label: `Dispute closed (${dispute.status.replaceAll("_", " ")})` });
+    if (dispute.resolvedAt !== null)
+      events.push({ at: dispute.resolvedAt, label: `Dispute closed (${dispute.status.replaceAll("_", " ")})` });
   }
-  if (job.closedAt !== null) events.push({ at: job.closedAt, label: job.outcome === null ? "Closed" : outcomeLabel(job.outcome) });
+  if (job.closedAt !== null)
+    events.push({ at: job.closedAt, label: job.outcome === null ? "Closed" : outcomeLabel(job.outcome) });
   // A stable sort: equal times keep the lifecycle order pushed above.
   return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }

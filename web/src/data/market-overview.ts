@@ -12,7 +12,9 @@ export interface MarketRow extends GpuMarketEntry {
 export async function marketOverview(client: IndexerClient): Promise<MarketRow[]> {
   const models = await gpuMarket(client, { period: "day" });
   const eligible = await Promise.all(
-    models.map(async (model) => (await listProviders(client, { gpuModel: model.id, online: true, limit: 1 })).totalCount),
+    models.map(
+      async (model) => (await listProviders(client, { gpuModel: model.id, online: true, limit: 1 })).totalCount,
+    ),
   );
   return models.map((model, index) => ({ ...model, eligibleProviders: eligible[index]! }));
 }

@@ -6,7 +6,10 @@ import type { ChartData } from "./chart-data.ts";
 import { formatPeriod, grlNumber, usdNumber } from "./format.ts";
 
 /** Rows oldest first, with their axis labels. */
-function chronological(rows: readonly IndexedNetworkMetric[], period: "hour" | "day"): { rows: IndexedNetworkMetric[]; categories: string[] } {
+function chronological(
+  rows: readonly IndexedNetworkMetric[],
+  period: "hour" | "day",
+): { rows: IndexedNetworkMetric[]; categories: string[] } {
   const sorted = [...rows].sort((a, b) => (a.periodStart < b.periodStart ? -1 : a.periodStart > b.periodStart ? 1 : 0));
   return { rows: sorted, categories: sorted.map((row) => formatPeriod(row.periodStart, period)) };
 }
@@ -18,7 +21,12 @@ export function revenueChart(rows: readonly IndexedNetworkMetric[], period: "hou
     categories,
     unit: "usd",
     series: [
-      { name: "Provider payouts", kind: "bar", stack: "gross", values: sorted.map((row) => usdNumber(row.providerPayoutsUsd)) },
+      {
+        name: "Provider payouts",
+        kind: "bar",
+        stack: "gross",
+        values: sorted.map((row) => usdNumber(row.providerPayoutsUsd)),
+      },
       { name: "Protocol fees", kind: "bar", stack: "gross", values: sorted.map((row) => usdNumber(row.feesUsd)) },
       { name: "Gross", kind: "line", values: sorted.map((row) => usdNumber(row.grossUsd)) },
     ],
@@ -28,7 +36,11 @@ export function revenueChart(rows: readonly IndexedNetworkMetric[], period: "hou
 /** Network utilization per period (null before any GPU was available). */
 export function utilizationChart(rows: readonly IndexedNetworkMetric[], period: "hour" | "day"): ChartData {
   const { rows: sorted, categories } = chronological(rows, period);
-  return { categories, unit: "ratio", series: [{ name: "Utilization", kind: "line", values: sorted.map((row) => row.utilization) }] };
+  return {
+    categories,
+    unit: "ratio",
+    series: [{ name: "Utilization", kind: "line", values: sorted.map((row) => row.utilization) }],
+  };
 }
 
 /** GRL minted and burned per period (burned drawn below zero), and net emission. */
@@ -48,7 +60,11 @@ export function emissionChart(rows: readonly IndexedNetworkMetric[], period: "ho
 /** GRL total supply at the end of each period. */
 export function supplyChart(rows: readonly IndexedNetworkMetric[], period: "hour" | "day"): ChartData {
   const { rows: sorted, categories } = chronological(rows, period);
-  return { categories, unit: "grl", series: [{ name: "Total supply", kind: "line", values: sorted.map((row) => grlNumber(row.totalSupply)) }] };
+  return {
+    categories,
+    unit: "grl",
+    series: [{ name: "Total supply", kind: "line", values: sorted.map((row) => grlNumber(row.totalSupply)) }],
+  };
 }
 
 /** How the jobs ended, from the cumulative row: one bar per outcome. */

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { priceBand } from "./price-band.ts";
 
 const USD = 10n ** 18n;
-const job = (price: bigint | null, gpuCount: number, hours: bigint) => ({ clearingPriceUsd: price, gpuCount, duration: hours * 3600n });
+const job = (price: bigint | null, gpuCount: number, hours: bigint) => ({
+  clearingPriceUsd: price,
+  gpuCount,
+  duration: hours * 3600n,
+});
 
 describe("priceBand", () => {
   it("is empty without awards", () => {

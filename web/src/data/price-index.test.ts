@@ -8,12 +8,20 @@ const USD = 10n ** 18n;
 const DAY = 1_767_225_600n;
 
 function metric(modelName: string, day: number, median: bigint | null): IndexedModelMetric {
-  return { modelName, period: "day", periodStart: DAY + BigInt(day) * 86_400n, medianPrice: median } as IndexedModelMetric;
+  return {
+    modelName,
+    period: "day",
+    periodStart: DAY + BigInt(day) * 86_400n,
+    medianPrice: median,
+  } as IndexedModelMetric;
 }
 
 describe("priceIndexChart", () => {
   it("draws a line per model over every period, null where a model had no award, and reference prices dashed", () => {
-    const chart = priceIndexChart([metric("H100", 1, 2n * USD), metric("A100", 1, USD), metric("H100", 0, null), metric("A100", 0, USD / 2n)], "day");
+    const chart = priceIndexChart(
+      [metric("H100", 1, 2n * USD), metric("A100", 1, USD), metric("H100", 0, null), metric("A100", 0, USD / 2n)],
+      "day",
+    );
     expect(chart.categories).toEqual(["2026-01-01", "2026-01-02"]);
     const byName = Object.fromEntries(chart.series.map((series) => [series.name, series]));
     expect(byName["A100 median"]!.values).toEqual([0.5, 1]);

@@ -6,7 +6,10 @@ describe("routes", () => {
   it("parses every page from the hash", () => {
     expect(parseRoute("")).toEqual({ page: "overview" });
     expect(parseRoute("#/")).toEqual({ page: "overview" });
-    expect(parseRoute("#/jobs?state=Running&model=H100&junk=1&renter=")).toEqual({ page: "jobs", filters: { state: "Running", model: "H100" } });
+    expect(parseRoute("#/jobs?state=Running&model=H100&junk=1&renter=")).toEqual({
+      page: "jobs",
+      filters: { state: "Running", model: "H100" },
+    });
     expect(parseRoute("#/jobs/42")).toEqual({ page: "job", id: 42n });
     expect(parseRoute("#/providers/0xABCDEFabcdef0123456789012345678901234567")).toEqual({
       page: "provider",
@@ -21,7 +24,10 @@ describe("routes", () => {
     const routes: Route[] = [
       { page: "overview" },
       { page: "jobs", filters: {} },
-      { page: "jobs", filters: { state: "Settled", rule: "Instant", provider: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" } },
+      {
+        page: "jobs",
+        filters: { state: "Settled", rule: "Instant", provider: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
+      },
       { page: "job", id: 7n },
       { page: "providers" },
       { page: "provider", address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },

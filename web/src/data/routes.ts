@@ -40,8 +40,10 @@ export function parseRoute(hash: string): Route {
   }
   if (head === "jobs" && parts.length === 2 && /^\d+$/.test(id!)) return { page: "job", id: BigInt(id!) };
   if (head === "providers" && parts.length === 1) return { page: "providers" };
-  if (head === "providers" && parts.length === 2 && /^0x[0-9a-fA-F]{40}$/.test(id!)) return { page: "provider", address: id!.toLowerCase() };
-  if (head === "market" && parts.length <= 2) return parts.length === 2 ? { page: "market", model: decodeURIComponent(id!) } : { page: "market" };
+  if (head === "providers" && parts.length === 2 && /^0x[0-9a-fA-F]{40}$/.test(id!))
+    return { page: "provider", address: id!.toLowerCase() };
+  if (head === "market" && parts.length <= 2)
+    return parts.length === 2 ? { page: "market", model: decodeURIComponent(id!) } : { page: "market" };
   return { page: "not-found", path };
 }
 

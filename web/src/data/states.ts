@@ -1,5 +1,11 @@
 // The jobs table's filter choices: the states the indexer stores and the pricing rules, with their labels.
-import { JobState, PRICING_RULE_LABELS, PricingRule, type IndexedJobState, type PricingRuleName } from "../../../sdk/index.ts";
+import {
+  JobState,
+  PRICING_RULE_LABELS,
+  PricingRule,
+  type IndexedJobState,
+  type PricingRuleName,
+} from "../../../sdk/index.ts";
 
 /** The states a job row can have (never None; Revealing is Bidding past its bid deadline). */
 export const INDEXED_JOB_STATES: readonly IndexedJobState[] = JobState.names.filter(
@@ -7,10 +13,11 @@ export const INDEXED_JOB_STATES: readonly IndexedJobState[] = JobState.names.fil
 );
 
 /** The pricing rules with the CLI's labels. */
-export const PRICING_RULES: readonly { readonly name: PricingRuleName; readonly label: string }[] = PricingRule.names.map((name) => ({
-  name,
-  label: PRICING_RULE_LABELS[name],
-}));
+export const PRICING_RULES: readonly { readonly name: PricingRuleName; readonly label: string }[] =
+  PricingRule.names.map((name) => ({
+    name,
+    label: PRICING_RULE_LABELS[name],
+  }));
 
 /** Whether `value` is a state the indexer stores (a route's filter is user input). */
 export function isIndexedJobState(value: string): value is IndexedJobState {

@@ -23,26 +23,37 @@ export interface QueryResult<T> {
  */
 export function useIndexerQuery<T>(key: string, query: (client: IndexerClient) => Promise<T>): QueryResult<T> {
   const { client, version, summary } = useLive();
-  const [result, setResult] = useState<QueryResult<T> & { key: string }>({ data: undefined, error: null, block: null, key });
+  const [result, setResult] = useState<QueryResult<T> & { key: string }>({
+    data: undefined,
+    error: null,
+    block: null,
+    key,
+  });
   const latest = useRef(0);
   const queryRef = useRef(query);
   queryRef.current = query;
-  const block = summary?.asOf.blockNumber ?? null;
+  // The block is read when the answer arrives; the version, which moves with it, is what re-runs the query.
+  const blockRef = useRef<bigint | null>(null);
+  blockRef.current = summary?.asOf.blockNumber ?? null;
 
   useEffect(() => {
     if (version === 0) return;
     const request = ++latest.current;
+    const block = blockRef.current;
     tracked(() => queryRef.current(client)).then(
       (data) => {
         if (request === latest.current) setResult({ data, error: null, block, key });
       },
       (error: unknown) => {
         if (request === latest.current) {
-          setResult((previous) => ({ ...previous, error: error instanceof Error ? error.message : String(error), key }));
+          setResult((previous) => ({
+            ...previous,
+            error: error instanceof Error ? error.message : String(error),
+            key,
+          }));
         }
       },
     );
-    // block moves with version; key is the query's identity.
   }, [client, version, key]);
 
   return result.key === key ? result : { data: undefined, error: null, block: null };
