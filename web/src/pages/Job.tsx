@@ -1,7 +1,8 @@
 // One job: its terms, what it cost and paid, its timeline, and its bids.
 import type { ReactNode } from "react";
 
-import { jobDetail } from "../../../sdk/index.ts";
+import { type IndexedBid, jobDetail } from "../../../sdk/index.ts";
+import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { formatUsd18, formatUtc, shortHex } from "../data/format.ts";
 import { jobTimeline, outcomeLabel } from "../data/job-timeline.ts";
@@ -13,6 +14,15 @@ function hours(seconds: bigint): string {
   const minutes = Number(seconds / 60n);
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+const BID_COLUMNS: readonly Column<IndexedBid>[] = [
+  { header: "#", cell: (bid) => bid.bidIndex },
+  { header: "Provider", cell: (bid) => <a href={routeHref({ page: "provider", address: bid.provider })}>{shortHex(bid.provider)}</a> },
+  { header: "Status", cell: (bid) => bid.status },
+  { header: "Price/GPU-h", numeric: true, cell: (bid) => (bid.priceUsd === null ? "sealed" : formatUsd18(bid.priceUsd, 4)) },
+  { header: "Committed", cell: (bid) => formatUtc(bid.committedAt) },
+  { header: "Revealed", cell: (bid) => (bid.revealedAt === null ? "—" : formatUtc(bid.revealedAt)) },
+];
 
 /** The job page. */
 export function Job({ id }: { id: bigint }): ReactNode {
@@ -107,37 +117,7 @@ export function Job({ id }: { id: bigint }): ReactNode {
           <Panel title="Bids" loading={detail === undefined}>
             {detail && detail.bids.length === 0 ? <p className="muted">No bids.</p> : null}
             {detail && detail.bids.length > 0 ? (
-              <div className="table-scroll">
-                <table>
-                  <caption className="visually-hidden">Bids in commit order</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">#</th>
-                      <th scope="col">Provider</th>
-                      <th scope="col">Status</th>
-                      <th scope="col" className="num">
-                        Price/GPU-h
-                      </th>
-                      <th scope="col">Committed</th>
-                      <th scope="col">Revealed</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {detail.bids.map((bid) => (
-                      <tr key={bid.provider}>
-                        <td>{bid.bidIndex}</td>
-                        <td>
-                          <a href={routeHref({ page: "provider", address: bid.provider })}>{shortHex(bid.provider)}</a>
-                        </td>
-                        <td>{bid.status}</td>
-                        <td className="num">{bid.priceUsd === null ? "sealed" : formatUsd18(bid.priceUsd, 4)}</td>
-                        <td>{formatUtc(bid.committedAt)}</td>
-                        <td>{bid.revealedAt === null ? "—" : formatUtc(bid.revealedAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable caption="Bids in commit order" rows={detail.bids} columns={BID_COLUMNS} rowKey={(bid) => bid.provider} />
             ) : null}
           </Panel>
         </>

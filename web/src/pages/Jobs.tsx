@@ -3,7 +3,9 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 
 import { GPU_MODELS, recentJobs, type IndexedJob } from "../../../sdk/index.ts";
+import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
+import { type Choice, SelectField } from "../components/SelectField.tsx";
 import { downloadCsv } from "../data/csv.ts";
 import { formatCount, formatUsd18, formatUtc, shortHex } from "../data/format.ts";
 import { routeHref, type JobFilters } from "../data/routes.ts";
@@ -35,6 +37,44 @@ function jobsCsv(jobs: readonly IndexedJob[]) {
   };
 }
 
+const STATE_CHOICES: readonly Choice[] = INDEXED_JOB_STATES.map((state) => ({ value: state, label: state }));
+const MODEL_CHOICES: readonly Choice[] = GPU_MODELS.map((model) => ({ value: model.name, label: model.name }));
+const RULE_CHOICES: readonly Choice[] = PRICING_RULES.map((rule) => ({ value: rule.name, label: rule.label }));
+const ADDRESS_FILTERS: readonly (readonly ["token" | "renter" | "provider", string])[] = [
+  ["token", "Payment token"],
+  ["renter", "Renter"],
+  ["provider", "Provider"],
+];
+
+const JOB_COLUMNS: readonly Column<IndexedJob>[] = [
+  { header: "Job", cell: (job) => <a href={routeHref({ page: "job", id: job.id })}>#{job.id.toString()}</a> },
+  { header: "State", testName: "state", cell: (job) => job.state },
+  { header: "Model", testName: "model", cell: (job) => `${job.gpuCount}× ${job.gpuModelName}` },
+  { header: "Rule", testName: "rule", cell: (job) => job.pricingRule },
+  { header: "Token", cell: (job) => <span title={job.paymentToken}>{job.isCredits ? "credits" : shortHex(job.paymentToken)}</span> },
+  {
+    header: "Renter",
+    cell: (job) => (
+      <a href={routeHref({ page: "jobs", filters: { renter: job.renter } })} title={job.renter}>
+        {shortHex(job.renter)}
+      </a>
+    ),
+  },
+  {
+    header: "Provider",
+    cell: (job) =>
+      job.provider === null ? (
+        <span className="muted">none</span>
+      ) : (
+        <a href={routeHref({ page: "provider", address: job.provider })} title={job.provider}>
+          {shortHex(job.provider)}
+        </a>
+      ),
+  },
+  { header: "Price/GPU-h", numeric: true, cell: (job) => (job.clearingPriceUsd === null ? "—" : formatUsd18(job.clearingPriceUsd, 3)) },
+  { header: "Created", cell: (job) => formatUtc(job.createdAt) },
+];
+
 /** The jobs page. */
 export function Jobs({ filters }: { filters: JobFilters }): ReactNode {
   const filterKey = routeHref({ page: "jobs", filters });
@@ -63,47 +103,15 @@ export function Jobs({ filters }: { filters: JobFilters }): ReactNode {
     <>
       <h1>Jobs</h1>
       <form className="filters" onSubmit={apply} aria-label="Filter jobs" key={filterKey}>
-        <label>
-          State
-          <select name="state" defaultValue={filters.state ?? ""}>
-            <option value="">Any</option>
-            {INDEXED_JOB_STATES.map((state) => (
-              <option key={state}>{state}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          GPU model
-          <select name="model" defaultValue={filters.model ?? ""}>
-            <option value="">Any</option>
-            {GPU_MODELS.map((model) => (
-              <option key={model.name}>{model.name}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Pricing rule
-          <select name="rule" defaultValue={filters.rule ?? ""}>
-            <option value="">Any</option>
-            {PRICING_RULES.map((rule) => (
-              <option key={rule.name} value={rule.name}>
-                {rule.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Payment token
-          <input name="token" defaultValue={filters.token ?? ""} placeholder="0x…" spellCheck={false} />
-        </label>
-        <label>
-          Renter
-          <input name="renter" defaultValue={filters.renter ?? ""} placeholder="0x…" spellCheck={false} />
-        </label>
-        <label>
-          Provider
-          <input name="provider" defaultValue={filters.provider ?? ""} placeholder="0x…" spellCheck={false} />
-        </label>
+        <SelectField label="State" name="state" emptyChoice="Any" defaultValue={filters.state ?? ""} choices={STATE_CHOICES} />
+        <SelectField label="GPU model" name="model" emptyChoice="Any" defaultValue={filters.model ?? ""} choices={MODEL_CHOICES} />
+        <SelectField label="Pricing rule" name="rule" emptyChoice="Any" defaultValue={filters.rule ?? ""} choices={RULE_CHOICES} />
+        {ADDRESS_FILTERS.map(([name, label]) => (
+          <label key={name}>
+            {label}
+            <input name={name} defaultValue={filters[name] ?? ""} placeholder="0x…" spellCheck={false} />
+          </label>
+        ))}
         <div className="filter-buttons">
           <button type="submit">Apply</button>
           <a className="button-secondary" href="#/jobs">
@@ -133,57 +141,14 @@ export function Jobs({ filters }: { filters: JobFilters }): ReactNode {
               <p className="muted" data-testid="jobs-count" data-total={page.totalCount}>
                 {formatCount(page.totalCount)} jobs · page {pageIndex + 1} of {pages}
               </p>
-              <div className="table-scroll">
-                <table data-testid="jobs-table">
-                  <caption className="visually-hidden">Jobs, newest first</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Job</th>
-                      <th scope="col">State</th>
-                      <th scope="col">Model</th>
-                      <th scope="col">Rule</th>
-                      <th scope="col">Token</th>
-                      <th scope="col">Renter</th>
-                      <th scope="col">Provider</th>
-                      <th scope="col" className="num">
-                        Price/GPU-h
-                      </th>
-                      <th scope="col">Created</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((job) => (
-                      <tr key={job.id.toString()} data-job-id={job.id.toString()}>
-                        <td>
-                          <a href={routeHref({ page: "job", id: job.id })}>#{job.id.toString()}</a>
-                        </td>
-                        <td data-col="state">{job.state}</td>
-                        <td data-col="model">
-                          {job.gpuCount}× {job.gpuModelName}
-                        </td>
-                        <td data-col="rule">{job.pricingRule}</td>
-                        <td title={job.paymentToken}>{job.isCredits ? "credits" : shortHex(job.paymentToken)}</td>
-                        <td>
-                          <a href={routeHref({ page: "jobs", filters: { renter: job.renter } })} title={job.renter}>
-                            {shortHex(job.renter)}
-                          </a>
-                        </td>
-                        <td>
-                          {job.provider === null ? (
-                            <span className="muted">none</span>
-                          ) : (
-                            <a href={routeHref({ page: "provider", address: job.provider })} title={job.provider}>
-                              {shortHex(job.provider)}
-                            </a>
-                          )}
-                        </td>
-                        <td className="num">{job.clearingPriceUsd === null ? "—" : formatUsd18(job.clearingPriceUsd, 3)}</td>
-                        <td>{formatUtc(job.createdAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                caption="Jobs, newest first"
+                testId="jobs-table"
+                rows={page.items}
+                columns={JOB_COLUMNS}
+                rowKey={(job) => job.id.toString()}
+                rowData={(job) => ({ "data-job-id": job.id.toString() })}
+              />
               <nav className="pager" aria-label="Job pages">
                 <button type="button" disabled={pageIndex === 0} onClick={() => setPaging({ key: filterKey, cursors: cursors.slice(0, -1) })}>
                   Previous page

@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 
 import { gpuModelId, modelMetricSeries } from "../../../sdk/index.ts";
 import { Chart } from "../charts/Chart.tsx";
+import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { awardedJobsSince } from "../data/awarded-jobs.ts";
 import { downloadCsv } from "../data/csv.ts";
@@ -50,6 +51,26 @@ function bandCsv(model: string, bands: readonly { days: number; band: PriceBand 
     ]),
   };
 }
+
+const BAND_COLUMNS: readonly Column<{ days: number; band: PriceBand }>[] = [
+  { header: "Window", rowHeader: true, cell: ({ days }) => `Last ${days} days` },
+  { header: "Awards", numeric: true, cell: ({ band }) => formatCount(band.awards) },
+  { header: "Min", numeric: true, cell: ({ band }) => price(band.min) },
+  { header: "Median", numeric: true, cell: ({ band }) => price(band.median) },
+  { header: "VWAP", numeric: true, cell: ({ band }) => price(band.vwap) },
+  { header: "Max", numeric: true, cell: ({ band }) => price(band.max) },
+];
+
+const MARKET_COLUMNS: readonly Column<MarketRow>[] = [
+  { header: "Model", rowHeader: true, cell: (row) => <a href={routeHref({ page: "market", model: row.name })}>{row.name}</a> },
+  { header: "Listed", numeric: true, cell: (row) => formatCount(row.listedGpus) },
+  { header: "Available", numeric: true, cell: (row) => formatCount(row.availableGpus) },
+  { header: "Leased", numeric: true, cell: (row) => formatCount(row.leasedGpus) },
+  { header: "Eligible providers", numeric: true, cell: (row) => formatCount(row.eligibleProviders) },
+  { header: "Utilization today", numeric: true, cell: (row) => formatRatio(row.metrics?.utilization ?? null) },
+  { header: "Median today", numeric: true, cell: (row) => price(row.metrics?.medianPrice ?? null) },
+  { header: "VWAP today", numeric: true, cell: (row) => price(row.metrics?.vwapPrice ?? null) },
+];
 
 /** The price band panel of one model. */
 function ModelDetail({ model }: { model: string }): ReactNode {
@@ -98,33 +119,14 @@ function ModelDetail({ model }: { model: string }): ReactNode {
           </button>
         }
       >
-        <div className="table-scroll">
-          <table data-testid="price-band">
-            <caption>Clearing prices per GPU-hour (USD) of the jobs awarded in the window</caption>
-            <thead>
-              <tr>
-                <th scope="col">Window</th>
-                <th scope="col" className="num">Awards</th>
-                <th scope="col" className="num">Min</th>
-                <th scope="col" className="num">Median</th>
-                <th scope="col" className="num">VWAP</th>
-                <th scope="col" className="num">Max</th>
-              </tr>
-            </thead>
-            <tbody>
-              {bands.map(({ days, band }) => (
-                <tr key={days}>
-                  <th scope="row">Last {days} days</th>
-                  <td className="num">{formatCount(band.awards)}</td>
-                  <td className="num">{price(band.min)}</td>
-                  <td className="num">{price(band.median)}</td>
-                  <td className="num">{price(band.vwap)}</td>
-                  <td className="num">{price(band.max)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Clearing prices per GPU-hour (USD) of the jobs awarded in the window"
+          showCaption
+          testId="price-band"
+          rows={bands}
+          columns={BAND_COLUMNS}
+          rowKey={(row) => String(row.days)}
+        />
         {awards.data?.truncated ? <p className="muted">More than 1,000 awards in 30 days: the band is of the newest 1,000.</p> : null}
         <h3>Reference cloud prices</h3>
         {references.length === 0 ? (
@@ -168,39 +170,14 @@ export function Market({ model }: { model?: string }): ReactNode {
         }
       >
         {rows && (
-          <div className="table-scroll">
-            <table data-testid="market-table">
-              <caption className="visually-hidden">GPU models</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col" className="num">Listed</th>
-                  <th scope="col" className="num">Available</th>
-                  <th scope="col" className="num">Leased</th>
-                  <th scope="col" className="num">Eligible providers</th>
-                  <th scope="col" className="num">Utilization today</th>
-                  <th scope="col" className="num">Median today</th>
-                  <th scope="col" className="num">VWAP today</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={row.id} aria-current={row.name === model ? "true" : undefined}>
-                    <th scope="row">
-                      <a href={routeHref({ page: "market", model: row.name })}>{row.name}</a>
-                    </th>
-                    <td className="num">{formatCount(row.listedGpus)}</td>
-                    <td className="num">{formatCount(row.availableGpus)}</td>
-                    <td className="num">{formatCount(row.leasedGpus)}</td>
-                    <td className="num">{formatCount(row.eligibleProviders)}</td>
-                    <td className="num">{formatRatio(row.metrics?.utilization ?? null)}</td>
-                    <td className="num">{price(row.metrics?.medianPrice ?? null)}</td>
-                    <td className="num">{price(row.metrics?.vwapPrice ?? null)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="GPU models"
+            testId="market-table"
+            rows={rows}
+            columns={MARKET_COLUMNS}
+            rowKey={(row) => row.id}
+            rowData={(row) => ({ "aria-current": row.name === model ? "true" : undefined })}
+          />
         )}
       </Panel>
       {model === undefined ? <p className="muted">Pick a model above for its price band over 7 and 30 days.</p> : <ModelDetail model={model} />}

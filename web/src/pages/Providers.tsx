@@ -3,7 +3,9 @@
 import { useState, type ReactNode } from "react";
 
 import { listProviders, type IndexedProvider, type ProviderOrder } from "../../../sdk/index.ts";
+import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
+import { SelectField } from "../components/SelectField.tsx";
 import { downloadCsv } from "../data/csv.ts";
 import { formatCount, formatGrlAmount, formatRatio, formatUsd18, shortHex } from "../data/format.ts";
 import { routeHref } from "../data/routes.ts";
@@ -43,6 +45,30 @@ function providersCsv(providers: readonly IndexedProvider[]) {
   };
 }
 
+const PROVIDER_COLUMNS: readonly Column<IndexedProvider>[] = [
+  { header: "#", cell: (_provider, index) => index + 1 },
+  {
+    header: "Provider",
+    cell: (provider) => (
+      <a href={routeHref({ page: "provider", address: provider.address })} title={provider.address}>
+        {shortHex(provider.address)}
+      </a>
+    ),
+  },
+  { header: "Online", cell: (provider) => (provider.online ? "yes" : "no") },
+  { header: "Reputation", numeric: true, cell: (provider) => `${(provider.reputation / 100).toFixed(2)}%` },
+  { header: "Success", numeric: true, cell: (provider) => formatRatio(provider.successRate) },
+  { header: "Settled", numeric: true, cell: (provider) => formatCount(provider.jobsSettled) },
+  { header: "Earned", numeric: true, cell: (provider) => formatUsd18(provider.grossEarnedUsd) },
+  {
+    header: "Leased now",
+    numeric: true,
+    cell: (provider) => `${formatCount(provider.leasedGpus)}/${formatCount(provider.listedGpus)} (${formatRatio(leasedShare(provider))})`,
+  },
+  { header: "Slashes", numeric: true, cell: (provider) => provider.slashCount },
+  { header: "Stake", numeric: true, cell: (provider) => formatGrlAmount(provider.totalStaked) },
+];
+
 /** The providers page. */
 export function Providers(): ReactNode {
   const [order, setOrder] = useState<ProviderOrder>("reputation");
@@ -57,16 +83,7 @@ export function Providers(): ReactNode {
         loading={page === undefined}
         actions={
           <div className="panel-actions">
-            <label>
-              Sort by{" "}
-              <select value={order} onChange={(event) => setOrder(event.target.value as ProviderOrder)}>
-                {ORDERS.map((option) => (
-                  <option key={option.value} value={option.value}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField label="Sort by" choices={ORDERS} value={order} onChange={(value) => setOrder(value as ProviderOrder)} />
             {page ? (
               <button type="button" className="button-secondary" onClick={() => downloadCsv("gridlease-providers.csv", providersCsv(page.items))}>
                 Export CSV
@@ -80,47 +97,7 @@ export function Providers(): ReactNode {
             <p className="muted">
               {formatCount(page.totalCount)} providers{page.totalCount > page.items.length ? `, the first ${page.items.length} shown` : ""}
             </p>
-            <div className="table-scroll">
-              <table data-testid="providers-table">
-                <caption className="visually-hidden">Providers, best first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">Provider</th>
-                    <th scope="col">Online</th>
-                    <th scope="col" className="num">Reputation</th>
-                    <th scope="col" className="num">Success</th>
-                    <th scope="col" className="num">Settled</th>
-                    <th scope="col" className="num">Earned</th>
-                    <th scope="col" className="num">Leased now</th>
-                    <th scope="col" className="num">Slashes</th>
-                    <th scope="col" className="num">Stake</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((provider, index) => (
-                    <tr key={provider.address}>
-                      <td>{index + 1}</td>
-                      <td>
-                        <a href={routeHref({ page: "provider", address: provider.address })} title={provider.address}>
-                          {shortHex(provider.address)}
-                        </a>
-                      </td>
-                      <td>{provider.online ? "yes" : "no"}</td>
-                      <td className="num">{(provider.reputation / 100).toFixed(2)}%</td>
-                      <td className="num">{formatRatio(provider.successRate)}</td>
-                      <td className="num">{formatCount(provider.jobsSettled)}</td>
-                      <td className="num">{formatUsd18(provider.grossEarnedUsd)}</td>
-                      <td className="num">
-                        {formatCount(provider.leasedGpus)}/{formatCount(provider.listedGpus)} ({formatRatio(leasedShare(provider))})
-                      </td>
-                      <td className="num">{provider.slashCount}</td>
-                      <td className="num">{formatGrlAmount(provider.totalStaked)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable caption="Providers, best first" testId="providers-table" rows={page.items} columns={PROVIDER_COLUMNS} rowKey={(provider) => provider.address} />
           </>
         )}
       </Panel>
