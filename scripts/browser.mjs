@@ -18,7 +18,10 @@ export function ensureChromium() {
   }
   console.log(`[browser] ${CHROMIUM_PATH} is missing: installing Debian's chromium with apt-get ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  let result = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "inherit", env });
+  let result = spawnSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+    stdio: "inherit",
+    env,
+  });
   if (result.status !== 0) {
     // A fresh image has no package lists yet.
     spawnSync("apt-get", ["update"], { stdio: "inherit", env });

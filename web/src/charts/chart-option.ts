@@ -38,13 +38,20 @@ export function formatAxisValue(value: number, unit: ChartUnit): string {
   }
 }
 
+/**
+ * The page's font stack (src/styles.css): ECharts measures legend and label text on a canvas, where
+ * "inherit" means nothing, so it must be named for the measured width to match the drawn text.
+ */
+export const CHART_FONT =
+  'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, sans-serif';
+
 /** The option object ECharts draws `data` with. */
 export function chartOption(data: ChartData, palette: ChartPalette): Record<string, unknown> {
   const format = (value: number): string => formatAxisValue(value, data.unit);
   return {
     animation: false,
     color: palette.series,
-    textStyle: { color: palette.text, fontFamily: "inherit" },
+    textStyle: { color: palette.text, fontFamily: CHART_FONT },
     grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
     legend: { top: 0, type: "scroll", textStyle: { color: palette.text } },
     tooltip: {
@@ -60,6 +67,9 @@ export function chartOption(data: ChartData, palette: ChartPalette): Record<stri
     yAxis: {
       type: "value",
       max: data.unit === "ratio" ? 1 : undefined,
+      // Counts are whole; a level drawn as lines alone (the supply) is read by its changes, not from zero.
+      minInterval: data.unit === "count" ? 1 : undefined,
+      scale: data.unit !== "ratio" && data.series.every((series) => series.kind === "line"),
       axisLabel: { color: palette.text, formatter: format },
       splitLine: { lineStyle: { color: palette.grid } },
     },
@@ -71,7 +81,6 @@ export function chartOption(data: ChartData, palette: ChartPalette): Record<stri
       connectNulls: false,
       showSymbol: data.categories.length <= 40,
       lineStyle: series.dashed ? { type: "dashed", width: 1.5 } : undefined,
-      symbol: series.dashed ? "none" : undefined,
     })),
   };
 }
