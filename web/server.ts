@@ -45,7 +45,12 @@ export interface WebServer {
 /** Runs `vite build` for the dashboard; throws with Vite's output when it fails. */
 export function buildDashboard(): void {
   const vite = join(webRoot, "..", "node_modules", ".bin", "vite");
-  const result = spawnSync(vite, ["build", "--logLevel", "warn"], { cwd: webRoot, encoding: "utf8" });
+  // A test runner's NODE_ENV=test would make Vite bundle React's development build.
+  const result = spawnSync(vite, ["build", "--logLevel", "warn"], {
+    cwd: webRoot,
+    encoding: "utf8",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (result.status !== 0) {
     throw new Error(
       `building the dashboard failed (vite build, exit ${result.status}):\n${result.stdout}${result.stderr}`,

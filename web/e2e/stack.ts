@@ -20,8 +20,8 @@ export interface Stack {
   readonly deploymentFolder: string;
   /** Everything start.ts printed so far. */
   output(): string;
-  /** The process group of start.ts's child whose command line contains `mark` (e.g. "simulate.ts"). */
-  childGroup(mark: string): number;
+  /** The process group of start.ts's child whose command line matches `mark` (e.g. /simulat/). */
+  childGroup(mark: RegExp): number;
   /** Stops everything and removes the deployment folder and the database. */
   stop(): Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function startStack(options: {
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, "scripts", "start.ts")], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...withoutVitest(process.env),
       GRIDLEASE_PORT: String(chainPort),
       GRIDLEASE_INDEXER_PORT: String(indexerPort),
       GRIDLEASE_WEB_PORT: String(webPort),
@@ -97,13 +97,21 @@ export async function startStack(options: {
     webUrl: `http://127.0.0.1:${webPort}`,
     deploymentFolder,
     output: () => output,
-    childGroup(mark: string): number {
-      const line = childLines(child.pid!).find((candidate) => candidate.args.includes(mark));
-      if (line === undefined) throw new Error(`start.ts has no child running "${mark}":\n${output}`);
+    childGroup(mark: RegExp): number {
+      const line = childLines(child.pid!).find((candidate) => mark.test(candidate.args));
+      if (line === undefined) throw new Error(`start.ts has no child matching ${mark}:\n${output}`);
       return line.pgid;
     },
     stop,
   };
+}
+
+/**
+ * The environment without vitest's variables: hardhat.config.ts loads no plugins when VITEST is set (for the
+ * SDK's in-process tests), and start.ts's Hardhat needs Ignition's.
+ */
+function withoutVitest(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("VITEST")));
 }
 
 /** The direct children of `pid` with their process groups. */
