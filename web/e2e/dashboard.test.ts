@@ -225,13 +225,14 @@ describe("the dashboard on the local stack", () => {
     expect(watched.errors).toEqual([]);
   });
 
-  it("providers, a provider, the market and a model's price band render without console errors, dark and at phone width", async () => {
+  it("providers, a provider, the market, a model's price band and the auctions render without console errors, dark and at phone width", async () => {
     const leader = (await listProviders(indexer, { limit: 1 })).items[0]!;
     const pages: [string, string, string][] = [
       ["#/providers", "providers-table", "providers"],
       [`#/providers/${leader.address}`, "provider-reputation", "provider"],
       ["#/market", "market-table", "market"],
       ["#/market/H100", "price-band", "market-h100"],
+      ["#/auctions", "chart-auction-ratios", "auctions"],
     ];
     for (const [hash, testId, name] of pages) {
       for (const view of [

@@ -6,6 +6,7 @@ import { Layout } from "./components/Layout.tsx";
 import { useRoute } from "./components/use-route.ts";
 import { LiveIndexerProvider } from "./data/live.tsx";
 import type { Route } from "./data/routes.ts";
+import { Auctions } from "./pages/Auctions.tsx";
 import { Job } from "./pages/Job.tsx";
 import { Jobs } from "./pages/Jobs.tsx";
 import { Market } from "./pages/Market.tsx";
@@ -27,6 +28,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <Provider key={route.address} address={route.address} />;
     case "market":
       return <Market model={route.model} />;
+    case "auctions":
+      return <Auctions />;
     case "not-found":
       return (
         <>

@@ -13,6 +13,7 @@ const NAV: readonly { label: string; href: string; pages: readonly Route["page"]
   { label: "Jobs", href: "#/jobs", pages: ["jobs", "job"] },
   { label: "Providers", href: "#/providers", pages: ["providers", "provider"] },
   { label: "Market", href: "#/market", pages: ["market"] },
+  { label: "Auctions", href: "#/auctions", pages: ["auctions"] },
 ];
 
 /** The page frame around `children`. */

@@ -33,6 +33,7 @@ describe("routes", () => {
       { page: "provider", address: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" },
       { page: "market" },
       { page: "market", model: "H100" },
+      { page: "auctions" },
     ];
     for (const route of routes) expect(parseRoute(routeHref(route))).toEqual(route);
   });
