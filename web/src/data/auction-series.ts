@@ -3,17 +3,13 @@
 import type { IndexedNetworkMetric } from "../../../sdk/index.ts";
 
 import type { ChartData } from "./chart-data.ts";
-import { formatPeriod } from "./format.ts";
-
-function chronological(rows: readonly IndexedNetworkMetric[]): IndexedNetworkMetric[] {
-  return [...rows].sort((a, b) => (a.periodStart < b.periodStart ? -1 : a.periodStart > b.periodStart ? 1 : 0));
-}
+import { chronological } from "./network-series.ts";
 
 /** Clearing price over reserve (sum over sum) and the reveal rate per period, both ratios. */
 export function auctionRatiosChart(rows: readonly IndexedNetworkMetric[], period: "hour" | "day"): ChartData {
-  const sorted = chronological(rows);
+  const { rows: sorted, categories } = chronological(rows, period);
   return {
-    categories: sorted.map((row) => formatPeriod(row.periodStart, period)),
+    categories,
     unit: "ratio",
     series: [
       { name: "Clearing / reserve", kind: "line", values: sorted.map((row) => row.clearingToReserve) },
@@ -24,9 +20,9 @@ export function auctionRatiosChart(rows: readonly IndexedNetworkMetric[], period
 
 /** Auctions closed per period by how they ended, stacked, and instant awards beside them. */
 export function auctionOutcomesChart(rows: readonly IndexedNetworkMetric[], period: "hour" | "day"): ChartData {
-  const sorted = chronological(rows);
+  const { rows: sorted, categories } = chronological(rows, period);
   return {
-    categories: sorted.map((row) => formatPeriod(row.periodStart, period)),
+    categories,
     unit: "count",
     series: [
       { name: "Awarded", kind: "bar", stack: "closed", values: sorted.map((row) => row.auctionsAwarded) },
@@ -38,9 +34,9 @@ export function auctionOutcomesChart(rows: readonly IndexedNetworkMetric[], peri
 
 /** Bids committed per auction closed, per period (null without auctions). */
 export function bidsPerAuctionChart(rows: readonly IndexedNetworkMetric[], period: "hour" | "day"): ChartData {
-  const sorted = chronological(rows);
+  const { rows: sorted, categories } = chronological(rows, period);
   return {
-    categories: sorted.map((row) => formatPeriod(row.periodStart, period)),
+    categories,
     unit: "count",
     series: [{ name: "Bids per auction", kind: "line", values: sorted.map((row) => row.bidsPerAuction) }],
   };

@@ -5,8 +5,8 @@ import type { IndexedNetworkMetric } from "../../../sdk/index.ts";
 import type { ChartData } from "./chart-data.ts";
 import { formatPeriod, grlNumber, usdNumber } from "./format.ts";
 
-/** Rows oldest first, with their axis labels. */
-function chronological(
+/** Rows oldest first, with their axis labels (every chart over network_metric rows starts here). */
+export function chronological(
   rows: readonly IndexedNetworkMetric[],
   period: "hour" | "day",
 ): { rows: IndexedNetworkMetric[]; categories: string[] } {
