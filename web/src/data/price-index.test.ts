@@ -2,17 +2,23 @@ import { describe, expect, it } from "vitest";
 
 import type { IndexedModelMetric } from "../../../sdk/index.ts";
 
-import { priceIndexChart } from "./price-index.ts";
+import { modelUtilizationChart, priceIndexChart } from "./price-index.ts";
 
 const USD = 10n ** 18n;
 const DAY = 1_767_225_600n;
 
-function metric(modelName: string, day: number, median: bigint | null): IndexedModelMetric {
+function metric(
+  modelName: string,
+  day: number,
+  median: bigint | null,
+  utilization: number | null = null,
+): IndexedModelMetric {
   return {
     modelName,
     period: "day",
     periodStart: DAY + BigInt(day) * 86_400n,
     medianPrice: median,
+    utilization,
   } as IndexedModelMetric;
 }
 
@@ -33,5 +39,17 @@ describe("priceIndexChart", () => {
   it("keeps one model when asked", () => {
     const chart = priceIndexChart([metric("H100", 0, USD), metric("A100", 0, USD)], "day", "A100");
     expect(chart.series.map((series) => series.name)).toEqual(["A100 median"]);
+  });
+
+  it("draws each model's utilization per period", () => {
+    const chart = modelUtilizationChart(
+      [metric("H100", 1, null, 0.5), metric("A100", 0, null, 0.25), metric("H100", 0, null, null)],
+      "day",
+    );
+    expect(chart.unit).toBe("ratio");
+    expect(chart.series.map((series) => [series.name, series.values])).toEqual([
+      ["A100", [0.25, null]],
+      ["H100", [null, 0.5]],
+    ]);
   });
 });

@@ -1,9 +1,10 @@
-// The GPU price index over time: each model's median clearing price per period (model_metric rows), with
-// the reference cloud prices of docs/PROTOCOL.md as flat dashed lines.
+// The GPU models over time (model_metric rows): the price index (each model's median clearing price per
+// period, with the reference cloud prices of docs/PROTOCOL.md as flat dashed lines) and utilization.
 import type { IndexedModelMetric } from "../../../sdk/index.ts";
 
-import type { ChartData, ChartSeries } from "./chart-data.ts";
-import { formatPeriod, usdNumber } from "./format.ts";
+import type { ChartData } from "./chart-data.ts";
+import { usdNumber } from "./format.ts";
+import { perModelSeries } from "./model-series.ts";
 import { referencePricesOf } from "./reference-prices.ts";
 
 /**
@@ -16,17 +17,12 @@ export function priceIndexChart(
   onlyModel?: string,
 ): ChartData {
   const picked = onlyModel === undefined ? rows : rows.filter((row) => row.modelName === onlyModel);
-  const starts = [...new Set(picked.map((row) => row.periodStart))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const index = new Map(starts.map((start, position) => [start, position]));
-  const models = [...new Set(picked.map((row) => row.modelName))].sort();
-  const series: ChartSeries[] = models.map((model) => {
-    const values: (number | null)[] = starts.map(() => null);
-    for (const row of picked) {
-      if (row.modelName === model && row.medianPrice !== null)
-        values[index.get(row.periodStart)!] = usdNumber(row.medianPrice);
-    }
-    return { name: `${model} median`, kind: "line", values };
-  });
+  const { categories, starts, models, series } = perModelSeries(
+    picked,
+    period,
+    (row) => (row.medianPrice === null ? null : usdNumber(row.medianPrice)),
+    (model) => `${model} median`,
+  );
   for (const model of models) {
     for (const reference of referencePricesOf(model)) {
       series.push({
@@ -37,5 +33,16 @@ export function priceIndexChart(
       });
     }
   }
-  return { categories: starts.map((start) => formatPeriod(start, period)), unit: "usd", series };
+  return { categories, unit: "usd", series };
+}
+
+/** Each model's utilization per period (leased over available GPU-seconds; null while none was available). */
+export function modelUtilizationChart(rows: readonly IndexedModelMetric[], period: "hour" | "day"): ChartData {
+  const { categories, series } = perModelSeries(
+    rows,
+    period,
+    (row) => row.utilization,
+    (model) => model,
+  );
+  return { categories, unit: "ratio", series };
 }

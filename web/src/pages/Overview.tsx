@@ -18,7 +18,7 @@ import {
 } from "../data/format.ts";
 import { useLive } from "../data/live.tsx";
 import { emissionChart, outcomeChart, revenueChart, supplyChart, utilizationChart } from "../data/network-series.ts";
-import { priceIndexChart } from "../data/price-index.ts";
+import { modelUtilizationChart, priceIndexChart } from "../data/price-index.ts";
 import { useIndexerQuery } from "../data/use-indexer-query.ts";
 
 /** Days of history the daily charts show. */
@@ -70,6 +70,16 @@ export function Overview(): ReactNode {
           )}
           {daily.data && (
             <Chart testId="chart-utilization-day" title="Per day" description="leased over available GPU-seconds per day" data={utilizationChart(daily.data.items, "day")} height={200} />
+          )}
+        </Panel>
+        <Panel title="Utilization per GPU model" id="model-utilization" error={prices.error} loading={prices.data === undefined}>
+          {prices.data && (
+            <Chart
+              testId="chart-model-utilization"
+              title="Per day"
+              description="leased over available GPU-seconds per day, one line per GPU model"
+              data={modelUtilizationChart(prices.data.items, "day")}
+            />
           )}
         </Panel>
         <Panel title="GPU price index" id="prices" error={prices.error} loading={prices.data === undefined}>
