@@ -122,7 +122,15 @@ describe("the dashboard on the local stack", () => {
     const page = await open(watched, "#/");
     await page.getByTestId("kpi-gross-value").waitFor();
     console.log(`[web e2e] overview: first render with figures in ${Date.now() - started} ms`);
-    await page.getByTestId("chart-revenue").locator("svg").waitFor();
+    for (const chart of [
+      "chart-revenue",
+      "chart-model-utilization",
+      "chart-prices",
+      "chart-outcomes",
+      "chart-supply",
+    ]) {
+      await page.getByTestId(chart).locator("svg").waitFor();
+    }
 
     const all = (await networkMetrics(indexer, { period: "all", limit: 1 })).items[0]!;
     expect(await text(page, "kpi-gross-value")).toBe(formatUsd18(all.grossUsd));
@@ -232,7 +240,7 @@ describe("the dashboard on the local stack", () => {
       [`#/providers/${leader.address}`, "provider-reputation", "provider"],
       ["#/market", "market-table", "market"],
       ["#/market/H100", "price-band", "market-h100"],
-      ["#/auctions", "chart-auction-ratios", "auctions"],
+      ["#/auctions", "auctions-closed", "auctions"],
     ];
     for (const [hash, testId, name] of pages) {
       for (const view of [
@@ -243,6 +251,7 @@ describe("the dashboard on the local stack", () => {
         const page = await open(watched, hash);
         await page.getByTestId(testId).waitFor();
         if (name === "market-h100") await page.getByTestId("chart-model-prices").locator("svg").waitFor();
+        if (name === "auctions") await page.getByTestId("chart-auction-ratios").locator("svg").waitFor();
         await screenshot(page, `${name}-${view.suffix}`);
         expect(watched.errors, `${hash} at ${view.suffix}`).toEqual([]);
         await page.context().close();
