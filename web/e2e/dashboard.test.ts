@@ -250,7 +250,10 @@ describe("the dashboard on the local stack", () => {
         const watched = await watchedPage(browser, view);
         const page = await open(watched, hash);
         await page.getByTestId(testId).waitFor();
-        if (name === "market-h100") await page.getByTestId("chart-model-prices").locator("svg").waitFor();
+        if (name === "market-h100") {
+          await page.getByTestId("market-table").waitFor();
+          await page.getByTestId("chart-model-prices").locator("svg").waitFor();
+        }
         if (name === "auctions") await page.getByTestId("chart-auction-ratios").locator("svg").waitFor();
         await screenshot(page, `${name}-${view.suffix}`);
         expect(watched.errors, `${hash} at ${view.suffix}`).toEqual([]);

@@ -17,7 +17,7 @@ export interface Column<T> {
 /** Props of {@link DataTable}. */
 export interface DataTableProps<T> {
   readonly caption: string;
-  /** Show the caption (otherwise only screen readers get it). */
+  /** Show the caption above the table (otherwise only screen readers get it). */
   readonly showCaption?: boolean;
   readonly rows: readonly T[];
   readonly columns: readonly Column<T>[];
@@ -30,36 +30,44 @@ export interface DataTableProps<T> {
 /** A table of `rows`. */
 export function DataTable<T>({ caption, showCaption, rows, columns, rowKey, rowData, testId }: DataTableProps<T>): ReactNode {
   return (
-    <div className="table-scroll">
-      <table data-testid={testId}>
-        <caption className={showCaption ? undefined : "visually-hidden"}>{caption}</caption>
-        <thead>
-          <tr>
-            {columns.map((column) => (
-              <th key={column.header} scope="col" className={column.numeric ? "num" : undefined}>
-                {column.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, index) => (
-            <tr key={rowKey(row)} {...rowData?.(row)}>
-              {columns.map((column) =>
-                column.rowHeader ? (
-                  <th key={column.header} scope="row" data-col={column.testName}>
-                    {column.cell(row, index)}
-                  </th>
-                ) : (
-                  <td key={column.header} className={column.numeric ? "num" : undefined} data-col={column.testName}>
-                    {column.cell(row, index)}
-                  </td>
-                ),
-              )}
+    <>
+      {/* Shown above the scroll box, not as the wide table's own caption, so a phone shows all of it. */}
+      {showCaption ? (
+        <p className="muted table-caption" aria-hidden="true">
+          {caption}
+        </p>
+      ) : null}
+      <div className="table-scroll">
+        <table data-testid={testId}>
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              {columns.map((column) => (
+                <th key={column.header} scope="col" className={column.numeric ? "num" : undefined}>
+                  {column.header}
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((row, index) => (
+              <tr key={rowKey(row)} {...rowData?.(row)}>
+                {columns.map((column) =>
+                  column.rowHeader ? (
+                    <th key={column.header} scope="row" data-col={column.testName}>
+                      {column.cell(row, index)}
+                    </th>
+                  ) : (
+                    <td key={column.header} className={column.numeric ? "num" : undefined} data-col={column.testName}>
+                      {column.cell(row, index)}
+                    </td>
+                  ),
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
