@@ -1,9 +1,12 @@
-// vitest runs the off-chain unit tests (the SDK's and the provider node's, next to their code); test/** is Hardhat's mocha suite.
+// vitest runs the off-chain tests next to their code: the SDK's, the provider node's (real containers through
+// Podman) and the web dashboard's, with its browser test (web/e2e/, Debian's Chromium through playwright-core,
+// against `npm start`); test/** is Hardhat's mocha suite.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["sdk/**/*.test.ts", "node/**/*.test.ts"],
+    include: ["sdk/**/*.test.ts", "node/**/*.test.ts", "web/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "web/dist/**"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,

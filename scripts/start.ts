@@ -13,6 +13,7 @@
 // well as on every transaction, so chain time follows the wall clock, and the GRL/USD feed is republished
 // (same answer) before its heartbeat runs out, so the market never freezes on a stale price.
 // GRIDLEASE_DEPLOYMENT_ID: the Ignition deployment id (default chain-31337's folder; tests use their own).
+// GRIDLEASE_WEB_PORT (default 5173): the web dashboard (web/server.ts, built first if web/dist is missing).
 //
 // Lifecycle: every port is checked before anything starts (a taken port fails naming what holds it);
 // every readiness wait and its requests time out; children run in process groups of their own and are
@@ -24,6 +25,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
+
+import { dashboardConfigFromEnv } from "../web/config.ts";
+import { startWebServer } from "../web/server.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const host = "127.0.0.1";
@@ -39,6 +43,7 @@ const indexerPort = Number(process.env.GRIDLEASE_INDEXER_PORT ?? "42069");
 const indexerUrl = `http://${host}:${indexerPort}`;
 /** GRIDLEASE_INDEXER=0 leaves the indexer out. */
 const withIndexer = process.env.GRIDLEASE_INDEXER !== "0";
+const webPort = Number(process.env.GRIDLEASE_WEB_PORT ?? "5173");
 const blockSeconds = Number(process.env.GRIDLEASE_BLOCK_SECONDS ?? "2");
 const deploymentId = process.env.GRIDLEASE_DEPLOYMENT_ID;
 const deploymentDir = join(root, "ignition", "deployments", deploymentId ?? "chain-31337");
@@ -158,7 +163,7 @@ function portHolder(candidate: number): string | undefined {
 /** Fails, naming the port and what holds it, when any port `npm start` needs is taken. */
 async function checkPorts(): Promise<void> {
   const needed: [number, string, string][] = [[port, "the local chain", "GRIDLEASE_PORT"]];
-  if (withIndexer) needed.push([indexerPort, "the indexer", "GRIDLEASE_INDEXER_PORT"]);
+  if (withIndexer) needed.push([indexerPort, "the indexer", "GRIDLEASE_INDEXER_PORT"], [webPort, "the web dashboard", "GRIDLEASE_WEB_PORT"]);
   for (const [candidate, what, variable] of needed) {
     if (!(await portIsFree(candidate))) {
       const holder = portHolder(candidate);
@@ -458,6 +463,8 @@ async function main(): Promise<void> {
   await fundDemoAccounts();
 
   if (withIndexer) await startIndexer();
+  const webConfig = dashboardConfigFromEnv({ ...process.env, GRIDLEASE_INDEXER_URL: indexerUrl });
+  const web = withIndexer ? await startWebServer({ host, port: webPort, config: webConfig, buildIfMissing: true }) : undefined;
   if (!simulate) await keepIdleChainAlive();
 
   const addresses = JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<
@@ -467,6 +474,7 @@ async function main(): Promise<void> {
   log(`ready in ${((Date.now() - launchedAt) / 1000).toFixed(0)} s.`);
   console.log(`\n  ${"JSON-RPC".padEnd(37)} ${rpcUrl}  (chain id 31337)`);
   for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(37)} ${address}`);
+  if (web !== undefined) console.log(`  ${"Web dashboard".padEnd(37)} ${web.url}`);
   if (withIndexer) printIndexerExamples();
   printAccounts();
   console.log("  The simulated providers and renters are Hardhat accounts 100 and up, the keeper account 20.");

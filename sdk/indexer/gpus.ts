@@ -3,7 +3,7 @@
 
 import type { IndexerClient } from "./client.ts";
 import { MAX_INDEXER_PAGE_SIZE } from "./client.ts";
-import { decodePage, pageSelection } from "./pages.ts";
+import { decodePage, pageLimit, pageSelection, type Page, type PageOptions } from "./pages.ts";
 import type { Row } from "./fields.ts";
 
 /** A metrics period: an hour, a day, or cumulative since the deployment ("all", periodStart 0). */
@@ -89,4 +89,34 @@ export async function gpuMarket(client: IndexerClient, options: GpuMarketOptions
     if (!latest.has(row.model)) latest.set(row.model, row);
   }
   return models.map((model) => ({ ...model, metrics: latest.get(model.id) ?? null }));
+}
+
+/** Options of {@link modelMetricSeries}. */
+export interface ModelMetricSeriesOptions extends PageOptions {
+  /** "hour" or "day" (default "day"). */
+  readonly period?: Exclude<MetricPeriod, "all">;
+  /** Only this GPU model id (bytes32 hex, see gpuModelId); default every model, interleaved. */
+  readonly model?: string;
+  /** Only periods starting at or after this unix second. */
+  readonly since?: bigint;
+}
+
+const MODEL_METRIC_SERIES = `query ModelMetricSeries($where: modelMetricFilter, $limit: Int, $after: String) {
+  modelMetrics(where: $where, orderBy: "periodStart", orderDirection: "desc", limit: $limit, after: $after) { ${pageSelection(INDEXED_MODEL_METRIC_FIELDS)} }
+}`;
+
+/** GPU models' utilization and price index per hour or per day, newest period first (a price index over time). */
+export async function modelMetricSeries(
+  client: IndexerClient,
+  options: ModelMetricSeriesOptions = {},
+): Promise<Page<IndexedModelMetric>> {
+  const where: Record<string, unknown> = { period: options.period ?? "day" };
+  if (options.model !== undefined) where.model = options.model.toLowerCase();
+  if (options.since !== undefined) where.periodStart_gte = options.since.toString();
+  const data = await client.graphql(MODEL_METRIC_SERIES, {
+    where,
+    limit: pageLimit(options.limit, "modelMetricSeries"),
+    after: options.after ?? null,
+  });
+  return decodePage(INDEXED_MODEL_METRIC_FIELDS, data, "modelMetrics", `${client.url}/graphql`);
 }

@@ -25,6 +25,7 @@ import {
   jobDetail,
   listProviders,
   marketSummary,
+  modelMetricSeries,
   networkMetrics,
   providerByAddress,
   recentJobs,
@@ -92,6 +93,21 @@ describe("recentJobs", () => {
       after: "cursor-2",
     });
     expect(jobs).toEqual({ items: [], totalCount: 9, hasNextPage: false, endCursor: null });
+  });
+
+  it("filters by pricing rule, payment token (lower case) and award time", async () => {
+    const client = await indexer(() => ({ root: { jobs: page([DISPUTED_JOB], 1, "c1") } }));
+    const jobs = await recentJobs(client, {
+      pricingRule: "SecondPrice",
+      paymentToken: CANNED.USDC.toUpperCase().replace("0X", "0x"),
+      awardedSince: 1_767_000_000n,
+    });
+    expect(server!.requests[0]!.variables).toEqual({
+      where: { pricingRule: "SecondPrice", paymentToken: CANNED.USDC, awardedAt_gte: "1767000000" },
+      limit: 20,
+      after: null,
+    });
+    expect(jobs.items.map((job) => job.id)).toEqual([7n]);
   });
 
   it("refuses a page size the indexer would refuse, before sending anything", async () => {
@@ -211,6 +227,32 @@ describe("gpuMarket", () => {
       where: { period: "hour", periodStart: "1767225600" },
       limit: 200,
     });
+  });
+});
+
+describe("modelMetricSeries", () => {
+  it("pages one model's daily price index since a day, newest first", async () => {
+    const client = await indexer(() => ({
+      root: { modelMetrics: page([h100Metric("day", "1767139200", null), h100Metric("day", "1767052800", "2000000000000000000")], 5, "m2", true) },
+    }));
+    const series = await modelMetricSeries(client, { model: CANNED.H100.toUpperCase().replace("0X", "0x"), since: 1_767_052_800n, limit: 2 });
+    expect(server!.requests[0]!.variables).toEqual({
+      where: { period: "day", model: CANNED.H100, periodStart_gte: "1767052800" },
+      limit: 2,
+      after: null,
+    });
+    expect(series.items.map((row) => [row.periodStart, row.medianPrice])).toEqual([
+      [1_767_139_200n, null],
+      [1_767_052_800n, 2_000_000_000_000_000_000n],
+    ]);
+    expect(series.hasNextPage).toBe(true);
+  });
+
+  it("takes every model's hourly rows after a cursor", async () => {
+    const client = await indexer(() => ({ root: { modelMetrics: page([], 5, null) } }));
+    await modelMetricSeries(client, { period: "hour", after: "m2" });
+    expect(server!.requests[0]!.variables).toEqual({ where: { period: "hour" }, limit: 20, after: "m2" });
+    await expect(modelMetricSeries(client, { limit: 500 })).rejects.toThrow(/modelMetricSeries: limit 500 is not allowed/);
   });
 });
 

@@ -1,7 +1,7 @@
 // Jobs as the indexer records them (table `job`, with its `bid` rows and `dispute`): recent jobs with
 // filters, and one job in full.
 
-import type { JobStateName } from "../enums.ts";
+import type { JobStateName, PricingRuleName } from "../enums.ts";
 import { MAX_INDEXER_PAGE_SIZE, type IndexerClient } from "./client.ts";
 import { decodeRow, selection, type Row } from "./fields.ts";
 import { decodePage, pageLimit, pageSelection, type Page, type PageOptions } from "./pages.ts";
@@ -124,6 +124,12 @@ export interface RecentJobsOptions extends PageOptions {
   readonly state?: IndexedJobState | readonly IndexedJobState[];
   /** Only jobs for this GPU model id (bytes32 hex, see gpuModelId). */
   readonly gpuModel?: string;
+  /** Only jobs with this pricing rule. */
+  readonly pricingRule?: PricingRuleName;
+  /** Only jobs paid in this token (its address; the settlement's address for USD credits). */
+  readonly paymentToken?: string;
+  /** Only jobs awarded at or after this unix second (a price window: every such job has a clearing price). */
+  readonly awardedSince?: bigint;
 }
 
 /** One job with its bids (in commit order) and its dispute (null if none). */
@@ -143,7 +149,7 @@ const RECENT_JOBS = `query RecentJobs($where: jobFilter, $limit: Int, $after: St
   jobs(where: $where, orderBy: "id", orderDirection: "desc", limit: $limit, after: $after) { ${pageSelection(INDEXED_JOB_FIELDS)} }
 }`;
 
-/** The newest jobs first, filtered by renter, provider, state and GPU model. */
+/** The newest jobs first, filtered by renter, provider, state, GPU model, pricing rule, token and award time. */
 export async function recentJobs(client: IndexerClient, options: RecentJobsOptions = {}): Promise<Page<IndexedJob>> {
   const where: Record<string, unknown> = {};
   if (options.renter !== undefined) where.renter = hex(options.renter);
@@ -151,6 +157,9 @@ export async function recentJobs(client: IndexerClient, options: RecentJobsOptio
   if (options.gpuModel !== undefined) where.gpuModel = hex(options.gpuModel);
   if (typeof options.state === "string") where.state = options.state;
   else if (options.state !== undefined) where.state_in = [...options.state];
+  if (options.pricingRule !== undefined) where.pricingRule = options.pricingRule;
+  if (options.paymentToken !== undefined) where.paymentToken = hex(options.paymentToken);
+  if (options.awardedSince !== undefined) where.awardedAt_gte = options.awardedSince.toString();
   const data = await client.graphql(RECENT_JOBS, {
     where,
     limit: pageLimit(options.limit, "recentJobs"),
