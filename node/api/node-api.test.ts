@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { Wallet } from "ethers";
+import { type Signer, Wallet } from "ethers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { ScriptedMarket } from "../chain/scripted-market.ts";
@@ -69,14 +69,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function handOver(jobId: bigint, spec: unknown, options: { signer?: Wallet; secrets?: Record<string, string>; signedHash?: string } = {}): Promise<Response> {
+async function handOver(jobId: bigint, spec: unknown, options: { signer?: Signer; secrets?: Record<string, string>; signedHash?: string } = {}): Promise<Response> {
   const secrets = options.secrets ?? {};
   const specHash = options.signedHash ?? hashWorkloadSpec(spec as WorkloadSpec);
   const signature = await signNodeMessage(options.signer ?? renter, specHandoverTypedData(market.chainId, market.address, { jobId, specHash, secretsHash: hashSecrets(secrets) }));
   return fetch(`${api.url}/jobs/${jobId}/spec`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec, secrets, signature }) });
 }
 
-async function read(jobId: bigint, route: string, action: NodeReadAction, signer: Wallet = renter, expiresAt: bigint = NOW + 60n): Promise<Response> {
+async function read(jobId: bigint, route: string, action: NodeReadAction, signer: Signer = renter, expiresAt: bigint = NOW + 60n): Promise<Response> {
   const header = await signReadRequest(signer, market.chainId, market.address, { jobId, action, expiresAt });
   return fetch(`${api.url}/jobs/${jobId}${route}`, { headers: { [READ_SIGNATURE_HEADER]: header } });
 }
