@@ -46,7 +46,13 @@ export class JobExecutor {
   private readonly drives = new Map<bigint, Promise<NodeJob>>();
 
   constructor(options: JobExecutorOptions) {
-    this.options = { resultUri: () => "", log: () => {}, retryDelayMs: 1_000, maxRetries: 8, ...options };
+    this.options = {
+      ...options,
+      resultUri: options.resultUri ?? (() => ""),
+      log: options.log ?? (() => {}),
+      retryDelayMs: options.retryDelayMs ?? 1_000,
+      maxRetries: options.maxRetries ?? 8,
+    };
   }
 
   /**
