@@ -2,6 +2,7 @@
 // the provider accepts it, the renter hands the spec over to the node's API, the node runs it in a
 // container, delivers the manifest's hash on-chain, claims and withdraws; the renter downloads the
 // manifest and outputs and verifies them against the chain; another account is refused.
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { encodeBytes32String, keccak256, parseUnits, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { ContainerRuntime } from "../runtime/container-runtime.ts";
 import { ensureTestEngine } from "../runtime/test-engine.ts";
 import {
   hashResultManifest,
@@ -27,6 +29,8 @@ import {
   type WorkloadSpec,
 } from "../../sdk/index.ts";
 import { startProviderNode, type ProviderNode } from "../provider-node.ts";
+import { NodeStateStore } from "../state/node-state-store.ts";
+import type { NodeProcessConfig } from "./node-process.ts";
 import { startLocalChain, type LocalChain } from "./local-chain.ts";
 
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "workloads");
@@ -37,6 +41,8 @@ let node: ProviderNode;
 let inputs: Server;
 let dataDir: string;
 let spec: WorkloadSpec;
+let socketPath: string;
+const children: ChildProcess[] = [];
 
 async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   const start = Date.now();
@@ -49,6 +55,7 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   const engine = ensureTestEngine();
+  socketPath = engine.socket;
   const numbers = readFileSync(join(EXAMPLES, "numbers.txt"));
   inputs = createServer((_request, response) => response.end(numbers));
   await new Promise<void>((resolve) => inputs.listen(0, "127.0.0.1", resolve));
@@ -75,6 +82,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await node?.stop();
   await node?.runtime.remove(1n).catch(() => {});
   await chain?.stop();
@@ -89,42 +97,82 @@ async function read(jobId: bigint, route: string, action: NodeReadAction, signer
   return fetch(`${node.api.url}/jobs/${jobId}${route}`, { headers: { [READ_SIGNATURE_HEADER]: header } });
 }
 
-async function handOver(jobId: bigint, signer: Signer): Promise<Response> {
+async function handOver(jobId: bigint, signer: Signer, workload: WorkloadSpec = spec, url: string = node.api.url): Promise<Response> {
   const secrets = {};
-  const message = { jobId, specHash: hashWorkloadSpec(spec), secretsHash: hashSecrets(secrets) };
+  const message = { jobId, specHash: hashWorkloadSpec(workload), secretsHash: hashSecrets(secrets) };
   const signature = await signNodeMessage(signer, specHandoverTypedData(chain.chainId, node.market.address, message));
-  return fetch(`${node.api.url}/jobs/${jobId}/spec`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec, secrets, signature }) });
+  return fetch(`${url}/jobs/${jobId}/spec`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec: workload, secrets, signature }) });
+}
+
+/** The renter posts an instant job for `workload` and the provider accepts and starts it (what its bidding agent does). */
+async function instantJob(workload: WorkloadSpec): Promise<bigint> {
+  const { renter, provider } = chain.as;
+  await (
+    await renter.market.createJob({
+      paymentToken: await renter.usdc!.getAddress(),
+      gpuModel: encodeBytes32String("H100"),
+      gpuCount: 1,
+      minVramGb: 80,
+      region: 0,
+      minReputation: 0,
+      duration: 300,
+      reservePricePerGpuHour: parseUnits("2", 6),
+      pricingRule: PricingRule.valueOf("Instant"),
+      bidWindow: 600,
+      revealWindow: 0,
+      specHash: hashWorkloadSpec(workload),
+    })
+  ).wait();
+  const id = await renter.market.jobCount();
+  await (await provider.market.acceptInstantAndStart(id)).wait();
+  return id;
+}
+
+/** A provider node in its own process on `dataDir`; resolves with its API's URL once it listens. */
+function nodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const config: NodeProcessConfig = {
+    rpcUrl: chain.rpcUrl,
+    privateKey: chain.wallets.provider.privateKey,
+    addresses: chain.as.provider.addresses,
+    dataDir,
+    socketPath,
+  };
+  // Type stripping alone cannot load the runtime's parameter properties: transform them.
+  const child = spawn(process.execPath, ["--experimental-transform-types", "--no-warnings", join(import.meta.dirname, "node-process.ts")], {
+    env: { ...process.env, GRIDLEASE_NODE_TEST_CONFIG: JSON.stringify(config) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.once("data", (chunk: Buffer) => resolve({ child, url: (JSON.parse(chunk.toString().split("\n")[0]) as { url: string }).url }));
+    child.once("exit", (code) => reject(new Error(`the node process exited (${code}) before listening:\n${stderr}`)));
+  });
+}
+
+/** Polls the job's status through `url` until `done` says so (or a minute passes). */
+async function waitForStatus(url: string, jobId: bigint, done: (state: string) => boolean): Promise<{ state: string; lastError?: string }> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 300);
+    const header = await signReadRequest(chain.as.renter.market.runner as Signer, chain.chainId, node.market.address, { jobId, action: "status", expiresAt });
+    const body = (await (await fetch(`${url}/jobs/${jobId}`, { headers: { [READ_SIGNATURE_HEADER]: header } })).json()) as { state: string; lastError?: string };
+    if (done(body.state) || Date.now() > deadline) return body;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }
 
 describe("provider node, end to end on a local chain with Podman", () => {
   it("runs an instant batch job, delivers the manifest hash once, and the renter verifies the outputs", async () => {
     const renter = chain.as.renter;
-    const provider = chain.as.provider;
     const renterSigner = renter.market.runner as Signer;
     const strangerSigner = chain.as.stranger.market.runner as Signer;
-    const usdc = await renter.usdc!.getAddress();
     const balanceBefore = await renter.usdc!.balanceOf(chain.wallets.provider.address);
 
     const jobId = await timed("post and accept (chain)", async () => {
-      await (
-        await renter.market.createJob({
-          paymentToken: usdc,
-          gpuModel: encodeBytes32String("H100"),
-          gpuCount: 1,
-          minVramGb: 80,
-          region: 0,
-          minReputation: 0,
-          duration: 300,
-          reservePricePerGpuHour: parseUnits("2", 6),
-          pricingRule: PricingRule.valueOf("Instant"),
-          bidWindow: 600,
-          revealWindow: 0,
-          specHash: hashWorkloadSpec(spec),
-        })
-      ).wait();
-      const id = await renter.market.jobCount();
-      // What the bidding agent does when it takes an instant job: accept, start, and tell the node it holds it.
-      await (await provider.market.acceptInstantAndStart(id)).wait();
+      const id = await instantJob(spec);
+      // The bidding agent tells the node which jobs it holds (the handover would also record it from the chain).
       node.holdJob(id);
       return id;
     });
@@ -136,14 +184,7 @@ describe("provider node, end to end on a local chain with Podman", () => {
     const accepted = await handOver(jobId, renterSigner);
     expect(accepted.status, await accepted.clone().text()).toBe(202);
 
-    const status = await timed("run, deliver, claim (node)", async () => {
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const body = (await (await read(jobId, "", "status", renterSigner)).json()) as { state: string; lastError?: string };
-        if (body.state === "claimed" || body.state === "failed" || Date.now() > deadline) return body;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    });
+    const status = await timed("run, deliver, claim (node)", () => waitForStatus(node.api.url, jobId, (state) => state === "claimed" || state === "failed"));
     expect(status.state, status.lastError).toBe("claimed");
 
     const { manifest, delivered } = await timed("download and verify (renter)", async () => {
@@ -157,7 +198,7 @@ describe("provider node, end to end on a local chain with Podman", () => {
       expect(verifyOutputs(parsed.value, files)).toEqual([]);
       const events = await renter.market.queryFilter(renter.market.filters.JobDelivered(jobId));
       expect(keccak256(manifestBytes)).toBe(hashResultManifest(parsed.value));
-      return { manifest: parsed.value, delivered: events.map((event) => event.args.resultHash), files };
+      return { manifest: parsed.value, delivered: events.map((event) => event.args.resultHash) };
     });
 
     // Delivered exactly once, with the hash of the manifest the renter verified.
@@ -174,5 +215,40 @@ describe("provider node, end to end on a local chain with Podman", () => {
     expect((await read(jobId, "/manifest", "manifest", strangerSigner)).status).toBe(403);
     expect((await read(jobId, `/files/${manifest.outputs[0].sha256}`, "files", strangerSigner)).status).toBe(403);
     expect((await read(jobId, "/logs", "logs", renterSigner)).status).toBe(200);
+  }, 240_000);
+
+  it("after kill -9 mid-run, a restarted node re-attaches to the container and delivers exactly once", async () => {
+    const slow = parseWorkloadSpec({ ...spec, args: [`sleep 4 && ${spec.args[0]}`] });
+    if (!slow.ok) throw new Error(slow.errors.join("; "));
+    const folder = mkdtempSync(join(tmpdir(), "gridlease-node-kill-"));
+    try {
+      const jobId = await instantJob(slow.value);
+      const first = await nodeProcess(folder);
+      expect((await handOver(jobId, chain.as.renter.market.runner as Signer, slow.value, first.url)).status).toBe(202);
+      expect((await waitForStatus(first.url, jobId, (state) => state !== "spec-received")).state).toBe("running");
+      for (let tries = 0; !(await node.runtime.find(jobId))?.running && tries < 100; tries++) await new Promise((r) => setTimeout(r, 100));
+      first.child.kill("SIGKILL");
+      await new Promise((resolve) => first.child.once("exit", resolve));
+
+      // What the dead node left: the job running in its state, the container still there.
+      const left = new NodeStateStore(join(folder, "node.db"));
+      expect(left.require(jobId).state).toBe("running");
+      left.close();
+      expect(await node.runtime.find(jobId)).toBeDefined();
+
+      const second = await nodeProcess(folder);
+      const status = await waitForStatus(second.url, jobId, (state) => state === "claimed" || state === "failed");
+      expect(status.state, status.lastError).toBe("claimed");
+      second.child.kill("SIGTERM");
+
+      const delivered = await chain.as.renter.market.queryFilter(chain.as.renter.market.filters.JobDelivered(jobId));
+      expect(delivered).toHaveLength(1);
+      const finished = await new ContainerRuntime({ chainId: chain.chainId, socketPath, dataDir: folder }).finished(jobId);
+      expect(delivered[0].args.resultHash).toBe(finished?.manifestHash);
+      expect(finished?.manifest.exitCode).toBe(0);
+      expect(finished?.manifest.outputs.map((output) => output.path)).toEqual(["sorted.txt", "sum.json"]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   }, 240_000);
 });
