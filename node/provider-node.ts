@@ -51,7 +51,11 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   const protocol = connectProtocol(options.chainId, options.addresses, options.signer);
   const market = new JobMarketClient(protocol.market, options.chainId, await options.signer.getAddress());
   const store = new NodeStateStore(join(options.dataDir, "node.db"));
-  const runtime = new ContainerRuntime({ chainId: options.chainId, socketPath: options.socketPath, dataDir: options.dataDir });
+  const runtime = new ContainerRuntime({
+    chainId: options.chainId,
+    socketPath: options.socketPath,
+    dataDir: options.dataDir,
+  });
   const executor = new JobExecutor({ store, market, runtime, log, retryDelayMs: options.retryDelayMs });
   const api = await startNodeApi({
     store,

@@ -21,13 +21,22 @@ export class ApiError extends Error {
 /** Sends `body` as JSON (bigints as decimal strings). */
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
 /** Sends an error as `{ error: { code, message, details? } }`. */
 export function sendError(response: ServerResponse, error: ApiError): void {
-  sendJson(response, error.status, { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) } });
+  sendJson(response, error.status, {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  });
 }
 
 /** Reads and parses a JSON body of at most `maxBytes`; refuses anything else with a 4xx {@link ApiError}. */
@@ -40,12 +49,21 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new ApiError(413, "BODY_TOO_LARGE", `the body is over ${maxBytes} bytes: a spec and its secrets fit well below that`);
+    if (size > maxBytes)
+      throw new ApiError(
+        413,
+        "BODY_TOO_LARGE",
+        `the body is over ${maxBytes} bytes: a spec and its secrets fit well below that`,
+      );
     chunks.push(chunk as Buffer);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8"));
   } catch (error) {
-    throw new ApiError(400, "INVALID_JSON", `the body is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ApiError(
+      400,
+      "INVALID_JSON",
+      `the body is not JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

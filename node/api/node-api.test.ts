@@ -61,7 +61,13 @@ beforeEach(async () => {
   market = new ScriptedMarket(provider);
   handedOver = [];
   endpoint = undefined;
-  api = await startNodeApi({ store, market, runtime: runtime(), onSpec: (jobId) => handedOver.push(jobId), nowSeconds: () => NOW });
+  api = await startNodeApi({
+    store,
+    market,
+    runtime: runtime(),
+    onSpec: (jobId) => handedOver.push(jobId),
+    nowSeconds: () => NOW,
+  });
 });
 afterEach(async () => {
   await api.close();
@@ -69,14 +75,31 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function handOver(jobId: bigint, spec: unknown, options: { signer?: Signer; secrets?: Record<string, string>; signedHash?: string } = {}): Promise<Response> {
+async function handOver(
+  jobId: bigint,
+  spec: unknown,
+  options: { signer?: Signer; secrets?: Record<string, string>; signedHash?: string } = {},
+): Promise<Response> {
   const secrets = options.secrets ?? {};
   const specHash = options.signedHash ?? hashWorkloadSpec(spec as WorkloadSpec);
-  const signature = await signNodeMessage(options.signer ?? renter, specHandoverTypedData(market.chainId, market.address, { jobId, specHash, secretsHash: hashSecrets(secrets) }));
-  return fetch(`${api.url}/jobs/${jobId}/spec`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec, secrets, signature }) });
+  const signature = await signNodeMessage(
+    options.signer ?? renter,
+    specHandoverTypedData(market.chainId, market.address, { jobId, specHash, secretsHash: hashSecrets(secrets) }),
+  );
+  return fetch(`${api.url}/jobs/${jobId}/spec`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ spec, secrets, signature }),
+  });
 }
 
-async function read(jobId: bigint, route: string, action: NodeReadAction, signer: Signer = renter, expiresAt: bigint = NOW + 60n): Promise<Response> {
+async function read(
+  jobId: bigint,
+  route: string,
+  action: NodeReadAction,
+  signer: Signer = renter,
+  expiresAt: bigint = NOW + 60n,
+): Promise<Response> {
   const header = await signReadRequest(signer, market.chainId, market.address, { jobId, action, expiresAt });
   return fetch(`${api.url}/jobs/${jobId}${route}`, { headers: { [READ_SIGNATURE_HEADER]: header } });
 }
@@ -90,9 +113,16 @@ describe("POST /jobs/:id/spec", () => {
     market.award(1n, { renter: renter.address, specHash: hashWorkloadSpec(batch) });
     const response = await handOver(1n, batch);
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ jobId: "1", state: "spec-received", specHash: hashWorkloadSpec(batch) });
+    expect(await response.json()).toMatchObject({
+      jobId: "1",
+      state: "spec-received",
+      specHash: hashWorkloadSpec(batch),
+    });
     expect(handedOver).toEqual([1n]);
-    expect(store.require(1n)).toMatchObject({ renter: renter.address, spec: Buffer.from(canonicalJsonBytes(batch)).toString("utf8") });
+    expect(store.require(1n)).toMatchObject({
+      renter: renter.address,
+      spec: Buffer.from(canonicalJsonBytes(batch)).toString("utf8"),
+    });
     // Sent again: the same answer, nothing stored twice.
     expect((await handOver(1n, batch)).status).toBe(200);
   });
@@ -136,8 +166,12 @@ describe("POST /jobs/:id/spec", () => {
     const invalid = await post(JSON.stringify({ spec: { ...batch, image: "busybox:latest" }, signature: "0x00" }));
     expect(invalid.status).toBe(400);
     expect(await invalid.text()).toMatch(/image/);
-    expect(await errorCode(await post(JSON.stringify({ spec: batch, secrets: { A: 1 }, signature: "0x00" })))).toBe("INVALID_SECRETS");
-    expect(await errorCode(await post(JSON.stringify({ spec: batch, signature: "0x1234" })))).toBe("MALFORMED_SIGNATURE");
+    expect(await errorCode(await post(JSON.stringify({ spec: batch, secrets: { A: 1 }, signature: "0x00" })))).toBe(
+      "INVALID_SECRETS",
+    );
+    expect(await errorCode(await post(JSON.stringify({ spec: batch, signature: "0x1234" })))).toBe(
+      "MALFORMED_SIGNATURE",
+    );
     expect(await errorCode(await post(JSON.stringify({ spec: batch })))).toBe("MISSING_SIGNATURE");
     expect((await post("x".repeat(2 * 1024 * 1024))).status).toBe(413);
     expect((await fetch(`${api.url}/jobs/1/spec`)).status).toBe(405);
@@ -166,8 +200,14 @@ describe("signed reads", () => {
     expect(await errorCode(await read(1n, "", "status", renter, NOW))).toBe("READ_EXPIRED");
     expect(await errorCode(await read(1n, "", "status", renter, NOW + 2n * 86_400n))).toBe("READ_TOO_LONG");
     // A signature for another action does not open this one.
-    const header = await signReadRequest(renter, market.chainId, market.address, { jobId: 1n, action: "logs", expiresAt: NOW + 60n });
-    expect((await fetch(`${api.url}/jobs/1/manifest`, { headers: { [READ_SIGNATURE_HEADER]: header } })).status).toBe(403);
+    const header = await signReadRequest(renter, market.chainId, market.address, {
+      jobId: 1n,
+      action: "logs",
+      expiresAt: NOW + 60n,
+    });
+    expect((await fetch(`${api.url}/jobs/1/manifest`, { headers: { [READ_SIGNATURE_HEADER]: header } })).status).toBe(
+      403,
+    );
     expect((await fetch(`${api.url}/jobs/1`, { headers: { [READ_SIGNATURE_HEADER]: "garbage" } })).status).toBe(401);
     expect((await read(2n, "", "status")).status).toBe(404);
   });
@@ -177,7 +217,11 @@ describe("signed reads", () => {
     const output = await content.putBytes(Buffer.from('{"sum":6}\n'));
     const logs = await content.putBytes(Buffer.from("done\n"));
     const other = await content.putBytes(Buffer.from("another job's secret output"));
-    const manifest = testManifest({ outputs: [{ path: "sum.json", size: output.size, sha256: output.sha256 }], logsSha256: logs.sha256, logsBytes: logs.size });
+    const manifest = testManifest({
+      outputs: [{ path: "sum.json", size: output.size, sha256: output.sha256 }],
+      logsSha256: logs.sha256,
+      logsBytes: logs.size,
+    });
     const bytes = canonicalJsonBytes(manifest);
     writeFileSync(join(dir, "1.manifest.json"), bytes);
     writeFileSync(join(dir, "1.log"), "done\n");

@@ -65,7 +65,14 @@ export async function startNodeApi(options: NodeApiOptions): Promise<NodeApi> {
   const host = options.host ?? "127.0.0.1";
   const server = createServer((request, response) => {
     handle(options, request, response).catch((error: unknown) => {
-      const apiError = error instanceof ApiError ? error : new ApiError(500, "INTERNAL", `the node failed to answer: ${error instanceof Error ? error.message : String(error)}`);
+      const apiError =
+        error instanceof ApiError
+          ? error
+          : new ApiError(
+              500,
+              "INTERNAL",
+              `the node failed to answer: ${error instanceof Error ? error.message : String(error)}`,
+            );
       if (apiError.status >= 500) options.log?.(`${request.method} ${request.url}: ${apiError.message}`);
       // A body left unread (refused as too large, or before reading it) makes the connection unusable for another request.
       if (!request.complete) response.shouldKeepAlive = false;
@@ -94,17 +101,35 @@ export async function startNodeApi(options: NodeApiOptions): Promise<NodeApi> {
 async function handle(options: NodeApiOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://node");
   const match = JOB_ROUTE.exec(url.pathname);
-  if (!match) throw new ApiError(404, "NOT_FOUND", "no such route: the API serves /jobs/:id, /jobs/:id/spec, /logs, /manifest, /files/:sha256 and /service/*");
+  if (!match)
+    throw new ApiError(
+      404,
+      "NOT_FOUND",
+      "no such route: the API serves /jobs/:id, /jobs/:id/spec, /logs, /manifest, /files/:sha256 and /service/*",
+    );
   const jobId = BigInt(match[1]);
   const [, , sub, fileHash, servicePath] = match;
   if (sub === "spec") {
     if (request.method !== "POST") throw new ApiError(405, "METHOD_NOT_ALLOWED", "hand the spec over with POST");
     return handOver(options, jobId, request, response);
   }
-  const action: NodeReadAction = sub === undefined ? "status" : sub.startsWith("files/") ? "files" : sub.startsWith("service") ? "service" : (sub as NodeReadAction);
-  if (action !== "service" && request.method !== "GET") throw new ApiError(405, "METHOD_NOT_ALLOWED", `read the job's ${action} with GET`);
+  const action: NodeReadAction =
+    sub === undefined
+      ? "status"
+      : sub.startsWith("files/")
+        ? "files"
+        : sub.startsWith("service")
+          ? "service"
+          : (sub as NodeReadAction);
+  if (action !== "service" && request.method !== "GET")
+    throw new ApiError(405, "METHOD_NOT_ALLOWED", `read the job's ${action} with GET`);
   const job = options.store.get(jobId);
-  if (job?.renter === undefined) throw new ApiError(404, "UNKNOWN_JOB", `this node has no spec for job ${jobId}: the renter hands it over first (POST /jobs/${jobId}/spec)`);
+  if (job?.renter === undefined)
+    throw new ApiError(
+      404,
+      "UNKNOWN_JOB",
+      `this node has no spec for job ${jobId}: the renter hands it over first (POST /jobs/${jobId}/spec)`,
+    );
   const now = options.nowSeconds?.() ?? BigInt(Math.floor(Date.now() / 1000));
   authorizeRead(options.market, request.headers[READ_SIGNATURE_HEADER], { jobId, action }, job.renter, now);
   switch (action) {
@@ -121,19 +146,43 @@ async function handle(options: NodeApiOptions, request: IncomingMessage, respons
   }
 }
 
-async function handOver(options: NodeApiOptions, jobId: bigint, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handOver(
+  options: NodeApiOptions,
+  jobId: bigint,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const body = await readJsonBody(request, options.maxBodyBytes ?? 1024 * 1024);
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new ApiError(400, "INVALID_HANDOVER", "send { spec, secrets, signature }: the spec (JSON), its secrets by name, and the renter's EIP-712 signature");
+    throw new ApiError(
+      400,
+      "INVALID_HANDOVER",
+      "send { spec, secrets, signature }: the spec (JSON), its secrets by name, and the renter's EIP-712 signature",
+    );
   }
   const { spec: rawSpec, secrets: rawSecrets = {}, signature } = body as Record<string, unknown>;
   const parsed = parseWorkloadSpec(rawSpec);
-  if (!parsed.ok) throw new ApiError(400, "INVALID_SPEC", `the spec is not a valid gridlease.workload/v1 document: ${parsed.errors.join("; ")}`, parsed.errors);
+  if (!parsed.ok)
+    throw new ApiError(
+      400,
+      "INVALID_SPEC",
+      `the spec is not a valid gridlease.workload/v1 document: ${parsed.errors.join("; ")}`,
+      parsed.errors,
+    );
   const secrets = secretsOf(rawSecrets);
   const missing = parsed.value.secrets.filter((name) => !(name in secrets));
-  if (missing.length > 0) throw new ApiError(400, "MISSING_SECRETS", `the spec needs the secrets ${missing.join(", ")}: send their values in \`secrets\``);
+  if (missing.length > 0)
+    throw new ApiError(
+      400,
+      "MISSING_SECRETS",
+      `the spec needs the secrets ${missing.join(", ")}: send their values in \`secrets\``,
+    );
   const specHash = hashWorkloadSpec(parsed.value);
-  const chainJob = await authorizeHandover(options.market, { jobId, specHash, secretsHash: hashSecrets(secrets) }, signature);
+  const chainJob = await authorizeHandover(
+    options.market,
+    { jobId, specHash, secretsHash: hashSecrets(secrets) },
+    signature,
+  );
 
   const { store } = options;
   const held = store.recordWon(jobId);
@@ -151,7 +200,12 @@ async function handOver(options: NodeApiOptions, jobId: bigint, request: Incomin
 }
 
 function secretsOf(value: unknown): Record<string, string> {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== "string")
+  ) {
     throw new ApiError(400, "INVALID_SECRETS", "`secrets` must be an object of name -> string value");
   }
   return value as Record<string, string>;
@@ -159,7 +213,8 @@ function secretsOf(value: unknown): Record<string, string> {
 
 /** The job as the renter sees it: no secrets, no spec body. */
 function statusOf(job: NodeJob): Record<string, unknown> {
-  const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const iso = (ms: number | undefined): string | undefined =>
+    ms === undefined ? undefined : new Date(ms).toISOString();
   return {
     jobId: job.jobId,
     state: job.state,
@@ -192,17 +247,35 @@ async function sendLogs(runtime: NodeApiRuntime, job: NodeJob, response: ServerR
     return;
   }
   const path = runtime.jobFiles(job.jobId).logs;
-  if (!existsSync(path)) throw new ApiError(404, "NO_LOGS_YET", `job ${job.jobId} has no logs yet (it is ${job.state}): try again once it runs`);
+  if (!existsSync(path))
+    throw new ApiError(
+      404,
+      "NO_LOGS_YET",
+      `job ${job.jobId} has no logs yet (it is ${job.state}): try again once it runs`,
+    );
   response.writeHead(200, headers);
   createReadStream(path).pipe(response);
 }
 
-async function readManifest(runtime: NodeApiRuntime, job: NodeJob): Promise<{ manifest: ResultManifest; bytes: Buffer }> {
+async function readManifest(
+  runtime: NodeApiRuntime,
+  job: NodeJob,
+): Promise<{ manifest: ResultManifest; bytes: Buffer }> {
   const path = runtime.jobFiles(job.jobId).manifest;
-  if (!existsSync(path)) throw new ApiError(404, "NO_MANIFEST_YET", `job ${job.jobId} has no result manifest yet (it is ${job.state}): it is written when the workload ends`);
+  if (!existsSync(path))
+    throw new ApiError(
+      404,
+      "NO_MANIFEST_YET",
+      `job ${job.jobId} has no result manifest yet (it is ${job.state}): it is written when the workload ends`,
+    );
   const bytes = await readFile(path);
   const parsed = parseResultManifest(bytes.toString("utf8"));
-  if (!parsed.ok) throw new ApiError(500, "MANIFEST_DAMAGED", `the node's manifest for job ${job.jobId} is invalid: ${parsed.errors.join("; ")}`);
+  if (!parsed.ok)
+    throw new ApiError(
+      500,
+      "MANIFEST_DAMAGED",
+      `the node's manifest for job ${job.jobId} is invalid: ${parsed.errors.join("; ")}`,
+    );
   return { manifest: parsed.value, bytes };
 }
 
@@ -213,12 +286,27 @@ async function sendManifest(runtime: NodeApiRuntime, job: NodeJob, response: Ser
   response.end(bytes);
 }
 
-async function sendFile(runtime: NodeApiRuntime, job: NodeJob, sha256: string, response: ServerResponse): Promise<void> {
-  if (!SHA256_HEX.test(sha256)) throw new ApiError(400, "INVALID_SHA256", "name the file by its sha256 from the manifest: 64 lowercase hex characters");
+async function sendFile(
+  runtime: NodeApiRuntime,
+  job: NodeJob,
+  sha256: string,
+  response: ServerResponse,
+): Promise<void> {
+  if (!SHA256_HEX.test(sha256))
+    throw new ApiError(
+      400,
+      "INVALID_SHA256",
+      "name the file by its sha256 from the manifest: 64 lowercase hex characters",
+    );
   const { manifest } = await readManifest(runtime, job);
   const listed = sha256 === manifest.logsSha256 || manifest.outputs.some((output) => output.sha256 === sha256);
   // Only the job's own outputs and logs: the store is shared by every job the node runs.
-  if (!listed || !runtime.store.has(sha256)) throw new ApiError(404, "NOT_AN_OUTPUT", `job ${job.jobId}'s manifest lists no output or log with sha256 ${sha256}`);
+  if (!listed || !runtime.store.has(sha256))
+    throw new ApiError(
+      404,
+      "NOT_AN_OUTPUT",
+      `job ${job.jobId}'s manifest lists no output or log with sha256 ${sha256}`,
+    );
   response.writeHead(200, { "content-type": "application/octet-stream" });
   createReadStream(runtime.store.path(sha256)).pipe(response);
 }
@@ -232,8 +320,14 @@ async function proxyService(
   response: ServerResponse,
 ): Promise<void> {
   const spec = parseWorkloadSpec(job.spec ?? "");
-  if (!spec.ok || spec.value.kind !== "service") throw new ApiError(404, "NOT_A_SERVICE", `job ${job.jobId} is a batch job: it has no service endpoint`);
+  if (!spec.ok || spec.value.kind !== "service")
+    throw new ApiError(404, "NOT_A_SERVICE", `job ${job.jobId} is a batch job: it has no service endpoint`);
   const endpoint = job.state === "running" ? await runtime.endpoint(job.jobId, spec.value.port) : undefined;
-  if (!endpoint) throw new ApiError(503, "SERVICE_NOT_RUNNING", `job ${job.jobId}'s service is not running (the job is ${job.state}): it answers only while the lease runs`);
+  if (!endpoint)
+    throw new ApiError(
+      503,
+      "SERVICE_NOT_RUNNING",
+      `job ${job.jobId}'s service is not running (the job is ${job.state}): it answers only while the lease runs`,
+    );
   await proxyToService(endpoint, `${path}${search}`, request, response);
 }

@@ -105,17 +105,36 @@ export async function startLocalChain(deploymentId: string): Promise<LocalChain>
     const deploy = spawn(
       HARDHAT,
       [
-        "ignition", "deploy", "ignition/modules/GridleaseLocal.ts", "--network", "localhost",
-        "--parameters", "ignition/parameters/localhost.json", "--deployment-id", deploymentId, "--build-profile", "default", "--reset",
+        "ignition",
+        "deploy",
+        "ignition/modules/GridleaseLocal.ts",
+        "--network",
+        "localhost",
+        "--parameters",
+        "ignition/parameters/localhost.json",
+        "--deployment-id",
+        deploymentId,
+        "--build-profile",
+        "default",
+        "--reset",
       ],
-      { cwd: ROOT, env: childEnv({ GRIDLEASE_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" }), stdio: ["ignore", "pipe", "pipe"] },
+      {
+        cwd: ROOT,
+        env: childEnv({ GRIDLEASE_RPC_URL: rpcUrl, HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1" }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     await run(deploy, "ignition deploy");
 
     const addresses = loadDeployedAddresses(31337n, { folder: deploymentFolder });
-    const wallets = Object.fromEntries(Object.entries(KEYS).map(([role, key]) => [role, new Wallet(key, provider)])) as LocalChain["wallets"];
+    const wallets = Object.fromEntries(
+      Object.entries(KEYS).map(([role, key]) => [role, new Wallet(key, provider)]),
+    ) as LocalChain["wallets"];
     const as = Object.fromEntries(
-      Object.entries(wallets).map(([role, wallet]) => [role, connectProtocol(31337n, addresses, new NonceManager(wallet))]),
+      Object.entries(wallets).map(([role, wallet]) => [
+        role,
+        connectProtocol(31337n, addresses, new NonceManager(wallet)),
+      ]),
     ) as LocalChain["as"];
     await setUpAccounts(as, wallets);
     return { rpcUrl, provider, chainId: 31337n, as, wallets, stop };

@@ -15,7 +15,11 @@ export interface NodeProcessConfig {
 }
 
 const config = JSON.parse(process.env.GRIDLEASE_NODE_TEST_CONFIG ?? "") as NodeProcessConfig;
-const provider = new JsonRpcProvider(config.rpcUrl, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 200 });
+const provider = new JsonRpcProvider(config.rpcUrl, 31337, {
+  staticNetwork: true,
+  cacheTimeout: -1,
+  pollingInterval: 200,
+});
 const node = await startProviderNode({
   chainId: 31337n,
   addresses: config.addresses,

@@ -64,7 +64,9 @@ beforeAll(async () => {
   const parsed = parseWorkloadSpec({
     ...example,
     image: engine.testImageRef,
-    inputs: [{ ...example.inputs[0], url: `http://127.0.0.1:${(inputs.address() as { port: number }).port}/numbers.txt` }],
+    inputs: [
+      { ...example.inputs[0], url: `http://127.0.0.1:${(inputs.address() as { port: number }).port}/numbers.txt` },
+    ],
   });
   if (!parsed.ok) throw new Error(parsed.errors.join("; "));
   spec = parsed.value;
@@ -97,11 +99,20 @@ async function read(jobId: bigint, route: string, action: NodeReadAction, signer
   return fetch(`${node.api.url}/jobs/${jobId}${route}`, { headers: { [READ_SIGNATURE_HEADER]: header } });
 }
 
-async function handOver(jobId: bigint, signer: Signer, workload: WorkloadSpec = spec, url: string = node.api.url): Promise<Response> {
+async function handOver(
+  jobId: bigint,
+  signer: Signer,
+  workload: WorkloadSpec = spec,
+  url: string = node.api.url,
+): Promise<Response> {
   const secrets = {};
   const message = { jobId, specHash: hashWorkloadSpec(workload), secretsHash: hashSecrets(secrets) };
   const signature = await signNodeMessage(signer, specHandoverTypedData(chain.chainId, node.market.address, message));
-  return fetch(`${url}/jobs/${jobId}/spec`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ spec: workload, secrets, signature }) });
+  return fetch(`${url}/jobs/${jobId}/spec`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ spec: workload, secrets, signature }),
+  });
 }
 
 /** The renter posts an instant job for `workload` and the provider accepts and starts it (what its bidding agent does). */
@@ -138,26 +149,42 @@ function nodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: strin
     socketPath,
   };
   // Type stripping alone cannot load the runtime's parameter properties: transform them.
-  const child = spawn(process.execPath, ["--experimental-transform-types", "--no-warnings", join(import.meta.dirname, "node-process.ts")], {
-    env: { ...process.env, GRIDLEASE_NODE_TEST_CONFIG: JSON.stringify(config) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--experimental-transform-types", "--no-warnings", join(import.meta.dirname, "node-process.ts")],
+    {
+      env: { ...process.env, GRIDLEASE_NODE_TEST_CONFIG: JSON.stringify(config) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   children.push(child);
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
-    child.stdout!.once("data", (chunk: Buffer) => resolve({ child, url: (JSON.parse(chunk.toString().split("\n")[0]) as { url: string }).url }));
+    child.stdout!.once("data", (chunk: Buffer) =>
+      resolve({ child, url: (JSON.parse(chunk.toString().split("\n")[0]) as { url: string }).url }),
+    );
     child.once("exit", (code) => reject(new Error(`the node process exited (${code}) before listening:\n${stderr}`)));
   });
 }
 
 /** Polls the job's status through `url` until `done` says so (or a minute passes). */
-async function waitForStatus(url: string, jobId: bigint, done: (state: string) => boolean): Promise<{ state: string; lastError?: string }> {
+async function waitForStatus(
+  url: string,
+  jobId: bigint,
+  done: (state: string) => boolean,
+): Promise<{ state: string; lastError?: string }> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 300);
-    const header = await signReadRequest(chain.as.renter.market.runner as Signer, chain.chainId, node.market.address, { jobId, action: "status", expiresAt });
-    const body = (await (await fetch(`${url}/jobs/${jobId}`, { headers: { [READ_SIGNATURE_HEADER]: header } })).json()) as { state: string; lastError?: string };
+    const header = await signReadRequest(chain.as.renter.market.runner as Signer, chain.chainId, node.market.address, {
+      jobId,
+      action: "status",
+      expiresAt,
+    });
+    const body = (await (
+      await fetch(`${url}/jobs/${jobId}`, { headers: { [READ_SIGNATURE_HEADER]: header } })
+    ).json()) as { state: string; lastError?: string };
     if (done(body.state) || Date.now() > deadline) return body;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
@@ -184,7 +211,9 @@ describe("provider node, end to end on a local chain with Podman", () => {
     const accepted = await handOver(jobId, renterSigner);
     expect(accepted.status, await accepted.clone().text()).toBe(202);
 
-    const status = await timed("run, deliver, claim (node)", () => waitForStatus(node.api.url, jobId, (state) => state === "claimed" || state === "failed"));
+    const status = await timed("run, deliver, claim (node)", () =>
+      waitForStatus(node.api.url, jobId, (state) => state === "claimed" || state === "failed"),
+    );
     expect(status.state, status.lastError).toBe("claimed");
 
     const { manifest, delivered } = await timed("download and verify (renter)", async () => {
@@ -193,7 +222,10 @@ describe("provider node, end to end on a local chain with Podman", () => {
       if (!parsed.ok) throw new Error(parsed.errors.join("; "));
       const files = new Map<string, Uint8Array>();
       for (const output of parsed.value.outputs) {
-        files.set(output.path, new Uint8Array(await (await read(jobId, `/files/${output.sha256}`, "files", renterSigner)).arrayBuffer()));
+        files.set(
+          output.path,
+          new Uint8Array(await (await read(jobId, `/files/${output.sha256}`, "files", renterSigner)).arrayBuffer()),
+        );
       }
       expect(verifyOutputs(parsed.value, files)).toEqual([]);
       const events = await renter.market.queryFilter(renter.market.filters.JobDelivered(jobId));
@@ -226,7 +258,8 @@ describe("provider node, end to end on a local chain with Podman", () => {
       const first = await nodeProcess(folder);
       expect((await handOver(jobId, chain.as.renter.market.runner as Signer, slow.value, first.url)).status).toBe(202);
       expect((await waitForStatus(first.url, jobId, (state) => state !== "spec-received")).state).toBe("running");
-      for (let tries = 0; !(await node.runtime.find(jobId))?.running && tries < 100; tries++) await new Promise((r) => setTimeout(r, 100));
+      for (let tries = 0; !(await node.runtime.find(jobId))?.running && tries < 100; tries++)
+        await new Promise((r) => setTimeout(r, 100));
       first.child.kill("SIGKILL");
       await new Promise((resolve) => first.child.once("exit", resolve));
 
@@ -243,7 +276,9 @@ describe("provider node, end to end on a local chain with Podman", () => {
 
       const delivered = await chain.as.renter.market.queryFilter(chain.as.renter.market.filters.JobDelivered(jobId));
       expect(delivered).toHaveLength(1);
-      const finished = await new ContainerRuntime({ chainId: chain.chainId, socketPath, dataDir: folder }).finished(jobId);
+      const finished = await new ContainerRuntime({ chainId: chain.chainId, socketPath, dataDir: folder }).finished(
+        jobId,
+      );
       expect(delivered[0].args.resultHash).toBe(finished?.manifestHash);
       expect(finished?.manifest.exitCode).toBe(0);
       expect(finished?.manifest.outputs.map((output) => output.path)).toEqual(["sorted.txt", "sum.json"]);

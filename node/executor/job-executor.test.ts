@@ -13,7 +13,9 @@ import { testManifest } from "../../sdk/workload/test-manifest.ts";
 import { JobExecutor, type ExecutorRuntime } from "./job-executor.ts";
 
 const provider = Wallet.createRandom().address;
-const specResult = parseWorkloadSpec(readFileSync(join(import.meta.dirname, "..", "..", "examples", "workloads", "batch.json"), "utf8"));
+const specResult = parseWorkloadSpec(
+  readFileSync(join(import.meta.dirname, "..", "..", "examples", "workloads", "batch.json"), "utf8"),
+);
 if (!specResult.ok) throw new Error(specResult.errors.join("; "));
 const spec: WorkloadSpec = specResult.value;
 const specHash = hashWorkloadSpec(spec);
@@ -27,7 +29,13 @@ class FakeRuntime implements ExecutorRuntime {
     const error = this.errors.shift();
     if (error) throw error;
     const manifest = testManifest({ specHash: hashWorkloadSpec(job.spec) });
-    return { manifest, manifestHash: hashResultManifest(manifest), containerName: "c", manifestPath: "m", logsPath: "l" };
+    return {
+      manifest,
+      manifestHash: hashResultManifest(manifest),
+      containerName: "c",
+      manifestPath: "m",
+      logsPath: "l",
+    };
   }
 }
 
@@ -38,7 +46,12 @@ let executor: JobExecutor;
 
 function handOver(jobId: bigint, secrets: Record<string, string> = {}): void {
   store.recordWon(jobId);
-  store.transition(jobId, "spec-received", { specHash, spec: JSON.stringify(spec), secrets: JSON.stringify(secrets), renter: "0xa11" });
+  store.transition(jobId, "spec-received", {
+    specHash,
+    spec: JSON.stringify(spec),
+    secrets: JSON.stringify(secrets),
+    renter: "0xa11",
+  });
 }
 
 beforeEach(() => {
@@ -56,7 +69,12 @@ describe("JobExecutor", () => {
     expect(job.state).toBe("claimed");
     expect(market.sent).toEqual({ startJob: 1, deliver: 1, claim: 1, withdraw: 1 });
     expect(market.delivered.get(1n)).toBe(hashResultManifest(testManifest({ specHash })));
-    expect(runtime.runs[0]).toMatchObject({ jobId: 1n, gpus: 2, secrets: { API_TOKEN: "t" }, deadline: new Date(Number(market.now + 600n) * 1000) });
+    expect(runtime.runs[0]).toMatchObject({
+      jobId: 1n,
+      gpus: 2,
+      secrets: { API_TOKEN: "t" },
+      deadline: new Date(Number(market.now + 600n) * 1000),
+    });
     expect(job.manifestHash).toBe(market.delivered.get(1n));
     expect(job.secrets).toBeUndefined();
     expect(job.pendingAction).toBeUndefined();
@@ -112,7 +130,8 @@ describe("JobExecutor", () => {
   it("fails the job without delivering when the engine never comes back", async () => {
     market.award(1n, { specHash });
     handOver(1n);
-    for (let i = 0; i < 5; i++) runtime.errors.push(new EngineUnreachableError("/run/x.sock", new Error("ECONNREFUSED")));
+    for (let i = 0; i < 5; i++)
+      runtime.errors.push(new EngineUnreachableError("/run/x.sock", new Error("ECONNREFUSED")));
     const job = await executor.drive(1n);
     expect(job.state).toBe("failed");
     expect(job.lastError).toMatch(/x\.sock/);

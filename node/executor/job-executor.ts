@@ -70,7 +70,10 @@ export class JobExecutor {
   /** Resumes every job the store holds that has a spec (what a restarted node does first); resolves when all have come to rest. */
   async resume(): Promise<NodeJob[]> {
     const jobs = this.options.store.active().filter((job) => job.state !== "won");
-    for (const job of jobs) this.options.log(`job ${job.jobId}: resuming from ${job.state}${job.pendingAction ? ` (${job.pendingAction} pending)` : ""}`);
+    for (const job of jobs)
+      this.options.log(
+        `job ${job.jobId}: resuming from ${job.state}${job.pendingAction ? ` (${job.pendingAction} pending)` : ""}`,
+      );
     return Promise.all(jobs.map((job) => this.drive(job.jobId)));
   }
 
@@ -96,7 +99,9 @@ export class JobExecutor {
         }
         attempt += 1;
         const delay = Math.min(this.options.retryDelayMs * 2 ** (attempt - 1), 30_000);
-        log(`job ${jobId}: ${job.state} step failed (${message}); retry ${attempt} of ${this.options.maxRetries} in ${delay} ms`);
+        log(
+          `job ${jobId}: ${job.state} step failed (${message}); retry ${attempt} of ${this.options.maxRetries} in ${delay} ms`,
+        );
         store.annotate(jobId, { lastError: message });
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
@@ -107,7 +112,9 @@ export class JobExecutor {
   private async step(job: NodeJob): Promise<void> {
     const chain = await this.options.market.job(job.jobId);
     if (chain.provider.toLowerCase() !== this.options.market.provider.toLowerCase()) {
-      throw new JobFailure(`the chain names ${chain.provider} as the job's provider, not this node's ${this.options.market.provider}`);
+      throw new JobFailure(
+        `the chain names ${chain.provider} as the job's provider, not this node's ${this.options.market.provider}`,
+      );
     }
     switch (job.state) {
       case "spec-received":
@@ -131,15 +138,19 @@ export class JobExecutor {
       chain = await market.job(job.jobId);
     }
     store.endAction(job.jobId);
-    if (chain.state !== "Running") throw new JobFailure(`the job is ${chain.state} on-chain, not Running: it cannot be run`);
+    if (chain.state !== "Running")
+      throw new JobFailure(`the job is ${chain.state} on-chain, not Running: it cannot be run`);
     store.transition(job.jobId, "running");
   }
 
   private async run(job: NodeJob, chain: ChainJob): Promise<void> {
     const { store, runtime, log } = this.options;
-    if (chain.state !== "Running") throw new JobFailure(`the job is ${chain.state} on-chain, no longer Running: its workload is not run`);
+    if (chain.state !== "Running")
+      throw new JobFailure(`the job is ${chain.state} on-chain, no longer Running: its workload is not run`);
     const paidUntil = chain.startedAt + chain.duration;
-    log(`job ${job.jobId}: running until it exits or the paid time ends (${new Date(Number(paidUntil) * 1000).toISOString()})`);
+    log(
+      `job ${job.jobId}: running until it exits or the paid time ends (${new Date(Number(paidUntil) * 1000).toISOString()})`,
+    );
     const result = await runtime.run({
       jobId: job.jobId,
       spec: storedSpec(job),
@@ -149,7 +160,11 @@ export class JobExecutor {
     });
     log(`job ${job.jobId}: finished (exit ${result.manifest.exitCode}), manifest ${result.manifestHash}`);
     // The container is gone: the secrets are no longer needed by anything.
-    store.transition(job.jobId, "finished", { manifestHash: result.manifestHash, secrets: undefined, lastError: undefined });
+    store.transition(job.jobId, "finished", {
+      manifestHash: result.manifestHash,
+      secrets: undefined,
+      lastError: undefined,
+    });
   }
 
   private async deliver(job: NodeJob, chain: ChainJob): Promise<void> {
@@ -161,7 +176,8 @@ export class JobExecutor {
       return;
     }
     if (chain.state !== "Running") throw new JobFailure(`the job is ${chain.state} on-chain: too late to deliver`);
-    if (job.manifestHash === undefined) throw new JobFailure("the node has no manifest hash for a finished job: its state store is damaged");
+    if (job.manifestHash === undefined)
+      throw new JobFailure("the node has no manifest hash for a finished job: its state store is damaged");
     store.beginAction(job.jobId, "deliver");
     await market.deliver(job.jobId, job.manifestHash, this.options.resultUri(job.jobId));
     store.endAction(job.jobId);

@@ -1,7 +1,15 @@
 // The life of a job on the provider node, as the node records it. Pure: which transitions are allowed.
 
 /** Where a job the node holds stands, in order; `failed` is reachable from any non-final state. */
-export const NODE_JOB_STATES = ["won", "spec-received", "running", "finished", "delivered", "claimed", "failed"] as const;
+export const NODE_JOB_STATES = [
+  "won",
+  "spec-received",
+  "running",
+  "finished",
+  "delivered",
+  "claimed",
+  "failed",
+] as const;
 /** One of {@link NODE_JOB_STATES}. */
 export type NodeJobState = (typeof NODE_JOB_STATES)[number];
 
@@ -33,7 +41,9 @@ export class NodeStateTransitionError extends Error {
   readonly to: NodeJobState;
 
   constructor(jobId: bigint, from: NodeJobState, to: NodeJobState) {
-    super(`job ${jobId} cannot go from ${from} to ${to}: only ${NEXT[from].join(", ") || "nothing"} may follow ${from}`);
+    super(
+      `job ${jobId} cannot go from ${from} to ${to}: only ${NEXT[from].join(", ") || "nothing"} may follow ${from}`,
+    );
     this.name = "NodeStateTransitionError";
     this.jobId = jobId;
     this.from = from;

@@ -40,7 +40,9 @@ export interface NodeJob {
 }
 
 /** Fields a transition may set along with the state. */
-export type NodeJobUpdate = Partial<Pick<NodeJob, "renter" | "specHash" | "spec" | "secrets" | "manifestHash" | "lastError">>;
+export type NodeJobUpdate = Partial<
+  Pick<NodeJob, "renter" | "specHash" | "spec" | "secrets" | "manifestHash" | "lastError">
+>;
 
 /** Thrown for a job the store does not hold. */
 export class UnknownNodeJobError extends Error {
@@ -113,7 +115,9 @@ export class NodeStateStore {
   recordWon(jobId: bigint): NodeJob {
     const time = this.now();
     this.db
-      .prepare("INSERT INTO jobs (job_id, state, won_at, updated_at) VALUES (?, 'won', ?, ?) ON CONFLICT (job_id) DO NOTHING")
+      .prepare(
+        "INSERT INTO jobs (job_id, state, won_at, updated_at) VALUES (?, 'won', ?, ?) ON CONFLICT (job_id) DO NOTHING",
+      )
       .run(String(jobId), time, time);
     return this.require(jobId);
   }

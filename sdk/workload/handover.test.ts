@@ -59,13 +59,19 @@ describe("read requests", () => {
     const header = await signReadRequest(renter, 31337n, MARKET, request);
     const { expiresAt, signature } = parseReadHeader(header);
     expect(expiresAt).toBe(request.expiresAt);
-    expect(recoverNodeMessageSigner(readRequestTypedData(31337n, MARKET, { ...request, expiresAt }), signature)).toBe(renter.address);
+    expect(recoverNodeMessageSigner(readRequestTypedData(31337n, MARKET, { ...request, expiresAt }), signature)).toBe(
+      renter.address,
+    );
   });
 
   it("binds the action and the job: a logs signature does not read the manifest or another job", async () => {
     const { signature } = parseReadHeader(await signReadRequest(renter, 31337n, MARKET, request));
-    expect(recoverNodeMessageSigner(readRequestTypedData(31337n, MARKET, { ...request, action: "manifest" }), signature)).not.toBe(renter.address);
-    expect(recoverNodeMessageSigner(readRequestTypedData(31337n, MARKET, { ...request, jobId: 8n }), signature)).not.toBe(renter.address);
+    expect(
+      recoverNodeMessageSigner(readRequestTypedData(31337n, MARKET, { ...request, action: "manifest" }), signature),
+    ).not.toBe(renter.address);
+    expect(
+      recoverNodeMessageSigner(readRequestTypedData(31337n, MARKET, { ...request, jobId: 8n }), signature),
+    ).not.toBe(renter.address);
   });
 
   it("tells another signer apart", async () => {

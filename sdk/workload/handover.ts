@@ -72,12 +72,20 @@ export function hashSecrets(secrets: Readonly<Record<string, string>> = {}): str
 }
 
 /** The typed data of a spec handover. */
-export function specHandoverTypedData(chainId: bigint, market: string, handover: SpecHandover): NodeTypedData<SpecHandover> {
+export function specHandoverTypedData(
+  chainId: bigint,
+  market: string,
+  handover: SpecHandover,
+): NodeTypedData<SpecHandover> {
   return { domain: nodeDomain(chainId, market), types: SPEC_HANDOVER_TYPES, message: handover };
 }
 
 /** The typed data of a read request. */
-export function readRequestTypedData(chainId: bigint, market: string, request: ReadRequest): NodeTypedData<ReadRequest> {
+export function readRequestTypedData(
+  chainId: bigint,
+  market: string,
+  request: ReadRequest,
+): NodeTypedData<ReadRequest> {
   return { domain: nodeDomain(chainId, market), types: READ_REQUEST_TYPES, message: request };
 }
 
@@ -98,7 +106,12 @@ export function recoverNodeMessageSigner<T extends object>(data: NodeTypedData<T
 export const READ_SIGNATURE_HEADER = "x-gridlease-read";
 
 /** Signs a read request and returns the value of {@link READ_SIGNATURE_HEADER}. */
-export async function signReadRequest(signer: Signer, chainId: bigint, market: string, request: ReadRequest): Promise<string> {
+export async function signReadRequest(
+  signer: Signer,
+  chainId: bigint,
+  market: string,
+  request: ReadRequest,
+): Promise<string> {
   const signature = await signNodeMessage(signer, readRequestTypedData(chainId, market, request));
   return `${request.expiresAt}.${signature}`;
 }
@@ -106,7 +119,9 @@ export async function signReadRequest(signer: Signer, chainId: bigint, market: s
 /** Thrown for a read header that is not `<expiresAt>.<0x signature>`. */
 export class ReadHeaderError extends Error {
   constructor(reason: string) {
-    super(`${READ_SIGNATURE_HEADER}: ${reason}; send "<expiresAt unix seconds>.<EIP-712 signature>" made with signReadRequest`);
+    super(
+      `${READ_SIGNATURE_HEADER}: ${reason}; send "<expiresAt unix seconds>.<EIP-712 signature>" made with signReadRequest`,
+    );
     this.name = "ReadHeaderError";
   }
 }
