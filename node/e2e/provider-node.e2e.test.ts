@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { encodeBytes32String, keccak256, parseUnits, type Signer } from "ethers";
+import { encodeBytes32String, keccak256, type NonceManager, parseUnits, type Signer } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ContainerRuntime } from "../runtime/container-runtime.ts";
@@ -104,8 +104,8 @@ async function handOver(
   signer: Signer,
   workload: WorkloadSpec = spec,
   url: string = node.api.url,
+  secrets: Record<string, string> = {},
 ): Promise<Response> {
-  const secrets = {};
   const message = { jobId, specHash: hashWorkloadSpec(workload), secretsHash: hashSecrets(secrets) };
   const signature = await signNodeMessage(signer, specHandoverTypedData(chain.chainId, node.market.address, message));
   return fetch(`${url}/jobs/${jobId}/spec`, {
@@ -116,7 +116,7 @@ async function handOver(
 }
 
 /** The renter posts an instant job for `workload` and the provider accepts and starts it (what its bidding agent does). */
-async function instantJob(workload: WorkloadSpec): Promise<bigint> {
+async function instantJob(workload: WorkloadSpec, duration = 300): Promise<bigint> {
   const { renter, provider } = chain.as;
   await (
     await renter.market.createJob({
@@ -126,7 +126,7 @@ async function instantJob(workload: WorkloadSpec): Promise<bigint> {
       minVramGb: 80,
       region: 0,
       minReputation: 0,
-      duration: 300,
+      duration,
       reservePricePerGpuHour: parseUnits("2", 6),
       pricingRule: PricingRule.valueOf("Instant"),
       bidWindow: 600,
@@ -135,6 +135,8 @@ async function instantJob(workload: WorkloadSpec): Promise<bigint> {
     })
   ).wait();
   const id = await renter.market.jobCount();
+  // The node process of the restart test sends from the same account: count the nonce from the chain again.
+  (provider.market.runner as NonceManager).reset();
   await (await provider.market.acceptInstantAndStart(id)).wait();
   return id;
 }
@@ -174,7 +176,7 @@ async function waitForStatus(
   jobId: bigint,
   done: (state: string) => boolean,
 ): Promise<{ state: string; lastError?: string }> {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000;
   for (;;) {
     const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 300);
     const header = await signReadRequest(chain.as.renter.market.runner as Signer, chain.chainId, node.market.address, {
@@ -286,4 +288,51 @@ describe("provider node, end to end on a local chain with Podman", () => {
       rmSync(folder, { recursive: true, force: true });
     }
   }, 240_000);
+
+  it("streams the live log while the workload runs", async () => {
+    const chatty = parseWorkloadSpec({ ...spec, args: [`echo started && sleep 3 && ${spec.args[0]}`] });
+    if (!chatty.ok) throw new Error(chatty.errors.join("; "));
+    const renterSigner = chain.as.renter.market.runner as Signer;
+    const jobId = await instantJob(chatty.value);
+    expect((await handOver(jobId, renterSigner, chatty.value)).status).toBe(202);
+    for (let tries = 0; !(await node.runtime.find(jobId))?.running && tries < 200; tries++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(node.store.require(jobId).state).toBe("running");
+    // Opened while the container runs: the answer follows the log to the workload's end.
+    const logs = await (await read(jobId, "/logs", "logs", renterSigner)).text();
+    expect(logs).toContain("started");
+    expect(logs).toContain("gridlease batch example: done");
+    expect((await waitForStatus(node.api.url, jobId, (state) => state === "claimed" || state === "failed")).state).toBe(
+      "claimed",
+    );
+  }, 120_000);
+
+  it("proxies a service job's HTTP endpoint to the renter while the lease runs, and not after", async () => {
+    const example = JSON.parse(readFileSync(join(EXAMPLES, "service.json"), "utf8")) as WorkloadSpec;
+    const parsed = parseWorkloadSpec({ ...example, image: spec.image });
+    if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+    const renterSigner = chain.as.renter.market.runner as Signer;
+    const jobId = await instantJob(parsed.value, 60);
+    expect((await handOver(jobId, renterSigner, parsed.value, node.api.url, { API_TOKEN: "t0ken" })).status).toBe(202);
+    let health: Response | undefined;
+    for (let tries = 0; health?.status !== 200 && tries < 100; tries++) {
+      if (tries > 0) await new Promise((r) => setTimeout(r, 200));
+      health = await read(jobId, "/service/health", "service", renterSigner);
+    }
+    expect(await health?.text()).toBe("ok\n");
+    const answer = await read(jobId, "/service/cgi-bin/infer?q=gpu", "service", renterSigner);
+    expect(await answer.json()).toEqual({ model: "echo-1", echo: "q=gpu" });
+    expect((await read(jobId, "/service/health", "service", chain.as.stranger.market.runner as Signer)).status).toBe(
+      403,
+    );
+
+    // The lease is 60 s: the node stops the service at the paid time, then delivers.
+    const status = await waitForStatus(node.api.url, jobId, (state) => state === "claimed" || state === "failed");
+    expect(status.state, status.lastError).toBe("claimed");
+    const after = await read(jobId, "/service/health", "service", renterSigner);
+    expect(after.status).toBe(503);
+    expect(((await after.json()) as { error: { code: string } }).error.code).toBe("SERVICE_NOT_RUNNING");
+    const manifest = await node.runtime.finished(jobId);
+    expect(manifest?.manifest.stoppedAtDeadline).toBe(true);
+  }, 180_000);
 });
