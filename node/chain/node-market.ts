@@ -39,6 +39,8 @@ export interface NodeMarket {
   claim(jobId: bigint): Promise<void>;
   /** What the provider can withdraw in `token`. */
   balance(token: string): Promise<bigint>;
+  /** The latest block's timestamp, unix seconds: the clock pay accrues by. */
+  chainTime(): Promise<bigint>;
   withdraw(token: string): Promise<void>;
 }
 
@@ -92,6 +94,15 @@ export class JobMarketClient implements NodeMarket {
 
   async balance(token: string): Promise<bigint> {
     return this.market.balanceOf(token, this.provider);
+  }
+
+  async chainTime(): Promise<bigint> {
+    const block = await this.market.runner?.provider?.getBlock("latest");
+    if (!block)
+      throw new Error(
+        "the market's runner has no provider to read the chain's clock: connect the signer to an RPC provider",
+      );
+    return BigInt(block.timestamp);
   }
 
   async withdraw(token: string): Promise<void> {

@@ -84,6 +84,10 @@ export class ScriptedMarket implements NodeMarket {
     return this.balances;
   }
 
+  async chainTime(): Promise<bigint> {
+    return this.now;
+  }
+
   async withdraw(): Promise<void> {
     this.transaction();
     this.sent.withdraw += 1;

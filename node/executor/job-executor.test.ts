@@ -80,6 +80,17 @@ describe("JobExecutor", () => {
     expect(job.pendingAction).toBeUndefined();
   });
 
+  it("ends the paid time by the chain's clock when it runs ahead of this machine's", async () => {
+    const wallNow = BigInt(Math.floor(Date.now() / 1000));
+    market.now = wallNow + 30n;
+    market.award(1n, { specHash, state: "Running", startedAt: market.now, duration: 600n });
+    handOver(1n);
+    await executor.drive(1n);
+    const deadline = runtime.runs[0].deadline.getTime();
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 600_000);
+    expect(deadline).toBeGreaterThan(Date.now() + 590_000);
+  });
+
   it("does not start a job the provider already started (instant accept-and-start)", async () => {
     market.award(1n, { specHash, state: "Running", startedAt: 990n });
     handOver(1n);

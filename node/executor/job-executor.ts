@@ -147,16 +147,16 @@ export class JobExecutor {
     const { store, runtime, log } = this.options;
     if (chain.state !== "Running")
       throw new JobFailure(`the job is ${chain.state} on-chain, no longer Running: its workload is not run`);
-    const paidUntil = chain.startedAt + chain.duration;
+    const deadline = await this.paidTimeEnd(chain);
     log(
-      `job ${job.jobId}: running until it exits or the paid time ends (${new Date(Number(paidUntil) * 1000).toISOString()})`,
+      `job ${job.jobId}: running until it exits or the paid time ends (${deadline.toISOString()} on this machine's clock)`,
     );
     const result = await runtime.run({
       jobId: job.jobId,
       spec: storedSpec(job),
       secrets: job.secrets === undefined ? {} : (JSON.parse(job.secrets) as Record<string, string>),
       gpus: chain.gpuCount,
-      deadline: new Date(Number(paidUntil) * 1000),
+      deadline,
     });
     log(`job ${job.jobId}: finished (exit ${result.manifest.exitCode}), manifest ${result.manifestHash}`);
     // The container is gone: the secrets are no longer needed by anything.
@@ -165,6 +165,18 @@ export class JobExecutor {
       secrets: undefined,
       lastError: undefined,
     });
+  }
+
+  /**
+   * When the paid time (`startedAt + duration`, chain time) ends on this machine's clock. Pay accrues by
+   * block time, which can run ahead of the wall clock (a local chain gives each block its own second), so
+   * the end is also measured from the latest block; the earlier of the two is taken. A chain behind the
+   * wall clock (no block for a while) then changes nothing.
+   */
+  private async paidTimeEnd(chain: ChainJob): Promise<Date> {
+    const paidUntil = chain.startedAt + chain.duration;
+    const fromChainClock = Date.now() + Number(paidUntil - (await this.options.market.chainTime())) * 1000;
+    return new Date(Math.min(Number(paidUntil) * 1000, fromChainClock));
   }
 
   private async deliver(job: NodeJob, chain: ChainJob): Promise<void> {
