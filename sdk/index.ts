@@ -19,6 +19,7 @@ export * from "./permit.ts";
 export * from "./indexer/index.ts";
 export * from "./lifecycle.ts";
 export * from "./workload/canonical.ts";
+export * from "./workload/handover.ts";
 export * from "./workload/issues.ts";
 export * from "./workload/manifest.ts";
 export * from "./workload/paths.ts";
