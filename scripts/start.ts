@@ -163,7 +163,11 @@ function portHolder(candidate: number): string | undefined {
 /** Fails, naming the port and what holds it, when any port `npm start` needs is taken. */
 async function checkPorts(): Promise<void> {
   const needed: [number, string, string][] = [[port, "the local chain", "GRIDLEASE_PORT"]];
-  if (withIndexer) needed.push([indexerPort, "the indexer", "GRIDLEASE_INDEXER_PORT"], [webPort, "the web dashboard", "GRIDLEASE_WEB_PORT"]);
+  if (withIndexer)
+    needed.push(
+      [indexerPort, "the indexer", "GRIDLEASE_INDEXER_PORT"],
+      [webPort, "the web dashboard", "GRIDLEASE_WEB_PORT"],
+    );
   for (const [candidate, what, variable] of needed) {
     if (!(await portIsFree(candidate))) {
       const holder = portHolder(candidate);
@@ -464,7 +468,9 @@ async function main(): Promise<void> {
 
   if (withIndexer) await startIndexer();
   const webConfig = dashboardConfigFromEnv({ ...process.env, GRIDLEASE_INDEXER_URL: indexerUrl });
-  const web = withIndexer ? await startWebServer({ host, port: webPort, config: webConfig, buildIfMissing: true }) : undefined;
+  const web = withIndexer
+    ? await startWebServer({ host, port: webPort, config: webConfig, buildIfMissing: true })
+    : undefined;
   if (!simulate) await keepIdleChainAlive();
 
   const addresses = JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<

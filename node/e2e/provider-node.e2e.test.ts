@@ -151,14 +151,10 @@ function nodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: strin
     socketPath,
   };
   // Type stripping alone cannot load the runtime's parameter properties: transform them.
-  const child = spawn(
-    process.execPath,
-    ["--experimental-transform-types", "--no-warnings", join(import.meta.dirname, "node-process.ts")],
-    {
-      env: { ...process.env, GRIDLEASE_NODE_TEST_CONFIG: JSON.stringify(config) },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, ["--no-warnings", join(import.meta.dirname, "node-process.ts")], {
+    env: { ...process.env, GRIDLEASE_NODE_TEST_CONFIG: JSON.stringify(config) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

@@ -58,18 +58,20 @@ export class ImageDigestMismatchError extends ContainerRuntimeError {
 
 /** The spec names a secret the renter did not hand over. */
 export class MissingSecretError extends ContainerRuntimeError {
-  constructor(readonly secret: string) {
+  readonly secret: string;
+
+  constructor(secret: string) {
     super(`the spec needs secret ${secret} but no value was given: the renter must send it with the spec`);
+    this.secret = secret;
   }
 }
 
 /** An input could not be downloaded, or its bytes do not hash to the spec's sha256. */
 export class InputError extends ContainerRuntimeError {
-  constructor(
-    readonly url: string,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly url: string;
+
+  constructor(url: string, reason: string, options?: { cause?: unknown }) {
     super(`input ${url}: ${reason}`, options);
+    this.url = url;
   }
 }

@@ -7,11 +7,14 @@ import { open, type FileHandle } from "node:fs/promises";
 export class CappedLogFile {
   private written = 0;
   private dropped = false;
+  private readonly handle: FileHandle;
+  private readonly maxBytes: number;
 
-  private constructor(
-    private readonly handle: FileHandle,
-    private readonly maxBytes: number,
-  ) {}
+  // Plain fields, not parameter properties: Node's type stripping (what runs the node) cannot load those.
+  private constructor(handle: FileHandle, maxBytes: number) {
+    this.handle = handle;
+    this.maxBytes = maxBytes;
+  }
 
   /** Creates (or empties) the file at `path`. */
   static async create(path: string, maxBytes: number): Promise<CappedLogFile> {

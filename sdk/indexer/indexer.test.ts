@@ -233,9 +233,20 @@ describe("gpuMarket", () => {
 describe("modelMetricSeries", () => {
   it("pages one model's daily price index since a day, newest first", async () => {
     const client = await indexer(() => ({
-      root: { modelMetrics: page([h100Metric("day", "1767139200", null), h100Metric("day", "1767052800", "2000000000000000000")], 5, "m2", true) },
+      root: {
+        modelMetrics: page(
+          [h100Metric("day", "1767139200", null), h100Metric("day", "1767052800", "2000000000000000000")],
+          5,
+          "m2",
+          true,
+        ),
+      },
     }));
-    const series = await modelMetricSeries(client, { model: CANNED.H100.toUpperCase().replace("0X", "0x"), since: 1_767_052_800n, limit: 2 });
+    const series = await modelMetricSeries(client, {
+      model: CANNED.H100.toUpperCase().replace("0X", "0x"),
+      since: 1_767_052_800n,
+      limit: 2,
+    });
     expect(server!.requests[0]!.variables).toEqual({
       where: { period: "day", model: CANNED.H100, periodStart_gte: "1767052800" },
       limit: 2,
@@ -252,7 +263,9 @@ describe("modelMetricSeries", () => {
     const client = await indexer(() => ({ root: { modelMetrics: page([], 5, null) } }));
     await modelMetricSeries(client, { period: "hour", after: "m2" });
     expect(server!.requests[0]!.variables).toEqual({ where: { period: "hour" }, limit: 20, after: "m2" });
-    await expect(modelMetricSeries(client, { limit: 500 })).rejects.toThrow(/modelMetricSeries: limit 500 is not allowed/);
+    await expect(modelMetricSeries(client, { limit: 500 })).rejects.toThrow(
+      /modelMetricSeries: limit 500 is not allowed/,
+    );
   });
 });
 
