@@ -1,11 +1,11 @@
 // vitest runs the off-chain tests next to their code: the SDK's, the provider node's (real containers through
-// Podman) and the web dashboard's, with its browser test (web/e2e/, Debian's Chromium through playwright-core,
-// against `npm start`); test/** is Hardhat's mocha suite.
+// Podman), the tooling's (scripts/) and the web dashboard's, with its browser test (web/e2e/, Debian's Chromium
+// through playwright-core, against `npm start`); test/** is Hardhat's mocha suite.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["sdk/**/*.test.ts", "node/**/*.test.ts", "web/**/*.test.ts"],
+    include: ["sdk/**/*.test.ts", "node/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts"],
     exclude: ["**/node_modules/**", "web/dist/**"],
     environment: "node",
     testTimeout: 60_000,

@@ -1,17 +1,10 @@
-import { expect } from "chai";
-import type { Interface } from "ethers";
+// The nonReentrant check's own test, next to it (vitest): the tool is run on a fixture with seeded mistakes
+// and on the protocol.
+import { Interface } from "ethers";
+import { describe, expect, it } from "vitest";
 
-import {
-  type Allowed,
-  checkNonReentrant,
-  DEFAULT_ALLOW_LIST,
-  DEFAULT_TARGETS,
-} from "../../scripts/check-nonreentrant.ts";
-import {
-  JobMarket__factory,
-  ProviderRegistry__factory,
-  Settlement__factory,
-} from "../../types/ethers-contracts/index.ts";
+import { type Allowed, checkNonReentrant, DEFAULT_ALLOW_LIST, DEFAULT_TARGETS } from "./check-nonreentrant.ts";
+import { JobMarketAbi, ProviderRegistryAbi, SettlementAbi } from "../sdk/index.ts";
 
 /** Parsed by the checker only; Hardhat compiles contracts/ and test/solidity/, not test/fixtures/. */
 const FIXTURE = "test/fixtures/reentrancy/Vault.sol";
@@ -33,8 +26,6 @@ function stateChangingNames(iface: Interface): string[] {
 }
 
 describe("Security: the nonReentrant static check (scripts/check-nonreentrant.ts)", function () {
-  this.timeout(60_000);
-
   describe("on a fixture with seeded mistakes", function () {
     it("test_check_flagsAnUnguardedFunction_anInheritedOne_andReceive", async function () {
       const { findings } = await checkNonReentrant([{ file: FIXTURE, contract: "Vault" }], VAULT_ALLOW_LIST);
@@ -70,7 +61,7 @@ describe("Security: the nonReentrant static check (scripts/check-nonreentrant.ts
         [{ file: FIXTURE, contract: "Vault" }],
         VAULT_ALLOW_LIST.slice(0, 1),
       );
-      expect(findings.filter((f) => /^Vault\.(grantRole|revokeRole|renounceRole)\(/.test(f))).to.have.length(3);
+      expect(findings.filter((f) => /^Vault\.(grantRole|revokeRole|renounceRole)\(/.test(f))).toHaveLength(3);
     });
 
     it("test_check_rejectsAHomeMadeModifierNamedNonReentrant", async function () {
@@ -119,9 +110,9 @@ describe("Security: the nonReentrant static check (scripts/check-nonreentrant.ts
       // entry point escapes the check.
       const { entryPoints } = await checkNonReentrant();
       const abis: Record<string, Interface> = {
-        JobMarket: JobMarket__factory.createInterface(),
-        ProviderRegistry: ProviderRegistry__factory.createInterface(),
-        Settlement: Settlement__factory.createInterface(),
+        JobMarket: new Interface(JobMarketAbi),
+        ProviderRegistry: new Interface(ProviderRegistryAbi),
+        Settlement: new Interface(SettlementAbi),
       };
       expect(DEFAULT_TARGETS.map((t) => t.contract).sort()).to.deep.equal(Object.keys(abis).sort());
       for (const [name, iface] of Object.entries(abis)) {
@@ -133,7 +124,7 @@ describe("Security: the nonReentrant static check (scripts/check-nonreentrant.ts
     it("test_check_failsWhenAnAllowListEntryIsRemoved", async function () {
       const list = DEFAULT_ALLOW_LIST.filter((a) => !(a.contract === "JobMarket" && a.fn === "setTreasury"));
       const { findings } = await checkNonReentrant(DEFAULT_TARGETS, list);
-      expect(findings).to.have.length(1);
+      expect(findings).toHaveLength(1);
       expect(findings[0]).to.match(
         /^JobMarket\.setTreasury\(address\) \(contracts\/market\/JobMarket\.sol:\d+ \(JobMarket\)\) is external, changes state and is not nonReentrant$/,
       );
