@@ -7,6 +7,7 @@ import {
   accrueEarnings,
   allAccounts,
   expectBooks,
+  expectWithdrawnAtOnce,
   grantGuardian,
   grlFor,
   noCap,
@@ -46,9 +47,7 @@ describe("Settlement: withdrawEarnings", function () {
       const grl = 200n * GRL; // $100 at $0.50
       expect(grlFor(100n * USD, PRICE)).to.equal(grl);
       const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, PRICE, grl, 0n, 0n, 0n, noCap(100n * USD));
+      await expectWithdrawnAtOnce(f, tx, f.alice.address, 100n * USD, grl, PRICE, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, grl, grl, MINT_CAP_PER_EPOCH);
@@ -104,9 +103,16 @@ describe("Settlement: withdrawEarnings", function () {
       const grl = grlFor(100n * USD, price);
       // 100 / 1.23456789 = 81.000000737...: floored to the wei.
       expect(grl).to.equal(81_000_000_737_100_006_707n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, price, grl, 0n, 0n, 0n, noCap(100n * USD));
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        f.alice.address,
+        100n * USD,
+        grl,
+        price,
+        0n,
+        noCap(100n * USD),
+      );
       expect(await f.token.balanceOf(f.alice.address)).to.equal((await f.token.balanceOf(f.bob.address)) + grl);
     });
 
@@ -127,40 +133,32 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       // Earned at $0.50; GRL rises to $2.00: the $100 are still $100, now 50 GRL.
       await setAnswer(f, 200_000_000n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          100n * USD,
-          50n * GRL,
-          price18(200_000_000n),
-          50n * GRL,
-          0n,
-          0n,
-          0n,
-          noCap(100n * USD),
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        f.alice.address,
+        100n * USD,
+        50n * GRL,
+        price18(200_000_000n),
+        0n,
+        noCap(100n * USD),
+      );
       expect(await f.settlement.totalEarningsWithdrawn()).to.equal(100n * USD);
     });
 
     it("test_withdrawEarnings_priceFallBetweenAccrualAndWithdrawalMintsMoreGrl", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await setAnswer(f, 25_000_000n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          100n * USD,
-          400n * GRL,
-          price18(25_000_000n),
-          400n * GRL,
-          0n,
-          0n,
-          0n,
-          noCap(100n * USD),
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        f.alice.address,
+        100n * USD,
+        400n * GRL,
+        price18(25_000_000n),
+        0n,
+        noCap(100n * USD),
+      );
       expect(await f.token.totalMinted()).to.equal(400n * GRL);
     });
 
@@ -168,9 +166,16 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
       await accrueEarnings(f, [[f.alice, 3n * USD]]);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 3n * USD, 6n * GRL, PRICE, 6n * GRL, 0n, 0n, 0n, noCap(3n * USD));
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        f.alice.address,
+        3n * USD,
+        6n * GRL,
+        PRICE,
+        0n,
+        noCap(3n * USD),
+      );
       expect(await f.settlement.mintedInEpoch(0n)).to.equal(206n * GRL);
       await expectBooks(f, allAccounts(f));
     });
@@ -202,20 +207,7 @@ describe("Settlement: withdrawEarnings", function () {
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(200n * GRL);
       expect(await f.settlement.quoteWithdrawal(f.carol.address)).to.equal(200n * GRL);
       const tx = f.settlement.connect(f.carol).withdrawEarnings(f.carol.address);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.carol.address,
-          f.carol.address,
-          100n * USD,
-          200n * GRL,
-          price18(25_000_000n),
-          200n * GRL,
-          0n,
-          0n,
-          0n,
-          200n * GRL,
-        );
+      await expectWithdrawnAtOnce(f, tx, f.carol.address, 100n * USD, 200n * GRL, price18(25_000_000n), 0n, 200n * GRL);
       await expect(tx).to.changeTokenBalance(ethers, f.token, f.carol, 200n * GRL);
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
       expect(await f.settlement.earningsOf(f.carol.address)).to.equal(0n);
@@ -226,20 +218,16 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       // GRL at $2.00: $100 is 50 GRL, under the 200 GRL cap; the unused cap is spent with the earnings.
       await earnAtFloor(f, 200_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.carol.address,
-          f.carol.address,
-          100n * USD,
-          50n * GRL,
-          price18(200_000_000n),
-          50n * GRL,
-          0n,
-          0n,
-          0n,
-          200n * GRL,
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.carol).withdrawEarnings(f.carol.address),
+        f.carol.address,
+        100n * USD,
+        50n * GRL,
+        price18(200_000_000n),
+        0n,
+        200n * GRL,
+      );
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
     });
 
@@ -284,9 +272,16 @@ describe("Settlement: withdrawEarnings", function () {
         .withArgs(100n * USD, PRICE);
       // A later accrual with GRL behind it makes the whole balance withdrawable up to its cap.
       await accrueEarnings(f, [[f.carol, 1n * USD]], 500_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 101n * USD, 2n * GRL, PRICE, 2n * GRL, 0n, 0n, 0n, 2n * GRL);
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.carol).withdrawEarnings(f.carol.address),
+        f.carol.address,
+        101n * USD,
+        2n * GRL,
+        PRICE,
+        0n,
+        2n * GRL,
+      );
     });
   });
 
@@ -363,20 +358,7 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await f.settlement.connect(f.admin).setMintCapPerEpoch(200n * GRL);
       const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          100n * USD,
-          200n * GRL,
-          PRICE,
-          200n * GRL,
-          0n,
-          0n,
-          0n,
-          noCap(100n * USD),
-        );
+      await expectWithdrawnAtOnce(f, tx, f.alice.address, 100n * USD, 200n * GRL, PRICE, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, 200n * GRL, 200n * GRL, 200n * GRL);
@@ -448,9 +430,7 @@ describe("Settlement: withdrawEarnings", function () {
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(1n, f.bob.address, 100n * GRL, 290n * GRL, cap);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 100n * GRL, 0n, 0n, 1n, noCap(50n * USD));
+      await expectWithdrawnAtOnce(f, tx, f.bob.address, 50n * USD, 100n * GRL, PRICE, 1n, noCap(50n * USD));
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.bob, f.settlement], [100n * GRL, 190n * GRL]);
       expect(await f.settlement.ticketCount()).to.equal(1n);
       expect(await f.settlement.mintQueue()).to.deep.equal([190n * GRL, 190n * GRL]);
@@ -542,9 +522,16 @@ describe("Settlement: withdrawEarnings", function () {
       expect(await f.settlement.earningsOf(f.carol.address)).to.equal(1n);
       // At $1.00 it is worth one wei, and can be withdrawn.
       await setAnswer(f, 100_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 1n, 1n, price18(100_000_000n), 1n, 0n, 0n, 0n, noCap(1n));
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.carol).withdrawEarnings(f.carol.address),
+        f.carol.address,
+        1n,
+        1n,
+        price18(100_000_000n),
+        0n,
+        noCap(1n),
+      );
     });
 
     it("test_withdrawEarnings_revertsOnStaleOracleAndKeepsEarnings", async function () {

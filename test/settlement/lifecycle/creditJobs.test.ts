@@ -21,6 +21,7 @@ import {
   creditsFor,
   deploySettlement,
   expectBooks,
+  expectWithdrawnAtOnce,
   grlFor,
   grlForCredits,
   PRICE,
@@ -337,27 +338,30 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       expect(providerGrl).to.equal((73_125n * GRL) / 1_000n);
       expect(providerGrl).to.be.lessThan(grlFor(providerUsd, PRICE));
       const withdrawn = s.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(withdrawn)
-        .to.emit(s, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          providerUsd,
-          providerGrl,
-          newPrice,
-          providerGrl,
-          0n,
-          0n,
-          0n,
-          2n * providerUsd,
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawn,
+        f.alice.address,
+        providerUsd,
+        providerGrl,
+        newPrice,
+        0n,
+        2n * providerUsd,
+      );
       await expect(withdrawn).to.changeTokenBalance(ethers, f.token, f.alice, providerGrl);
       // The treasury's fees are earnings like any other.
       const feeGrl = grlFor(feeUsd, newPrice);
       expect(feeGrl).to.equal((1_875n * GRL) / 1_000n);
-      await expect(s.connect(f.treasury).withdrawEarnings(f.treasury.address))
-        .to.emit(s, "EarningsWithdrawn")
-        .withArgs(f.treasury.address, f.treasury.address, feeUsd, feeGrl, newPrice, feeGrl, 0n, 0n, 0n, 2n * feeUsd);
+      await expectWithdrawnAtOnce(
+        f,
+        s.connect(f.treasury).withdrawEarnings(f.treasury.address),
+        f.treasury.address,
+        feeUsd,
+        feeGrl,
+        newPrice,
+        0n,
+        2n * feeUsd,
+      );
 
       expect(await s.totalGrlMintedForEarnings()).to.equal(providerGrl + feeGrl);
       expect(await f.token.totalSupply()).to.equal(INITIAL_SUPPLY - 2_000n * GRL + providerGrl + feeGrl);
@@ -419,34 +423,26 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       // GRL fell to $0.40: $78 would be 195 GRL, but the renter bought the credits at $0.50, so the
       // withdrawal is capped at the GRL behind them: 156 GRL (the cost basis, see ISettlement).
       await setAnswer(f, 40_000_000n);
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.bob.address,
-          f.bob.address,
-          78n * USD,
-          156n * GRL,
-          price18(40_000_000n),
-          156n * GRL,
-          0n,
-          0n,
-          0n,
-          2n * (78n * USD),
-        );
-      await expect(f.settlement.connect(f.treasury).withdrawEarnings(f.treasury.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.treasury.address,
-          f.treasury.address,
-          2n * USD,
-          4n * GRL,
-          price18(40_000_000n),
-          4n * GRL,
-          0n,
-          0n,
-          0n,
-          2n * (2n * USD),
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.bob).withdrawEarnings(f.bob.address),
+        f.bob.address,
+        78n * USD,
+        156n * GRL,
+        price18(40_000_000n),
+        0n,
+        2n * (78n * USD),
+      );
+      await expectWithdrawnAtOnce(
+        f,
+        f.settlement.connect(f.treasury).withdrawEarnings(f.treasury.address),
+        f.treasury.address,
+        2n * USD,
+        4n * GRL,
+        price18(40_000_000n),
+        0n,
+        2n * (2n * USD),
+      );
       expect(78n * USD + 2n * USD).to.equal(BUDGET);
       await expectFinalBooks(f);
     });
@@ -895,20 +891,16 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       for (const earner of [f.alice, f.bob, f.carol, f.treasury]) {
         const usd = await s.earningsOf(earner.address);
         const grl = grlFor(usd, price18(answer));
-        await expect(s.connect(earner).withdrawEarnings(earner.address))
-          .to.emit(s, "EarningsWithdrawn")
-          .withArgs(
-            earner.address,
-            earner.address,
-            usd,
-            grl,
-            price18(answer),
-            grl,
-            0n,
-            0n,
-            await s.currentEpoch(),
-            2n * usd,
-          );
+        await expectWithdrawnAtOnce(
+          f,
+          s.connect(earner).withdrawEarnings(earner.address),
+          earner.address,
+          usd,
+          grl,
+          price18(answer),
+          await s.currentEpoch(),
+          2n * usd,
+        );
         minted += grl;
       }
       expect(await s.totalEarningsWithdrawn()).to.equal(accrued);
