@@ -111,6 +111,24 @@ async function expectCreditFlow(
     .withArgs(account, amount, balance, escrowed, 2n * amount, FLOOR_AT_CREATION, 2n * balance);
 }
 
+/**
+ * Expects `tx` to pay `net` of earnings to `provider` and the `fee` to the treasury out of a credit job's
+ * escrow, leaving `escrowed`; the earnings balances after default to the amounts paid (no earlier pay).
+ */
+async function expectPaidOut(
+  f: SettlementFixture,
+  tx: Promise<unknown>,
+  provider: HardhatEthersSigner,
+  net: bigint,
+  fee: bigint,
+  escrowed: bigint,
+  providerBalance: bigint = net,
+  treasuryBalance: bigint = fee,
+): Promise<void> {
+  await expectCreditFlow(f, tx, "EarningsAccrued", provider.address, net, providerBalance, escrowed + fee);
+  await expectCreditFlow(f, tx, "EarningsAccrued", f.treasury.address, fee, treasuryBalance, escrowed);
+}
+
 /** Expects `tx` to record a whole default job's GPU-seconds for `provider` in epoch 0, with `feeUsd` of fees. */
 async function expectGpuSeconds(
   f: SettlementFixture,
@@ -263,24 +281,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(claimed)
         .to.emit(f.market, "PaymentClaimed")
         .withArgs(jobId, f.alice.address, f.settlementAddress, 24n * USD, (6n * USD) / 10n, 24n * USD);
-      await expectCreditFlow(
-        f,
-        claimed,
-        "EarningsAccrued",
-        f.alice.address,
-        (234n * USD) / 10n,
-        (234n * USD) / 10n,
-        (366n * USD) / 10n,
-      );
-      await expectCreditFlow(
-        f,
-        claimed,
-        "EarningsAccrued",
-        f.treasury.address,
-        (6n * USD) / 10n,
-        (6n * USD) / 10n,
-        36n * USD,
-      );
+      await expectPaidOut(f, claimed, f.alice, (234n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
 
       // Deliver at the end, settle after the challenge window: the remaining $36 are paid out.
       await deliverAtEnd(f, f.alice, jobId);
@@ -300,23 +301,15 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           0n,
           REPUTATION_AFTER_SUCCESS,
         );
-      await expectCreditFlow(
+      await expectPaidOut(
         f,
         settled,
-        "EarningsAccrued",
-        f.alice.address,
+        f.alice,
         (351n * USD) / 10n,
-        (585n * USD) / 10n,
         (9n * USD) / 10n,
-      );
-      await expectCreditFlow(
-        f,
-        settled,
-        "EarningsAccrued",
-        f.treasury.address,
-        (9n * USD) / 10n,
-        (15n * USD) / 10n,
         0n,
+        (585n * USD) / 10n,
+        (15n * USD) / 10n,
       );
       // The fee on the job's $60 value ($1.50, credits are dollars) caps alice's emission for the epoch.
       await expectGpuSeconds(f, settled, f.alice, (15n * USD) / 10n);
@@ -416,8 +409,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await deliverAtEnd(f, f.bob, jobId);
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
       const settled = f.market.settle(jobId);
-      await expectCreditFlow(f, settled, "EarningsAccrued", f.bob.address, 78n * USD, 78n * USD, 2n * USD);
-      await expectCreditFlow(f, settled, "EarningsAccrued", f.treasury.address, 2n * USD, 2n * USD, 0n);
+      await expectPaidOut(f, settled, f.bob, 78n * USD, 2n * USD, 0n);
       await expectGpuSeconds(f, settled, f.bob, 2n * USD);
 
       // GRL fell to $0.40: $78 would be 195 GRL, but the renter bought the credits at $0.50, so the
@@ -512,24 +504,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(stopped)
         .to.emit(f.market, "JobStopped")
         .withArgs(jobId, f.renter.address, f.alice.address, 24n * USD, (6n * USD) / 10n, 36n * USD, 4n * HOUR);
-      await expectCreditFlow(
-        f,
-        stopped,
-        "EarningsAccrued",
-        f.alice.address,
-        (234n * USD) / 10n,
-        (234n * USD) / 10n,
-        (366n * USD) / 10n,
-      );
-      await expectCreditFlow(
-        f,
-        stopped,
-        "EarningsAccrued",
-        f.treasury.address,
-        (6n * USD) / 10n,
-        (6n * USD) / 10n,
-        36n * USD,
-      );
+      await expectPaidOut(f, stopped, f.alice, (234n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
       await expectCreditFlow(
         f,
         stopped,
@@ -670,24 +645,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           0n,
           REPUTATION_AFTER_SUCCESS,
         );
-      await expectCreditFlow(
-        f,
-        resolved,
-        "EarningsAccrued",
-        f.alice.address,
-        (585n * USD) / 10n,
-        (585n * USD) / 10n,
-        (15n * USD) / 10n,
-      );
-      await expectCreditFlow(
-        f,
-        resolved,
-        "EarningsAccrued",
-        f.treasury.address,
-        (15n * USD) / 10n,
-        (15n * USD) / 10n,
-        0n,
-      );
+      await expectPaidOut(f, resolved, f.alice, (585n * USD) / 10n, (15n * USD) / 10n, 0n);
       // The bond is GRL, credited to the provider on the market's ledger: no earnings, no fee.
       expect(await f.market.balanceOf(await f.token.getAddress(), f.alice.address)).to.equal(DISPUTE_BOND);
       // The fee is the job's ($1.50 on $60).
@@ -728,24 +686,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           COLLATERAL / 2n,
           REPUTATION_AFTER_FAULT,
         );
-      await expectCreditFlow(
-        f,
-        resolved,
-        "EarningsAccrued",
-        f.alice.address,
-        (468n * USD) / 10n,
-        (468n * USD) / 10n,
-        (132n * USD) / 10n,
-      );
-      await expectCreditFlow(
-        f,
-        resolved,
-        "EarningsAccrued",
-        f.treasury.address,
-        (12n * USD) / 10n,
-        (12n * USD) / 10n,
-        12n * USD,
-      );
+      await expectPaidOut(f, resolved, f.alice, (468n * USD) / 10n, (12n * USD) / 10n, 12n * USD);
       await expectCreditFlow(
         f,
         resolved,
@@ -779,24 +720,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           DISPUTE_BOND,
           REPUTATION_AFTER_SUCCESS,
         );
-      await expectCreditFlow(
-        f,
-        settled,
-        "EarningsAccrued",
-        f.alice.address,
-        (585n * USD) / 10n,
-        (585n * USD) / 10n,
-        (15n * USD) / 10n,
-      );
-      await expectCreditFlow(
-        f,
-        settled,
-        "EarningsAccrued",
-        f.treasury.address,
-        (15n * USD) / 10n,
-        (15n * USD) / 10n,
-        0n,
-      );
+      await expectPaidOut(f, settled, f.alice, (585n * USD) / 10n, (15n * USD) / 10n, 0n);
       await expect(settled).not.to.emit(f.settlement, "CreditsRefunded");
       expect(await f.market.balanceOf(await f.token.getAddress(), f.renter.address)).to.equal(DISPUTE_BOND);
       await expect(settled).to.emit(f.settlement, "GpuSecondsRecorded");
