@@ -298,6 +298,14 @@ export function settlementFixtures(ethers: Ethers): SettlementFixtures {
   };
 }
 
+/** `earner` withdraws all its earnings to itself. */
+export function withdrawOwnEarnings(
+  f: SettlementFixture,
+  earner: HardhatEthersSigner,
+): ReturnType<SettlementFixture["settlement"]["withdrawEarnings"]> {
+  return f.settlement.connect(earner).withdrawEarnings(earner.address);
+}
+
 /**
  * Expects `tx` to withdraw `usd` of `account`'s earnings to `account` itself as `grl` GRL at `price`, all of
  * it minted at once in `epoch` (no mint ticket, nothing queued), spending the account's `grlCap`.

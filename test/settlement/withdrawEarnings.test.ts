@@ -17,6 +17,7 @@ import {
   settlementFixtures,
   toEpoch,
   USD,
+  withdrawOwnEarnings,
 } from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -46,7 +47,7 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const grl = 200n * GRL; // $100 at $0.50
       expect(grlFor(100n * USD, PRICE)).to.equal(grl);
-      const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      const tx = withdrawOwnEarnings(f, f.alice);
       await expectWithdrawnAtOnce(f, tx, f.alice.address, 100n * USD, grl, PRICE, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
@@ -105,7 +106,7 @@ describe("Settlement: withdrawEarnings", function () {
       expect(grl).to.equal(81_000_000_737_100_006_707n);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        withdrawOwnEarnings(f, f.alice),
         f.alice.address,
         100n * USD,
         grl,
@@ -121,12 +122,7 @@ describe("Settlement: withdrawEarnings", function () {
       await setAnswer(f, 77_777_777n);
       const quote = await f.settlement.quoteGrl(100n * USD);
       expect(quote).to.equal(grlFor(100n * USD, price18(77_777_777n)));
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        quote,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, quote);
     });
 
     it("test_withdrawEarnings_priceRiseBetweenAccrualAndWithdrawalMintsLessGrl", async function () {
@@ -135,7 +131,7 @@ describe("Settlement: withdrawEarnings", function () {
       await setAnswer(f, 200_000_000n);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        withdrawOwnEarnings(f, f.alice),
         f.alice.address,
         100n * USD,
         50n * GRL,
@@ -151,7 +147,7 @@ describe("Settlement: withdrawEarnings", function () {
       await setAnswer(f, 25_000_000n);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        withdrawOwnEarnings(f, f.alice),
         f.alice.address,
         100n * USD,
         400n * GRL,
@@ -164,11 +160,11 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_withdrawsEverythingAccruedSoFar", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await accrueEarnings(f, [[f.alice, 3n * USD]]);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.alice).withdrawEarnings(f.alice.address),
+        withdrawOwnEarnings(f, f.alice),
         f.alice.address,
         3n * USD,
         6n * GRL,
@@ -184,12 +180,7 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await grantGuardian(f);
       await f.settlement.connect(f.guardian).pause();
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        200n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, 200n * GRL);
     });
   });
 
@@ -206,7 +197,7 @@ describe("Settlement: withdrawEarnings", function () {
       await earnAtFloor(f, 25_000_000n);
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(200n * GRL);
       expect(await f.settlement.quoteWithdrawal(f.carol.address)).to.equal(200n * GRL);
-      const tx = f.settlement.connect(f.carol).withdrawEarnings(f.carol.address);
+      const tx = withdrawOwnEarnings(f, f.carol);
       await expectWithdrawnAtOnce(f, tx, f.carol.address, 100n * USD, 200n * GRL, price18(25_000_000n), 0n, 200n * GRL);
       await expect(tx).to.changeTokenBalance(ethers, f.token, f.carol, 200n * GRL);
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
@@ -220,7 +211,7 @@ describe("Settlement: withdrawEarnings", function () {
       await earnAtFloor(f, 200_000_000n);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.carol).withdrawEarnings(f.carol.address),
+        withdrawOwnEarnings(f, f.carol),
         f.carol.address,
         100n * USD,
         50n * GRL,
@@ -235,19 +226,14 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await earnAtFloor(f, 50_000_000n);
       expect(await f.settlement.quoteWithdrawal(f.carol.address)).to.equal(grlFor(100n * USD, PRICE));
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.carol,
-        200n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.carol)).to.changeTokenBalance(ethers, f.token, f.carol, 200n * GRL);
     });
 
     it("test_withdrawEarnings_cappedAmountGoesThroughTheMintQueue", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
       await earnAtFloor(f, 25_000_000n);
       // The capped 200 GRL, not the 400 at the price, is what the epoch cap (10 GRL) and queue see.
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+      await expect(withdrawOwnEarnings(f, f.carol))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
           f.carol.address,
@@ -267,14 +253,14 @@ describe("Settlement: withdrawEarnings", function () {
     it("test_withdrawEarnings_revertsWithZeroCapAndKeepsTheEarnings", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await accrueEarnings(f, [[f.carol, 100n * USD]], 2n ** 64n - 1n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+      await expect(withdrawOwnEarnings(f, f.carol))
         .to.be.revertedWithCustomError(f.settlement, "SettlementMintRoundsToZero")
         .withArgs(100n * USD, PRICE);
       // A later accrual with GRL behind it makes the whole balance withdrawable up to its cap.
       await accrueEarnings(f, [[f.carol, 1n * USD]], 500_000_000n);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.carol).withdrawEarnings(f.carol.address),
+        withdrawOwnEarnings(f, f.carol),
         f.carol.address,
         101n * USD,
         2n * GRL,
@@ -288,7 +274,7 @@ describe("Settlement: withdrawEarnings", function () {
   describe("mint cap and queue", function () {
     it("test_withdrawEarnings_aboveTheCapMintsPartOfItAndQueuesTheRest", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      const tx = withdrawOwnEarnings(f, f.alice);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
@@ -333,8 +319,8 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_secondWithdrawalInTheEpochIsQueuedBehindTheFirst", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      await withdrawOwnEarnings(f, f.alice);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 0n, noCap(50n * USD));
@@ -357,7 +343,7 @@ describe("Settlement: withdrawEarnings", function () {
     it("test_withdrawEarnings_exactlyTheCapMintsEverythingWithoutTicket", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await f.settlement.connect(f.admin).setMintCapPerEpoch(200n * GRL);
-      const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      const tx = withdrawOwnEarnings(f, f.alice);
       await expectWithdrawnAtOnce(f, tx, f.alice.address, 100n * USD, 200n * GRL, PRICE, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
@@ -365,7 +351,7 @@ describe("Settlement: withdrawEarnings", function () {
       expect(await f.settlement.ticketCount()).to.equal(0n);
       expect(await f.settlement.mintCapRemaining()).to.equal(0n);
       // The cap is used up with an empty queue: the next withdrawal is queued whole, as ticket 1 at 0.
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
+      await expect(withdrawOwnEarnings(f, f.bob))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n, noCap(50n * USD));
       const ticket = await f.settlement.ticketOf(1n);
@@ -394,11 +380,11 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_nextEpochServesTheQueueFirst", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       await setAnswer(f, 50_000_000n); // keep the feed within its heartbeat
       // Epoch 1's cap goes to alice's ticket at the queue's front; bob is queued whole behind it.
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx)
         .to.emit(f.settlement, "QueuedMintsReleased")
         .withArgs(1n, CAP, CAP, 190n * GRL);
@@ -414,13 +400,13 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_drainedQueueLetsTheRestMintAtOnce", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       await setAnswer(f, 50_000_000n);
       const cap = 1_000n * GRL;
       await f.settlement.connect(f.admin).setMintCapPerEpoch(cap);
       // Epoch 1's cap covers alice's 190 queued GRL and then bob's 100 at once.
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx)
         .to.emit(f.settlement, "QueuedMintsReleased")
         .withArgs(1n, 190n * GRL, 190n * GRL, 190n * GRL);
@@ -441,11 +427,11 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const cap = 100n * GRL;
       await f.settlement.connect(f.admin).setMintCapPerEpoch(cap);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       await setAnswer(f, 50_000_000n);
       // Alice's 100 queued GRL take all of epoch 1's cap: the queue is empty, but so is the cap.
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx).to.emit(f.settlement, "QueuedMintsReleased").withArgs(1n, cap, cap, cap);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
@@ -459,11 +445,11 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_capLoweredBelowMintedQueuesEverything", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       // 200 GRL minted this epoch; the cap drops to 100: nothing more may be minted in it.
       await f.settlement.connect(f.admin).setMintCapPerEpoch(100n * GRL);
       expect(await f.settlement.mintCapRemaining()).to.equal(0n);
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
+      await expect(withdrawOwnEarnings(f, f.bob))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n, noCap(50n * USD));
       expect(await f.settlement.mintedInEpoch(0n)).to.equal(200n * GRL);
@@ -488,15 +474,15 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_revertsWithoutEarnings", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await expect(f.settlement.connect(f.outsider).withdrawEarnings(f.outsider.address))
+      await expect(withdrawOwnEarnings(f, f.outsider))
         .to.be.revertedWithCustomError(f.settlement, "SettlementNoEarnings")
         .withArgs(f.outsider.address);
     });
 
     it("test_withdrawEarnings_revertsOnSecondWithdrawal", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await withdrawOwnEarnings(f, f.alice);
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.settlement, "SettlementNoEarnings")
         .withArgs(f.alice.address);
     });
@@ -506,7 +492,7 @@ describe("Settlement: withdrawEarnings", function () {
       // The renter holds credits, which are never redeemable for GRL.
       await f.settlement.connect(f.renter).buyCredits(f.renter.address, 100n * GRL, 0n);
       expect(await f.settlement.creditsOf(f.renter.address)).to.be.greaterThan(0n);
-      await expect(f.settlement.connect(f.renter).withdrawEarnings(f.renter.address))
+      await expect(withdrawOwnEarnings(f, f.renter))
         .to.be.revertedWithCustomError(f.settlement, "SettlementNoEarnings")
         .withArgs(f.renter.address);
     });
@@ -516,7 +502,7 @@ describe("Settlement: withdrawEarnings", function () {
       await accrueEarnings(f, [[f.carol, 1n]]);
       // 1 wei of USD at $2.00 is half a wei of GRL.
       await setAnswer(f, 200_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+      await expect(withdrawOwnEarnings(f, f.carol))
         .to.be.revertedWithCustomError(f.settlement, "SettlementMintRoundsToZero")
         .withArgs(1n, price18(200_000_000n));
       expect(await f.settlement.earningsOf(f.carol.address)).to.equal(1n);
@@ -524,7 +510,7 @@ describe("Settlement: withdrawEarnings", function () {
       await setAnswer(f, 100_000_000n);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.carol).withdrawEarnings(f.carol.address),
+        withdrawOwnEarnings(f, f.carol),
         f.carol.address,
         1n,
         1n,
@@ -539,25 +525,20 @@ describe("Settlement: withdrawEarnings", function () {
       const [, , , updatedAt] = await f.feed.latestRoundData();
       const t = updatedAt + ORACLE_HEARTBEAT + 1n;
       await networkHelpers.time.setNextBlockTimestamp(t);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.oracle, "OracleStaleAnswer")
         .withArgs(updatedAt, ORACLE_HEARTBEAT, t);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(100n * USD);
       expect(await f.settlement.totalEarningsWithdrawn()).to.equal(0n);
       // A fresh answer lets the same earnings out.
       await setAnswer(f, 50_000_000n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        200n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, 200n * GRL);
     });
 
     it("test_withdrawEarnings_revertsOnZeroAnswerAndKeepsEarnings", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await setAnswer(f, 0n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.oracle, "OracleNonPositiveAnswer")
         .withArgs(0n);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(100n * USD);
@@ -567,7 +548,7 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const now = BigInt(await networkHelpers.time.latest());
       await f.feed.setRound(9n, 50_000_000n, now, 8n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.oracle, "OracleIncompleteRound")
         .withArgs(9n, 8n, now);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(100n * USD);
@@ -575,13 +556,10 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_oracleRevertLeavesTheQueueUntouched", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       // The feed is now stale: bob's withdrawal reverts before releasing epoch 1's cap.
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address)).to.be.revertedWithCustomError(
-        f.oracle,
-        "OracleStaleAnswer",
-      );
+      await expect(withdrawOwnEarnings(f, f.bob)).to.be.revertedWithCustomError(f.oracle, "OracleStaleAnswer");
       expect(await f.settlement.mintQueue()).to.deep.equal([0n, 190n * GRL]);
       expect(await f.settlement.mintedInEpoch(1n)).to.equal(0n);
       expect(await f.settlement.earningsOf(f.bob.address)).to.equal(50n * USD);

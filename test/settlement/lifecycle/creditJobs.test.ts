@@ -29,6 +29,7 @@ import {
   setAnswer,
   type SettlementFixture,
   USD,
+  withdrawOwnEarnings,
 } from "../../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -330,7 +331,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const providerGrl = grlFor(providerUsd, newPrice);
       expect(providerGrl).to.equal((73_125n * GRL) / 1_000n);
       expect(providerGrl).to.be.lessThan(grlFor(providerUsd, PRICE));
-      const withdrawn = s.connect(f.alice).withdrawEarnings(f.alice.address);
+      const withdrawn = withdrawOwnEarnings(f, f.alice);
       await expectWithdrawnAtOnce(
         f,
         withdrawn,
@@ -347,7 +348,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       expect(feeGrl).to.equal((1_875n * GRL) / 1_000n);
       await expectWithdrawnAtOnce(
         f,
-        s.connect(f.treasury).withdrawEarnings(f.treasury.address),
+        withdrawOwnEarnings(f, f.treasury),
         f.treasury.address,
         feeUsd,
         feeGrl,
@@ -417,7 +418,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await setAnswer(f, 40_000_000n);
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.bob).withdrawEarnings(f.bob.address),
+        withdrawOwnEarnings(f, f.bob),
         f.bob.address,
         78n * USD,
         156n * GRL,
@@ -427,7 +428,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       );
       await expectWithdrawnAtOnce(
         f,
-        f.settlement.connect(f.treasury).withdrawEarnings(f.treasury.address),
+        withdrawOwnEarnings(f, f.treasury),
         f.treasury.address,
         2n * USD,
         4n * GRL,
@@ -448,7 +449,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await f.market.settle(jobId);
       await refreshFeed(f);
       // $58.50 at $0.50 is 117 GRL: 50 now, 67 queued.
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
           f.alice.address,
@@ -655,12 +656,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       expect((585n * USD) / 10n + (15n * USD) / 10n + AWARD_REFUND).to.equal(BUDGET);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE);
       await refreshFeed(f);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        117n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, 117n * GRL);
       await expect(
         f.market.connect(f.alice).withdraw(await f.token.getAddress(), f.alice.address),
       ).to.changeTokenBalance(ethers, f.token, f.alice, DISPUTE_BOND);
@@ -817,7 +813,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
         const grl = grlFor(usd, price18(answer));
         await expectWithdrawnAtOnce(
           f,
-          s.connect(earner).withdrawEarnings(earner.address),
+          withdrawOwnEarnings(f, earner),
           earner.address,
           usd,
           grl,
