@@ -19,7 +19,7 @@ import {
   localChain,
   ok,
   refreshFeed,
-  SPEC_HASH,
+  createJobArgs,
   wallet,
   type LocalChain,
 } from "../kit/cli.ts";
@@ -76,11 +76,7 @@ describe("CLI: the provider agent", function () {
   it("test_agent_logsAFailedBidAndCarriesOn", async function () {
     // $2 x 500 h ($1,000 = 2,000 GRL at $0.50): 30% collateral is 600 GRL and the 10% bid bond 200 GRL, more
     // than the agent's free stake.
-    const big = await ok(
-      chain,
-      ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "500", "--max-price", "2"],
-      renterKey,
-    );
+    const big = await ok(chain, createJobArgs("500", "2"), renterKey);
     const failed = await (agent as AgentProcess).waitFor(
       (e) => e.event === "action_failed" && e.jobId === big.jobId,
       "action_failed",
@@ -94,11 +90,7 @@ describe("CLI: the provider agent", function () {
   });
 
   it("test_agent_skipsJobsOutsideItsPolicy", async function () {
-    const cheap = await ok(
-      chain,
-      ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.00"],
-      renterKey,
-    );
+    const cheap = await ok(chain, createJobArgs("1", "1.00"), renterKey);
     const skipped = await (agent as AgentProcess).waitFor(
       (e) => e.event === "job_skipped" && e.jobId === cheap.jobId,
       "job_skipped",
@@ -108,24 +100,7 @@ describe("CLI: the provider agent", function () {
 
   it("test_agent_acceptsAnInstantJobAtOrAboveItsFloorAndStartsIt", async function () {
     const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-    const job = await ok(
-      chain,
-      [
-        "renter",
-        "create-job",
-        "--spec-hash",
-        SPEC_HASH,
-        "--model",
-        "H100",
-        "--hours",
-        "1",
-        "--max-price",
-        "1.50",
-        "--rule",
-        "instant",
-      ],
-      renterKey,
-    );
+    const job = await ok(chain, createJobArgs("1", "1.50", ["--rule", "instant"]), renterKey);
     const accepted = await (agent as AgentProcess).waitFor(
       (e) => e.event === "job_accepted" && e.jobId === job.jobId,
       "job_accepted",
@@ -138,11 +113,7 @@ describe("CLI: the provider agent", function () {
 
   it("test_agent_bidsBelowTheReserveThenReveals", async function () {
     const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-    const job = await ok(
-      chain,
-      ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "2.00"],
-      renterKey,
-    );
+    const job = await ok(chain, createJobArgs("1", "2.00"), renterKey);
     const committed = await (agent as AgentProcess).waitFor(
       (e) => e.event === "bid_committed" && e.jobId === job.jobId,
       "bid_committed",

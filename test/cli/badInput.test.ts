@@ -17,6 +17,7 @@ import {
   localChain,
   ok,
   refreshFeed,
+  createJobArgs,
   SPEC_HASH,
   wallet,
   type LocalChain,
@@ -61,11 +62,7 @@ describe("CLI: bad input and bad configuration", function () {
 
     it("test_providerBid_priceAboveReserveIsRefusedBeforeSending", async function () {
       const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
-      const job = await ok(
-        chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "1.80"],
-        KEYS[RENTER],
-      );
+      const job = await ok(chain, createJobArgs("1", "1.80"), KEYS[RENTER]);
       const blockBefore = await chain.provider.getBlockNumber();
       const run = await cli(chain, ["provider", "bid", job.jobId, "1.95"], { key: providerKey });
       expect(run.code).to.equal(2);
@@ -94,42 +91,19 @@ describe("CLI: bad input and bad configuration", function () {
     });
 
     it("test_renterCreateJob_nonNumericMaxPrice", async function () {
-      const run = await cli(
-        chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "1", "--max-price", "lots"],
-        { key: KEYS[RENTER] },
-      );
+      const run = await cli(chain, createJobArgs("1", "lots"), { key: KEYS[RENTER] });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --max-price must be a dollar amount such as 1.80, got "lots".\n');
     });
 
     it("test_renterCreateJob_moreDecimalsThanUsdc", async function () {
-      const run = await cli(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--hours",
-          "1",
-          "--max-price",
-          "1.0000001",
-        ],
-        { key: KEYS[RENTER] },
-      );
+      const run = await cli(chain, createJobArgs("1", "1.0000001"), { key: KEYS[RENTER] });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --max-price has 7 decimals but dollars has only 6: got "1.0000001".\n');
     });
 
     it("test_renterCreateJob_nonNumericHours", async function () {
-      const run = await cli(
-        chain,
-        ["renter", "create-job", "--spec-hash", SPEC_HASH, "--model", "H100", "--hours", "two", "--max-price", "1"],
-        { key: KEYS[RENTER] },
-      );
+      const run = await cli(chain, createJobArgs("two", "1"), { key: KEYS[RENTER] });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal('error: --hours must be a decimal number of hours such as 1.5, got "two".\n');
     });

@@ -35,6 +35,7 @@ import {
   localChain,
   ok,
   refreshFeed,
+  createJobArgs,
   SPEC_HASH,
   wallet,
   type LocalChain,
@@ -66,23 +67,7 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
 
   /** `gridlease renter create-job ...` as the renter; returns the job id. */
   async function createJob(extra: string[] = [], hours = "1", maxPrice = "1.50"): Promise<string> {
-    const body = await ok(
-      chain,
-      [
-        "renter",
-        "create-job",
-        "--spec-hash",
-        SPEC_HASH,
-        "--model",
-        "H100",
-        "--hours",
-        hours,
-        "--max-price",
-        maxPrice,
-        ...extra,
-      ],
-      RENTER_KEY,
-    );
+    const body = await ok(chain, createJobArgs(hours, maxPrice, extra), RENTER_KEY);
     return String(body.jobId);
   }
 
@@ -178,25 +163,9 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
     ] as const) {
       it(`test_renterCreateJob_${name}_isRefusedBeforeSending`, async function () {
         const before = await nonce(RENTER);
-        const run = await cli(
-          chain,
-          [
-            "renter",
-            "create-job",
-            "--model",
-            "H100",
-            "--hours",
-            "1",
-            "--max-price",
-            "1.50",
-            "--spec-hash",
-            SPEC_HASH,
-            ...args,
-          ],
-          {
-            key: RENTER_KEY,
-          },
-        );
+        const run = await cli(chain, createJobArgs("1", "1.50", args), {
+          key: RENTER_KEY,
+        });
         expect(run.code).to.equal(2);
         expect(run.stderr).to.match(message);
         expect(await nonce(RENTER)).to.equal(before);
@@ -240,24 +209,9 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
     });
 
     it("test_renterCreateJob_maxPriceTooLargeSaysTheLimit", async function () {
-      const run = await cli(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--model",
-          "H100",
-          "--hours",
-          "1",
-          "--max-price",
-          "100000000000000000000000",
-          "--spec-hash",
-          SPEC_HASH,
-        ],
-        {
-          key: RENTER_KEY,
-        },
-      );
+      const run = await cli(chain, createJobArgs("1", "100000000000000000000000"), {
+        key: RENTER_KEY,
+      });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.equal(
         "error: --max-price is too large: at most $79228162514264337593543.950335 per GPU-hour in USDC.\n",
@@ -267,26 +221,9 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
     it("test_renterCreateJob_creditsShownAsDollarsLikeBuyCredits", async function () {
       const buy = await cli(chain, ["renter", "buy-credits", "100"], { key: RENTER_KEY });
       expect(buy.stdout).to.match(/Burned 100 GRL for \$[\d.]+ of credits/);
-      const run = await cli(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--model",
-          "H100",
-          "--hours",
-          "2",
-          "--max-price",
-          "1.60",
-          "--pay",
-          "credits",
-          "--spec-hash",
-          SPEC_HASH,
-        ],
-        {
-          key: RENTER_KEY,
-        },
-      );
+      const run = await cli(chain, createJobArgs("2", "1.60", ["--pay", "credits"]), {
+        key: RENTER_KEY,
+      });
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.match(
         /^Created job #\d+: 1x H100 for 2h at up to \$1\.60 per GPU-hour; \$3\.20 of credits escrowed\.$/m,
@@ -519,23 +456,7 @@ describe("CLI in everyday use (time, refusals, partial success, messages, findin
         () => RENTER_KEY,
         /Nothing was sent\.\n$/,
       ],
-      [
-        "renter create-job (stale price)",
-        () => [
-          "renter",
-          "create-job",
-          "--model",
-          "H100",
-          "--hours",
-          "1",
-          "--max-price",
-          "1.50",
-          "--spec-hash",
-          SPEC_HASH,
-        ],
-        () => RENTER_KEY,
-        /price is stale/,
-      ],
+      ["renter create-job (stale price)", () => createJobArgs(), () => RENTER_KEY, /price is stale/],
       ["renter buy-credits (stale price)", () => ["renter", "buy-credits", "10"], () => RENTER_KEY, /price is stale/],
       ["renter cancel", () => ["renter", "cancel", settled], () => RENTER_KEY],
       ["renter stop", () => ["renter", "stop", settled], () => RENTER_KEY],

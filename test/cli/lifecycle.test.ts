@@ -19,6 +19,7 @@ import {
   localChain,
   ok,
   refreshFeed,
+  createJobArgs,
   SPEC_HASH,
   type LocalChain,
 } from "../kit/cli.ts";
@@ -88,24 +89,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       const before = await usdc.balanceOf(chain.addresses.JobMarket);
       const body = await ok(
         chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--count",
-          "2",
-          "--hours",
-          "3",
-          "--max-price",
-          "1.80",
-          "--bid-window",
-          "5m",
-          "--reveal-window",
-          "5m",
-        ],
+        createJobArgs("3", "1.80", ["--count", "2", "--bid-window", "5m", "--reveal-window", "5m"]),
         renterKey,
       );
       jobId = body.jobId;
@@ -290,26 +274,9 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     });
 
     it("test_renterCreateJob_instantInCredits", async function () {
-      const run = await cli(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--hours",
-          "2",
-          "--max-price",
-          "1.60",
-          "--rule",
-          "instant",
-          "--pay",
-          "credits",
-        ],
-        { key: renterKey },
-      );
+      const run = await cli(chain, createJobArgs("2", "1.60", ["--rule", "instant", "--pay", "credits"]), {
+        key: renterKey,
+      });
       expect(run.code, run.stderr).to.equal(0);
       const match =
         /^Created job #(\d+): 1x H100 for 2h at up to \$1\.60 per GPU-hour; \$3\.20 of credits escrowed\.$/m.exec(
@@ -375,48 +342,14 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
 
   describe("disputes and failures", function () {
     async function instantJob(): Promise<string> {
-      const body = await ok(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--hours",
-          "1",
-          "--max-price",
-          "1.50",
-          "--rule",
-          "instant",
-        ],
-        renterKey,
-      );
+      const body = await ok(chain, createJobArgs("1", "1.50", ["--rule", "instant"]), renterKey);
       await ok(chain, ["provider", "accept", body.jobId], providerKey);
       return body.jobId as string;
     }
 
     it("test_providerAcceptStart_acceptsAndStartsInOneTransaction", async function () {
       await refreshFeed(chain);
-      const body = await ok(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--hours",
-          "1",
-          "--max-price",
-          "1.50",
-          "--rule",
-          "instant",
-        ],
-        renterKey,
-      );
+      const body = await ok(chain, createJobArgs("1", "1.50", ["--rule", "instant"]), renterKey);
       const run = await cli(chain, ["provider", "accept", body.jobId, "--start"], { key: providerKey });
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.contain(`Accepted and started job #${body.jobId} at $1.50 per GPU-hour; deliver before`);
@@ -455,26 +388,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
     it("test_renterDispute_creditJobBondsGrl_andWithdrawReturnsIt", async function () {
       await refreshFeed(chain);
       const { token } = contracts();
-      const created = await ok(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--hours",
-          "1",
-          "--max-price",
-          "1.50",
-          "--rule",
-          "instant",
-          "--pay",
-          "credits",
-        ],
-        renterKey,
-      );
+      const created = await ok(chain, createJobArgs("1", "1.50", ["--rule", "instant", "--pay", "credits"]), renterKey);
       await ok(chain, ["provider", "accept", created.jobId, "--start"], providerKey);
       await ok(
         chain,
@@ -501,25 +415,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
 
     it("test_renterCreateJob_withPermitInOneTransaction", async function () {
       await refreshFeed(chain);
-      const body = await ok(
-        chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--hours",
-          "1",
-          "--max-price",
-          "1.50",
-          "--rule",
-          "instant",
-          "--permit",
-        ],
-        renterKey,
-      );
+      const body = await ok(chain, createJobArgs("1", "1.50", ["--rule", "instant", "--permit"]), renterKey);
       expect(body.transactions.map((t: { step: string }) => t.step)).to.deep.equal(["create job with permit"]);
       expect(body.job.escrow).to.equal("1.5");
       await ok(chain, ["renter", "cancel", body.jobId], renterKey);
@@ -558,24 +454,7 @@ describe("CLI: a provider and a renter run jobs from the terminal", function () 
       await refreshFeed(chain); // a day has passed since the first job: the oracle prices the collateral
       const created = await ok(
         chain,
-        [
-          "renter",
-          "create-job",
-          "--spec-hash",
-          SPEC_HASH,
-          "--model",
-          "H100",
-          "--count",
-          "2",
-          "--hours",
-          "1",
-          "--max-price",
-          "1.80",
-          "--bid-window",
-          "5m",
-          "--reveal-window",
-          "5m",
-        ],
+        createJobArgs("1", "1.80", ["--count", "2", "--bid-window", "5m", "--reveal-window", "5m"]),
         renterKey,
       );
       const id = created.jobId as string;

@@ -16,7 +16,7 @@ import {
   KEYS,
   ok,
   refreshFeed,
-  SPEC_HASH,
+  createJobArgs,
   startPrivateChain,
   type LocalChain,
 } from "../kit/cli.ts";
@@ -86,24 +86,7 @@ describe("CLI: a sealed bid's price and salt stay local until the reveal", funct
     await ok(chain, ["renter", "faucet", "1000"], KEYS[RENTER]);
     const job = await ok(
       chain,
-      [
-        "renter",
-        "create-job",
-        "--spec-hash",
-        SPEC_HASH,
-        "--model",
-        "H100",
-        "--count",
-        "1",
-        "--hours",
-        "1",
-        "--max-price",
-        "1.80",
-        "--bid-window",
-        "5m",
-        "--reveal-window",
-        "5m",
-      ],
+      createJobArgs("1", "1.80", ["--count", "1", "--bid-window", "5m", "--reveal-window", "5m"]),
       KEYS[RENTER],
     );
     jobId = job.jobId;

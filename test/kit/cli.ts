@@ -288,6 +288,26 @@ export async function refreshFeed(chain: LocalChain): Promise<void> {
 /** The workload spec hash the CLI tests' jobs post with `--spec-hash` (any non-zero 32-byte hash). */
 export const SPEC_HASH = "0x9c1f5d0e0b7c8a4a3f1e6b2d7c5a9e8f0d1c2b3a4e5f60718293a4b5c6d7e8f9";
 
+/**
+ * `gridlease renter create-job` for one H100 running the tests' workload (SPEC_HASH): `hours` long at
+ * `maxPrice` dollars per GPU-hour at most, then `extra` options (`--rule instant`, `--pay credits` ...).
+ */
+export function createJobArgs(hours = "1", maxPrice = "1.50", extra: readonly string[] = []): string[] {
+  return [
+    "renter",
+    "create-job",
+    "--spec-hash",
+    SPEC_HASH,
+    "--model",
+    "H100",
+    "--hours",
+    hours,
+    "--max-price",
+    maxPrice,
+    ...extra,
+  ];
+}
+
 /** One line of `gridlease agent --json`. */
 export interface AgentEvent {
   event: string;

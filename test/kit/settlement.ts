@@ -297,3 +297,30 @@ export function settlementFixtures(ethers: Ethers): SettlementFixtures {
     },
   };
 }
+
+/** `earner` withdraws all its earnings to itself. */
+export function withdrawOwnEarnings(
+  f: SettlementFixture,
+  earner: HardhatEthersSigner,
+): ReturnType<SettlementFixture["settlement"]["withdrawEarnings"]> {
+  return f.settlement.connect(earner).withdrawEarnings(earner.address);
+}
+
+/**
+ * Expects `tx` to withdraw `usd` of `account`'s earnings to `account` itself as `grl` GRL at `price`, all of
+ * it minted at once in `epoch` (no mint ticket, nothing queued), spending the account's `grlCap`.
+ */
+export async function expectWithdrawnAtOnce(
+  f: SettlementFixture,
+  tx: Promise<unknown>,
+  account: string,
+  usd: bigint,
+  grl: bigint,
+  price: bigint,
+  epoch: bigint,
+  grlCap: bigint,
+): Promise<void> {
+  await expect(tx)
+    .to.emit(f.settlement, "EarningsWithdrawn")
+    .withArgs(account, account, usd, grl, price, grl, 0n, 0n, epoch, grlCap);
+}

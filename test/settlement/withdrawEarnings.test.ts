@@ -7,6 +7,7 @@ import {
   accrueEarnings,
   allAccounts,
   expectBooks,
+  expectWithdrawnAtOnce,
   grantGuardian,
   grlFor,
   noCap,
@@ -16,6 +17,7 @@ import {
   settlementFixtures,
   toEpoch,
   USD,
+  withdrawOwnEarnings,
 } from "../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -45,10 +47,8 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const grl = 200n * GRL; // $100 at $0.50
       expect(grlFor(100n * USD, PRICE)).to.equal(grl);
-      const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, PRICE, grl, 0n, 0n, 0n, noCap(100n * USD));
+      const tx = withdrawOwnEarnings(f, f.alice);
+      await expectWithdrawnAtOnce(f, tx, f.alice.address, 100n * USD, grl, PRICE, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, grl, grl, MINT_CAP_PER_EPOCH);
@@ -104,9 +104,16 @@ describe("Settlement: withdrawEarnings", function () {
       const grl = grlFor(100n * USD, price);
       // 100 / 1.23456789 = 81.000000737...: floored to the wei.
       expect(grl).to.equal(81_000_000_737_100_006_707n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 100n * USD, grl, price, grl, 0n, 0n, 0n, noCap(100n * USD));
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.alice),
+        f.alice.address,
+        100n * USD,
+        grl,
+        price,
+        0n,
+        noCap(100n * USD),
+      );
       expect(await f.token.balanceOf(f.alice.address)).to.equal((await f.token.balanceOf(f.bob.address)) + grl);
     });
 
@@ -115,62 +122,56 @@ describe("Settlement: withdrawEarnings", function () {
       await setAnswer(f, 77_777_777n);
       const quote = await f.settlement.quoteGrl(100n * USD);
       expect(quote).to.equal(grlFor(100n * USD, price18(77_777_777n)));
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        quote,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, quote);
     });
 
     it("test_withdrawEarnings_priceRiseBetweenAccrualAndWithdrawalMintsLessGrl", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       // Earned at $0.50; GRL rises to $2.00: the $100 are still $100, now 50 GRL.
       await setAnswer(f, 200_000_000n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          100n * USD,
-          50n * GRL,
-          price18(200_000_000n),
-          50n * GRL,
-          0n,
-          0n,
-          0n,
-          noCap(100n * USD),
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.alice),
+        f.alice.address,
+        100n * USD,
+        50n * GRL,
+        price18(200_000_000n),
+        0n,
+        noCap(100n * USD),
+      );
       expect(await f.settlement.totalEarningsWithdrawn()).to.equal(100n * USD);
     });
 
     it("test_withdrawEarnings_priceFallBetweenAccrualAndWithdrawalMintsMoreGrl", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await setAnswer(f, 25_000_000n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          100n * USD,
-          400n * GRL,
-          price18(25_000_000n),
-          400n * GRL,
-          0n,
-          0n,
-          0n,
-          noCap(100n * USD),
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.alice),
+        f.alice.address,
+        100n * USD,
+        400n * GRL,
+        price18(25_000_000n),
+        0n,
+        noCap(100n * USD),
+      );
       expect(await f.token.totalMinted()).to.equal(400n * GRL);
     });
 
     it("test_withdrawEarnings_withdrawsEverythingAccruedSoFar", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await accrueEarnings(f, [[f.alice, 3n * USD]]);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.alice.address, f.alice.address, 3n * USD, 6n * GRL, PRICE, 6n * GRL, 0n, 0n, 0n, noCap(3n * USD));
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.alice),
+        f.alice.address,
+        3n * USD,
+        6n * GRL,
+        PRICE,
+        0n,
+        noCap(3n * USD),
+      );
       expect(await f.settlement.mintedInEpoch(0n)).to.equal(206n * GRL);
       await expectBooks(f, allAccounts(f));
     });
@@ -179,12 +180,7 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await grantGuardian(f);
       await f.settlement.connect(f.guardian).pause();
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        200n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, 200n * GRL);
     });
   });
 
@@ -201,21 +197,8 @@ describe("Settlement: withdrawEarnings", function () {
       await earnAtFloor(f, 25_000_000n);
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(200n * GRL);
       expect(await f.settlement.quoteWithdrawal(f.carol.address)).to.equal(200n * GRL);
-      const tx = f.settlement.connect(f.carol).withdrawEarnings(f.carol.address);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.carol.address,
-          f.carol.address,
-          100n * USD,
-          200n * GRL,
-          price18(25_000_000n),
-          200n * GRL,
-          0n,
-          0n,
-          0n,
-          200n * GRL,
-        );
+      const tx = withdrawOwnEarnings(f, f.carol);
+      await expectWithdrawnAtOnce(f, tx, f.carol.address, 100n * USD, 200n * GRL, price18(25_000_000n), 0n, 200n * GRL);
       await expect(tx).to.changeTokenBalance(ethers, f.token, f.carol, 200n * GRL);
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
       expect(await f.settlement.earningsOf(f.carol.address)).to.equal(0n);
@@ -226,20 +209,16 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       // GRL at $2.00: $100 is 50 GRL, under the 200 GRL cap; the unused cap is spent with the earnings.
       await earnAtFloor(f, 200_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.carol.address,
-          f.carol.address,
-          100n * USD,
-          50n * GRL,
-          price18(200_000_000n),
-          50n * GRL,
-          0n,
-          0n,
-          0n,
-          200n * GRL,
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.carol),
+        f.carol.address,
+        100n * USD,
+        50n * GRL,
+        price18(200_000_000n),
+        0n,
+        200n * GRL,
+      );
       expect(await f.settlement.grlCapOf(f.carol.address)).to.equal(0n);
     });
 
@@ -247,19 +226,14 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       await earnAtFloor(f, 50_000_000n);
       expect(await f.settlement.quoteWithdrawal(f.carol.address)).to.equal(grlFor(100n * USD, PRICE));
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.carol,
-        200n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.carol)).to.changeTokenBalance(ethers, f.token, f.carol, 200n * GRL);
     });
 
     it("test_withdrawEarnings_cappedAmountGoesThroughTheMintQueue", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
       await earnAtFloor(f, 25_000_000n);
       // The capped 200 GRL, not the 400 at the price, is what the epoch cap (10 GRL) and queue see.
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+      await expect(withdrawOwnEarnings(f, f.carol))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
           f.carol.address,
@@ -279,21 +253,28 @@ describe("Settlement: withdrawEarnings", function () {
     it("test_withdrawEarnings_revertsWithZeroCapAndKeepsTheEarnings", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await accrueEarnings(f, [[f.carol, 100n * USD]], 2n ** 64n - 1n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+      await expect(withdrawOwnEarnings(f, f.carol))
         .to.be.revertedWithCustomError(f.settlement, "SettlementMintRoundsToZero")
         .withArgs(100n * USD, PRICE);
       // A later accrual with GRL behind it makes the whole balance withdrawable up to its cap.
       await accrueEarnings(f, [[f.carol, 1n * USD]], 500_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 101n * USD, 2n * GRL, PRICE, 2n * GRL, 0n, 0n, 0n, 2n * GRL);
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.carol),
+        f.carol.address,
+        101n * USD,
+        2n * GRL,
+        PRICE,
+        0n,
+        2n * GRL,
+      );
     });
   });
 
   describe("mint cap and queue", function () {
     it("test_withdrawEarnings_aboveTheCapMintsPartOfItAndQueuesTheRest", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      const tx = withdrawOwnEarnings(f, f.alice);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
@@ -338,8 +319,8 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_secondWithdrawalInTheEpochIsQueuedBehindTheFirst", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      await withdrawOwnEarnings(f, f.alice);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 2n, 100n * GRL, 0n, noCap(50n * USD));
@@ -362,28 +343,15 @@ describe("Settlement: withdrawEarnings", function () {
     it("test_withdrawEarnings_exactlyTheCapMintsEverythingWithoutTicket", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await f.settlement.connect(f.admin).setMintCapPerEpoch(200n * GRL);
-      const tx = f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          100n * USD,
-          200n * GRL,
-          PRICE,
-          200n * GRL,
-          0n,
-          0n,
-          0n,
-          noCap(100n * USD),
-        );
+      const tx = withdrawOwnEarnings(f, f.alice);
+      await expectWithdrawnAtOnce(f, tx, f.alice.address, 100n * USD, 200n * GRL, PRICE, 0n, noCap(100n * USD));
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(0n, f.alice.address, 200n * GRL, 200n * GRL, 200n * GRL);
       expect(await f.settlement.ticketCount()).to.equal(0n);
       expect(await f.settlement.mintCapRemaining()).to.equal(0n);
       // The cap is used up with an empty queue: the next withdrawal is queued whole, as ticket 1 at 0.
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
+      await expect(withdrawOwnEarnings(f, f.bob))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n, noCap(50n * USD));
       const ticket = await f.settlement.ticketOf(1n);
@@ -412,11 +380,11 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_nextEpochServesTheQueueFirst", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       await setAnswer(f, 50_000_000n); // keep the feed within its heartbeat
       // Epoch 1's cap goes to alice's ticket at the queue's front; bob is queued whole behind it.
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx)
         .to.emit(f.settlement, "QueuedMintsReleased")
         .withArgs(1n, CAP, CAP, 190n * GRL);
@@ -432,13 +400,13 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_drainedQueueLetsTheRestMintAtOnce", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       await setAnswer(f, 50_000_000n);
       const cap = 1_000n * GRL;
       await f.settlement.connect(f.admin).setMintCapPerEpoch(cap);
       // Epoch 1's cap covers alice's 190 queued GRL and then bob's 100 at once.
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx)
         .to.emit(f.settlement, "QueuedMintsReleased")
         .withArgs(1n, 190n * GRL, 190n * GRL, 190n * GRL);
@@ -448,9 +416,7 @@ describe("Settlement: withdrawEarnings", function () {
       await expect(tx)
         .to.emit(f.settlement, "EarningsMinted")
         .withArgs(1n, f.bob.address, 100n * GRL, 290n * GRL, cap);
-      await expect(tx)
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 100n * GRL, 0n, 0n, 1n, noCap(50n * USD));
+      await expectWithdrawnAtOnce(f, tx, f.bob.address, 50n * USD, 100n * GRL, PRICE, 1n, noCap(50n * USD));
       await expect(tx).to.changeTokenBalances(ethers, f.token, [f.bob, f.settlement], [100n * GRL, 190n * GRL]);
       expect(await f.settlement.ticketCount()).to.equal(1n);
       expect(await f.settlement.mintQueue()).to.deep.equal([190n * GRL, 190n * GRL]);
@@ -461,11 +427,11 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const cap = 100n * GRL;
       await f.settlement.connect(f.admin).setMintCapPerEpoch(cap);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       await setAnswer(f, 50_000_000n);
       // Alice's 100 queued GRL take all of epoch 1's cap: the queue is empty, but so is the cap.
-      const tx = f.settlement.connect(f.bob).withdrawEarnings(f.bob.address);
+      const tx = withdrawOwnEarnings(f, f.bob);
       await expect(tx).to.emit(f.settlement, "QueuedMintsReleased").withArgs(1n, cap, cap, cap);
       await expect(tx)
         .to.emit(f.settlement, "EarningsWithdrawn")
@@ -479,11 +445,11 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_capLoweredBelowMintedQueuesEverything", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       // 200 GRL minted this epoch; the cap drops to 100: nothing more may be minted in it.
       await f.settlement.connect(f.admin).setMintCapPerEpoch(100n * GRL);
       expect(await f.settlement.mintCapRemaining()).to.equal(0n);
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
+      await expect(withdrawOwnEarnings(f, f.bob))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(f.bob.address, f.bob.address, 50n * USD, 100n * GRL, PRICE, 0n, 1n, 100n * GRL, 0n, noCap(50n * USD));
       expect(await f.settlement.mintedInEpoch(0n)).to.equal(200n * GRL);
@@ -508,15 +474,15 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_revertsWithoutEarnings", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await expect(f.settlement.connect(f.outsider).withdrawEarnings(f.outsider.address))
+      await expect(withdrawOwnEarnings(f, f.outsider))
         .to.be.revertedWithCustomError(f.settlement, "SettlementNoEarnings")
         .withArgs(f.outsider.address);
     });
 
     it("test_withdrawEarnings_revertsOnSecondWithdrawal", async function () {
       const f = await networkHelpers.loadFixture(fixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await withdrawOwnEarnings(f, f.alice);
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.settlement, "SettlementNoEarnings")
         .withArgs(f.alice.address);
     });
@@ -526,7 +492,7 @@ describe("Settlement: withdrawEarnings", function () {
       // The renter holds credits, which are never redeemable for GRL.
       await f.settlement.connect(f.renter).buyCredits(f.renter.address, 100n * GRL, 0n);
       expect(await f.settlement.creditsOf(f.renter.address)).to.be.greaterThan(0n);
-      await expect(f.settlement.connect(f.renter).withdrawEarnings(f.renter.address))
+      await expect(withdrawOwnEarnings(f, f.renter))
         .to.be.revertedWithCustomError(f.settlement, "SettlementNoEarnings")
         .withArgs(f.renter.address);
     });
@@ -536,15 +502,22 @@ describe("Settlement: withdrawEarnings", function () {
       await accrueEarnings(f, [[f.carol, 1n]]);
       // 1 wei of USD at $2.00 is half a wei of GRL.
       await setAnswer(f, 200_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
+      await expect(withdrawOwnEarnings(f, f.carol))
         .to.be.revertedWithCustomError(f.settlement, "SettlementMintRoundsToZero")
         .withArgs(1n, price18(200_000_000n));
       expect(await f.settlement.earningsOf(f.carol.address)).to.equal(1n);
       // At $1.00 it is worth one wei, and can be withdrawn.
       await setAnswer(f, 100_000_000n);
-      await expect(f.settlement.connect(f.carol).withdrawEarnings(f.carol.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(f.carol.address, f.carol.address, 1n, 1n, price18(100_000_000n), 1n, 0n, 0n, 0n, noCap(1n));
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.carol),
+        f.carol.address,
+        1n,
+        1n,
+        price18(100_000_000n),
+        0n,
+        noCap(1n),
+      );
     });
 
     it("test_withdrawEarnings_revertsOnStaleOracleAndKeepsEarnings", async function () {
@@ -552,25 +525,20 @@ describe("Settlement: withdrawEarnings", function () {
       const [, , , updatedAt] = await f.feed.latestRoundData();
       const t = updatedAt + ORACLE_HEARTBEAT + 1n;
       await networkHelpers.time.setNextBlockTimestamp(t);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.oracle, "OracleStaleAnswer")
         .withArgs(updatedAt, ORACLE_HEARTBEAT, t);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(100n * USD);
       expect(await f.settlement.totalEarningsWithdrawn()).to.equal(0n);
       // A fresh answer lets the same earnings out.
       await setAnswer(f, 50_000_000n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        200n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, 200n * GRL);
     });
 
     it("test_withdrawEarnings_revertsOnZeroAnswerAndKeepsEarnings", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await setAnswer(f, 0n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.oracle, "OracleNonPositiveAnswer")
         .withArgs(0n);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(100n * USD);
@@ -580,7 +548,7 @@ describe("Settlement: withdrawEarnings", function () {
       const f = await networkHelpers.loadFixture(fixture);
       const now = BigInt(await networkHelpers.time.latest());
       await f.feed.setRound(9n, 50_000_000n, now, 8n);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.be.revertedWithCustomError(f.oracle, "OracleIncompleteRound")
         .withArgs(9n, 8n, now);
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal(100n * USD);
@@ -588,13 +556,10 @@ describe("Settlement: withdrawEarnings", function () {
 
     it("test_withdrawEarnings_oracleRevertLeavesTheQueueUntouched", async function () {
       const f = await networkHelpers.loadFixture(cappedFixture);
-      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      await withdrawOwnEarnings(f, f.alice);
       await toEpoch(f, networkHelpers, 1n);
       // The feed is now stale: bob's withdrawal reverts before releasing epoch 1's cap.
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address)).to.be.revertedWithCustomError(
-        f.oracle,
-        "OracleStaleAnswer",
-      );
+      await expect(withdrawOwnEarnings(f, f.bob)).to.be.revertedWithCustomError(f.oracle, "OracleStaleAnswer");
       expect(await f.settlement.mintQueue()).to.deep.equal([0n, 190n * GRL]);
       expect(await f.settlement.mintedInEpoch(1n)).to.equal(0n);
       expect(await f.settlement.earningsOf(f.bob.address)).to.equal(50n * USD);

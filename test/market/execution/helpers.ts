@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { JobState, type MarketFixture, USDC } from "../../kit/market.ts";
+import { JobState, type MarketFixture, PROVIDER_STAKE, USDC } from "../../kit/market.ts";
 import { GRL } from "../../kit/protocol.ts";
 
 // ------------------------------------------------------------------------------------------------
@@ -75,6 +75,23 @@ export async function expectProviderState(
   const actual: Record<string, bigint> = {};
   for (const key of Object.keys(expected)) actual[key] = all[key];
   expect(actual).to.deep.equal(expected);
+}
+
+/**
+ * Asserts the default job `jobId` closed as Settled with alice paid its whole value: nothing left in escrow,
+ * her collateral unlocked and her reputation raised by the success.
+ */
+export async function expectSettledInFull(f: MarketFixture, jobId: bigint): Promise<void> {
+  const job = await f.market.jobOf(jobId);
+  expect(job.state).to.equal(JobState.Settled);
+  expect(job.escrow).to.equal(0n);
+  expect(job.claimed).to.equal(VALUE);
+  expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(0n);
+  await expectProviderState(f, f.alice, {
+    freeStake: PROVIDER_STAKE,
+    lockedStake: 0n,
+    reputation: REPUTATION_AFTER_SUCCESS,
+  });
 }
 
 /** GPUs of `model` the provider has leased. */

@@ -23,6 +23,7 @@ import {
   expectConservation,
   expectLedger,
   expectProviderState,
+  expectSettledInFull,
   leasedGpus,
   REPUTATION_AFTER_FAULT,
   REPUTATION_AFTER_SUCCESS,
@@ -237,16 +238,7 @@ describe("JobMarket: resolveDispute", function () {
 
       // The bond goes to the provider without a fee.
       await expectLedger(f, { alice: 58_500_000n + BOND, treasury: 1_500_000n, renter: AWARD_REFUND });
-      const job = await market.jobOf(jobId);
-      expect(job.state).to.equal(JobState.Settled);
-      expect(job.escrow).to.equal(0n);
-      expect(job.claimed).to.equal(VALUE);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(0n);
-      await expectProviderState(f, alice, {
-        freeStake: PROVIDER_STAKE,
-        lockedStake: 0n,
-        reputation: REPUTATION_AFTER_SUCCESS,
-      });
+      await expectSettledInFull(f, jobId);
       expect(await token.totalBurned()).to.equal(burnedBefore);
       await expectConservation(f);
     });

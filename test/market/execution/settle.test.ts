@@ -12,7 +12,7 @@ import {
   COLLATERAL,
   expectConservation,
   expectLedger,
-  expectProviderState,
+  expectSettledInFull,
   leasedGpus,
   PRICE,
   REPUTATION_AFTER_SUCCESS,
@@ -50,16 +50,7 @@ describe("JobMarket: settle", function () {
         .withArgs(alice.address, REPUTATION_START, REPUTATION_AFTER_SUCCESS, true);
 
       await expectLedger(f, { alice: 58_500_000n, treasury: 1_500_000n, renter: AWARD_REFUND });
-      const job = await market.jobOf(jobId);
-      expect(job.state).to.equal(JobState.Settled);
-      expect(job.escrow).to.equal(0n);
-      expect(job.claimed).to.equal(VALUE);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(0n);
-      await expectProviderState(f, alice, {
-        freeStake: PROVIDER_STAKE,
-        lockedStake: 0n,
-        reputation: REPUTATION_AFTER_SUCCESS,
-      });
+      await expectSettledInFull(f, jobId);
       expect(await leasedGpus(f, alice, H100)).to.equal(0n);
       await expectConservation(f);
     });

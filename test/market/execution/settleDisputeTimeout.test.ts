@@ -18,7 +18,7 @@ import {
   COLLATERAL,
   expectConservation,
   expectLedger,
-  expectProviderState,
+  expectSettledInFull,
   REPUTATION_AFTER_SUCCESS,
   REPUTATION_START,
   VALUE,
@@ -57,16 +57,7 @@ describe("JobMarket: settleDisputeTimeout", function () {
         .and.not.to.emit(market, "DisputeResolvedForProvider");
 
       await expectLedger(f, { alice: 58_500_000n, treasury: 1_500_000n, renter: AWARD_REFUND + BOND });
-      const job = await market.jobOf(jobId);
-      expect(job.state).to.equal(JobState.Settled);
-      expect(job.escrow).to.equal(0n);
-      expect(job.claimed).to.equal(VALUE);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(0n);
-      await expectProviderState(f, alice, {
-        freeStake: PROVIDER_STAKE,
-        lockedStake: 0n,
-        reputation: REPUTATION_AFTER_SUCCESS,
-      });
+      await expectSettledInFull(f, jobId);
       expect(await token.totalBurned()).to.equal(burnedBefore);
       await expectConservation(f);
     });

@@ -21,6 +21,7 @@ import {
   creditsFor,
   deploySettlement,
   expectBooks,
+  expectWithdrawnAtOnce,
   grlFor,
   grlForCredits,
   PRICE,
@@ -28,6 +29,7 @@ import {
   setAnswer,
   type SettlementFixture,
   USD,
+  withdrawOwnEarnings,
 } from "../../kit/settlement.ts";
 
 const { ethers, networkHelpers } = await network.create();
@@ -84,6 +86,60 @@ async function fixture() {
 /** Request overrides that make the default request a credit job. */
 function credit(f: SettlementFixture, overrides: Partial<IJobMarket.JobRequestStruct> = {}) {
   return { paymentToken: f.settlementAddress, reservePricePerGpuHour: RESERVE, ...overrides };
+}
+
+/** Every credit here was bought at $0.50: a floor of 500,000,000 FLOOR_UNITs, so each dollar carries 2 GRL of basis. */
+const FLOOR_AT_CREATION = 500_000_000n;
+
+/** The settlement events that move credits; they share one shape (ISettlement). */
+type CreditFlow = "CreditsSpent" | "CreditsRefunded" | "EarningsAccrued";
+
+/**
+ * Expects `tx` to emit `event` for `account`: `amount` moved, `balance` and `escrowed` after, and the GRL basis
+ * (or cap) moved and left at the $0.50 floor, i.e. twice the dollars.
+ */
+async function expectCreditFlow(
+  f: SettlementFixture,
+  tx: Promise<unknown>,
+  event: CreditFlow,
+  account: string,
+  amount: bigint,
+  balance: bigint,
+  escrowed: bigint,
+): Promise<void> {
+  await expect(tx)
+    .to.emit(f.settlement, event)
+    .withArgs(account, amount, balance, escrowed, 2n * amount, FLOOR_AT_CREATION, 2n * balance);
+}
+
+/**
+ * Expects `tx` to pay `net` of earnings to `provider` and the `fee` to the treasury out of a credit job's
+ * escrow, leaving `escrowed`; the earnings balances after default to the amounts paid (no earlier pay).
+ */
+async function expectPaidOut(
+  f: SettlementFixture,
+  tx: Promise<unknown>,
+  provider: HardhatEthersSigner,
+  net: bigint,
+  fee: bigint,
+  escrowed: bigint,
+  providerBalance: bigint = net,
+  treasuryBalance: bigint = fee,
+): Promise<void> {
+  await expectCreditFlow(f, tx, "EarningsAccrued", provider.address, net, providerBalance, escrowed + fee);
+  await expectCreditFlow(f, tx, "EarningsAccrued", f.treasury.address, fee, treasuryBalance, escrowed);
+}
+
+/** Expects `tx` to record a whole default job's GPU-seconds for `provider` in epoch 0, with `feeUsd` of fees. */
+async function expectGpuSeconds(
+  f: SettlementFixture,
+  tx: Promise<unknown>,
+  provider: HardhatEthersSigner,
+  feeUsd: bigint,
+): Promise<void> {
+  await expect(tx)
+    .to.emit(f.settlement, "GpuSecondsRecorded")
+    .withArgs(0n, provider.address, GPU_SECONDS, GPU_SECONDS, GPU_SECONDS, EMISSION_BUDGET_PER_EPOCH, feeUsd, feeUsd);
 }
 
 /** Republishes the feed's current answer (a job's lifecycle outlasts the 24 h heartbeat). */
@@ -189,9 +245,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       // Create: the budget is escrowed in credits, collateral priced from the oracle as for a stablecoin.
       const request = await jobRequest(f, credit(f));
       const created = f.market.connect(f.renter).createJob(request);
-      await expect(created)
-        .to.emit(s, "CreditsSpent")
-        .withArgs(f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET, 2n * BUDGET, 500_000_000n, 2n * (BOUGHT - BUDGET));
+      await expectCreditFlow(f, created, "CreditsSpent", f.renter.address, BUDGET, BOUGHT - BUDGET, BUDGET);
       await expect(created).to.changeTokenBalance(ethers, f.token, f.market, 0n);
       const jobId = await f.market.jobCount();
       let job = await f.market.jobOf(jobId);
@@ -208,17 +262,15 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await revealBid(f, f.alice, jobId, BID);
       await revealBid(f, f.bob, jobId, LOSING_BID);
       await networkHelpers.time.increaseTo(job.revealDeadline);
-      await expect(f.market.award(jobId))
-        .to.emit(s, "CreditsRefunded")
-        .withArgs(
-          f.renter.address,
-          AWARD_REFUND,
-          BOUGHT - VALUE,
-          VALUE,
-          2n * AWARD_REFUND,
-          500_000_000n,
-          2n * (BOUGHT - VALUE),
-        );
+      await expectCreditFlow(
+        f,
+        f.market.award(jobId),
+        "CreditsRefunded",
+        f.renter.address,
+        AWARD_REFUND,
+        BOUGHT - VALUE,
+        VALUE,
+      );
       await f.market.closeBid(jobId, f.bob.address);
       job = await f.market.jobOf(jobId);
       expect([job.escrow, job.collateral]).to.deep.equal([VALUE, COLLATERAL]);
@@ -230,28 +282,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(claimed)
         .to.emit(f.market, "PaymentClaimed")
         .withArgs(jobId, f.alice.address, f.settlementAddress, 24n * USD, (6n * USD) / 10n, 24n * USD);
-      await expect(claimed)
-        .to.emit(s, "EarningsAccrued")
-        .withArgs(
-          f.alice.address,
-          (234n * USD) / 10n,
-          (234n * USD) / 10n,
-          (366n * USD) / 10n,
-          2n * ((234n * USD) / 10n),
-          500_000_000n,
-          2n * ((234n * USD) / 10n),
-        );
-      await expect(claimed)
-        .to.emit(s, "EarningsAccrued")
-        .withArgs(
-          f.treasury.address,
-          (6n * USD) / 10n,
-          (6n * USD) / 10n,
-          36n * USD,
-          2n * ((6n * USD) / 10n),
-          500_000_000n,
-          2n * ((6n * USD) / 10n),
-        );
+      await expectPaidOut(f, claimed, f.alice, (234n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
 
       // Deliver at the end, settle after the challenge window: the remaining $36 are paid out.
       await deliverAtEnd(f, f.alice, jobId);
@@ -271,41 +302,18 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           0n,
           REPUTATION_AFTER_SUCCESS,
         );
-      await expect(settled)
-        .to.emit(s, "EarningsAccrued")
-        .withArgs(
-          f.alice.address,
-          (351n * USD) / 10n,
-          (585n * USD) / 10n,
-          (9n * USD) / 10n,
-          2n * ((351n * USD) / 10n),
-          500_000_000n,
-          2n * ((585n * USD) / 10n),
-        );
-      await expect(settled)
-        .to.emit(s, "EarningsAccrued")
-        .withArgs(
-          f.treasury.address,
-          (9n * USD) / 10n,
-          (15n * USD) / 10n,
-          0n,
-          2n * ((9n * USD) / 10n),
-          500_000_000n,
-          2n * ((15n * USD) / 10n),
-        );
+      await expectPaidOut(
+        f,
+        settled,
+        f.alice,
+        (351n * USD) / 10n,
+        (9n * USD) / 10n,
+        0n,
+        (585n * USD) / 10n,
+        (15n * USD) / 10n,
+      );
       // The fee on the job's $60 value ($1.50, credits are dollars) caps alice's emission for the epoch.
-      await expect(settled)
-        .to.emit(s, "GpuSecondsRecorded")
-        .withArgs(
-          0n,
-          f.alice.address,
-          GPU_SECONDS,
-          GPU_SECONDS,
-          GPU_SECONDS,
-          EMISSION_BUDGET_PER_EPOCH,
-          (15n * USD) / 10n,
-          (15n * USD) / 10n,
-        );
+      await expectGpuSeconds(f, settled, f.alice, (15n * USD) / 10n);
 
       // USD flows: provider + fee + refund == escrowed.
       const providerUsd = (585n * USD) / 10n;
@@ -323,28 +331,31 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const providerGrl = grlFor(providerUsd, newPrice);
       expect(providerGrl).to.equal((73_125n * GRL) / 1_000n);
       expect(providerGrl).to.be.lessThan(grlFor(providerUsd, PRICE));
-      const withdrawn = s.connect(f.alice).withdrawEarnings(f.alice.address);
-      await expect(withdrawn)
-        .to.emit(s, "EarningsWithdrawn")
-        .withArgs(
-          f.alice.address,
-          f.alice.address,
-          providerUsd,
-          providerGrl,
-          newPrice,
-          providerGrl,
-          0n,
-          0n,
-          0n,
-          2n * providerUsd,
-        );
+      const withdrawn = withdrawOwnEarnings(f, f.alice);
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawn,
+        f.alice.address,
+        providerUsd,
+        providerGrl,
+        newPrice,
+        0n,
+        2n * providerUsd,
+      );
       await expect(withdrawn).to.changeTokenBalance(ethers, f.token, f.alice, providerGrl);
       // The treasury's fees are earnings like any other.
       const feeGrl = grlFor(feeUsd, newPrice);
       expect(feeGrl).to.equal((1_875n * GRL) / 1_000n);
-      await expect(s.connect(f.treasury).withdrawEarnings(f.treasury.address))
-        .to.emit(s, "EarningsWithdrawn")
-        .withArgs(f.treasury.address, f.treasury.address, feeUsd, feeGrl, newPrice, feeGrl, 0n, 0n, 0n, 2n * feeUsd);
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.treasury),
+        f.treasury.address,
+        feeUsd,
+        feeGrl,
+        newPrice,
+        0n,
+        2n * feeUsd,
+      );
 
       expect(await s.totalGrlMintedForEarnings()).to.equal(providerGrl + feeGrl);
       expect(await f.token.totalSupply()).to.equal(INITIAL_SUPPLY - 2_000n * GRL + providerGrl + feeGrl);
@@ -399,56 +410,32 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await deliverAtEnd(f, f.bob, jobId);
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).deadline);
       const settled = f.market.settle(jobId);
-      await expect(settled)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.bob.address, 78n * USD, 78n * USD, 2n * USD, 2n * (78n * USD), 500_000_000n, 2n * (78n * USD));
-      await expect(settled)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(f.treasury.address, 2n * USD, 2n * USD, 0n, 2n * (2n * USD), 500_000_000n, 2n * (2n * USD));
-      await expect(settled)
-        .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(
-          0n,
-          f.bob.address,
-          GPU_SECONDS,
-          GPU_SECONDS,
-          GPU_SECONDS,
-          EMISSION_BUDGET_PER_EPOCH,
-          2n * USD,
-          2n * USD,
-        );
+      await expectPaidOut(f, settled, f.bob, 78n * USD, 2n * USD, 0n);
+      await expectGpuSeconds(f, settled, f.bob, 2n * USD);
 
       // GRL fell to $0.40: $78 would be 195 GRL, but the renter bought the credits at $0.50, so the
       // withdrawal is capped at the GRL behind them: 156 GRL (the cost basis, see ISettlement).
       await setAnswer(f, 40_000_000n);
-      await expect(f.settlement.connect(f.bob).withdrawEarnings(f.bob.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.bob.address,
-          f.bob.address,
-          78n * USD,
-          156n * GRL,
-          price18(40_000_000n),
-          156n * GRL,
-          0n,
-          0n,
-          0n,
-          2n * (78n * USD),
-        );
-      await expect(f.settlement.connect(f.treasury).withdrawEarnings(f.treasury.address))
-        .to.emit(f.settlement, "EarningsWithdrawn")
-        .withArgs(
-          f.treasury.address,
-          f.treasury.address,
-          2n * USD,
-          4n * GRL,
-          price18(40_000_000n),
-          4n * GRL,
-          0n,
-          0n,
-          0n,
-          2n * (2n * USD),
-        );
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.bob),
+        f.bob.address,
+        78n * USD,
+        156n * GRL,
+        price18(40_000_000n),
+        0n,
+        2n * (78n * USD),
+      );
+      await expectWithdrawnAtOnce(
+        f,
+        withdrawOwnEarnings(f, f.treasury),
+        f.treasury.address,
+        2n * USD,
+        4n * GRL,
+        price18(40_000_000n),
+        0n,
+        2n * (2n * USD),
+      );
       expect(78n * USD + 2n * USD).to.equal(BUDGET);
       await expectFinalBooks(f);
     });
@@ -462,7 +449,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await f.market.settle(jobId);
       await refreshFeed(f);
       // $58.50 at $0.50 is 117 GRL: 50 now, 67 queued.
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address))
+      await expect(withdrawOwnEarnings(f, f.alice))
         .to.emit(f.settlement, "EarningsWithdrawn")
         .withArgs(
           f.alice.address,
@@ -492,9 +479,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       const jobId = await createJob(f, credit(f));
       const cancelled = f.market.connect(f.renter).cancelJob(jobId);
       await expect(cancelled).to.emit(f.market, "JobCancelled").withArgs(jobId, f.renter.address, BUDGET);
-      await expect(cancelled)
-        .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
+      await expectCreditFlow(f, cancelled, "CreditsRefunded", f.renter.address, BUDGET, BOUGHT, 0n);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
       expect(await f.settlement.creditsOutstanding()).to.equal(2n * BOUGHT);
       await expectFinalBooks(f);
@@ -506,9 +491,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await networkHelpers.time.increaseTo((await f.market.jobOf(jobId)).revealDeadline);
       const expired = f.market.award(jobId);
       await expect(expired).to.emit(f.market, "JobExpired").withArgs(jobId, f.renter.address, BUDGET, 0n);
-      await expect(expired)
-        .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 2n * BUDGET, 500_000_000n, 2n * BOUGHT);
+      await expectCreditFlow(f, expired, "CreditsRefunded", f.renter.address, BUDGET, BOUGHT, 0n);
       await expectFinalBooks(f);
     });
 
@@ -522,39 +505,16 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(stopped)
         .to.emit(f.market, "JobStopped")
         .withArgs(jobId, f.renter.address, f.alice.address, 24n * USD, (6n * USD) / 10n, 36n * USD, 4n * HOUR);
-      await expect(stopped)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.alice.address,
-          (234n * USD) / 10n,
-          (234n * USD) / 10n,
-          (366n * USD) / 10n,
-          2n * ((234n * USD) / 10n),
-          500_000_000n,
-          2n * ((234n * USD) / 10n),
-        );
-      await expect(stopped)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.treasury.address,
-          (6n * USD) / 10n,
-          (6n * USD) / 10n,
-          36n * USD,
-          2n * ((6n * USD) / 10n),
-          500_000_000n,
-          2n * ((6n * USD) / 10n),
-        );
-      await expect(stopped)
-        .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(
-          f.renter.address,
-          36n * USD,
-          BOUGHT - VALUE + 36n * USD,
-          0n,
-          2n * (36n * USD),
-          500_000_000n,
-          2n * (BOUGHT - VALUE + 36n * USD),
-        );
+      await expectPaidOut(f, stopped, f.alice, (234n * USD) / 10n, (6n * USD) / 10n, 36n * USD);
+      await expectCreditFlow(
+        f,
+        stopped,
+        "CreditsRefunded",
+        f.renter.address,
+        36n * USD,
+        BOUGHT - VALUE + 36n * USD,
+        0n,
+      );
       // A stopped job did not settle as delivered: no GPU-seconds for emissions.
       await expect(stopped).not.to.emit(f.settlement, "GpuSecondsRecorded");
       expect((234n * USD) / 10n + (6n * USD) / 10n + AWARD_REFUND + 36n * USD).to.equal(BUDGET);
@@ -570,9 +530,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       await expect(failed)
         .to.emit(f.market, "JobFailed")
         .withArgs(jobId, f.renter.address, f.alice.address, NO_SHOW, VALUE, 9n * GRL, 9n * GRL, REPUTATION_AFTER_FAULT);
-      await expect(failed)
-        .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(f.renter.address, VALUE, BOUGHT, 0n, 2n * VALUE, 500_000_000n, 2n * BOUGHT);
+      await expectCreditFlow(f, failed, "CreditsRefunded", f.renter.address, VALUE, BOUGHT, 0n);
       await expect(failed).not.to.emit(f.settlement, "EarningsAccrued");
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
       await expectFinalBooks(f);
@@ -598,17 +556,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           9n * GRL,
           REPUTATION_AFTER_FAULT,
         );
-      await expect(failed)
-        .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(
-          f.renter.address,
-          36n * USD,
-          BOUGHT - VALUE + 36n * USD,
-          0n,
-          2n * (36n * USD),
-          500_000_000n,
-          2n * (BOUGHT - VALUE + 36n * USD),
-        );
+      await expectCreditFlow(f, failed, "CreditsRefunded", f.renter.address, 36n * USD, BOUGHT - VALUE + 36n * USD, 0n);
       // The claimed pay stays earned.
       expect(await f.settlement.earningsOf(f.alice.address)).to.equal((234n * USD) / 10n);
       expect(await f.settlement.earningsOf(f.treasury.address)).to.equal((6n * USD) / 10n);
@@ -698,54 +646,17 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           0n,
           REPUTATION_AFTER_SUCCESS,
         );
-      await expect(resolved)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.alice.address,
-          (585n * USD) / 10n,
-          (585n * USD) / 10n,
-          (15n * USD) / 10n,
-          2n * ((585n * USD) / 10n),
-          500_000_000n,
-          2n * ((585n * USD) / 10n),
-        );
-      await expect(resolved)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.treasury.address,
-          (15n * USD) / 10n,
-          (15n * USD) / 10n,
-          0n,
-          2n * ((15n * USD) / 10n),
-          500_000_000n,
-          2n * ((15n * USD) / 10n),
-        );
+      await expectPaidOut(f, resolved, f.alice, (585n * USD) / 10n, (15n * USD) / 10n, 0n);
       // The bond is GRL, credited to the provider on the market's ledger: no earnings, no fee.
       expect(await f.market.balanceOf(await f.token.getAddress(), f.alice.address)).to.equal(DISPUTE_BOND);
       // The fee is the job's ($1.50 on $60).
-      await expect(resolved)
-        .to.emit(f.settlement, "GpuSecondsRecorded")
-        .withArgs(
-          0n,
-          f.alice.address,
-          GPU_SECONDS,
-          GPU_SECONDS,
-          GPU_SECONDS,
-          EMISSION_BUDGET_PER_EPOCH,
-          (15n * USD) / 10n,
-          (15n * USD) / 10n,
-        );
+      await expectGpuSeconds(f, resolved, f.alice, (15n * USD) / 10n);
       await expect(resolved).not.to.emit(f.settlement, "CreditsRefunded");
       // Escrowed: $80 budget = $58.50 provider + $1.50 fee + $20 award refund.
       expect((585n * USD) / 10n + (15n * USD) / 10n + AWARD_REFUND).to.equal(BUDGET);
       expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT - VALUE);
       await refreshFeed(f);
-      await expect(f.settlement.connect(f.alice).withdrawEarnings(f.alice.address)).to.changeTokenBalance(
-        ethers,
-        f.token,
-        f.alice,
-        117n * GRL,
-      );
+      await expect(withdrawOwnEarnings(f, f.alice)).to.changeTokenBalance(ethers, f.token, f.alice, 117n * GRL);
       await expect(
         f.market.connect(f.alice).withdraw(await f.token.getAddress(), f.alice.address),
       ).to.changeTokenBalance(ethers, f.token, f.alice, DISPUTE_BOND);
@@ -771,39 +682,16 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           COLLATERAL / 2n,
           REPUTATION_AFTER_FAULT,
         );
-      await expect(resolved)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.alice.address,
-          (468n * USD) / 10n,
-          (468n * USD) / 10n,
-          (132n * USD) / 10n,
-          2n * ((468n * USD) / 10n),
-          500_000_000n,
-          2n * ((468n * USD) / 10n),
-        );
-      await expect(resolved)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.treasury.address,
-          (12n * USD) / 10n,
-          (12n * USD) / 10n,
-          12n * USD,
-          2n * ((12n * USD) / 10n),
-          500_000_000n,
-          2n * ((12n * USD) / 10n),
-        );
-      await expect(resolved)
-        .to.emit(f.settlement, "CreditsRefunded")
-        .withArgs(
-          f.renter.address,
-          12n * USD,
-          BOUGHT - VALUE + 12n * USD,
-          0n,
-          2n * (12n * USD),
-          500_000_000n,
-          2n * (BOUGHT - VALUE + 12n * USD),
-        );
+      await expectPaidOut(f, resolved, f.alice, (468n * USD) / 10n, (12n * USD) / 10n, 12n * USD);
+      await expectCreditFlow(
+        f,
+        resolved,
+        "CreditsRefunded",
+        f.renter.address,
+        12n * USD,
+        BOUGHT - VALUE + 12n * USD,
+        0n,
+      );
       await expect(resolved).not.to.emit(f.settlement, "GpuSecondsRecorded");
       expect(await f.market.balanceOf(await f.token.getAddress(), f.renter.address)).to.equal(DISPUTE_BOND);
       expect((468n * USD) / 10n + (12n * USD) / 10n + AWARD_REFUND + 12n * USD).to.equal(BUDGET);
@@ -828,28 +716,7 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
           DISPUTE_BOND,
           REPUTATION_AFTER_SUCCESS,
         );
-      await expect(settled)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.alice.address,
-          (585n * USD) / 10n,
-          (585n * USD) / 10n,
-          (15n * USD) / 10n,
-          2n * ((585n * USD) / 10n),
-          500_000_000n,
-          2n * ((585n * USD) / 10n),
-        );
-      await expect(settled)
-        .to.emit(f.settlement, "EarningsAccrued")
-        .withArgs(
-          f.treasury.address,
-          (15n * USD) / 10n,
-          (15n * USD) / 10n,
-          0n,
-          2n * ((15n * USD) / 10n),
-          500_000_000n,
-          2n * ((15n * USD) / 10n),
-        );
+      await expectPaidOut(f, settled, f.alice, (585n * USD) / 10n, (15n * USD) / 10n, 0n);
       await expect(settled).not.to.emit(f.settlement, "CreditsRefunded");
       expect(await f.market.balanceOf(await f.token.getAddress(), f.renter.address)).to.equal(DISPUTE_BOND);
       await expect(settled).to.emit(f.settlement, "GpuSecondsRecorded");
@@ -944,20 +811,16 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
       for (const earner of [f.alice, f.bob, f.carol, f.treasury]) {
         const usd = await s.earningsOf(earner.address);
         const grl = grlFor(usd, price18(answer));
-        await expect(s.connect(earner).withdrawEarnings(earner.address))
-          .to.emit(s, "EarningsWithdrawn")
-          .withArgs(
-            earner.address,
-            earner.address,
-            usd,
-            grl,
-            price18(answer),
-            grl,
-            0n,
-            0n,
-            await s.currentEpoch(),
-            2n * usd,
-          );
+        await expectWithdrawnAtOnce(
+          f,
+          withdrawOwnEarnings(f, earner),
+          earner.address,
+          usd,
+          grl,
+          price18(answer),
+          await s.currentEpoch(),
+          2n * usd,
+        );
         minted += grl;
       }
       expect(await s.totalEarningsWithdrawn()).to.equal(accrued);
