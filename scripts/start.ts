@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
 import { dashboardConfigFromEnv } from "../web/config.ts";
+import { generateAbis } from "../sdk/scripts/generate-abis.ts";
 import { startWebServer } from "../web/server.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -440,6 +441,9 @@ async function main(): Promise<void> {
   await checkPorts();
 
   await quietStep("compiling contracts", ["build", "--build-profile", "production", "--no-tests", "--quiet"]);
+  // The SDK's `as const` ABIs (sdk/abis, generated, not committed) come from the artifacts just built; the CLI,
+  // the simulator and the indexer load them, and a fresh clone has none yet.
+  generateAbis();
 
   log(`starting a local chain on ${rpcUrl} (chain id 31337) ...`);
   const node = hardhat(["node", "--hostname", host, "--port", String(port)], { quiet: true });
