@@ -23,5 +23,6 @@ export * from "./workload/handover.ts";
 export * from "./workload/issues.ts";
 export * from "./workload/manifest.ts";
 export * from "./workload/paths.ts";
+export * from "./workload/provider-profile.ts";
 export * from "./workload/spec.ts";
 export * from "./workload/verify.ts";
