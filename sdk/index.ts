@@ -16,6 +16,7 @@ export * from "./errors/decode.ts";
 export * from "./errors/messages.ts";
 export * from "./gpu-models.ts";
 export * from "./permit.ts";
+export * from "./reference-prices.ts";
 export * from "./indexer/index.ts";
 export * from "./lifecycle.ts";
 export * from "./workload/canonical.ts";

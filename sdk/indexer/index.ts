@@ -10,3 +10,6 @@ export * from "./jobs.ts";
 export * from "./market.ts";
 export type { Page, PageOptions } from "./pages.ts";
 export * from "./providers.ts";
+export * from "./awarded-jobs.ts";
+export * from "./price-band.ts";
+export * from "./quote.ts";

@@ -1,11 +1,10 @@
 // The GPU models over time (model_metric rows): the price index (each model's median clearing price per
 // period, with the reference cloud prices of docs/PROTOCOL.md as flat dashed lines) and utilization.
-import type { IndexedModelMetric } from "../../../sdk/index.ts";
+import { type IndexedModelMetric, referencePricesOf } from "../../../sdk/index.ts";
 
 import type { ChartData } from "./chart-data.ts";
 import { usdNumber } from "./format.ts";
 import { perModelSeries } from "./model-series.ts";
-import { referencePricesOf } from "./reference-prices.ts";
 
 /**
  * One line per model (null in periods without awards) over every period any model has, oldest first, and

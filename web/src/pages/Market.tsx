@@ -3,18 +3,22 @@
 // prices of docs/PROTOCOL.md, and its daily price index. Tables export CSV.
 import type { ReactNode } from "react";
 
-import { gpuModelId, modelMetricSeries } from "../../../sdk/index.ts";
+import {
+  awardedJobsSince,
+  gpuModelId,
+  modelMetricSeries,
+  priceBand,
+  referencePricesOf,
+  type PriceBand,
+} from "../../../sdk/index.ts";
 import { Chart } from "../charts/Chart.tsx";
 import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
-import { awardedJobsSince } from "../data/awarded-jobs.ts";
 import { downloadCsv } from "../data/csv.ts";
 import { formatCount, formatRatio, formatUsd18 } from "../data/format.ts";
 import { useLive } from "../data/live.tsx";
 import { marketOverview, type MarketRow } from "../data/market-overview.ts";
-import { priceBand, type PriceBand } from "../data/price-band.ts";
 import { priceIndexChart } from "../data/price-index.ts";
-import { referencePricesOf } from "../data/reference-prices.ts";
 import { routeHref } from "../data/routes.ts";
 import { useIndexerQuery } from "../data/use-indexer-query.ts";
 

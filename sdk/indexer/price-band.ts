@@ -2,7 +2,7 @@
 // mean and max of the clearing prices of the jobs awarded in it, exactly as the indexer's model_metric
 // defines them (median: the middle price, or the floor of the mean of the two middle ones; VWAP weights: the
 // job's GPU-seconds, floored), computed from the jobs because daily medians do not add up to a weekly one.
-import type { IndexedJob } from "../../../sdk/index.ts";
+import type { IndexedJob } from "./jobs.ts";
 
 /** USD per GPU-hour, 18 decimals; all null when nothing was awarded in the window. */
 export interface PriceBand {

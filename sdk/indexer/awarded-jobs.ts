@@ -1,6 +1,7 @@
 // Every job of a GPU model awarded since a time (the market page's price windows), over as many pages as
 // it takes, up to a bound so one busy model cannot stall the page.
-import { MAX_INDEXER_PAGE_SIZE, recentJobs, type IndexedJob, type IndexerClient } from "../../../sdk/index.ts";
+import { MAX_INDEXER_PAGE_SIZE, type IndexerClient } from "./client.ts";
+import { recentJobs, type IndexedJob } from "./jobs.ts";
 
 /** Pages read at most (1,000 jobs): beyond that the band is of the newest 1,000 awards, and says so. */
 export const MAX_AWARD_PAGES = 5;

@@ -1,4 +1,4 @@
-// The reference cloud prices per GPU-hour of docs/PROTOCOL.md ("Reference figures"), drawn beside the
+// The reference cloud prices per GPU-hour of docs/PROTOCOL.md ("Reference figures"), for the dashboard, quotes and tools, drawn beside the
 // market's own clearing prices. Only models the document quotes a price for appear here.
 
 /** One quoted price of a GPU-hour elsewhere. */
