@@ -270,9 +270,9 @@ describe("nextActions: after award", () => {
     expect(openAt(running, DEADLINE)).toEqual(["anyone:failJob"]);
   });
 
-  it("Delivered: the renter disputes before the challenge deadline; settle from it; claim throughout", () => {
+  it("Delivered: the renter disputes or accepts (settles) before the challenge deadline; anyone settles from it; claim throughout", () => {
     const delivered = job("Delivered", won);
-    expect(openAt(delivered, DEADLINE - 1)).toEqual(["provider:claim", "renter:dispute"]);
+    expect(openAt(delivered, DEADLINE - 1)).toEqual(["provider:claim", "renter:dispute", "renter:settle"]);
     expect(openAt(delivered, DEADLINE)).toEqual(["anyone:settle", "provider:claim"]);
   });
 

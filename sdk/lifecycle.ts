@@ -291,6 +291,8 @@ function actionsInState(job: LifecycleJob, now: number, options: NextActionOptio
         act("renter", "dispute", null, deadline),
         // Once delivered, pay accrued up to the delivery stays claimable until the job settles.
         act("provider", "claim", null, null),
+        // The renter may accept the result at once (waiving its challenge window); anyone may after it.
+        act("renter", "settle", null, deadline),
         act("anyone", "settle", deadline, null),
         ...closeBids(job),
       ];

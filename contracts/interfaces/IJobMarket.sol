@@ -629,7 +629,9 @@ interface IJobMarket {
     /// chance to reveal.
     function closeBid(uint256 jobId, address provider) external;
 
-    /// @notice Settles a delivered job after the challenge window.
+    /// @notice Settles a delivered job: anyone may once the challenge window is over; the job's renter may at
+    /// once, accepting the result and giving up its right to dispute it (a renter that has verified the
+    /// outputs need not keep the provider waiting a day). Anyone else before the deadline: `MarketTooEarly`.
     function settle(uint256 jobId) external;
 
     /// @notice Settles a disputed job as delivered once the arbiter's time has run out; the bond returns.

@@ -9,7 +9,7 @@ export function addSettleCommand(renter: Command): void {
   simpleJobAction(
     renter,
     "settle",
-    "settle a delivered job after its challenge window (or a disputed one after the arbiter's timeout); anyone may call it",
+    "settle a delivered job: its renter at once (accepting the result), anyone after the challenge window; or a disputed one after the arbiter's timeout",
     async (ctx, jobId) => {
       const state = Number(await ctx.protocol.market.stateOf(jobId));
       const disputed = state === JobState.valueOf("Disputed");

@@ -135,6 +135,48 @@ describe("JobMarket: settle", function () {
       (f) => f.market.settle(f.jobId),
     );
 
+    it("test_settle_byRenterRightAfterDelivery_acceptsTheResultAndPaysInFull", async function () {
+      const f = await networkHelpers.loadFixture(deliveredFixture);
+      const { market, alice, renter, jobId, paymentToken } = f;
+      await expect(market.connect(renter).settle(jobId))
+        .to.emit(market, "JobSettled")
+        .withArgs(
+          jobId,
+          renter.address,
+          alice.address,
+          paymentToken,
+          VALUE,
+          VALUE,
+          1_500_000n,
+          0n,
+          0n,
+          REPUTATION_AFTER_SUCCESS,
+        );
+      await expectLedger(f, { alice: 58_500_000n, treasury: 1_500_000n, renter: AWARD_REFUND });
+      await expectSettledInFull(f, jobId);
+      await expectConservation(f);
+    });
+
+    it("test_settle_byRenterOneSecondBeforeDeadline_succeeds", async function () {
+      const { market, renter, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
+      await nextAt(networkHelpers, challengeDeadline - 1n);
+      await expect(market.connect(renter).settle(jobId)).to.emit(market, "JobSettled");
+    });
+
+    it("test_settle_byProviderBeforeDeadline_reverts", async function () {
+      const { market, alice, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
+      const now = BigInt(await networkHelpers.time.latest()) + 1n;
+      await expect(market.connect(alice).settle(jobId))
+        .to.be.revertedWithCustomError(market, "MarketTooEarly")
+        .withArgs(jobId, challengeDeadline, now);
+    });
+
+    it("test_settle_byRenterAfterDispute_reverts", async function () {
+      const { market, renter, jobId } = await networkHelpers.loadFixture(deliveredFixture);
+      await market.connect(renter).dispute(jobId, EVIDENCE_HASH);
+      await expect(market.connect(renter).settle(jobId)).to.be.revertedWithCustomError(market, "MarketWrongState");
+    });
+
     it("test_settle_succeedsAtDeadline", async function () {
       const { market, jobId, challengeDeadline } = await networkHelpers.loadFixture(deliveredFixture);
       await nextAt(networkHelpers, challengeDeadline);
