@@ -1,6 +1,8 @@
 // The agent's decision on a job it has just seen: skip it (and why), accept it at its price (an instant
 // job), or bid a price (an auction). Policy first, then the registry's own eligibility check (a view call,
 // so nothing is sent for a job the agent would be refused).
+import { getAddress } from "ethers";
+
 import { decodeRevert, formatUsd, revertDataOf } from "../../sdk/index.ts";
 import type { Context } from "../lib/context.ts";
 import { describeError } from "../lib/errors.ts";
@@ -20,6 +22,8 @@ export async function decide(ctx: Context, policy: Policy, provider: string, loa
   const skip = (reason: string): Decision => ({ action: "skip", reason });
   const { job: j, token, state } = loaded;
   if (state !== "Bidding") return skip(`it is already ${state}`);
+  if (policy.renters !== undefined && !policy.renters.has(getAddress(j.renter)))
+    return skip(`its renter ${j.renter} is not one of the policy's renters`);
   const model = modelName(j.gpuModel);
   const floor = floorIn(policy, model, token.decimals);
   if (floor === undefined) return skip(`no floor for ${model} in the policy`);

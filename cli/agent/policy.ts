@@ -11,9 +11,12 @@
 //   "closeLosingBids": true,          release the stake locked by bids that lost
 //   "pollIntervalMs": 2000, "maxJobsPerPoll": 25, "maxActionsPerPoll": 10, "maxBlocksPerPoll": 2000,
 //   "maxTrackedJobs": 500, "maxFailuresPerJob": 3,
+//   "renters": ["0x..."],             serve only these renters' jobs (a private node); default: every renter
 //   "fromBlock": "latest"             or a block number to scan from
 // }
 import { readFileSync } from "node:fs";
+
+import { getAddress, isAddress } from "ethers";
 
 import { GPU_MODELS } from "../../sdk/index.ts";
 import { CliError, EXIT_USAGE } from "../lib/errors.ts";
@@ -36,6 +39,8 @@ export interface Policy {
   maxBlocksPerPoll: number;
   maxTrackedJobs: number;
   maxFailuresPerJob: number;
+  /** Checksummed addresses whose jobs alone are served; undefined: every renter's. */
+  renters: ReadonlySet<string> | undefined;
   fromBlock: "latest" | number;
 }
 
@@ -54,6 +59,7 @@ const KNOWN_KEYS = new Set([
   "maxBlocksPerPoll",
   "maxTrackedJobs",
   "maxFailuresPerJob",
+  "renters",
   "fromBlock",
 ]);
 
@@ -115,6 +121,16 @@ export function parsePolicy(raw: unknown, file: string): Policy {
   if (!Array.isArray(tokens) || tokens.length === 0 || tokens.some((t) => !PAYMENT_KINDS.includes(t as PaymentKind))) {
     throw bad(file, `"paymentTokens" must list one or more of ${PAYMENT_KINDS.join(", ")}.`);
   }
+  const renters = record.renters;
+  if (
+    renters !== undefined &&
+    (!Array.isArray(renters) || renters.length === 0 || renters.some((r) => typeof r !== "string" || !isAddress(r)))
+  ) {
+    throw bad(
+      file,
+      '"renters" must list one or more renter addresses (0x + 40 hex digits), or be left out to serve everyone.',
+    );
+  }
   const fromBlock = record.fromBlock ?? "latest";
   if (fromBlock !== "latest" && (typeof fromBlock !== "number" || !Number.isInteger(fromBlock) || fromBlock < 0)) {
     throw bad(file, '"fromBlock" must be "latest" or a block number.');
@@ -134,6 +150,7 @@ export function parsePolicy(raw: unknown, file: string): Policy {
     maxBlocksPerPoll: integer(file, record, "maxBlocksPerPoll", 2_000, 1, 100_000),
     maxTrackedJobs: integer(file, record, "maxTrackedJobs", 500, 1, 100_000),
     maxFailuresPerJob: integer(file, record, "maxFailuresPerJob", 3, 1, 100),
+    renters: renters === undefined ? undefined : new Set((renters as string[]).map((r) => getAddress(r))),
     fromBlock: fromBlock as "latest" | number,
   };
 }

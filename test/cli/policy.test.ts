@@ -1,6 +1,9 @@
 import { expect } from "chai";
 
+import { decide } from "../../cli/agent/decision.ts";
 import { bidPrice, floorIn, parsePolicy } from "../../cli/agent/policy.ts";
+import type { Context } from "../../cli/lib/context.ts";
+import type { LoadedJob } from "../../cli/lib/jobs.ts";
 import { CliError } from "../../cli/lib/errors.ts";
 
 const FILE = "policy.json";
@@ -28,6 +31,20 @@ describe("CLI: agent pricing policy", function () {
       expect(policy.autoStart).to.equal(true);
       expect(policy.fromBlock).to.equal("latest");
       expect(policy.maxActionsPerPoll).to.equal(10);
+    });
+
+    it("test_parsePolicy_rentersChecksummed", function () {
+      const policy = parsePolicy(
+        { minPricePerGpuHour: { H100: "1" }, renters: ["0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"] },
+        FILE,
+      );
+      expect([...(policy.renters ?? [])]).to.deep.equal(["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"]);
+      expect(parsePolicy({ minPricePerGpuHour: { H100: "1" } }, FILE).renters).to.equal(undefined);
+    });
+
+    it("test_parsePolicy_rejectsMalformedRenters", function () {
+      for (const renters of [[], ["0x1234"], "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", [42]])
+        invalid({ minPricePerGpuHour: { H100: "1" }, renters }, /"renters" must list one or more renter addresses/);
     });
 
     it("test_parsePolicy_rejectsUnknownModel", function () {
@@ -81,6 +98,22 @@ describe("CLI: agent pricing policy", function () {
 
     it("test_bidPrice_noneWhenTheReserveIsBelowTheFloor", function () {
       expect(bidPrice(policy, 1_200_000n, 1_200_001n)).to.equal(undefined);
+    });
+  });
+
+  describe("decide", function () {
+    it("test_decide_skipsAJobOfARenterOutsideThePolicysRenters", async function () {
+      const policy = parsePolicy(
+        { minPricePerGpuHour: { H100: "1" }, renters: ["0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc"] },
+        FILE,
+      );
+      const stranger = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+      const loaded = { jobId: 1n, job: { renter: stranger }, state: "Bidding" } as unknown as LoadedJob;
+      // Refused on the policy alone: nothing of the chain is read (the context is never touched).
+      expect(await decide({} as Context, policy, stranger, loaded)).to.deep.equal({
+        action: "skip",
+        reason: `its renter ${stranger} is not one of the policy's renters`,
+      });
     });
   });
 });
