@@ -80,8 +80,8 @@ export function parseNodeConfig(raw: unknown, file: string): NodeConfig {
   if (!result.success) {
     const problems = formatIssues(result.error).map((line) =>
       line.replace(
-        /^(\S+): Unrecognized key(s?) in object: (.*)$/,
-        (_m, path: string, _s, keys: string) =>
+        /^(\S+): Unrecognized keys?: (.*)$/,
+        (_match, path: string, keys: string) =>
           `${path}: unknown field ${keys}; known: ${Object.keys(fileSchema.shape).join(", ")}`,
       ),
     );
