@@ -86,30 +86,47 @@ function podman(args, options = {}) {
   });
 }
 
-/** GET a Docker Engine API path on the socket; resolves to the parsed body, or undefined when nothing answers. */
-function engineGet(path) {
+/**
+ * GET a Docker Engine API path on the socket: the parsed body, "down" when nothing listens (no socket, refused),
+ * or "busy" when a service is there but slow (a loaded machine; Podman's /version runs dpkg-query each time).
+ */
+function engineGet(path, timeoutMs) {
   return new Promise((resolve) => {
-    const req = request({ socketPath: SOCKET, path, timeout: 2_000 }, (res) => {
+    const req = request({ socketPath: SOCKET, path, timeout: timeoutMs }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk) => (body += chunk));
       res.on("end", () => {
         try {
-          resolve(res.statusCode === 200 ? JSON.parse(body) : undefined);
+          resolve(res.statusCode === 200 ? (path === "/_ping" ? body : JSON.parse(body)) : "busy");
         } catch {
-          resolve(undefined);
+          resolve("busy");
         }
       });
     });
-    req.on("error", () => resolve(undefined));
-    req.on("timeout", () => req.destroy());
+    req.on("error", (error) => resolve(error.code === "ENOENT" || error.code === "ECONNREFUSED" ? "down" : "busy"));
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
     req.end();
   });
 }
 
+/** The engine's version, waiting a few minutes for a busy service (never replacing one that is alive). */
+async function versionOf() {
+  for (let tries = 0; tries < 6; tries++) {
+    const version = await engineGet("/version", 30_000);
+    if (version !== "busy" && version !== "down") return version;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  fail(`the engine on ${SOCKET} answers /_ping but not /version within three minutes: the machine is overloaded`);
+}
+
 async function ensureService() {
-  const running = await engineGet("/version");
-  if (running) return running;
+  // A slow answer is a busy service, not a dead one: replacing it would pile services on one socket.
+  let ping = "busy";
+  for (let tries = 0; tries < 12 && ping === "busy"; tries++) ping = await engineGet("/_ping", 10_000);
+  if (ping === "busy")
+    fail(`the engine on ${SOCKET} is there but has not answered for two minutes: the machine is overloaded`);
+  if (ping !== "down") return versionOf();
   mkdirSync(STATE, { recursive: true });
   // An empty ulimit list: the default RLIMIT_NOFILE raise is not permitted in sandboxes.
   writeFileSync(CONTAINERS_CONF, "[containers]\ndefault_ulimits = []\n");
@@ -132,8 +149,7 @@ async function ensureService() {
   service.unref();
   writeFileSync(join(STATE, "podman-service.pid"), `${service.pid}\n`);
   for (let waited = 0; waited < 30_000; waited += 250) {
-    const version = await engineGet("/version");
-    if (version) return version;
+    if ((await engineGet("/_ping", 2_000)) === "OK") return versionOf();
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   fail(`the Podman API service did not answer on ${SOCKET} within 30 s; see ${logFile}`);
