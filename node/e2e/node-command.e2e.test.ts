@@ -320,9 +320,11 @@ describe("gridlease node, a spawned process on a local chain with Podman", () =>
     const renter = chain.as.renter.market.runner as Signer;
     expect((await handOver(domain, url, jobId, renter, slow.value)).status).toBe(202);
     const direct = new ContainerRuntime({ chainId: chain.chainId, socketPath: engineSocket, dataDir: folder });
-    for (let tries = 0; !(await direct.find(jobId))?.running && tries < 200; tries++)
+    // Read straight from the engine; a busy shared engine may answer an error now and then: ask again.
+    const running = async () => (await direct.find(jobId).catch(() => undefined))?.running === true;
+    for (let tries = 0; !(await running()) && tries < 600; tries++)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await direct.find(jobId))?.running).toBe(true);
+    expect(await running(), flaky.output().slice(-3000)).toBe(true);
     const rss = residentMegabytes(flaky.child.pid!);
     console.log(
       `gridlease node resident memory while a job runs: ${rss.toFixed(1)} MB (VmRSS of pid ${flaky.child.pid})`,
