@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { agentCommand } from "./commands/agent.ts";
 import { devCommand } from "./commands/dev.ts";
 import { infoCommand } from "./commands/info.ts";
+import { nodeCommand } from "./commands/node.ts";
 import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.ts";
 import { providerCommand } from "./commands/provider/index.ts";
 import { renterCommand } from "./commands/renter/index.ts";
@@ -39,13 +40,14 @@ function everyCommand(command: Command, visit: (c: Command) => void): void {
 
 export function buildProgram(json: boolean): Command {
   const program = new Command("gridlease")
-    .description("Gridlease GPU market from the terminal: providers, renters and a provider agent")
+    .description("Gridlease GPU market from the terminal: providers, renters, a provider agent and the provider node")
     .version(version(), "-V, --version")
     .addHelpText("after", ENVIRONMENT_HELP);
   program.addCommand(infoCommand());
   program.addCommand(providerCommand());
   program.addCommand(renterCommand());
   program.addCommand(agentCommand());
+  program.addCommand(nodeCommand());
   program.addCommand(jobsCommand());
   program.addCommand(historyCommand());
   program.addCommand(arbiterCommand());

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Signer } from "ethers";
 
 import { connectProtocol } from "../sdk/contracts.ts";
-import type { DeployedAddresses } from "../sdk/index.ts";
+import { providerProfile, type DeployedAddresses } from "../sdk/index.ts";
 import { containerApiRuntime } from "./api/container-api-runtime.ts";
 import { startNodeApi, type NodeApi } from "./api/node-api.ts";
 import { JobMarketClient } from "./chain/node-market.ts";
@@ -28,6 +28,8 @@ export interface ProviderNodeOptions {
   host?: string;
   port?: number;
   log?: (message: string) => void;
+  /** Where renters reach the API (its profile names it); default the API's own URL. */
+  publicUrl?: string;
   /** Executor retry tuning (tests shorten it). */
   retryDelayMs?: number;
 }
@@ -39,6 +41,8 @@ export interface ProviderNode {
   store: NodeStateStore;
   runtime: ContainerRuntime;
   market: JobMarketClient;
+  /** The URL renters reach the API at (the profile's `nodeApi`). */
+  publicUrl: string;
   /** Records a job the provider won or accepted, so that the node takes its spec. */
   holdJob(jobId: bigint): void;
   /** Stops taking requests, waits for the drives in progress, closes the state store. */
@@ -49,7 +53,12 @@ export interface ProviderNode {
 export async function startProviderNode(options: ProviderNodeOptions): Promise<ProviderNode> {
   const log = options.log ?? ((message: string) => console.error(message));
   const protocol = connectProtocol(options.chainId, options.addresses, options.signer);
-  const market = new JobMarketClient(protocol.market, options.chainId, await options.signer.getAddress());
+  const market = new JobMarketClient(
+    protocol.market,
+    options.chainId,
+    await options.signer.getAddress(),
+    protocol.settlement,
+  );
   const store = new NodeStateStore(join(options.dataDir, "node.db"));
   const runtime = new ContainerRuntime({
     chainId: options.chainId,
@@ -65,6 +74,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     port: options.port,
     log,
     onSpec: (jobId) => void executor.drive(jobId),
+    profile: () => providerProfile(market.provider, options.publicUrl ?? api.url),
   });
   void executor.resume();
   log(`provider node for ${market.provider} listening on ${api.url}`);
@@ -74,6 +84,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     store,
     runtime,
     market,
+    publicUrl: options.publicUrl ?? api.url,
     holdJob: (jobId) => void store.recordWon(jobId),
     async stop() {
       await api.close();

@@ -32,6 +32,11 @@ export interface AgentOptions {
   saltFile: string;
   /** Where the last scanned block is kept between runs (default: agent-cursor.json beside the salt file). */
   cursorFile?: string;
+  /**
+   * Called once the provider wins an auction or accepts an instant job (the provider node takes that job's
+   * spec from then on). A throw is logged, never stops the agent.
+   */
+  onJobWon?: (jobId: bigint) => void;
 }
 
 export class ProviderAgent {
@@ -53,6 +58,7 @@ export class ProviderAgent {
   private cursorKey = "";
   /** Jobs whose at-risk reveal window was already reported. */
   private readonly warned = new Set<bigint>();
+  private readonly onJobWon: ((jobId: bigint) => void) | undefined;
 
   constructor(ctx: Context, out: Output, policy: Policy, options: AgentOptions) {
     this.ctx = ctx;
@@ -62,6 +68,15 @@ export class ProviderAgent {
     this.saltFile = options.saltFile;
     this.cursorFile = new CursorFile(options.cursorFile ?? join(dirname(options.saltFile), "agent-cursor.json"));
     this.me = signerOf(ctx).address;
+    this.onJobWon = options.onJobWon;
+  }
+
+  private won(jobId: bigint): void {
+    try {
+      this.onJobWon?.(jobId);
+    } catch (error) {
+      this.logFailure("job_won_hook_failed", jobId, error);
+    }
   }
 
   /** Keeps the last scanned block, so the next run (`agent --once` from cron) goes on from there. */
@@ -260,6 +275,7 @@ export class ProviderAgent {
         { priceDecimals: token.decimals, now: loaded.now },
       );
       job.phase = "won";
+      this.won(job.jobId);
       this.log(
         "job_accepted",
         { jobId: job.jobId, pricePerGpuHour: formatAmount(j.reservePricePerGpuHour, token.decimals), tx: sent.hash },
@@ -369,6 +385,7 @@ export class ProviderAgent {
         { now },
       );
       job.phase = "won";
+      this.won(job.jobId);
       this.log(
         "job_awarded",
         { jobId: job.jobId, tx: sent.hash },
@@ -383,6 +400,7 @@ export class ProviderAgent {
     if (state === "Bidding") return false;
     if (j.provider.toLowerCase() === this.me.toLowerCase() && state === "Awarded") {
       job.phase = "won";
+      this.won(job.jobId);
       this.log(
         "job_won",
         { jobId: job.jobId, clearingPrice: formatAmount(j.clearingPrice, loaded.token.decimals) },

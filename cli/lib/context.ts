@@ -30,6 +30,10 @@ export interface Context {
 export interface ConnectOptions {
   /** Write commands need the key; read commands use it only to know "my" address. */
   needsSigner: boolean;
+  /** The JSON-RPC endpoint, instead of GRIDLEASE_RPC_URL (the node's config file names its own). */
+  rpcUrl?: string;
+  /** The Ignition deployment folder, instead of GRIDLEASE_DEPLOYMENT or the chain's default. */
+  deploymentFolder?: string;
 }
 
 /** Checks the key before touching the network, so a missing key is reported as such whatever else is wrong. */
@@ -111,7 +115,7 @@ async function fetchChainId(url: string): Promise<bigint> {
 
 export async function connect(options: ConnectOptions): Promise<Context> {
   const wallet = loadSigner(options.needsSigner);
-  const url = rpcUrl();
+  const url = options.rpcUrl ?? rpcUrl();
   const chainId = await fetchChainId(url);
   const network = Network.from(chainId);
   const provider = new JsonRpcProvider(url, network, {
@@ -120,7 +124,7 @@ export async function connect(options: ConnectOptions): Promise<Context> {
     cacheTimeout: -1,
   });
 
-  const folder = deploymentOverride() ?? deploymentFolder(PROJECT_ROOT, chainId);
+  const folder = options.deploymentFolder ?? deploymentOverride() ?? deploymentFolder(PROJECT_ROOT, chainId);
   let addresses: DeployedAddresses;
   try {
     addresses = loadDeployedAddresses(chainId, { folder });

@@ -15,9 +15,11 @@ import {
   hashWorkloadSpec,
   parseResultManifest,
   parseWorkloadSpec,
+  PROVIDER_PROFILE_PATH,
   READ_SIGNATURE_HEADER,
   SHA256_HEX,
   type NodeReadAction,
+  type ProviderProfile,
   type ResultManifest,
 } from "../../sdk/index.ts";
 import { ApiError, readJsonBody, sendError, sendJson } from "./http-json.ts";
@@ -49,6 +51,8 @@ export interface NodeApiOptions {
   /** Largest accepted body (spec plus secrets); default 1 MiB. */
   maxBodyBytes?: number;
   log?: (message: string) => void;
+  /** The provider profile served at `GET /profile` (gridlease.provider/v1), once the API's URL is known. */
+  profile?: () => ProviderProfile;
 }
 
 /** A listening node API. */
@@ -100,12 +104,16 @@ export async function startNodeApi(options: NodeApiOptions): Promise<NodeApi> {
 
 async function handle(options: NodeApiOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://node");
+  if (url.pathname === PROVIDER_PROFILE_PATH && options.profile !== undefined) {
+    if (request.method !== "GET") throw new ApiError(405, "METHOD_NOT_ALLOWED", "read the profile with GET");
+    return sendJson(response, 200, options.profile());
+  }
   const match = JOB_ROUTE.exec(url.pathname);
   if (!match)
     throw new ApiError(
       404,
       "NOT_FOUND",
-      "no such route: the API serves /jobs/:id, /jobs/:id/spec, /logs, /manifest, /files/:sha256 and /service/*",
+      "no such route: the API serves /profile, /jobs/:id, /jobs/:id/spec, /logs, /manifest, /files/:sha256 and /service/*",
     );
   const jobId = BigInt(match[1]);
   const [, , sub, fileHash, servicePath] = match;

@@ -2,7 +2,7 @@
 // transactions (start, deliver, claim, withdraw), each awaited until mined. The executor and the API depend
 // on this interface, so their tests can drive them with a scripted market; `JobMarketClient` is the real one
 // over the SDK's typed JobMarket contract.
-import type { JobMarket } from "../../types/ethers-contracts/index.ts";
+import type { JobMarket, Settlement } from "../../types/ethers-contracts/index.ts";
 import { JobState, type JobStateName } from "../../sdk/index.ts";
 
 /** The fields of the on-chain job record the node acts on. */
@@ -37,7 +37,11 @@ export interface NodeMarket {
   /** Gross pay a claim would release now (0 when nothing is due, or a claim would revert). */
   claimable(jobId: bigint): Promise<bigint>;
   claim(jobId: bigint): Promise<void>;
-  /** What the provider can withdraw in `token`. */
+  /**
+   * What the provider can withdraw in `token` (the job's payment token). For a credit job (the token is the
+   * settlement contract) these are its USD earnings, which a withdrawal mints as GRL; 0 when a withdrawal
+   * would mint nothing yet.
+   */
   balance(token: string): Promise<bigint>;
   /** The latest block's timestamp, unix seconds: the clock pay accrues by. */
   chainTime(): Promise<bigint>;
@@ -50,10 +54,16 @@ export class JobMarketClient implements NodeMarket {
   readonly chainId: bigint;
   readonly provider: string;
   private readonly market: JobMarket;
+  private readonly settlement: Settlement | undefined;
 
-  /** `market` must be connected to the provider's signer (from `connectProtocol(chainId, addresses, signer).market`). */
-  constructor(market: JobMarket, chainId: bigint, provider: string) {
+  /**
+   * `market` (and `settlement`, which credit jobs pay through) must be connected to the provider's signer
+   * (from `connectProtocol(chainId, addresses, signer)`). Without `settlement` credit earnings are left to
+   * `gridlease provider withdraw`.
+   */
+  constructor(market: JobMarket, chainId: bigint, provider: string, settlement?: Settlement) {
     this.market = market;
+    this.settlement = settlement;
     this.address = String(market.target);
     this.chainId = chainId;
     this.provider = provider;
@@ -92,8 +102,19 @@ export class JobMarketClient implements NodeMarket {
     await (await this.market.claim(jobId)).wait();
   }
 
+  private isCredits(token: string): boolean {
+    return this.settlement !== undefined && token.toLowerCase() === String(this.settlement.target).toLowerCase();
+  }
+
   async balance(token: string): Promise<bigint> {
-    return this.market.balanceOf(token, this.provider);
+    if (!this.isCredits(token) || this.settlement === undefined) return this.market.balanceOf(token, this.provider);
+    const earnings = await this.settlement.earningsOf(this.provider);
+    if (earnings === 0n) return 0n;
+    // A withdrawal that would mint no GRL (earnings too small at the price, or no cap) reverts: leave them to grow.
+    return this.settlement.withdrawEarnings.staticCall(this.provider).then(
+      () => earnings,
+      () => 0n,
+    );
   }
 
   async chainTime(): Promise<bigint> {
@@ -106,6 +127,11 @@ export class JobMarketClient implements NodeMarket {
   }
 
   async withdraw(token: string): Promise<void> {
+    if (this.isCredits(token) && this.settlement !== undefined) {
+      // Credit earnings are minted as GRL at the oracle price (what the epoch's cap leaves waits as a mint ticket).
+      await (await this.settlement.withdrawEarnings(this.provider)).wait();
+      return;
+    }
     await (await this.market.withdraw(token, this.provider)).wait();
   }
 }

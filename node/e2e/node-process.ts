@@ -1,6 +1,7 @@
 // Test support: a provider node in a process of its own, so a test can kill -9 it and start another on the
 // same data folder. Its configuration is one JSON document in GRIDLEASE_NODE_TEST_CONFIG; once listening
-// it prints `{"url": ...}` on stdout. (The `gridlease node` command will be the real entry point.)
+// it prints `{"url": ...}` on stdout. The product's entry point is `gridlease node` (cli/commands/node.ts), which also
+// bids; this one runs the node alone, so the test's own account can take jobs without a bidding agent racing it.
 import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
 
 import { startProviderNode } from "../provider-node.ts";

@@ -15,15 +15,10 @@ import { ContainerRuntime } from "../runtime/container-runtime.ts";
 import { ensureTestEngine } from "../runtime/test-engine.ts";
 import {
   hashResultManifest,
-  hashSecrets,
   hashWorkloadSpec,
   parseResultManifest,
   parseWorkloadSpec,
   PricingRule,
-  READ_SIGNATURE_HEADER,
-  signNodeMessage,
-  signReadRequest,
-  specHandoverTypedData,
   verifyOutputs,
   type NodeReadAction,
   type WorkloadSpec,
@@ -32,6 +27,13 @@ import { startProviderNode, type ProviderNode } from "../provider-node.ts";
 import { NodeStateStore } from "../state/node-state-store.ts";
 import type { NodeProcessConfig } from "./node-process.ts";
 import { startLocalChain, type LocalChain } from "./local-chain.ts";
+import {
+  handOver as handOverTo,
+  signedRead,
+  waitForStatus as waitForNodeStatus,
+  type NodeDomain,
+  type NodeStatus,
+} from "./renter-calls.ts";
 
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "workloads");
 const timings: Record<string, number> = {};
@@ -93,26 +95,20 @@ afterAll(async () => {
   console.log(`node e2e timings (s): ${JSON.stringify(timings)}`);
 }, 60_000);
 
-async function read(jobId: bigint, route: string, action: NodeReadAction, signer: Signer): Promise<Response> {
-  const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 300);
-  const header = await signReadRequest(signer, chain.chainId, node.market.address, { jobId, action, expiresAt });
-  return fetch(`${node.api.url}/jobs/${jobId}${route}`, { headers: { [READ_SIGNATURE_HEADER]: header } });
+const domain = (): NodeDomain => ({ chainId: chain.chainId, market: node.market.address });
+
+function read(jobId: bigint, route: string, action: NodeReadAction, signer: Signer): Promise<Response> {
+  return signedRead(domain(), node.api.url, jobId, route, action, signer);
 }
 
-async function handOver(
+function handOver(
   jobId: bigint,
   signer: Signer,
   workload: WorkloadSpec = spec,
   url: string = node.api.url,
   secrets: Record<string, string> = {},
 ): Promise<Response> {
-  const message = { jobId, specHash: hashWorkloadSpec(workload), secretsHash: hashSecrets(secrets) };
-  const signature = await signNodeMessage(signer, specHandoverTypedData(chain.chainId, node.market.address, message));
-  return fetch(`${url}/jobs/${jobId}/spec`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ spec: workload, secrets, signature }),
-  });
+  return handOverTo(domain(), url, jobId, signer, workload, secrets);
 }
 
 /** The renter posts an instant job for `workload` and the provider accepts and starts it (what its bidding agent does). */
@@ -166,26 +162,9 @@ function nodeProcess(dataDir: string): Promise<{ child: ChildProcess; url: strin
   });
 }
 
-/** Polls the job's status through `url` until `done` says so (or a minute passes). */
-async function waitForStatus(
-  url: string,
-  jobId: bigint,
-  done: (state: string) => boolean,
-): Promise<{ state: string; lastError?: string }> {
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    const expiresAt = BigInt(Math.floor(Date.now() / 1000) + 300);
-    const header = await signReadRequest(chain.as.renter.market.runner as Signer, chain.chainId, node.market.address, {
-      jobId,
-      action: "status",
-      expiresAt,
-    });
-    const body = (await (
-      await fetch(`${url}/jobs/${jobId}`, { headers: { [READ_SIGNATURE_HEADER]: header } })
-    ).json()) as { state: string; lastError?: string };
-    if (done(body.state) || Date.now() > deadline) return body;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+/** Polls the job's status through `url` as the renter until `done` says so. */
+function waitForStatus(url: string, jobId: bigint, done: (state: string) => boolean): Promise<NodeStatus> {
+  return waitForNodeStatus(domain(), url, jobId, chain.as.renter.market.runner as Signer, done);
 }
 
 describe("provider node, end to end on a local chain with Podman", () => {

@@ -48,6 +48,8 @@ export interface ContainerRuntimeOptions {
   pidsLimit?: number;
   /** Seconds between SIGTERM and SIGKILL when the paid time ends; default 2. */
   stopGraceSeconds?: number;
+  /** How often a running container is inspected while waiting for it (the engine's wait may hang); default 2 s. */
+  watchIntervalMs?: number;
 }
 
 /** One job to run. */
@@ -109,6 +111,7 @@ export class ContainerRuntime {
       logMaxBytes: 16 * 1024 * 1024,
       pidsLimit: 256,
       stopGraceSeconds: 2,
+      watchIntervalMs: 2_000,
       ...options,
     };
     this.docker = new Docker({ socketPath: options.socketPath });
@@ -329,26 +332,46 @@ export class ContainerRuntime {
     return env;
   }
 
-  /** Waits for the container to exit; at the deadline stops it (SIGTERM, then SIGKILL after the grace period). True when stopped. */
+  /**
+   * Waits for the container to exit; at the deadline stops it (SIGTERM, then SIGKILL after the grace period).
+   * True when stopped. The engine's wait is one long request: an engine connection lost in the middle of its
+   * answer leaves it pending for ever, so the container is also inspected every few seconds, and an engine that
+   * no longer answers ends the wait with {@link EngineUnreachableError} (the executor retries, re-attaching).
+   */
   private async waitUntilExitOrDeadline(container: Docker.Container, deadline: Date): Promise<boolean> {
     const exited = this.engine(() => container.wait());
-    // Marks a failed wait as handled while the deadline is pending; `await exited` below still throws it.
+    // Marks a failed wait as handled while the deadline is pending; the race below still sees it.
     exited.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<"deadline">((resolve) => {
       timer = setTimeout(() => resolve("deadline"), Math.max(0, deadline.getTime() - Date.now()));
     });
+    const watch = { stopped: false };
+    const watched = this.watchUntilExited(container, watch);
+    watched.catch(() => undefined);
+    const exit = Promise.race([exited, watched]).then(() => "exited" as const);
     try {
-      const first = await Promise.race([exited.then(() => "exited" as const), expired]);
+      const first = await Promise.race([exit, expired]);
       if (first === "exited") return false;
       await this.engine(() => container.stop({ t: this.options.stopGraceSeconds })).catch((error: unknown) => {
         // 304: it exited on its own meanwhile.
         if ((error as { statusCode?: number }).statusCode !== 304) throw error;
       });
-      await exited;
+      await exit;
       return true;
     } finally {
+      watch.stopped = true;
       clearTimeout(timer);
+    }
+  }
+
+  /** Resolves once an inspection finds the container stopped; rejects when the engine stops answering. */
+  private async watchUntilExited(container: Docker.Container, watch: { stopped: boolean }): Promise<void> {
+    while (!watch.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, this.options.watchIntervalMs));
+      if (watch.stopped) return;
+      const info = await this.engine(() => container.inspect());
+      if (!info.State.Running) return;
     }
   }
 
