@@ -3,11 +3,18 @@
 // results against the chain, then settle (or dispute a mismatch with --dispute-on-mismatch). Progress goes to
 // stderr; with --json, stdout carries one JSON event per line, then the result. A service prints its endpoint
 // and keeps the lease until it ends or Ctrl-C (which stops it: the renter's stopJob).
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 import type { Command } from "commander";
 
-import { formatAmount, GPU_MODELS, PRICING_RULE_OPTIONS, type JobPostRequest } from "../../../sdk/index.ts";
+import {
+  canonicalJsonBytes,
+  formatAmount,
+  GPU_MODELS,
+  PRICING_RULE_OPTIONS,
+  type JobPostRequest,
+} from "../../../sdk/index.ts";
 import { runWorkload, type RunEvent, type RunWorkloadResult, saveResult } from "../../../sdk/node.ts";
 import { withJson } from "../../lib/command.ts";
 import { chainNow, connectSigner } from "../../lib/context.ts";
@@ -122,6 +129,10 @@ export function runCommand(program: Command): void {
         result.result === undefined
           ? undefined
           : saveResult(resolve(opts.out ?? join("gridlease-results", `job-${result.jobId}`)), result.result);
+      if (saved !== undefined && result.disputed !== undefined) {
+        // The evidence the dispute's hash commits to: keep it for the arbiter.
+        writeFileSync(join(dirname(saved.outputs), "evidence.json"), canonicalJsonBytes(result.disputed.evidence));
+      }
       const summary = runSummary(result, saved?.outputs, token.decimals);
       if (json) process.stdout.write(`${toJson({ event: "result", ...summary })}\n`);
       else process.stdout.write(`${resultLines(result, saved?.outputs).join("\n")}\n`);
