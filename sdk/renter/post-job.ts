@@ -165,45 +165,27 @@ export function validateJobRequest(
   const label = (field: keyof JobPostRequest): string => labels[field] ?? field;
   const force = labels.force ?? "force: true";
   const { id: gpuModel, spec } = jobModel(request.model);
-  const gpuCount = whole(request.gpus, "gpus", label("gpus"), 1n, 1024n, "INVALID_COUNT");
-  const duration = whole(
-    request.durationSeconds,
-    "durationSeconds",
-    label("durationSeconds"),
-    1n,
-    2n ** 40n - 1n,
-    "INVALID_DURATION",
-  );
-  if (request.rule !== "instant" && request.rule !== "first" && request.rule !== "second") {
-    throw new JobRequestError(
-      "INVALID_RULE",
-      `${label("rule")} must be one of instant, first, second, got "${String(request.rule)}".`,
-      "rule",
-    );
-  }
-  if (request.pay !== "usdc" && request.pay !== "credits") {
-    throw new JobRequestError(
-      "INVALID_PAYMENT",
-      `${label("pay")} must be one of usdc, credits, got "${String(request.pay)}".`,
-      "pay",
-    );
-  }
-  const bidWindow = whole(
-    request.bidWindowSeconds,
-    "bidWindowSeconds",
-    label("bidWindowSeconds"),
-    1n,
-    2n ** 40n - 1n,
-    "INVALID_WINDOW",
-  );
-  const revealWindow = whole(
-    request.revealWindowSeconds,
-    "revealWindowSeconds",
-    label("revealWindowSeconds"),
-    0n,
-    2n ** 40n - 1n,
-    "INVALID_WINDOW",
-  );
+  const MAX_UINT40 = 2n ** 40n - 1n;
+  const int = (
+    field: "gpus" | "durationSeconds" | "bidWindowSeconds" | "revealWindowSeconds",
+    min: bigint,
+    code: JobRequestErrorCode,
+  ): bigint => whole(request[field], field, label(field), min, field === "gpus" ? 1024n : MAX_UINT40, code);
+  const oneOf = (field: "rule" | "pay", allowed: readonly string[], code: JobRequestErrorCode): void => {
+    if (!allowed.includes(request[field])) {
+      throw new JobRequestError(
+        code,
+        `${label(field)} must be one of ${allowed.join(", ")}, got "${String(request[field])}".`,
+        field,
+      );
+    }
+  };
+  const gpuCount = int("gpus", 1n, "INVALID_COUNT");
+  const duration = int("durationSeconds", 1n, "INVALID_DURATION");
+  oneOf("rule", ["instant", "first", "second"], "INVALID_RULE");
+  oneOf("pay", ["usdc", "credits"], "INVALID_PAYMENT");
+  const bidWindow = int("bidWindowSeconds", 1n, "INVALID_WINDOW");
+  const revealWindow = int("revealWindowSeconds", 0n, "INVALID_WINDOW");
   if (request.rule === "instant" && revealWindow !== 0n) {
     throw new JobRequestError(
       "INVALID_WINDOW",

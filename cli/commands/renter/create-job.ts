@@ -5,11 +5,11 @@ import type { Command } from "commander";
 
 import { formatAmount, formatDuration, formatUsd, GPU_MODELS, PRICING_RULE_OPTIONS } from "../../../sdk/index.ts";
 import { run, withJson } from "../../lib/command.ts";
-import { chainNow, connectSigner } from "../../lib/context.ts";
+import { connectSigner } from "../../lib/context.ts";
 import { describeJob, formatPayment, loadJob } from "../../lib/jobs.ts";
 import { PAYMENT_KINDS, paymentTokenFor } from "../../lib/tokens.ts";
 import { parseJobRequest, type CreateJobOptions } from "./job-request.ts";
-import { postJobFromCli } from "./post.ts";
+import { postingHints, postJobFromCli } from "./post.ts";
 
 /** Adds `renter create-job`. */
 export function addCreateJobCommand(renter: Command): void {
@@ -43,11 +43,7 @@ export function addCreateJobCommand(renter: Command): void {
       const { request, spec, specFile } = parseJobRequest(opts, cmd.getOptionValueSource("revealWindow") === "cli");
       const { ctx } = await connectSigner();
       const token = await paymentTokenFor(ctx, request.pay);
-      const hints = {
-        token: { symbol: token.symbol, decimals: token.decimals },
-        priceDecimals: token.decimals,
-        now: await chainNow(ctx),
-      };
+      const hints = await postingHints(ctx, token);
       const posted = await postJobFromCli(ctx, out, request, token, hints);
       const { jobId, budget, transactions } = posted;
       const { specHash } = request;

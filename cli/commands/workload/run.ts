@@ -17,31 +17,18 @@ import {
 } from "../../../sdk/index.ts";
 import { runWorkload, type RunEvent, type RunWorkloadResult, saveResult } from "../../../sdk/node.ts";
 import { withJson } from "../../lib/command.ts";
-import { chainNow, connectSigner } from "../../lib/context.ts";
+import { connectSigner } from "../../lib/context.ts";
 import { describeError } from "../../lib/errors.ts";
 import { createOutput, toJson } from "../../lib/output.ts";
 import { PAYMENT_KINDS, paymentTokenFor } from "../../lib/tokens.ts";
-import { send, simulate } from "../../lib/tx.ts";
 import { withSentStatus } from "../../lib/command.ts";
-import { JOB_REQUEST_FLAGS, parseJobOptions, readSpecFile } from "../renter/job-request.ts";
+import { type CreateJobOptions, parseJobOptions, readSpecFile } from "../renter/job-request.ts";
+import { cliPostOptions, postingHints } from "../renter/post.ts";
 import { workloadCliError } from "./errors.ts";
 import { collect, parseSecrets } from "./secrets.ts";
 import { describeEvent, resultLines } from "./report.ts";
 
-interface RunOptions {
-  model: string;
-  count: string;
-  hours: string;
-  maxPrice: string;
-  vram?: string;
-  region: string;
-  minReputation: string;
-  rule: string;
-  pay: string;
-  bidWindow: string;
-  revealWindow: string;
-  permit?: boolean;
-  force?: boolean;
+interface RunOptions extends Omit<CreateJobOptions, "spec" | "specHash"> {
   out?: string;
   secret?: string[];
   secretsFile?: string;
@@ -95,11 +82,7 @@ export function runCommand(program: Command): void {
       );
       const { ctx } = await connectSigner();
       const token = await paymentTokenFor(ctx, request.pay);
-      const hints = {
-        token: { symbol: token.symbol, decimals: token.decimals },
-        priceDecimals: token.decimals,
-        now: await chainNow(ctx),
-      };
+      const hints = await postingHints(ctx, token);
       const { specHash: _posted, ...jobRequest } = { ...request, permit: request.pay === "usdc" } as JobPostRequest;
       const emit = (event: RunEvent): void => {
         if (json) process.stdout.write(`${toJson({ event: event.type, ...event })}\n`);
@@ -118,12 +101,7 @@ export function runCommand(program: Command): void {
         nodeUrl: opts.nodeUrl,
         onEvent: emit,
         signal: stop.signal,
-        postOptions: {
-          labels: JOB_REQUEST_FLAGS,
-          stablecoin: token.kind === "usdc" ? token.address : undefined,
-          send: async (step, submit) => (await send(progress, step, submit, hints)).receipt,
-          simulate: (step, call) => simulate(step, () => call(), hints),
-        },
+        postOptions: cliPostOptions(progress, token, hints),
       });
       const saved =
         result.result === undefined
