@@ -279,6 +279,31 @@ describe("runWorkload, end to end on a local chain with Podman and a provider no
     expect(result.settled).toBeUndefined();
   }, 300_000);
 
+  it("resolves a service job once its endpoint answers through the node, usable until the renter stops it", async () => {
+    const example = JSON.parse(readFileSync(join(EXAMPLES, "service.json"), "utf8")) as WorkloadSpec;
+    const parsed = parseWorkloadSpec({ ...example, image: spec.image });
+    if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+    const events: RunEvent[] = [];
+    const result = await runWorkload(
+      renterOptions({
+        spec: parsed.value,
+        secrets: { API_TOKEN: "t0ken" },
+        request: { ...renterOptions().request, durationSeconds: 120 },
+        onEvent: (event) => {
+          events.push(event);
+          if (event.type === "posted") void acceptInstant(event.jobId);
+        },
+      }),
+    );
+    expect(events.at(-1)).toMatchObject({ type: "serviceReady", url: `${node.api.url}/jobs/${result.jobId}/service` });
+    const service = result.service!;
+    expect(await (await service.fetch("/health")).text()).toBe("ok\n");
+    expect(await (await service.fetch("/cgi-bin/infer?q=gpu")).json()).toEqual({ model: "echo-1", echo: "q=gpu" });
+    expect(await service.stop()).toMatch(/^0x/);
+    // Stopped: the lease is over on-chain (the chain records Cancelled; the node stops the container).
+    expect((await chain.as.renter.market.jobOf(result.jobId)).state).toBe(9n);
+  }, 180_000);
+
   it("refuses another account's reads with a typed NodeRequestError, and reports an unreachable node", async () => {
     const jobs = await chain.as.renter.market.jobCount();
     const stranger = new NodeClient({

@@ -308,7 +308,7 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunWorkl
   const containerStartMs = runningAt - handedOverAt;
 
   if (spec.kind === "service") {
-    const service = await serviceWhenReady(protocol, client, jobId, pollMs, signal);
+    const service = await serviceWhenReady(protocol, client, jobId, spec, pollMs, signal);
     emit({ type: "serviceReady", jobId, url: service.url });
     return {
       jobId,
@@ -513,18 +513,28 @@ async function serviceWhenReady(
   protocol: Protocol,
   client: NodeClient,
   jobId: bigint,
+  spec: WorkloadSpec,
   pollMs: number,
   signal?: AbortSignal,
 ): Promise<RunningService> {
   const job = await protocol.market.jobOf(jobId);
   const endsAt = BigInt(job.startedAt) + BigInt(job.duration);
+  const probe = spec.kind === "service" ? (spec.healthPath ?? "/") : "/";
   for (;;) {
     try {
-      const response = await client.serviceFetch(jobId, "/", { signal });
+      const response = await client.serviceFetch(jobId, probe, { signal });
       await response.arrayBuffer();
-      break;
+      if (response.ok) break;
     } catch (error) {
-      if (!(error instanceof NodeRequestError) || error.status !== 503) throw error;
+      // The proxy answers 502/503 until the service listens: keep asking, within the lease.
+      if (!(error instanceof NodeRequestError) || error.status < 502 || error.status > 504) throw error;
+    }
+    if ((await chainTime(protocol)) >= endsAt) {
+      throw new RunWorkloadError(
+        "SERVICE_NOT_READY",
+        `Job #${jobId}'s service never answered ${probe} through the node before its lease ended.`,
+        jobId,
+      );
     }
     await sleep(pollMs, signal);
   }
