@@ -142,6 +142,9 @@ export interface MismatchEvidence {
   mismatches: OutputMismatch[];
 }
 
+/** How long the live log may still run once the delivery is on-chain (ms). */
+const LOG_GRACE_MS = 5_000;
+
 const AWARDED_OR_LATER: readonly JobStateName[] = [
   "Awarded",
   "Running",
@@ -321,11 +324,16 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunWorkl
     };
   }
 
-  const logsDone = followLogs(client, jobId, emit, signal);
+  // The log follow ends with the workload; bounded after the delivery so a stream the node leaves open never holds the run.
+  const logsAbort = new AbortController();
+  signal?.addEventListener("abort", () => logsAbort.abort(signal.reason), { once: true });
+  const logsDone = followLogs(client, jobId, emit, logsAbort.signal);
   const finishedAt = await waitForNode(client, jobId, ["finished", "delivered", "claimed"], pollMs, signal);
   const workloadMs = finishedAt - runningAt;
   const delivered = await onChain(() => waitForDelivery(protocol, jobId, pollMs, signal));
   emit({ type: "delivered", jobId, resultHash: delivered.resultHash, challengeDeadline: delivered.challengeDeadline });
+  await Promise.race([logsDone, sleep(LOG_GRACE_MS)]);
+  logsAbort.abort();
   await logsDone;
 
   const downloadStart = Date.now();
@@ -462,7 +470,8 @@ async function followLogs(
     for await (const text of client.logs(jobId, { follow: true, signal })) emit({ type: "log", jobId, text });
   } catch (error) {
     // Logs are a convenience: the result's log is downloaded and verified with the outputs.
-    if (!(error instanceof NodeRequestError)) throw error;
+    if (signal?.aborted || error instanceof NodeRequestError) return;
+    throw error;
   }
 }
 
