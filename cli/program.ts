@@ -12,6 +12,8 @@ import { nodeCommand } from "./commands/node.ts";
 import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.ts";
 import { providerCommand } from "./commands/provider/index.ts";
 import { renterCommand } from "./commands/renter/index.ts";
+import { resultsCommand } from "./commands/workload/results.ts";
+import { runCommand } from "./commands/workload/run.ts";
 import { DEFAULT_RPC_URL, ENV, PROJECT_ROOT } from "./lib/env.ts";
 import { EXIT_USAGE } from "./lib/errors.ts";
 import { createOutput } from "./lib/output.ts";
@@ -46,6 +48,8 @@ export function buildProgram(json: boolean): Command {
   program.addCommand(infoCommand());
   program.addCommand(providerCommand());
   program.addCommand(renterCommand());
+  runCommand(program);
+  resultsCommand(program);
   program.addCommand(agentCommand());
   program.addCommand(nodeCommand());
   program.addCommand(jobsCommand());

@@ -12,7 +12,7 @@ export function workloadSpecHash(kind: string): string {
   return keccak256(toUtf8Bytes(JSON.stringify({ workload: kind })));
 }
 
-/** The spec hash of a workload file's bytes (what `gridlease renter create-job --spec <file>` posts). */
+/** keccak256 of a file's bytes: a spec hash for opaque workloads (a `gridlease.workload/v1` spec posts `hashWorkloadSpec`). */
 export function specHashOfBytes(bytes: Uint8Array): string {
   return keccak256(bytes);
 }

@@ -21,6 +21,7 @@ import { describeJob, displayState, formatBond, formatPayment, liveState, loadJo
 import { parseAddress, parseChoice, parseGpuModel, parseInteger, parseJobId } from "../lib/parse.ts";
 import { paymentTokenAt, type PaymentToken } from "../lib/tokens.ts";
 import { send } from "../lib/tx.ts";
+import { addArbiterVerifyCommand } from "./workload/arbiter-verify.ts";
 
 const SOURCE_CHAIN = "chain (JobMarket.jobOf at the latest block: exact)";
 const SOURCE_LOGS = "chain event logs (JobMarket events: exact)";
@@ -364,5 +365,6 @@ export function arbiterCommand(): Command {
       ]);
     }),
   );
+  addArbiterVerifyCommand(arbiter);
   return arbiter;
 }
