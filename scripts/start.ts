@@ -14,6 +14,9 @@
 // (same answer) before its heartbeat runs out, so the market never freezes on a stale price.
 // GRIDLEASE_DEPLOYMENT_ID: the Ignition deployment id (default chain-31337's folder; tests use their own).
 // GRIDLEASE_WEB_PORT (default 5173): the web dashboard (web/server.ts, built first if web/dist is missing).
+// GRIDLEASE_NODE_PORT (default 7311): the local provider node's API (scripts/start/workload-demo.ts: a real
+// `gridlease node` on the machine's container engine, and a demo renter that runs the example batch job and
+// service through it before the simulator starts); GRIDLEASE_WORKLOADS=0 leaves both out.
 //
 // Lifecycle: every port is checked before anything starts (a taken port fails naming what holds it);
 // every readiness wait and its requests time out; children run in process groups of their own and are
@@ -27,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
 import { dashboardConfigFromEnv } from "../web/config.ts";
+import { NODE_ACCOUNT_KEY, startWorkloadDemo, type WorkloadDemo } from "./start/workload-demo.ts";
 import { generateAbis } from "../sdk/scripts/generate-abis.ts";
 import { startWebServer } from "../web/server.ts";
 
@@ -45,6 +49,8 @@ const indexerUrl = `http://${host}:${indexerPort}`;
 /** GRIDLEASE_INDEXER=0 leaves the indexer out. */
 const withIndexer = process.env.GRIDLEASE_INDEXER !== "0";
 const webPort = Number(process.env.GRIDLEASE_WEB_PORT ?? "5173");
+const nodePort = Number(process.env.GRIDLEASE_NODE_PORT ?? "7311");
+const withWorkloads = process.env.GRIDLEASE_WORKLOADS !== "0";
 const blockSeconds = Number(process.env.GRIDLEASE_BLOCK_SECONDS ?? "2");
 const deploymentId = process.env.GRIDLEASE_DEPLOYMENT_ID;
 const deploymentDir = join(root, "ignition", "deployments", deploymentId ?? "chain-31337");
@@ -169,6 +175,7 @@ async function checkPorts(): Promise<void> {
       [indexerPort, "the indexer", "GRIDLEASE_INDEXER_PORT"],
       [webPort, "the web dashboard", "GRIDLEASE_WEB_PORT"],
     );
+  if (withWorkloads) needed.push([nodePort, "the local provider node", "GRIDLEASE_NODE_PORT"]);
   for (const [candidate, what, variable] of needed) {
     if (!(await portIsFree(candidate))) {
       const holder = portHolder(candidate);
@@ -343,17 +350,18 @@ const LOCAL_ACCOUNTS = [
     key: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
     demo: true,
   },
+  { role: "local provider node (gridlease node)", key: NODE_ACCOUNT_KEY, demo: true },
 ] as const;
 const DEMO_GRL = "10000";
 const DEMO_USDC = "10000";
 
-/** Runs the `gridlease` CLI (cli/gridlease.ts) against this chain; resolves with its parsed --json output. */
-function gridlease(args: string[]): Promise<Record<string, unknown>> {
+/** Runs the `gridlease` CLI (cli/gridlease.ts) against this chain, as `key`'s account; resolves with its parsed --json output. */
+function gridlease(args: string[], key?: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const child = track(
       spawn(process.execPath, [join(root, "cli", "gridlease.ts"), ...args, "--json"], {
         cwd: root,
-        env: childEnvironment(),
+        env: key === undefined ? childEnvironment() : { ...childEnvironment(), GRIDLEASE_PRIVATE_KEY: key },
         stdio: ["ignore", "pipe", "pipe"],
         detached: true,
       }),
@@ -476,6 +484,21 @@ async function main(): Promise<void> {
     ? await startWebServer({ host, port: webPort, config: webConfig, buildIfMissing: true })
     : undefined;
   if (!simulate) await keepIdleChainAlive();
+  const workloads: WorkloadDemo | undefined = withWorkloads
+    ? await startWorkloadDemo(
+        {
+          root,
+          // Per deployment id, so a test's own `npm start` never empties a user's.
+          folder: join(root, ".gridlease", deploymentId ?? "local"),
+          env: childEnvironment,
+          track,
+          gridlease,
+          log,
+          isStopping: () => stopping,
+        },
+        nodePort,
+      )
+    : undefined;
 
   const addresses = JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<
     string,
@@ -485,9 +508,16 @@ async function main(): Promise<void> {
   console.log(`\n  ${"JSON-RPC".padEnd(37)} ${rpcUrl}  (chain id 31337)`);
   for (const [id, address] of Object.entries(addresses)) console.log(`  ${id.padEnd(37)} ${address}`);
   if (web !== undefined) console.log(`  ${"Web dashboard".padEnd(37)} ${web.url}`);
+  if (workloads !== undefined)
+    console.log(`  ${"Provider node (API, profile)".padEnd(37)} ${workloads.nodeUrl}/profile  (${workloads.engine})`);
   if (withIndexer) printIndexerExamples();
   printAccounts();
   console.log("  The simulated providers and renters are Hardhat accounts 100 and up, the keeper account 20.");
+  if (workloads !== undefined) {
+    // Before the simulator: it moves the chain's clock a day a minute, faster than a lease can be used.
+    console.log("  The demo renter runs the example workloads through the provider node:\n");
+    await workloads.runDemo({ chainId: 31337n, market: marketAddress(addresses), rpcUrl });
+  }
   if (simulate) {
     console.log("  The market simulator prints one line per simulated day. Press Ctrl-C to stop.\n");
     startSimulator();
@@ -504,6 +534,13 @@ async function main(): Promise<void> {
       else reject(new Error(`the local chain stopped unexpectedly (${signal ?? `exit code ${code}`})`));
     });
   });
+}
+
+/** The JobMarket's address in Ignition's deployed_addresses.json (`<module>#JobMarket`). */
+function marketAddress(addresses: Record<string, string>): string {
+  const entry = Object.entries(addresses).find(([id]) => id.endsWith("#JobMarket"));
+  if (entry === undefined) throw new Error("the deployment records no JobMarket");
+  return entry[1];
 }
 
 /** How long children get to exit after SIGTERM before SIGKILL. */

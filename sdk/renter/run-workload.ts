@@ -81,7 +81,7 @@ export interface RunWorkloadOptions {
   request: Omit<JobPostRequest, "specHash">;
   /** On a mismatch, open a dispute with the mismatch as evidence (default: only report it). */
   disputeOnMismatch?: boolean;
-  /** Settle once the challenge window has passed (default true); false returns after verification. */
+  /** Settle as soon as the results verify (the renter waives its challenge window; default true); false returns after verification. */
   settle?: boolean;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
@@ -373,7 +373,7 @@ export async function runWorkload(options: RunWorkloadOptions): Promise<RunWorkl
       exitCode: result.manifest.exitCode,
     });
     if (options.settle !== false) {
-      const txHash = await onChain(() => settleWhenDue(protocol, jobId, delivered.challengeDeadline, pollMs, signal));
+      const txHash = await onChain(() => acceptResult(protocol, jobId));
       emit({ type: "settled", jobId, txHash });
       outcome.settled = { txHash };
     }
@@ -498,14 +498,11 @@ async function waitForDelivery(
   }
 }
 
-async function settleWhenDue(
-  protocol: Protocol,
-  jobId: bigint,
-  challengeDeadline: bigint,
-  pollMs: number,
-  signal?: AbortSignal,
-): Promise<string> {
-  while ((await chainTime(protocol)) < challengeDeadline) await sleep(pollMs, signal);
+/**
+ * Settles the verified delivery at once: the renter may waive its own challenge window (the market refuses
+ * anyone else before the deadline), so the provider is paid now instead of a day later.
+ */
+async function acceptResult(protocol: Protocol, jobId: bigint): Promise<string> {
   if ((await stateOf(protocol, jobId)) !== "Delivered") {
     throw new RunWorkloadError(
       "NOT_SETTLEABLE",

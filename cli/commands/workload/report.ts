@@ -49,7 +49,10 @@ export function resultLines(result: RunWorkloadResult, outputs: string | undefin
       : `Job #${result.jobId}: the results do NOT match the on-chain hash ${result.result?.resultHash}; what was served is in ${outputs}.`,
   ];
   if (result.settled !== undefined) lines.push(`Settled: ${result.settled.txHash}.`);
-  else if (result.verified) lines.push(`Settle after the challenge window: gridlease renter settle ${result.jobId}.`);
+  else if (result.verified)
+    lines.push(
+      `Accept and settle now (or let anyone settle after the challenge window): gridlease renter settle ${result.jobId}.`,
+    );
   if (result.disputed !== undefined)
     lines.push(`Disputed with evidence ${result.disputed.evidenceHash}: ${result.disputed.txHash}.`);
   else if (!result.verified)
