@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
 import { dashboardConfigFromEnv } from "../web/config.ts";
+import { parseDeployedAddresses } from "../sdk/deployment.ts";
 import { generateAbis } from "../sdk/scripts/generate-abis.ts";
 import { startWebServer } from "../web/server.ts";
 
@@ -471,7 +472,16 @@ async function main(): Promise<void> {
   await fundDemoAccounts();
 
   if (withIndexer) await startIndexer();
-  const webConfig = dashboardConfigFromEnv({ ...process.env, GRIDLEASE_INDEXER_URL: indexerUrl });
+  // The console's wallet actions need the contracts' addresses; the browser's wallet supplies the chain.
+  const webConfig = dashboardConfigFromEnv(
+    { ...process.env, GRIDLEASE_INDEXER_URL: indexerUrl },
+    {
+      chainId: "31337",
+      addresses: parseDeployedAddresses(
+        JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<string, string>,
+      ),
+    },
+  );
   const web = withIndexer
     ? await startWebServer({ host, port: webPort, config: webConfig, buildIfMissing: true })
     : undefined;
