@@ -56,7 +56,7 @@ describe("checkJobForm", () => {
 
   it("refuses a price above what the market stores, naming the limit", () => {
     expect(errorsOf({ maxPrice: "100000000000000000000000" }).maxPrice).toMatch(
-      /above what the market can store \(at most 79,228,162,514,264,337,593 USDC/,
+      /above what the market can store \(at most 79,228,162,514,264,337,593,543 USDC/,
     );
   });
 
