@@ -17,7 +17,7 @@ import {
   usdChange,
 } from "../data/format.ts";
 import { useLive } from "../data/live.tsx";
-import { emissionChart, outcomeChart, revenueChart, supplyChart, utilizationChart } from "../data/network-series.ts";
+import { creditsChart, emissionChart, outcomeChart, revenueChart, supplyChart, utilizationChart } from "../data/network-series.ts";
 import { modelUtilizationChart, priceIndexChart } from "../data/price-index.ts";
 import { useIndexerQuery } from "../data/use-indexer-query.ts";
 
@@ -54,7 +54,7 @@ export function Overview(): ReactNode {
           <KpiCard testId="kpi-providers" label="Providers" value={formatCount(now.totalProviders)} change={countChange(now.totalProviders, dayAgo.totalProviders)} />
           <KpiCard testId="kpi-supply" label="GRL supply" value={formatGrlAmount(now.totalSupply)} change={grlChange(now.totalSupply, dayAgo.totalSupply)} seriesHref="#supply" />
           <KpiCard testId="kpi-emission" label="Net GRL emission" value={formatGrlAmount(now.netEmission)} change={grlChange(now.netEmission, dayAgo.netEmission)} seriesHref="#emission" />
-          <KpiCard testId="kpi-credits" label="Credits outstanding" value={formatUsd18(now.creditsOutstanding)} change={usdChange(now.creditsOutstanding, dayAgo.creditsOutstanding)} />
+          <KpiCard testId="kpi-credits" label="Credits outstanding" value={formatUsd18(now.creditsOutstanding)} change={usdChange(now.creditsOutstanding, dayAgo.creditsOutstanding)} seriesHref="#credits" />
           <KpiCard testId="kpi-staked" label="GRL staked" value={formatGrlAmount(now.stakedTotal)} change={grlChange(now.stakedTotal, dayAgo.stakedTotal)} />
         </div>
       )}
@@ -102,6 +102,11 @@ export function Overview(): ReactNode {
         <Panel title="GRL supply" id="supply" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
             <Chart testId="chart-supply" title="Total supply at the end of each day" description="GRL total supply per day" data={supplyChart(daily.data.items, "day")} />
+          )}
+        </Panel>
+        <Panel title="Credits outstanding" id="credits" error={daily.error} loading={daily.data === undefined}>
+          {daily.data && (
+            <Chart testId="chart-credits" title="USD credits at the end of each day" description="credits bought and not yet spent, and the part held in job escrows" data={creditsChart(daily.data.items, "day")} />
           )}
         </Panel>
       </div>
