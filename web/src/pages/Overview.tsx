@@ -2,8 +2,16 @@
 // utilization, the GPU price index against reference cloud prices, jobs by outcome, GRL emission and supply).
 import type { ReactNode } from "react";
 
-import { modelMetricSeries, networkMetrics } from "../../../sdk/index.ts";
+import {
+  formatAmount,
+  type IndexedTokenMetric,
+  modelMetricSeries,
+  networkMetrics,
+  paymentTokens,
+  tokenMetrics,
+} from "../../../sdk/index.ts";
 import { Chart } from "../charts/Chart.tsx";
+import { type Column, DataTable } from "../components/DataTable.tsx";
 import { KpiCard } from "../components/KpiCard.tsx";
 import { Panel } from "../components/Panel.tsx";
 import {
@@ -13,6 +21,7 @@ import {
   formatRatio,
   formatUsd18,
   grlChange,
+  shortHex,
   ratioChange,
   usdChange,
 } from "../data/format.ts";
@@ -26,12 +35,45 @@ export const OVERVIEW_DAYS = 30;
 /** Hours of history the hourly utilization chart shows. */
 export const OVERVIEW_HOURS = 48;
 
+/** A token's cumulative revenue row with how to show its amounts. */
+interface TokenRevenue {
+  readonly row: IndexedTokenMetric;
+  readonly label: string;
+  readonly decimals: number;
+}
+
+const TOKEN_COLUMNS: readonly Column<TokenRevenue>[] = [
+  { header: "Payment token", cell: (t) => <span title={t.row.token}>{t.label}</span> },
+  { header: "Gross", numeric: true, cell: (t) => formatAmount(t.row.gross, t.decimals) },
+  { header: "Provider payouts", numeric: true, cell: (t) => formatAmount(t.row.providerPayouts, t.decimals) },
+  { header: "Fees", numeric: true, cell: (t) => formatAmount(t.row.fees, t.decimals) },
+  { header: "Gross (USD)", numeric: true, cell: (t) => formatUsd18(t.row.grossUsd) },
+  { header: "Fees (USD)", numeric: true, cell: (t) => formatUsd18(t.row.feesUsd) },
+  { header: "Jobs", numeric: true, cell: (t) => formatCount(t.row.jobsCreated) },
+];
+
+/** Every payment token's cumulative revenue, named (credits or the stablecoin's address) and scaled by its decimals. */
+async function revenueByToken(client: Parameters<typeof tokenMetrics>[0]): Promise<TokenRevenue[]> {
+  const [rows, tokens] = await Promise.all([tokenMetrics(client, { period: "all", limit: 100 }), paymentTokens(client)]);
+  const byAddress = new Map(tokens.map((token) => [token.address.toLowerCase(), token]));
+  return rows.items.map((row) => {
+    const token = byAddress.get(row.token.toLowerCase());
+    return {
+      row,
+      label: token?.isCredits ? "USD credits" : `Stablecoin ${shortHex(row.token)}`,
+      // Credits and unknown tokens count in 18 decimals, as the indexer stores them.
+      decimals: token?.decimals ?? 18,
+    };
+  });
+}
+
 /** The overview page. */
 export function Overview(): ReactNode {
   const { summary } = useLive();
   const daily = useIndexerQuery("overview-daily", (client) => networkMetrics(client, { period: "day", limit: OVERVIEW_DAYS }));
   const hourly = useIndexerQuery("overview-hourly", (client) => networkMetrics(client, { period: "hour", limit: OVERVIEW_HOURS }));
   const all = useIndexerQuery("overview-all", (client) => networkMetrics(client, { period: "all", limit: 1 }));
+  const byToken = useIndexerQuery("overview-tokens", revenueByToken);
   const prices = useIndexerQuery("overview-prices", (client) => modelMetricSeries(client, { period: "day", limit: 200 }));
 
   const now = summary?.now;
@@ -63,6 +105,12 @@ export function Overview(): ReactNode {
           {daily.data && (
             <Chart testId="chart-revenue" title="Revenue per day (USD)" description="provider payouts and protocol fees stacked, gross as a line, one point per UTC day" data={revenueChart(daily.data.items, "day")} />
           )}
+        </Panel>
+        <Panel title="Revenue per payment token" id="revenue-tokens" error={byToken.error} loading={byToken.data === undefined}>
+          {byToken.data && byToken.data.length === 0 ? <p className="muted">No revenue yet.</p> : null}
+          {byToken.data && byToken.data.length > 0 ? (
+            <DataTable caption="All time, in each token's own units and in USD" rows={byToken.data} columns={TOKEN_COLUMNS} rowKey={(t) => t.row.token} testId="revenue-by-token" />
+          ) : null}
         </Panel>
         <Panel title="Utilization" id="utilization" error={daily.error ?? hourly.error} loading={daily.data === undefined || hourly.data === undefined}>
           {hourly.data && (
