@@ -137,7 +137,7 @@ describe("the console with an injected wallet", () => {
     await page.getByTestId("post-job").click();
     await expect
       .poll(async () => page.getByTestId("error-maxPrice").textContent())
-      .toMatch(/above what the market can store \(at most 79,228,162,514,264,337,593,543 USDC per GPU-hour\)/);
+      .toMatch(/The maximum price is too large: at most \$79228162514264337593543\.950335 per GPU-hour in USDC/);
     expect(await page.getByTestId("post-notice").textContent()).toMatch(/nothing was sent/);
     await screenshot(page, "console-bad-price-1280-light");
 
@@ -145,7 +145,7 @@ describe("the console with an injected wallet", () => {
     await page.getByTestId("post-job").click();
     await expect
       .poll(async () => page.getByTestId("error-maxPrice").textContent())
-      .toMatch(/has 7 decimals but USDC \(6 decimals\) has only 6/);
+      .toMatch(/The maximum price has 7 decimals but dollars has only 6/);
 
     await page.getByLabel("GPUs").fill("0");
     await page.getByLabel("Max price per GPU-hour (USDC)").fill("0");

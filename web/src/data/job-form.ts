@@ -3,13 +3,14 @@
 import {
   AmountParseError,
   findGpuModel,
-  gpuModelId,
+  type GpuModelSpec,
   hashWorkloadSpec,
+  JobRequestError,
+  type JobPostRequest,
+  type OnChainJobRequest,
   parseDecimal,
   parseWorkloadSpec,
-  PricingRule,
-  type GpuModelSpec,
-  type PricingRuleName,
+  validateJobRequest,
 } from "../../../sdk/index.ts";
 
 /** What the renter typed (the form's text fields as they are). */
@@ -32,18 +33,13 @@ export interface JobFormInput {
 /** The form's fields, for messages keyed by field. */
 export type JobFormField = keyof JobFormInput;
 
-/** A checked request, ready for IJobMarket.JobRequest (less the payment token's address). */
+/** A checked request: what the SDK's postJob takes, the on-chain struct it becomes, and its escrow. */
 export interface CheckedJobRequest {
   readonly spec: GpuModelSpec;
-  readonly gpuModel: string;
-  readonly gpuCount: bigint;
-  readonly duration: bigint;
-  readonly reservePricePerGpuHour: bigint;
-  readonly pricingRule: bigint;
-  readonly ruleName: PricingRuleName;
-  readonly bidWindow: bigint;
-  readonly revealWindow: bigint;
-  readonly specHash: string;
+  /** For sdk/renter/post-job.ts's postJob (USDC, by permit). */
+  readonly post: JobPostRequest;
+  /** The struct postJob will send (validateJobRequest's answer). */
+  readonly onChain: OnChainJobRequest;
   /** The escrow: reserve x GPUs x seconds / 3600, rounded down as JobMath.jobValue does. */
   readonly budget: bigint;
 }
@@ -53,16 +49,33 @@ export type JobFormCheck =
   | { readonly ok: true; readonly request: CheckedJobRequest }
   | { readonly ok: false; readonly errors: Partial<Record<JobFormField, string>> };
 
-/** The largest reserve the market stores (a uint96 in token units). */
-export const MAX_RESERVE_UNITS = 2n ** 96n - 1n;
-/** The most GPUs one job may ask for from one provider (what the CLI accepts). */
+/** The most GPUs one job may ask for from one provider (the SDK's limit). */
 export const MAX_GPUS = 1024n;
 
-const RULES: Readonly<Record<JobFormInput["rule"], PricingRuleName>> = {
-  instant: "Instant",
-  first: "FirstPrice",
-  second: "SecondPrice",
+/** The SDK's request fields as this form names them. */
+const FORM_FIELD: Readonly<Partial<Record<keyof JobPostRequest, JobFormField>>> = {
+  model: "model",
+  gpus: "gpus",
+  durationSeconds: "hours",
+  maxPricePerGpuHour: "maxPrice",
+  bidWindowSeconds: "bidWindowMinutes",
+  revealWindowSeconds: "revealWindowMinutes",
+  specHash: "specJson",
 };
+
+/** The SDK's request fields as the form's labels, so its messages name what the renter sees. */
+const LABELS = {
+  model: "GPU model",
+  gpus: "GPUs",
+  durationSeconds: "Hours",
+  maxPricePerGpuHour: "The maximum price",
+  bidWindowSeconds: "The bid window",
+  revealWindowSeconds: "The reveal window",
+  specHash: "The spec hash",
+} as const;
+
+/** Stand-ins for fields the form already refused, so the SDK's check still reports the others. */
+const STAND_IN = { gpus: 1n, durationSeconds: 3_600n, window: 600n, specHash: `0x${"11".repeat(32)}` } as const;
 
 const SPEC_HASH = /^0x[0-9a-fA-F]{64}$/;
 
@@ -80,17 +93,6 @@ function hoursToSeconds(text: string): bigint {
     throw new AmountParseError(`Hours must come to a whole number of seconds, got "${text}" (try 0.5 or 1.25).`);
   }
   return (micros * 3600n) / 1_000_000n;
-}
-
-function maxPriceUnits(text: string, decimals: number, symbol: string): bigint {
-  const units = parseDecimal(text, decimals, { unit: `${symbol} (${decimals} decimals)`, what: "The maximum price" });
-  if (units > MAX_RESERVE_UNITS) {
-    const whole = MAX_RESERVE_UNITS / 10n ** BigInt(decimals);
-    throw new AmountParseError(
-      `The maximum price is above what the market can store (at most ${whole.toLocaleString("en-US")} ${symbol} per GPU-hour): type a real price such as 2.50.`,
-    );
-  }
-  return units;
 }
 
 function specHashOf(input: JobFormInput): string {
@@ -121,10 +123,14 @@ export function formModel(text: string): GpuModelSpec {
 }
 
 /**
- * Checks the whole form for a payment token with `decimals` (USDC: 6) and `symbol`; collects one message per
- * faulty field so the renter sees them all at once.
+ * Checks the whole form for a payment token (USDC: 6 decimals): the form's own text (hours, minutes, a pasted
+ * spec) here, everything else by the SDK's validateJobRequest, the same rules `gridlease renter create-job`
+ * applies. One message per faulty field, so the renter sees them all at once.
  */
-export function checkJobForm(input: JobFormInput, decimals: number, symbol: string): JobFormCheck {
+export function checkJobForm(
+  input: JobFormInput,
+  token: { address: string; symbol: string; decimals: number },
+): JobFormCheck {
   const errors: Partial<Record<JobFormField, string>> = {};
   const field = <T>(name: JobFormField, parse: () => T): T | undefined => {
     try {
@@ -135,49 +141,41 @@ export function checkJobForm(input: JobFormInput, decimals: number, symbol: stri
       return undefined;
     }
   };
-  const spec = field("model", () => formModel(input.model));
-  const gpuCount = field("gpus", () => wholeNumber(input.gpus, "GPUs", 1n, MAX_GPUS));
+  const gpus = field("gpus", () => wholeNumber(input.gpus, "GPUs", 1n, MAX_GPUS));
   const duration = field("hours", () => hoursToSeconds(input.hours));
-  const reserve = field("maxPrice", () => maxPriceUnits(input.maxPrice, decimals, symbol));
-  const ruleName = RULES[input.rule];
   const bidWindow = field("bidWindowMinutes", () => wholeNumber(input.bidWindowMinutes, "The bid window", 1n, 10_080n));
   const revealWindow =
-    ruleName === "Instant"
+    input.rule === "instant"
       ? 0n
       : field("revealWindowMinutes", () => wholeNumber(input.revealWindowMinutes, "The reveal window", 1n, 10_080n));
   const specHash = field("specJson", () => specHashOf(input));
-  if (
-    spec === undefined ||
-    gpuCount === undefined ||
-    duration === undefined ||
-    reserve === undefined ||
-    bidWindow === undefined ||
-    revealWindow === undefined ||
-    specHash === undefined
-  ) {
-    return { ok: false, errors };
+  const post: JobPostRequest = {
+    model: input.model,
+    gpus: gpus ?? STAND_IN.gpus,
+    durationSeconds: duration ?? STAND_IN.durationSeconds,
+    maxPricePerGpuHour: input.maxPrice,
+    rule: input.rule,
+    pay: "usdc",
+    bidWindowSeconds: bidWindow === undefined ? STAND_IN.window : bidWindow * 60n,
+    revealWindowSeconds: revealWindow === undefined ? STAND_IN.window : revealWindow * 60n,
+    specHash: specHash ?? STAND_IN.specHash,
+    permit: true,
+  };
+  let onChain: OnChainJobRequest | undefined;
+  try {
+    onChain = validateJobRequest(post, token, LABELS);
+  } catch (error) {
+    if (!(error instanceof JobRequestError)) throw error;
+    const name = (error.field === undefined ? undefined : FORM_FIELD[error.field]) ?? "maxPrice";
+    errors[name] ??= error.message;
   }
-  const budget = (reserve * gpuCount * duration) / 3600n;
+  if (onChain === undefined || Object.keys(errors).length > 0) return { ok: false, errors };
+  const budget = (onChain.reservePricePerGpuHour * onChain.gpuCount * onChain.duration) / 3600n;
   if (budget === 0n) {
     return {
       ok: false,
       errors: { maxPrice: "The budget (max price × GPUs × hours) rounds to zero: raise the price, GPUs or hours." },
     };
   }
-  return {
-    ok: true,
-    request: {
-      spec,
-      gpuModel: gpuModelId(spec.name),
-      gpuCount,
-      duration,
-      reservePricePerGpuHour: reserve,
-      pricingRule: BigInt(PricingRule.valueOf(ruleName)),
-      ruleName,
-      bidWindow: bidWindow * 60n,
-      revealWindow: revealWindow * 60n,
-      specHash,
-      budget,
-    },
-  };
+  return { ok: true, request: { spec: formModel(input.model), post, onChain, budget } };
 }

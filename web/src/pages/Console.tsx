@@ -2,7 +2,8 @@
 // gas, who could take it and what it would cost (the SDK's quoteJob), posts it with a USDC permit, follows its
 // jobs live and stops, settles, disputes or cancels them while the contract allows; a provider sees what it
 // can withdraw and withdraws it. Loaded lazily: ethers' wallet code stays out of the explorer's first page.
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from "react";
+import { ZeroAddress } from "ethers";
+import { type FormEvent, type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 
 import type { DashboardConfig } from "../../config.ts";
 import {
@@ -33,6 +34,13 @@ import {
 import { postJobWithPermit } from "../wallet/post-job.ts";
 import { describeTxError } from "../wallet/tx-error.ts";
 import { type ConnectedWallet, connectWallet, hasInjectedWallet } from "../wallet/wallet.ts";
+
+/** The payment token the form prices in. */
+interface PaymentToken {
+  readonly address: string;
+  readonly symbol: string;
+  readonly decimals: number;
+}
 
 /** USDC's decimals until a wallet says otherwise (the quote is shown before connecting). */
 const DEFAULT_DECIMALS = 6;
@@ -67,7 +75,8 @@ function toUsd18(units: bigint, decimals: number): bigint {
 }
 
 /** The quote of the request being typed, re-asked (debounced) as it changes and at every new block. */
-function useQuote(input: JobFormInput, decimals: number): { quote: JobQuote | null; error: string | null } {
+function useQuote(input: JobFormInput, token: PaymentToken): { quote: JobQuote | null; error: string | null } {
+  const decimals = token.decimals;
   const { client, summary, version } = useLive();
   const [state, setState] = useState<{ quote: JobQuote | null; error: string | null }>({ quote: null, error: null });
   const now = summary?.asOf.timestamp;
@@ -80,14 +89,14 @@ function useQuote(input: JobFormInput, decimals: number): { quote: JobQuote | nu
       setState({ quote: null, error: null });
       return;
     }
-    const checked = checkJobForm(input, decimals, "USDC");
+    const checked = checkJobForm(input, token);
     const gpus = Number(input.gpus);
     const hours = Number(input.hours);
     if (!Number.isInteger(gpus) || gpus < 1 || !(hours > 0)) {
       setState({ quote: null, error: null });
       return;
     }
-    const reserve = checked.ok ? toUsd18(checked.request.reservePricePerGpuHour, decimals) : undefined;
+    const reserve = checked.ok ? toUsd18(checked.request.onChain.reservePricePerGpuHour, decimals) : undefined;
     let cancelled = false;
     const timer = setTimeout(() => {
       quoteJob(client, {
@@ -106,7 +115,7 @@ function useQuote(input: JobFormInput, decimals: number): { quote: JobQuote | nu
       clearTimeout(timer);
     };
     // The version moves with every indexed block: the answer follows the market.
-  }, [client, input, decimals, now, version]);
+  }, [client, input, token, decimals, now, version]);
   return state;
 }
 
@@ -185,7 +194,11 @@ function JobForm({ wallet, onPosted }: { wallet: ConnectedWallet | null; onPoste
   const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
   const decimals = wallet?.usdc.decimals ?? DEFAULT_DECIMALS;
-  const quote = useQuote(input, decimals);
+  const token = useMemo(
+    (): PaymentToken => wallet?.usdc ?? { address: ZeroAddress, symbol: "USDC", decimals: DEFAULT_DECIMALS },
+    [wallet],
+  );
+  const quote = useQuote(input, token);
   const set = (name: JobFormField) => (event: { target: { value: string } }) => {
     setInput((previous) => ({ ...previous, [name]: event.target.value }));
     setErrors((previous) => ({ ...previous, [name]: undefined }));
@@ -195,7 +208,7 @@ function JobForm({ wallet, onPosted }: { wallet: ConnectedWallet | null; onPoste
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     setNotice(null);
-    const checked = checkJobForm(input, decimals, wallet?.usdc.symbol ?? "USDC");
+    const checked = checkJobForm(input, token);
     if (!checked.ok) {
       setErrors(checked.errors);
       setNotice({ kind: "error", text: "Fix the fields marked above: nothing was sent." });

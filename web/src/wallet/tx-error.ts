@@ -1,6 +1,6 @@
 // A failed wallet action in plain language: reverts decoded by the SDK's shared table (the same words as the
 // CLI), a rejection in the wallet said as such, and nothing shown as a raw "execution reverted".
-import { decodeRevert, revertDataOf, type ErrorHints } from "../../../sdk/index.ts";
+import { decodeRevert, type ErrorHints, JobRequestError, revertDataOf } from "../../../sdk/index.ts";
 
 import { WalletError } from "./wallet.ts";
 
@@ -12,6 +12,7 @@ function isRejection(error: unknown): boolean {
 /** What went wrong in `action` ("Post the job"), in one sentence or two that say what to do. */
 export function describeTxError(action: string, error: unknown, hints: ErrorHints = {}): string {
   if (error instanceof WalletError) return error.message;
+  if (error instanceof JobRequestError) return `${action}: ${error.message} Nothing was sent.`;
   if (isRejection(error)) return `${action}: you declined it in your wallet. Nothing was sent.`;
   const data = revertDataOf(error);
   const decoded = data === undefined ? undefined : decodeRevert(data, hints);

@@ -15,7 +15,12 @@ export interface ConnectedWallet {
   readonly account: string;
   readonly protocol: Protocol;
   /** The payment stablecoin (USDC) with its symbol and decimals. */
-  readonly usdc: { readonly contract: MockStablecoin; readonly symbol: string; readonly decimals: number };
+  readonly usdc: {
+    readonly contract: MockStablecoin;
+    readonly address: string;
+    readonly symbol: string;
+    readonly decimals: number;
+  };
 }
 
 /** Why the console cannot act (no wallet, wrong chain, no deployment): a message that says what to do. */
@@ -69,6 +74,6 @@ export async function connectWallet(config: DashboardConfig): Promise<ConnectedW
     signer,
     account: await signer.getAddress(),
     protocol,
-    usdc: { contract: protocol.usdc, symbol, decimals: Number(decimals) },
+    usdc: { contract: protocol.usdc, address: await protocol.usdc.getAddress(), symbol, decimals: Number(decimals) },
   };
 }
