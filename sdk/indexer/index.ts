@@ -14,3 +14,4 @@ export * from "./awarded-jobs.ts";
 export * from "./price-band.ts";
 export * from "./quote.ts";
 export * from "./token-metrics.ts";
+export * from "./provider-metrics.ts";

@@ -1,9 +1,10 @@
 // tokenMetrics and paymentTokens against a real HTTP server executing the indexer's own GraphQL schema over
-// canned rows (./test-server.ts).
+// canned rows (./test-server.ts). Generous timeouts: the first request builds the schema, slow on a busy machine.
 import { afterEach, describe, expect, it } from "vitest";
 
 import { CANNED, page } from "./canned.ts";
 import { IndexerClient } from "./client.ts";
+import { providerMetricSeries } from "./provider-metrics.ts";
 import { paymentTokens, tokenMetrics } from "./token-metrics.ts";
 import { startTestIndexer, type TestIndexer } from "./test-server.ts";
 
@@ -28,10 +29,10 @@ const USDC_ROW = {
   escrowed: "20000000",
 };
 
-describe("revenue per payment token", () => {
+describe("revenue per payment token", { timeout: 90_000 }, () => {
   it("tokenMetrics: the cumulative row per token by default, in token units and USD", async () => {
     server = await startTestIndexer(() => ({ root: { tokenMetrics: page([USDC_ROW], 1, "t1") } }));
-    const client = new IndexerClient({ url: server.url });
+    const client = new IndexerClient({ url: server.url, timeoutMs: 60_000 });
     const rows = await tokenMetrics(client, { limit: 10 });
     expect(server.requests[0]!.variables).toEqual({ where: { period: "all" }, limit: 10, after: null });
     expect(rows.items[0]).toMatchObject({
@@ -53,7 +54,39 @@ describe("revenue per payment token", () => {
         ),
       },
     }));
-    const tokens = await paymentTokens(new IndexerClient({ url: server.url }));
+    const tokens = await paymentTokens(new IndexerClient({ url: server.url, timeoutMs: 60_000 }));
     expect(tokens).toEqual([{ address: CANNED.USDC, allowed: true, decimals: 6, isCredits: false }]);
+  });
+});
+
+describe("a provider's history", { timeout: 90_000 }, () => {
+  it("providerMetricSeries: the provider's daily rows (address in lower case), newest first", async () => {
+    const row = {
+      provider: CANNED.PROVIDER.toLowerCase(),
+      period: "day",
+      periodStart: "1767139200",
+      leasedGpuSeconds: "3600",
+      availableGpuSeconds: "7200",
+      utilization: 0.5,
+      grossUsd: "4000000000000000000",
+      feesUsd: "80000000000000000",
+      jobsWon: 2,
+      jobsSettled: 1,
+      jobsFailed: 0,
+      disputesLost: 0,
+      slashed: "0",
+    };
+    server = await startTestIndexer(() => ({ root: { providerMetrics: page([row], 1, "p1") } }));
+    const series = await providerMetricSeries(
+      new IndexerClient({ url: server.url, timeoutMs: 60_000 }),
+      CANNED.PROVIDER,
+      { limit: 30 },
+    );
+    expect(server.requests[0]!.variables).toEqual({
+      where: { provider: CANNED.PROVIDER.toLowerCase(), period: "day" },
+      limit: 30,
+      after: null,
+    });
+    expect(series.items[0]).toMatchObject({ periodStart: 1_767_139_200n, grossUsd: 4n * 10n ** 18n, utilization: 0.5 });
   });
 });
