@@ -11,6 +11,7 @@ import {
   GPU_MODELS,
   isTerminal,
   type JobQuote,
+  parseDecimal,
   type LifecycleJob,
   quoteJob,
   recentJobs,
@@ -96,7 +97,15 @@ function useQuote(input: JobFormInput, token: PaymentToken): { quote: JobQuote |
       setState({ quote: null, error: null });
       return;
     }
-    const reserve = checked.ok ? toUsd18(checked.request.onChain.reservePricePerGpuHour, decimals) : undefined;
+    // The budget and the price warning need only the price: show them while other fields are still being typed.
+    let reserve: bigint | undefined;
+    try {
+      reserve = checked.ok
+        ? toUsd18(checked.request.onChain.reservePricePerGpuHour, decimals)
+        : toUsd18(parseDecimal(input.maxPrice, decimals), decimals);
+    } catch {
+      reserve = undefined;
+    }
     let cancelled = false;
     const timer = setTimeout(() => {
       quoteJob(client, {
