@@ -3,7 +3,6 @@
 import type { ReactNode } from "react";
 
 import {
-  formatAmount,
   type IndexedTokenMetric,
   modelMetricSeries,
   networkMetrics,
@@ -17,6 +16,7 @@ import { Panel } from "../components/Panel.tsx";
 import {
   countChange,
   formatCount,
+  formatFixed,
   formatGrlAmount,
   formatRatio,
   formatUsd18,
@@ -44,11 +44,10 @@ interface TokenRevenue {
 
 const TOKEN_COLUMNS: readonly Column<TokenRevenue>[] = [
   { header: "Payment token", cell: (t) => <span title={t.row.token}>{t.label}</span> },
-  { header: "Gross", numeric: true, cell: (t) => formatAmount(t.row.gross, t.decimals) },
-  { header: "Provider payouts", numeric: true, cell: (t) => formatAmount(t.row.providerPayouts, t.decimals) },
-  { header: "Fees", numeric: true, cell: (t) => formatAmount(t.row.fees, t.decimals) },
+  { header: "Gross", numeric: true, cell: (t) => formatFixed(t.row.gross, BigInt(t.decimals), 2) },
+  { header: "Provider payouts", numeric: true, cell: (t) => formatFixed(t.row.providerPayouts, BigInt(t.decimals), 2) },
+  { header: "Fees", numeric: true, cell: (t) => formatFixed(t.row.fees, BigInt(t.decimals), 2) },
   { header: "Gross (USD)", numeric: true, cell: (t) => formatUsd18(t.row.grossUsd) },
-  { header: "Fees (USD)", numeric: true, cell: (t) => formatUsd18(t.row.feesUsd) },
   { header: "Jobs", numeric: true, cell: (t) => formatCount(t.row.jobsCreated) },
 ];
 

@@ -50,8 +50,10 @@ export function Provider({ address }: { address: string }): ReactNode {
             )}
           </Panel>
           <Panel title="Earnings per day" id="provider-earnings" error={earnings.error} loading={earnings.data === undefined}>
-            {earnings.data && earnings.data.items.length === 0 ? <p className="muted">No pay released yet.</p> : null}
-            {earnings.data && earnings.data.items.length > 0 ? (
+            {earnings.data && !earnings.data.items.some((day) => day.grossUsd > 0n) ? (
+              <p className="muted">No pay released to this provider in the last {EARNINGS_DAYS} days.</p>
+            ) : null}
+            {earnings.data?.items.some((day) => day.grossUsd > 0n) ? (
               <Chart testId="chart-provider-earnings" title={`Last ${EARNINGS_DAYS} days (USD)`} description="pay released to the provider per UTC day: what it kept and the protocol fee, stacked to the gross" data={providerEarningsChart(earnings.data.items, "day")} />
             ) : null}
           </Panel>
