@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CANNED, page } from "./canned.ts";
 import { IndexerClient } from "./client.ts";
 import { providerMetricSeries } from "./provider-metrics.ts";
-import { paymentTokens, tokenMetrics } from "./token-metrics.ts";
+import { tokenMetrics, tokenRevenue } from "./token-metrics.ts";
 import { startTestIndexer, type TestIndexer } from "./test-server.ts";
 
 let server: TestIndexer | undefined;
@@ -44,9 +44,10 @@ describe("revenue per payment token", { timeout: 90_000 }, () => {
     });
   });
 
-  it("paymentTokens: each token's decimals and whether it is the credits", async () => {
+  it("tokenRevenue: each token's cumulative row joined with its decimals and kind, in one request", async () => {
     server = await startTestIndexer(() => ({
       root: {
+        tokenMetrics: page([USDC_ROW], 1, null),
         paymentTokens: page(
           [{ address: CANNED.USDC, allowed: true, decimals: 6, isCredits: false, updatedAt: "1767139200" }],
           1,
@@ -54,8 +55,10 @@ describe("revenue per payment token", { timeout: 90_000 }, () => {
         ),
       },
     }));
-    const tokens = await paymentTokens(new IndexerClient({ url: server.url, timeoutMs: 60_000 }));
-    expect(tokens).toEqual([{ address: CANNED.USDC, allowed: true, decimals: 6, isCredits: false }]);
+    const rows = await tokenRevenue(new IndexerClient({ url: server.url, timeoutMs: 60_000 }));
+    expect(server.requests).toHaveLength(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ gross: 16_800_000n, tokenInfo: { decimals: 6, isCredits: false } });
   });
 });
 

@@ -44,9 +44,15 @@ const TOKEN_METRICS = `query TokenMetrics($where: tokenMetricFilter, $limit: Int
   tokenMetrics(where: $where, orderBy: "periodStart", orderDirection: "desc", limit: $limit, after: $after) { ${pageSelection(TOKEN_METRIC_FIELDS)} }
 }`;
 
-const PAYMENT_TOKENS = `query PaymentTokens($limit: Int) {
+const TOKEN_REVENUE = `query TokenRevenue($where: tokenMetricFilter, $limit: Int) {
+  tokenMetrics(where: $where, orderBy: "periodStart", orderDirection: "desc", limit: $limit) { ${pageSelection(TOKEN_METRIC_FIELDS)} }
   paymentTokens(limit: $limit) { ${pageSelection(PAYMENT_TOKEN_FIELDS)} }
 }`;
+
+/** A token's revenue row with the token's decimals and kind (undefined for a token the indexer has no row of). */
+export interface TokenRevenue extends IndexedTokenMetric {
+  readonly tokenInfo: IndexedPaymentToken | undefined;
+}
 
 /** Revenue per payment token per period, newest period first (or the cumulative rows for "all"). */
 export async function tokenMetrics(
@@ -61,8 +67,18 @@ export async function tokenMetrics(
   return decodePage(TOKEN_METRIC_FIELDS, data, "tokenMetrics", `${client.url}/graphql`);
 }
 
-/** The payment tokens the market has allowed (or allowed once). */
-export async function paymentTokens(client: IndexerClient): Promise<readonly IndexedPaymentToken[]> {
-  const data = await client.graphql(PAYMENT_TOKENS, { limit: 100 });
-  return decodePage(PAYMENT_TOKEN_FIELDS, data, "paymentTokens", `${client.url}/graphql`).items;
+/**
+ * Every payment token's cumulative revenue with its decimals and whether it is the credits, in one request
+ * (a page that polls makes one call, not two).
+ */
+export async function tokenRevenue(client: IndexerClient): Promise<TokenRevenue[]> {
+  const data = await client.graphql(TOKEN_REVENUE, { where: { period: "all" }, limit: 100 });
+  const endpoint = `${client.url}/graphql`;
+  const tokens = new Map(
+    decodePage(PAYMENT_TOKEN_FIELDS, data, "paymentTokens", endpoint).items.map((t) => [t.address.toLowerCase(), t]),
+  );
+  return decodePage(TOKEN_METRIC_FIELDS, data, "tokenMetrics", endpoint).items.map((row) => ({
+    ...row,
+    tokenInfo: tokens.get(row.token.toLowerCase()),
+  }));
 }

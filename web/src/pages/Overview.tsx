@@ -3,11 +3,10 @@
 import type { ReactNode } from "react";
 
 import {
-  type IndexedTokenMetric,
   modelMetricSeries,
   networkMetrics,
-  paymentTokens,
-  tokenMetrics,
+  type TokenRevenue,
+  tokenRevenue,
 } from "../../../sdk/index.ts";
 import { Chart } from "../charts/Chart.tsx";
 import { type Column, DataTable } from "../components/DataTable.tsx";
@@ -35,35 +34,21 @@ export const OVERVIEW_DAYS = 30;
 /** Hours of history the hourly utilization chart shows. */
 export const OVERVIEW_HOURS = 48;
 
-/** A token's cumulative revenue row with how to show its amounts. */
-interface TokenRevenue {
-  readonly row: IndexedTokenMetric;
-  readonly label: string;
-  readonly decimals: number;
-}
-
 const TOKEN_COLUMNS: readonly Column<TokenRevenue>[] = [
-  { header: "Payment token", cell: (t) => <span title={t.row.token}>{t.label}</span> },
-  { header: "Gross", numeric: true, cell: (t) => formatFixed(t.row.gross, BigInt(t.decimals), 2) },
-  { header: "Provider payouts", numeric: true, cell: (t) => formatFixed(t.row.providerPayouts, BigInt(t.decimals), 2) },
-  { header: "Fees", numeric: true, cell: (t) => formatFixed(t.row.fees, BigInt(t.decimals), 2) },
-  { header: "Gross (USD)", numeric: true, cell: (t) => formatUsd18(t.row.grossUsd) },
-  { header: "Jobs", numeric: true, cell: (t) => formatCount(t.row.jobsCreated) },
+  {
+    header: "Payment token",
+    cell: (t) => <span title={t.token}>{t.tokenInfo?.isCredits ? "USD credits" : `Stablecoin ${shortHex(t.token)}`}</span>,
+  },
+  { header: "Gross", numeric: true, cell: (t) => formatFixed(t.gross, decimalsOf(t), 2) },
+  { header: "Provider payouts", numeric: true, cell: (t) => formatFixed(t.providerPayouts, decimalsOf(t), 2) },
+  { header: "Fees", numeric: true, cell: (t) => formatFixed(t.fees, decimalsOf(t), 2) },
+  { header: "Gross (USD)", numeric: true, cell: (t) => formatUsd18(t.grossUsd) },
+  { header: "Jobs", numeric: true, cell: (t) => formatCount(t.jobsCreated) },
 ];
 
-/** Every payment token's cumulative revenue, named (credits or the stablecoin's address) and scaled by its decimals. */
-async function revenueByToken(client: Parameters<typeof tokenMetrics>[0]): Promise<TokenRevenue[]> {
-  const [rows, tokens] = await Promise.all([tokenMetrics(client, { period: "all", limit: 100 }), paymentTokens(client)]);
-  const byAddress = new Map(tokens.map((token) => [token.address.toLowerCase(), token]));
-  return rows.items.map((row) => {
-    const token = byAddress.get(row.token.toLowerCase());
-    return {
-      row,
-      label: token?.isCredits ? "USD credits" : `Stablecoin ${shortHex(row.token)}`,
-      // Credits and unknown tokens count in 18 decimals, as the indexer stores them.
-      decimals: token?.decimals ?? 18,
-    };
-  });
+/** A token's decimals; credits and a token the indexer has no row of count in 18, as the indexer stores them. */
+function decimalsOf(row: TokenRevenue): bigint {
+  return BigInt(row.tokenInfo?.decimals ?? 18);
 }
 
 /** The overview page. */
@@ -72,7 +57,7 @@ export function Overview(): ReactNode {
   const daily = useIndexerQuery("overview-daily", (client) => networkMetrics(client, { period: "day", limit: OVERVIEW_DAYS }));
   const hourly = useIndexerQuery("overview-hourly", (client) => networkMetrics(client, { period: "hour", limit: OVERVIEW_HOURS }));
   const all = useIndexerQuery("overview-all", (client) => networkMetrics(client, { period: "all", limit: 1 }));
-  const byToken = useIndexerQuery("overview-tokens", revenueByToken);
+  const byToken = useIndexerQuery("overview-tokens", tokenRevenue);
   const prices = useIndexerQuery("overview-prices", (client) => modelMetricSeries(client, { period: "day", limit: 200 }));
 
   const now = summary?.now;
@@ -108,7 +93,7 @@ export function Overview(): ReactNode {
         <Panel title="Revenue per payment token" id="revenue-tokens" error={byToken.error} loading={byToken.data === undefined}>
           {byToken.data && byToken.data.length === 0 ? <p className="muted">No revenue yet.</p> : null}
           {byToken.data && byToken.data.length > 0 ? (
-            <DataTable caption="All time, in each token's own units and in USD" rows={byToken.data} columns={TOKEN_COLUMNS} rowKey={(t) => t.row.token} testId="revenue-by-token" />
+            <DataTable caption="All time, in each token's own units and in USD" rows={byToken.data} columns={TOKEN_COLUMNS} rowKey={(t) => t.token} testId="revenue-by-token" />
           ) : null}
         </Panel>
         <Panel title="Utilization" id="utilization" error={daily.error ?? hourly.error} loading={daily.data === undefined || hourly.data === undefined}>
