@@ -10,7 +10,7 @@ import { Contract, JsonRpcProvider, type Wallet } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { IndexerClient, JobMarketAbi, listProviders, marketSummary, quoteJob } from "../../sdk/index.ts";
+import { gpuModelId, IndexerClient, JobMarketAbi, listProviders, marketSummary, quoteJob } from "../../sdk/index.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { hardhatWallet } from "../../simulator/accounts.ts";
 import { buildDashboard } from "../server.ts";
@@ -53,12 +53,12 @@ async function chainNow(): Promise<number> {
   return (await chain.getBlock("latest"))!.timestamp;
 }
 
-/** The simulated providers (Hardhat accounts 100 and up) online with a free H100. */
+/** The simulated providers (Hardhat accounts 100 and up) online and listing H100s. */
 async function h100Providers(): Promise<Wallet[]> {
-  const online = (await listProviders(indexer, { online: true, limit: 100 })).items;
+  const online = (await listProviders(indexer, { online: true, gpuModel: gpuModelId("H100"), limit: 100 })).items;
   const addresses = new Set(online.map((provider) => provider.address.toLowerCase()));
   const wallets: Wallet[] = [];
-  for (let index = 100; index < 160; index++) {
+  for (let index = 100; index < 200; index++) {
     const wallet = hardhatWallet(index);
     if (addresses.has(wallet.address.toLowerCase())) wallets.push(wallet.connect(chain) as unknown as Wallet);
   }
@@ -190,13 +190,13 @@ describe("the console with an injected wallet", () => {
       break;
     }
     if (provider === undefined) throw new Error(`no simulated provider could accept job #${jobId}`);
-    await state.filter({ hasText: "Running" }).waitFor({ timeout: 30_000 });
+    await state.filter({ hasText: "Running" }).waitFor({ timeout: 90_000 });
     await page.getByTestId(`action-stopJob-${jobId}`).waitFor({ timeout: 15_000 });
     expect(await page.getByTestId(`action-cancelJob-${jobId}`).count()).toBe(0);
 
     const market = new Contract(marketAddress, JobMarketAbi, provider);
     await (await market.deliver(jobId, `0x${"d0".repeat(32)}`, "ipfs://result")).wait();
-    await state.filter({ hasText: "Delivered" }).waitFor({ timeout: 30_000 });
+    await state.filter({ hasText: "Delivered" }).waitFor({ timeout: 90_000 });
     await page.getByTestId(`action-dispute-${jobId}`).waitFor({ timeout: 15_000 });
     expect(await page.getByTestId(`action-settle-${jobId}`).count()).toBe(0);
     await screenshot(page, "console-delivered-1280-light");
@@ -204,13 +204,13 @@ describe("the console with an injected wallet", () => {
     // Past the challenge window, anyone may settle: the button appears with the next block.
     await chain.send("evm_increaseTime", [DAY + 60]);
     await chain.send("evm_mine", []);
-    await page.getByTestId(`action-settle-${jobId}`).click({ timeout: 30_000 });
-    await state.filter({ hasText: "Settled" }).waitFor({ timeout: 30_000 });
+    await page.getByTestId(`action-settle-${jobId}`).click({ timeout: 90_000 });
+    await state.filter({ hasText: "Settled" }).waitFor({ timeout: 90_000 });
     expect(await page.getByTestId(`action-dispute-${jobId}`).count()).toBe(0);
     await screenshot(page, "console-settled-1280-light");
     expect(watched.errors).toEqual([]);
     await page.context().close();
-  }, 240_000);
+  }, 480_000);
 
   it("renders dark and at phone width, and shows a contract revert in the SDK's plain language", async () => {
     for (const view of [
