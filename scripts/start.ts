@@ -30,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
 import { dashboardConfigFromEnv } from "../web/config.ts";
+import { parseDeployedAddresses } from "../sdk/deployment.ts";
 import { NODE_ACCOUNT_KEY, startWorkloadDemo, type WorkloadDemo } from "./start/workload-demo.ts";
 import { generateAbis } from "../sdk/scripts/generate-abis.ts";
 import { startWebServer } from "../web/server.ts";
@@ -479,7 +480,16 @@ async function main(): Promise<void> {
   await fundDemoAccounts();
 
   if (withIndexer) await startIndexer();
-  const webConfig = dashboardConfigFromEnv({ ...process.env, GRIDLEASE_INDEXER_URL: indexerUrl });
+  // The console's wallet actions need the contracts' addresses; the browser's wallet supplies the chain.
+  const webConfig = dashboardConfigFromEnv(
+    { ...process.env, GRIDLEASE_INDEXER_URL: indexerUrl },
+    {
+      chainId: "31337",
+      addresses: parseDeployedAddresses(
+        JSON.parse(readFileSync(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<string, string>,
+      ),
+    },
+  );
   const web = withIndexer
     ? await startWebServer({ host, port: webPort, config: webConfig, buildIfMissing: true })
     : undefined;
@@ -516,7 +526,7 @@ async function main(): Promise<void> {
   if (workloads !== undefined) {
     // Before the simulator: it moves the chain's clock a day a minute, faster than a lease can be used.
     console.log("  The demo renter runs the example workloads through the provider node:\n");
-    await workloads.runDemo({ chainId: 31337n, market: marketAddress(addresses), rpcUrl });
+    await workloads.runDemo({ chainId: 31337n, market: parseDeployedAddresses(addresses).JobMarket, rpcUrl });
   }
   if (simulate) {
     console.log("  The market simulator prints one line per simulated day. Press Ctrl-C to stop.\n");
@@ -534,13 +544,6 @@ async function main(): Promise<void> {
       else reject(new Error(`the local chain stopped unexpectedly (${signal ?? `exit code ${code}`})`));
     });
   });
-}
-
-/** The JobMarket's address in Ignition's deployed_addresses.json (`<module>#JobMarket`). */
-function marketAddress(addresses: Record<string, string>): string {
-  const entry = Object.entries(addresses).find(([id]) => id.endsWith("#JobMarket"));
-  if (entry === undefined) throw new Error("the deployment records no JobMarket");
-  return entry[1];
 }
 
 /** How long children get to exit after SIGTERM before SIGKILL. */

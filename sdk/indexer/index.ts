@@ -13,3 +13,5 @@ export * from "./providers.ts";
 export * from "./awarded-jobs.ts";
 export * from "./price-band.ts";
 export * from "./quote.ts";
+export * from "./token-metrics.ts";
+export * from "./provider-metrics.ts";

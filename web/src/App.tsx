@@ -1,5 +1,5 @@
 // The dashboard: the live indexer connection around the page the URL names.
-import type { ReactNode } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 
 import type { DashboardConfig } from "../config.ts";
 import { Layout } from "./components/Layout.tsx";
@@ -14,7 +14,11 @@ import { Overview } from "./pages/Overview.tsx";
 import { Provider } from "./pages/Provider.tsx";
 import { Providers } from "./pages/Providers.tsx";
 
-function Page({ route }: { route: Route }): ReactNode {
+// The console carries ethers' wallet code and the protocol's ABIs: loaded only when opened, so the explorer's
+// first page stays small.
+const Console = lazy(() => import("./pages/Console.tsx"));
+
+function Page({ route, config }: { route: Route; config: DashboardConfig }): ReactNode {
   switch (route.page) {
     case "overview":
       return <Overview />;
@@ -30,6 +34,12 @@ function Page({ route }: { route: Route }): ReactNode {
       return <Market model={route.model} />;
     case "auctions":
       return <Auctions />;
+    case "console":
+      return (
+        <Suspense fallback={<p className="muted">Loading the console…</p>}>
+          <Console config={config} />
+        </Suspense>
+      );
     case "not-found":
       return (
         <>
@@ -48,7 +58,7 @@ export function App({ config }: { config: DashboardConfig }): ReactNode {
   return (
     <LiveIndexerProvider config={config}>
       <Layout route={route}>
-        <Page route={route} />
+        <Page route={route} config={config} />
       </Layout>
     </LiveIndexerProvider>
   );

@@ -14,6 +14,7 @@ const NAV: readonly { label: string; href: string; pages: readonly Route["page"]
   { label: "Providers", href: "#/providers", pages: ["providers", "provider"] },
   { label: "Market", href: "#/market", pages: ["market"] },
   { label: "Auctions", href: "#/auctions", pages: ["auctions"] },
+  { label: "Console", href: "#/console", pages: ["console"] },
 ];
 
 /** The page frame around `children`. */

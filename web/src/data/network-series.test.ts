@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { IndexedNetworkMetric } from "../../../sdk/index.ts";
 
-import { emissionChart, outcomeChart, revenueChart, utilizationChart } from "./network-series.ts";
+import { creditsChart, emissionChart, outcomeChart, revenueChart, utilizationChart } from "./network-series.ts";
 
 const USD = 10n ** 18n;
 const DAY = 1_767_225_600n;
@@ -20,6 +20,8 @@ function row(day: number, gross: bigint, fees: bigint, utilization: number | nul
     grlBurned: 2n * USD,
     netEmission: 3n * USD,
     totalSupply: 1_000n * USD,
+    creditsOutstanding: BigInt(day + 1) * 100n * USD,
+    creditsEscrowed: BigInt(day + 1) * 10n * USD,
     jobsCompleted: 10,
     jobsStopped: 1,
     jobsFailed: 2,
@@ -48,5 +50,14 @@ describe("network charts", () => {
     const outcomes = outcomeChart(row(0, 0n, 0n, null));
     expect(outcomes.categories).toEqual(["Completed", "Stopped", "Failed", "Disputed", "Cancelled", "Expired"]);
     expect(outcomes.series[0]!.values).toEqual([10, 1, 2, 3, 4, 5]);
+  });
+
+  it("draws the credits outstanding and those in escrow at the end of each day, oldest first", () => {
+    const chart = creditsChart([row(1, 0n, 0n, null), row(0, 0n, 0n, null)], "day");
+    expect(chart.unit).toBe("usd");
+    expect(chart.series.map((series) => [series.name, series.values])).toEqual([
+      ["Credits outstanding", [100, 200]],
+      ["In job escrows", [10, 20]],
+    ]);
   });
 });

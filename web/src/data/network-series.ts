@@ -67,6 +67,19 @@ export function supplyChart(rows: readonly IndexedNetworkMetric[], period: "hour
   };
 }
 
+/** USD credits outstanding (bought, not yet spent) and held in job escrows, at the end of each period. */
+export function creditsChart(rows: readonly IndexedNetworkMetric[], period: "hour" | "day"): ChartData {
+  const { rows: sorted, categories } = chronological(rows, period);
+  return {
+    categories,
+    unit: "usd",
+    series: [
+      { name: "Credits outstanding", kind: "line", values: sorted.map((row) => usdNumber(row.creditsOutstanding)) },
+      { name: "In job escrows", kind: "line", values: sorted.map((row) => usdNumber(row.creditsEscrowed)) },
+    ],
+  };
+}
+
 /** How the jobs ended, from the cumulative row: one bar per outcome. */
 export function outcomeChart(all: IndexedNetworkMetric): ChartData {
   const outcomes: [string, number][] = [

@@ -20,6 +20,7 @@ export type Route =
   | { readonly page: "provider"; readonly address: string }
   | { readonly page: "market"; readonly model?: string }
   | { readonly page: "auctions" }
+  | { readonly page: "console" }
   | { readonly page: "not-found"; readonly path: string };
 
 const FILTER_KEYS = ["state", "model", "rule", "token", "renter", "provider"] as const;
@@ -44,6 +45,7 @@ export function parseRoute(hash: string): Route {
   if (head === "providers" && parts.length === 2 && /^0x[0-9a-fA-F]{40}$/.test(id!))
     return { page: "provider", address: id!.toLowerCase() };
   if (head === "auctions" && parts.length === 1) return { page: "auctions" };
+  if (head === "console" && parts.length === 1) return { page: "console" };
   if (head === "market" && parts.length <= 2)
     return parts.length === 2 ? { page: "market", model: decodeURIComponent(id!) } : { page: "market" };
   return { page: "not-found", path };
@@ -73,6 +75,8 @@ export function routeHref(route: Route): string {
       return route.model === undefined ? "#/market" : `#/market/${encodeURIComponent(route.model)}`;
     case "auctions":
       return "#/auctions";
+    case "console":
+      return "#/console";
     case "not-found":
       return `#/${route.path}`;
   }

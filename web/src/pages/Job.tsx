@@ -87,17 +87,25 @@ export function Job({ id }: { id: bigint }): ReactNode {
                 <dt>Payouts</dt>
                 <dd>{detail.job.payoutCount}</dd>
                 <dt>Spec hash</dt>
-                <dd>
+                <dd data-testid="job-spec-hash">
                   <code className="wrap">{detail.job.specHash}</code>
                 </dd>
-                {detail.job.resultUri === null ? null : (
-                  <>
-                    <dt>Result</dt>
-                    <dd>
-                      <code className="wrap">{detail.job.resultUri}</code>
-                    </dd>
-                  </>
-                )}
+                <dt>Result manifest</dt>
+                <dd data-testid="job-result">
+                  {detail.job.resultHash === null ? (
+                    "not delivered"
+                  ) : (
+                    <>
+                      <code className="wrap">{detail.job.resultHash}</code>
+                      {detail.job.resultUri === null || detail.job.resultUri === "" ? null : (
+                        <>
+                          {" at "}
+                          <code className="wrap">{detail.job.resultUri}</code>
+                        </>
+                      )}
+                    </>
+                  )}
+                </dd>
               </dl>
             )}
           </Panel>

@@ -2,22 +2,30 @@
 // utilization, the GPU price index against reference cloud prices, jobs by outcome, GRL emission and supply).
 import type { ReactNode } from "react";
 
-import { modelMetricSeries, networkMetrics } from "../../../sdk/index.ts";
+import {
+  modelMetricSeries,
+  networkMetrics,
+  type TokenRevenue,
+  tokenRevenue,
+} from "../../../sdk/index.ts";
 import { Chart } from "../charts/Chart.tsx";
+import { type Column, DataTable } from "../components/DataTable.tsx";
 import { KpiCard } from "../components/KpiCard.tsx";
 import { Panel } from "../components/Panel.tsx";
 import {
   countChange,
   formatCount,
+  formatFixed,
   formatGrlAmount,
   formatRatio,
   formatUsd18,
   grlChange,
+  shortHex,
   ratioChange,
   usdChange,
 } from "../data/format.ts";
 import { useLive } from "../data/live.tsx";
-import { emissionChart, outcomeChart, revenueChart, supplyChart, utilizationChart } from "../data/network-series.ts";
+import { creditsChart, emissionChart, outcomeChart, revenueChart, supplyChart, utilizationChart } from "../data/network-series.ts";
 import { modelUtilizationChart, priceIndexChart } from "../data/price-index.ts";
 import { useIndexerQuery } from "../data/use-indexer-query.ts";
 
@@ -26,12 +34,30 @@ export const OVERVIEW_DAYS = 30;
 /** Hours of history the hourly utilization chart shows. */
 export const OVERVIEW_HOURS = 48;
 
+const TOKEN_COLUMNS: readonly Column<TokenRevenue>[] = [
+  {
+    header: "Payment token",
+    cell: (t) => <span title={t.token}>{t.tokenInfo?.isCredits ? "USD credits" : `Stablecoin ${shortHex(t.token)}`}</span>,
+  },
+  { header: "Gross", numeric: true, cell: (t) => formatFixed(t.gross, decimalsOf(t), 2) },
+  { header: "Provider payouts", numeric: true, cell: (t) => formatFixed(t.providerPayouts, decimalsOf(t), 2) },
+  { header: "Fees", numeric: true, cell: (t) => formatFixed(t.fees, decimalsOf(t), 2) },
+  { header: "Gross (USD)", numeric: true, cell: (t) => formatUsd18(t.grossUsd) },
+  { header: "Jobs", numeric: true, cell: (t) => formatCount(t.jobsCreated) },
+];
+
+/** A token's decimals; credits and a token the indexer has no row of count in 18, as the indexer stores them. */
+function decimalsOf(row: TokenRevenue): bigint {
+  return BigInt(row.tokenInfo?.decimals ?? 18);
+}
+
 /** The overview page. */
 export function Overview(): ReactNode {
   const { summary } = useLive();
   const daily = useIndexerQuery("overview-daily", (client) => networkMetrics(client, { period: "day", limit: OVERVIEW_DAYS }));
   const hourly = useIndexerQuery("overview-hourly", (client) => networkMetrics(client, { period: "hour", limit: OVERVIEW_HOURS }));
   const all = useIndexerQuery("overview-all", (client) => networkMetrics(client, { period: "all", limit: 1 }));
+  const byToken = useIndexerQuery("overview-tokens", tokenRevenue);
   const prices = useIndexerQuery("overview-prices", (client) => modelMetricSeries(client, { period: "day", limit: 200 }));
 
   const now = summary?.now;
@@ -54,7 +80,7 @@ export function Overview(): ReactNode {
           <KpiCard testId="kpi-providers" label="Providers" value={formatCount(now.totalProviders)} change={countChange(now.totalProviders, dayAgo.totalProviders)} />
           <KpiCard testId="kpi-supply" label="GRL supply" value={formatGrlAmount(now.totalSupply)} change={grlChange(now.totalSupply, dayAgo.totalSupply)} seriesHref="#supply" />
           <KpiCard testId="kpi-emission" label="Net GRL emission" value={formatGrlAmount(now.netEmission)} change={grlChange(now.netEmission, dayAgo.netEmission)} seriesHref="#emission" />
-          <KpiCard testId="kpi-credits" label="Credits outstanding" value={formatUsd18(now.creditsOutstanding)} change={usdChange(now.creditsOutstanding, dayAgo.creditsOutstanding)} />
+          <KpiCard testId="kpi-credits" label="Credits outstanding" value={formatUsd18(now.creditsOutstanding)} change={usdChange(now.creditsOutstanding, dayAgo.creditsOutstanding)} seriesHref="#credits" />
           <KpiCard testId="kpi-staked" label="GRL staked" value={formatGrlAmount(now.stakedTotal)} change={grlChange(now.stakedTotal, dayAgo.stakedTotal)} />
         </div>
       )}
@@ -63,6 +89,12 @@ export function Overview(): ReactNode {
           {daily.data && (
             <Chart testId="chart-revenue" title="Revenue per day (USD)" description="provider payouts and protocol fees stacked, gross as a line, one point per UTC day" data={revenueChart(daily.data.items, "day")} />
           )}
+        </Panel>
+        <Panel title="Revenue per payment token" id="revenue-tokens" error={byToken.error} loading={byToken.data === undefined}>
+          {byToken.data && byToken.data.length === 0 ? <p className="muted">No revenue yet.</p> : null}
+          {byToken.data && byToken.data.length > 0 ? (
+            <DataTable caption="All time, in each token's own units and in USD" rows={byToken.data} columns={TOKEN_COLUMNS} rowKey={(t) => t.token} testId="revenue-by-token" />
+          ) : null}
         </Panel>
         <Panel title="Utilization" id="utilization" error={daily.error ?? hourly.error} loading={daily.data === undefined || hourly.data === undefined}>
           {hourly.data && (
@@ -102,6 +134,11 @@ export function Overview(): ReactNode {
         <Panel title="GRL supply" id="supply" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
             <Chart testId="chart-supply" title="Total supply at the end of each day" description="GRL total supply per day" data={supplyChart(daily.data.items, "day")} />
+          )}
+        </Panel>
+        <Panel title="Credits outstanding" id="credits" error={daily.error} loading={daily.data === undefined}>
+          {daily.data && (
+            <Chart testId="chart-credits" title="USD credits at the end of each day" description="credits bought and not yet spent, and the part held in job escrows" data={creditsChart(daily.data.items, "day")} />
           )}
         </Panel>
       </div>

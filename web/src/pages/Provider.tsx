@@ -1,20 +1,27 @@
 // One provider: stake, reputation and track record, its GPU models, and its latest jobs.
 import type { ReactNode } from "react";
 
-import { providerByAddress, recentJobs } from "../../../sdk/index.ts";
+import { providerByAddress, providerMetricSeries, recentJobs } from "../../../sdk/index.ts";
+import { Chart } from "../charts/Chart.tsx";
 import { KpiCard } from "../components/KpiCard.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { formatCount, formatGrlAmount, formatRatio, formatUsd18, formatUtc } from "../data/format.ts";
+import { providerEarningsChart } from "../data/provider-series.ts";
 import { routeHref } from "../data/routes.ts";
 import { useIndexerQuery } from "../data/use-indexer-query.ts";
 
 /** Jobs listed on the provider page (the full list is the jobs page filtered by provider). */
 const RECENT_JOBS = 10;
+/** Days of earnings history on the provider page. */
+const EARNINGS_DAYS = 30;
 
 /** The provider page. */
 export function Provider({ address }: { address: string }): ReactNode {
   const row = useIndexerQuery(`provider ${address}`, (client) => providerByAddress(client, address));
   const jobs = useIndexerQuery(`provider-jobs ${address}`, (client) => recentJobs(client, { provider: address, limit: RECENT_JOBS }));
+  const earnings = useIndexerQuery(`provider-earnings ${address}`, (client) =>
+    providerMetricSeries(client, address, { period: "day", limit: EARNINGS_DAYS }),
+  );
   const provider = row.data;
   return (
     <>
@@ -41,6 +48,14 @@ export function Provider({ address }: { address: string }): ReactNode {
                 <KpiCard testId="provider-slashed" label={`Slashed (${provider.slashCount}×)`} value={formatGrlAmount(provider.totalSlashed)} />
               </div>
             )}
+          </Panel>
+          <Panel title="Earnings per day" id="provider-earnings" error={earnings.error} loading={earnings.data === undefined}>
+            {earnings.data && !earnings.data.items.some((day) => day.grossUsd > 0n) ? (
+              <p className="muted">No pay released to this provider in the last {EARNINGS_DAYS} days.</p>
+            ) : null}
+            {earnings.data?.items.some((day) => day.grossUsd > 0n) ? (
+              <Chart testId="chart-provider-earnings" title={`Last ${EARNINGS_DAYS} days (USD)`} description="pay released to the provider per UTC day: what it kept and the protocol fee, stacked to the gross" data={providerEarningsChart(earnings.data.items, "day")} />
+            ) : null}
           </Panel>
           <Panel title="GPUs" loading={provider === undefined}>
             {provider && (
