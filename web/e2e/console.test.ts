@@ -2,7 +2,8 @@
 // renter (web/e2e/test-wallet.ts; the page's code is the production code): bad input is refused with a clear
 // message and sends nothing (the account's nonce does not move); an instant job posted with a USDC permit
 // appears, follows the chain live as a simulated provider accepts, starts and delivers it, and is settled from
-// the page once the challenge window has passed. Screenshots in web/e2e/out/ (not committed).
+// the page at once (the renter accepts the result inside its challenge window). Screenshots in web/e2e/out/
+// (not committed).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -198,12 +199,10 @@ describe("the console with an injected wallet", () => {
     await (await market.deliver(jobId, `0x${"d0".repeat(32)}`, "ipfs://result")).wait();
     await state.filter({ hasText: "Delivered" }).waitFor({ timeout: 90_000 });
     await page.getByTestId(`action-dispute-${jobId}`).waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId(`action-settle-${jobId}`).count()).toBe(0);
+    // Inside the challenge window the renter may dispute, or accept the result and settle at once.
+    await page.getByTestId(`action-settle-${jobId}`).waitFor({ timeout: 15_000 });
     await screenshot(page, "console-delivered-1280-light");
 
-    // Past the challenge window, anyone may settle: the button appears with the next block.
-    await chain.send("evm_increaseTime", [DAY + 60]);
-    await chain.send("evm_mine", []);
     await page.getByTestId(`action-settle-${jobId}`).click({ timeout: 90_000 });
     await state.filter({ hasText: "Settled" }).waitFor({ timeout: 90_000 });
     expect(await page.getByTestId(`action-dispute-${jobId}`).count()).toBe(0);
@@ -226,8 +225,10 @@ describe("the console with an injected wallet", () => {
       expect(watched.errors).toEqual([]);
       await page.context().close();
     }
-    // The previous test moved the chain a day on, past the GRL/USD feed's heartbeat (the simulator that
-    // republishes it is paused): the market refuses a new job, and the page says why in the SDK's words.
+    // A day on, past the GRL/USD feed's heartbeat (the simulator that republishes it is paused), the market
+    // refuses a new job, and the page says why in the SDK's words.
+    await chain.send("evm_increaseTime", [DAY + 60]);
+    await chain.send("evm_mine", []);
     const watched = await consolePage({ width: 1280, height: 1000 });
     const { page } = watched;
     const renter = (await page.getByTestId("account").textContent())!.match(/0x[0-9a-fA-F]{40}/)![0];
