@@ -9,6 +9,7 @@ import { agentCommand } from "./commands/agent.ts";
 import { devCommand } from "./commands/dev.ts";
 import { infoCommand } from "./commands/info.ts";
 import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.ts";
+import { mcpCommand } from "./commands/mcp.ts";
 import { providerCommand } from "./commands/provider/index.ts";
 import { renterCommand } from "./commands/renter/index.ts";
 import { DEFAULT_RPC_URL, ENV, PROJECT_ROOT } from "./lib/env.ts";
@@ -22,7 +23,9 @@ Environment:
                          (never passed as an argument)
   ${ENV.deployment}   Ignition deployment folder (default ignition/deployments/chain-<chainId>)
   ${ENV.stablecoin}   USDC address, where the deployment does not record one (public networks)
-  ${ENV.home}         local state such as bid salts (default ~/.gridlease)
+  ${ENV.home}         local state such as bid salts and the MCP server's daily spend (default ~/.gridlease)
+  GRIDLEASE_INDEXER_URL  the indexer, for renter quote (default http://127.0.0.1:42069)
+  GRIDLEASE_MCP_TOKEN    the bearer token of gridlease mcp --http
 
 Amounts are in dollars (prices, USDC, credits) or GRL, as exact decimals. With --json every command
 prints one JSON object (failures as {"error": {...}}); exit status 0 on success, 1 when a transaction
@@ -46,6 +49,7 @@ export function buildProgram(json: boolean): Command {
   program.addCommand(providerCommand());
   program.addCommand(renterCommand());
   program.addCommand(agentCommand());
+  program.addCommand(mcpCommand());
   program.addCommand(jobsCommand());
   program.addCommand(historyCommand());
   program.addCommand(arbiterCommand());
