@@ -10,11 +10,9 @@ import { PAYMENT_KINDS } from "../cli/lib/tokens.ts";
 const USD_AMOUNT = /^\d+(\.\d{1,18})?$/;
 
 const usd = (what: string) =>
-  z
-    .string({ error: `${what} must be a dollar amount as a string, e.g. "25" or "1.80"` })
-    .regex(USD_AMOUNT, {
-      error: `${what} must be a dollar amount such as "25" or "1.80" (no sign, no currency symbol)`,
-    });
+  z.string({ error: `${what} must be a dollar amount as a string, e.g. "25" or "1.80"` }).regex(USD_AMOUNT, {
+    error: `${what} must be a dollar amount such as "25" or "1.80" (no sign, no currency symbol)`,
+  });
 
 /** The guard rails, as written in the config file. */
 export const mcpConfigSchema = z.strictObject({
