@@ -27,3 +27,5 @@ export * from "./workload/paths.ts";
 export * from "./workload/provider-profile.ts";
 export * from "./workload/spec.ts";
 export * from "./workload/verify.ts";
+export * from "./renter/post-job.ts";
+export * from "./renter/node-client.ts";

@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { keccak256, parseUnits } from "ethers";
 
 import { PROJECT_ROOT } from "../kit/project.ts";
+import { hashWorkloadSpec, parseWorkloadSpec } from "../../sdk/index.ts";
 import { JobMarket__factory, MockStablecoin__factory } from "../../types/ethers-contracts/index.ts";
 import {
   address,
@@ -129,7 +130,7 @@ describe("CLI: bad input and bad configuration", function () {
       it("test_renterCreateJob_missingSpecIsRefusedBeforeSending", async function () {
         await refused(
           base,
-          "create-job needs the job's workload: give --spec <file> (its keccak256 is posted) or --spec-hash <0x + 64 hex digits>.",
+          "create-job needs the job's workload: give --spec <file> (its canonical hash is posted) or --spec-hash <0x + 64 hex digits>.",
         );
       });
 
@@ -165,12 +166,32 @@ describe("CLI: bad input and bad configuration", function () {
         );
       });
 
-      it("test_renterCreateJob_specFilePostsItsKeccak256", async function () {
+      it("test_renterCreateJob_malformedSpecFileIsRefusedBeforeSending", async function () {
+        const notJson = join(chain.home, "not-json.json");
+        writeFileSync(notJson, "image: hello\n");
+        const run = await cli(chain, [...base, "--spec", notJson], { key: KEYS[RENTER] });
+        expect(run.code, run.stderr).to.equal(2);
+        expect(run.stderr).to.match(/^error: --spec: ".*not-json\.json" is not JSON \(/);
+        const invalid = join(chain.home, "invalid-spec.json");
+        writeFileSync(invalid, '{"image":"ghcr.io/example/hello:1","command":["python","hello.py"]}\n');
+        const { code, body } = await cliJson(chain, [...base, "--spec", invalid], { key: KEYS[RENTER] });
+        expect(code).to.equal(2);
+        expect(body.error.code).to.equal("INVALID_INPUT");
+        expect(body.error.message).to.match(
+          /^--spec: ".*invalid-spec\.json" is not a valid workload spec: .+ Nothing was sent\.$/,
+        );
+      });
+
+      it("test_renterCreateJob_specFilePostsItsCanonicalHash", async function () {
         const market = JobMarket__factory.connect(chain.addresses.JobMarket, chain.provider);
         const file = join(chain.home, "workload.json");
-        const contents = '{"image":"ghcr.io/example/hello:1","command":["python","hello.py"]}\n';
-        writeFileSync(file, contents);
-        const expected = keccak256(Buffer.from(contents, "utf8"));
+        const example = readFileSync(join(PROJECT_ROOT, "examples", "workloads", "batch.json"), "utf8");
+        // Reformatted on purpose: the canonical hash ignores whitespace and key order, raw bytes would not.
+        writeFileSync(file, `${JSON.stringify(JSON.parse(example), null, 4)}\n`);
+        const parsed = parseWorkloadSpec(JSON.parse(example));
+        if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+        const expected = hashWorkloadSpec(parsed.value);
+        expect(expected).to.not.equal(keccak256(readFileSync(file)));
         const body = await ok(chain, [...base, "--spec", file], KEYS[RENTER]);
         expect(body).to.include({ specHash: expected, specFile: file });
         expect(body.job.specHash).to.equal(expected);

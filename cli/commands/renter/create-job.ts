@@ -1,24 +1,15 @@
 // `gridlease renter create-job`: checks a job request (model, VRAM, region, price, spec) before anything is sent
-// (job-request.ts), then posts it and escrows its budget in USDC (approval or permit) or in credits (escrow.ts).
+// (job-request.ts), then posts it through the SDK's postJob, escrowing its budget in USDC (approval or permit)
+// or in credits (post.ts).
 import type { Command } from "commander";
 
-import {
-  formatAmount,
-  formatDuration,
-  formatUsd,
-  GPU_MODELS,
-  PRICING_RULE_OPTIONS,
-  PricingRule,
-} from "../../../sdk/index.ts";
+import { formatAmount, formatDuration, formatUsd, GPU_MODELS, PRICING_RULE_OPTIONS } from "../../../sdk/index.ts";
 import { run, withJson } from "../../lib/command.ts";
 import { chainNow, connectSigner } from "../../lib/context.ts";
-import { CliError, invalidInput } from "../../lib/errors.ts";
 import { describeJob, formatPayment, loadJob } from "../../lib/jobs.ts";
-import { parseDollars } from "../../lib/parse.ts";
 import { PAYMENT_KINDS, paymentTokenFor } from "../../lib/tokens.ts";
-import { findEvent } from "../../lib/tx.ts";
-import { escrowAndCreate } from "./escrow.ts";
 import { parseJobRequest, type CreateJobOptions } from "./job-request.ts";
+import { postJobFromCli } from "./post.ts";
 
 /** Adds `renter create-job`. */
 export function addCreateJobCommand(renter: Command): void {
@@ -39,7 +30,7 @@ export function addCreateJobCommand(renter: Command): void {
       .option("--reveal-window <duration>", "how long bidders may reveal after the bid window (auctions only)", "10m")
       .option(
         "--spec <file>",
-        "the workload spec file; the job's spec hash is the keccak256 of its bytes (or give --spec-hash)",
+        "the workload spec file (gridlease.workload/v1); the job's spec hash is its canonical hash (or give --spec-hash)",
       )
       .option("--spec-hash <hash>", "the workload spec hash, 0x + 64 hex digits (instead of --spec)")
       .option("--permit", "escrow USDC with a permit signature instead of a separate approval")
@@ -49,70 +40,20 @@ export function addCreateJobCommand(renter: Command): void {
       ),
   ).action(async (opts: CreateJobOptions, cmd: Command) =>
     run(cmd, async (out) => {
-      const {
-        gpuModel,
-        spec,
-        count,
-        duration,
-        vram,
-        region,
-        minReputation,
-        rule,
-        pay,
-        bidWindow,
-        revealWindow,
-        specHash,
-        specFile,
-      } = parseJobRequest(opts, cmd.getOptionValueSource("revealWindow") === "cli");
-
-      const { ctx, me } = await connectSigner();
-      const token = await paymentTokenFor(ctx, pay);
-      const reserve = parseDollars(opts.maxPrice, token.decimals, "--max-price");
-      if (reserve >= 2n ** 96n) {
-        throw invalidInput(
-          `--max-price is too large: at most ${formatUsd(2n ** 96n - 1n, token.decimals)} per GPU-hour in ${token.symbol}.`,
-        );
-      }
-      const market = ctx.protocol.market;
-      const budget = await market.jobValue(reserve, count, duration);
-      if (budget === 0n) {
-        throw invalidInput(
-          "The job's budget (max price x GPUs x hours) rounds to zero: raise --max-price, --count or --hours.",
-        );
-      }
+      const { request, spec, specFile } = parseJobRequest(opts, cmd.getOptionValueSource("revealWindow") === "cli");
+      const { ctx } = await connectSigner();
+      const token = await paymentTokenFor(ctx, request.pay);
       const hints = {
         token: { symbol: token.symbol, decimals: token.decimals },
         priceDecimals: token.decimals,
         now: await chainNow(ctx),
       };
-      const request = {
-        paymentToken: token.address,
-        gpuModel,
-        gpuCount: count,
-        minVramGb: vram,
-        region,
-        minReputation,
-        duration,
-        reservePricePerGpuHour: reserve,
-        pricingRule: PricingRule.valueOf(rule),
-        bidWindow,
-        revealWindow,
-        specHash,
-      };
-      const { receipt, transactions } = await escrowAndCreate(ctx, out, me, {
-        request,
-        budget,
-        token,
-        permit: opts.permit === true,
-        hints,
-      });
-      const created = findEvent(receipt, (log) => {
-        const parsed = market.interface.parseLog(log);
-        return parsed?.name === "JobCreated" ? parsed : null;
-      });
-      if (created === undefined)
-        throw new CliError("UNEXPECTED", "The job was created but its JobCreated event is missing from the receipt.");
-      const jobId = created.args.jobId as bigint;
+      const posted = await postJobFromCli(ctx, out, request, token, hints);
+      const { jobId, budget, transactions } = posted;
+      const { specHash } = request;
+      const count = posted.request.gpuCount;
+      const duration = posted.request.duration;
+      const reserve = posted.request.reservePricePerGpuHour;
       const loaded = await loadJob(ctx, jobId);
       const { data, lines } = describeJob(loaded);
       out.result(
@@ -123,7 +64,7 @@ export function addCreateJobCommand(renter: Command): void {
           specHash,
           specFile,
           job: data,
-          transactions,
+          transactions: transactions.map((t) => ({ ...t, gasUsed: t.gasUsed.toString() })),
         },
         [
           `Created job #${jobId}: ${count}x ${spec.name} for ${formatDuration(duration)} at up to ${formatUsd(reserve, token.decimals)} per ` +
