@@ -69,3 +69,6 @@ export function loadDeployment(chainId: bigint, source: DeploymentSource): Deplo
 export function loadDeployedAddresses(chainId: bigint, source: DeploymentSource): DeployedAddresses {
   return loadDeployment(chainId, source).addresses;
 }
+
+export * from "./renter/run-workload.ts";
+export * from "./renter/save-outputs.ts";
