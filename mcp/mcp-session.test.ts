@@ -135,7 +135,7 @@ describe("gridlease MCP server, an agent session on the local stack", () => {
     expect(Object.keys(outputsByPath)).toEqual(["sorted.txt", "sum.json"]);
 
     const status = data(await call("job_status", { job_id: jobId }));
-    expect(status.job).toMatchObject({ state: "Delivered", result: { hash: run.resultHash } });
+    expect(status.job).toMatchObject({ state: "Delivered", result: { resultHash: run.resultHash } });
     const logs = data(await call("job_logs", { job_id: jobId }));
     expect(typeof logs.logs).toBe("string");
     const results = data(await call("get_results", { job_id: jobId }));

@@ -4,7 +4,7 @@ import { loadJob, type LoadedJob } from "../cli/lib/jobs.ts";
 import { parseJobId } from "../cli/lib/parse.ts";
 import { signerOf } from "../cli/lib/context.ts";
 import type { McpContext } from "./context.ts";
-import type { NodeEndpoint } from "./node-client.ts";
+import { NodeClient } from "../sdk/index.ts";
 import { ToolRefusal } from "./tool-result.ts";
 
 /** Loads job `jobIdText` and checks that the agent's account is its renter. */
@@ -22,17 +22,17 @@ export async function ownJob(mcp: McpContext, jobIdText: string): Promise<Loaded
 }
 
 /** The node of the provider that holds the job, for signed requests. */
-export async function nodeOfJob(mcp: McpContext, loaded: LoadedJob): Promise<NodeEndpoint> {
+export async function nodeOfJob(mcp: McpContext, loaded: LoadedJob): Promise<NodeClient> {
   if (/^0x0{40}$/i.test(loaded.job.provider)) {
     throw new ToolRefusal(
       "NO_PROVIDER_YET",
       `Job #${loaded.jobId} has no provider yet (state ${loaded.state}): wait until a provider accepts or wins it.`,
     );
   }
-  return {
+  return new NodeClient({
     url: await mcp.nodeApiOf(loaded.job.provider),
     chainId: mcp.chain.chainId,
     market: mcp.chain.addresses.JobMarket,
     signer: signerOf(mcp.chain),
-  };
+  });
 }

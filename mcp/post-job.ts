@@ -1,26 +1,36 @@
-// Posting a job for the agent: the request checked (model, amounts, spec), the guard rails applied to its
-// escrowed budget, the day's spend reserved before the transaction and confirmed after it, then the
-// CLI's own escrow path (approval or credits). A refusal at any step sends nothing.
-import { parseDollars, parseGpuModel, parseHours, parseInteger } from "../cli/lib/parse.ts";
+// Posting a job for the agent through the SDK's postJob (sdk/renter/post-job.ts), within the guard rails.
+// The request is validated and its budget computed first; a request over a limit is refused before anything
+// is sent. The check is repeated and the budget reserved in the day's ledger (one synchronous step, so two
+// calls cannot both take the last dollars) right before the first transaction; the reservation is confirmed
+// with the job id, or dropped when nothing went out.
 import { chainNow, signerOf } from "../cli/lib/context.ts";
-import { paymentTokenFor, type PaymentKind } from "../cli/lib/tokens.ts";
-import { findEvent, forgetSent, sentSoFar, type SentTransaction } from "../cli/lib/tx.ts";
-import { escrowAndCreate } from "../cli/commands/renter/escrow.ts";
-import { formatAmount, hashWorkloadSpec, parseWorkloadSpec, PricingRule, type WorkloadSpec } from "../sdk/index.ts";
+import { parseHours } from "../cli/lib/parse.ts";
+import { forgetSent, send, sentSoFar, simulate } from "../cli/lib/tx.ts";
+import {
+  hashWorkloadSpec,
+  jobModel,
+  jobPaymentToken,
+  parseWorkloadSpec,
+  validateJobRequest,
+  type JobPayment,
+  type JobPostRequest,
+  type JobRequestLabels,
+  type JobRule,
+  type PostJobOptions,
+  type WorkloadSpec,
+} from "../sdk/index.ts";
 import type { McpContext } from "./context.ts";
 import { checkJobSpend, toUsd18 } from "./guard-rails.ts";
 import { SILENT, ToolRefusal } from "./tool-result.ts";
 
-/** A job request as the agent gives it. */
-export interface PostJobArgs {
+/** A job request as the agent gives it (the tools' input names). */
+export interface JobRequestArgs {
   model: string;
   gpus: number;
   hours: string;
   max_price_per_gpu_hour: string;
-  spec?: Record<string, unknown>;
-  spec_hash?: string;
-  rule?: "instant" | "first" | "second";
-  pay?: PaymentKind;
+  rule?: JobRule;
+  pay?: JobPayment;
   bid_window_minutes?: number;
   reveal_window_minutes?: number;
   min_vram_gb?: number;
@@ -28,37 +38,112 @@ export interface PostJobArgs {
   min_reputation?: number;
 }
 
-/** A posted job. */
-export interface PostedJob {
-  jobId: bigint;
-  specHash: string;
-  /** The parsed spec, when one was given. */
-  spec: WorkloadSpec | null;
-  budget: string;
+/** The tools' names for the request's fields, in the SDK's messages. */
+const LABELS: JobRequestLabels = {
+  model: "model",
+  gpus: "gpus",
+  durationSeconds: "hours",
+  maxPricePerGpuHour: "max_price_per_gpu_hour",
+  rule: "rule",
+  pay: "pay",
+  bidWindowSeconds: "bid_window_minutes",
+  revealWindowSeconds: "reveal_window_minutes",
+  minVramGb: "min_vram_gb",
+  region: "region",
+  minReputation: "min_reputation",
+  specHash: "spec_hash",
+};
+
+/** A checked job request, ready to post under the guard rails. */
+export interface GuardedPost {
+  request: JobPostRequest;
   budgetUsd: bigint;
-  token: string;
-  transactions: SentTransaction[];
+  /** For postJob / runWorkload: the guarded send. */
+  options: PostJobOptions;
+  /** Names the job the reservation paid for. */
+  confirm(jobId: bigint, txHash: string): void;
+  /** After a failure: drops the reservation unless the creation went out. */
+  abandon(): void;
 }
 
-const RULES = { instant: "Instant", first: "FirstPrice", second: "SecondPrice" } as const;
+/** Validates `args`, applies the guard rails, and returns the guarded posting (nothing is sent here). */
+export async function prepareJobPost(mcp: McpContext, args: JobRequestArgs, specHash: string): Promise<GuardedPost> {
+  const chain = mcp.chain;
+  const signer = signerOf(chain);
+  const pay = args.pay ?? mcp.config.allowedPaymentTokens[0];
+  const rule = args.rule ?? "instant";
+  const request: JobPostRequest = {
+    model: args.model,
+    gpus: args.gpus,
+    durationSeconds: parseHours(args.hours, "hours"),
+    maxPricePerGpuHour: args.max_price_per_gpu_hour,
+    rule,
+    pay,
+    bidWindowSeconds: (args.bid_window_minutes ?? 10) * 60,
+    revealWindowSeconds: rule === "instant" ? 0 : (args.reveal_window_minutes ?? 10) * 60,
+    specHash,
+    minVramGb: args.min_vram_gb,
+    region: args.region,
+    minReputation: args.min_reputation,
+    // Agents sign a permit: one transaction, no standing allowance.
+    permit: pay === "usdc",
+  };
+  const stablecoin = chain.stablecoin === undefined ? undefined : await chain.stablecoin.getAddress();
+  const token = await jobPaymentToken(signer, chain.addresses, pay, stablecoin);
+  const struct = validateJobRequest(request, token, LABELS);
+  const budget = await chain.protocol.market.jobValue(struct.reservePricePerGpuHour, struct.gpuCount, struct.duration);
+  const spend = {
+    model: jobModel(request.model).spec.name,
+    pay,
+    pricePerGpuHourUsd: toUsd18(struct.reservePricePerGpuHour, token.decimals),
+    budgetUsd: toUsd18(budget, token.decimals),
+  };
+  checkJobSpend(mcp.config, mcp.ledger, spend);
 
-function specOf(args: PostJobArgs): { spec: WorkloadSpec | null; specHash: string } {
-  if ((args.spec === undefined) === (args.spec_hash === undefined)) {
+  let reservation: number | undefined;
+  const hints = { token: { symbol: token.symbol, decimals: token.decimals }, priceDecimals: token.decimals };
+  return {
+    request,
+    budgetUsd: spend.budgetUsd,
+    options: {
+      labels: LABELS,
+      stablecoin,
+      simulate: (step, call) => simulate(step, () => call(), hints),
+      send: (step, submit) =>
+        mcp.exclusive(async () => {
+          if (reservation === undefined) {
+            // Again at the last moment: another call may have spent the day's budget since the first check.
+            checkJobSpend(mcp.config, mcp.ledger, spend);
+            reservation = mcp.ledger.reserve(spend.budgetUsd);
+            forgetSent();
+          }
+          return (await send(SILENT, step, submit, { ...hints, now: await chainNow(chain) })).receipt;
+        }),
+    },
+    confirm: (jobId, txHash) => {
+      if (reservation !== undefined) mcp.ledger.confirm(reservation, jobId, txHash);
+    },
+    abandon: () => {
+      if (reservation !== undefined && !sentSoFar().some((sent) => sent.step.startsWith("create job"))) {
+        mcp.ledger.release(reservation);
+      }
+    },
+  };
+}
+
+/** The workload of a post: a spec document (validated; its canonical hash is posted) or a bare spec hash. */
+export function workloadOf(
+  spec: Record<string, unknown> | undefined,
+  specHash: string | undefined,
+): { spec: WorkloadSpec | null; specHash: string } {
+  if ((spec === undefined) === (specHash === undefined)) {
     throw new ToolRefusal(
       "INVALID_INPUT",
       "Give exactly one of spec (the workload spec document; its hash is posted) and spec_hash (0x + 64 hex digits).",
     );
   }
-  if (args.spec_hash !== undefined) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(args.spec_hash) || BigInt(args.spec_hash) === 0n) {
-      throw new ToolRefusal(
-        "INVALID_INPUT",
-        `spec_hash must be 0x followed by 64 hex digits, not zero; got "${args.spec_hash}".`,
-      );
-    }
-    return { spec: null, specHash: args.spec_hash };
-  }
-  const parsed = parseWorkloadSpec(args.spec);
+  if (specHash !== undefined) return { spec: null, specHash };
+  const parsed = parseWorkloadSpec(spec);
   if (!parsed.ok) {
     throw new ToolRefusal(
       "INVALID_SPEC",
@@ -66,86 +151,4 @@ function specOf(args: PostJobArgs): { spec: WorkloadSpec | null; specHash: strin
     );
   }
   return { spec: parsed.value, specHash: hashWorkloadSpec(parsed.value) };
-}
-
-/** Checks, guards and posts a job; see the file's comment. */
-export async function postJob(mcp: McpContext, args: PostJobArgs): Promise<PostedJob> {
-  const { id: gpuModel, spec: model } = parseGpuModel(args.model);
-  const gpuCount = parseInteger(String(args.gpus), "gpus", 1n, 1024n);
-  const duration = parseHours(args.hours, "hours");
-  const rule = args.rule ?? "instant";
-  const pay = args.pay ?? mcp.config.allowedPaymentTokens[0];
-  const { spec, specHash } = specOf(args);
-  const chain = mcp.chain;
-  const token = await paymentTokenFor(chain, pay);
-  const reserve = parseDollars(args.max_price_per_gpu_hour, token.decimals, "max_price_per_gpu_hour");
-  if (reserve >= 2n ** 96n) throw new ToolRefusal("INVALID_INPUT", "max_price_per_gpu_hour is too large.");
-  const budget = await chain.protocol.market.jobValue(reserve, gpuCount, duration);
-  if (budget === 0n) {
-    throw new ToolRefusal(
-      "INVALID_INPUT",
-      "The job's budget (max price x GPUs x hours) rounds to zero: raise one of them.",
-    );
-  }
-  const budgetUsd = toUsd18(budget, token.decimals);
-  const request = {
-    paymentToken: token.address,
-    gpuModel,
-    gpuCount,
-    minVramGb: BigInt(args.min_vram_gb ?? model.vramGb),
-    region: BigInt(args.region ?? 0),
-    minReputation: BigInt(args.min_reputation ?? 0),
-    duration,
-    reservePricePerGpuHour: reserve,
-    pricingRule: PricingRule.valueOf(RULES[rule]),
-    bidWindow: BigInt((args.bid_window_minutes ?? 10) * 60),
-    revealWindow: rule === "instant" ? 0n : BigInt((args.reveal_window_minutes ?? 10) * 60),
-    specHash,
-  };
-  return mcp.exclusive(async () => {
-    // Inside the queue: the day's spend includes every job posted before this one.
-    checkJobSpend(mcp.config, mcp.ledger, {
-      model: model.name,
-      pay,
-      pricePerGpuHourUsd: toUsd18(reserve, token.decimals),
-      budgetUsd,
-    });
-    forgetSent();
-    const reservation = mcp.ledger.reserve(budgetUsd);
-    try {
-      const hints = {
-        token: { symbol: token.symbol, decimals: token.decimals },
-        priceDecimals: token.decimals,
-        now: await chainNow(chain),
-      };
-      const me = signerOf(chain).address;
-      const { receipt, transactions } = await escrowAndCreate(chain, SILENT, me, {
-        request,
-        budget,
-        token,
-        permit: false,
-        hints,
-      });
-      const created = findEvent(receipt, (log) => {
-        const parsed = chain.protocol.market.interface.parseLog(log);
-        return parsed?.name === "JobCreated" ? parsed : null;
-      });
-      if (created === undefined) throw new Error("the JobCreated event is missing from the receipt");
-      const jobId = created.args.jobId as bigint;
-      mcp.ledger.confirm(reservation, jobId, receipt.hash);
-      return {
-        jobId,
-        specHash,
-        spec,
-        budget: formatAmount(budget, token.decimals),
-        budgetUsd,
-        token: token.symbol,
-        transactions,
-      };
-    } catch (error) {
-      // A creation that went out may have escrowed: keep counting it.
-      if (!sentSoFar().some((sent) => sent.step.startsWith("create job"))) mcp.ledger.release(reservation);
-      throw error;
-    }
-  });
 }

@@ -28,16 +28,18 @@ export function toolResult(data: Record<string, unknown>, summary: string): Call
 }
 
 /** Errors of the SDK whose message is already the whole answer to bad input. */
-const INPUT_ERRORS = new Set(["AmountParseError", "QuoteRequestError", "EnumParseError"]);
+const INPUT_ERRORS = new Set(["AmountParseError", "QuoteRequestError", "EnumParseError", "JobRequestError"]);
 
 /** A tool error for whatever `error` is. */
 export function toolError(error: unknown): CallToolResult {
   const report =
     error instanceof Error && INPUT_ERRORS.has(error.name)
-      ? describeError(new ToolRefusal("INVALID_INPUT", error.message))
+      ? describeError(new ToolRefusal((error as { code?: string }).code ?? "INVALID_INPUT", error.message))
       : error instanceof Error && error.name === "IndexerError"
         ? describeError(new CliError("INDEXER_UNAVAILABLE", error.message))
-        : describeError(error);
+        : error instanceof Error && ["NodeRequestError", "NodeDiscoveryError", "RunWorkloadError"].includes(error.name)
+          ? describeError(new CliError((error as { code?: string }).code ?? "NODE_ERROR", error.message))
+          : describeError(error);
   const structured = jsonSafe({
     error: {
       code: report.code,

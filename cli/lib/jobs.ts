@@ -213,25 +213,3 @@ export function describeJob(loaded: LoadedJob): { data: Record<string, unknown>;
   rows.push(["next", nextStep(loaded)]);
   return { data, lines: [`Job #${jobId}`, ...table(rows)] };
 }
-
-/** A job's delivered result, as its JobDelivered event records it. */
-export interface DeliveredResult {
-  uri: string;
-  hash: string;
-  block: number;
-  source: string;
-}
-
-/** The delivered result (URI and hash) from the JobDelivered event in the chain's logs (exact), or null before delivery. */
-export async function deliveredResult(ctx: Context, loaded: LoadedJob): Promise<DeliveredResult | null> {
-  if (loaded.job.deliveredAt === 0n) return null;
-  const market = ctx.protocol.market;
-  const last = (await market.queryFilter(market.filters.JobDelivered(loaded.jobId))).at(-1);
-  if (last === undefined) return null;
-  return {
-    uri: last.args.resultURI,
-    hash: last.args.resultHash,
-    block: last.blockNumber,
-    source: "chain logs (JobDelivered)",
-  };
-}

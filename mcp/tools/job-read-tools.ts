@@ -3,20 +3,22 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 
-import { deliveredResult, describeJob } from "../../cli/lib/jobs.ts";
+import { describeJob } from "../../cli/lib/jobs.ts";
+import { deliveredResult } from "../../sdk/node.ts";
 import type { McpContext } from "../context.ts";
 import { jobIdInput } from "../inputs.ts";
-import { readFromNode } from "../node-client.ts";
 import { nodeOfJob, ownJob } from "../own-job.ts";
-import { fetchVerifiedResults, verificationSummary } from "../results.ts";
+import { fetchVerifiedResults, resultData, verificationSummary } from "../results.ts";
 import { answer, toolResult } from "../tool-result.ts";
+
+const LIVE_LOG_MS = 3_000;
 
 /** The node's own view of a job, or why it cannot be read (the chain's view stands alone then). */
 async function nodeStatus(mcp: McpContext, loaded: Awaited<ReturnType<typeof ownJob>>): Promise<unknown> {
   if (/^0x0{40}$/i.test(loaded.job.provider)) return null;
   try {
     const node = await nodeOfJob(mcp, loaded);
-    return JSON.parse(new TextDecoder().decode(await readFromNode(node, loaded.jobId, "", "status"))) as unknown;
+    return await node.status(loaded.jobId);
   } catch (error) {
     return { unavailable: (error as Error).message };
   }
@@ -35,7 +37,7 @@ export function registerJobReadTools(server: McpServer, mcp: McpContext): void {
       answer(async () => {
         const loaded = await ownJob(mcp, job_id);
         const { data } = describeJob(loaded);
-        const result = await deliveredResult(mcp.chain, loaded);
+        const result = (await deliveredResult(mcp.chain.protocol, loaded.jobId)) ?? null;
         const node = await nodeStatus(mcp, loaded);
         return toolResult(
           { job: { ...data, result }, node },
@@ -58,12 +60,19 @@ export function registerJobReadTools(server: McpServer, mcp: McpContext): void {
       answer(async () => {
         const loaded = await ownJob(mcp, job_id);
         const node = await nodeOfJob(mcp, loaded);
-        const bytes = await readFromNode(node, loaded.jobId, "/logs", "logs");
+        // A running job's log is live until the workload ends: take what is there within a few seconds.
+        const signal = AbortSignal.timeout(LIVE_LOG_MS);
+        let text = "";
+        try {
+          for await (const chunk of node.logs(loaded.jobId, { signal })) text += chunk;
+        } catch (error) {
+          if (!signal.aborted) throw error;
+        }
         const limit = tail_bytes ?? 64 * 1024;
-        const logs = new TextDecoder().decode(bytes.subarray(Math.max(0, bytes.length - limit)));
+        const logs = text.length > limit ? text.slice(text.length - limit) : text;
         return toolResult(
-          { jobId: loaded.jobId, bytes: bytes.length, truncated: bytes.length > limit, logs },
-          `Job #${loaded.jobId}: ${bytes.length} bytes of logs.`,
+          { jobId: loaded.jobId, chars: text.length, truncated: text.length > limit, live: signal.aborted, logs },
+          `Job #${loaded.jobId}: ${text.length} characters of logs${signal.aborted ? " so far (still running)" : ""}.`,
         );
       }),
   );
@@ -79,8 +88,8 @@ export function registerJobReadTools(server: McpServer, mcp: McpContext): void {
     ({ job_id }) =>
       answer(async () => {
         const loaded = await ownJob(mcp, job_id);
-        const results = await fetchVerifiedResults(mcp, loaded);
-        return toolResult({ jobId: loaded.jobId, ...results }, verificationSummary(loaded.jobId, results));
+        const result = await fetchVerifiedResults(mcp, loaded);
+        return toolResult({ jobId: loaded.jobId, ...resultData(result) }, verificationSummary(result));
       }),
   );
 }

@@ -2,10 +2,11 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 
-import { formatUsd } from "../../sdk/index.ts";
+import { signerOf } from "../../cli/lib/context.ts";
+import { formatAmount, formatUsd, postJob, type PostedJob } from "../../sdk/index.ts";
 import type { McpContext } from "../context.ts";
 import { gpusInput, hoursInput, modelInput, payInput, ruleInput, usdInput, workloadSpecInput } from "../inputs.ts";
-import { postJob } from "../post-job.ts";
+import { prepareJobPost, workloadOf } from "../post-job.ts";
 import { answer, toolResult } from "../tool-result.ts";
 
 /** The fields of a job request, shared by post_job and run_workload. */
@@ -45,18 +46,29 @@ export function registerPostJobTool(server: McpServer, mcp: McpContext): void {
     },
     (args) =>
       answer(async () => {
-        const posted = await postJob(mcp, args);
+        const { specHash } = workloadOf(args.spec, args.spec_hash);
+        const guarded = await prepareJobPost(mcp, args, specHash);
+        let posted: PostedJob;
+        try {
+          posted = await postJob(signerOf(mcp.chain), mcp.chain.addresses, guarded.request, guarded.options);
+        } catch (error) {
+          guarded.abandon();
+          throw error;
+        }
+        guarded.confirm(posted.jobId, posted.txHash);
+        const budget = formatAmount(posted.budget, posted.token.decimals);
         return toolResult(
           {
             jobId: posted.jobId,
-            specHash: posted.specHash,
-            budget: posted.budget,
-            token: posted.token,
-            budgetUsd: formatUsd(posted.budgetUsd, 18),
+            specHash,
+            budget,
+            token: posted.token.symbol,
+            budgetUsd: formatUsd(guarded.budgetUsd, 18),
             spentTodayUsd: formatUsd(mcp.ledger.spentToday(), 18),
+            bidDeadline: posted.bidDeadline,
             transactions: posted.transactions,
           },
-          `Posted job #${posted.jobId}: ${posted.budget} ${posted.token} escrowed.`,
+          `Posted job #${posted.jobId}: ${budget} ${posted.token.symbol} escrowed; spec hash ${specHash}.`,
         );
       }),
   );

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 
 import { run, withJson } from "../../lib/command.ts";
 import { connect } from "../../lib/context.ts";
-import { deliveredResult, describeJob, loadJob } from "../../lib/jobs.ts";
+import { describeJob, loadJob } from "../../lib/jobs.ts";
 import { table } from "../../lib/output.ts";
 import { parseJobId } from "../../lib/parse.ts";
 
@@ -20,7 +20,21 @@ export function addStatusCommand(renter: Command): void {
       const ctx = await connect({ needsSigner: false });
       const loaded = await loadJob(ctx, jobId);
       const { data, lines } = describeJob(loaded);
-      const result = await deliveredResult(ctx, loaded);
+      // The delivered result (URI and hash) is in the JobDelivered event, read from the chain's logs (exact).
+      let result: { uri: string; hash: string; block: number; source: string } | null = null;
+      if (loaded.job.deliveredAt !== 0n) {
+        const market = ctx.protocol.market;
+        const logs = await market.queryFilter(market.filters.JobDelivered(jobId));
+        const last = logs.at(-1);
+        if (last !== undefined) {
+          result = {
+            uri: last.args.resultURI,
+            hash: last.args.resultHash,
+            block: last.blockNumber,
+            source: "chain logs (JobDelivered)",
+          };
+        }
+      }
       const extra =
         result === null
           ? []
