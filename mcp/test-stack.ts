@@ -8,11 +8,18 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { JsonRpcProvider, Wallet, type Signer } from "ethers";
+import { encodeBytes32String, JsonRpcProvider, parseUnits, Wallet, type Signer } from "ethers";
 
 import type { Context } from "../cli/lib/context.ts";
 import { connectProtocol } from "../sdk/contracts.ts";
-import { JobState, parseWorkloadSpec, profileUriFor, providerProfile, type WorkloadSpec } from "../sdk/index.ts";
+import {
+  JobState,
+  parseWorkloadSpec,
+  PricingRule,
+  profileUriFor,
+  providerProfile,
+  type WorkloadSpec,
+} from "../sdk/index.ts";
 import { CANNED, DISPUTED_JOB, GPU_MODELS, h100Metric, page, PROVIDER_ROW } from "../sdk/indexer/canned.ts";
 import { startTestIndexer, type TestIndexer } from "../sdk/indexer/test-server.ts";
 import { startLocalChain, type LocalChain } from "../node/e2e/local-chain.ts";
@@ -55,7 +62,7 @@ function serve(handler: (path: string) => Uint8Array | string | undefined): Prom
 }
 
 /** Accepts and starts every instant job in Bidding that the provider can take, and tells the node. */
-function scriptedProvider(chain: LocalChain, node: ProviderNode): () => void {
+function scriptedProvider(chain: LocalChain, node: ProviderNode, accepted: bigint[]): () => void {
   let seen = 0n;
   let stopped = false;
   const loop = async () => {
@@ -68,6 +75,7 @@ function scriptedProvider(chain: LocalChain, node: ProviderNode): () => void {
           if (Number(job.state) !== JobState.valueOf("Bidding") || Number(job.pricingRule) !== 2) continue;
           await (await chain.as.provider.market.acceptInstantAndStart(id)).wait();
           node.holdJob(id);
+          accepted.push(id);
         }
       } catch {
         // A job another account cannot give us (not eligible, already taken): leave it.
@@ -111,6 +119,37 @@ function indexerAnswers(provider: string) {
   };
 }
 
+/**
+ * Containers are named by chain id and job id, and other tests share the engine with chain 31337 and small
+ * job ids: the stranger posts a few sealed A100 auctions first (the scripted provider leaves them alone), so
+ * this stack's jobs get ids of their own.
+ */
+async function skipJobIds(chain: LocalChain): Promise<void> {
+  const { stranger } = chain.as;
+  const usdc = stranger.usdc!;
+  await (await usdc.mint(chain.wallets.stranger.address, parseUnits("100", 6))).wait();
+  await (await usdc.approve(await stranger.market.getAddress(), parseUnits("100", 6))).wait();
+  const skip = 20 + (process.pid % 30);
+  for (let i = 0; i < skip; i++) {
+    await (
+      await stranger.market.createJob({
+        paymentToken: await usdc.getAddress(),
+        gpuModel: encodeBytes32String("A100"),
+        gpuCount: 1,
+        minVramGb: 80,
+        region: 0,
+        minReputation: 0,
+        duration: 600,
+        reservePricePerGpuHour: parseUnits("0.1", 6),
+        pricingRule: PricingRule.valueOf("FirstPrice"),
+        bidWindow: 600,
+        revealWindow: 600,
+        specHash: `0x${"11".repeat(32)}`,
+      })
+    ).wait();
+  }
+}
+
 /** Starts the whole stack; `name` keeps its deployment folder apart from other tests'. */
 export async function startMcpTestStack(name: string): Promise<McpTestStack> {
   const engine = ensureTestEngine();
@@ -138,7 +177,9 @@ export async function startMcpTestStack(name: string): Promise<McpTestStack> {
   const profile = JSON.stringify(providerProfile(providerAddress, node.api.url));
   const profiles = await serve((path) => (path === "/profile" ? profile : undefined));
   await (await chain.as.provider.registry.updateProfile(profileUriFor(profiles.url), 0)).wait();
-  const stopProvider = scriptedProvider(chain, node);
+  await skipJobIds(chain);
+  const accepted: bigint[] = [];
+  const stopProvider = scriptedProvider(chain, node, accepted);
   const indexer = await startTestIndexer(indexerAnswers(providerAddress));
 
   const rpc = new JsonRpcProvider(chain.rpcUrl, 31337, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 200 });
@@ -173,7 +214,7 @@ export async function startMcpTestStack(name: string): Promise<McpTestStack> {
       for (const ledger of ledgers) ledger.close();
       rpc.destroy();
       await node.stop();
-      for (let id = 1n; id <= 4n; id++) await node.runtime.remove(id).catch(() => {});
+      for (const id of accepted) await node.runtime.remove(id).catch(() => {});
       await indexer.close();
       await chain.stop();
       await new Promise((resolve) => inputs.server.close(resolve));

@@ -86,30 +86,35 @@ function podman(args, options = {}) {
   });
 }
 
-/** GET a Docker Engine API path on the socket; resolves to the parsed body, or undefined when nothing answers. */
-function engineGet(path) {
+/**
+ * Pings the engine: its name and version from the answer's Server header (`Libpod/4.3.1 (linux)`,
+ * `Docker/27.0.3 (linux)`), "down" when nothing listens (no socket, refused), or "busy" when a service is there
+ * but slow. Never /version: Podman runs dpkg-query for every /version call, which piles up on a loaded machine.
+ */
+function ping(timeoutMs) {
   return new Promise((resolve) => {
-    const req = request({ socketPath: SOCKET, path, timeout: 2_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (body += chunk));
+    const req = request({ socketPath: SOCKET, path: "/_ping", timeout: timeoutMs }, (res) => {
+      res.resume();
       res.on("end", () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(body) : undefined);
-        } catch {
-          resolve(undefined);
-        }
+        if (res.statusCode !== 200) return resolve("busy");
+        const [, server = "Docker", version = res.headers["api-version"] ?? "unknown"] =
+          /^(\w+)\/(\S+)/.exec(String(res.headers.server ?? "")) ?? [];
+        resolve(`${server === "Libpod" ? "Podman Engine" : `${server} Engine`} ${version}`);
       });
     });
-    req.on("error", () => resolve(undefined));
-    req.on("timeout", () => req.destroy());
+    req.on("error", (error) => resolve(error.code === "ENOENT" || error.code === "ECONNREFUSED" ? "down" : "busy"));
+    req.on("timeout", () => req.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
     req.end();
   });
 }
 
 async function ensureService() {
-  const running = await engineGet("/version");
-  if (running) return running;
+  // A slow answer is a busy service, not a dead one: replacing it would pile services on one socket.
+  let engine = "busy";
+  for (let tries = 0; tries < 12 && engine === "busy"; tries++) engine = await ping(10_000);
+  if (engine === "busy")
+    fail(`the engine on ${SOCKET} is there but has not answered for two minutes: the machine is overloaded`);
+  if (engine !== "down") return engine;
   mkdirSync(STATE, { recursive: true });
   // An empty ulimit list: the default RLIMIT_NOFILE raise is not permitted in sandboxes.
   writeFileSync(CONTAINERS_CONF, "[containers]\ndefault_ulimits = []\n");
@@ -132,8 +137,8 @@ async function ensureService() {
   service.unref();
   writeFileSync(join(STATE, "podman-service.pid"), `${service.pid}\n`);
   for (let waited = 0; waited < 30_000; waited += 250) {
-    const version = await engineGet("/version");
-    if (version) return version;
+    const started = await ping(2_000);
+    if (started !== "down" && started !== "busy") return started;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   fail(`the Podman API service did not answer on ${SOCKET} within 30 s; see ${logFile}`);
@@ -175,12 +180,12 @@ function ensureTestImage() {
 }
 
 installPackages();
-const version = await ensureService();
+const engine = await ensureService();
 const digest = ensureTestImage();
 const [name] = TEST_IMAGE.split(":");
 const result = {
   socket: SOCKET,
-  engine: `${version.Components?.[0]?.Name ?? "Docker Engine"} ${version.Version}`,
+  engine,
   testImage: TEST_IMAGE,
   testImageRef: `${name}@${digest}`,
   testImageDigest: digest,
