@@ -45,7 +45,12 @@ async function call(name: string, args: Record<string, unknown>, agent: Client =
   const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
   outputs.push(text, JSON.stringify(result.structuredContent ?? {}));
   const firstLine = text.split("\n")[0];
-  transcript.push(`> ${name} ${JSON.stringify(args)}`, `< ${result.isError === true ? "ERROR " : ""}${firstLine}`);
+  // The spec is the example batch workload on the offline test image, its input served by the test.
+  const shown = "spec" in args ? { ...args, spec: "<examples/workloads/batch.json>" } : args;
+  transcript.push(`> ${name} ${JSON.stringify(shown)}`, `< ${result.isError === true ? "error: " : ""}${firstLine}`);
+  const outputs = (result.structuredContent as { outputs?: { path: string; text: string | null }[] } | undefined)
+    ?.outputs;
+  for (const output of outputs ?? []) transcript.push(`<   ${output.path}: ${JSON.stringify(output.text)}`);
   return result;
 }
 
@@ -65,6 +70,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  writeTranscript();
   await client?.close();
   await stack?.stop();
 }, 60_000);
@@ -144,7 +150,7 @@ describe("gridlease MCP server, an agent session on the local stack", () => {
     await stack.chain.provider.send("evm_mine", []);
     const settled = data(await call("settle_job", { job_id: jobId }));
     expect(settled.job).toMatchObject({ state: "Settled" });
-    writeTranscript(seconds);
+    transcript.push(`(first call to verified results: ${seconds.toFixed(1)} s)`);
   }, 300_000);
 
   it("refuses a second job over the daily limit and sends nothing (the nonce is unchanged)", async () => {
@@ -249,8 +255,8 @@ describe("gridlease MCP server, an agent session on the local stack", () => {
   });
 });
 
-function writeTranscript(seconds: number): void {
+/** Writes the session's transcript (for the README) where GRIDLEASE_MCP_TRANSCRIPT says. */
+function writeTranscript(): void {
   const target = process.env.GRIDLEASE_MCP_TRANSCRIPT;
-  if (target === undefined) return;
-  writeFileSync(target, `${transcript.join("\n")}\n(first call to verified results: ${seconds.toFixed(1)} s)\n`);
+  if (target !== undefined) writeFileSync(target, `${transcript.join("\n")}\n`);
 }
