@@ -48,9 +48,9 @@ async function call(name: string, args: Record<string, unknown>, agent: Client =
   // The spec is the example batch workload on the offline test image, its input served by the test.
   const shown = "spec" in args ? { ...args, spec: "<examples/workloads/batch.json>" } : args;
   transcript.push(`> ${name} ${JSON.stringify(shown)}`, `< ${result.isError === true ? "error: " : ""}${firstLine}`);
-  const outputs = (result.structuredContent as { outputs?: { path: string; text: string | null }[] } | undefined)
+  const files = (result.structuredContent as { outputs?: { path: string; text: string | null }[] } | undefined)
     ?.outputs;
-  for (const output of outputs ?? []) transcript.push(`<   ${output.path}: ${JSON.stringify(output.text)}`);
+  for (const output of files ?? []) transcript.push(`<   ${output.path}: ${JSON.stringify(output.text)}`);
   return result;
 }
 
