@@ -60,8 +60,18 @@ export function mcpCommand(): Command {
           .version;
         const log = (message: string) => process.stderr.write(`${message}\n`);
         if (port === undefined) {
-          await createGridleaseMcpServer(mcp, version).connect(new StdioServerTransport());
+          const server = createGridleaseMcpServer(mcp, version);
+          // The CLI exits when its command returns: serve until the client closes stdin.
+          const closed = new Promise<void>((resolve) => {
+            process.stdin.once("end", resolve);
+            process.stdin.once("close", resolve);
+            server.server.onclose = resolve;
+          });
+          await server.connect(new StdioServerTransport());
           log(`gridlease mcp: serving on stdio for ${ctx.account} (chain ${ctx.chainId})`);
+          await closed;
+          await server.close();
+          mcp.ledger.close();
           return;
         }
         const http = await startMcpHttp({
@@ -72,9 +82,12 @@ export function mcpCommand(): Command {
           log,
         });
         log(`gridlease mcp: serving Streamable HTTP on ${http.url} for ${ctx.account} (chain ${ctx.chainId})`);
-        const stop = () => void http.close().then(() => process.exit(0));
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
+        await http.close();
+        mcp.ledger.close();
       }),
     );
 }
