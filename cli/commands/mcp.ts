@@ -10,7 +10,6 @@ import { Command } from "commander";
 
 import { loadMcpConfig } from "../../mcp/config.ts";
 import { MCP_TOKEN_ENV, startMcpHttp } from "../../mcp/http.ts";
-import { openMcpContext } from "../../mcp/open-context.ts";
 import { createGridleaseMcpServer } from "../../mcp/server.ts";
 import { run } from "../lib/command.ts";
 import { connectSigner } from "../lib/context.ts";
@@ -55,6 +54,8 @@ export function mcpCommand(): Command {
           );
         }
         const { ctx } = await connectSigner();
+        // Loaded here: the spend ledger's node:sqlite prints an experimental warning that no other command should show.
+        const { openMcpContext } = await import("../../mcp/open-context.ts");
         const mcp = openMcpContext(ctx, config, opts.dataDir ?? gridleaseHome());
         const version = (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string })
           .version;
