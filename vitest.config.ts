@@ -5,7 +5,14 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["sdk/**/*.test.ts", "node/**/*.test.ts", "web/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: [
+      "sdk/**/*.test.ts",
+      "node/**/*.test.ts",
+      "web/**/*.test.ts",
+      "scripts/**/*.test.ts",
+      "mcp/**/*.test.ts",
+      "cli/**/*.test.ts",
+    ],
     exclude: ["**/node_modules/**", "web/dist/**"],
     environment: "node",
     testTimeout: 60_000,

@@ -10,6 +10,7 @@ import { devCommand } from "./commands/dev.ts";
 import { infoCommand } from "./commands/info.ts";
 import { nodeCommand } from "./commands/node.ts";
 import { arbiterCommand, historyCommand, jobsCommand } from "./commands/jobs.ts";
+import { mcpCommand } from "./commands/mcp.ts";
 import { providerCommand } from "./commands/provider/index.ts";
 import { renterCommand } from "./commands/renter/index.ts";
 import { resultsCommand } from "./commands/workload/results.ts";
@@ -25,7 +26,9 @@ Environment:
                          (never passed as an argument)
   ${ENV.deployment}   Ignition deployment folder (default ignition/deployments/chain-<chainId>)
   ${ENV.stablecoin}   USDC address, where the deployment does not record one (public networks)
-  ${ENV.home}         local state such as bid salts (default ~/.gridlease)
+  ${ENV.home}         local state such as bid salts and the MCP server's daily spend (default ~/.gridlease)
+  GRIDLEASE_INDEXER_URL  the indexer, for renter quote (default http://127.0.0.1:42069)
+  GRIDLEASE_MCP_TOKEN    the bearer token of gridlease mcp --http
 
 Amounts are in dollars (prices, USDC, credits) or GRL, as exact decimals. With --json every command
 prints one JSON object (failures as {"error": {...}}); exit status 0 on success, 1 when a transaction
@@ -52,6 +55,7 @@ export function buildProgram(json: boolean): Command {
   resultsCommand(program);
   program.addCommand(agentCommand());
   program.addCommand(nodeCommand());
+  program.addCommand(mcpCommand());
   program.addCommand(jobsCommand());
   program.addCommand(historyCommand());
   program.addCommand(arbiterCommand());

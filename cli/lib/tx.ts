@@ -152,3 +152,11 @@ export function findEvent<T>(
   }
   return undefined;
 }
+
+/**
+ * Starts a new unit of work in a long-running process (the MCP server): what earlier calls broadcast is not
+ * "already sent" by the next one.
+ */
+export function forgetSent(): void {
+  broadcast.length = 0;
+}

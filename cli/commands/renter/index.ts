@@ -12,6 +12,7 @@ import { addDisputeCommand } from "./dispute.ts";
 import { addFailCommand } from "./fail.ts";
 import { addFaucetCommand } from "./faucet.ts";
 import { addSettleCommand } from "./settle.ts";
+import { addQuoteCommand } from "./quote.ts";
 import { addStatusCommand } from "./status.ts";
 import { addStopCommand } from "./stop.ts";
 import { addWithdrawCommand } from "./withdraw.ts";
@@ -24,6 +25,7 @@ export function renterCommand(): Command {
   for (const add of [
     addFaucetCommand,
     addBuyCreditsCommand,
+    addQuoteCommand,
     addCreateJobCommand,
     addAwardCommand,
     addCancelCommand,
