@@ -8,18 +8,11 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { encodeBytes32String, JsonRpcProvider, parseUnits, Wallet, type Signer } from "ethers";
+import { JsonRpcProvider, Wallet, type Signer } from "ethers";
 
 import type { Context } from "../cli/lib/context.ts";
 import { connectProtocol } from "../sdk/contracts.ts";
-import {
-  JobState,
-  parseWorkloadSpec,
-  PricingRule,
-  profileUriFor,
-  providerProfile,
-  type WorkloadSpec,
-} from "../sdk/index.ts";
+import { JobState, parseWorkloadSpec, profileUriFor, providerProfile, type WorkloadSpec } from "../sdk/index.ts";
 import { CANNED, DISPUTED_JOB, GPU_MODELS, h100Metric, page, PROVIDER_ROW } from "../sdk/indexer/canned.ts";
 import { startTestIndexer, type TestIndexer } from "../sdk/indexer/test-server.ts";
 import { startLocalChain, type LocalChain } from "../node/e2e/local-chain.ts";
@@ -119,37 +112,6 @@ function indexerAnswers(provider: string) {
   };
 }
 
-/**
- * Containers are named by chain id and job id, and other tests share the engine with chain 31337 and small
- * job ids: the stranger posts a few sealed A100 auctions first (the scripted provider leaves them alone), so
- * this stack's jobs get ids of their own.
- */
-async function skipJobIds(chain: LocalChain): Promise<void> {
-  const { stranger } = chain.as;
-  const usdc = stranger.usdc!;
-  await (await usdc.mint(chain.wallets.stranger.address, parseUnits("100", 6))).wait();
-  await (await usdc.approve(await stranger.market.getAddress(), parseUnits("100", 6))).wait();
-  const skip = 20 + (process.pid % 30);
-  for (let i = 0; i < skip; i++) {
-    await (
-      await stranger.market.createJob({
-        paymentToken: await usdc.getAddress(),
-        gpuModel: encodeBytes32String("A100"),
-        gpuCount: 1,
-        minVramGb: 80,
-        region: 0,
-        minReputation: 0,
-        duration: 600,
-        reservePricePerGpuHour: parseUnits("0.1", 6),
-        pricingRule: PricingRule.valueOf("FirstPrice"),
-        bidWindow: 600,
-        revealWindow: 600,
-        specHash: `0x${"11".repeat(32)}`,
-      })
-    ).wait();
-  }
-}
-
 /** Starts the whole stack; `name` keeps its deployment folder apart from other tests'. */
 export async function startMcpTestStack(name: string): Promise<McpTestStack> {
   const engine = ensureTestEngine();
@@ -177,7 +139,6 @@ export async function startMcpTestStack(name: string): Promise<McpTestStack> {
   const profile = JSON.stringify(providerProfile(providerAddress, node.api.url));
   const profiles = await serve((path) => (path === "/profile" ? profile : undefined));
   await (await chain.as.provider.registry.updateProfile(profileUriFor(profiles.url), 0)).wait();
-  await skipJobIds(chain);
   const accepted: bigint[] = [];
   const stopProvider = scriptedProvider(chain, node, accepted);
   const indexer = await startTestIndexer(indexerAnswers(providerAddress));

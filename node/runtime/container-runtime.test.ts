@@ -192,8 +192,10 @@ describe("ContainerRuntime on a real engine", () => {
       dataDir,
       gpuMode: { kind: "none" },
     });
+    // The same data folder, the same node id: the restarted node knows its container by name.
+    expect(restarted.nodeId).toBe(runtime.nodeId);
     expect(await restarted.find(jobId)).toMatchObject({
-      name: `gridlease-job-31337-${jobId}`,
+      name: `gridlease-${runtime.nodeId}-31337-${jobId}`,
       running: true,
       specHash: hashWorkloadSpec(job.spec),
     });

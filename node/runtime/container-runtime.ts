@@ -3,7 +3,8 @@
 // what it left behind into a result manifest whose hash the node delivers on-chain. Each job's container
 // is named after the job, so a restarted node re-attaches (`find`, then `run` again) instead of starting
 // the workload twice; a finished job's manifest is kept on disk, so `run` never builds it twice either.
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -99,10 +100,22 @@ const LABEL_CHAIN = "io.gridlease.chain-id";
 const LABEL_JOB = "io.gridlease.job-id";
 const LABEL_SPEC = "io.gridlease.spec-hash";
 
+/** The node's id in `dataDir/node-id`, created on first use. */
+function nodeIdOf(dataDir: string): string {
+  const file = join(dataDir, "node-id");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const id = randomBytes(4).toString("hex");
+  writeFileSync(file, `${id}\n`, { flag: "wx" });
+  return id;
+}
+
 /** Runs workloads in isolated containers through the Docker Engine API. */
 export class ContainerRuntime {
   readonly docker: Docker;
   readonly store: ContentStore;
+  /** Eight hex digits, made once per data folder (`node-id`) and kept: a restarted node finds its containers. */
+  readonly nodeId: string;
   private readonly options: Required<Omit<ContainerRuntimeOptions, "store">>;
 
   constructor(options: ContainerRuntimeOptions) {
@@ -116,11 +129,15 @@ export class ContainerRuntime {
     };
     this.docker = new Docker({ socketPath: options.socketPath });
     this.store = options.store ?? new ContentStore(join(options.dataDir, "store"));
+    this.nodeId = nodeIdOf(options.dataDir);
   }
 
-  /** The container name of a job: `gridlease-job-<chainId>-<jobId>`. */
+  /**
+   * The container name of a job: `gridlease-<nodeId>-<chainId>-<jobId>`. The node's id (kept in its data folder)
+   * keeps two nodes on one engine apart, even for the same chain and job id (local chains all start at job 1).
+   */
   containerName(jobId: bigint): string {
-    return `gridlease-job-${this.options.chainId}-${jobId}`;
+    return `gridlease-${this.nodeId}-${this.options.chainId}-${jobId}`;
   }
 
   /** The engine's name and version (also a reachability check). */

@@ -510,7 +510,10 @@ async function acceptResult(protocol: Protocol, jobId: bigint): Promise<string> 
       jobId,
     );
   }
-  const receipt = await (await protocol.market.settle(jobId)).wait();
+  // The provider's node claims and withdraws in the same moments: with the gas estimated before its
+  // transactions land, the settle could run short, so it gets a fifth more (unused gas is not paid for).
+  const estimate = await protocol.market.settle.estimateGas(jobId);
+  const receipt = await (await protocol.market.settle(jobId, { gasLimit: (estimate * 6n) / 5n })).wait();
   if (receipt === null) throw new RunWorkloadError("TX_DROPPED", "the settle transaction was dropped: retry", jobId);
   return receipt.hash;
 }
