@@ -157,6 +157,8 @@ export class JobExecutor {
       secrets: job.secrets === undefined ? {} : (JSON.parse(job.secrets) as Record<string, string>),
       gpus: chain.gpuCount,
       deadline,
+      // A renter's stopJob ends the lease early: the workload stops with it (an unanswered RPC is no news).
+      stillLeased: async () => (await this.options.market.job(job.jobId).catch(() => chain)).state === "Running",
     });
     log(`job ${job.jobId}: finished (exit ${result.manifest.exitCode}), manifest ${result.manifestHash}`);
     // The container is gone: the secrets are no longer needed by anything.
@@ -187,6 +189,10 @@ export class JobExecutor {
       store.transition(job.jobId, "delivered");
       return;
     }
+    if (chain.state === "Cancelled")
+      throw new JobFailure(
+        "the renter stopped the job (the chain records Cancelled): nothing to deliver; the pay for the time used is on the market's ledger",
+      );
     if (chain.state !== "Running") throw new JobFailure(`the job is ${chain.state} on-chain: too late to deliver`);
     if (job.manifestHash === undefined)
       throw new JobFailure("the node has no manifest hash for a finished job: its state store is damaged");

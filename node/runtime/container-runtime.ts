@@ -63,6 +63,11 @@ export interface ContainerJob {
   gpus: number;
   /** When the paid time ends: the workload is stopped then. */
   deadline: Date;
+  /**
+   * Asked at every watch interval while the workload runs: false once the lease is over before its time (the
+   * renter stopped the job on-chain), and the workload is stopped then, as at the deadline.
+   */
+  stillLeased?: () => Promise<boolean>;
 }
 
 /** A finished run: the manifest, its on-chain hash, and where its files are. */
@@ -292,7 +297,7 @@ export class ContainerRuntime {
     const paths = this.jobFiles(job.jobId);
     const container = this.docker.getContainer(name);
 
-    const stoppedAtDeadline = await this.waitUntilExitOrDeadline(container, job.deadline);
+    const stoppedAtDeadline = await this.waitUntilExitOrDeadline(container, job.deadline, job.stillLeased);
     const state = (await this.engine(() => container.inspect())).State;
     const logs = await this.saveLogs(container, paths.logs);
     const collected = await collectOutputs(paths.output, spec.outputs, this.store);
@@ -355,7 +360,11 @@ export class ContainerRuntime {
    * answer leaves it pending for ever, so the container is also inspected every few seconds, and an engine that
    * no longer answers ends the wait with {@link EngineUnreachableError} (the executor retries, re-attaching).
    */
-  private async waitUntilExitOrDeadline(container: Docker.Container, deadline: Date): Promise<boolean> {
+  private async waitUntilExitOrDeadline(
+    container: Docker.Container,
+    deadline: Date,
+    stillLeased?: () => Promise<boolean>,
+  ): Promise<boolean> {
     const exited = this.engine(() => container.wait());
     // Marks a failed wait as handled while the deadline is pending; the race below still sees it.
     exited.catch(() => undefined);
@@ -364,11 +373,11 @@ export class ContainerRuntime {
       timer = setTimeout(() => resolve("deadline"), Math.max(0, deadline.getTime() - Date.now()));
     });
     const watch = { stopped: false };
-    const watched = this.watchUntilExited(container, watch);
+    const watched = this.watchUntilExited(container, watch, stillLeased);
     watched.catch(() => undefined);
-    const exit = Promise.race([exited, watched]).then(() => "exited" as const);
+    const exit = exited.then(() => "exited" as const);
     try {
-      const first = await Promise.race([exit, expired]);
+      const first = await Promise.race([exit, watched, expired]);
       if (first === "exited") return false;
       await this.engine(() => container.stop({ t: this.options.stopGraceSeconds })).catch((error: unknown) => {
         // 304: it exited on its own meanwhile.
@@ -382,14 +391,23 @@ export class ContainerRuntime {
     }
   }
 
-  /** Resolves once an inspection finds the container stopped; rejects when the engine stops answering. */
-  private async watchUntilExited(container: Docker.Container, watch: { stopped: boolean }): Promise<void> {
+  /**
+   * Resolves "exited" once an inspection finds the container stopped, "lease-ended" once `stillLeased` says the
+   * lease is over; rejects when the engine stops answering.
+   */
+  private async watchUntilExited(
+    container: Docker.Container,
+    watch: { stopped: boolean },
+    stillLeased?: () => Promise<boolean>,
+  ): Promise<"exited" | "lease-ended"> {
     while (!watch.stopped) {
       await new Promise((resolve) => setTimeout(resolve, this.options.watchIntervalMs));
-      if (watch.stopped) return;
+      if (watch.stopped) break;
       const info = await this.engine(() => container.inspect());
-      if (!info.State.Running) return;
+      if (!info.State.Running) return "exited";
+      if (stillLeased !== undefined && !(await stillLeased())) return "lease-ended";
     }
+    return "exited";
   }
 
   private async saveLogs(

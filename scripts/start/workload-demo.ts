@@ -138,8 +138,8 @@ function jsonLines(child: ChildProcess, onLine: (line: string) => void = () => {
 async function startNode(host: WorkloadDemoHost, folder: string, engine: Engine, port: number): Promise<string> {
   const key = NODE_ACCOUNT_KEY;
   await host.gridlease(["provider", "register", "--region", "826"], key);
-  await host.gridlease(["provider", "gpu", "set", "H100", "--count", "2"], key);
   await host.gridlease(["provider", "stake", "1000"], key);
+  await host.gridlease(["provider", "gpu", "set", "H100", "--count", "2"], key);
   await host.gridlease(["provider", "online"], key);
   const config = join(folder, "node.json");
   writeFileSync(
@@ -246,7 +246,7 @@ async function runDemoRenter(
       market: chain.market,
     });
     const answer = await (await client.serviceFetch(BigInt(String(ready.jobId)), "/cgi-bin/infer?hello")).text();
-    host.log(`demo service job #${ready.jobId}: ${ready.url}cgi-bin/infer?hello answered ${answer.trim()}`);
+    host.log(`demo service job #${ready.jobId}: ${ready.url}/cgi-bin/infer?hello answered ${answer.trim()}`);
   } finally {
     provider.destroy();
   }

@@ -308,8 +308,12 @@ describe("runWorkload, end to end on a local chain with Podman and a provider no
     expect(await (await service.fetch("/health")).text()).toBe("ok\n");
     expect(await (await service.fetch("/cgi-bin/infer?q=gpu")).json()).toEqual({ model: "echo-1", echo: "q=gpu" });
     expect(await service.stop()).toMatch(/^0x/);
-    // Stopped: the lease is over on-chain (the chain records Cancelled; the node stops the container).
+    // Stopped: the lease is over on-chain (the chain records Cancelled), and the node, seeing it, stops the
+    // container: the endpoint stops answering (503) long before the paid time would have ended.
     expect((await chain.as.renter.market.jobOf(result.jobId)).state).toBe(9n);
+    await expect
+      .poll(async () => (await service.fetch("/health")).status, { timeout: 30_000, interval: 500 })
+      .toBe(503);
   }, 180_000);
 
   it("refuses another account's reads with a typed NodeRequestError, and reports an unreachable node", async () => {

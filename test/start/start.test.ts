@@ -73,16 +73,19 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
   this.timeout(2_400_000);
   let chainPort: number;
   let indexerPort: number;
+  let nodePort: number;
   let pglite: string;
   let env: Record<string, string>;
 
   before(async function () {
     chainPort = await freePort(8720);
     indexerPort = await freePort(42120);
+    nodePort = await freePort(7420);
     pglite = mkdtempSync(join(tmpdir(), "gridlease-start-test-"));
     env = {
       GRIDLEASE_PORT: String(chainPort),
       GRIDLEASE_INDEXER_PORT: String(indexerPort),
+      GRIDLEASE_NODE_PORT: String(nodePort),
       GRIDLEASE_SIMULATE: "0",
       GRIDLEASE_DEPLOYMENT_ID: DEPLOYMENT_ID,
       GRIDLEASE_PGLITE_DIR: join(pglite, "db"),
@@ -130,6 +133,12 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
         for (const role of ["deployer, treasury, arbiter, guardian", "demo provider", "demo renter"])
           expect(output).to.contain(role);
         expect(output).to.contain(`${DEMO_PROVIDER}  ${DEMO_PROVIDER_KEY}`);
+        // A real provider node on the machine's container engine, and the demo renter's two workloads through it.
+        expect(output).to.contain(`Provider node (API, profile)          http://127.0.0.1:${nodePort}/profile`);
+        expect(output).to.match(/demo batch job #1: outputs verified against the on-chain result hash, settled in /);
+        expect(output).to.contain('sum.json = {"count":8,"sum":31}');
+        expect(output).to.match(/demo service job #2: .+ answered \{"model":"echo-1","echo":"hello"\}/);
+        expect(output).to.contain("demo service job #2: stopped by the renter");
 
         const provider = new JsonRpcProvider(`http://127.0.0.1:${chainPort}`, undefined, {
           staticNetwork: true,
@@ -207,6 +216,7 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
       expect(lines[lines.length - 1]).to.contain("[gridlease] stopped.");
       expect(listening(chainPort), "chain port still held").to.equal(false);
       expect(listening(indexerPort), "indexer port still held").to.equal(false);
+      expect(listening(nodePort), "provider node port still held").to.equal(false);
       expect(leftovers([`--port ${chainPort}`, `--port ${indexerPort}`, pglite])).to.deep.equal([]);
     });
   }

@@ -55,6 +55,9 @@ export async function startStack(options: {
       GRIDLEASE_PORT: String(chainPort),
       GRIDLEASE_INDEXER_PORT: String(indexerPort),
       GRIDLEASE_WEB_PORT: String(webPort),
+      // The provider node and demo workloads have their own tests (test/start, node/, sdk/renter): the
+      // dashboard's stack leaves them out, so its two browser tests never share a node port or the engine.
+      GRIDLEASE_WORKLOADS: "0",
       GRIDLEASE_SEED: options.seed,
       GRIDLEASE_SIM_DAY_SECONDS: options.daySeconds,
       GRIDLEASE_DEPLOYMENT_ID: options.deploymentId,
