@@ -189,10 +189,17 @@ export class JobExecutor {
       store.transition(job.jobId, "delivered");
       return;
     }
-    if (chain.state === "Cancelled")
+    if (chain.state === "Cancelled") {
+      // The renter's stopJob paid the time used into the market's ledger: take it, then nothing is left to do.
+      if ((await market.balance(chain.paymentToken)) > 0n) {
+        store.beginAction(job.jobId, "withdraw");
+        await market.withdraw(chain.paymentToken);
+        store.endAction(job.jobId);
+      }
       throw new JobFailure(
-        "the renter stopped the job (the chain records Cancelled): nothing to deliver; the pay for the time used is on the market's ledger",
+        "the renter stopped the job (the chain records Cancelled): nothing to deliver; the pay for the time used was withdrawn",
       );
+    }
     if (chain.state !== "Running") throw new JobFailure(`the job is ${chain.state} on-chain: too late to deliver`);
     if (job.manifestHash === undefined)
       throw new JobFailure("the node has no manifest hash for a finished job: its state store is damaged");

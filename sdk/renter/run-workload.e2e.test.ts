@@ -312,8 +312,15 @@ describe("runWorkload, end to end on a local chain with Podman and a provider no
     // container: the endpoint stops answering (503) long before the paid time would have ended.
     expect((await chain.as.renter.market.jobOf(result.jobId)).state).toBe(9n);
     await expect
-      .poll(async () => (await service.fetch("/health")).status, { timeout: 30_000, interval: 500 })
-      .toBe(503);
+      .poll(
+        () =>
+          service.fetch("/health").then(
+            (response) => `${response.status}`,
+            (error: NodeRequestError) => `${error.status} ${error.code}`,
+          ),
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe("503 SERVICE_NOT_RUNNING");
   }, 180_000);
 
   it("refuses another account's reads with a typed NodeRequestError, and reports an unreachable node", async () => {
