@@ -8,7 +8,10 @@ import { writeFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { encodeBytes32String, parseUnits } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { PricingRule } from "../sdk/index.ts";
 
 import type { McpConfig } from "./config.ts";
 import { parseMcpConfig } from "./config.ts";
@@ -145,9 +148,7 @@ describe("gridlease MCP server, an agent session on the local stack", () => {
     const results = data(await call("get_results", { job_id: jobId }));
     expect(results).toMatchObject({ verified: true, manifestHash: run.resultHash });
 
-    // The challenge window (24 h) passes on the local chain, then the agent settles.
-    await stack.chain.provider.send("evm_increaseTime", [86_401]);
-    await stack.chain.provider.send("evm_mine", []);
+    // Verified: the agent, the job's renter, accepts the result at once (no need to wait out the challenge window).
     const settled = data(await call("settle_job", { job_id: jobId }));
     expect(settled.job).toMatchObject({ state: "Settled" });
     transcript.push(`(first call to verified results: ${seconds.toFixed(1)} s)`);
@@ -179,9 +180,8 @@ describe("gridlease MCP server, an agent session on the local stack", () => {
   });
 
   it("answers every tool's bad input with a clear tool error and keeps serving", async () => {
-    // A job of another renter, posted straight on the chain by the stranger.
-    // Job #1 is one of the stranger's (the stack posts a few first).
-    const othersJob = "1";
+    // A job of another renter, posted straight on the chain by the stranger (an A100 auction nobody serves).
+    const othersJob = (await strangersJob()).toString();
 
     const cases: [string, Record<string, unknown>, RegExp][] = [
       ["gpu_prices", { model: "H999" }, /Unknown GPU model "H999"/],
@@ -259,4 +259,30 @@ describe("gridlease MCP server, an agent session on the local stack", () => {
 function writeTranscript(): void {
   const target = process.env.GRIDLEASE_MCP_TRANSCRIPT;
   if (target !== undefined) writeFileSync(target, `${transcript.join("\n")}\n`);
+}
+
+/** Posts a sealed A100 auction as the stack's stranger (not the agent's renter); returns its job id. */
+async function strangersJob(): Promise<bigint> {
+  const { stranger } = stack.chain.as;
+  const usdc = stranger.usdc!;
+  const budget = parseUnits("10", 6);
+  await (await usdc.mint(stack.chain.wallets.stranger.address, budget)).wait();
+  await (await usdc.approve(await stranger.market.getAddress(), budget)).wait();
+  await (
+    await stranger.market.createJob({
+      paymentToken: await usdc.getAddress(),
+      gpuModel: encodeBytes32String("A100"),
+      gpuCount: 1,
+      minVramGb: 80,
+      region: 0,
+      minReputation: 0,
+      duration: 600,
+      reservePricePerGpuHour: parseUnits("0.1", 6),
+      pricingRule: PricingRule.valueOf("FirstPrice"),
+      bidWindow: 600,
+      revealWindow: 600,
+      specHash: `0x${"11".repeat(32)}`,
+    })
+  ).wait();
+  return (await stranger.market.jobCount()) as bigint;
 }

@@ -20,7 +20,7 @@ export function createGridleaseMcpServer(mcp: McpContext, version: string): McpS
     {
       instructions:
         "Rent GPUs on the Gridlease market. Start with quote_job, then run_workload (or post_job), read job_status and " +
-        "job_logs, verify with get_results, and settle_job after the challenge window (dispute_job if results do not " +
+        "job_logs, verify with get_results, and settle_job once they verify (the renter may settle at once; dispute_job if results do not " +
         "verify). Spending limits are fixed by the server's operator; balances shows them.",
     },
   );

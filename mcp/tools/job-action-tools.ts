@@ -1,4 +1,4 @@
-// Acting on one of the agent's jobs: stop_job (early, pro-rata), settle_job (after the challenge window)
+// Acting on one of the agent's jobs: stop_job (early, pro-rata), settle_job (at once as the renter, accepting the result; anyone after the challenge window)
 // and dispute_job (with evidence, bonding 5%). Each simulates first, so a call the market would refuse
 // sends nothing and says why.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -62,7 +62,7 @@ export function registerJobActionTools(server: McpServer, mcp: McpContext): void
     "settle_job",
     {
       description:
-        "Settle a delivered job once its challenge window is over: the provider is paid in full and the job closes.",
+        "Settle a delivered job, accepting its result (as its renter you may at once, inside the challenge window; verify with get_results first): the provider is paid in full and the job closes.",
       inputSchema: { job_id: jobIdInput },
     },
     ({ job_id }) =>

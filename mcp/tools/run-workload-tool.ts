@@ -23,7 +23,7 @@ export function registerRunWorkloadTool(server: McpServer, mcp: McpContext): voi
       description:
         "Run a workload end to end: post the job for the spec (instant by default, within this server's limits), wait for " +
         "a provider, hand the spec to its node, wait for the delivery, then download and verify the results against the " +
-        "on-chain result hash. Returns the verified outputs; settle_job after the challenge window, or dispute_job if they do not verify.",
+        "on-chain result hash. Returns the verified outputs; settle_job to accept them (at once), or dispute_job if they do not verify.",
       inputSchema: {
         ...JOB_REQUEST_INPUT,
         spec: workloadSpecInput,

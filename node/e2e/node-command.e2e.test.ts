@@ -230,8 +230,11 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   await proxy?.close();
-  const runtime = new ContainerRuntime({ chainId: 31337n, socketPath: engineSocket, dataDir: folder ?? tmpdir() });
-  for (let id = 1n; id <= 4n; id++) await runtime.remove(id).catch(() => {});
+  // Each node's containers are named by its own id (kept in its data folder).
+  for (const node of folder ? ["data", "flaky"] : []) {
+    const runtime = new ContainerRuntime({ chainId: 31337n, socketPath: engineSocket, dataDir: join(folder, node) });
+    for (let id = 1n; id <= 4n; id++) await runtime.remove(id).catch(() => {});
+  }
   await chain?.stop();
   await new Promise((resolve) => inputs?.close(resolve));
   if (folder) rmSync(folder, { recursive: true, force: true });
@@ -319,7 +322,12 @@ describe("gridlease node, a spawned process on a local chain with Podman", () =>
     const url = `http://127.0.0.1:${port}`;
     const renter = chain.as.renter.market.runner as Signer;
     expect((await handOver(domain, url, jobId, renter, slow.value)).status).toBe(202);
-    const direct = new ContainerRuntime({ chainId: chain.chainId, socketPath: engineSocket, dataDir: folder });
+    // The node's own data folder: the same node id, so the same container names.
+    const direct = new ContainerRuntime({
+      chainId: chain.chainId,
+      socketPath: engineSocket,
+      dataDir: join(folder, "flaky"),
+    });
     // Read straight from the engine; a busy shared engine may answer an error now and then: ask again.
     const running = async () => (await direct.find(jobId).catch(() => undefined))?.running === true;
     for (let tries = 0; !(await running()) && tries < 600; tries++)

@@ -235,7 +235,9 @@ describe("provider node, end to end on a local chain with Podman", () => {
       const first = await nodeProcess(folder);
       expect((await handOver(jobId, chain.as.renter.market.runner as Signer, slow.value, first.url)).status).toBe(202);
       expect((await waitForStatus(first.url, jobId, (state) => state !== "spec-received")).state).toBe("running");
-      for (let tries = 0; !(await node.runtime.find(jobId))?.running && tries < 100; tries++)
+      // The child node's containers, named by its id (kept in its data folder).
+      const childRuntime = new ContainerRuntime({ chainId: chain.chainId, socketPath, dataDir: folder });
+      for (let tries = 0; !(await childRuntime.find(jobId))?.running && tries < 100; tries++)
         await new Promise((r) => setTimeout(r, 100));
       first.child.kill("SIGKILL");
       await new Promise((resolve) => first.child.once("exit", resolve));
@@ -244,7 +246,7 @@ describe("provider node, end to end on a local chain with Podman", () => {
       const left = new NodeStateStore(join(folder, "node.db"));
       expect(left.require(jobId).state).toBe("running");
       left.close();
-      expect(await node.runtime.find(jobId)).toBeDefined();
+      expect(await childRuntime.find(jobId)).toBeDefined();
 
       const second = await nodeProcess(folder);
       const status = await waitForStatus(second.url, jobId, (state) => state === "claimed" || state === "failed");
@@ -253,9 +255,7 @@ describe("provider node, end to end on a local chain with Podman", () => {
 
       const delivered = await chain.as.renter.market.queryFilter(chain.as.renter.market.filters.JobDelivered(jobId));
       expect(delivered).toHaveLength(1);
-      const finished = await new ContainerRuntime({ chainId: chain.chainId, socketPath, dataDir: folder }).finished(
-        jobId,
-      );
+      const finished = await childRuntime.finished(jobId);
       expect(delivered[0].args.resultHash).toBe(finished?.manifestHash);
       expect(finished?.manifest.exitCode).toBe(0);
       expect(finished?.manifest.outputs.map((output) => output.path)).toEqual(["sorted.txt", "sum.json"]);

@@ -111,8 +111,14 @@ function nodeIdOf(dataDir: string): string {
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(dataDir, { recursive: true });
   const id = randomBytes(4).toString("hex");
-  writeFileSync(file, `${id}\n`, { flag: "wx" });
-  return id;
+  try {
+    writeFileSync(file, `${id}\n`, { flag: "wx" });
+    return id;
+  } catch (error) {
+    // Another process on the same folder made it first: that id is the node's.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(file, "utf8").trim();
+    throw error;
+  }
 }
 
 /** Runs workloads in isolated containers through the Docker Engine API. */
@@ -375,15 +381,15 @@ export class ContainerRuntime {
     const watch = { stopped: false };
     const watched = this.watchUntilExited(container, watch, stillLeased);
     watched.catch(() => undefined);
-    const exit = exited.then(() => "exited" as const);
     try {
-      const first = await Promise.race([exit, watched, expired]);
+      const first = await Promise.race([exited.then(() => "exited" as const), watched, expired]);
       if (first === "exited") return false;
       await this.engine(() => container.stop({ t: this.options.stopGraceSeconds })).catch((error: unknown) => {
         // 304: it exited on its own meanwhile.
         if ((error as { statusCode?: number }).statusCode !== 304) throw error;
       });
-      await exit;
+      // The engine's wait, or an inspection that finds it stopped (the wait may never answer; see above).
+      await Promise.race([exited, this.watchUntilExited(container, watch)]);
       return true;
     } finally {
       watch.stopped = true;

@@ -27,6 +27,7 @@ import { formatCount, formatGrlAmount, formatUsd18 } from "../src/data/format.ts
 import { buildDashboard } from "../server.ts";
 
 import { launchChromium, watchedPage, type WatchedPage } from "./browser.ts";
+import { newBlockLagMs, overviewFirstRenderMs, waitUntil as poll } from "./measure.ts";
 import { ROOT, signalGroup, startStack, type Stack } from "./stack.ts";
 
 const OUT = join(ROOT, "web", "e2e", "out");
@@ -45,26 +46,14 @@ let chain: JsonRpcProvider;
 /** The indexed block the paused chain stands at. */
 let frozenBlock: bigint;
 
-async function waitUntil<T>(
+/** {@link poll} with the stack's recent output appended to a failure. */
+function waitUntil<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
   timeoutMs: number,
   everyMs = 500,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  throw new Error(
-    `${what} did not happen within ${timeoutMs / 1000} s${lastError ? ` (last error: ${String(lastError)})` : ""}\n${stack?.output().slice(-3000) ?? ""}`,
-  );
+  return poll(what, probe, timeoutMs, everyMs, () => stack?.output().slice(-3000) ?? "");
 }
 
 /** Opens a route and waits for the page to show the frozen block. */
@@ -118,10 +107,9 @@ afterAll(async () => {
 describe("the dashboard on the local stack", () => {
   it("overview: headline figures equal GraphQL and the chain at the same block, and charts have a point per day", async () => {
     const watched = await watchedPage(browser, { width: 1280, height: 900 });
-    const started = Date.now();
+    const firstRender = await overviewFirstRenderMs(watched.page, stack.webUrl);
+    console.log(`[web e2e] overview: first render with figures in ${firstRender} ms`);
     const page = await open(watched, "#/");
-    await page.getByTestId("kpi-gross-value").waitFor();
-    console.log(`[web e2e] overview: first render with figures in ${Date.now() - started} ms`);
     for (const chart of [
       "chart-revenue",
       "chart-model-utilization",
@@ -288,23 +276,7 @@ describe("the dashboard on the local stack", () => {
     const watched = await watchedPage(browser, { width: 1280, height: 900 });
     const page = await open(watched, "#/");
     signalGroup(stack.childGroup(SIMULATOR), "SIGCONT");
-    const next = await waitUntil(
-      "a new indexed block",
-      async () => {
-        const block = (await marketSummary(indexer)).asOf.blockNumber;
-        return block > frozenBlock ? block : undefined;
-      },
-      60_000,
-      100,
-    );
-    const seen = Date.now();
-    await page.waitForFunction(
-      (block) =>
-        BigInt(document.querySelector('[data-testid="as-of"]')?.getAttribute("data-block") || "0") >= BigInt(block),
-      next.toString(),
-      { timeout: 10_000, polling: 50 },
-    );
-    const lag = Date.now() - seen;
+    const { lagMs: lag } = await newBlockLagMs(page, indexer, frozenBlock);
     console.log(`[web e2e] a new indexed block reached the page in ${lag} ms`);
     expect(lag).toBeLessThan(2_000);
     expect(watched.errors).toEqual([]);
