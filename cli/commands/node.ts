@@ -19,7 +19,7 @@ import { connectProtocol } from "../../sdk/contracts.ts";
 import { profileUriFor, providerMetadataUri } from "../../sdk/index.ts";
 import { SerialWallet } from "../../node/chain/serial-wallet.ts";
 import { loadNodeConfig, type NodeConfig } from "../../node/config.ts";
-import { startProviderNode, type ProviderNode } from "../../node/provider-node.ts";
+import type { ProviderNode } from "../../node/provider-node.ts";
 
 /**
  * Points the provider's on-chain metadataURI at the node's profile, so renters find the node (`findNodeApi`).
@@ -104,6 +104,9 @@ async function runNode(config: NodeConfig, out: Output): Promise<void> {
   const unguard = guardProcess(out);
   let node: ProviderNode | undefined;
   try {
+    // Loaded here, not with the CLI: the node's state store uses node:sqlite, whose experimental-feature
+    // warning would otherwise be printed on stderr by every command.
+    const { startProviderNode } = await import("../../node/provider-node.ts");
     node = await startProviderNode({
       chainId: ctx.chainId,
       addresses: ctx.addresses,
