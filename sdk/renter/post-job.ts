@@ -2,15 +2,11 @@
 // lock its escrow until it expires), then the budget escrowed in USDC (permit by default, approval as the
 // fallback) or in credits, and the job created in the same transaction. Browser-safe: an ethers Signer only.
 // The CLI, the web console and the MCP server all post through here.
-import {
-  Contract,
-  type ContractTransactionReceipt,
-  type ContractTransactionResponse,
-  type Signer,
-  ZeroHash,
-} from "ethers";
+import { type ContractTransactionReceipt, type ContractTransactionResponse, type Signer, ZeroHash } from "ethers";
 
+import type { JobMarket, MockStablecoin, Settlement } from "../../types/ethers-contracts/index.ts";
 import { JobMarketAbi, MockStablecoinAbi, SettlementAbi } from "../abis/index.ts";
+import { typedContract } from "../contracts.ts";
 import { AmountParseError, CREDIT_DECIMALS, formatAmount, formatUsd, parseDecimal } from "../amounts.ts";
 import type { DeployedAddresses } from "../deployment.ts";
 import { PricingRule } from "../enums.ts";
@@ -339,7 +335,7 @@ export async function jobPaymentToken(
       "pay",
     );
   }
-  const usdc = new Contract(address, MockStablecoinAbi, signer);
+  const usdc = typedContract<MockStablecoin>(address, MockStablecoinAbi, signer);
   const [symbol, decimals] = await Promise.all([usdc.symbol() as Promise<string>, usdc.decimals() as Promise<bigint>]);
   return { kind: pay, address, symbol, decimals: Number(decimals) };
 }
@@ -358,7 +354,7 @@ export async function postJob(
   const token = await jobPaymentToken(signer, addresses, request.pay, options.stablecoin);
   const struct = validateJobRequest(request, token, options.labels);
   const marketAddress = contractAddress(addresses, "JobMarket");
-  const market = new Contract(marketAddress, JobMarketAbi, signer);
+  const market = typedContract<JobMarket>(marketAddress, JobMarketAbi, signer);
   const label = (field: keyof JobPostRequest): string => options.labels?.[field] ?? field;
   const budget = (await market.jobValue(struct.reservePricePerGpuHour, struct.gpuCount, struct.duration)) as bigint;
   if (budget === 0n) {
@@ -376,7 +372,7 @@ export async function postJob(
   };
   let receipt: ContractTransactionReceipt;
   if (token.kind === "credits") {
-    const settlement = new Contract(token.address, SettlementAbi, signer);
+    const settlement = typedContract<Settlement>(token.address, SettlementAbi, signer);
     const credits = (await settlement.creditsOf(me)) as bigint;
     if (credits < budget) {
       throw new JobRequestError(
@@ -387,7 +383,7 @@ export async function postJob(
     }
     receipt = record("create job", await send("create job", () => market.createJob(struct)));
   } else {
-    const usdc = new Contract(token.address, MockStablecoinAbi, signer);
+    const usdc = typedContract<MockStablecoin>(token.address, MockStablecoinAbi, signer);
     const balance = (await usdc.balanceOf(me)) as bigint;
     if (balance < budget) {
       throw new JobRequestError(

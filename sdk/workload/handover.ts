@@ -129,6 +129,7 @@ export class ReadHeaderError extends Error {
 /** Splits a read header into its expiry and signature (no signature check). */
 export function parseReadHeader(value: string): { expiresAt: bigint; signature: string } {
   const match = /^(\d{1,20})\.(0x[0-9a-fA-F]+)$/.exec(value.trim());
-  if (!match) throw new ReadHeaderError("malformed");
-  return { expiresAt: BigInt(match[1]), signature: match[2] };
+  const [, expiresAt, signature] = match ?? [];
+  if (expiresAt === undefined || signature === undefined) throw new ReadHeaderError("malformed");
+  return { expiresAt: BigInt(expiresAt), signature };
 }
