@@ -10,8 +10,6 @@ import { join } from "node:path";
 
 import { JsonRpcProvider, Wallet } from "ethers";
 
-import { NodeClient } from "../../sdk/index.ts";
-
 /** Hardhat account 4: the local provider node's account (accounts 1 and 3 stay free for the README's steps). */
 export const NODE_ACCOUNT_KEY = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
 
@@ -237,6 +235,9 @@ async function runDemoRenter(
   ]);
   const events = jsonLines(service);
   const ready = await events.waitFor((e) => e.event === "serviceReady", "the demo service job", 300_000);
+  // Loaded now, not with start.ts: the SDK's entry needs the ABIs that start.ts generates after compiling
+  // (a fresh clone has none when start.ts loads).
+  const { NodeClient } = await import("../../sdk/index.ts");
   const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true });
   try {
     const client = new NodeClient({
