@@ -16,6 +16,7 @@ import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { hardhatWallet } from "../../simulator/accounts.ts";
 import { buildDashboard } from "../server.ts";
 
+import { waitUntil as poll } from "./measure.ts";
 import { launchChromium, watchedPage } from "./browser.ts";
 import { ROOT, signalGroup, startStack, type Stack } from "./stack.ts";
 import { installTestWallet } from "./test-wallet.ts";
@@ -33,21 +34,9 @@ let indexer: IndexerClient;
 let chain: JsonRpcProvider;
 let marketAddress: string;
 
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-  throw new Error(
-    `${what} did not happen within ${timeoutMs / 1000} s${lastError ? ` (last error: ${String(lastError)})` : ""}\n${stack?.output().slice(-3000) ?? ""}`,
-  );
+/** {@link poll} every second, with the stack's recent output appended to a failure. */
+function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+  return poll(what, probe, timeoutMs, 1_000, () => stack?.output().slice(-3000) ?? "");
 }
 
 async function chainNow(): Promise<number> {
