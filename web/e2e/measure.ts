@@ -33,15 +33,40 @@ export async function waitUntil<T>(
   );
 }
 
-/** The first page's files (index.html and the scripts and styles it loads at once, not lazy chunks), gzipped. */
-export function firstPageBundle(distDir: string): { files: { path: string; gzipBytes: number }[]; gzipBytes: number } {
-  const html = readFileSync(join(distDir, "index.html"), "utf8");
-  const assets = [...html.matchAll(/(?:src|href)="\/?(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
-  const files = ["index.html", ...new Set(assets)].map((path) => ({
+/** A file of the dashboard's build and its size gzipped (level 9). */
+export interface BundleFile {
+  readonly path: string;
+  readonly gzipBytes: number;
+}
+
+/** Files of the dashboard's build with their gzipped sizes, and the sum. */
+export interface Bundle {
+  readonly files: readonly BundleFile[];
+  readonly gzipBytes: number;
+}
+
+function bundleOf(distDir: string, paths: readonly string[]): Bundle {
+  const files = [...new Set(paths)].map((path) => ({
     path,
     gzipBytes: gzipSync(readFileSync(join(distDir, path)), { level: 9 }).length,
   }));
   return { files, gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0) };
+}
+
+/**
+ * What the overview page downloads of the build until its charts are drawn: index.html and every script and
+ * style it fetches, the lazily loaded chart code included (the console's chunk is not, as the overview never
+ * asks for it), gzipped.
+ */
+export async function overviewBundle(page: Page, webUrl: string, distDir: string): Promise<Bundle> {
+  const paths: string[] = ["index.html"];
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (/^\/assets\/[^/]+\.(?:js|css)$/.test(path)) paths.push(path.slice(1));
+  });
+  await page.goto(`${webUrl}/#/`);
+  await page.locator('[data-testid="chart-revenue"][data-points]').waitFor({ timeout: 30_000 });
+  return bundleOf(distDir, paths);
 }
 
 /** Milliseconds from navigating to the overview until its headline figure is on the page. */

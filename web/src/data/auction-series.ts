@@ -1,6 +1,6 @@
 // The auctions page's charts from the network_metric rows (sealed-bid jobs, counted in the period they
 // close): clearing price against the reserve, bids per auction and the reveal rate, and how auctions ended.
-import type { IndexedNetworkMetric } from "../../../sdk/index.ts";
+import type { IndexedNetworkMetric } from "../../../sdk/indexer/index.ts";
 
 import type { ChartData } from "./chart-data.ts";
 import { chronological } from "./network-series.ts";

@@ -1,5 +1,6 @@
 // The jobs table's filters (from the URL, so user input) checked and turned into the SDK's recentJobs options.
-import { GPU_MODELS, gpuModelId, type RecentJobsOptions } from "../../../sdk/index.ts";
+import { GPU_MODELS, gpuModelId } from "../../../sdk/gpu-models.ts";
+import type { RecentJobsOptions } from "../../../sdk/indexer/index.ts";
 
 import type { JobFilters } from "./routes.ts";
 import { isIndexedJobState, isPricingRule } from "./states.ts";

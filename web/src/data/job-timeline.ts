@@ -1,6 +1,6 @@
 // A job's timeline for its page: what happened and when, from its indexer row, bids and dispute, in
 // time order (ties keep the lifecycle's order: created, bids, reveals, award, start, delivery, dispute, end).
-import type { JobDetail } from "../../../sdk/index.ts";
+import type { JobDetail } from "../../../sdk/indexer/index.ts";
 
 import { shortHex } from "./format.ts";
 

@@ -3,7 +3,7 @@
 // new block shows within about one poll interval without polling each query.
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
-import { IndexerClient, marketSummary, type MarketSummary } from "../../../sdk/index.ts";
+import { IndexerClient, marketSummary, type MarketSummary } from "../../../sdk/indexer/index.ts";
 import type { DashboardConfig } from "../../config.ts";
 
 import { tracked } from "./health.ts";

@@ -1,6 +1,6 @@
 // The market page's table: each GPU model's capacity now (listed vs leased GPUs), how many online providers
 // list it (eligible to bid on a job for it, before reputation and region), and its latest day's prices.
-import { gpuMarket, listProviders, type GpuMarketEntry, type IndexerClient } from "../../../sdk/index.ts";
+import { gpuMarket, listProviders, type GpuMarketEntry, type IndexerClient } from "../../../sdk/indexer/index.ts";
 
 /** One model's row. */
 export interface MarketRow extends GpuMarketEntry {

@@ -1,6 +1,6 @@
 // Per-GPU-model series from model_metric rows (newest first, models interleaved, as the SDK returns them):
 // one line per model over every period any model has, oldest first, null where a model has no value.
-import type { IndexedModelMetric } from "../../../sdk/index.ts";
+import type { IndexedModelMetric } from "../../../sdk/indexer/index.ts";
 
 import type { ChartSeries } from "./chart-data.ts";
 import { formatPeriod } from "./format.ts";

@@ -1,6 +1,6 @@
 // The overview's network charts from the indexer's network_metric rows (newest first, as the SDK returns
 // them): revenue, utilization and the GRL supply per period, oldest first for the x axis.
-import type { IndexedNetworkMetric } from "../../../sdk/index.ts";
+import type { IndexedNetworkMetric } from "../../../sdk/indexer/index.ts";
 
 import type { ChartData } from "./chart-data.ts";
 import { formatPeriod, grlNumber, usdNumber } from "./format.ts";

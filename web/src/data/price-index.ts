@@ -1,6 +1,7 @@
 // The GPU models over time (model_metric rows): the price index (each model's median clearing price per
 // period, with the reference cloud prices of docs/PROTOCOL.md as flat dashed lines) and utilization.
-import { type IndexedModelMetric, referencePricesOf } from "../../../sdk/index.ts";
+import type { IndexedModelMetric } from "../../../sdk/indexer/index.ts";
+import { referencePricesOf } from "../../../sdk/reference-prices.ts";
 
 import type { ChartData } from "./chart-data.ts";
 import { usdNumber } from "./format.ts";

@@ -1,6 +1,6 @@
 // A provider's earnings over time from its provider_metric rows (newest first, as the SDK returns them):
 // net pay and fees stacked per day (their sum is the gross released to it), oldest first for the x axis.
-import type { IndexedProviderMetric } from "../../../sdk/index.ts";
+import type { IndexedProviderMetric } from "../../../sdk/indexer/index.ts";
 
 import type { ChartData } from "./chart-data.ts";
 import { formatPeriod, usdNumber } from "./format.ts";

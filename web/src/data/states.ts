@@ -1,11 +1,6 @@
 // The jobs table's filter choices: the states the indexer stores and the pricing rules, with their labels.
-import {
-  JobState,
-  PRICING_RULE_LABELS,
-  PricingRule,
-  type IndexedJobState,
-  type PricingRuleName,
-} from "../../../sdk/index.ts";
+import { JobState, PRICING_RULE_LABELS, PricingRule, type PricingRuleName } from "../../../sdk/enums.ts";
+import type { IndexedJobState } from "../../../sdk/indexer/index.ts";
 
 /** The states a job row can have (never None; Revealing is Bidding past its bid deadline). */
 export const INDEXED_JOB_STATES: readonly IndexedJobState[] = JobState.names.filter(

@@ -2,7 +2,7 @@
 // indexed block (the live connection's version), keeping the last answer on screen while the next loads.
 import { useEffect, useRef, useState } from "react";
 
-import type { IndexerClient } from "../../../sdk/index.ts";
+import type { IndexerClient } from "../../../sdk/indexer/index.ts";
 
 import { tracked } from "./health.ts";
 import { useLive } from "./live.tsx";

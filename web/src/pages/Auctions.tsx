@@ -2,8 +2,8 @@
 // they draw and how many are revealed, and how they end, per day, with the cumulative figures.
 import type { ReactNode } from "react";
 
-import { networkMetrics } from "../../../sdk/index.ts";
-import { Chart } from "../charts/Chart.tsx";
+import { networkMetrics } from "../../../sdk/indexer/index.ts";
+import { LazyChart } from "../charts/LazyChart.tsx";
 import { KpiCard } from "../components/KpiCard.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { auctionOutcomesChart, auctionRatiosChart, bidsPerAuctionChart } from "../data/auction-series.ts";
@@ -37,17 +37,17 @@ export function Auctions(): ReactNode {
       <div className="chart-grid">
         <Panel title="Clearing price against reserve, and reveal rate" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
-            <Chart testId="chart-auction-ratios" title="Per day" description="sum of clearing prices over sum of reserves, and reveals over bids, per UTC day" data={auctionRatiosChart(daily.data.items, "day")} />
+            <LazyChart testId="chart-auction-ratios" title="Per day" description="sum of clearing prices over sum of reserves, and reveals over bids, per UTC day" data={auctionRatiosChart(daily.data.items, "day")} />
           )}
         </Panel>
         <Panel title="Bids per auction" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
-            <Chart testId="chart-auction-bids" title="Per day" description="bids committed per auction closed, per UTC day" data={bidsPerAuctionChart(daily.data.items, "day")} />
+            <LazyChart testId="chart-auction-bids" title="Per day" description="bids committed per auction closed, per UTC day" data={bidsPerAuctionChart(daily.data.items, "day")} />
           )}
         </Panel>
         <Panel title="How auctions ended" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
-            <Chart testId="chart-auction-outcomes" title="Per day" description="auctions awarded and expired, stacked, and instant awards, per UTC day" data={auctionOutcomesChart(daily.data.items, "day")} />
+            <LazyChart testId="chart-auction-outcomes" title="Per day" description="auctions awarded and expired, stacked, and instant awards, per UTC day" data={auctionOutcomesChart(daily.data.items, "day")} />
           )}
         </Panel>
       </div>

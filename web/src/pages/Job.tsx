@@ -1,7 +1,7 @@
 // One job: its terms, what it cost and paid, its timeline, and its bids.
 import type { ReactNode } from "react";
 
-import { type IndexedBid, jobDetail } from "../../../sdk/index.ts";
+import { type IndexedBid, jobDetail } from "../../../sdk/indexer/index.ts";
 import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { formatUsd18, formatUtc, shortHex } from "../data/format.ts";

@@ -2,7 +2,8 @@
 // provider (kept in the URL), paged with the indexer's cursors, exportable as CSV.
 import { useState, type FormEvent, type ReactNode } from "react";
 
-import { GPU_MODELS, recentJobs, type IndexedJob } from "../../../sdk/index.ts";
+import { GPU_MODELS } from "../../../sdk/gpu-models.ts";
+import { recentJobs, type IndexedJob } from "../../../sdk/indexer/index.ts";
 import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { type Choice, SelectField } from "../components/SelectField.tsx";

@@ -3,15 +3,10 @@
 // prices of docs/PROTOCOL.md, and its daily price index. Tables export CSV.
 import type { ReactNode } from "react";
 
-import {
-  awardedJobsSince,
-  gpuModelId,
-  modelMetricSeries,
-  priceBand,
-  referencePricesOf,
-  type PriceBand,
-} from "../../../sdk/index.ts";
-import { Chart } from "../charts/Chart.tsx";
+import { gpuModelId } from "../../../sdk/gpu-models.ts";
+import { awardedJobsSince, modelMetricSeries, priceBand, type PriceBand } from "../../../sdk/indexer/index.ts";
+import { referencePricesOf } from "../../../sdk/reference-prices.ts";
+import { LazyChart } from "../charts/LazyChart.tsx";
 import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { downloadCsv } from "../data/csv.ts";
@@ -147,7 +142,7 @@ function ModelDetail({ model }: { model: string }): ReactNode {
       </Panel>
       <Panel title={`${model}: price index per day`} error={series.error} loading={series.data === undefined}>
         {series.data && (
-          <Chart testId="chart-model-prices" title="Median clearing price per day (USD per GPU-hour)" description={`${model} median clearing price per day, reference cloud prices dashed`} data={priceIndexChart(series.data.items, "day", model)} />
+          <LazyChart testId="chart-model-prices" title="Median clearing price per day (USD per GPU-hour)" description={`${model} median clearing price per day, reference cloud prices dashed`} data={priceIndexChart(series.data.items, "day", model)} />
         )}
       </Panel>
     </>

@@ -2,13 +2,8 @@
 // utilization, the GPU price index against reference cloud prices, jobs by outcome, GRL emission and supply).
 import type { ReactNode } from "react";
 
-import {
-  modelMetricSeries,
-  networkMetrics,
-  type TokenRevenue,
-  tokenRevenue,
-} from "../../../sdk/index.ts";
-import { Chart } from "../charts/Chart.tsx";
+import { modelMetricSeries, networkMetrics, type TokenRevenue, tokenRevenue } from "../../../sdk/indexer/index.ts";
+import { LazyChart } from "../charts/LazyChart.tsx";
 import { type Column, DataTable } from "../components/DataTable.tsx";
 import { KpiCard } from "../components/KpiCard.tsx";
 import { Panel } from "../components/Panel.tsx";
@@ -87,7 +82,7 @@ export function Overview(): ReactNode {
       <div className="chart-grid">
         <Panel title="Revenue per day" id="revenue" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
-            <Chart testId="chart-revenue" title="Revenue per day (USD)" description="provider payouts and protocol fees stacked, gross as a line, one point per UTC day" data={revenueChart(daily.data.items, "day")} />
+            <LazyChart testId="chart-revenue" title="Revenue per day (USD)" description="provider payouts and protocol fees stacked, gross as a line, one point per UTC day" data={revenueChart(daily.data.items, "day")} />
           )}
         </Panel>
         <Panel title="Revenue per payment token" id="revenue-tokens" error={byToken.error} loading={byToken.data === undefined}>
@@ -98,15 +93,15 @@ export function Overview(): ReactNode {
         </Panel>
         <Panel title="Utilization" id="utilization" error={daily.error ?? hourly.error} loading={daily.data === undefined || hourly.data === undefined}>
           {hourly.data && (
-            <Chart testId="chart-utilization-hour" title={`Per hour, last ${OVERVIEW_HOURS} h`} description="leased over available GPU-seconds per hour" data={utilizationChart(hourly.data.items, "hour")} height={200} />
+            <LazyChart testId="chart-utilization-hour" title={`Per hour, last ${OVERVIEW_HOURS} h`} description="leased over available GPU-seconds per hour" data={utilizationChart(hourly.data.items, "hour")} height={200} />
           )}
           {daily.data && (
-            <Chart testId="chart-utilization-day" title="Per day" description="leased over available GPU-seconds per day" data={utilizationChart(daily.data.items, "day")} height={200} />
+            <LazyChart testId="chart-utilization-day" title="Per day" description="leased over available GPU-seconds per day" data={utilizationChart(daily.data.items, "day")} height={200} />
           )}
         </Panel>
         <Panel title="Utilization per GPU model" id="model-utilization" error={prices.error} loading={prices.data === undefined}>
           {prices.data && (
-            <Chart
+            <LazyChart
               testId="chart-model-utilization"
               title="Per day"
               description="leased over available GPU-seconds per day, one line per GPU model"
@@ -116,29 +111,29 @@ export function Overview(): ReactNode {
         </Panel>
         <Panel title="GPU price index" id="prices" error={prices.error} loading={prices.data === undefined}>
           {prices.data && (
-            <Chart testId="chart-prices" title="Median clearing price per GPU-hour, per day (USD)" description="one line per GPU model; dashed lines are reference cloud prices from the protocol document" data={priceIndexChart(prices.data.items, "day")} />
+            <LazyChart testId="chart-prices" title="Median clearing price per GPU-hour, per day (USD)" description="one line per GPU model; dashed lines are reference cloud prices from the protocol document" data={priceIndexChart(prices.data.items, "day")} />
           )}
         </Panel>
         <Panel title="Jobs by outcome" id="outcomes" error={all.error} loading={all.data === undefined}>
           {all.data?.items[0] === undefined ? (
             <p className="muted">No jobs indexed yet.</p>
           ) : (
-            <Chart testId="chart-outcomes" title="All jobs so far" description="jobs completed, stopped, failed, disputed, cancelled and expired" data={outcomeChart(all.data.items[0])} />
+            <LazyChart testId="chart-outcomes" title="All jobs so far" description="jobs completed, stopped, failed, disputed, cancelled and expired" data={outcomeChart(all.data.items[0])} />
           )}
         </Panel>
         <Panel title="GRL minted and burned per day" id="emission" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
-            <Chart testId="chart-emission" title="GRL per day" description="minted above zero, burned below, net emission as a line" data={emissionChart(daily.data.items, "day")} />
+            <LazyChart testId="chart-emission" title="GRL per day" description="minted above zero, burned below, net emission as a line" data={emissionChart(daily.data.items, "day")} />
           )}
         </Panel>
         <Panel title="GRL supply" id="supply" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
-            <Chart testId="chart-supply" title="Total supply at the end of each day" description="GRL total supply per day" data={supplyChart(daily.data.items, "day")} />
+            <LazyChart testId="chart-supply" title="Total supply at the end of each day" description="GRL total supply per day" data={supplyChart(daily.data.items, "day")} />
           )}
         </Panel>
         <Panel title="Credits outstanding" id="credits" error={daily.error} loading={daily.data === undefined}>
           {daily.data && (
-            <Chart testId="chart-credits" title="USD credits at the end of each day" description="credits bought and not yet spent, and the part held in job escrows" data={creditsChart(daily.data.items, "day")} />
+            <LazyChart testId="chart-credits" title="USD credits at the end of each day" description="credits bought and not yet spent, and the part held in job escrows" data={creditsChart(daily.data.items, "day")} />
           )}
         </Panel>
       </div>

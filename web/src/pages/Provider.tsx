@@ -1,8 +1,8 @@
 // One provider: stake, reputation and track record, its GPU models, and its latest jobs.
 import type { ReactNode } from "react";
 
-import { providerByAddress, providerMetricSeries, recentJobs } from "../../../sdk/index.ts";
-import { Chart } from "../charts/Chart.tsx";
+import { providerByAddress, providerMetricSeries, recentJobs } from "../../../sdk/indexer/index.ts";
+import { LazyChart } from "../charts/LazyChart.tsx";
 import { KpiCard } from "../components/KpiCard.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { formatCount, formatGrlAmount, formatRatio, formatUsd18, formatUtc } from "../data/format.ts";
@@ -54,7 +54,7 @@ export function Provider({ address }: { address: string }): ReactNode {
               <p className="muted">No pay released to this provider in the last {EARNINGS_DAYS} days.</p>
             ) : null}
             {earnings.data?.items.some((day) => day.grossUsd > 0n) ? (
-              <Chart testId="chart-provider-earnings" title={`Last ${EARNINGS_DAYS} days (USD)`} description="pay released to the provider per UTC day: what it kept and the protocol fee, stacked to the gross" data={providerEarningsChart(earnings.data.items, "day")} />
+              <LazyChart testId="chart-provider-earnings" title={`Last ${EARNINGS_DAYS} days (USD)`} description="pay released to the provider per UTC day: what it kept and the protocol fee, stacked to the gross" data={providerEarningsChart(earnings.data.items, "day")} />
             ) : null}
           </Panel>
           <Panel title="GPUs" loading={provider === undefined}>

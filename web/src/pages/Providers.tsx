@@ -2,7 +2,7 @@
 // sorted by the column the user picks, exportable as CSV.
 import { useState, type ReactNode } from "react";
 
-import { listProviders, type IndexedProvider, type ProviderOrder } from "../../../sdk/index.ts";
+import { listProviders, type IndexedProvider, type ProviderOrder } from "../../../sdk/indexer/index.ts";
 import { DataTable, type Column } from "../components/DataTable.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { SelectField } from "../components/SelectField.tsx";
