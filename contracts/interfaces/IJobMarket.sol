@@ -722,6 +722,13 @@ interface IJobMarket {
     /// @notice A provider's bid on a job.
     function bidOf(uint256 jobId, address provider) external view returns (Bid memory);
 
+    /// @notice GRL of `provider`'s stake that the job holds locked now. The registry keeps one locked total
+    /// per provider; the market keeps each job's share, and over all jobs the shares sum to the provider's
+    /// `lockedStake`. The share is the bid bond plus the collateral at the reserve while the provider's bid is
+    /// committed or revealed, the job's collateral while the provider holds the job (awarded, running,
+    /// delivered or disputed), and 0 otherwise (an unknown job included).
+    function lockOf(uint256 jobId, address provider) external view returns (uint96);
+
     /// @notice The parameter set `paramsId`.
     function marketParams(uint32 paramsId) external view returns (MarketParams memory);
 

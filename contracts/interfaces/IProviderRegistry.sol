@@ -6,7 +6,8 @@ pragma solidity 0.8.28;
 /// reputation for the Gridlease GPU market.
 /// @dev Stake accounting per provider: every GRL wei the registry holds for a provider is in exactly one of
 /// three buckets. `freeStake` can back new bids or be unbonded; `lockedStake` backs running work (bid bonds and
-/// job collateral, tracked per lock id) and only the market can unlock or slash it; `unbondingStake` waits for
+/// job collateral, one total per provider: each job's share is the market's to keep, see {IJobMarket-lockOf}) and
+/// only the market can unlock or slash it; `unbondingStake` waits for
 /// its unlock time and stays in the registry, under the protocol's custody, until the provider withdraws it.
 /// Locked collateral can never be unbonded, so a pending slash cannot be escaped by unbonding.
 /// Bonded stake (free + locked) must cover `minStakePerGpu` for every listed GPU.
@@ -112,8 +113,8 @@ interface IProviderRegistry {
     /// @notice The market asked to lock more than the provider's free stake.
     error RegistryLockExceedsFree(uint256 requested, uint256 freeStake);
 
-    /// @notice The market asked to unlock or slash more than the lock holds.
-    error RegistryExceedsLock(uint256 lockId, uint256 requested, uint256 locked);
+    /// @notice The market asked to unlock or slash more than the provider's locked stake.
+    error RegistryExceedsLocked(address provider, uint256 requested, uint256 lockedStake);
 
     /// @notice A slash sends a share to the zero address or to the registry itself (where it would be
     /// stranded outside every provider's stake).
@@ -189,15 +190,16 @@ interface IProviderRegistry {
     /// @notice Unbonded stake left the registry.
     event StakeWithdrawn(address indexed provider, uint256 amount);
 
-    /// @notice The market locked free stake under `lockId` (a job id).
-    /// @param lockAmount What the lock holds after the change.
+    /// @notice The market locked free stake for `lockId` (a job id).
+    /// @param lockedStake The provider's locked stake after the change (all its jobs together).
     event CollateralLocked(
-        address indexed provider, uint256 indexed lockId, uint256 amount, uint256 lockAmount, uint256 freeStake
+        address indexed provider, uint256 indexed lockId, uint256 amount, uint256 lockedStake, uint256 freeStake
     );
 
-    /// @notice The market released locked stake back to free stake.
+    /// @notice The market released locked stake of `lockId` (a job id) back to free stake.
+    /// @param lockedStake The provider's locked stake after the change (all its jobs together).
     event CollateralUnlocked(
-        address indexed provider, uint256 indexed lockId, uint256 amount, uint256 lockAmount, uint256 freeStake
+        address indexed provider, uint256 indexed lockId, uint256 amount, uint256 lockedStake, uint256 freeStake
     );
 
     /// @notice The market slashed locked stake: `toRecipient` sent to `recipient`, `burned` destroyed.
@@ -207,7 +209,7 @@ interface IProviderRegistry {
         address indexed recipient,
         uint256 toRecipient,
         uint256 burned,
-        uint256 lockAmount
+        uint256 lockedStake
     );
 
     /// @notice GPUs were leased to a running job.
@@ -280,11 +282,12 @@ interface IProviderRegistry {
     // Market actions (MARKET_ROLE)
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Releases `amount` from the lock `lockId` back to free stake.
+    /// @notice Releases `amount` of the provider's locked stake, held for job `lockId`, back to free stake.
+    /// @dev Reverts with `RegistryExceedsLocked` if `amount` is above the provider's locked stake.
     function unlockCollateral(address provider, uint256 lockId, uint256 amount) external;
 
     /// @notice Checks that `provider` can serve a job of this shape, then moves `amount` of its free stake
-    /// into the lock `lockId` (no lock, and no event, when `amount` is 0). Emits `CollateralLocked`.
+    /// into its locked stake for job `lockId` (no lock, and no event, when `amount` is 0). Emits `CollateralLocked`.
     /// @dev For a bid or an instant accept, where the market checks and locks together. Reverts with the
     /// first reason the provider cannot serve the job, in {requireEligible}'s order, then with
     /// `RegistryLockExceedsFree` if `amount` is above the free stake.
@@ -299,25 +302,27 @@ interface IProviderRegistry {
         uint16 minReputation
     ) external;
 
-    /// @notice Records a job settled as delivered: releases `amount` from the lock `lockId` back to free
+    /// @notice Records a job settled as delivered: releases `amount` held for job `lockId` back to free
     /// stake (nothing, and no event, when `amount` is 0), then raises the reputation by a step weighted by
     /// the job's value. Emits `CollateralUnlocked` (if any) then `ReputationUpdated`.
     /// @dev The weight is w = min(10000, jobValueUsd x 10000 / {reputationReferenceValue}), rounded down.
     /// A job worth the reference value or more takes a full step: reputation += ceil((10000 - reputation) / 10).
     /// A cheaper one: reputation += floor((10000 - reputation) x w / 100000), so a job worth less than a
     /// thousandth of the reference value never counts, and self-dealt dust jobs cannot farm reputation.
-    /// Reverts with `RegistryExceedsLock` if `amount` is above what the lock holds.
+    /// Reverts with `RegistryExceedsLocked` if `amount` is above the provider's locked stake.
     /// @param provider The job's provider.
-    /// @param lockId The job's lock (its id).
-    /// @param amount GRL to release from the lock.
+    /// @param lockId The job's id (for the record: it is emitted, not stored).
+    /// @param amount GRL to release from the locked stake.
     /// @param jobValueUsd The job's value (escrow plus claimed pay) in USD with 18 decimals.
     /// @return reputation The new score.
     function unlockAndRecordSuccess(address provider, uint256 lockId, uint256 amount, uint256 jobValueUsd)
         external
         returns (uint16 reputation);
 
-    /// @notice Slashes the lock `lockId`: `toRecipient` GRL to `recipient` and `toBurn` GRL burned.
-    /// @dev The total is bounded by what the lock holds, so a slash never reaches beyond the offending job.
+    /// @notice Slashes the provider's locked stake held for job `lockId`: `toRecipient` GRL to `recipient` and
+    /// `toBurn` GRL burned.
+    /// @dev The total is bounded by the provider's locked stake, so a slash never reaches free or unbonding
+    /// stake; the market bounds it by the job's own share ({IJobMarket-lockOf}).
     function slash(address provider, uint256 lockId, uint256 toRecipient, address recipient, uint256 toBurn)
         external;
 
@@ -357,9 +362,6 @@ interface IProviderRegistry {
 
     /// @notice The provider's inventory line for `model` (all zero if not listed).
     function gpuLineOf(address provider, bytes32 model) external view returns (GpuLine memory);
-
-    /// @notice What the lock `lockId` of `provider` holds.
-    function lockOf(address provider, uint256 lockId) external view returns (uint256);
 
     /// @notice Bonded stake the provider needs for its listed GPUs: minStakePerGpu x listedGpus.
     function requiredStakeOf(address provider) external view returns (uint256);

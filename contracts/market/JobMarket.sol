@@ -440,6 +440,20 @@ contract JobMarket is IJobMarket, JobMarketBase {
     }
 
     /// @inheritdoc IJobMarket
+    function lockOf(uint256 jobId, address provider) external view returns (uint96) {
+        JobRecord storage job = _jobs[jobId];
+        uint256 status = _bids[jobId][provider] >> BID_STATUS_SHIFT;
+        // A bid word exists only on a created job, so its parameter set is there for the bond.
+        if (status == uint256(BidStatus.Committed) || status == uint256(BidStatus.Revealed)) {
+            return _bidBondOf(job) + job.collateralAtReserve;
+        }
+        JobState state = job.state;
+        bool held = state == JobState.Awarded || state == JobState.Running || state == JobState.Delivered
+            || state == JobState.Disputed;
+        return held && provider == job.provider ? _collateralOf(job) : 0;
+    }
+
+    /// @inheritdoc IJobMarket
     function bidBondOf(uint256 jobId) external view returns (uint96) {
         return _bidBondOf(_job(jobId));
     }

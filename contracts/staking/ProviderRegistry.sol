@@ -58,7 +58,6 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
 
     mapping(address provider => Provider) private _providers;
     mapping(address provider => mapping(bytes32 model => GpuLine)) private _gpuLines;
-    mapping(address provider => mapping(uint256 lockId => uint256 amount)) private _locks;
 
     /// @param stakeToken The GRL token.
     /// @param admin Receives DEFAULT_ADMIN_ROLE and GOVERNANCE_ROLE (the timelock in production).
@@ -276,12 +275,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (toRecipient != 0 && (recipient == address(0) || recipient == address(this))) {
             revert RegistryInvalidSlashRecipient(recipient);
         }
-        uint256 lockAmount = _debitLock(provider, lockId, total);
-        // Safe: total <= this lock <= lockedStake.
-        unchecked {
-            p.lockedStake -= uint128(total);
-        }
-        emit ProviderSlashed(provider, lockId, recipient, toRecipient, toBurn, lockAmount);
+        uint256 lockedStake = _debitLocked(p, provider, total);
+        emit ProviderSlashed(provider, lockId, recipient, toRecipient, toBurn, lockedStake);
         if (toRecipient != 0) STAKE_TOKEN.safeTransfer(recipient, toRecipient);
         if (toBurn != 0) STAKE_TOKEN.burn(toBurn);
     }
@@ -362,11 +357,6 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function lockOf(address provider, uint256 lockId) external view returns (uint256) {
-        return _locks[provider][lockId];
-    }
-
-    /// @inheritdoc IProviderRegistry
     function requiredStakeOf(address provider) external view returns (uint256) {
         return minStakePerGpu * _providers[provider].listedGpus;
     }
@@ -398,25 +388,26 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     function _lock(Provider storage p, address provider, uint256 lockId, uint256 amount) private {
         uint256 freeStake = p.freeStake;
         if (amount > freeStake) revert RegistryLockExceedsFree(amount, freeStake);
-        uint256 lockAmount = _locks[provider][lockId] + amount;
+        uint256 lockedStake;
         // Safe: amount <= freeStake; lockedStake + amount <= total stake held, which fits in uint128.
         unchecked {
             freeStake -= amount;
-            p.lockedStake += uint128(amount);
+            lockedStake = p.lockedStake + amount;
         }
         p.freeStake = uint128(freeStake);
-        _locks[provider][lockId] = lockAmount;
-        emit CollateralLocked(provider, lockId, amount, lockAmount, freeStake);
+        p.lockedStake = uint128(lockedStake);
+        emit CollateralLocked(provider, lockId, amount, lockedStake, freeStake);
     }
 
     function _unlock(Provider storage p, address provider, uint256 lockId, uint256 amount) private {
-        uint256 lockAmount = _debitLock(provider, lockId, amount);
-        // Safe: amount <= this lock <= lockedStake, and free + locked fits in uint128.
+        uint256 lockedStake = _debitLocked(p, provider, amount);
+        // Safe: free + locked fits in uint128, and `amount` just left the locked stake.
+        uint256 freeStake;
         unchecked {
-            p.lockedStake -= uint128(amount);
-            p.freeStake += uint128(amount);
+            freeStake = p.freeStake + amount;
         }
-        emit CollateralUnlocked(provider, lockId, amount, lockAmount, p.freeStake);
+        p.freeStake = uint128(freeStake);
+        emit CollateralUnlocked(provider, lockId, amount, lockedStake, freeStake);
     }
 
     function _recordSuccess(Provider storage p, address provider, uint16 weightBps)
@@ -474,14 +465,17 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         STAKE_TOKEN.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    function _debitLock(address provider, uint256 lockId, uint256 amount) private returns (uint256 lockAmount) {
-        lockAmount = _locks[provider][lockId];
-        if (amount > lockAmount) revert RegistryExceedsLock(lockId, amount, lockAmount);
-        // Safe: amount <= lockAmount.
+    /// @dev Takes `amount` out of the provider's locked stake; returns what stays locked. Each job's share of the
+    /// locked stake is the market's to keep ({IJobMarket-lockOf}); the registry bounds a release or a slash by
+    /// the provider's whole locked stake, so the market can never reach its free or unbonding stake.
+    function _debitLocked(Provider storage p, address provider, uint256 amount) private returns (uint256 lockedStake) {
+        lockedStake = p.lockedStake;
+        if (amount > lockedStake) revert RegistryExceedsLocked(provider, amount, lockedStake);
+        // Safe: amount <= lockedStake.
         unchecked {
-            lockAmount -= amount;
+            lockedStake -= amount;
         }
-        _locks[provider][lockId] = lockAmount;
+        p.lockedStake = uint128(lockedStake);
     }
 
     function _registered(address account) private view returns (Provider storage p) {

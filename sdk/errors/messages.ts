@@ -183,8 +183,8 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
   RegistryLockExceedsFree: ([requested, free], f) =>
     `This needs ${f.grl(requested)} of free stake (bid bond plus collateral) but you have ${f.grl(free)} free: ` +
     "stake more with `gridlease provider stake <GRL>`, or wait for your other bids to be released.",
-  RegistryExceedsLock: ([lockId, requested, locked], f) =>
-    `The market tried to release ${f.grl(requested)} from lock #${lockId}, which holds ${f.grl(locked)} (an internal accounting fault: report it).`,
+  RegistryExceedsLocked: ([provider, requested, locked], f) =>
+    `The market tried to release or slash ${f.grl(requested)} of ${provider}'s locked stake, which is ${f.grl(locked)} (an internal accounting fault: report it).`,
   RegistryInvalidSlashRecipient: ([recipient]) => `A slash was sent to an invalid recipient (${recipient}).`,
   RegistryStakeOverflow: ([total], f) =>
     `Your total stake would be ${f.grl(total)}, more than the registry can account for: stake less.`,

@@ -22,7 +22,10 @@ import {
 const { ethers, networkHelpers } = await network.create();
 const { onboardedFixture } = registryFixtures(ethers);
 
-/** As onboardedFixture, plus 500 GRL locked under lock id 1 (1300 GRL free). */
+/**
+ * As onboardedFixture, plus 500 GRL locked for job 1 (1300 GRL free). The registry keeps one locked total per
+ * provider; each job's share is the market's to keep (test/market/*: `market.lockOf`).
+ */
 async function lockedFixture() {
   const f = await onboardedFixture();
   await lockStake(f, f.alice, 1n, 500n * GRL);
@@ -39,7 +42,6 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expect(registry.connect(market).lockIfEligible(alice.address, 1n, 500n * GRL, H100, 4, 80, 840, 5_000))
         .to.emit(registry, "CollateralLocked")
         .withArgs(alice.address, 1n, 500n * GRL, 500n * GRL, 1_300n * GRL);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
       await expectProvider(registry, alice, {
         freeStake: 1_300n * GRL,
         lockedStake: 500n * GRL,
@@ -51,22 +53,20 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       expect(await token.balanceOf(registryAddress)).to.equal(balanceBefore);
     });
 
-    it("test_lockIfEligible_addsToExistingLock", async function () {
+    it("test_lockIfEligible_addsToTheLockedStake", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
       await expect(lockStake(f, f.alice, 1n, 200n * GRL))
         .to.emit(f.registry, "CollateralLocked")
         .withArgs(f.alice.address, 1n, 200n * GRL, 700n * GRL, 1_100n * GRL);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(700n * GRL);
       await expectProvider(f.registry, f.alice, { freeStake: 1_100n * GRL, lockedStake: 700n * GRL });
     });
 
-    it("test_lockIfEligible_keepsLockIdsSeparate", async function () {
+    it("test_lockIfEligible_anotherJobAddsToTheSameTotal", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
+      // The event names the job; its lockedStake is the provider's total over both jobs.
       await expect(lockStake(f, f.alice, 2n, 300n * GRL))
         .to.emit(f.registry, "CollateralLocked")
-        .withArgs(f.alice.address, 2n, 300n * GRL, 300n * GRL, 1_000n * GRL);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
-      expect(await f.registry.lockOf(f.alice.address, 2n)).to.equal(300n * GRL);
+        .withArgs(f.alice.address, 2n, 300n * GRL, 800n * GRL, 1_000n * GRL);
       await expectProvider(f.registry, f.alice, { freeStake: 1_000n * GRL, lockedStake: 800n * GRL });
     });
 
@@ -74,8 +74,8 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       const f = await networkHelpers.loadFixture(lockedFixture);
       await onboardProvider(f, f.bob);
       await lockStake(f, f.bob, 1n, 50n * GRL);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
-      expect(await f.registry.lockOf(f.bob.address, 1n)).to.equal(50n * GRL);
+      await expectProvider(f.registry, f.alice, { freeStake: 1_300n * GRL, lockedStake: 500n * GRL });
+      await expectProvider(f.registry, f.bob, { lockedStake: 50n * GRL });
     });
 
     it("test_lockIfEligible_canLockWholeFreeStake", async function () {
@@ -88,8 +88,9 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
 
     it("test_lockIfEligible_acceptsMaxLockId", async function () {
       const f = await networkHelpers.loadFixture(onboardedFixture);
-      await lockStake(f, f.alice, ethers.MaxUint256, GRL);
-      expect(await f.registry.lockOf(f.alice.address, ethers.MaxUint256)).to.equal(GRL);
+      await expect(lockStake(f, f.alice, ethers.MaxUint256, GRL))
+        .to.emit(f.registry, "CollateralLocked")
+        .withArgs(f.alice.address, ethers.MaxUint256, GRL, GRL, 1_799n * GRL);
     });
 
     it("test_lockIfEligible_revertsAboveFreeStake", async function () {
@@ -114,7 +115,6 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
         f.registry,
         "CollateralLocked",
       );
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
       await expectProvider(f.registry, f.alice, { freeStake: 1_800n * GRL, lockedStake: 0n });
       await expect(f.registry.connect(f.market).lockIfEligible(f.alice.address, 1n, 0n, H100, 5, 80, 0, 0))
         .to.be.revertedWithCustomError(f.registry, "RegistryInsufficientGpus")
@@ -144,7 +144,7 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expect(lock(f.alice.address, H100, 1, 1, 0, 0))
         .to.be.revertedWithCustomError(f.registry, "RegistryProviderOffline")
         .withArgs(f.alice.address);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
+      await expectProvider(f.registry, f.alice, { lockedStake: 0n });
     });
 
     it("test_lockIfEligible_checksEligibilityBeforeFreeStake", async function () {
@@ -167,7 +167,6 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 200n * GRL))
         .to.emit(registry, "CollateralUnlocked")
         .withArgs(alice.address, 1n, 200n * GRL, 300n * GRL, 1_500n * GRL);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(300n * GRL);
       await expectProvider(registry, alice, { freeStake: 1_500n * GRL, lockedStake: 300n * GRL });
     });
 
@@ -176,40 +175,31 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 500n * GRL))
         .to.emit(registry, "CollateralUnlocked")
         .withArgs(alice.address, 1n, 500n * GRL, 0n, 1_800n * GRL);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(0n);
       await expectProvider(registry, alice, { freeStake: 1_800n * GRL, lockedStake: 0n });
     });
 
-    it("test_unlockCollateral_revertsAboveLock", async function () {
+    it("test_unlockCollateral_revertsAboveLockedStake", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
+      // 1300 GRL are free, but only the 500 locked can be released.
       await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 500n * GRL + 1n))
-        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
-        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLocked")
+        .withArgs(alice.address, 500n * GRL + 1n, 500n * GRL);
     });
 
-    it("test_unlockCollateral_boundedByLockNotTotalLocked", async function () {
-      const f = await networkHelpers.loadFixture(lockedFixture);
-      const { registry, alice, market } = f;
-      await lockStake(f, alice, 2n, 300n * GRL);
-      // 800 GRL are locked in all, but lock 1 holds only 500.
-      await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 600n * GRL))
-        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
-        .withArgs(1n, 600n * GRL, 500n * GRL);
-    });
-
-    it("test_unlockCollateral_revertsForUnknownLock", async function () {
+    it("test_unlockCollateral_jobIdIsForTheRecordOnly", async function () {
       const { registry, alice, market } = await networkHelpers.loadFixture(lockedFixture);
-      await expect(registry.connect(market).unlockCollateral(alice.address, 99n, 1n))
-        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
-        .withArgs(99n, 1n, 0n);
+      // The registry keeps no share per job: the market bounds each job's release by its own share.
+      await expect(registry.connect(market).unlockCollateral(alice.address, 99n, GRL))
+        .to.emit(registry, "CollateralUnlocked")
+        .withArgs(alice.address, 99n, GRL, 499n * GRL, 1_301n * GRL);
     });
 
-    it("test_unlockCollateral_revertsForAnotherProvidersLock", async function () {
+    it("test_unlockCollateral_revertsForAProviderWithNothingLocked", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
       await onboardProvider(f, f.bob);
       await expect(f.registry.connect(f.market).unlockCollateral(f.bob.address, 1n, GRL))
-        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLock")
-        .withArgs(1n, GRL, 0n);
+        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLocked")
+        .withArgs(f.bob.address, GRL, 0n);
     });
 
     it("test_unlockCollateral_revertsOnZeroAmount", async function () {
@@ -242,7 +232,6 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
         .withArgs(f.alice.address, INITIAL_REPUTATION, next, true);
       const names = (await (await tx).wait())!.logs.map((l) => f.registry.interface.parseLog(l)?.name);
       expect(names).to.deep.equal(["CollateralUnlocked", "ReputationUpdated"]);
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(0n);
       await expectProvider(f.registry, f.alice, { freeStake: 1_800n * GRL, lockedStake: 0n, reputation: next });
     });
 
@@ -261,14 +250,14 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       )
         .to.emit(f.registry, "ReputationUpdated")
         .and.not.to.emit(f.registry, "CollateralUnlocked");
-      expect(await f.registry.lockOf(f.alice.address, 1n)).to.equal(500n * GRL);
+      await expectProvider(f.registry, f.alice, { lockedStake: 500n * GRL });
     });
 
-    it("test_unlockAndRecordSuccess_revertsBeyondTheLock", async function () {
+    it("test_unlockAndRecordSuccess_revertsBeyondTheLockedStake", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
       await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.alice.address, 1n, 500n * GRL + 1n, 0n))
-        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLock")
-        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
+        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLocked")
+        .withArgs(f.alice.address, 500n * GRL + 1n, 500n * GRL);
       await expect(f.registry.connect(f.market).unlockAndRecordSuccess(f.outsider.address, 1n, 0n, 0n))
         .to.be.revertedWithCustomError(f.registry, "RegistryNotProvider")
         .withArgs(f.outsider.address);
@@ -297,8 +286,7 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       expect(await token.totalSupply()).to.equal(supplyBefore - 200n * GRL);
       expect(await token.totalBurned()).to.equal(200n * GRL);
       expect(await token.totalSupply()).to.equal(INITIAL_SUPPLY + (await token.totalMinted()) - 200n * GRL);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(0n);
-      // Free stake is untouched; only the lock paid.
+      // Free stake is untouched; only the locked stake paid.
       await expectProvider(registry, alice, {
         freeStake: 1_300n * GRL,
         lockedStake: 0n,
@@ -308,12 +296,11 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expectConservation(f, [alice]);
     });
 
-    it("test_slash_partialLeavesRemainderInLock", async function () {
+    it("test_slash_partialLeavesRemainderLocked", async function () {
       const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
       await expect(registry.connect(market).slash(alice.address, 1n, 100n * GRL, outsider.address, 50n * GRL))
         .to.emit(registry, "ProviderSlashed")
         .withArgs(alice.address, 1n, outsider.address, 100n * GRL, 50n * GRL, 350n * GRL);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(350n * GRL);
       await expectProvider(registry, alice, { freeStake: 1_300n * GRL, lockedStake: 350n * GRL });
       // The remainder can still be released.
       await expect(registry.connect(market).unlockCollateral(alice.address, 1n, 350n * GRL))
@@ -343,26 +330,26 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       expect(await token.balanceOf(outsider.address)).to.equal(500n * GRL);
     });
 
-    it("test_slash_boundedByLockEvenWithOtherLocksAndFreeStake", async function () {
+    it("test_slash_boundedByLockedStakeEvenWithFreeStake", async function () {
       const f = await networkHelpers.loadFixture(lockedFixture);
       const { registry, alice, market, outsider } = f;
       await lockStake(f, alice, 2n, 300n * GRL);
-      // Lock 1 holds 500; lock 2 (300) and free stake (1000) must stay out of reach.
-      await expect(registry.connect(market).slash(alice.address, 1n, 300n * GRL, outsider.address, 200n * GRL + 1n))
-        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
-        .withArgs(1n, 500n * GRL + 1n, 500n * GRL);
-      await expect(registry.connect(market).slash(alice.address, 1n, 501n * GRL, outsider.address, 0n))
-        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
-        .withArgs(1n, 501n * GRL, 500n * GRL);
+      // 800 are locked over both jobs; the free stake (1000) must stay out of reach.
+      await expect(registry.connect(market).slash(alice.address, 1n, 500n * GRL, outsider.address, 300n * GRL + 1n))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLocked")
+        .withArgs(alice.address, 800n * GRL + 1n, 800n * GRL);
+      await expect(registry.connect(market).slash(alice.address, 1n, 801n * GRL, outsider.address, 0n))
+        .to.be.revertedWithCustomError(registry, "RegistryExceedsLocked")
+        .withArgs(alice.address, 801n * GRL, 800n * GRL);
       await expectProvider(registry, alice, { freeStake: 1_000n * GRL, lockedStake: 800n * GRL });
-      expect(await registry.lockOf(alice.address, 2n)).to.equal(300n * GRL);
     });
 
-    it("test_slash_revertsForUnknownLock", async function () {
-      const { registry, alice, market, outsider } = await networkHelpers.loadFixture(lockedFixture);
-      await expect(registry.connect(market).slash(alice.address, 7n, 0n, outsider.address, 1n))
-        .to.be.revertedWithCustomError(registry, "RegistryExceedsLock")
-        .withArgs(7n, 1n, 0n);
+    it("test_slash_revertsForAProviderWithNothingLocked", async function () {
+      const f = await networkHelpers.loadFixture(lockedFixture);
+      await onboardProvider(f, f.bob);
+      await expect(f.registry.connect(f.market).slash(f.bob.address, 7n, 0n, f.outsider.address, 1n))
+        .to.be.revertedWithCustomError(f.registry, "RegistryExceedsLocked")
+        .withArgs(f.bob.address, 1n, 0n);
     });
 
     it("test_slash_revertsOnZeroTotal", async function () {
@@ -377,7 +364,7 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expect(registry.connect(market).slash(alice.address, 1n, 100n * GRL, ethers.ZeroAddress, 100n * GRL))
         .to.be.revertedWithCustomError(registry, "RegistryInvalidSlashRecipient")
         .withArgs(ethers.ZeroAddress);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
+      await expectProvider(registry, alice, { lockedStake: 500n * GRL });
     });
 
     it("test_slash_revertsWhenRecipientIsTheRegistry", async function () {
@@ -387,7 +374,7 @@ describe("ProviderRegistry: lockIfEligible, unlockCollateral, unlockAndRecordSuc
       await expect(registry.connect(market).slash(alice.address, 1n, 100n * GRL, self, 0n))
         .to.be.revertedWithCustomError(registry, "RegistryInvalidSlashRecipient")
         .withArgs(self);
-      expect(await registry.lockOf(alice.address, 1n)).to.equal(500n * GRL);
+      await expectProvider(registry, alice, { lockedStake: 500n * GRL });
     });
 
     it("test_slash_revertsOnOverflowingTotal", async function () {

@@ -379,7 +379,6 @@ describe("ProviderRegistry: requestUnbond, cancelUnbond and withdraw", function 
         unbondingStake: 0n,
         unbondingUnlocksAt: 0n,
       });
-      expect(await f.registry.lockOf(f.alice.address, 9n)).to.equal(400n * GRL);
       await f.registry.connect(f.bob).withdraw();
       await expectProvider(f.registry, f.bob, { freeStake: 400n * GRL, unbondingStake: 0n });
       await expectConservation(f, [f.alice, f.bob]);

@@ -212,7 +212,7 @@ describe("Security: many bids cannot make award or settlement expensive", functi
       if (i + 1 < CROWD) {
         expect((await f.market.bidOf(f.fpCrowd, f.crowd[i + 1].address)).status).to.equal(BidStatus.Revealed);
       }
-      expect(await f.registry.lockOf(s.address, f.fpCrowd)).to.equal(0n);
+      expect(await f.market.lockOf(f.fpCrowd, s.address)).to.equal(0n);
     }
     expectFlat("closeBid 1..63", gases);
     await expect(f.market.closeBid(f.fpCrowd, f.crowd[1].address))

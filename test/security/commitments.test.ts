@@ -115,7 +115,7 @@ describe("Security: sealed-bid commitments cannot be copied or replayed", functi
         .withArgs(f.job1, f.bob.address, f.renter.address, BOND, bobLock - BOND);
       // The bond is burned: the renter, who could be the copier's owner, gains nothing.
       expect(await f.token.balanceOf(f.renter.address)).to.equal(renterGrl);
-      expect(await f.registry.lockOf(f.bob.address, f.job1)).to.equal(0n);
+      expect(await f.market.lockOf(f.job1, f.bob.address)).to.equal(0n);
     });
   });
 

@@ -94,7 +94,7 @@ describe("Security: a provider that lapses after committing cannot win", functio
     expect([job.state, job.provider, job.escrow]).to.deep.equal([JobState.Expired, ethers.ZeroAddress, 0n]);
     expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(escrow);
     expect(await f.token.totalSupply()).to.equal(supply - f.bond);
-    expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(0n);
+    expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(0n);
     expect((await f.market.bidOf(f.jobId, f.alice.address)).status).to.equal(BidStatus.Closed);
     // Bob's revealed bid is released whole.
     await expect(f.market.closeBid(f.jobId, f.bob.address)).to.emit(f.market, "BidReleased");

@@ -114,24 +114,22 @@ contract ProviderRegistryInvariantTest is Test {
     // Collateral locks
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice lockedStake is the sum of the provider's locks, each lock holds what was locked on it minus what
-    /// was unlocked or slashed, and no lock was ever debited beyond what it received.
+    /// @notice lockedStake is the sum of the provider's per-job shares as the market (here the handler) keeps
+    /// them: each share is what was locked for the job minus what was unlocked or slashed from it, and no share
+    /// was ever debited beyond what it received.
     function invariant_lockedStakeIsSumOfLocks() public view {
         for (uint256 i = 0; i < actors.length; ++i) {
             address actor = actors[i];
             uint256 sum;
             for (uint256 j = 0; j < lockIds.length; ++j) {
                 uint256 id = lockIds[j];
-                uint256 held = registry.lockOf(actor, id);
                 uint256 lockedIn = handler.ghost_lockedIn(actor, id);
                 uint256 unlocked = handler.ghost_unlockedFrom(actor, id);
                 uint256 slashed = handler.ghost_slashedFrom(actor, id);
                 assertLe(slashed + unlocked, lockedIn, "debited beyond what was locked");
-                assertLe(slashed, lockedIn, "slashed beyond what was locked");
-                assertEq(held, lockedIn - unlocked - slashed, "lock != locked - unlocked - slashed");
-                sum += held;
+                sum += lockedIn - unlocked - slashed;
             }
-            assertEq(registry.providerOf(actor).lockedStake, sum, "lockedStake != sum of locks");
+            assertEq(registry.providerOf(actor).lockedStake, sum, "lockedStake != sum of the jobs' shares");
         }
     }
 

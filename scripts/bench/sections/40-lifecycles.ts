@@ -249,7 +249,9 @@ function analysis(
     "Done so far: the market is split (JobMarket runs the auction and execution; JobMarketDisputes, delegate-called, " +
       "runs disputes, failures, exits and governance), leaving room under EIP-170 for new features. A bid is one " +
       "storage slot (the commitment's low 248 bits and the status; the lock is derived), which takes one new slot off " +
-      "commitBid. The job is packed (uint96 money, uint32 times, 16-bit counts and requirements) so the workload's " +
+      "commitBid, and the registry keeps one locked total per provider instead of a lock record per job (the job's " +
+      "share is derived by the market, JobMarket.lockOf), which takes another new slot off commitBid and " +
+      "acceptInstant and about 5k off every release. The job is packed (uint96 money, uint32 times, 16-bit counts and requirements) so the workload's " +
       "spec hash fits in the same six slots a job set at creation before it. The winner can award and start in one " +
       `transaction (awardAndStart saves ${saved("first-price")} on a first-price job, ${saved("second-price")} on a ` +
       "second-price one), and an instant job's provider can accept and start in one. " +
@@ -259,9 +261,9 @@ function analysis(
       "What would close the rest (not made here): (1) the job's immutable terms as one stored hash, re-sent as " +
       "calldata by every entry point (as Uniswap v4's PoolKey or iExec's orders are): createJob would set two slots " +
       "instead of six (about 88k less) and later steps would read the terms from calldata instead of cold slots, at " +
-      "the price of an entry-point signature that carries the terms; (2) the registry's per-job lock record folded " +
-      "into the market's bid slot, which takes a new slot off every commitBid; (3) one settlement call per credit-job " +
-      "settle instead of three (two accrueEarnings and recordGpuSeconds). Sealed-bid auctions keep commit + reveal " +
+      "the price of an entry-point signature that carries the terms; (2) one settlement call per credit-job " +
+      "settle instead of three (two accrueEarnings and recordGpuSeconds), and a credit job's mint floor in a slot " +
+      "createJob already sets (it sets a seventh today). Sealed-bid auctions keep commit + reveal " +
       "per bid, which is the price of sealed bidding.",
   );
   return out;

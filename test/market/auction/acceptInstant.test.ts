@@ -67,7 +67,7 @@ describe("JobMarket: acceptInstant", function () {
       await expect(f.market.connect(f.alice).acceptInstant(f.jobId))
         .to.emit(f.registry, "CollateralLocked")
         .withArgs(f.alice.address, f.jobId, COLLATERAL, COLLATERAL, PROVIDER_STAKE - COLLATERAL);
-      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(COLLATERAL);
+      expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(COLLATERAL);
       expect(await freeStakeOf(f, f.alice)).to.equal(PROVIDER_STAKE - COLLATERAL);
       // No bid record is created.
       expect((await f.market.bidOf(f.jobId, f.alice.address)).status).to.equal(BidStatus.None);
@@ -112,7 +112,7 @@ describe("JobMarket: acceptInstant", function () {
           .withArgs(f.jobId, JobState.Awarded);
       }
       expect((await f.market.jobOf(f.jobId)).provider).to.equal(f.alice.address);
-      expect(await f.registry.lockOf(f.bob.address, f.jobId)).to.equal(0n);
+      expect(await f.market.lockOf(f.jobId, f.bob.address)).to.equal(0n);
     });
   });
 

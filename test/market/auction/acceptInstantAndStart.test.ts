@@ -41,7 +41,7 @@ async function outcome(f: InstantFixture) {
     state: await f.market.stateOf(f.jobId),
     freeStake: p.freeStake,
     lockedStake: p.lockedStake,
-    lock: await f.registry.lockOf(f.alice.address, f.jobId),
+    lock: await f.market.lockOf(f.jobId, f.alice.address),
     leased: line.leased,
     escrowHeld: await f.usdc.balanceOf(await f.market.getAddress()),
   };
@@ -120,7 +120,7 @@ describe("JobMarket: acceptInstantAndStart", function () {
     it("test_acceptInstantAndStart_locksCollateralAndLeasesGpus", async function () {
       const f = await networkHelpers.loadFixture(instantFixture);
       await f.market.connect(f.alice).acceptInstantAndStart(f.jobId);
-      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(COLLATERAL);
+      expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(COLLATERAL);
       expect(await freeStakeOf(f, f.alice)).to.equal(PROVIDER_STAKE - COLLATERAL);
       expect((await f.registry.providerOf(f.alice.address)).lockedStake).to.equal(COLLATERAL);
       const line = await f.registry.gpuLineOf(f.alice.address, H100);
@@ -175,7 +175,7 @@ describe("JobMarket: acceptInstantAndStart", function () {
           .withArgs(f.jobId, JobState.Running);
       }
       expect((await f.market.jobOf(f.jobId)).provider).to.equal(f.alice.address);
-      expect(await f.registry.lockOf(f.bob.address, f.jobId)).to.equal(0n);
+      expect(await f.market.lockOf(f.jobId, f.bob.address)).to.equal(0n);
       expect((await f.registry.gpuLineOf(f.alice.address, H100)).leased).to.equal(GPUS);
     });
 

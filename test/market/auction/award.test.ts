@@ -186,7 +186,7 @@ describe("JobMarket: award", function () {
       await expect(f.market.award(jobId)).to.emit(f.market, "JobExpired").withArgs(jobId, f.renter.address, BUDGET, 2n);
       expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(BUDGET);
       // The unrevealed bids stay locked until closed (their bonds are forfeitable).
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(BID_LOCK);
       expect((await f.market.bidOf(jobId, f.alice.address)).status).to.equal(BidStatus.Committed);
     });
 
@@ -288,14 +288,14 @@ describe("JobMarket: award", function () {
       await expect(f.market.award(jobId))
         .to.emit(f.registry, "CollateralUnlocked")
         .withArgs(f.alice.address, jobId, BID_LOCK - collateral, collateral, PROVIDER_STAKE - collateral);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(collateral);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(collateral);
       expect(await freeStakeOf(f, f.alice)).to.equal(PROVIDER_STAKE - collateral);
       // The winner's bid is closed; the loser's lock is untouched until closeBid.
       expect((await f.market.bidOf(jobId, f.alice.address)).status).to.equal(BidStatus.Closed);
       // Its lockedGrl now shows what stays locked for the job: the collateral.
       expect((await f.market.bidOf(jobId, f.alice.address)).lockedGrl).to.equal(collateral);
       expect((await f.market.bidOf(jobId, f.bob.address)).status).to.equal(BidStatus.Revealed);
-      expect(await f.registry.lockOf(f.bob.address, jobId)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(jobId, f.bob.address)).to.equal(BID_LOCK);
     });
 
     it("test_award_roundsScaledCollateralUp", async function () {
@@ -310,7 +310,7 @@ describe("JobMarket: award", function () {
       expect((reserveCollateral * P15) % RESERVE).to.not.equal(0n);
       await f.market.award(jobId);
       expect((await f.market.jobOf(jobId)).collateral).to.equal(expected);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(expected);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(expected);
     });
 
     it("test_award_firstPriceAtReserveKeepsFullCollateral", async function () {
@@ -335,7 +335,7 @@ describe("JobMarket: award", function () {
           (v: bigint) => v > 0n,
         );
       // Only the bond is released.
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(COLLATERAL);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(COLLATERAL);
       expect(await freeStakeOf(f, f.alice)).to.equal(PROVIDER_STAKE - BID_LOCK + BID_BOND);
       expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(0n);
     });
@@ -444,7 +444,7 @@ describe("JobMarket: award", function () {
         job.escrow,
         job.collateral,
       ]).to.deep.equal([f.alice.address, P15, P16, P16, value, collateral]);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(collateral);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(collateral);
       expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(BUDGET - value);
     });
 
@@ -469,7 +469,7 @@ describe("JobMarket: award", function () {
           1n,
           (v: bigint) => v > 0n,
         );
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(COLLATERAL);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(COLLATERAL);
       expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(0n);
     });
 

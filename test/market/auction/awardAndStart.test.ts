@@ -67,7 +67,7 @@ async function outcome(f: AuctionFixture) {
     bobBid: await bidObject(f, f.jobId, f.bob.address),
     freeStake: p.freeStake,
     lockedStake: p.lockedStake,
-    lock: await f.registry.lockOf(f.alice.address, f.jobId),
+    lock: await f.market.lockOf(f.jobId, f.alice.address),
     leased: (await f.registry.gpuLineOf(f.alice.address, H100)).leased,
     renterLedger: await f.market.balanceOf(usdc, f.renter.address),
     escrowHeld: await f.usdc.balanceOf(await f.market.getAddress()),
@@ -149,13 +149,13 @@ describe("JobMarket: awardAndStart", function () {
       ]);
       expect([job.startedAt, job.deadline]).to.deep.equal([t, t + DURATION + DELIVERY_GRACE]);
       expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(BUDGET - value);
-      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(collateral);
+      expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(collateral);
       expect(await freeStakeOf(f, f.alice)).to.equal(PROVIDER_STAKE - collateral);
       expect((await f.registry.gpuLineOf(f.alice.address, H100)).leased).to.equal(GPUS);
       expect((await f.market.bidOf(f.jobId, f.alice.address)).status).to.equal(BidStatus.Closed);
       // The loser's bid stays revealed and locked until closed, as after award.
       expect((await f.market.bidOf(f.jobId, f.bob.address)).status).to.equal(BidStatus.Revealed);
-      expect(await f.registry.lockOf(f.bob.address, f.jobId)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(f.jobId, f.bob.address)).to.equal(BID_LOCK);
       await expect(f.market.closeBid(f.jobId, f.bob.address))
         .to.emit(f.market, "BidReleased")
         .withArgs(f.jobId, f.bob.address, BID_LOCK);

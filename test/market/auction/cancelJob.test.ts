@@ -112,7 +112,7 @@ describe("JobMarket: cancelJob", function () {
       .withArgs(jobId, f.alice.address, locked)
       .and.not.to.emit(f.market, "BidBondForfeited");
     expect(await f.token.totalBurned()).to.equal(burned);
-    expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(0n);
+    expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(0n);
     const after = await f.registry.providerOf(f.alice.address);
     expect(after.freeStake - before.freeStake).to.equal(locked);
     await expect(f.market.closeBid(jobId, f.alice.address)).to.be.revertedWithCustomError(

@@ -76,13 +76,13 @@ describe("JobMarket: closeBid", function () {
   describe("revealed loser", function () {
     it("test_closeBid_releasesRevealedLoserLock", async function () {
       const f = await networkHelpers.loadFixture(awardedFixture);
-      expect(await f.registry.lockOf(f.bob.address, f.jobId)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(f.jobId, f.bob.address)).to.equal(BID_LOCK);
       const tx = f.market.connect(f.outsider).closeBid(f.jobId, f.bob.address);
       await expect(tx).to.emit(f.market, "BidReleased").withArgs(f.jobId, f.bob.address, BID_LOCK);
       await expect(tx)
         .to.emit(f.registry, "CollateralUnlocked")
         .withArgs(f.bob.address, f.jobId, BID_LOCK, 0n, PROVIDER_STAKE);
-      expect(await f.registry.lockOf(f.bob.address, f.jobId)).to.equal(0n);
+      expect(await f.market.lockOf(f.jobId, f.bob.address)).to.equal(0n);
       const p = await f.registry.providerOf(f.bob.address);
       expect([p.freeStake, p.lockedStake]).to.deep.equal([PROVIDER_STAKE, 0n]);
       const bid = await f.market.bidOf(f.jobId, f.bob.address);
@@ -143,7 +143,7 @@ describe("JobMarket: closeBid", function () {
       await expect(tx)
         .to.emit(f.registry, "CollateralUnlocked")
         .withArgs(f.carol.address, f.jobId, COLLATERAL, 0n, PROVIDER_STAKE - BID_BOND);
-      expect(await f.registry.lockOf(f.carol.address, f.jobId)).to.equal(0n);
+      expect(await f.market.lockOf(f.jobId, f.carol.address)).to.equal(0n);
       const p = await f.registry.providerOf(f.carol.address);
       expect([p.freeStake, p.lockedStake]).to.deep.equal([PROVIDER_STAKE - BID_BOND, 0n]);
       expect((await f.market.bidOf(f.jobId, f.carol.address)).status).to.equal(BidStatus.Closed);
@@ -186,7 +186,7 @@ describe("JobMarket: closeBid", function () {
         .to.be.revertedWithCustomError(f.market, "MarketBidNotClosable")
         .withArgs(f.jobId, f.alice.address, BidStatus.Closed);
       // The winner's collateral stays locked.
-      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(36n * GRL);
+      expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(36n * GRL);
     });
 
     it("test_closeBid_revertsForNeverBid", async function () {
@@ -205,7 +205,7 @@ describe("JobMarket: closeBid", function () {
       await expect(f.market.closeBid(jobId, f.alice.address))
         .to.be.revertedWithCustomError(f.market, "MarketBidNotClosable")
         .withArgs(jobId, f.alice.address, BidStatus.None);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(COLLATERAL);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(COLLATERAL);
     });
 
     it("test_closeBid_revertsOnCancelledJob", async function () {
@@ -229,7 +229,7 @@ describe("JobMarket: closeBid", function () {
         await expect(f.market.closeBid(f.jobId, provider.address))
           .to.emit(f.market, "BidBondForfeited")
           .withArgs(f.jobId, provider.address, f.renter.address, BID_BOND, COLLATERAL);
-        expect(await f.registry.lockOf(provider.address, f.jobId)).to.equal(0n);
+        expect(await f.market.lockOf(f.jobId, provider.address)).to.equal(0n);
         expect(await freeStakeOf(f, provider)).to.equal(PROVIDER_STAKE - BID_BOND);
       }
       expect(await f.token.balanceOf(f.renter.address)).to.equal(0n);
@@ -249,7 +249,7 @@ describe("JobMarket: closeBid", function () {
       const f = await networkHelpers.loadFixture(awardedFixture);
       await f.market.closeBid(f.jobId, f.bob.address);
       await f.market.closeBid(f.jobId, f.carol.address);
-      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(36n * GRL);
+      expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(36n * GRL);
       expect((await f.registry.providerOf(f.alice.address)).lockedStake).to.equal(36n * GRL);
       // The registry holds exactly the three providers' stakes.
       let sum = 0n;

@@ -72,7 +72,7 @@ describe("JobMarket: commitBid", function () {
       await expect(f.market.connect(f.alice).commitBid(jobId, commitment))
         .to.emit(f.registry, "CollateralLocked")
         .withArgs(f.alice.address, jobId, BID_LOCK, BID_LOCK, PROVIDER_STAKE - BID_LOCK);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(BID_LOCK);
       const p = await f.registry.providerOf(f.alice.address);
       expect(p.freeStake).to.equal(PROVIDER_STAKE - BID_LOCK);
       expect(p.lockedStake).to.equal(BID_LOCK);
@@ -113,7 +113,7 @@ describe("JobMarket: commitBid", function () {
       expect((await f.market.jobOf(jobId)).collateral).to.equal(collateral);
       expect(await f.market.bidBondOf(jobId)).to.equal((1152n * GRL) / 10n);
       await commitBid(f, f.alice, jobId, USDC);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal((1152n * GRL) / 10n + collateral);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal((1152n * GRL) / 10n + collateral);
     });
 
     it("test_commitBid_smallJobBondsTheFloor", async function () {
@@ -126,7 +126,7 @@ describe("JobMarket: commitBid", function () {
       // 50% of 160 GRL, rounded up from the collateral at the reserve (48 GRL x 5,000 / 3,000).
       expect(await f.market.bidBondOf(half)).to.equal(80n * GRL);
       await commitBid(f, f.alice, half, USDC);
-      expect(await f.registry.lockOf(f.alice.address, half)).to.equal(80n * GRL + COLLATERAL);
+      expect(await f.market.lockOf(half, f.alice.address)).to.equal(80n * GRL + COLLATERAL);
     });
 
     it("test_commitBid_locksPerJob", async function () {
@@ -135,8 +135,8 @@ describe("JobMarket: commitBid", function () {
       const b = await createJob(f);
       await commitBid(f, f.alice, a, USDC);
       await commitBid(f, f.alice, b, USDC);
-      expect(await f.registry.lockOf(f.alice.address, a)).to.equal(BID_LOCK);
-      expect(await f.registry.lockOf(f.alice.address, b)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(a, f.alice.address)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(b, f.alice.address)).to.equal(BID_LOCK);
       expect(await freeStakeOf(f, f.alice)).to.equal(PROVIDER_STAKE - 2n * BID_LOCK);
     });
 
@@ -259,7 +259,7 @@ describe("JobMarket: commitBid", function () {
         .to.be.revertedWithCustomError(f.market, "MarketAlreadyBid")
         .withArgs(jobId, f.alice.address);
       // The rejected second commit did not lock more stake.
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(BID_LOCK);
       expect((await f.market.jobOf(jobId)).bidCount).to.equal(1n);
     });
   });
@@ -315,8 +315,8 @@ describe("JobMarket: commitBid", function () {
       const after = await createJob(f);
       await commitBid(f, f.alice, before, USDC);
       await commitBid(f, f.alice, after, USDC);
-      expect(await f.registry.lockOf(f.alice.address, before)).to.equal(BID_LOCK);
-      expect(await f.registry.lockOf(f.alice.address, after)).to.equal(200n * GRL + COLLATERAL);
+      expect(await f.market.lockOf(before, f.alice.address)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(after, f.alice.address)).to.equal(200n * GRL + COLLATERAL);
     });
   });
 
@@ -405,7 +405,7 @@ describe("JobMarket: commitBid", function () {
       await f.registry.connect(f.bob).requestUnbond(PROVIDER_STAKE - lock);
       await commitBid(f, f.bob, jobId, USDC);
       expect(await freeStakeOf(f, f.bob)).to.equal(0n);
-      expect(await f.registry.lockOf(f.bob.address, jobId)).to.equal(lock);
+      expect(await f.market.lockOf(jobId, f.bob.address)).to.equal(lock);
     });
 
     it("test_commitBid_revertsWhenBondAloneExceedsFreeStake", async function () {

@@ -322,5 +322,5 @@ export async function expectDeliversAndSettles(
   await networkHelpers.time.increase(3n * DAY);
   await expect(f.market.settle(jobId)).to.emit(f.market, "JobSettled");
   expect(await f.market.stateOf(jobId)).to.equal(JobState.Settled);
-  expect(await f.registry.lockOf(provider.address, jobId)).to.equal(0n);
+  expect(await f.market.lockOf(jobId, provider.address)).to.equal(0n);
 }

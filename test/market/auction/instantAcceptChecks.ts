@@ -49,7 +49,7 @@ export function describeInstantAcceptChecks(
 
   async function expectNothingTaken(f: MarketFixture, provider: HardhatEthersSigner, jobId: bigint) {
     expect((await f.market.jobOf(jobId)).state).to.equal(JobState.Bidding);
-    expect(await f.registry.lockOf(provider.address, jobId)).to.equal(0n);
+    expect(await f.market.lockOf(jobId, provider.address)).to.equal(0n);
     expect((await f.registry.gpuLineOf(provider.address, H100)).leased).to.equal(0n);
   }
 

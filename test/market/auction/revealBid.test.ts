@@ -284,7 +284,7 @@ describe("JobMarket: revealBid", function () {
       expect(job.state).to.equal(JobState.Bidding);
       expect(await f.market.stateOf(f.jobId)).to.equal(JobState.Revealing);
       // Revealing does not touch the stake lock.
-      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(BID_LOCK);
+      expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(BID_LOCK);
       expect(await freeStakeOf(f, f.alice)).to.equal(free);
     });
 

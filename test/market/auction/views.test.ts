@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { marketFixtures } from "../../kit/fixtures.ts";
-import { awardedJob, commitBid, createJob } from "../../kit/jobs.ts";
+import { awardedJob, commitBid, createJob, deliverJob, revealBid } from "../../kit/jobs.ts";
 import { BidStatus, DAY, DEFAULT_PARAMS, HOUR, INSTANT, JobState, SECOND_PRICE, USDC } from "../../kit/market.ts";
 import { jobValue } from "../../kit/money.ts";
 import {
@@ -197,6 +197,85 @@ describe("JobMarket: views", function () {
       await expect(f.market.connect(f.alice).revealBid(jobId, USDC, salt))
         .to.emit(f.market, "BidRevealed")
         .withArgs(jobId, f.alice.address, USDC, 1n, true);
+    });
+  });
+
+  describe("lockOf", function () {
+    /** lockOf over the given jobs, per provider, must sum to the registry's locked total. */
+    async function expectSharesSumToLockedStake(
+      f: Awaited<ReturnType<typeof fixture>>,
+      jobIds: bigint[],
+      providers: { address: string }[],
+    ): Promise<void> {
+      for (const p of providers) {
+        let sum = 0n;
+        for (const id of jobIds) sum += await f.market.lockOf(id, p.address);
+        expect((await f.registry.providerOf(p.address)).lockedStake).to.equal(sum);
+      }
+    }
+
+    it("test_lockOf_zeroForUnknownJobAndForNonBidders", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      expect(await f.market.lockOf(0n, f.alice.address)).to.equal(0n);
+      expect(await f.market.lockOf(7n, f.alice.address)).to.equal(0n);
+      const jobId = await createJob(f);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(0n);
+      expect(await f.market.lockOf(jobId, f.renter.address)).to.equal(0n);
+    });
+
+    it("test_lockOf_followsEachBidderThroughAnAuctionAndSumsToLockedStake", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const providers = [f.alice, f.bob, f.carol];
+      const jobId = await createJob(f, { pricingRule: SECOND_PRICE });
+      const other = await createJob(f);
+      const bidLock = (await f.market.bidBondOf(jobId)) + (await f.market.jobOf(jobId)).collateral;
+      // Alice best, bob second, carol never reveals; alice also bids on the other job.
+      await commitBid(f, f.alice, jobId, (12n * USDC) / 10n);
+      await commitBid(f, f.bob, jobId, (15n * USDC) / 10n);
+      await commitBid(f, f.carol, jobId, (11n * USDC) / 10n);
+      await commitBid(f, f.alice, other, (13n * USDC) / 10n);
+      for (const p of providers) expect(await f.market.lockOf(jobId, p.address)).to.equal(bidLock);
+      await expectSharesSumToLockedStake(f, [jobId, other], providers);
+
+      const { bidDeadline, revealDeadline } = await f.market.jobOf(jobId);
+      await networkHelpers.time.increaseTo(bidDeadline);
+      await revealBid(f, f.alice, jobId, (12n * USDC) / 10n);
+      await revealBid(f, f.bob, jobId, (15n * USDC) / 10n);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(bidLock);
+      await networkHelpers.time.increaseTo(revealDeadline);
+      await (await f.market.award(jobId)).wait();
+      // The winner holds the job's collateral at the clearing price; the others keep their bid locks.
+      const collateral = (await f.market.jobOf(jobId)).collateral;
+      expect(collateral).to.be.lessThan(bidLock);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(collateral);
+      expect((await f.market.bidOf(jobId, f.alice.address)).lockedGrl).to.equal(collateral);
+      expect(await f.market.lockOf(jobId, f.bob.address)).to.equal(bidLock);
+      expect(await f.market.lockOf(jobId, f.carol.address)).to.equal(bidLock);
+      await expectSharesSumToLockedStake(f, [jobId, other], providers);
+
+      // Closing the losers' bids releases the revealed one and burns the unrevealed one's bond.
+      await (await f.market.closeBid(jobId, f.bob.address)).wait();
+      await (await f.market.closeBid(jobId, f.carol.address)).wait();
+      expect(await f.market.lockOf(jobId, f.bob.address)).to.equal(0n);
+      expect(await f.market.lockOf(jobId, f.carol.address)).to.equal(0n);
+      await expectSharesSumToLockedStake(f, [jobId, other], providers);
+
+      // The winner's share goes when the job settles.
+      await (await f.market.connect(f.alice).startJob(jobId)).wait();
+      await deliverJob(f, networkHelpers, jobId);
+      await (await f.market.connect(f.renter).settle(jobId)).wait();
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(0n);
+      expect(await f.market.lockOf(other, f.alice.address)).to.equal(bidLock);
+      await expectSharesSumToLockedStake(f, [jobId, other], providers);
+    });
+
+    it("test_lockOf_instantProviderHoldsTheCollateralAtReserve", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await createJob(f, { pricingRule: INSTANT, revealWindow: 0 });
+      await (await f.market.connect(f.alice).acceptInstant(jobId)).wait();
+      const job = await f.market.jobOf(jobId);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(job.collateral);
+      await expectSharesSumToLockedStake(f, [jobId], [f.alice]);
     });
   });
 

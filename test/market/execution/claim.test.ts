@@ -163,11 +163,11 @@ describe("JobMarket: claim", function () {
 
     it("test_claim_doesNotTouchGpusOrCollateral", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
-      const { market, registry, alice, jobId, startedAt } = f;
+      const { market, alice, jobId, startedAt } = f;
       await nextAt(networkHelpers, startedAt + 5n * HOUR);
       await market.connect(alice).claim(jobId);
       expect(await leasedGpus(f, alice, H100)).to.equal(4n);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(COLLATERAL);
+      expect(await market.lockOf(jobId, alice.address)).to.equal(COLLATERAL);
     });
   });
 

@@ -43,7 +43,7 @@ describe("JobMarket: deliver", function () {
       expect(await leasedGpus(f, alice, H100)).to.equal(0n);
       expect((await registry.gpuLineOf(alice.address, H100)).count).to.equal(8n);
       // The collateral stays locked until settlement; no money moves on delivery.
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(COLLATERAL);
+      expect(await market.lockOf(jobId, alice.address)).to.equal(COLLATERAL);
       await expectProviderState(f, alice, {
         freeStake: PROVIDER_STAKE - COLLATERAL,
         lockedStake: COLLATERAL,

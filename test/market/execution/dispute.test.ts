@@ -56,7 +56,7 @@ describe("JobMarket: dispute", function () {
     it("test_dispute_keepsCollateralLockedAndReputation", async function () {
       const f = await networkHelpers.loadFixture(deliveredFixture);
       await f.market.connect(f.renter).dispute(f.jobId, EVIDENCE_HASH);
-      expect(await f.registry.lockOf(f.alice.address, f.jobId)).to.equal(COLLATERAL);
+      expect(await f.market.lockOf(f.jobId, f.alice.address)).to.equal(COLLATERAL);
       await expectProviderState(f, f.alice, {
         freeStake: PROVIDER_STAKE - COLLATERAL,
         lockedStake: COLLATERAL,

@@ -84,7 +84,7 @@ describe("JobMarket: failJob", function () {
 
       expect(await token.balanceOf(renter.address)).to.equal(renterGrlBefore + SLASHED_TO_RENTER);
       expect(await token.totalBurned()).to.equal(burnedBefore + SLASHED_BURNED);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(0n);
+      expect(await market.lockOf(jobId, alice.address)).to.equal(0n);
       await expectProviderState(f, alice, {
         freeStake: PROVIDER_STAKE - SLASHED,
         lockedStake: 0n,
@@ -165,7 +165,7 @@ describe("JobMarket: failJob", function () {
 
       await expectLedger(f, { renter: BUDGET, alice: 0n, treasury: 0n });
       expect(await leasedGpus(f, alice, H100)).to.equal(0n);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(0n);
+      expect(await market.lockOf(jobId, alice.address)).to.equal(0n);
       await expectProviderState(f, alice, {
         freeStake: PROVIDER_STAKE - SLASHED,
         lockedStake: 0n,

@@ -86,7 +86,7 @@ export async function expectSettledInFull(f: MarketFixture, jobId: bigint): Prom
   expect(job.state).to.equal(JobState.Settled);
   expect(job.escrow).to.equal(0n);
   expect(job.claimed).to.equal(VALUE);
-  expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(0n);
+  expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(0n);
   await expectProviderState(f, f.alice, {
     freeStake: PROVIDER_STAKE,
     lockedStake: 0n,

@@ -100,7 +100,7 @@ describe("JobMarket: resolveDispute", function () {
       expect(await token.balanceOf(renter.address)).to.equal(renterGrlBefore + SLASHED_TO_RENTER);
       expect(await token.totalBurned()).to.equal(burnedBefore + SLASHED_BURNED);
       expect(await token.totalSupply()).to.equal(supplyBefore - SLASHED_BURNED);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(0n);
+      expect(await market.lockOf(jobId, alice.address)).to.equal(0n);
       await expectProviderState(f, alice, {
         freeStake: PROVIDER_STAKE - COLLATERAL,
         lockedStake: 0n,

@@ -88,7 +88,7 @@ describe("JobMarket: startJob", function () {
       expect(line.leased).to.equal(4n);
       // Only the winner's GPUs are leased.
       expect(await leasedGpus(f, bob, H100)).to.equal(0n);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(COLLATERAL);
+      expect(await market.lockOf(jobId, alice.address)).to.equal(COLLATERAL);
       await expectProviderState(f, alice, {
         freeStake: PROVIDER_STAKE - COLLATERAL,
         lockedStake: COLLATERAL,

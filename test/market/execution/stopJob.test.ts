@@ -52,11 +52,11 @@ describe("JobMarket: stopJob", function () {
 
     it("test_stopJob_releasesGpusAndUnlocksCollateral", async function () {
       const f = await networkHelpers.loadFixture(runningFixture);
-      const { market, registry, alice, renter, jobId } = f;
+      const { market, alice, renter, jobId } = f;
       expect(await leasedGpus(f, alice, H100)).to.equal(4n);
       await market.connect(renter).stopJob(jobId);
       expect(await leasedGpus(f, alice, H100)).to.equal(0n);
-      expect(await registry.lockOf(alice.address, jobId)).to.equal(0n);
+      expect(await market.lockOf(jobId, alice.address)).to.equal(0n);
       // No fault: nothing slashed, reputation unchanged.
       await expectProviderState(f, alice, {
         freeStake: PROVIDER_STAKE,

@@ -96,18 +96,18 @@ async function awardAndCheck(
   expect(awarded.clearingPrice).to.equal(clearing);
   expect(awarded.escrow).to.equal(value);
   expect(awarded.collateral).to.equal(collateral);
-  expect(await f.registry.lockOf(winner.address, jobId)).to.equal(collateral);
+  expect(await f.market.lockOf(jobId, winner.address)).to.equal(collateral);
   expect((await f.market.bidOf(jobId, winner.address)).status).to.equal(BidStatus.Closed);
 }
 
 /** Closes every losing (revealed) bid and checks its whole lock is released. */
 async function closeLosers(f: MarketFixture, jobId: bigint, losers: HardhatEthersSigner[]): Promise<void> {
   for (const loser of losers) {
-    expect(await f.registry.lockOf(loser.address, jobId)).to.equal(BID_LOCK);
+    expect(await f.market.lockOf(jobId, loser.address)).to.equal(BID_LOCK);
     await expect(f.market.connect(f.outsider).closeBid(jobId, loser.address))
       .to.emit(f.market, "BidReleased")
       .withArgs(jobId, loser.address, BID_LOCK);
-    expect(await f.registry.lockOf(loser.address, jobId)).to.equal(0n);
+    expect(await f.market.lockOf(jobId, loser.address)).to.equal(0n);
   }
 }
 
@@ -269,7 +269,7 @@ describe("JobMarket lifecycle: auctions", function () {
       await awardAndCheck(f, jobId, f.alice, SECOND_PRICE, RESERVE, 1n, 1n);
       // The whole budget is the value: nothing refunded at award, the collateral stays at the reserve.
       expect(await f.market.balanceOf(await f.usdc.getAddress(), f.renter.address)).to.equal(0n);
-      expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(COLLATERAL_AT_RESERVE);
+      expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(COLLATERAL_AT_RESERVE);
       await runToSettlementAndCheck(f, jobId, f.alice, RESERVE, [f.bob, f.carol]);
     });
 
@@ -382,7 +382,7 @@ describe("JobMarket lifecycle: auctions", function () {
       expect(await f.market.stateOf(jobId)).to.equal(JobState.Expired);
 
       for (const p of [f.alice, f.bob]) {
-        expect(await f.registry.lockOf(p.address, jobId)).to.equal(BID_LOCK);
+        expect(await f.market.lockOf(jobId, p.address)).to.equal(BID_LOCK);
         await expect(f.market.connect(f.outsider).closeBid(jobId, p.address))
           .to.emit(f.market, "BidBondForfeited")
           .withArgs(jobId, p.address, f.renter.address, BID_BOND, COLLATERAL_AT_RESERVE);

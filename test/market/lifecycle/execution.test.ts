@@ -77,7 +77,7 @@ describe("JobMarket lifecycle: execution", function () {
           acceptedAt + START_WINDOW,
         )
         .and.to.emit(f.registry, "CollateralLocked");
-      expect(await f.registry.lockOf(f.carol.address, jobId)).to.equal(COLLATERAL_AT_RESERVE);
+      expect(await f.market.lockOf(jobId, f.carol.address)).to.equal(COLLATERAL_AT_RESERVE);
       // The first acceptance wins: a second one finds the job awarded.
       await expect(f.market.connect(f.alice).acceptInstant(jobId))
         .to.be.revertedWithCustomError(f.market, "MarketWrongState")

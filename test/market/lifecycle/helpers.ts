@@ -124,7 +124,7 @@ export async function expectProviderReleased(
   jobIds: bigint[],
   freeStake: bigint = PROVIDER_STAKE,
 ): Promise<void> {
-  for (const jobId of jobIds) expect(await f.registry.lockOf(provider.address, jobId)).to.equal(0n);
+  for (const jobId of jobIds) expect(await f.market.lockOf(jobId, provider.address)).to.equal(0n);
   const p = await f.registry.providerOf(provider.address);
   expect(p.lockedStake).to.equal(0n);
   expect(p.freeStake).to.equal(freeStake);

@@ -175,6 +175,6 @@ describe("JobMarket lifecycle: governance parameters are snapshotted at creation
     const expected = collateralAtClearing(collateralAtReserve(BUDGET), P1_5);
     expect(expected).to.equal(36n * GRL);
     expect((await f.market.jobOf(jobId)).collateral).to.equal(expected);
-    expect(await f.registry.lockOf(f.alice.address, jobId)).to.equal(expected);
+    expect(await f.market.lockOf(jobId, f.alice.address)).to.equal(expected);
   });
 });

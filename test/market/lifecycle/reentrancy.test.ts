@@ -211,7 +211,7 @@ describe("JobMarket lifecycle: reentrancy through the payment token", function (
         expect(await f.rusd.reentryError()).to.equal("0x");
         if (name === "award") expect((await f.market.jobOf(f.expiring)).state).to.equal(JobState.Expired);
         if (name === "failJob") expect((await f.market.jobOf(f.noShow)).state).to.equal(JobState.Failed);
-        if (name === "closeBid") expect(await f.registry.lockOf(f.bob.address, f.noShow)).to.equal(0n);
+        if (name === "closeBid") expect(await f.market.lockOf(f.noShow, f.bob.address)).to.equal(0n);
       });
     }
   });

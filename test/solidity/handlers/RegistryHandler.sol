@@ -402,12 +402,15 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
             );
             expected = abi.encodeWithSelector(IProviderRegistry.RegistryLockExceedsFree.selector, free + 1, free);
         } else if (kind == 1 || kind == 2) {
+            // The registry bounds a release or a slash by the provider's whole locked stake (each job's share is
+            // the market's, here the handler's, to keep).
             uint256 lockId = _lockId(lockSeed);
-            uint256 held = _ghostLock(actor, lockId);
+            uint256 held = ghost_locked[actor];
             data = kind == 1
                 ? abi.encodeCall(IProviderRegistry.unlockCollateral, (actor, lockId, held + 1))
                 : abi.encodeCall(IProviderRegistry.slash, (actor, lockId, 1, slashRecipient, held));
-            expected = abi.encodeWithSelector(IProviderRegistry.RegistryExceedsLock.selector, lockId, held + 1, held);
+            expected =
+                abi.encodeWithSelector(IProviderRegistry.RegistryExceedsLocked.selector, actor, held + 1, held);
         } else if (kind == 3) {
             uint256 free = ghost_free[actor];
             caller = actor;

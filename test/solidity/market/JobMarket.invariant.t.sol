@@ -293,18 +293,19 @@ contract JobMarketInvariantTest is Test {
     // Registry coupling
     // ------------------------------------------------------------------------------------------------
 
-    /// @notice Each provider's lockedStake is the sum of its per-job locks, each lock is exactly what the
+    /// @notice Each provider's lockedStake in the registry (moved only by the market's lock, unlock and slash
+    /// calls) is the sum of the per-job shares the market reports (lockOf), each share is exactly what the
     /// job's bid or award should hold by the model (the bid bond plus the collateral at the reserve for an
-    /// open bid, the model's collateral for the winner; nothing once the bid or job is closed), and no lock
+    /// open bid, the model's collateral for the winner; nothing once the bid or job is closed), and no share
     /// ever exceeds the bid bond plus the job's collateral at the reserve. The market derives (does not
-    /// store) the locks that bidOf and jobOf report; they must equal the registry's.
+    /// store) the shares, and the locks that bidOf and jobOf report.
     function invariant_locksMatchJobs() public view {
         uint256 n = market.jobCount();
         for (uint256 i = 0; i < providers.length; ++i) {
             address p = providers[i];
             uint256 sum;
             for (uint256 id = 1; id <= n; ++id) {
-                uint256 held = registry.lockOf(p, id);
+                uint256 held = market.lockOf(id, p);
                 IJobMarket.Job memory job = market.jobOf(id);
                 IJobMarket.Bid memory bid = market.bidOf(id, p);
                 uint256 expected;
@@ -325,7 +326,7 @@ contract JobMarketInvariantTest is Test {
                 assertLe(held, uint256(ghosts.bondOf(id)) + ghosts.ghost_collateralAtReserve(id), "lock above bond + collateral at reserve");
                 sum += held;
             }
-            assertEq(registry.providerOf(p).lockedStake, sum, "lockedStake != sum of job locks");
+            assertEq(registry.providerOf(p).lockedStake, sum, "lockedStake != sum of the jobs' shares");
         }
     }
 

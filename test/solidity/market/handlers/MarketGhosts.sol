@@ -431,7 +431,7 @@ contract MarketGhosts {
             if (_snap.bidStatus == IJobMarket.BidStatus.Committed && pre.state == IJobMarket.JobState.Cancelled) {
                 // The renter cancelled before reveals could begin: the whole lock comes back, nothing burned.
                 _checkAmount(grl.totalBurned() == _snap.burned);
-                _checkAmount(registry.lockOf(provider, id) == 0);
+                _checkAmount(market.lockOf(id, provider) == 0);
             } else if (_snap.bidStatus == IJobMarket.BidStatus.Committed) {
                 ghost_bondsForfeited[id] += bondOf(id);
                 // The bond is burned, never paid to the renter.
@@ -563,7 +563,7 @@ contract MarketGhosts {
         ghost_bondsForfeited[id] += bondOf(id);
         IJobMarket.Bid memory bid = market.bidOf(id, winner);
         _checkAmount(bid.status == IJobMarket.BidStatus.Closed && bidMatches(id, winner, bid, false));
-        _checkAmount(registry.lockOf(winner, id) == 0);
+        _checkAmount(market.lockOf(id, winner) == 0);
         if (market.jobOf(id).provider != address(0)) ghost_auctionMismatch = true;
         _expect(id, IJobMarket.JobState.Expired);
     }
