@@ -74,6 +74,7 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
   let chainPort: number;
   let indexerPort: number;
   let nodePort: number;
+  let webPort: number;
   let pglite: string;
   let env: Record<string, string>;
 
@@ -81,11 +82,13 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
     chainPort = await freePort(8720);
     indexerPort = await freePort(42120);
     nodePort = await freePort(7420);
+    webPort = await freePort(5273);
     pglite = mkdtempSync(join(tmpdir(), "gridlease-start-test-"));
     env = {
       GRIDLEASE_PORT: String(chainPort),
       GRIDLEASE_INDEXER_PORT: String(indexerPort),
       GRIDLEASE_NODE_PORT: String(nodePort),
+      GRIDLEASE_WEB_PORT: String(webPort),
       GRIDLEASE_SIMULATE: "0",
       GRIDLEASE_DEPLOYMENT_ID: DEPLOYMENT_ID,
       GRIDLEASE_PGLITE_DIR: join(pglite, "db"),
@@ -122,7 +125,9 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
       const started = npmStart(env);
       try {
         await waitFor(started, /ready in \d+ s\./, 1_080_000); // a cold production compile takes minutes on 2 cores
-        await waitFor(started, /Press Ctrl-C to stop/, 10_000);
+        // The demo renter's two workloads run between "ready" and this line: seconds on a quiet machine,
+        // minutes on a loaded one.
+        await waitFor(started, /Press Ctrl-C to stop/, 300_000);
         const output = started.output();
         // Quiet progress, and the accounts table with full keys and roles.
         expect(output).to.not.contain("Batch #");
@@ -208,6 +213,8 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
               .split("\n");
             for (const pid of pids.filter((p) => p !== "")) process.kill(Number(pid), "SIGTERM");
           }
+          // Even when a check above failed: the next test must find the ports free.
+          await Promise.race([started.exited, new Promise((r) => setTimeout(r, 120_000))]);
         }
       }
       await started.exited;
@@ -217,6 +224,7 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
       expect(listening(chainPort), "chain port still held").to.equal(false);
       expect(listening(indexerPort), "indexer port still held").to.equal(false);
       expect(listening(nodePort), "provider node port still held").to.equal(false);
+      expect(listening(webPort), "web dashboard port still held").to.equal(false);
       expect(leftovers([`--port ${chainPort}`, `--port ${indexerPort}`, pglite])).to.deep.equal([]);
     });
   }
