@@ -336,7 +336,7 @@ export async function jobPaymentToken(
     );
   }
   const usdc = typedContract<MockStablecoin>(address, MockStablecoinAbi, signer);
-  const [symbol, decimals] = await Promise.all([usdc.symbol() as Promise<string>, usdc.decimals() as Promise<bigint>]);
+  const [symbol, decimals] = await Promise.all([usdc.symbol(), usdc.decimals()]);
   return { kind: pay, address, symbol, decimals: Number(decimals) };
 }
 
@@ -356,7 +356,7 @@ export async function postJob(
   const marketAddress = contractAddress(addresses, "JobMarket");
   const market = typedContract<JobMarket>(marketAddress, JobMarketAbi, signer);
   const label = (field: keyof JobPostRequest): string => options.labels?.[field] ?? field;
-  const budget = (await market.jobValue(struct.reservePricePerGpuHour, struct.gpuCount, struct.duration)) as bigint;
+  const budget = await market.jobValue(struct.reservePricePerGpuHour, struct.gpuCount, struct.duration);
   if (budget === 0n) {
     throw new JobRequestError(
       "ZERO_BUDGET",
@@ -373,7 +373,7 @@ export async function postJob(
   let receipt: ContractTransactionReceipt;
   if (token.kind === "credits") {
     const settlement = typedContract<Settlement>(token.address, SettlementAbi, signer);
-    const credits = (await settlement.creditsOf(me)) as bigint;
+    const credits = await settlement.creditsOf(me);
     if (credits < budget) {
       throw new JobRequestError(
         "INSUFFICIENT_BALANCE",
@@ -384,7 +384,7 @@ export async function postJob(
     receipt = record("create job", await send("create job", () => market.createJob(struct)));
   } else {
     const usdc = typedContract<MockStablecoin>(token.address, MockStablecoinAbi, signer);
-    const balance = (await usdc.balanceOf(me)) as bigint;
+    const balance = await usdc.balanceOf(me);
     if (balance < budget) {
       throw new JobRequestError(
         "INSUFFICIENT_BALANCE",
@@ -411,7 +411,7 @@ export async function postJob(
       // to fail sends nothing at all.
       if (options.simulate !== undefined)
         await options.simulate("create job", () => market.createJob.staticCall(struct, { blockTag: "pending" }));
-      const allowance = (await usdc.allowance(me, marketAddress)) as bigint;
+      const allowance = await usdc.allowance(me, marketAddress);
       if (allowance < budget) {
         const step = `approve ${token.symbol}`;
         record(step, await send(step, () => usdc.approve(marketAddress, budget)));

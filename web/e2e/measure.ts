@@ -45,14 +45,6 @@ export interface Bundle {
   readonly gzipBytes: number;
 }
 
-function bundleOf(distDir: string, paths: readonly string[]): Bundle {
-  const files = [...new Set(paths)].map((path) => ({
-    path,
-    gzipBytes: gzipSync(readFileSync(join(distDir, path)), { level: 9 }).length,
-  }));
-  return { files, gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0) };
-}
-
 /**
  * What the overview page downloads of the build until its charts are drawn: index.html and every script and
  * style it fetches, the lazily loaded chart code included (the console's chunk is not, as the overview never
@@ -66,7 +58,11 @@ export async function overviewBundle(page: Page, webUrl: string, distDir: string
   });
   await page.goto(`${webUrl}/#/`);
   await page.locator('[data-testid="chart-revenue"][data-points]').waitFor({ timeout: 30_000 });
-  return bundleOf(distDir, paths);
+  const files = [...new Set(paths)].map((path) => ({
+    path,
+    gzipBytes: gzipSync(readFileSync(join(distDir, path)), { level: 9 }).length,
+  }));
+  return { files, gzipBytes: files.reduce((sum, f) => sum + f.gzipBytes, 0) };
 }
 
 /** Milliseconds from navigating to the overview until its headline figure is on the page. */
