@@ -258,13 +258,21 @@ function analysis(
       "Since the mechanism-security work, revealBid and award also re-check the bidder's qualification with " +
       "the registry (one more registry call each: the 'calls: registry' column of the step tables), so a " +
       "provider that lapsed after committing cannot win. " +
-      "What would close the rest (not made here): (1) the job's immutable terms as one stored hash, re-sent as " +
-      "calldata by every entry point (as Uniswap v4's PoolKey or iExec's orders are): createJob would set two slots " +
-      "instead of six (about 88k less) and later steps would read the terms from calldata instead of cold slots, at " +
-      "the price of an entry-point signature that carries the terms; (2) one settlement call per credit-job " +
-      "settle instead of three (two accrueEarnings and recordGpuSeconds), and a credit job's mint floor in a slot " +
-      "createJob already sets (it sets a seventh today). Sealed-bid auctions keep commit + reveal " +
-      "per bid, which is the price of sealed bidding.",
+      "What is left, estimated from the first-price step table (not built here): (1) the job's immutable terms as " +
+      "one stored hash, re-sent as calldata by every entry point (as Uniswap v4's PoolKey or iExec's orders are), " +
+      "would take createJob from six new slots to about three (about 63k less) and turn about seventeen cold job-slot " +
+      "reads of the later steps into calldata (about 25k less, net of each step reading the hash, and a few k of " +
+      "calldata more), leaving the lifecycle near " +
+      "630k; (2) the market keeping stake locks and GPU leases itself, the registry read for qualification and " +
+      "written for reputation only, saves about 30k more of the registry calls (a write in the market still costs a " +
+      "slot write), near 600k. What remains is what the protocol's guarantees cost: sealed bids set a bid slot at " +
+      "commit and a best-bid slot at reveal, pull payments set the renter's refund balance at award, the collateral " +
+      "is priced by the oracle at creation, every step emits what the indexer needs, and seven transactions pay " +
+      "about 150k of intrinsic gas; by this arithmetic a separate award and start stay above 540k and award+start " +
+      "above 500k unless one of those guarantees goes. For credit jobs: one settlement call per settle instead of " +
+      "three saves about 2k (the settlement's slots are warm after the first call); most of the gap is the " +
+      "settlement's own ledger (credits escrowed, earnings accrued, per-account records and their events) and the " +
+      "mint floor's seventh slot at creation.",
   );
   return out;
 }
