@@ -77,11 +77,23 @@ function installPackages() {
   }
 }
 
+/**
+ * Podman's environment: our containers.conf, and the system's PATH rather than the caller's. Netavark, which
+ * wires a published port, runs iptables from /usr/sbin; a service started from a shell whose PATH lacks the
+ * sbin folders (`env -i PATH=/usr/local/bin:/usr/bin:/bin`, as CI runs) fails every container that publishes
+ * a port with "netavark: No such file or directory (os error 2)".
+ */
+const PODMAN_ENV = {
+  ...process.env,
+  PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  CONTAINERS_CONF,
+};
+
 /** Podman's global flags for this sandbox-safe configuration. */
 function podman(args, options = {}) {
   return spawnSync("podman", ["--runtime", RUNC, "--cgroup-manager=cgroupfs", ...args], {
     encoding: "utf8",
-    env: { ...process.env, CONTAINERS_CONF },
+    env: PODMAN_ENV,
     ...options,
   });
 }
@@ -131,7 +143,7 @@ async function ensureService() {
       cwd: "/",
       detached: true,
       stdio: ["ignore", log, log],
-      env: { ...process.env, CONTAINERS_CONF },
+      env: PODMAN_ENV,
     },
   );
   service.unref();

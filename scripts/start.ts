@@ -527,6 +527,8 @@ async function main(): Promise<void> {
     // Before the simulator: it moves the chain's clock a day a minute, faster than a lease can be used.
     console.log("  The demo renter runs the example workloads through the provider node:\n");
     await workloads.runDemo({ chainId: 31337n, market: parseDeployedAddresses(addresses).JobMarket, rpcUrl });
+    // Ctrl-C during the demo: everything is already stopping, so there is nothing left to start or wait for.
+    if (stopping) return;
   }
   if (simulate) {
     console.log("  The market simulator prints one line per simulated day. Press Ctrl-C to stop.\n");
@@ -539,10 +541,13 @@ async function main(): Promise<void> {
   }
 
   await new Promise<void>((resolve, reject) => {
-    node.on("exit", (code, signal) => {
+    const exited = (code: number | null, signal: NodeJS.Signals | null) => {
       if (stopping) resolve();
       else reject(new Error(`the local chain stopped unexpectedly (${signal ?? `exit code ${code}`})`));
-    });
+    };
+    // The chain may have exited already (a Ctrl-C while the steps above ran): its exit event is gone.
+    if (node.exitCode !== null || node.signalCode !== null) exited(node.exitCode, node.signalCode);
+    else node.on("exit", exited);
   });
 }
 

@@ -330,6 +330,51 @@ describe("runWorkload, end to end on a local chain with Podman and a provider no
       .toBe("503 SERVICE_NOT_RUNNING");
   }, 180_000);
 
+  it("rejects a service job its node fails after starting it with the node's reason, not at the lease's end", async () => {
+    const example = JSON.parse(readFileSync(join(EXAMPLES, "service.json"), "utf8")) as WorkloadSpec;
+    const parsed = parseWorkloadSpec({ ...example, image: spec.image });
+    if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+    // The node as it answers when the container engine cannot start the service (seen with a Podman service
+    // whose PATH lacked iptables): the job "running", then, once the renter probes the service, the proxy's
+    // 503 and the job "failed" with the engine's error.
+    const reason = "(HTTP code 500) server error - netavark: No such file or directory (os error 2)";
+    let probed = false;
+    const failingNode: typeof fetch = async (input, init) => {
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      if (/^\/jobs\/\d+\/service/.test(url.pathname)) {
+        probed = true;
+        const error = { code: "SERVICE_NOT_RUNNING", message: "the service is not running (the job is failed)" };
+        return Response.json({ error }, { status: 503 });
+      }
+      const response = await fetch(input, init);
+      if (!probed || !/^\/jobs\/\d+$/.test(url.pathname) || !response.ok) return response;
+      const status = (await response.json()) as Record<string, unknown>;
+      return Response.json({ ...status, state: "failed", lastError: reason });
+    };
+    let jobId: bigint | undefined;
+    try {
+      const run = runWorkload(
+        renterOptions({
+          spec: parsed.value,
+          secrets: { API_TOKEN: "t0ken" },
+          fetch: failingNode,
+          onEvent: (event) => {
+            if (event.type !== "posted") return;
+            jobId = event.jobId;
+            void acceptInstant(event.jobId);
+          },
+        }),
+      );
+      // Within the test's 120 s, far inside the 300 s lease: the run stops asking once the node says it failed.
+      await expect(run).rejects.toMatchObject({ code: "NODE_FAILED", message: expect.stringContaining("netavark") });
+      expect(probed).toBe(true);
+    } finally {
+      // The real container runs: the renter ends the lease, so the GPUs are free for the next tests.
+      if (jobId !== undefined && (await chain.as.renter.market.jobOf(jobId)).state === 4n)
+        await (await chain.as.renter.market.stopJob(jobId)).wait();
+    }
+  }, 120_000);
+
   it("refuses another account's reads with a typed NodeRequestError, and reports an unreachable node", async () => {
     const jobs = batchJobId;
     const stranger = new NodeClient({

@@ -449,15 +449,18 @@ async function waitForNode(
   for (;;) {
     const status = await client.status(jobId);
     if (states.includes(status.state)) return Date.now();
-    if (status.state === "failed") {
-      throw new RunWorkloadError(
-        "NODE_FAILED",
-        `The provider's node failed job #${jobId}: ${status.lastError ?? "no reason given"}. If it does not deliver, fail the job after its delivery deadline (gridlease renter fail) for a refund.`,
-        jobId,
-      );
-    }
+    if (status.state === "failed") throw nodeFailed(jobId, status.lastError);
     await sleep(pollMs, signal);
   }
+}
+
+/** The node gave the job up: its reason, and the renter's way to its refund. */
+function nodeFailed(jobId: bigint, lastError: string | undefined): RunWorkloadError {
+  return new RunWorkloadError(
+    "NODE_FAILED",
+    `The provider's node failed job #${jobId}: ${lastError ?? "no reason given"}. If it does not deliver, fail the job after its delivery deadline (gridlease renter fail) for a refund.`,
+    jobId,
+  );
 }
 
 async function followLogs(
@@ -535,8 +538,11 @@ async function serviceWhenReady(
       await response.arrayBuffer();
       if (response.ok) break;
     } catch (error) {
-      // The proxy answers 502/503 until the service listens: keep asking, within the lease.
+      // The proxy answers 502/503 until the service listens: keep asking, within the lease, unless the node
+      // has given the job up (its container could not start), which no later answer would change.
       if (!(error instanceof NodeRequestError) || error.status < 502 || error.status > 504) throw error;
+      const status = await client.status(jobId);
+      if (status.state === "failed") throw nodeFailed(jobId, status.lastError);
     }
     if ((await chainTime(protocol)) >= endsAt) {
       throw new RunWorkloadError(
