@@ -46,11 +46,12 @@ let api: NodeApi;
 let handedOver: bigint[];
 let endpoint: { host: string; port: number } | undefined;
 let content: ContentStore;
+let liveLog: (() => AsyncIterable<Uint8Array>) | undefined;
 
 const runtime = (): NodeApiRuntime => ({
   jobFiles: (jobId) => ({ logs: join(dir, `${jobId}.log`), manifest: join(dir, `${jobId}.manifest.json`) }),
   store: content,
-  liveLogs: async () => undefined,
+  liveLogs: async () => liveLog?.(),
   endpoint: async () => endpoint,
 });
 
@@ -61,6 +62,7 @@ beforeEach(async () => {
   market = new ScriptedMarket(provider);
   handedOver = [];
   endpoint = undefined;
+  liveLog = undefined;
   api = await startNodeApi({
     store,
     market,
@@ -234,6 +236,20 @@ describe("signed reads", () => {
     expect(await errorCode(await read(1n, `/files/${other.sha256}`, "files"))).toBe("NOT_AN_OUTPUT");
     expect(await errorCode(await read(1n, "/files/..%2F..%2Fetc", "files"))).toBe("INVALID_SHA256");
     expect(await (await read(1n, "/logs", "logs")).text()).toBe("done\n");
+  });
+
+  it("streams a running job's live log, and its stored log when the live stream ends empty", async () => {
+    store.transition(1n, "running");
+    liveLog = async function* () {
+      yield Buffer.from("step 1\n");
+      yield Buffer.from("step 2\n");
+    };
+    expect(await (await read(1n, "/logs", "logs")).text()).toBe("step 1\nstep 2\n");
+    // The container exited as the stream attached: the engine gives nothing while the runtime saves the whole
+    // log, which appears a moment later.
+    liveLog = async function* () {};
+    setTimeout(() => writeFileSync(join(dir, "1.log"), "gridlease batch example: done\n"), 300);
+    expect(await (await read(1n, "/logs", "logs")).text()).toBe("gridlease batch example: done\n");
   });
 
   it("says a batch job has no service", async () => {

@@ -4,6 +4,8 @@
 // Every handler's failure becomes a JSON error with its status: bad input never crashes the server.
 import { createReadStream, existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -245,16 +247,24 @@ function statusOf(job: NodeJob): Record<string, unknown> {
 async function sendLogs(runtime: NodeApiRuntime, job: NodeJob, response: ServerResponse): Promise<void> {
   const live = job.state === "running" ? await runtime.liveLogs(job.jobId) : undefined;
   const headers = { "content-type": "text/plain; charset=utf-8" };
+  const path = runtime.jobFiles(job.jobId).logs;
   if (live) {
     response.writeHead(200, headers);
+    let sent = 0;
     for await (const chunk of live) {
       if (response.destroyed) break;
       response.write(chunk);
+      sent += chunk.length;
+    }
+    // A container that exits just as the stream attaches can leave it empty while the runtime saves the
+    // whole log: the reader gets that log rather than nothing.
+    if (sent === 0 && !response.destroyed && (await appears(path, STORED_LOG_WAIT_MS))) {
+      await pipeline(createReadStream(path), response);
+      return;
     }
     response.end();
     return;
   }
-  const path = runtime.jobFiles(job.jobId).logs;
   if (!existsSync(path))
     throw new ApiError(
       404,
@@ -263,6 +273,19 @@ async function sendLogs(runtime: NodeApiRuntime, job: NodeJob, response: ServerR
     );
   response.writeHead(200, headers);
   createReadStream(path).pipe(response);
+}
+
+/** How long an empty live log waits for the stored one: the runtime saves it as soon as the container exits. */
+const STORED_LOG_WAIT_MS = 10_000;
+
+/** Whether `path` exists within `ms` (polled: the runtime renames the finished file into place). */
+async function appears(path: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!existsSync(path)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(50);
+  }
+  return true;
 }
 
 async function readManifest(

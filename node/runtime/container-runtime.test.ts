@@ -1,6 +1,6 @@
 // Real containers: Podman's Docker-compatible API (set up by scripts/containers.mjs) running the offline
 // busybox test image. Each workload is small and its deadline a few seconds.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -263,6 +263,30 @@ describe("ContainerRuntime on a real engine", () => {
     await expect(runtime.run({ jobId: nextJob++, spec, gpus: 0, deadline: inSeconds(20) })).rejects.toThrow(
       MissingSecretError,
     );
+  });
+
+  it("stores every line of a long log, and puts it in place only once it is whole", async () => {
+    const jobId = nextJob++;
+    const { logs } = runtime.jobFiles(jobId);
+    const seen = new Set<number>();
+    // Polled as fast as the event loop allows while the runtime reads the log out of the engine.
+    const watcher = setInterval(() => {
+      if (existsSync(logs)) seen.add(statSync(logs).size);
+    }, 0);
+    try {
+      const lines = 40_000;
+      const spec = batchSpec(`i=0; while [ $i -lt ${lines} ]; do echo "line $i of a long log"; i=$((i+1)); done`);
+      const { manifest } = await runtime.run({ jobId, spec, gpus: 0, deadline: inSeconds(60) });
+      const expected = Array.from({ length: lines }, (_, i) => `line ${i} of a long log\n`).join("");
+      expect(readFileSync(logs, "utf8") === expected, "the stored log is the workload's output, line for line").toBe(
+        true,
+      );
+      expect(manifest).toMatchObject({ logsBytes: expected.length, truncated: { logs: false } });
+      expect([...seen].filter((size) => size !== expected.length)).toEqual([]);
+      expect(existsSync(`${logs}.partial`)).toBe(false);
+    } finally {
+      clearInterval(watcher);
+    }
   });
 
   it("caps outputs and logs with clear flags, and refuses symlinks out of the output folder", async () => {
