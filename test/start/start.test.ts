@@ -2,7 +2,8 @@
 // directory, so a real `npm start` elsewhere is never disturbed): every port checked first, the demo
 // accounts funded and printed with their keys and roles, quiet one-line progress (no Ignition "Batch #"
 // lines when stdout is not a terminal), an idle chain that mines on an interval and keeps the GRL/USD
-// feed fresh, and a stop (Ctrl-C, then `kill`) that leaves no child process and no port behind, twice.
+// feed fresh, and a stop (Ctrl-C, then `kill`) that leaves no child process and no port behind, twice; then
+// once more, with Ctrl-C pressed while the demo workloads still run.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
@@ -49,6 +50,19 @@ async function waitFor(started: Started, pattern: RegExp, timeoutMs: number): Pr
       throw new Error(`npm start exited (${started.child.exitCode}):\n${started.output()}`);
     if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s:\n${started.output()}`);
     await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Whether npm start exits within `ms` (the timer is cleared either way: it must not hold the test run open). */
+async function exitsWithin(started: Started, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([started.exited.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -214,18 +228,40 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
             for (const pid of pids.filter((p) => p !== "")) process.kill(Number(pid), "SIGTERM");
           }
           // Even when a check above failed: the next test must find the ports free.
-          await Promise.race([started.exited, new Promise((r) => setTimeout(r, 120_000))]);
+          await exitsWithin(started, 120_000);
         }
       }
       await started.exited;
-      const lines = started.output().trimEnd().split("\n");
-      expect(lines.filter((l) => l.includes("stopped.")).length, started.output()).to.equal(1);
-      expect(lines[lines.length - 1]).to.contain("[gridlease] stopped.");
-      expect(listening(chainPort), "chain port still held").to.equal(false);
-      expect(listening(indexerPort), "indexer port still held").to.equal(false);
-      expect(listening(nodePort), "provider node port still held").to.equal(false);
-      expect(listening(webPort), "web dashboard port still held").to.equal(false);
-      expect(leftovers([`--port ${chainPort}`, `--port ${indexerPort}`, pglite])).to.deep.equal([]);
+      expectStoppedCleanly(started);
     });
+  }
+
+  it("stops on Ctrl-C in the middle of the demo workloads, instead of waiting for a chain that already stopped", async function () {
+    const started = npmStart(env);
+    let stoppedInTime = false;
+    try {
+      // The batch job is done and the service job starting: the demo renter is mid-way.
+      await waitFor(started, /demo batch job #\d+: outputs verified/, 1_380_000);
+      expect(started.output()).to.not.contain("Press Ctrl-C to stop");
+    } finally {
+      if (started.child.exitCode === null) process.kill(-started.child.pid!, "SIGINT");
+      // Even when a check above failed: nothing of this npm start outlives the test.
+      stoppedInTime = await exitsWithin(started, 120_000);
+      if (!stoppedInTime) process.kill(-started.child.pid!, "SIGKILL");
+    }
+    expect(stoppedInTime, `npm start still ran 120 s after Ctrl-C:\n${started.output()}`).to.equal(true);
+    expectStoppedCleanly(started);
+  });
+
+  /** One "stopped." as the last line, and no port or process of this npm start left behind. */
+  function expectStoppedCleanly(started: Started): void {
+    const lines = started.output().trimEnd().split("\n");
+    expect(lines.filter((l) => l.includes("stopped.")).length, started.output()).to.equal(1);
+    expect(lines[lines.length - 1]).to.contain("[gridlease] stopped.");
+    expect(listening(chainPort), "chain port still held").to.equal(false);
+    expect(listening(indexerPort), "indexer port still held").to.equal(false);
+    expect(listening(nodePort), "provider node port still held").to.equal(false);
+    expect(listening(webPort), "web dashboard port still held").to.equal(false);
+    expect(leftovers([`--port ${chainPort}`, `--port ${indexerPort}`, pglite])).to.deep.equal([]);
   }
 });
