@@ -5,7 +5,9 @@
 // ("memory access out of bounds", HHE908). Smaller jobs compile fine, and Hardhat's cache then
 // makes `hardhat test --no-compile` see a complete build.
 // Last, the SDK's `as const` ABIs (sdk/abis, not committed) are generated from the artifacts.
-// Usage: node scripts/build.mjs [--build-profile NAME]
+// Usage: node scripts/build.mjs [--no-tests] [--build-profile NAME]
+//   --no-tests: the contracts and the SDK's ABIs only (what `npm run gas`, `npm run bench` and the other
+//   scripts run under `hardhat run` need), without the Solidity tests.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -13,7 +15,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const hardhat = join(root, "node_modules", ".bin", "hardhat");
-const extraArgs = process.argv.slice(2);
+const contractsOnly = process.argv.includes("--no-tests");
+const extraArgs = process.argv.slice(2).filter((arg) => arg !== "--no-tests");
 
 function build(args) {
   const result = spawnSync(hardhat, ["build", "--quiet", ...args, ...extraArgs], { cwd: root, stdio: "inherit" });
@@ -39,7 +42,7 @@ function testGroups(dir, groups = new Map()) {
 }
 
 if (!build(["--no-tests"])) process.exit(1);
-for (const [folder, files] of testGroups(join(root, "test", "solidity"))) {
+for (const [folder, files] of contractsOnly ? [] : testGroups(join(root, "test", "solidity"))) {
   if (build(["--no-contracts", ...files])) continue;
   console.error(`[build] compiling ${folder} in one job failed; compiling its files one by one`);
   for (const file of files) {

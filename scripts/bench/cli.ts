@@ -1,6 +1,8 @@
-// `npm run bench [-- --update-baseline] [-- --only=gas,growth]`: builds the production profile, then runs
-// scripts/bench/run.ts under `hardhat run` on that build. Not part of `npm test`.
+// `npm run bench [-- --update-baseline] [-- --only=gas,growth]`: builds the production profile and the
+// SDK's ABIs (scripts/build.mjs --no-tests), then runs scripts/bench/run.ts under `hardhat run` on that
+// build. Not part of `npm test`.
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 
 const args = process.argv.slice(2);
 const known = (a: string) => a === "--update-baseline" || a.startsWith("--only=");
@@ -19,6 +21,12 @@ function hardhat(...hhArgs: string[]): void {
   const r = spawnSync("hardhat", hhArgs, { stdio: "inherit", env, shell: process.platform === "win32" });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-hardhat("build", "--build-profile", "production", "--no-tests", "--quiet");
+// The sections import the SDK, whose ABI modules are generated from the artifacts (not committed).
+const build = spawnSync(
+  process.execPath,
+  [join(import.meta.dirname, "..", "build.mjs"), "--build-profile", "production", "--no-tests"],
+  { stdio: "inherit", env },
+);
+if (build.status !== 0) process.exit(build.status ?? 1);
 hardhat("run", "--build-profile", "production", "--no-compile", "scripts/bench/run.ts");
 console.log(`bench: ${((Date.now() - started) / 1000).toFixed(1)} s in total (build included)`);
