@@ -10,6 +10,7 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic, type BaseContract, type Wallet
 import { connectProtocol, type Protocol } from "../../sdk/contracts.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { PROJECT_ROOT } from "./paths.ts";
+import { portIsFree } from "./ports.ts";
 
 const HARDHAT = join(PROJECT_ROOT, "node_modules", ".bin", "hardhat");
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -42,8 +43,13 @@ export class LocalChain {
     );
   }
 
-  /** Starts `hardhat node` and waits until it answers. */
+  /** Starts `hardhat node` and waits until it answers. Refuses a port already taken (it would answer for another node). */
   async start(): Promise<void> {
+    if (!(await portIsFree(this.port))) {
+      throw new Error(
+        `port ${this.port} is in use (a node left from an earlier run?): stop that process or pick another port`,
+      );
+    }
     this.node = spawn(
       HARDHAT, // The "default" network lifts the contract size limit, so the unoptimised test build deploys.
       ["node", "--network", "default", "--hostname", "127.0.0.1", "--port", String(this.port)],

@@ -1,5 +1,5 @@
 // The indexer as an analyst meets it (issue 19, items 9 and 12), over HTTP exactly as a user sends it,
-// on a local node (port 8590) with the bench market's first hours:
+// on a local node (port 8590, or the first free pair after it) with the bench market's first hours:
 //   - `ponder dev` (PGlite, port 8591): hostile SQL is refused with a code (cost ceiling, row cap) while
 //     /status and GraphQL keep answering; bad SQL gets 4xx codes; model names as text; dollar views;
 //     the README's curl example and the banner's /sql link; GraphQL limit errors with codes; plural names;
@@ -15,10 +15,12 @@ import { expect } from "chai";
 
 import { PROJECT_ROOT } from "../kit/project.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
+import { freePorts } from "../../indexer/harness/ports.ts";
 import { dropSchemas, IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
 import { benchScenario, HOUR, Scenario } from "../../indexer/harness/scenario.ts";
 
-const NODE_PORT = Number(process.env.GRIDLEASE_ANALYST_TEST_PORT ?? "8590");
+// The node and the processes beside it take 2 consecutive ports: the first free block from the default.
+const NODE_PORT = await freePorts(Number(process.env.GRIDLEASE_ANALYST_TEST_PORT ?? "8590"), 2);
 const INDEXER_PORT = NODE_PORT + 1;
 const RUN = `${process.pid}`;
 

@@ -1,5 +1,6 @@
 // The indexer's HTTP API beyond Ponder's own: the response cache (indexer/src/api/cache.ts), in-process with
-// a stand-in data version, then end to end on a local node (port 8588) with a scenario of a few hours:
+// a stand-in data version, then end to end on a local node (port 8588, or the first free pair after it)
+// with a scenario of a few hours:
 //   - `ponder dev` (PGlite, port 8589): SQL over HTTP serves the metric tables Ponder's indexing store
 //     shadows with temporary tables of the same name (issue 6);
 //   - `ponder start` (PostgreSQL, port 8589 again, after the dev indexer): cached GraphQL and /summary
@@ -22,10 +23,12 @@ import {
 } from "../../indexer/src/api/cache.ts";
 import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
+import { freePorts } from "../../indexer/harness/ports.ts";
 import { dropSchemas, IndexerProcess, psql, waitFor } from "../../indexer/harness/indexerProcess.ts";
 import { benchScenario, h100JobRequest, HOUR, Scenario } from "../../indexer/harness/scenario.ts";
 
-const NODE_PORT = Number(process.env.GRIDLEASE_API_TEST_PORT ?? "8588");
+// The node and the processes beside it take 2 consecutive ports: the first free block from the default.
+const NODE_PORT = await freePorts(Number(process.env.GRIDLEASE_API_TEST_PORT ?? "8588"), 2);
 const INDEXER_PORT = NODE_PORT + 1;
 const RUN = `${process.pid}`;
 

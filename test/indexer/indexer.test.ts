@@ -1,4 +1,4 @@
-// The Ponder indexer end to end, on a local Hardhat node (port 8581) deployed with Ignition, driven by a
+// The Ponder indexer end to end, on a local Hardhat node (port 8581, or the first free block after it) deployed with Ignition, driven by a
 // seeded scenario with every job outcome in both payment paths over ten days of chain time, and indexed
 // in production mode (`ponder start` on the machine's PostgreSQL).
 //
@@ -14,6 +14,7 @@ import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
+import { freePorts } from "../../indexer/harness/ports.ts";
 import {
   big,
   expectPriceIndex,
@@ -26,7 +27,8 @@ import { dropSchemas, IndexerProcess, psql, SlowProxy, waitFor } from "../../ind
 import { h100JobRequest, Scenario, TEST_SCENARIO, DAY, HOUR, modelId } from "../../indexer/harness/scenario.ts";
 import { computeTruth, fetchLogs, type Truth } from "../kit/indexerTruth.ts";
 
-const NODE_PORT = Number(process.env.GRIDLEASE_INDEXER_TEST_PORT ?? "8581");
+// The node and the processes beside it take 5 consecutive ports: the first free block from the default.
+const NODE_PORT = await freePorts(Number(process.env.GRIDLEASE_INDEXER_TEST_PORT ?? "8581"), 5);
 const DEPLOYMENT_ID = "indexer-test";
 const RUN = `${process.pid}`;
 

@@ -1,12 +1,12 @@
-// Ground truth after a seeded run of the market simulator (simulator/): a local Hardhat node on its own
-// port (8586) deployed with Ignition as `npm start` deploys it, two simulated days of the simulator's
-// market over JSON-RPC (providers going offline and back, auctions and instant jobs in USDC and credits,
-// stops, cancellations, disputes, slashes, cash-outs, a moving GRL price) and a drain until every job has
-// finished, then one uninterrupted `ponder start` on the machine's PostgreSQL (a fresh schema, dropped
-// after). Every published figure (revenue per period and token in its units and USD, provider payouts,
-// fees, GRL burned and minted, utilization per network, model and provider with a row for every hour,
-// the price index per model, the repeat-customer rate) must equal the same figure computed from the raw
-// logs by test/kit/indexerTruth.ts: exactly for bigints, within 1e-12 (relative) for the float ratios.
+// Ground truth after a seeded run of the market simulator (simulator/): a local Hardhat node on its own port
+// (8586, or the first free pair after it) deployed with Ignition as `npm start` deploys it, two simulated days
+// of the simulator's market over JSON-RPC (providers going offline and back, auctions and instant jobs in USDC
+// and credits, stops, cancellations, disputes, slashes, cash-outs, a moving GRL price) and a drain until every
+// job has finished, then one uninterrupted `ponder start` on the machine's PostgreSQL (a fresh schema, dropped
+// after). Every published figure (revenue per period and token in its units and USD, provider payouts, fees,
+// GRL burned and minted, utilization per network, model and provider with a row for every hour, the price
+// index per model, the repeat-customer rate) must equal the same figure computed from the raw logs by
+// test/kit/indexerTruth.ts: exactly for bigints, within 1e-12 (relative) for the float ratios.
 import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
@@ -14,6 +14,7 @@ import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { httpTransport } from "../../simulator/chain.ts";
 import { Simulator, type RunSummary } from "../../simulator/engine.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
+import { freePorts } from "../../indexer/harness/ports.ts";
 import {
   big,
   expectPriceIndex,
@@ -25,7 +26,8 @@ import {
 import { dropSchemas, IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
 import { computeTruth, fetchLogs, HOUR, type ChainLog, type Truth } from "../kit/indexerTruth.ts";
 
-const NODE_PORT = Number(process.env.GRIDLEASE_SIMULATOR_TEST_PORT ?? "8586");
+// The node and the processes beside it take 2 consecutive ports: the first free block from the default.
+const NODE_PORT = await freePorts(Number(process.env.GRIDLEASE_SIMULATOR_TEST_PORT ?? "8586"), 2);
 const DEPLOYMENT_ID = "indexer-simulator-test";
 // Capped earnings withdrawals (the credits' cost basis) changed the run's path: seed 13 no longer produced
 // a dispute the provider wins; seed 15 produces every outcome.

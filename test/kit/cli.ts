@@ -5,7 +5,6 @@
 // and is killed in a root after() hook, once every file has run.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,6 +12,7 @@ import { Contract, JsonRpcProvider, NonceManager, parseEther, Wallet } from "eth
 
 import type { DeployedAddresses } from "../../sdk/index.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
+import { freePorts } from "../../indexer/harness/ports.ts";
 import { PROJECT_ROOT } from "./project.ts";
 
 /** Hardhat's default accounts (mnemonic "test test ... junk"): public test keys, funded on every local node. */
@@ -51,18 +51,9 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
 /** The first free port from `from` (another worktree's test run may hold one). */
-export async function freePort(from: number): Promise<number> {
-  for (let port = from; port < from + 50; port++) if (await portIsFree(port)) return port;
-  throw new Error(`no free port in ${from}-${from + 49}`);
+export function freePort(from: number): Promise<number> {
+  return freePorts(from);
 }
 
 async function rpcAnswers(url: string): Promise<boolean> {

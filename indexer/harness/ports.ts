@@ -1,0 +1,24 @@
+// Free local ports for the harness's child processes (a Hardhat node, an RPC proxy, indexers), so that a
+// test run never attaches to a process another run (or a stale one) left listening.
+import { createServer } from "node:net";
+
+/** Whether `port` on 127.0.0.1 can be listened on now. */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first port from `from` such that it and the `count - 1` ports after it are all free; the search
+ * covers 50 candidates.
+ */
+export async function freePorts(from: number, count = 1): Promise<number> {
+  search: for (let port = from; port < from + 50; port++) {
+    for (let offset = 0; offset < count; offset++) if (!(await portIsFree(port + offset))) continue search;
+    return port;
+  }
+  throw new Error(`no ${count} free consecutive port(s) from ${from} to ${from + 49 + count - 1}`);
+}
