@@ -6,8 +6,8 @@
 // makes `hardhat test --no-compile` see a complete build.
 // Last, the SDK's `as const` ABIs (sdk/abis, not committed) are generated from the artifacts.
 // Usage: node scripts/build.mjs [--no-tests] [--build-profile NAME]
-//   --no-tests: the contracts and the SDK's ABIs only (what `npm run gas`, `npm run bench` and the other
-//   scripts run under `hardhat run` need), without the Solidity tests.
+//   --no-tests: the contracts and the SDK's ABIs only, without the Solidity tests: what `npm run gas`,
+//   `npm run bench`, `npm run test:indexer` and the other commands outside `npm test` need.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";

@@ -13,7 +13,7 @@ import {
   cli,
   cliJson,
   DEPLOYMENT_FOLDER,
-  freePort,
+  freePorts,
   KEYS,
   localChain,
   ok,
@@ -267,7 +267,7 @@ describe("CLI: bad input and bad configuration", function () {
     });
 
     it("test_wrongNetwork_nothingListening", async function () {
-      const port = await freePort(8650);
+      const port = await freePorts(8650);
       const url = `http://127.0.0.1:${port}`;
       const run = await cli(chain, ["provider", "online"], { key: providerKey, env: { GRIDLEASE_RPC_URL: url } });
       expect(run.code).to.equal(1);

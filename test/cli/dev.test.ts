@@ -10,7 +10,7 @@ import {
   MockAggregatorV3__factory,
   MockStablecoin__factory,
 } from "../../types/ethers-contracts/index.ts";
-import { cli, cliJson, freePort, localChain, type LocalChain } from "../kit/cli.ts";
+import { cli, cliJson, freePorts, localChain, type LocalChain } from "../kit/cli.ts";
 
 describe("CLI: gridlease dev (local chains only)", function () {
   this.timeout(240_000);
@@ -69,7 +69,7 @@ describe("CLI: gridlease dev (local chains only)", function () {
     let url: string;
     const calls: string[] = [];
     before(async function () {
-      const port = await freePort(8690);
+      const port = await freePorts(8690);
       server = createServer((req, res) => {
         let body = "";
         req.on("data", (c: Buffer) => (body += c.toString()));

@@ -52,9 +52,7 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** The first free port from `from` (another worktree's test run may hold one). */
-export function freePort(from: number): Promise<number> {
-  return freePorts(from);
-}
+export { freePorts } from "../../indexer/harness/ports.ts";
 
 async function rpcAnswers(url: string): Promise<boolean> {
   try {
@@ -112,7 +110,7 @@ export async function startPrivateChain(
 }
 
 async function startNode(deploymentId: string, fromPort: number): Promise<{ node: ChildProcess; chain: LocalChain }> {
-  const port = await freePort(fromPort);
+  const port = await freePorts(fromPort);
   const rpcUrl = `http://127.0.0.1:${port}`;
   // The "default" network allows contracts above EIP-170's size: the tests deploy the unoptimised
   // default build (already compiled by `npm test`) instead of rebuilding the production profile.

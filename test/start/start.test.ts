@@ -15,7 +15,7 @@ import { Contract, JsonRpcProvider, parseEther } from "ethers";
 
 import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { PROJECT_ROOT } from "../kit/project.ts";
-import { childEnv, freePort } from "../kit/cli.ts";
+import { childEnv, freePorts } from "../kit/cli.ts";
 
 const DEPLOYMENT_ID = "start-test";
 const DEPLOYMENT_FOLDER = join(PROJECT_ROOT, "ignition", "deployments", DEPLOYMENT_ID);
@@ -93,10 +93,10 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
   let env: Record<string, string>;
 
   before(async function () {
-    chainPort = await freePort(8720);
-    indexerPort = await freePort(42120);
-    nodePort = await freePort(7420);
-    webPort = await freePort(5273);
+    chainPort = await freePorts(8720);
+    indexerPort = await freePorts(42120);
+    nodePort = await freePorts(7420);
+    webPort = await freePorts(5273);
     pglite = mkdtempSync(join(tmpdir(), "gridlease-start-test-"));
     env = {
       GRIDLEASE_PORT: String(chainPort),
