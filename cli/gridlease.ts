@@ -3,6 +3,8 @@
 // pinned Node 22, which strips TypeScript types itself: the project's TypeScript imports each other with
 // the ".ts" extension, and the SDK loads TypeChain's output for its types only, so no loader is needed.
 import { enableCompileCache } from "node:module";
+import { join } from "node:path";
+import { missingGeneratedCode, unbuiltReport } from "./lib/generated.ts";
 
 // Caches compiled code across runs (os.tmpdir()/node-compile-cache): each command is a fresh process.
 enableCompileCache();
@@ -16,6 +18,16 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
   stdoutClosed = true;
 });
+
+// Before the first import of the SDK, which fails in Node's loader on a clone that was never built.
+const unbuilt = missingGeneratedCode(join(import.meta.dirname, ".."));
+if (unbuilt !== undefined) {
+  const report = unbuiltReport(unbuilt, process.argv.includes("--json"));
+  process.stdout.write(report.stdout);
+  process.stderr.write(report.stderr);
+  // 2, as for any configuration the command cannot run with (lib/errors.ts's EXIT_USAGE, which imports the SDK).
+  process.exit(2);
+}
 
 const { main } = await import("./program.ts");
 const { sentSoFar } = await import("./lib/tx.ts");
