@@ -4,7 +4,8 @@
 // solc-js (WebAssembly, the only compiler available offline) runs out of memory on that job
 // ("memory access out of bounds", HHE908). Smaller jobs compile fine, and Hardhat's cache then
 // makes `hardhat test --no-compile` see a complete build.
-// Last, the SDK's `as const` ABIs (sdk/abis, not committed) are generated from the artifacts.
+// Last, the SDK's `as const` ABIs (sdk/abis, not committed) are generated from the artifacts. First, the
+// pinned toolchain is bootstrapped if it is not in place (scripts/bootstrap.mjs).
 // Usage: node scripts/build.mjs [--no-tests] [--build-profile NAME]
 //   --no-tests: the contracts and the SDK's ABIs only, without the Solidity tests: what `npm run gas`,
 //   `npm run bench`, `npm run test:indexer` and the other commands outside `npm test` need.
@@ -40,6 +41,16 @@ function testGroups(dir, groups = new Map()) {
   }
   return groups;
 }
+
+// A clone where `npm ci` ran under the machine's Node 20 has no native binding for Hardhat (HHE27). The
+// commands that build all come through here, so each bootstraps the pinned toolchain first, as `npm start`
+// and `npm test` do (a no-op of a few milliseconds once it is in place).
+const bootstrap = spawnSync(process.execPath, [join(root, "scripts", "bootstrap.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (bootstrap.error) throw bootstrap.error;
+if (bootstrap.status !== 0) process.exit(bootstrap.status ?? 1);
 
 if (!build(["--no-tests"])) process.exit(1);
 for (const [folder, files] of contractsOnly ? [] : testGroups(join(root, "test", "solidity"))) {
