@@ -1,4 +1,5 @@
-// `npm start` and `npm test` run scripts/bootstrap.mjs first (prestart, pretest). With node_modules
+// `npm start` and `npm test` run scripts/bootstrap.mjs first (prestart, pretest), and so does every command
+// that builds (scripts/build.mjs runs it before Hardhat). With node_modules
 // present and matching package-lock.json it must not reinstall, even when package-lock.json's file is
 // newer than the install (a fresh clone, a checkout, an `npm install` that rewrote it unchanged); a
 // lockfile whose packages differ from the install still triggers one. Runs the script in a scratch
@@ -46,8 +47,9 @@ function scratchProject(lockVersion: string): string {
   return dir;
 }
 
-function bootstrap(dir: string) {
-  return spawnSync(process.execPath, ["scripts/bootstrap.mjs"], {
+/** Runs one of the project's scripts in the scratch project, with the fake npx first on the PATH. */
+function runScript(dir: string, ...args: string[]) {
+  return spawnSync(process.execPath, args, {
     cwd: dir,
     encoding: "utf8",
     env: {
@@ -55,6 +57,10 @@ function bootstrap(dir: string) {
       HOME: process.env.HOME ?? "/tmp",
     },
   });
+}
+
+function bootstrap(dir: string) {
+  return runScript(dir, "scripts/bootstrap.mjs");
 }
 
 describe("npm start's bootstrap (scripts/bootstrap.mjs)", function () {
@@ -75,6 +81,23 @@ describe("npm start's bootstrap (scripts/bootstrap.mjs)", function () {
       const run = bootstrap(dir);
       expect(run.stdout).to.match(/package-lock.json changed since the last install: installing/);
       expect(run.stdout).to.contain("FAKE-NPX-INSTALL");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs first in scripts/build.mjs, so every command that builds installs the toolchain it needs", function () {
+    // The scratch project has no Hardhat: a build.mjs that did not bootstrap first would spawn the
+    // missing node_modules/.bin/hardhat and die with ENOENT instead of attempting the install.
+    const dir = scratchProject("2.0.0");
+    try {
+      copyFileSync(join(PROJECT_ROOT, "scripts", "build.mjs"), join(dir, "scripts", "build.mjs"));
+      const run = runScript(dir, "scripts/build.mjs", "--no-tests");
+      expect(run.stdout).to.match(/package-lock.json changed since the last install: installing/);
+      expect(run.stdout).to.contain("FAKE-NPX-INSTALL");
+      expect(run.stderr).to.contain("npm install failed");
+      expect(run.stderr).to.not.contain("ENOENT");
+      expect(run.status).to.equal(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
