@@ -23,7 +23,6 @@
 // stopped with SIGTERM, then SIGKILL after a grace period; "stopped." is printed once they are all gone.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,6 +30,7 @@ import { Contract, JsonRpcProvider, Wallet } from "ethers";
 
 import { dashboardConfigFromEnv } from "../web/config.ts";
 import { parseDeployedAddresses } from "../sdk/deployment.ts";
+import { portIsFree } from "./start/ports.ts";
 import { NODE_ACCOUNT_KEY, startWorkloadDemo, type WorkloadDemo } from "./start/workload-demo.ts";
 import { generateAbis } from "../sdk/scripts/generate-abis.ts";
 import { startWebServer } from "../web/server.ts";
@@ -144,15 +144,6 @@ function finished(child: ChildProcess, what: string): Promise<void> {
     child.on("exit", (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${what} failed (${signal ?? `exit code ${code}`})`)),
     );
-  });
-}
-
-/** Whether `port` can be listened on at `host`. */
-function portIsFree(candidate: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(candidate, host, () => server.close(() => resolve(true)));
   });
 }
 

@@ -10,7 +10,7 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic, type BaseContract, type Wallet
 import { connectProtocol, type Protocol } from "../../sdk/contracts.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { PROJECT_ROOT } from "./paths.ts";
-import { portIsFree } from "./ports.ts";
+import { portIsFree } from "../../scripts/start/ports.ts";
 
 const HARDHAT = join(PROJECT_ROOT, "node_modules", ".bin", "hardhat");
 const MNEMONIC = "test test test test test test test test test test test junk";

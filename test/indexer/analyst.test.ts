@@ -15,7 +15,7 @@ import { expect } from "chai";
 
 import { PROJECT_ROOT } from "../kit/project.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
-import { freePorts } from "../../indexer/harness/ports.ts";
+import { freePorts } from "../../scripts/start/ports.ts";
 import { dropSchemas, IndexerProcess } from "../../indexer/harness/indexerProcess.ts";
 import { benchScenario, HOUR, Scenario } from "../../indexer/harness/scenario.ts";
 

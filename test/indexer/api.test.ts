@@ -23,7 +23,7 @@ import {
 } from "../../indexer/src/api/cache.ts";
 import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
-import { freePorts } from "../../indexer/harness/ports.ts";
+import { freePorts } from "../../scripts/start/ports.ts";
 import { dropSchemas, IndexerProcess, psql, waitFor } from "../../indexer/harness/indexerProcess.ts";
 import { benchScenario, h100JobRequest, HOUR, Scenario } from "../../indexer/harness/scenario.ts";
 

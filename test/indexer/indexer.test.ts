@@ -14,7 +14,7 @@ import { expect } from "chai";
 
 import type { Protocol } from "../../sdk/contracts.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
-import { freePorts } from "../../indexer/harness/ports.ts";
+import { freePorts } from "../../scripts/start/ports.ts";
 import {
   big,
   expectPriceIndex,

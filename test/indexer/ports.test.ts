@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:net";
 import { expect } from "chai";
 
 import { LocalChain } from "../../indexer/harness/chain.ts";
-import { freePorts, portIsFree } from "../../indexer/harness/ports.ts";
+import { freePorts, portIsFree } from "../../scripts/start/ports.ts";
 
 function listen(port: number): Promise<Server> {
   return new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import { loadDeployedAddresses } from "../../sdk/node.ts";
 import { httpTransport } from "../../simulator/chain.ts";
 import { Simulator, type RunSummary } from "../../simulator/engine.ts";
 import { LocalChain } from "../../indexer/harness/chain.ts";
-import { freePorts } from "../../indexer/harness/ports.ts";
+import { freePorts } from "../../scripts/start/ports.ts";
 import {
   big,
   expectPriceIndex,

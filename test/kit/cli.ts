@@ -12,7 +12,7 @@ import { Contract, JsonRpcProvider, NonceManager, parseEther, Wallet } from "eth
 
 import type { DeployedAddresses } from "../../sdk/index.ts";
 import { loadDeployedAddresses } from "../../sdk/node.ts";
-import { freePorts } from "../../indexer/harness/ports.ts";
+import { freePorts } from "../../scripts/start/ports.ts";
 import { PROJECT_ROOT } from "./project.ts";
 
 /** Hardhat's default accounts (mnemonic "test test ... junk"): public test keys, funded on every local node. */
@@ -51,8 +51,8 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** The first free port from `from` (another worktree's test run may hold one). */
-export { freePorts } from "../../indexer/harness/ports.ts";
+// The first free block of ports from a default (another worktree's test run may hold one).
+export { freePorts };
 
 async function rpcAnswers(url: string): Promise<boolean> {
   try {

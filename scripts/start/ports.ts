@@ -1,5 +1,6 @@
-// Free local ports for the harness's child processes (a Hardhat node, an RPC proxy, indexers), so that a
-// test run never attaches to a process another run (or a stale one) left listening.
+// Free local ports: `npm start` refuses a port another process holds (scripts/start.ts), and the test
+// harnesses (indexer/harness, test/kit) pick a free block, so that a run never attaches to a process another
+// run (or a stale one) left listening.
 import { createServer } from "node:net";
 
 /** Whether `port` on 127.0.0.1 can be listened on now. */
