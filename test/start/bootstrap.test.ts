@@ -59,6 +59,11 @@ function runScript(dir: string, ...args: string[]) {
   });
 }
 
+/** What a run printed, for a failure's message (chai shortens the value it shows). */
+function output(run: ReturnType<typeof runScript>): string {
+  return `exit ${run.status}\n${run.stdout}${run.stderr}`;
+}
+
 function bootstrap(dir: string) {
   return runScript(dir, "scripts/bootstrap.mjs");
 }
@@ -68,8 +73,8 @@ describe("npm start's bootstrap (scripts/bootstrap.mjs)", function () {
     const dir = scratchProject("1.0.0");
     try {
       const run = bootstrap(dir);
-      expect(run.stdout + run.stderr).to.not.match(/changed|installing|FAKE-NPX/);
-      expect(run.status).to.equal(0);
+      expect(run.stdout + run.stderr, output(run)).to.not.match(/changed|installing|FAKE-NPX/);
+      expect(run.status, output(run)).to.equal(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -79,8 +84,8 @@ describe("npm start's bootstrap (scripts/bootstrap.mjs)", function () {
     const dir = scratchProject("2.0.0");
     try {
       const run = bootstrap(dir);
-      expect(run.stdout).to.match(/package-lock.json changed since the last install: installing/);
-      expect(run.stdout).to.contain("FAKE-NPX-INSTALL");
+      expect(run.stdout, output(run)).to.match(/package-lock.json changed since the last install: installing/);
+      expect(run.stdout, output(run)).to.contain("FAKE-NPX-INSTALL");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -93,11 +98,11 @@ describe("npm start's bootstrap (scripts/bootstrap.mjs)", function () {
     try {
       copyFileSync(join(PROJECT_ROOT, "scripts", "build.mjs"), join(dir, "scripts", "build.mjs"));
       const run = runScript(dir, "scripts/build.mjs", "--no-tests");
-      expect(run.stdout).to.match(/package-lock.json changed since the last install: installing/);
-      expect(run.stdout).to.contain("FAKE-NPX-INSTALL");
-      expect(run.stderr).to.contain("npm install failed");
-      expect(run.stderr).to.not.contain("ENOENT");
-      expect(run.status).to.equal(1);
+      expect(run.stdout, output(run)).to.match(/package-lock.json changed since the last install: installing/);
+      expect(run.stdout, output(run)).to.contain("FAKE-NPX-INSTALL");
+      expect(run.stderr, output(run)).to.contain("npm install failed");
+      expect(run.stderr, output(run)).to.not.contain("ENOENT");
+      expect(run.status, output(run)).to.equal(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

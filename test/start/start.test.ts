@@ -43,12 +43,22 @@ function npmStart(env: Record<string, string>): Started {
   return { child, output: () => output, exited };
 }
 
+/** The last `count` lines of npm start's output: where its error is, and short enough for CI's view of a failure. */
+function tail(output: string, count = 30): string {
+  return output.trimEnd().split("\n").slice(-count).join("\n");
+}
+
 async function waitFor(started: Started, pattern: RegExp, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(started.output())) {
     if (started.child.exitCode !== null)
-      throw new Error(`npm start exited (${started.child.exitCode}):\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs / 1000} s:\n${started.output()}`);
+      throw new Error(
+        `npm start exited (${started.child.exitCode}); the end of its output:\n${tail(started.output())}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(
+        `no ${pattern} within ${timeoutMs / 1000} s; the end of npm start's output:\n${tail(started.output())}`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -143,21 +153,24 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
         // minutes on a loaded one.
         await waitFor(started, /Press Ctrl-C to stop/, 300_000);
         const output = started.output();
+        const last = tail(output);
         // Quiet progress, and the accounts table with full keys and roles.
-        expect(output).to.not.contain("Batch #");
-        expect(output).to.match(/compiling contracts: done in \d+ s/);
-        expect(output).to.match(/deploying the protocol with Ignition: done in \d+ s/);
-        expect(output).to.not.contain("package-lock.json changed");
-        expect(output).to.contain("LOCAL CHAIN ONLY");
+        expect(output, last).to.not.contain("Batch #");
+        expect(output, last).to.match(/compiling contracts: done in \d+ s/);
+        expect(output, last).to.match(/deploying the protocol with Ignition: done in \d+ s/);
+        expect(output, last).to.not.contain("package-lock.json changed");
+        expect(output, last).to.contain("LOCAL CHAIN ONLY");
         for (const role of ["deployer, treasury, arbiter, guardian", "demo provider", "demo renter"])
-          expect(output).to.contain(role);
-        expect(output).to.contain(`${DEMO_PROVIDER}  ${DEMO_PROVIDER_KEY}`);
+          expect(output, last).to.contain(role);
+        expect(output, last).to.contain(`${DEMO_PROVIDER}  ${DEMO_PROVIDER_KEY}`);
         // A real provider node on the machine's container engine, and the demo renter's two workloads through it.
-        expect(output).to.contain(`Provider node (API, profile)          http://127.0.0.1:${nodePort}/profile`);
-        expect(output).to.match(/demo batch job #1: outputs verified against the on-chain result hash, settled in /);
-        expect(output).to.contain('sum.json = {"count":8,"sum":31}');
-        expect(output).to.match(/demo service job #2: .+ answered \{"model":"echo-1","echo":"hello"\}/);
-        expect(output).to.contain("demo service job #2: stopped by the renter");
+        expect(output, last).to.contain(`Provider node (API, profile)          http://127.0.0.1:${nodePort}/profile`);
+        expect(output, last).to.match(
+          /demo batch job #1: outputs verified against the on-chain result hash, settled in /,
+        );
+        expect(output, last).to.contain('sum.json = {"count":8,"sum":31}');
+        expect(output, last).to.match(/demo service job #2: .+ answered \{"model":"echo-1","echo":"hello"\}/);
+        expect(output, last).to.contain("demo service job #2: stopped by the renter");
 
         const provider = new JsonRpcProvider(`http://127.0.0.1:${chainPort}`, undefined, {
           staticNetwork: true,
@@ -209,7 +222,7 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
             price = await oracle.grlUsdPrice().catch(() => undefined);
             if (price === undefined) await new Promise((r) => setTimeout(r, 1_000));
           }
-          expect(price, started.output()).to.equal(parseEther("0.5"));
+          expect(price, tail(started.output())).to.equal(parseEther("0.5"));
           // The log line follows the CLI child's exit, which can trail the mined transaction under load.
           await waitFor(started, /republished the GRL\/USD answer/, 30_000);
         } finally {
@@ -249,14 +262,14 @@ describe("npm start: ports, accounts, idle chain, stop and restart", function ()
       stoppedInTime = await exitsWithin(started, 120_000);
       if (!stoppedInTime) process.kill(-started.child.pid!, "SIGKILL");
     }
-    expect(stoppedInTime, `npm start still ran 120 s after Ctrl-C:\n${started.output()}`).to.equal(true);
+    expect(stoppedInTime, `npm start still ran 120 s after Ctrl-C:\n${tail(started.output())}`).to.equal(true);
     expectStoppedCleanly(started);
   });
 
   /** One "stopped." as the last line, and no port or process of this npm start left behind. */
   function expectStoppedCleanly(started: Started): void {
     const lines = started.output().trimEnd().split("\n");
-    expect(lines.filter((l) => l.includes("stopped.")).length, started.output()).to.equal(1);
+    expect(lines.filter((l) => l.includes("stopped.")).length, tail(started.output())).to.equal(1);
     expect(lines[lines.length - 1]).to.contain("[gridlease] stopped.");
     expect(listening(chainPort), "chain port still held").to.equal(false);
     expect(listening(indexerPort), "indexer port still held").to.equal(false);
