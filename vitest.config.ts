@@ -1,5 +1,5 @@
 // vitest runs the off-chain tests next to their code: the SDK's, the provider node's (real containers through
-// Podman), the tooling's (scripts/) and the web dashboard's, with its browser test (web/e2e/, Debian's Chromium
+// Podman), the tooling's (scripts/), the CLI's, the simulator's entry and the web dashboard's, with its browser test (web/e2e/, Debian's Chromium
 // through playwright-core, against `npm start`); test/** is Hardhat's mocha suite.
 import { defineConfig } from "vitest/config";
 
@@ -12,6 +12,7 @@ export default defineConfig({
       "scripts/**/*.test.ts",
       "mcp/**/*.test.ts",
       "cli/**/*.test.ts",
+      "simulator/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "web/dist/**"],
     environment: "node",

@@ -4,7 +4,8 @@
 // the ".ts" extension, and the SDK loads TypeChain's output for its types only, so no loader is needed.
 import { enableCompileCache } from "node:module";
 import { join } from "node:path";
-import { missingGeneratedCode, unbuiltReport } from "./lib/generated.ts";
+import { missingGeneratedCode } from "../sdk/generated.ts";
+import { unbuiltReport } from "./lib/generated.ts";
 
 // Caches compiled code across runs (os.tmpdir()/node-compile-cache): each command is a fresh process.
 enableCompileCache();

@@ -1,10 +1,29 @@
 // Helpers of the SDK's own vitest tests (Node-only; not exported by any entry point).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { afterEach } from "vitest";
+
 /** The project folder (artifacts/, contracts/). */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Scratch folders for the tests of the suite (or file) this is called in: the returned function makes one under
+ * the system's temporary folder, and every folder made is removed after each test.
+ */
+export function scratchFolders(prefix: string): () => string {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const folder of made.splice(0)) rmSync(folder, { recursive: true, force: true });
+  });
+  return () => {
+    const folder = mkdtempSync(join(tmpdir(), prefix));
+    made.push(folder);
+    return folder;
+  };
+}
 
 /** A Hardhat artifact's ABI, its source name and the solc output it was built from. */
 export interface Artifact {
