@@ -1,4 +1,5 @@
-// Helpers of the SDK's own vitest tests (Node-only; not exported by any entry point).
+// Helpers of the vitest tests: the SDK's own, and the CLI's and simulator's that use scratchFolders (Node-only; not
+// exported by any entry point).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
