@@ -126,13 +126,14 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         uint64 creditFloor;
     }
 
-    // oracle, currentParamsId and _jobCount share a slot: createJob reads all three.
+    // oracle, _currentParamsId and _jobCount share a slot with Pausable's `_paused` flag (1 + 20 + 2 + 8 of its
+    // 32 bytes): createJob reads all four, so its pause check pays the slot's cold read and the rest are warm.
 
     /// @notice GRL/USD oracle used to size collateral at job creation.
     IPriceOracle public oracle;
 
-    /// @dev The id of the parameter set new jobs use ({IJobMarket-currentParamsId}).
-    uint32 internal _currentParamsId;
+    /// @dev The id of the parameter set new jobs use ({IJobMarket-currentParamsId}); 16 bits, as a job stores it.
+    uint16 internal _currentParamsId;
 
     /// @dev uint64: 1.8e19 jobs, more than any chain will see.
     uint64 internal _jobCount;
@@ -349,10 +350,10 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         _checkBound(IJobMarket.Parameter.ChallengeWindow, p.challengeWindow, 1 hours, MAX_CHALLENGE_WINDOW);
         _checkBound(IJobMarket.Parameter.DisputeTimeout, p.disputeTimeout, 1 hours, MAX_DISPUTE_TIMEOUT);
         _checkBound(IJobMarket.Parameter.DeliveryGrace, p.deliveryGrace, 0, 1 days);
-        uint32 paramsId = _currentParamsId + 1;
+        uint32 paramsId = uint32(_currentParamsId) + 1;
         // A job stores its parameter set's id in 16 bits.
         if (paramsId > type(uint16).max) revert IJobMarket.MarketParamsExhausted(type(uint16).max);
-        _currentParamsId = paramsId;
+        _currentParamsId = uint16(paramsId);
         _params[paramsId] = p;
         emit IJobMarket.MarketParamsSet(paramsId, p);
     }

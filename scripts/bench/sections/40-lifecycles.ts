@@ -252,7 +252,9 @@ function analysis(
       "commitBid, and the registry keeps one locked total per provider instead of a lock record per job (the job's " +
       "share is derived by the market, JobMarket.lockOf), which takes another new slot off commitBid and " +
       "acceptInstant and about 5k off every release. The job is packed (uint96 money, uint32 times, 16-bit counts and requirements) so the workload's " +
-      "spec hash fits in the same six slots a job set at creation before it. The winner can award and start in one " +
+      "spec hash fits in the same six slots a job set at creation before it. The pause flag shares its storage slot " +
+      "with the oracle, the current parameter set id and the job count, which createJob reads anyway, so its pause " +
+      "check is the slot's one cold read (about 2k less on every job). The winner can award and start in one " +
       `transaction (awardAndStart saves ${saved("first-price")} on a first-price job, ${saved("second-price")} on a ` +
       "second-price one), and an instant job's provider can accept and start in one. " +
       "Since the mechanism-security work, revealBid and award also re-check the bidder's qualification with " +

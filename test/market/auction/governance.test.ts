@@ -354,6 +354,67 @@ describe("JobMarket: governance", function () {
     });
   });
 
+  describe("packed configuration slot", function () {
+    // Storage slot 1: Pausable's `_paused` (byte 0), then the market's oracle (bytes 1-20), current parameter
+    // set id (bytes 21-22) and job count (bytes 23-30). createJob reads all four from one cold slot.
+    const CONFIG_SLOT = 1n;
+
+    async function configSlot(f: MarketFixture): Promise<bigint> {
+      return BigInt(await ethers.provider.getStorage(await f.market.getAddress(), CONFIG_SLOT));
+    }
+
+    function decode(word: bigint) {
+      return {
+        paused: word & 0xffn,
+        oracle: ethers.getAddress(ethers.toBeHex((word >> 8n) & ((1n << 160n) - 1n), 20)),
+        paramsId: (word >> 168n) & 0xffffn,
+        jobCount: (word >> 184n) & ((1n << 64n) - 1n),
+      };
+    }
+
+    it("test_layout_pauseFlagSharesSlotWithOracleParamsIdAndJobCount", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      await createJob(f);
+      await f.market.connect(f.admin).setMarketParams(params({ feeBps: 100n }));
+      const before = decode(await configSlot(f));
+      expect(before).to.deep.equal({
+        paused: 0n,
+        oracle: await f.oracle.getAddress(),
+        paramsId: await f.market.currentParamsId(),
+        jobCount: await f.market.jobCount(),
+      });
+      expect(before.paramsId).to.equal(2n);
+      expect(before.jobCount).to.equal(1n);
+      // Pausing sets only the flag's byte; the three values beside it are untouched.
+      await f.market.connect(f.admin).grantRole(await f.market.GUARDIAN_ROLE(), f.admin.address);
+      await f.market.connect(f.admin).pause();
+      expect(decode(await configSlot(f))).to.deep.equal({ ...before, paused: 1n });
+      await f.market.connect(f.admin).unpause();
+      expect(decode(await configSlot(f))).to.deep.equal(before);
+    });
+
+    it("test_setMarketParams_revertsWhenParamsIdsExhausted", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const MAX = 0xffffn;
+      const market = await f.market.getAddress();
+      const word = await configSlot(f);
+      // One id short of the 16-bit ceiling: the last set is still accepted.
+      const atLast = (word & ~(0xffffn << 168n)) | ((MAX - 1n) << 168n);
+      await networkHelpers.setStorageAt(market, CONFIG_SLOT, atLast);
+      await expect(f.market.connect(f.admin).setMarketParams(params({ feeBps: 100n })))
+        .to.emit(f.market, "MarketParamsSet")
+        .withArgs(MAX, paramsTuple(params({ feeBps: 100n })));
+      expect(await f.market.currentParamsId()).to.equal(MAX);
+      await expect(f.market.connect(f.admin).setMarketParams(params({ feeBps: 200n })))
+        .to.be.revertedWithCustomError(f.market, "MarketParamsExhausted")
+        .withArgs(MAX);
+      // Nothing beside the id moved, and new jobs keep using the last set.
+      expect(decode(await configSlot(f))).to.deep.equal({ ...decode(word), paramsId: MAX });
+      const jobId = await createJob(f);
+      expect((await f.market.jobOf(jobId)).paramsId).to.equal(MAX);
+    });
+  });
+
   describe("constructor", function () {
     async function constructorArgs(f: MarketFixture) {
       return {
