@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GENERATED_ABIS, missingGeneratedCode } from "./generated.ts";
-import { scratchFolders } from "./test-support.ts";
+import { PROJECT_ROOT, scratchFolders } from "./test-support.ts";
 
 describe("missingGeneratedCode", () => {
   const newRoot = scratchFolders("gridlease-generated-");
@@ -19,6 +19,6 @@ describe("missingGeneratedCode", () => {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, "export {};\n");
     expect(missingGeneratedCode(root)).toBeUndefined();
-    expect(missingGeneratedCode(join(import.meta.dirname, ".."))).toBeUndefined();
+    expect(missingGeneratedCode(PROJECT_ROOT)).toBeUndefined();
   });
 });

@@ -3,9 +3,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { missingGeneratedCode } from "../sdk/generated.ts";
-import { scratchFolders } from "../sdk/test-support.ts";
-
-const projectDir = join(import.meta.dirname, "..");
+import { PROJECT_ROOT, scratchFolders } from "../sdk/test-support.ts";
 
 describe("npm run simulate on a clone that was never built", () => {
   const newRoot = scratchFolders("gridlease-unbuilt-simulate-");
@@ -16,12 +14,12 @@ describe("npm run simulate on a clone that was never built", () => {
     const root = newRoot();
     for (const folder of ["simulator", "sdk"]) mkdirSync(join(root, folder));
     for (const file of [join("simulator", "cli.ts"), join("sdk", "generated.ts")])
-      copyFileSync(join(projectDir, file), join(root, file));
+      copyFileSync(join(PROJECT_ROOT, file), join(root, file));
     // ES modules, as in the project (tsx compiles a folder without "type": "module" to CommonJS).
-    copyFileSync(join(projectDir, "package.json"), join(root, "package.json"));
+    copyFileSync(join(PROJECT_ROOT, "package.json"), join(root, "package.json"));
     // As `npm run simulate` runs it (node --import tsx), from the project folder, where tsx is installed.
     const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "simulator", "cli.ts"), "--days", "1"], {
-      cwd: projectDir,
+      cwd: PROJECT_ROOT,
       encoding: "utf8",
     });
     expect(run.status).toBe(1);

@@ -3,10 +3,8 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { missingGeneratedCode } from "../../sdk/generated.ts";
-import { scratchFolders } from "../../sdk/test-support.ts";
+import { PROJECT_ROOT, scratchFolders } from "../../sdk/test-support.ts";
 import { NOT_BUILT } from "./generated.ts";
-
-const projectDir = join(import.meta.dirname, "..", "..");
 
 describe("the gridlease executable on a clone that was never built", () => {
   const newRoot = scratchFolders("gridlease-unbuilt-cli-");
@@ -18,7 +16,7 @@ describe("the gridlease executable on a clone that was never built", () => {
     mkdirSync(join(root, "cli", "lib"), { recursive: true });
     mkdirSync(join(root, "sdk"));
     for (const file of [join("cli", "gridlease.ts"), join("cli", "lib", "generated.ts"), join("sdk", "generated.ts")])
-      copyFileSync(join(projectDir, file), join(root, file));
+      copyFileSync(join(PROJECT_ROOT, file), join(root, file));
     const run = spawnSync(process.execPath, [join(root, "cli", "gridlease.ts"), ...args], { encoding: "utf8" });
     return { ...run, root };
   }
