@@ -492,6 +492,77 @@ describe("Settlement: market hooks", function () {
     });
   });
 
+  describe("packed totals", function () {
+    // Storage slots 4-8 hold the running totals, paired into slots by the transactions that update them
+    // together (low half, high half), after AccessControl's roles (slot 0), the pause flag with the oracle and
+    // spread (slot 1), and the mint cap and emission budget (slots 2 and 3).
+    const TOTALS_SLOT = 4n;
+    const LOW_HALF = (1n << 128n) - 1n;
+
+    async function slotOf(f: SettlementFixture, index: bigint): Promise<bigint> {
+      return BigInt(await ethers.provider.getStorage(await f.settlement.getAddress(), TOTALS_SLOT + index));
+    }
+
+    async function pairOf(f: SettlementFixture, index: bigint): Promise<[bigint, bigint]> {
+      const word = await slotOf(f, index);
+      return [word & LOW_HALF, word >> 128n];
+    }
+
+    it("test_layout_totalsPairTheCountersOneTransactionUpdates", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const m = f.settlement.connect(f.marketEoa);
+      await m.spendCredits(f.renter.address, 100n * USD);
+      await m.refundCredits(f.renter.address, 20n * USD, FLOOR);
+      await m.accrueEarnings(f.alice.address, 50n * USD, FLOOR);
+      await f.settlement.connect(f.alice).withdrawEarnings(f.alice.address);
+      const s = f.settlement;
+      // spendCredits: the escrow and what entered it.
+      expect(await pairOf(f, 0n)).to.deep.equal([30n * USD, 100n * USD]);
+      expect(await pairOf(f, 0n)).to.deep.equal([await s.creditsEscrowed(), await s.totalCreditsSpent()]);
+      // refundCredits and accrueEarnings: what left the escrow.
+      expect(await pairOf(f, 1n)).to.deep.equal([20n * USD, 50n * USD]);
+      expect(await pairOf(f, 1n)).to.deep.equal([await s.totalCreditsRefunded(), await s.totalEarningsAccrued()]);
+      // buyCredits: the credits and the GRL burned for them.
+      expect(await pairOf(f, 2n)).to.deep.equal([BOUGHT, 1_000n * GRL]);
+      expect(await pairOf(f, 2n)).to.deep.equal([await s.totalCreditsBought(), await s.totalGrlBurned()]);
+      // withdrawEarnings: the dollars withdrawn and the GRL minted for them (at once: the queue was empty).
+      const minted = await s.totalGrlMintedForEarnings();
+      expect(minted).to.equal(grlFor(50n * USD, PRICE));
+      expect(await pairOf(f, 3n)).to.deep.equal([50n * USD, minted]);
+      expect(await pairOf(f, 3n)).to.deep.equal([await s.totalEarningsWithdrawn(), minted]);
+      // The emissions total keeps a slot to itself.
+      expect(await slotOf(f, 4n)).to.equal(await s.totalEmissionsMinted());
+      await expectBooks(f, allAccounts(f));
+    });
+
+    it("test_spendCredits_revertsWhenTheEscrowTotalWouldOverflow", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      const settlement = await f.settlement.getAddress();
+      // An escrow total one unit below its 128-bit ceiling: no real flow reaches it, but a sum past it must
+      // revert, not wrap into the spent total beside it.
+      const full = ((100n * USD) << 128n) | LOW_HALF;
+      await networkHelpers.setStorageAt(settlement, TOTALS_SLOT, full);
+      const credits = await f.settlement.creditsOf(f.renter.address);
+      await expect(f.settlement.connect(f.marketEoa).spendCredits(f.renter.address, 1n)).to.be.revertedWithPanic(0x11);
+      expect(await slotOf(f, 0n)).to.equal(full);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(credits);
+    });
+
+    it("test_accrueEarnings_revertsWhenTheAccruedTotalWouldOverflow", async function () {
+      const f = await networkHelpers.loadFixture(escrowedFixture);
+      const settlement = await f.settlement.getAddress();
+      // The accrued total (the high half) at its ceiling, the refunded total beside it untouched.
+      const full = (LOW_HALF << 128n) | (7n * USD);
+      await networkHelpers.setStorageAt(settlement, TOTALS_SLOT + 1n, full);
+      await expect(
+        f.settlement.connect(f.marketEoa).accrueEarnings(f.alice.address, USD, FLOOR),
+      ).to.be.revertedWithPanic(0x11);
+      expect(await slotOf(f, 1n)).to.equal(full);
+      expect(await f.settlement.creditsEscrowed()).to.equal(100n * USD);
+      expect(await f.settlement.earningsOf(f.alice.address)).to.equal(0n);
+    });
+  });
+
   describe("conservation", function () {
     it("test_marketHooks_countersBalanceOverAMixedSequence", async function () {
       const f = await networkHelpers.loadFixture(fixture);

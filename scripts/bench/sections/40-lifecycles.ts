@@ -271,10 +271,16 @@ function analysis(
       "commit and a best-bid slot at reveal, pull payments set the renter's refund balance at award, the collateral " +
       "is priced by the oracle at creation, every step emits what the indexer needs, and seven transactions pay " +
       "about 150k of intrinsic gas; by this arithmetic a separate award and start stay above 540k and award+start " +
-      "above 500k unless one of those guarantees goes. For credit jobs: one settlement call per settle instead of " +
-      "three saves about 2k (the settlement's slots are warm after the first call); most of the gap is the " +
-      "settlement's own ledger (credits escrowed, earnings accrued, per-account records and their events) and the " +
-      "mint floor's seventh slot at creation.",
+      "above 500k unless one of those guarantees goes. For credit jobs: the settlement keeps its running totals " +
+      "in pairs, one slot per pair of counters the same transactions update (credits escrowed with credits spent, " +
+      "refunded with accrued, bought with burned, withdrawn with minted), so a credit job's creation writes one " +
+      "totals slot instead of two (about 5k less when the escrow already holds other jobs' credits, and as much " +
+      "on a purchase or a withdrawal), and the escrow's slot no longer empties and refills: on a run like this " +
+      "one, where the escrow is empty when the job is created, creation no longer sets it from zero (about 17k " +
+      "less per lifecycle, net of the settle's refund for emptying it). One settlement call per settle instead " +
+      "of three would save about 2k more (the settlement's slots are warm after the first call); the rest of the " +
+      "gap is the settlement's own ledger (per-account records and their events) and the mint floor's seventh " +
+      "slot at creation.",
   );
   return out;
 }
