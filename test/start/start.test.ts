@@ -86,9 +86,17 @@ function leftovers(marks: string[]): string[] {
   return ps.filter((line) => marks.some((mark) => line.includes(mark)) && !line.includes(" ps -eo"));
 }
 
+/** Holds `port` as another program would; fails at once (instead of hanging the test) if something already holds it. */
 function occupy(port: number): Promise<Server> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server = createServer();
+    server.once("error", (error) =>
+      reject(
+        new Error(
+          `could not hold port ${port} for the test: ${error.message} (something took it after it was found free)`,
+        ),
+      ),
+    );
     server.listen(port, "127.0.0.1", () => resolve(server));
   });
 }
