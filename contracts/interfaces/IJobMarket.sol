@@ -257,6 +257,11 @@ interface IJobMarket {
     /// @notice The token has more than 18 decimals, which the USD normalisation does not support.
     error MarketTokenDecimalsUnsupported(address token, uint8 decimals);
 
+    /// @notice The token's address is below 2^64 (its top 96 bits are all zero): the market keeps a credit
+    /// job's mint floor where a stablecoin job keeps its token, and tells them apart by that range. No
+    /// contract deployed by CREATE or CREATE2 has such an address in practice.
+    error MarketTokenAddressReserved(address token);
+
     /// @notice The token delivered less than was transferred (fee-on-transfer tokens are not supported).
     error MarketFeeOnTransferToken(address token, uint256 expected, uint256 received);
 
@@ -670,6 +675,7 @@ interface IJobMarket {
 
     /// @notice Allow-lists or delists a payment token. Only GOVERNANCE_ROLE. Delisting stops new jobs
     /// only; running jobs and withdrawals are unaffected. Allowing reads and checks the decimals.
+    /// Reverts `MarketTokenAddressReserved` for an address below 2^64.
     function setPaymentToken(address token, bool allowed) external;
 
     /// @notice Sets where protocol fees accrue. Only GOVERNANCE_ROLE.

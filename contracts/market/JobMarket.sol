@@ -237,7 +237,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
             amount = uint96(releasable - claimed);
         }
         uint96 fee = _payProvider(job, amount);
-        emit PaymentClaimed(jobId, msg.sender, job.paymentToken, amount, fee, job.claimed);
+        emit PaymentClaimed(jobId, msg.sender, _paymentTokenOf(job), amount, fee, job.claimed);
         return amount;
     }
 
@@ -398,7 +398,7 @@ contract JobMarket is IJobMarket, JobMarketBase {
         view_.escrow = job.escrow;
         view_.claimed = job.claimed;
         view_.gpuModel = job.gpuModel;
-        view_.paymentToken = job.paymentToken;
+        view_.paymentToken = _paymentTokenOf(job);
         view_.disputeBond = job.disputeBond;
         view_.renter = job.renter;
         view_.collateral = job.collateralAtReserve;
@@ -641,7 +641,8 @@ contract JobMarket is IJobMarket, JobMarketBase {
         job.minVramGb = uint16(request.minVramGb);
         job.renter = msg.sender;
         job.reservePricePerGpuHour = request.reservePricePerGpuHour;
-        job.paymentToken = request.paymentToken;
+        // A credit job's floor replaces the settlement's address once its credits are escrowed (see _pullExact).
+        job.payment = uint160(request.paymentToken);
         job.collateralAtReserve = collateral;
         job.escrow = uint96(budget);
         job.bidDeadline = bidDeadline;

@@ -22,8 +22,7 @@ import {JobMath} from "../libraries/JobMath.sol";
 /// their storage layouts are the same by construction; the module only ever runs on the market's
 /// storage, through DELEGATECALL.
 /// @dev A job is stored in eight packed slots (see {JobRecord}); six are written at creation, the
-/// provider's from the first reveal or the instant accept, the last from the second reveal, a dispute or,
-/// for a credit job, its creation (the credits' mint floor).
+/// provider's from the first reveal or the instant accept, the last from the second reveal or a dispute.
 /// A bid is one slot (see {BidRecord}).
 abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeCast for uint256;
@@ -67,6 +66,11 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     uint256 internal constant BID_STATUS_SHIFT = 248;
     uint256 internal constant BID_VALUE_MASK = (1 << 248) - 1;
 
+    /// @dev A job's `payment` below this is a credit job's mint floor (a uint64); at or above it, a stablecoin's
+    /// address. No payment token may have an address below it (see {IJobMarket-MarketTokenAddressReserved}):
+    /// its top 96 bits would all be zero, which no CREATE or CREATE2 address has in practice.
+    uint160 internal constant CREDIT_FLOOR_LIMIT = 1 << 64;
+
     /// @dev The provider registry; exposed as {IJobMarket-REGISTRY} by the market.
     IProviderRegistry internal immutable _REGISTRY;
 
@@ -82,9 +86,11 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     /// @notice A job as stored: eight slots, in the order the steps first write them.
     /// @dev Slot 0 is read and written by every step. While the job is Bidding, `deadline` is unused (the
     /// auction's deadlines are in slot 3). Slots 0-5 are written at creation; slot 6 by the first reveal or
-    /// the instant accept; slot 7 by a second reveal or a dispute, and at creation for a credit job:
-    /// `creditFloor` is the mint floor of its escrowed credits (see {ISettlement-spendCredits}), 0 for a
-    /// stablecoin job. Collateral is not stored after
+    /// the instant accept; slot 7 by a second reveal or a dispute. `payment` is the payment token's address
+    /// for a stablecoin job and, for a credit job, the mint floor of its escrowed credits (see
+    /// {ISettlement-spendCredits}), which is below any address a payment token may have
+    /// (CREDIT_FLOOR_LIMIT): a credit job keeps its floor in a slot it writes anyway, and every step that
+    /// pays or refunds it reads the floor with the token (see {_paymentTokenOf}). Collateral is not stored after
     /// creation: the winner's is derived from `collateralAtReserve` and the clearing price (see
     /// {_collateralOf}), and every other bidder's lock is the bid bond plus `collateralAtReserve`.
     struct JobRecord {
@@ -106,7 +112,7 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         address renter;
         uint96 reservePricePerGpuHour;
         // slot 2
-        address paymentToken;
+        uint160 payment;
         uint96 collateralAtReserve;
         // slot 3
         uint96 escrow;
@@ -123,7 +129,6 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         // slot 7
         uint96 secondPrice;
         uint96 disputeBond;
-        uint64 creditFloor;
     }
 
     // oracle, _currentParamsId and _jobCount share a slot with Pausable's `_paused` flag (1 + 20 + 2 + 8 of its
@@ -207,7 +212,7 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     /// and neither a pause of credit purchases nor a stale feed can keep a renter from disputing.
     function _disputeBondOf(JobRecord storage job) internal view returns (address token, uint96 bond) {
         IJobMarket.MarketParams storage params = _params[job.paramsId];
-        token = job.paymentToken;
+        token = _paymentTokenOf(job);
         if (token != address(_SETTLEMENT)) {
             // At most disputeBondBps (<= 50%) of the value, a uint96.
             return (token, uint96(JobMath.bpsOfUp(uint256(job.escrow) + job.claimed, params.disputeBondBps)));
@@ -220,9 +225,16 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     /// @dev Credits `amount` of the job's dispute bond to `account` on the market's ledger, in the bond token.
     function _creditBond(JobRecord storage job, address account, uint96 amount) internal {
         if (amount == 0) return;
-        address token = job.paymentToken;
+        address token = _paymentTokenOf(job);
         if (token == address(_SETTLEMENT)) token = address(_SETTLEMENT.GRL());
         _balances[token][account] += amount;
+    }
+
+    /// @dev The job's payment token: the settlement for a credit job, whose `payment` holds its mint floor
+    /// (below CREDIT_FLOOR_LIMIT), else the stablecoin whose address `payment` is.
+    function _paymentTokenOf(JobRecord storage job) internal view returns (address) {
+        uint160 payment = job.payment;
+        return payment < CREDIT_FLOOR_LIMIT ? address(_SETTLEMENT) : address(payment);
     }
 
     function _scaledCollateral(uint96 atReserve, uint96 clearing, uint96 reserve) internal pure returns (uint96) {
@@ -251,11 +263,12 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         _creditBond(job, provider, bondToProvider);
         _creditBond(job, job.renter, bondRefund);
         _recordRun(job, provider, value);
+        address token = _paymentTokenOf(job);
         // The success weighs the job's value in USD, so self-dealt dust jobs cannot farm reputation.
         uint16 reputation =
-            _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job), _usd(job.paymentToken, value));
+            _REGISTRY.unlockAndRecordSuccess(provider, jobId, _collateralOf(job), _usd(token, value));
         emit IJobMarket.JobSettled(
-            jobId, job.renter, provider, job.paymentToken, value, gross, fee, bondToProvider, bondRefund, reputation
+            jobId, job.renter, provider, token, value, gross, fee, bondToProvider, bondRefund, reputation
         );
     }
 
@@ -268,7 +281,7 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
         uint256 ran = Math.min(job.deliveredAt - job.startedAt, job.duration);
         if (ran == 0) return;
         uint256 fee = JobMath.bpsOf(value, _params[job.paramsId].feeBps);
-        _SETTLEMENT.recordGpuSeconds(provider, ran * job.gpuCount, _usd(job.paymentToken, fee));
+        _SETTLEMENT.recordGpuSeconds(provider, ran * job.gpuCount, _usd(_paymentTokenOf(job), fee));
     }
 
     /// @dev `amount` of payment token `token` in USD with 18 decimals (stablecoins and credits are pegged
@@ -298,31 +311,31 @@ abstract contract JobMarketBase is AccessControl, Pausable, ReentrancyGuardTrans
     /// at the job's mint floor), a stablecoin to its ledger.
     function _refund(JobRecord storage job, address account, uint256 amount) internal {
         if (amount == 0) return;
-        address token = job.paymentToken;
-        if (token == address(_SETTLEMENT)) _SETTLEMENT.refundCredits(account, amount, job.creditFloor);
-        else _balances[token][account] += amount;
+        uint160 payment = job.payment;
+        if (payment < CREDIT_FLOOR_LIMIT) _SETTLEMENT.refundCredits(account, amount, uint64(payment));
+        else _balances[address(payment)][account] += amount;
     }
 
     /// @dev Pays the job's escrow out as earnings: credits become USD earnings (minted as GRL on
     /// withdrawal, capped at their GRL at the job's mint floor), a stablecoin goes to the ledger.
     function _pay(JobRecord storage job, address account, uint256 amount) internal {
         if (amount == 0) return;
-        address token = job.paymentToken;
-        if (token == address(_SETTLEMENT)) _SETTLEMENT.accrueEarnings(account, amount, job.creditFloor);
-        else _balances[token][account] += amount;
+        uint160 payment = job.payment;
+        if (payment < CREDIT_FLOOR_LIMIT) _SETTLEMENT.accrueEarnings(account, amount, uint64(payment));
+        else _balances[address(payment)][account] += amount;
     }
 
     /// @dev Pulls exactly `amount` of the job's payment token into its escrow: credits from the renter's
     /// credit balance (the job's mint floor is theirs, so they cannot pay out more GRL than their basis), or
     /// a stablecoin (see {_pullToken}).
     function _pullExact(uint256 jobId, JobRecord storage job, address from, uint256 amount) internal {
-        address token = job.paymentToken;
+        address token = address(job.payment);
         if (token == address(_SETTLEMENT)) {
+            // The floor replaces the settlement's address, which stood for the credits until the floor was known
+            // (nothing pays or refunds the job in between). It is at least 1 (see {ISettlement-spendCredits}).
             uint64 floorPrice = _SETTLEMENT.spendCredits(from, amount);
-            if (floorPrice != 0) {
-                job.creditFloor = floorPrice;
-                emit IJobMarket.CreditFloorSet(jobId, floorPrice);
-            }
+            job.payment = floorPrice;
+            emit IJobMarket.CreditFloorSet(jobId, floorPrice);
             return;
         }
         _pullToken(token, from, amount);

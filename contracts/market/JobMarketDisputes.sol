@@ -201,6 +201,7 @@ contract JobMarketDisputes is JobMarketBase {
     /// @dev See {IJobMarket-setPaymentToken}.
     function setPaymentToken(address token, bool allowed) external onlyDelegated {
         if (token == address(0)) revert IJobMarket.MarketZeroAddress("token");
+        if (uint160(token) < CREDIT_FLOOR_LIMIT) revert IJobMarket.MarketTokenAddressReserved(token);
         uint8 decimals = paymentTokens[token].decimals;
         if (allowed) {
             decimals = IERC20Metadata(token).decimals();

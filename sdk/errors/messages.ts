@@ -78,6 +78,9 @@ export const ERROR_MESSAGES: Readonly<Record<string, ErrorMessage>> = {
     `(check GRIDLEASE_STABLECOIN if you set it).`,
   MarketTokenDecimalsUnsupported: ([token, decimals]) =>
     `The token ${token} has ${n(decimals)} decimals; the market supports at most 18. Use another payment token.`,
+  MarketTokenAddressReserved: ([token]) =>
+    `The token ${token} has an address below 2^64, a range the market reserves for credit jobs' mint floors, ` +
+    "so it cannot be a payment token: allow-list a token deployed at an ordinary address.",
   MarketFeeOnTransferToken: ([token, expected, received], f) =>
     `The token ${token} delivered ${f.token(received)} instead of ${f.token(expected)} (it takes a fee on ` +
     `transfer), which the market does not accept. Pay with USDC or credits.`,

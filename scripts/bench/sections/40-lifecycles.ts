@@ -252,7 +252,10 @@ function analysis(
       "commitBid, and the registry keeps one locked total per provider instead of a lock record per job (the job's " +
       "share is derived by the market, JobMarket.lockOf), which takes another new slot off commitBid and " +
       "acceptInstant and about 5k off every release. The job is packed (uint96 money, uint32 times, 16-bit counts and requirements) so the workload's " +
-      "spec hash fits in the same six slots a job set at creation before it. The pause flag shares its storage slot " +
+      "spec hash fits in the same six slots a job set at creation before it. A credit job keeps its credits' mint " +
+      "floor where a stablecoin job keeps its token's address (a floor is below 2^64, and no payment token may " +
+      "have an address there), so it too sets six slots at creation, not seven, and its award, claim and settle " +
+      "read the floor from a slot they read anyway. The pause flag shares its storage slot " +
       "with the oracle, the current parameter set id and the job count, which createJob reads anyway, so its pause " +
       "check is the slot's one cold read (about 2k less on every job). The winner can award and start in one " +
       `transaction (awardAndStart saves ${saved("first-price")} on a first-price job, ${saved("second-price")} on a ` +
@@ -279,8 +282,7 @@ function analysis(
       "one, where the escrow is empty when the job is created, creation no longer sets it from zero (about 17k " +
       "less per lifecycle, net of the settle's refund for emptying it). One settlement call per settle instead " +
       "of three would save about 2k more (the settlement's slots are warm after the first call); the rest of the " +
-      "gap is the settlement's own ledger (per-account records and their events) and the mint floor's seventh " +
-      "slot at creation.",
+      "gap is the settlement's own ledger (per-account records and their events).",
   );
   return out;
 }

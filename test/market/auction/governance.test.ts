@@ -230,6 +230,25 @@ describe("JobMarket: governance", function () {
       }
     });
 
+    it("test_setPaymentToken_revertsForAnAddressInTheCreditFloorRange", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      // A working ERC-20 placed at the highest reserved address (2^64 - 1) and at the lowest ordinary one (2^64):
+      // the market keeps a credit job's mint floor (at most 2^64 - 1) where it keeps a stablecoin job's token.
+      const code = await ethers.provider.getCode(await f.usdc.getAddress());
+      const reserved = ethers.getAddress(ethers.toBeHex((1n << 64n) - 1n, 20));
+      const lowest = ethers.getAddress(ethers.toBeHex(1n << 64n, 20));
+      await networkHelpers.setCode(reserved, code);
+      await networkHelpers.setCode(lowest, code);
+      for (const allowed of [true, false]) {
+        await expect(f.market.connect(f.admin).setPaymentToken(reserved, allowed))
+          .to.be.revertedWithCustomError(f.market, "MarketTokenAddressReserved")
+          .withArgs(reserved);
+      }
+      expect([...(await f.market.paymentTokens(reserved))]).to.deep.equal([false, 0n]);
+      await expect(f.market.connect(f.admin).setPaymentToken(lowest, true)).to.emit(f.market, "PaymentTokenSet");
+      expect((await f.market.paymentTokens(lowest)).allowed).to.equal(true);
+    });
+
     it("test_setPaymentToken_revertsForZeroAddress", async function () {
       const f = await networkHelpers.loadFixture(fixture);
       await expect(f.market.connect(f.admin).setPaymentToken(ethers.ZeroAddress, true))

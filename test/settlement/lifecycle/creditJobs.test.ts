@@ -473,6 +473,66 @@ describe("Settlement lifecycle: credit jobs through the market", function () {
     });
   });
 
+  describe("storage", function () {
+    // The market's `_jobs` mapping is at storage slot 5 (after the roles, the packed configuration slot, the
+    // treasury, the payment tokens and the parameter sets); a job's slot 2 holds `payment` (low 160 bits) and
+    // the collateral at the reserve (high 96), its slot 7 the second price and the dispute bond.
+    const JOBS_SLOT = 5n;
+    const LOW_160 = (1n << 160n) - 1n;
+    const UNBACKED_FLOOR = (1n << 64n) - 1n;
+
+    function jobSlot(jobId: bigint, index: bigint): bigint {
+      const base = BigInt(
+        ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [jobId, JOBS_SLOT])),
+      );
+      return base + index;
+    }
+
+    async function readJobSlot(f: SettlementFixture, jobId: bigint, index: bigint): Promise<bigint> {
+      return BigInt(await ethers.provider.getStorage(await f.market.getAddress(), jobSlot(jobId, index)));
+    }
+
+    it("test_layout_creditJobKeepsItsFloorWhereAStablecoinJobKeepsItsToken", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const creditJob = await createJob(f, credit(f));
+      await expect(f.market.connect(f.renter).createJob(await jobRequest(f, credit(f))))
+        .to.emit(f.market, "CreditFloorSet")
+        .withArgs(creditJob + 1n, FLOOR_AT_CREATION);
+      const stablecoinJob = await createJob(f);
+      const stablecoin = (await f.market.jobOf(stablecoinJob)).paymentToken;
+      expect(stablecoin).to.not.equal(f.settlementAddress);
+      for (const [jobId, payment] of [
+        [creditJob, FLOOR_AT_CREATION],
+        [stablecoinJob, BigInt(stablecoin)],
+      ] as const) {
+        const word = await readJobSlot(f, jobId, 2n);
+        expect(word & LOW_160).to.equal(payment);
+        expect(word >> 160n).to.equal((await f.market.jobOf(jobId)).collateral);
+        // The credit floor takes no slot of its own: the job's last slot is still unwritten.
+        expect(await readJobSlot(f, jobId, 7n)).to.equal(0n);
+      }
+      expect((await f.market.jobOf(creditJob)).paymentToken).to.equal(f.settlementAddress);
+    });
+
+    it("test_creditJob_unbackedFloorIsStillACreditJob", async function () {
+      const f = await networkHelpers.loadFixture(fixture);
+      const jobId = await createJob(f, credit(f));
+      // The largest floor (credits with no GRL behind them) is 2^64 - 1, one below the lowest address a payment
+      // token may have: the job must still pay and refund in credits, not on a token ledger at that address.
+      const slot = jobSlot(jobId, 2n);
+      const word = await readJobSlot(f, jobId, 2n);
+      await networkHelpers.setStorageAt(await f.market.getAddress(), slot, (word & ~LOW_160) | UNBACKED_FLOOR);
+      expect((await f.market.jobOf(jobId)).paymentToken).to.equal(f.settlementAddress);
+      const basisBefore = await f.settlement.creditBasisOf(f.renter.address);
+      await expect(f.market.connect(f.renter).cancelJob(jobId))
+        .to.emit(f.settlement, "CreditsRefunded")
+        .withArgs(f.renter.address, BUDGET, BOUGHT, 0n, 0n, UNBACKED_FLOOR, basisBefore);
+      expect(await f.settlement.creditsOf(f.renter.address)).to.equal(BOUGHT);
+      const unbackedToken = ethers.getAddress(ethers.toBeHex(UNBACKED_FLOOR, 20));
+      expect(await f.market.balanceOf(unbackedToken, f.renter.address)).to.equal(0n);
+    });
+  });
+
   describe("refunds", function () {
     it("test_creditJob_cancelRefundsTheBudget", async function () {
       const f = await networkHelpers.loadFixture(fixture);
