@@ -5,7 +5,6 @@ import {
   dispute,
   job,
   marketParameterSet,
-  parameterChange,
   paymentToken,
   payout,
   provider,
@@ -18,6 +17,7 @@ import type { Hex } from "viem";
 import { FailureReason, PricingRule } from "../../sdk/enums.ts";
 import { type Ctx, hourStart, modelName, periodsOfHour, toUsd, tokenDecimals } from "./lib/core";
 import { addClearingPrice, addModel, addNetwork, addNetworkPeriod, addProvider, addToken } from "./lib/metrics";
+import { recordParameterChange } from "./lib/parameters";
 import { tick } from "./lib/utilization";
 
 const INSTANT = PricingRule.valueOf("Instant");
@@ -537,14 +537,6 @@ ponder.on("JobMarket:PaymentTokenSet", async ({ event, context }) => {
 for (const name of ["TreasurySet", "OracleSet"] as const) {
   ponder.on(`JobMarket:${name}`, async ({ event, context }) => {
     await tick(context, event.block);
-    await context.db.insert(parameterChange).values({
-      blockNumber: event.block.number,
-      logIndex: event.log.logIndex,
-      contract: "JobMarket",
-      name: name === "TreasurySet" ? "treasury" : "oracle",
-      previous: event.args.previous,
-      current: event.args.current,
-      timestamp: event.block.timestamp,
-    });
+    await recordParameterChange(context, event, "JobMarket", name === "TreasurySet" ? "treasury" : "oracle");
   });
 }

@@ -1,10 +1,11 @@
 // ProviderRegistry: providers, inventory lines, availability, stake, collateral, slashing, leases and
 // reputation. Leases and availability drive the utilization integrals (lib/utilization.ts).
 import { ponder } from "ponder:registry";
-import { gpuLine, gpuModel, parameterChange, provider, slashEvent } from "ponder:schema";
+import { gpuLine, gpuModel, provider, slashEvent } from "ponder:schema";
 
 import { hourStart, modelName } from "./lib/core";
 import { addNetwork, addProvider } from "./lib/metrics";
+import { recordParameterChange } from "./lib/parameters";
 import { lineState, registerSubject, tick, updateLine } from "./lib/utilization";
 
 ponder.on("ProviderRegistry:ProviderRegistered", async ({ event, context }) => {
@@ -100,25 +101,18 @@ ponder.on("ProviderRegistry:ProviderAvailabilityChanged", async ({ event, contex
   await context.db.update(provider, { address }).set({ online, lastActiveAt: t });
 });
 
-ponder.on("ProviderRegistry:GpusLeased", async ({ event, context }) => {
-  await tick(context, event.block);
-  const t = event.block.timestamp;
-  const { provider: address, model, leased } = event.args;
-  const before = await lineState(context, address, model);
-  const { online } = (await context.db.find(provider, { address }))!;
-  await updateLine(context, t, address, model, { online, ...before }, { online, count: before.count, leased });
-  await context.db.update(gpuLine, { provider: address, model }).set({ leased, updatedAt: t });
-});
-
-ponder.on("ProviderRegistry:GpusReleased", async ({ event, context }) => {
-  await tick(context, event.block);
-  const t = event.block.timestamp;
-  const { provider: address, model, leased } = event.args;
-  const before = await lineState(context, address, model);
-  const { online } = (await context.db.find(provider, { address }))!;
-  await updateLine(context, t, address, model, { online, ...before }, { online, count: before.count, leased });
-  await context.db.update(gpuLine, { provider: address, model }).set({ leased, updatedAt: t });
-});
+// A lease and its release both carry the line's leased count after the change.
+for (const name of ["GpusLeased", "GpusReleased"] as const) {
+  ponder.on(`ProviderRegistry:${name}`, async ({ event, context }) => {
+    await tick(context, event.block);
+    const t = event.block.timestamp;
+    const { provider: address, model, leased } = event.args;
+    const before = await lineState(context, address, model);
+    const { online } = (await context.db.find(provider, { address }))!;
+    await updateLine(context, t, address, model, { online, ...before }, { online, count: before.count, leased });
+    await context.db.update(gpuLine, { provider: address, model }).set({ leased, updatedAt: t });
+  });
+}
 
 ponder.on("ProviderRegistry:Staked", async ({ event, context }) => {
   await tick(context, event.block);
@@ -198,41 +192,15 @@ ponder.on("ProviderRegistry:ReputationUpdated", async ({ event, context }) => {
   await context.db.update(provider, { address: event.args.provider }).set({ reputation: event.args.current });
 });
 
-ponder.on("ProviderRegistry:MinStakePerGpuSet", async ({ event, context }) => {
-  await tick(context, event.block);
-  await context.db.insert(parameterChange).values({
-    blockNumber: event.block.number,
-    logIndex: event.log.logIndex,
-    contract: "ProviderRegistry",
-    name: "minStakePerGpu",
-    previous: event.args.previous.toString(),
-    current: event.args.current.toString(),
-    timestamp: event.block.timestamp,
-  });
-});
+const PARAMETERS = {
+  MinStakePerGpuSet: "minStakePerGpu",
+  UnbondingPeriodSet: "unbondingPeriod",
+  ReputationReferenceValueSet: "reputationReferenceValue",
+} as const;
 
-ponder.on("ProviderRegistry:UnbondingPeriodSet", async ({ event, context }) => {
-  await tick(context, event.block);
-  await context.db.insert(parameterChange).values({
-    blockNumber: event.block.number,
-    logIndex: event.log.logIndex,
-    contract: "ProviderRegistry",
-    name: "unbondingPeriod",
-    previous: event.args.previous.toString(),
-    current: event.args.current.toString(),
-    timestamp: event.block.timestamp,
+for (const [eventName, name] of Object.entries(PARAMETERS) as [keyof typeof PARAMETERS, string][]) {
+  ponder.on(`ProviderRegistry:${eventName}`, async ({ event, context }) => {
+    await tick(context, event.block);
+    await recordParameterChange(context, event, "ProviderRegistry", name);
   });
-});
-
-ponder.on("ProviderRegistry:ReputationReferenceValueSet", async ({ event, context }) => {
-  await tick(context, event.block);
-  await context.db.insert(parameterChange).values({
-    blockNumber: event.block.number,
-    logIndex: event.log.logIndex,
-    contract: "ProviderRegistry",
-    name: "reputationReferenceValue",
-    previous: event.args.previous.toString(),
-    current: event.args.current.toString(),
-    timestamp: event.block.timestamp,
-  });
-});
+}

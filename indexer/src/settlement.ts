@@ -8,11 +8,11 @@ import {
   emissionEpoch,
   emissionProvider,
   mintTicket,
-  parameterChange,
 } from "ponder:schema";
 
 import { hourStart } from "./lib/core";
 import { addNetwork } from "./lib/metrics";
+import { recordParameterChange } from "./lib/parameters";
 import { tick } from "./lib/utilization";
 
 ponder.on("Settlement:CreditsPurchased", async ({ event, context }) => {
@@ -161,14 +161,6 @@ const PARAMETERS = {
 for (const [eventName, name] of Object.entries(PARAMETERS) as [keyof typeof PARAMETERS, string][]) {
   ponder.on(`Settlement:${eventName}`, async ({ event, context }) => {
     await tick(context, event.block);
-    await context.db.insert(parameterChange).values({
-      blockNumber: event.block.number,
-      logIndex: event.log.logIndex,
-      contract: "Settlement",
-      name,
-      previous: String(event.args.previous),
-      current: String(event.args.current),
-      timestamp: event.block.timestamp,
-    });
+    await recordParameterChange(context, event, "Settlement", name);
   });
 }

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { type BaseContract, ZeroAddress } from "ethers";
 import { Hono } from "hono";
 
 import {
@@ -263,7 +264,62 @@ describe("indexer API end to end (local node; ponder dev, then ponder start)", f
       // Still read-only, and the dev API answers uncached (the cache runs on PostgreSQL only).
       expect((await dev.sql("delete from provider_metric")).status).to.not.equal(200);
       expect((await fetchGraphql(dev, "{ jobs { totalCount } }")).cache).to.equal(null);
-      await dev.kill9();
+    });
+
+    it("test_parameterChanges_recordsEachContractsSettersAsGovernanceSentThem", async function () {
+      // A passed proposal reaches the contracts as calls from the timelock: the node sends them as it.
+      const timelock = await protocol.timelock.getAddress();
+      await chain.provider.send("hardhat_impersonateAccount", [timelock]);
+      await chain.provider.send("hardhat_setBalance", [timelock, "0x56bc75e2d63100000"]);
+      const asGovernance = async (contract: BaseContract, method: string, args: unknown[]) => {
+        const data = contract.interface.encodeFunctionData(method, args);
+        const hash = (await chain.provider.send("eth_sendTransaction", [
+          { from: timelock, to: await contract.getAddress(), data },
+        ])) as string;
+        const receipt = await chain.provider.getTransactionReceipt(hash);
+        expect(receipt?.status, `${method} as the timelock`).to.equal(1);
+      };
+      const unbonding = await protocol.registry.unbondingPeriod();
+      const spread = await protocol.settlement.spreadBps();
+      const treasury = await protocol.market.treasury();
+      const newTreasury = chain.wallets[7].address;
+      await asGovernance(protocol.registry, "setUnbondingPeriod", [unbonding + 86_400n]);
+      await asGovernance(protocol.settlement, "setSpreadBps", [spread + 25n]);
+      await asGovernance(protocol.market, "setTreasury", [newTreasury]);
+      await chain.provider.send("hardhat_stopImpersonatingAccount", [timelock]);
+      await chain.syncClock();
+      await dev!.waitForBlock(await chain.blockNumber(), 120_000);
+
+      const rows = async (where: string) => {
+        const answer = await dev!.graphql(
+          `{ parameterChanges(where: ${where}, orderBy: "blockNumber", orderDirection: "asc", limit: 10) {
+               items { contract name previous current } } }`,
+        );
+        expect(answer.errors).to.equal(undefined);
+        return answer.data.parameterChanges.items as Record<string, string>[];
+      };
+      // Each contract's constructor leaves a row first (from nothing), then governance's follows.
+      const unbondings = await rows(`{ name: "unbondingPeriod" }`);
+      expect(unbondings.map((r) => [r.contract, r.previous, r.current])).to.deep.equal([
+        ["ProviderRegistry", "0", `${unbonding}`],
+        ["ProviderRegistry", `${unbonding}`, `${unbonding + 86_400n}`],
+      ]);
+      const spreads = await rows(`{ name: "spreadBps" }`);
+      expect(spreads.map((r) => [r.contract, r.previous, r.current])).to.deep.equal([
+        ["Settlement", "0", `${spread}`],
+        ["Settlement", `${spread}`, `${spread + 25n}`],
+      ]);
+      const treasuries = await rows(`{ contract: "JobMarket", name: "treasury" }`);
+      // Addresses as Ponder decodes them: lower case.
+      const [zero, first, second] = [ZeroAddress, treasury, newTreasury].map((a) => a.toLowerCase());
+      expect(treasuries.map((r) => [r.previous, r.current])).to.deep.equal([
+        [zero, first],
+        [first, second],
+      ]);
+    });
+
+    after(async function () {
+      await dev?.kill9();
     });
   });
 
